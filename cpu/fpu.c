@@ -13,6 +13,9 @@
  * exact software model in fpu_soft.c.
  */
 #include <float.h>
+#if defined(__x86_64__)
+#include <emmintrin.h>
+#endif
 #include <math.h>
 #include <string.h>
 
@@ -93,30 +96,44 @@ static int fp_commit(PPCState *s, const PPCOp *op, const FPResult *r)
     return fp_trap(s, op, r->exc);
 }
 
-/* Fast-path commit: a normal (or exact zero) result, maybe inexact */
-static inline int fp_commit_fast(PPCState *s, const PPCOp *op, uint64_t bits, uint32_t fprf,
-                                 bool inexact, bool fr)
+#define FP_INLINE static inline __attribute__((always_inline))
+#define FP_COLD __attribute__((noinline, cold))
+
+/* An inexact result when XX was still clear (FX goes on) or XE is set
+ * (FEX, maybe a trap): out of line, FP code mostly runs with XX set */
+static FP_COLD int fp_inexact_rare(PPCState *s, const PPCOp *op, uint32_t f, uint32_t old)
+{
+    if (!(old & FPSCR_XX))
+        f |= FPSCR_FX;
+    if (f & FPSCR_XE)
+        f |= FPSCR_FEX;
+    s->fpscr = f;
+    if (RC(op))
+        fp_cr1(s);
+    return fp_trap(s, op, FPSCR_XX);
+}
+
+/* Fast-path commit of a normal (or exact zero) result: FPRF, FI/FR, XX;
+ * inexact and fr are 0 or 1. */
+FP_INLINE int fp_commit_fast(PPCState *s, const PPCOp *op, uint64_t bits, uint32_t fprf,
+                             uint32_t inexact, uint32_t fr)
 {
     uint32_t old = s->fpscr;
     uint32_t f = (old & ~(FPSCR_FR | FPSCR_FI | FPSCR_FPRF)) | fprf;
     s->fpr[op->rd] = bits;
     if (inexact) {
-        f |= FPSCR_FI | FPSCR_XX | (fr ? FPSCR_FR : 0);
-        if (!(old & FPSCR_XX))
-            f |= FPSCR_FX;
-        if (f & FPSCR_XE)
-            f |= FPSCR_FEX;
+        f |= FPSCR_FI | FPSCR_XX | (fr << 18);
+        if (PPC_UNLIKELY((old & (FPSCR_XX | FPSCR_XE)) != FPSCR_XX))
+            return fp_inexact_rare(s, op, f, old);
     }
     s->fpscr = f;
     if (RC(op))
         fp_cr1(s);
-    if (PPC_UNLIKELY(inexact && (f & FPSCR_XE)))
-        return fp_trap(s, op, FPSCR_XX);
     return PPC_NEXT;
 }
 
-static int fp_slow(PPCState *s, const PPCOp *op, FPOpKind kind, bool single, uint64_t a,
-                   uint64_t b, uint64_t c)
+static FP_COLD int fp_slow(PPCState *s, const PPCOp *op, FPOpKind kind, bool single, uint64_t a,
+                           uint64_t b, uint64_t c)
 {
     FPResult r;
     fpsoft_arith(kind, single, s->fpscr, a, b, c, &r);
@@ -140,49 +157,72 @@ static inline uint32_t normal_fprf(uint64_t x)
 }
 
 /* Double result r (normal, not tiny before rounding, finite) */
-static inline int fast_double(PPCState *s, const PPCOp *op, double r, double e)
+FP_INLINE int fast_double(PPCState *s, const PPCOp *op, double r, double e)
 {
     uint64_t rb = u_of(r);
-    bool inexact = e != 0;
-    /* |x| > |r| exactly when e has r's sign */
-    bool fr = inexact && (signbit(e) != signbit(r));
-    return fp_commit_fast(s, op, rb, normal_fprf(rb), inexact, fr);
+    uint32_t inexact = e != 0;
+    /* |x| > |r| exactly when e has r's sign: FR is the opposite */
+    uint32_t fr = (uint32_t)((u_of(e) ^ rb) >> 63) & inexact;
+    return fp_commit_fast(s, op, rb, FPRF_PNORM << (rb >> 63), inexact, fr);
 }
 
 /* Single result from r + e; false when r is outside the range where the
  * single rounding is certainly normal and finite */
-static inline bool fast_single(PPCState *s, const PPCOp *op, double r, double e, int *ret)
+FP_INLINE bool fast_single(PPCState *s, const PPCOp *op, double r, double e, int *ret)
 {
     uint64_t rb = u_of(r);
     unsigned ex = exf(rb);
     /* 2^-125 <= |r| < 2^127: no single underflow or overflow possible */
-    if (PPC_UNLIKELY(ex < 898 || ex > 1149))
+    if (PPC_UNLIKELY(ex - 898u > 1149u - 898u))
         return false;
     uint64_t low = rb & 0x1FFFFFFFull, res;
-    bool inexact, fr;
+    uint32_t inexact, fr;
     if (PPC_UNLIKELY(low == 0x10000000ull && e != 0)) {
         /* r sits on a single-precision midpoint but x does not: the
          * exact error decides, no tie (double rounding avoided) */
-        fr = signbit(e) == signbit(r);
+        fr = !((u_of(e) ^ rb) >> 63);
         res = (rb & ~0x1FFFFFFFull) + (fr ? 0x20000000ull : 0);
-        inexact = true;
+        inexact = 1;
     } else {
-        /* round the double's fraction to 23 bits, nearest-even */
+        /* round the double's fraction to 23 bits, nearest-even; a
+         * carry runs into the exponent as it should */
         res = (rb + 0x0FFFFFFFull + ((rb >> 29) & 1)) & ~0x1FFFFFFFull;
-        if (low) {
-            inexact = true;
-            fr = (res & ~FP_SIGN) > (rb & ~FP_SIGN);
-        } else {
-            inexact = e != 0;
-            fr = inexact && (signbit(e) != signbit(r));
-        }
+        uint32_t inexact_d = e != 0;
+        inexact = low != 0 || inexact_d;
+        /* rounded up in magnitude by the fraction rounding, or (exact
+         * fraction) by the double rounding */
+        fr = low ? res > rb /* same sign bit: compares magnitudes */
+                 : (uint32_t)((u_of(e) ^ rb) >> 63) & inexact_d;
     }
-    *ret = fp_commit_fast(s, op, res, normal_fprf(res), inexact, fr);
+    *ret = fp_commit_fast(s, op, res, FPRF_PNORM << (rb >> 63), inexact, fr);
     return true;
 }
 
+/* Fused multiply-add on the host: the FMA3 instruction inline when the
+ * CPU has it (a libm call costs more than the rest of a fast path) */
+static bool fpu_host_fma;
+
+__attribute__((constructor)) static void fpu_detect_host(void)
+{
+#if defined(__x86_64__)
+    __builtin_cpu_init();
+    fpu_host_fma = __builtin_cpu_supports("fma");
+#endif
+}
+
+FP_INLINE double host_fma(double a, double b, double c)
+{
+#if defined(__x86_64__)
+    if (PPC_LIKELY(fpu_host_fma)) {
+        __asm__("vfmadd231sd %2, %1, %0" : "+x"(c) : "x"(a), "x"(b));
+        return c;
+    }
+#endif
+    return fma(a, b, c);
+}
+
 /* TwoSum (Knuth): r + e == a + b exactly, r = RN(a + b) */
-static inline double two_sum_err(double a, double b, double r)
+FP_INLINE double two_sum_err(double a, double b, double r)
 {
     double bv = r - a, av = r - bv;
     return (a - av) + (b - bv);
@@ -192,9 +232,9 @@ static inline double two_sum_err(double a, double b, double r)
  * 2011) gives r2 with sign(a*c + b - r) = sign(r2).  Needs the product
  * error a*c - RN(a*c) representable (checked by the caller) and no
  * overflow (a non-finite r2 sends the caller to the slow path). */
-static inline double fma_err(double a, double c, double b, double r)
+FP_INLINE double fma_err(double a, double c, double b, double r)
 {
-    double u1 = a * c, u2 = fma(a, c, -u1);
+    double u1 = a * c, u2 = host_fma(a, c, -u1);
     double a1 = b + u2, a2 = two_sum_err(b, u2, a1);
     double b1 = u1 + a1, b2 = two_sum_err(u1, a1, b1);
     double g = (b1 - r) + b2;
@@ -210,7 +250,7 @@ static inline bool prod_exact_err(uint64_t a, uint64_t c)
 
 /* ---- arithmetic handlers ---- */
 
-static int do_addsub(PPCState *s, const PPCOp *op, bool sub, bool single)
+FP_INLINE int do_addsub(PPCState *s, const PPCOp *op, bool sub, bool single)
 {
     FP_ENTER(s, op);
     uint64_t ab = s->fpr[op->ra], bb = s->fpr[op->rb];
@@ -238,7 +278,7 @@ static int op_fsub(PPCState *s, const PPCOp *op) { return do_addsub(s, op, true,
 static int op_fadds(PPCState *s, const PPCOp *op) { return do_addsub(s, op, false, true); }
 static int op_fsubs(PPCState *s, const PPCOp *op) { return do_addsub(s, op, true, true); }
 
-static int do_mul(PPCState *s, const PPCOp *op, bool single)
+FP_INLINE int do_mul(PPCState *s, const PPCOp *op, bool single)
 {
     FP_ENTER(s, op);
     uint64_t ab = s->fpr[op->ra], cb = s->fpr[op->rc];
@@ -249,10 +289,10 @@ static int do_mul(PPCState *s, const PPCOp *op, bool single)
             double r = a * c;
             if (single) {
                 int ret;
-                if (fast_single(s, op, r, fma(a, c, -r), &ret))
+                if (fast_single(s, op, r, host_fma(a, c, -r), &ret))
                     return ret;
             } else if (exf(u_of(r)) - 2u < 0x7FDu) {
-                return fast_double(s, op, r, fma(a, c, -r));
+                return fast_double(s, op, r, host_fma(a, c, -r));
             }
         }
     }
@@ -262,7 +302,7 @@ static int do_mul(PPCState *s, const PPCOp *op, bool single)
 static int op_fmul(PPCState *s, const PPCOp *op) { return do_mul(s, op, false); }
 static int op_fmuls(PPCState *s, const PPCOp *op) { return do_mul(s, op, true); }
 
-static int do_div(PPCState *s, const PPCOp *op, bool single)
+FP_INLINE int do_div(PPCState *s, const PPCOp *op, bool single)
 {
     FP_ENTER(s, op);
     uint64_t ab = s->fpr[op->ra], bb = s->fpr[op->rb];
@@ -272,7 +312,7 @@ static int do_div(PPCState *s, const PPCOp *op, bool single)
         uint64_t qb = u_of(q);
         /* remainder a - q*b is exact when the product q*b is */
         if (exf(qb) - 2u < 0x7FDu && prod_exact_err(qb, bb)) {
-            double rem = fma(-q, b, a);
+            double rem = host_fma(-q, b, a);
             /* x - q = rem / b */
             double e = signbit(b) ? -rem : rem;
             if (single) {
@@ -292,7 +332,7 @@ static int op_fdivs(PPCState *s, const PPCOp *op) { return do_div(s, op, true); 
 
 /* fmadd family: kind selects the signs; the 750 negates fnm* after
  * rounding (PEM 4.6.5.2) */
-static int do_fma(PPCState *s, const PPCOp *op, FPOpKind kind, bool single)
+FP_INLINE int do_fma(PPCState *s, const PPCOp *op, FPOpKind kind, bool single)
 {
     FP_ENTER(s, op);
     uint64_t ab = s->fpr[op->ra], bb = s->fpr[op->rb], cb = s->fpr[op->rc];
@@ -302,7 +342,7 @@ static int do_fma(PPCState *s, const PPCOp *op, FPOpKind kind, bool single)
             bool sub = kind == FPOP_MSUB || kind == FPOP_NMSUB;
             bool neg = kind == FPOP_NMADD || kind == FPOP_NMSUB;
             double a = d_of(ab), c = d_of(cr), b = sub ? -d_of(bb) : d_of(bb);
-            double r = fma(a, c, b);
+            double r = host_fma(a, c, b);
             double e = fma_err(a, c, b, r);
             if (PPC_LIKELY(e - e == 0)) {
                 if (neg) {
@@ -500,7 +540,7 @@ static uint64_t round_to_int(uint64_t b, unsigned rn, bool *inexact, bool *inc)
     return q + *inc;
 }
 
-static int do_fctiw(PPCState *s, const PPCOp *op, unsigned rn)
+static FP_COLD int do_fctiw(PPCState *s, const PPCOp *op, unsigned rn)
 {
     FP_ENTER(s, op);
     uint64_t b = s->fpr[op->rb];
@@ -539,8 +579,46 @@ static int do_fctiw(PPCState *s, const PPCOp *op, unsigned rn)
     return fp_commit(s, op, &r);
 }
 
-static int op_fctiw(PPCState *s, const PPCOp *op) { return do_fctiw(s, op, s->fpscr & FPSCR_RN); }
-static int op_fctiwz(PPCState *s, const PPCOp *op) { return do_fctiw(s, op, FP_RN_ZERO); }
+/* Nearest-integer conversion in the host's (round-to-nearest) mode */
+FP_INLINE int32_t host_rint32(double d)
+{
+#if defined(__x86_64__)
+    return _mm_cvtsd_si32(_mm_set_sd(d));
+#else
+    return (int32_t)nearbyint(d);
+#endif
+}
+
+/* In-range operands on the host: |b| < 2^31 truncates to a valid int;
+ * rounding to nearest needs |b| < 2^30 (2^31 - 0.5 would round out) */
+FP_INLINE int fctiw_fast(PPCState *s, const PPCOp *op, bool nearest)
+{
+    FP_ENTER(s, op);
+    uint64_t b = s->fpr[op->rb];
+    if (nearest ? exf(b) < 1023 + 30 && fast_mode(s) : exf(b) < 1023 + 31) {
+        double d = d_of(b);
+        int32_t i = nearest ? host_rint32(d) : (int32_t)d;
+        double t = i;
+        uint32_t inexact = t != d;
+        uint32_t fr = inexact & (fabs(t) > fabs(d));
+        uint64_t bits = 0xFFF8000000000000ull | (uint32_t)i;
+        if (PPC_UNLIKELY(i == 0 && (b >> 63)))
+            bits |= 1ull << 32;
+        uint32_t old = s->fpscr;
+        uint32_t f = (old & ~(FPSCR_FR | FPSCR_FI)) | (-inexact & (FPSCR_FI | FPSCR_XX)) | (fr << 18);
+        s->fpr[op->rd] = bits;
+        if (inexact && PPC_UNLIKELY((old & (FPSCR_XX | FPSCR_XE)) != FPSCR_XX))
+            return fp_inexact_rare(s, op, f, old);
+        s->fpscr = f;
+        if (RC(op))
+            fp_cr1(s);
+        return PPC_NEXT;
+    }
+    return do_fctiw(s, op, nearest ? s->fpscr & FPSCR_RN : FP_RN_ZERO);
+}
+
+static int op_fctiw(PPCState *s, const PPCOp *op) { return fctiw_fast(s, op, true); }
+static int op_fctiwz(PPCState *s, const PPCOp *op) { return fctiw_fast(s, op, false); }
 
 /* ---- FPSCR instructions (PEM 4.6.8) ---- */
 

@@ -144,6 +144,27 @@ START_TEST(fctiw_conversions)
     run3(e, FCTIW, 0, 0x7FF4000000000000ull, 0);
     ck_assert_uint_eq(e->cpu.fpr[4], 0xFFF8000080000000ull);
     ck_assert_uint_eq(e->cpu.fpscr, FPSCR_FX | FPSCR_VX | FPSCR_VXCVI | FPSCR_VXSNAN);
+    /* 2^31 - 0.5 rounds (to even) out of range; -2^31 - 0.5 to -2^31 */
+    e->cpu.fpscr = 0;
+    run3(e, FCTIW, 0, B(2147483647.5), 0);
+    ck_assert_uint_eq(e->cpu.fpr[4], 0xFFF800007FFFFFFFull);
+    ck_assert_uint_eq(e->cpu.fpscr, FPSCR_FX | FPSCR_VX | FPSCR_VXCVI);
+    e->cpu.fpscr = 0;
+    run3(e, FCTIW, 0, B(-2147483648.5), 0);
+    ck_assert_uint_eq(e->cpu.fpr[4], 0xFFF8000080000000ull);
+    ck_assert_uint_eq(e->cpu.fpscr, FPSCR_FX | FPSCR_XX | FPSCR_FI);
+    run3(e, FCTIWZ, 0, B(2147483647.75), 0);
+    ck_assert_uint_eq(e->cpu.fpr[4], 0xFFF800007FFFFFFFull);
+    /* a zero result from a negative operand: low bit of the high word */
+    run3(e, FCTIW, 0, B(-0.25), 0);
+    ck_assert_uint_eq(e->cpu.fpr[4], 0xFFF8000100000000ull);
+    run3(e, FCTIWZ, 0, B(-0.0), 0);
+    ck_assert_uint_eq(e->cpu.fpr[4], 0xFFF8000100000000ull);
+    /* in round-to-minus-infinity -0.25 gives -1: incremented */
+    e->cpu.fpscr = FP_RN_MINF;
+    run3(e, FCTIW, 0, B(-0.25), 0);
+    ck_assert_uint_eq(e->cpu.fpr[4], 0xFFF80000FFFFFFFFull);
+    ck_assert_uint_eq(e->cpu.fpscr, FP_RN_MINF | FPSCR_FX | FPSCR_XX | FPSCR_FI | FPSCR_FR);
     /* enabled invalid: target unwritten */
     e->cpu.fpscr = FPSCR_VE;
     run3(e, FCTIW, 0, B(1e300), 0);
