@@ -461,6 +461,65 @@ START_TEST(record_forms_cr1)
 }
 END_TEST
 
+START_TEST(nan_rules)
+{
+    CpuEnv *e = env();
+    PPCState *s = &e->cpu;
+    uint64_t qa = 0x7FF8000000000ABCull, qb = 0xFFF8000000000DEFull;
+    /* frA's NaN wins over frB's (PEM 3.3.7) */
+    run3(e, FADD, qa, qb, 0);
+    ck_assert_uint_eq(s->fpr[4], qa);
+    run3(e, FADD, B(1.0), qb, 0);
+    ck_assert_uint_eq(s->fpr[4], qb);
+    /* fmadd: frB before frC */
+    run3(e, A_FORM(63, 4, 1, 2, 3, 29), B(1.0), qb, qa);
+    ck_assert_uint_eq(s->fpr[4], qb);
+    /* fnmadd does not negate a NaN result */
+    run3(e, A_FORM(63, 4, 1, 2, 3, 31), B(1.0), qb, B(1.0));
+    ck_assert_uint_eq(s->fpr[4], qb);
+    ck_assert_uint_eq(s->fpscr, FPRF_QNAN);
+    /* single precision: the NaN is cut to single width */
+    run3(e, A_FORM(59, 4, 1, 2, 0, 21), 0x7FF0000123456789ull, B(1.0), 0);
+    ck_assert_uint_eq(s->fpr[4], 0x7FF8000120000000ull);
+    /* fcmpo with a SNaN and VE=1: VXSNAN only, no VXVC; cr2 unordered */
+    s->fpscr = FPSCR_VE;
+    s->cr = 0;
+    run3(e, X_FORM(63, 2 << 2, 1, 2, 32), 0x7FF0000000000001ull, B(1.0), 0);
+    ck_assert_uint_eq(ppc_get_crf(s, 2), 1);
+    ck_assert_uint_eq(s->fpscr, FPSCR_VE | FPSCR_FX | FPSCR_FEX | FPSCR_VX | FPSCR_VXSNAN | 0x1000);
+    /* fcmpu with QNaN: nothing but FPCC */
+    s->fpscr = 0;
+    run3(e, X_FORM(63, 0, 1, 2, 0), qa, B(1.0), 0);
+    ck_assert_uint_eq(s->fpscr, 0x1000);
+    ck_assert_uint_eq(ppc_get_crf(s, 0), 1);
+    cpuenv_free(e);
+}
+END_TEST
+
+START_TEST(directed_rounding_and_fnmadd)
+{
+    CpuEnv *e = env();
+    PPCState *s = &e->cpu;
+    /* 1 + 2^-60 toward +inf: next double up, FR */
+    s->fpscr = FP_RN_PINF;
+    run3(e, FADD, B(1.0), B(0x1p-60), 0);
+    ck_assert_uint_eq(s->fpr[4], B(1.0 + 0x1p-52));
+    ck_assert_uint_eq(s->fpscr, FP_RN_PINF | FPSCR_FX | FPSCR_XX | FPSCR_FI | FPSCR_FR | FPRF_PNORM);
+    /* fnmadd rounds a*c+b (here toward +inf) and then negates:
+     * -(1 + 2^-52), where rounding -(x) toward +inf would give -1 */
+    s->fpscr = FP_RN_PINF;
+    run3(e, A_FORM(63, 4, 1, 2, 3, 31), B(1.0), B(0x1p-60), B(1.0));
+    ck_assert_uint_eq(s->fpr[4], B(-(1.0 + 0x1p-52)));
+    ck_assert_uint_eq(s->fpscr, FP_RN_PINF | FPSCR_FX | FPSCR_XX | FPSCR_FI | FPSCR_FR | FPRF_NNORM);
+    /* x - x is -0 only toward -inf */
+    s->fpscr = FP_RN_MINF;
+    run3(e, A_FORM(63, 4, 1, 2, 0, 20), B(3.0), B(3.0), 0);
+    ck_assert_uint_eq(s->fpr[4], B(-0.0));
+    ck_assert_uint_eq(s->fpscr, FP_RN_MINF | FPRF_NZERO);
+    cpuenv_free(e);
+}
+END_TEST
+
 Suite *suite_fpu(void)
 {
     Suite *s = suite_create("fpu");
@@ -477,6 +536,8 @@ Suite *suite_fpu(void)
     tcase_add_test(tc, fp_unavailable);
     tcase_add_test(tc, fsqrt_is_illegal);
     tcase_add_test(tc, record_forms_cr1);
+    tcase_add_test(tc, nan_rules);
+    tcase_add_test(tc, directed_rounding_and_fnmadd);
     suite_add_tcase(s, tc);
     return s;
 }
