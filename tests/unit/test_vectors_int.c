@@ -101,6 +101,7 @@ START_TEST(hardware_int_vectors)
     fclose(f);
     cpuenv_free(e);
     printf("vectors_int: %u/%u hardware integer vectors passed (%s)\n", passed, total, path);
+    fflush(stdout); /* check's forked child may end before stdio flushes */
     ck_assert_msg(bad_lines == 0, "%u unparsable lines in %s", bad_lines, path);
     ck_assert_msg(total > 0, "no vectors in %s", path);
     ck_assert_msg(passed == total, "%u of %u vectors mismatched", total - passed, total);
