@@ -134,6 +134,7 @@ START_TEST(dec_countdown_edge)
     tb_run_due(tb, 110);
     ck_assert(!dec_pending(c));
     ck_assert_uint_eq(tb_insn_budget(tb, 110), 1);
+    c->exit_request = 0;
     tb_run_due(tb, 111);
     ck_assert(dec_pending(c));
     ck_assert_int_eq(c->exit_request, 1);
@@ -424,6 +425,55 @@ START_TEST(icount_idle_warps_to_next_event)
 }
 END_TEST
 
+/* an idle guest whose timer handler re-programs DEC each time: the loop of
+ * tb.h's comment advances exactly D + 1 ticks per interrupt, with no
+ * instruction executed and no host time involved */
+START_TEST(icount_idle_loop_advances_exactly)
+{
+    PPCState *c = fake_cpu();
+    TimeBase *tb = tb_new(c, 33333333, 3, TB_CLOCK_VM);
+    c->halted = true;
+    uint64_t ic = 80; /* TB 10 */
+    tb_dec_write(tb, ic, 333333);
+    int irqs = 0;
+    uint64_t at_100th = 0;
+    for (int i = 0; i < 1000 && irqs < 100; i++) {
+        tb_run_due(tb, ic);
+        if (dec_pending(c)) {
+            if (++irqs == 100)
+                at_100th = tb_read(tb, ic);
+            c->irq_pending = 0;
+            tb_dec_write(tb, ic, 333333);
+        }
+        tb_idle_warp(tb, ic);
+        ck_assert_int_eq(tb_ns_to_next(tb, ic), 0);
+    }
+    ck_assert_int_eq(irqs, 100);
+    ck_assert_uint_eq(at_100th, 10 + 100 * 333334ull);
+    tb_free(tb);
+    free(c);
+}
+END_TEST
+
+/* under -icount an earlier deadline armed while the CPU runs stops it at
+ * the next block end, so that the budget can be recomputed */
+START_TEST(icount_earlier_deadline_stops_cpu)
+{
+    PPCState *c = fake_cpu();
+    TimeBase *tb = tb_new(c, 1000000, 0, TB_CLOCK_VM);
+    TBEvent ev;
+    tb_event_init(&ev, "test", note_event, NULL);
+    tb_dec_write(tb, 0, 1000);
+    c->exit_request = 0;
+    tb_event_arm(tb, &ev, 5000); /* later than DEC: nothing to do */
+    ck_assert_int_eq(c->exit_request, 0);
+    tb_event_arm(tb, &ev, 50); /* earlier: stop */
+    ck_assert_int_eq(c->exit_request, 1);
+    tb_free(tb);
+    free(c);
+}
+END_TEST
+
 /* ---- export / import ---- */
 
 START_TEST(icount_export_import_resumes_exactly)
@@ -519,6 +569,8 @@ Suite *suite_tb(void)
     tcase_add_test(tc, tb_write_wraps);
     tcase_add_test(tc, events_fire_in_deadline_order);
     tcase_add_test(tc, icount_idle_warps_to_next_event);
+    tcase_add_test(tc, icount_idle_loop_advances_exactly);
+    tcase_add_test(tc, icount_earlier_deadline_stops_cpu);
     tcase_add_test(tc, icount_export_import_resumes_exactly);
     tcase_add_test(tc, export_counts_passed_edge_as_pending);
     tcase_add_test(tc, import_refuses_other_timebase);

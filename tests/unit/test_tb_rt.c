@@ -4,6 +4,8 @@
  * machine but each one can fail. */
 #include <check.h>
 #include <stdlib.h>
+#include <poll.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -209,6 +211,46 @@ START_TEST(ns_to_next_and_budget)
 }
 END_TEST
 
+/* Rule 8, idle is idle: the board's loop for a halted CPU (tb.h) with a
+ * guest timer handler re-programming DEC every 10 ms runs for a second on
+ * almost no host CPU time, the timer thread included. */
+START_TEST(idle_loop_sleeps)
+{
+    PPCState *c = fake_cpu();
+    TimeBase *tb = tb_new(c, 33333333, -1, TB_CLOCK_HOST);
+    c->halted = true;
+    struct rusage r0, r1;
+    getrusage(RUSAGE_SELF, &r0);
+    uint64_t t0 = tb_host_mono_ns();
+    tb_dec_write(tb, 0, 333333);
+    int irqs = 0, loops = 0;
+    while (tb_host_mono_ns() - t0 < 1000000000ull) {
+        loops++;
+        tb_run_due(tb, 0);
+        if (c->irq_pending & PPC_IRQ_DEC) {
+            irqs++;
+            c->irq_pending = 0;
+            tb_dec_write(tb, 0, 333333);
+        }
+        c->exit_request = 0;
+        tb_idle_warp(tb, 0);
+        int64_t ns = tb_ns_to_next(tb, 0);
+        ck_assert_int_ge(ns, 0);
+        struct timespec ts = { .tv_sec = ns / 1000000000, .tv_nsec = ns % 1000000000 };
+        ppoll(NULL, 0, &ts, NULL);
+    }
+    getrusage(RUSAGE_SELF, &r1);
+    long used_us = (r1.ru_utime.tv_sec - r0.ru_utime.tv_sec) * 1000000L + (r1.ru_utime.tv_usec - r0.ru_utime.tv_usec) +
+                   (r1.ru_stime.tv_sec - r0.ru_stime.tv_sec) * 1000000L + (r1.ru_stime.tv_usec - r0.ru_stime.tv_usec);
+    ck_assert_int_le(irqs, 101);
+    ck_assert_int_ge(irqs, 50);
+    ck_assert_int_lt(loops, 4 * irqs + 10); /* no spinning */
+    ck_assert_int_lt(used_us, 100000);      /* < 10% of a core */
+    tb_free(tb);
+    free(c);
+}
+END_TEST
+
 /* ---- pause / resume ---- */
 
 START_TEST(pause_vm_tb_stands_still)
@@ -396,6 +438,7 @@ Suite *suite_tb_rt(void)
     tcase_add_test(tc, dec_fires_on_time_512mhz);
     tcase_add_test(tc, dec_rearm_moves_the_timer);
     tcase_add_test(tc, ns_to_next_and_budget);
+    tcase_add_test(tc, idle_loop_sleeps);
     tcase_add_test(tc, pause_vm_tb_stands_still);
     tcase_add_test(tc, pause_host_tb_jumps_by_real_time);
     tcase_add_test(tc, pause_host_realtime_backwards);
