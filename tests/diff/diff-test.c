@@ -8,7 +8,7 @@
  * same guest addresses; everything is compared afterwards.
  *
  * Usage: diff-test [--seed S] [-n N] [--case K] [--fp] [--skip-unimpl]
- *                  [--len L] [--batch B] [--print P] [--harness PATH] [--qemu PATH]
+ *                  [--len L] [--no-mask] [--batch B] [--print P] [--harness PATH] [--qemu PATH]
  * Exit: 0 no mismatch, 1 mismatches, 2 setup error.
  *
  * Known qemu-ppc deviations are masked, never ppcemu behaviour: see
@@ -72,13 +72,14 @@ typedef struct Options {
     long long only;
     GenOpts gen;
     unsigned batch, print;
+    bool no_mask; /* show what the masks hide (to justify them) */
     const char *harness, *qemu;
 } Options;
 
 static void usage(void)
 {
     fprintf(stderr, "usage: diff-test [--seed S] [-n N] [--case K] [--fp] [--skip-unimpl] [--len L]\n"
-                    "                 [--batch B] [--print P] [--harness PATH] [--qemu PATH]\n");
+                    "                 [--no-mask] [--batch B] [--print P] [--harness PATH] [--qemu PATH]\n");
     exit(2);
 }
 
@@ -97,6 +98,7 @@ static void parse(int argc, char **argv, Options *o)
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "--fp")) { o->gen.fp = true; continue; }
         if (!strcmp(a, "--skip-unimpl")) { o->gen.skip_unimpl = true; continue; }
+        if (!strcmp(a, "--no-mask")) { o->no_mask = true; continue; }
         if (!v)
             usage();
         i++;
@@ -424,6 +426,8 @@ int main(int argc, char **argv)
         for (unsigned i = 0; i < n; i++) {
             gen_case(o.seed, first + done + i, &o.gen, &cases[i], &meta[i]);
             emu_run(env, &cases[i], &meta[i], &eres[i], &masks[i], &extra[i]);
+            if (o.no_mask)
+                memset(&masks[i], 0, sizeof masks[i]);
         }
         if (qemu_run(&o, cases, n, qres))
             return 2;
