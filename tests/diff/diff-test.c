@@ -11,10 +11,15 @@
  *                  [--len L] [--no-mask] [--batch B] [--print P] [--harness PATH] [--qemu PATH]
  * Exit: 0 no mismatch, 1 mismatches, 2 setup error.
  *
+ * A case may end in a trap (tw/twi): the harness takes the integer state
+ * from the signal context, ppcemu's is read at the vector, and both must
+ * agree on the kind of end, the faulting instruction and the state.
+ *
  * Known qemu-ppc deviations are masked, never ppcemu behaviour: see
  * deviations[] below, printed with their counts in every summary.
  */
 #include <errno.h>
+#include <signal.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -161,11 +166,7 @@ static void before_insn(const PPCState *s, const DiffCase *c, const CaseMeta *m,
     }
 }
 
-typedef struct EmuExtra {
-    uint32_t srr0, srr1;
-} EmuExtra;
-
-static void emu_run(CpuEnv *e, const DiffCase *c, const CaseMeta *m, DiffState *out, Mask *mk, EmuExtra *x)
+static void emu_run(CpuEnv *e, const DiffCase *c, const CaseMeta *m, DiffState *out, Mask *mk)
 {
     PPCState *s = &e->cpu;
     uint32_t code[DIFF_MAXI + 1];
@@ -205,8 +206,8 @@ static void emu_run(CpuEnv *e, const DiffCase *c, const CaseMeta *m, DiffState *
     out->ctr = s->ctr;
     out->fpscr = s->fpscr;
     out->status = s->pc == DIFF_CODE ? 0 : s->pc < 0x2000 ? s->pc : 1;
-    x->srr0 = s->srr0;
-    x->srr1 = s->srr1;
+    out->fault_pc = out->status ? s->srr0 : 0;
+    out->fault_info = out->status ? s->srr1 : 0;
     if (bus_peek(&e->bus, DIFF_SCRATCH, out->mem, DIFF_SCR_SIZE)) {
         fprintf(stderr, "diff-test: scratch outside RAM\n");
         exit(2);
@@ -227,6 +228,8 @@ static void state_swap(DiffState *d, const DiffState *s)
     d->ctr = __builtin_bswap32(s->ctr);
     d->fpscr = __builtin_bswap32(s->fpscr);
     d->status = __builtin_bswap32(s->status);
+    d->fault_pc = __builtin_bswap32(s->fault_pc);
+    d->fault_info = __builtin_bswap32(s->fault_info);
     memcpy(d->mem, s->mem, DIFF_SCR_SIZE);
 }
 
@@ -337,14 +340,49 @@ static void diff_add(Diff *d, const char *what, uint64_t q, uint64_t e, int widt
                                    width, e);
 }
 
+/* One name for how a case ended on either side: the Linux signal qemu
+ * delivers for each 750 exception (arch/powerpc/kernel/traps.c) */
+enum { END_OK, END_TRAP, END_ILLEGAL, END_FPE, END_SEGV, END_ALIGN, END_OTHER };
+
+static int end_qemu(const DiffState *q)
+{
+    switch (q->status) {
+    case 0: return END_OK;
+    case SIGTRAP: return END_TRAP;
+    case SIGILL: return END_ILLEGAL;
+    case SIGFPE: return END_FPE;
+    case SIGSEGV: return END_SEGV;
+    case SIGBUS: return END_ALIGN;
+    default: return END_OTHER;
+    }
+}
+
+static int end_emu(const DiffState *e)
+{
+    switch (e->status) {
+    case 0: return END_OK;
+    case PPC_EXC_PROGRAM:
+        if (e->fault_info & SRR1_TRAP) return END_TRAP;
+        if (e->fault_info & SRR1_FP_ENABLED) return END_FPE;
+        return END_ILLEGAL;
+    case PPC_EXC_DSI: case PPC_EXC_ISI: return END_SEGV;
+    case PPC_EXC_ALIGN: return END_ALIGN;
+    default: return END_OTHER;
+    }
+}
+
 static void compare(const DiffState *q, const DiffState *e, const Mask *mk, bool fp, Diff *d)
 {
     char name[32];
     memset(d, 0, sizeof *d);
-    if (q->status || e->status) {
-        diff_add(d, "status", q->status, e->status, 8);
+    int qe = end_qemu(q), ee = end_emu(e);
+    if (qe != ee || q->fault_pc != e->fault_pc) {
+        diff_add(d, "end", qe, ee, 1);
+        diff_add(d, "fault pc", q->fault_pc, e->fault_pc, 8);
         return;
     }
+    if (qe != END_OK) /* a fault ends the case; the harness saw no FP state */
+        fp = false;
     for (int i = 0; i < 32; i++) {
         if (!(mk->gpr >> i & 1) && q->gpr[i] != e->gpr[i]) {
             snprintf(name, sizeof name, "r%d", i);
@@ -415,8 +453,7 @@ int main(int argc, char **argv)
     CaseMeta *meta = calloc(o.batch, sizeof *meta);
     DiffState *qres = calloc(o.batch, sizeof *qres), *eres = calloc(o.batch, sizeof *eres);
     Mask *masks = calloc(o.batch, sizeof *masks);
-    EmuExtra *extra = calloc(o.batch, sizeof *extra);
-    if (!cases || !meta || !qres || !eres || !masks || !extra) {
+    if (!cases || !meta || !qres || !eres || !masks) {
         fprintf(stderr, "diff-test: out of memory\n");
         return 2;
     }
@@ -425,7 +462,7 @@ int main(int argc, char **argv)
         unsigned n = (unsigned)(total - done < o.batch ? total - done : o.batch);
         for (unsigned i = 0; i < n; i++) {
             gen_case(o.seed, first + done + i, &o.gen, &cases[i], &meta[i]);
-            emu_run(env, &cases[i], &meta[i], &eres[i], &masks[i], &extra[i]);
+            emu_run(env, &cases[i], &meta[i], &eres[i], &masks[i]);
             if (o.no_mask)
                 memset(&masks[i], 0, sizeof masks[i]);
         }
@@ -443,7 +480,10 @@ int main(int argc, char **argv)
                 print_case(&o, first + done + i, &cases[i]);
                 printf("  differences:\n%s", d.text);
                 if (eres[i].status)
-                    printf("    (ppcemu exception: SRR0 %08x SRR1 %08x)\n", extra[i].srr0, extra[i].srr1);
+                    printf("    (ppcemu exception 0x%x: SRR0 %08x SRR1 %08x)\n", eres[i].status,
+                           eres[i].fault_pc, eres[i].fault_info);
+                if (qres[i].status)
+                    printf("    (qemu signal %u at %08x)\n", qres[i].status, qres[i].fault_pc);
             }
         }
         done += n;

@@ -28,6 +28,7 @@
 #define B_HOST_SP 144
 #define B_STATUS  148
 #define B_RESV    152
+#define B_FAULT_PC 156 /* NIP of a faulting instruction (signal path) */
 #define B_FPSCR   160  /* 8-byte image for mtfsf/mffs; FPSCR is the low word */
 #define B_FPR     168
 #define B_SIZE    424
@@ -45,6 +46,8 @@ typedef struct DiffState {
     uint32_t cr, xer, lr, ctr;
     uint32_t fpscr;
     uint32_t status; /* 0 = ran to the end; else signal (qemu) or vector (ppcemu) */
+    uint32_t fault_pc; /* status != 0: the faulting instruction (NIP / SRR0) */
+    uint32_t fault_info; /* ppcemu: SRR1 */
     uint64_t fpr[32];
     uint8_t mem[DIFF_SCR_SIZE];
 } DiffState;
@@ -55,7 +58,7 @@ typedef struct DiffCase {
     uint32_t insn[DIFF_MAXI];
 } DiffCase;
 
-_Static_assert(sizeof(DiffState) == 152 + 256 + DIFF_SCR_SIZE, "DiffState layout");
+_Static_assert(sizeof(DiffState) == 160 + 256 + DIFF_SCR_SIZE, "DiffState layout");
 _Static_assert(sizeof(DiffCase) == 16 + sizeof(DiffState) + 4 * DIFF_MAXI, "DiffCase layout");
 #endif
 

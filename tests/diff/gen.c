@@ -277,6 +277,17 @@ static bool g_crlogic(Gen *g)
     }
 }
 
+/* tw/twi: a taken trap ends the case on both sides (PEM 8, tw) */
+static bool g_trap(Gen *g)
+{
+    unsigned to = rnd(&g->rng, 32), a = pick_r(g);
+    if (chance(&g->rng, 50))
+        emit(g, D_FORM(3, to, a, rval(&g->rng)));
+    else
+        emit(g, X_FORM(to, a, pick_r(g), 4, 0));
+    return true;
+}
+
 /* mtxer with a value that has only SO/OV/CA and a byte count: the reserved
  * XER bits are never written (750 UM 2.1.2.4; their contents are not
  * architected and qemu keeps what is written) */
@@ -539,7 +550,7 @@ typedef bool (*GroupFn)(Gen *g);
 static const struct { GroupFn fn; unsigned weight; const char *name; } groups[] = {
     { g_dform_alu, 12, "D-form ALU" }, { g_xo_alu, 14, "XO-form ALU" }, { g_div, 5, "divide" },
     { g_x_logic, 10, "logical/shift" }, { g_rotate, 8, "rotate" }, { g_compare, 6, "compare" },
-    { g_crlogic, 8, "CR ops" }, { g_spr, 4, "SPR moves" }, { g_branch, 9, "branch" },
+    { g_crlogic, 8, "CR ops" }, { g_spr, 4, "SPR moves" }, { g_trap, 1, "tw/twi" }, { g_branch, 9, "branch" },
     { g_ldst, 14, "load/store" }, { g_multiple, 3, "lmw/stmw" }, { g_string, 4, "string" },
     { g_atomic, 3, "lwarx/stwcx." }, { g_cache, 3, "cache/sync" },
 };

@@ -20,14 +20,25 @@ int diff_enter(void);
 extern char diff_stub_start[], diff_stub_end[], diff_exit[];
 
 #define BLOCK ((volatile uint32_t *)DIFF_BLOCK)
-#define PT_NIP_INDEX 32 /* gregs[] index of the NIP (asm/ptrace.h PT_NIP) */
+/* gregs[] indices (asm/ptrace.h: PT_NIP, PT_CTR, PT_LNK, PT_XER, PT_CCR) */
+enum { PT_NIP_I = 32, PT_CTR_I = 35, PT_LNK_I = 36, PT_XER_I = 37, PT_CCR_I = 38 };
 
+/* A fault ends the case: the integer state at the faulting instruction is
+ * taken from the signal context (FPRs and FPSCR are not captured). */
 static void on_fault(int sig, siginfo_t *si, void *ctx)
 {
     ucontext_t *uc = ctx;
+    unsigned long *g = (unsigned long *)uc->uc_mcontext.uc_regs->gregs;
     (void)si;
+    for (int i = 0; i < 32; i++)
+        BLOCK[B_GPR / 4 + i] = (uint32_t)g[i];
+    BLOCK[B_CR / 4] = (uint32_t)g[PT_CCR_I];
+    BLOCK[B_XER / 4] = (uint32_t)g[PT_XER_I];
+    BLOCK[B_LR / 4] = (uint32_t)g[PT_LNK_I];
+    BLOCK[B_CTR / 4] = (uint32_t)g[PT_CTR_I];
+    BLOCK[B_FAULT_PC / 4] = (uint32_t)g[PT_NIP_I];
     BLOCK[B_STATUS / 4] = (uint32_t)sig;
-    uc->uc_mcontext.uc_regs->gregs[PT_NIP_INDEX] = (unsigned long)diff_exit;
+    g[PT_NIP_I] = (unsigned long)diff_exit;
 }
 
 /* Make freshly written code visible to instruction fetch (PEM 5.1.5.1) */
@@ -104,6 +115,7 @@ static void run_case(const DiffCase *c, DiffState *out)
     out->ctr = b[B_CTR / 4];
     out->fpscr = b[B_FPSCR / 4 + 1];
     out->status = status;
+    out->fault_pc = status ? b[B_FAULT_PC / 4] : 0;
     memcpy(out->fpr, (const void *)(DIFF_BLOCK + B_FPR), sizeof out->fpr);
     memcpy(out->mem, (const void *)DIFF_SCRATCH, DIFF_SCR_SIZE);
 }
