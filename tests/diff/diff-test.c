@@ -62,6 +62,7 @@ static const char *const avoided[] = {
 };
 
 static unsigned long dev_count[N_DEV];
+static unsigned long end_count[2]; /* agreed ends: normal, trap */
 
 typedef struct Mask {
     uint32_t gpr, cr;
@@ -425,6 +426,7 @@ static void print_summary(const Options *o, uint64_t cases, uint64_t bad)
 {
     printf("diff-test: seed %" PRIu64 ", %" PRIu64 " cases%s, %" PRIu64 " mismatches\n", o->seed, cases,
            o->gen.fp ? " (with FP)" : "", bad);
+    printf("  agreeing cases: %lu ran to the end, %lu ended in the same trap\n", end_count[0], end_count[1]);
     printf("  masked qemu-ppc deviations (cases where applied):\n");
     for (int i = 0; i < N_DEV; i++)
         printf("    [%lu] %s\n", dev_count[i], deviations[i]);
@@ -473,8 +475,10 @@ int main(int argc, char **argv)
             compare(&qres[i], &eres[i], &masks[i], o.gen.fp, &d);
             for (int k = 0; k < N_DEV && !qres[i].status && !eres[i].status; k++)
                 dev_count[k] += masks[i].reasons >> k & 1;
-            if (!d.count)
+            if (!d.count) {
+                end_count[qres[i].status != 0]++;
                 continue;
+            }
             if (bad++ < o.print) {
                 printf("MISMATCH in case %" PRIu64 " (%u differences)\n", first + done + i, d.count);
                 print_case(&o, first + done + i, &cases[i]);
