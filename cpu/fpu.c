@@ -737,6 +737,29 @@ static uint32_t double_to_single(uint64_t x)
     return (uint32_t)((x >> 32) & 0x80000000u) | (uint32_t)((frac >> 29) & 0x7FFFFF);
 }
 
+/* Alignment exception for an FP load/store that is not word-aligned
+ * (750 UM 4.5.6, PEM 6.4.6): DAR = EA; DSISR[15-21] from the opcode
+ * (X-form: bits 29-30, 25, 21-24; D-form: 0 0, bit 5, bits 1-4),
+ * DSISR[22-26] = frS/frD, DSISR[27-31] = rA. */
+static FP_COLD int fp_align_exc(PPCState *s, const PPCOp *op, uint32_t ea)
+{
+    uint32_t insn = op->insn, d;
+    if ((insn >> 26) == 31)
+        d = (((insn >> 1) & 3u) << 15) | (((insn >> 6) & 1u) << 14) | (((insn >> 7) & 0xFu) << 10);
+    else
+        d = (((insn >> 26) & 1u) << 14) | (((insn >> 27) & 0xFu) << 10);
+    s->dsisr = d | ((uint32_t)op->rd << 5) | op->ra;
+    s->dar = ea;
+    ppc_exception(s, PPC_EXC_ALIGN, ppc_op_ea(s, op), 0);
+    return PPC_FAULT;
+}
+
+#define FP_ALIGNED(s, op, ea) \
+    do { \
+        if (PPC_UNLIKELY((ea) & 3)) \
+            return fp_align_exc(s, op, ea); \
+    } while (0)
+
 static inline uint32_t ea_d(const PPCState *s, const PPCOp *op)
 {
     return (op->ra ? s->gpr[op->ra] : 0) + op->imm;
@@ -750,6 +773,7 @@ static inline uint32_t ea_x(const PPCState *s, const PPCOp *op)
 static inline int do_lfs(PPCState *s, const PPCOp *op, uint32_t ea, bool update)
 {
     FP_ENTER(s, op);
+    FP_ALIGNED(s, op, ea);
     uint32_t w;
     int r = ppc_ld32(s, op, ea, &w);
     if (r)
@@ -763,6 +787,7 @@ static inline int do_lfs(PPCState *s, const PPCOp *op, uint32_t ea, bool update)
 static inline int do_lfd(PPCState *s, const PPCOp *op, uint32_t ea, bool update)
 {
     FP_ENTER(s, op);
+    FP_ALIGNED(s, op, ea);
     uint64_t v;
     int r = ppc_ld64(s, op, ea, &v);
     if (r)
@@ -776,6 +801,7 @@ static inline int do_lfd(PPCState *s, const PPCOp *op, uint32_t ea, bool update)
 static inline int do_stfs(PPCState *s, const PPCOp *op, uint32_t ea, bool update)
 {
     FP_ENTER(s, op);
+    FP_ALIGNED(s, op, ea);
     int r = ppc_st32(s, op, ea, double_to_single(s->fpr[op->rd]));
     if (r)
         return r;
@@ -787,6 +813,7 @@ static inline int do_stfs(PPCState *s, const PPCOp *op, uint32_t ea, bool update
 static inline int do_stfd(PPCState *s, const PPCOp *op, uint32_t ea, bool update)
 {
     FP_ENTER(s, op);
+    FP_ALIGNED(s, op, ea);
     int r = ppc_st64(s, op, ea, s->fpr[op->rd]);
     if (r)
         return r;
@@ -816,7 +843,9 @@ static int op_stfdux(PPCState *s, const PPCOp *op) { return do_stfd(s, op, s->gp
 static int op_stfiwx(PPCState *s, const PPCOp *op)
 {
     FP_ENTER(s, op);
-    return ppc_st32(s, op, ea_x(s, op), (uint32_t)s->fpr[op->rd]);
+    uint32_t ea = ea_x(s, op);
+    FP_ALIGNED(s, op, ea);
+    return ppc_st32(s, op, ea, (uint32_t)s->fpr[op->rd]);
 }
 
 /* ---- decode table ---- */

@@ -520,6 +520,40 @@ START_TEST(directed_rounding_and_fnmadd)
 }
 END_TEST
 
+START_TEST(misaligned_fp_access)
+{
+    CpuEnv *e = env();
+    PPCState *s = &e->cpu;
+    uint32_t nop = NOP;
+    cpuenv_put_code(e, 0x600, &nop, 1);
+    s->gpr[1] = 0x1000;
+    s->fpr[4] = 0x1111111111111111ull;
+    /* lfd f4,2(r1): not word-aligned -> alignment exception */
+    cpuenv_exec1(e, D_FORM(50, 4, 1, 2));
+    ck_assert_uint_eq(s->pc, 0x604);
+    ck_assert_uint_eq(s->dar, 0x1002);
+    ck_assert_uint_eq(s->srr0, 0);
+    /* D-form lfd (opcode 50 = 110010): DSISR[17] = bit 5 = 0, [18-21] = 1001 */
+    ck_assert_uint_eq(s->dsisr, (0x9u << 10) | (4u << 5) | 1u);
+    ck_assert_uint_eq(s->fpr[4], 0x1111111111111111ull);
+    /* stfsux f4,r1,r2 with r2 = 1: X-form, rA not updated */
+    s->msr = MSR_FP;
+    s->gpr[2] = 1;
+    cpuenv_exec1(e, X_FORM(31, 4, 1, 2, 695));
+    ck_assert_uint_eq(s->pc, 0x604);
+    ck_assert_uint_eq(s->dar, 0x1001);
+    ck_assert_uint_eq(s->gpr[1], 0x1000);
+    /* word-aligned lfd is fine */
+    s->msr = MSR_FP;
+    cpuenv_write32(e, 0x1004, 0x3FF00000);
+    cpuenv_write32(e, 0x1008, 0);
+    cpuenv_exec1(e, D_FORM(50, 4, 1, 4));
+    ck_assert_uint_eq(s->pc, 4);
+    ck_assert_uint_eq(s->fpr[4], B(1.0));
+    cpuenv_free(e);
+}
+END_TEST
+
 Suite *suite_fpu(void)
 {
     Suite *s = suite_create("fpu");
@@ -537,6 +571,7 @@ Suite *suite_fpu(void)
     tcase_add_test(tc, fsqrt_is_illegal);
     tcase_add_test(tc, record_forms_cr1);
     tcase_add_test(tc, nan_rules);
+    tcase_add_test(tc, misaligned_fp_access);
     tcase_add_test(tc, directed_rounding_and_fnmadd);
     suite_add_tcase(s, tc);
     return s;
