@@ -132,9 +132,44 @@ FP_INLINE int fp_commit_fast(PPCState *s, const PPCOp *op, uint64_t bits, uint32
     return PPC_NEXT;
 }
 
+static inline bool fp_is_zero(uint64_t x) { return !(x & ~FP_SIGN); }
+static inline bool fp_is_finite(uint64_t x) { return (x & FP_EXP) != FP_EXP; }
+
+/* Exact results from zero operands, in any rounding mode: a product with
+ * a zero factor is a zero of sign sA^sC, 0/x likewise, and b + (+-0) = b
+ * for a normal b (single: b a normal single).  Returns false otherwise. */
+static bool fp_zero_shortcut(FPOpKind kind, bool single, uint64_t a, uint64_t b, uint64_t c,
+                             uint64_t *out)
+{
+    switch (kind) {
+    case FPOP_MUL:
+        if (!((fp_is_zero(a) && fp_is_finite(c)) || (fp_is_zero(c) && fp_is_finite(a))))
+            return false;
+        *out = (a ^ c) & FP_SIGN;
+        return true;
+    case FPOP_DIV:
+        if (!fp_is_zero(a) || !fp_is_finite(b) || fp_is_zero(b))
+            return false;
+        *out = (a ^ b) & FP_SIGN;
+        return true;
+    case FPOP_MADD: case FPOP_MSUB: case FPOP_NMADD: case FPOP_NMSUB:
+        if (!((fp_is_zero(a) && fp_is_finite(c)) || (fp_is_zero(c) && fp_is_finite(a))))
+            return false;
+        if (single ? exf(b) - 897u > 1150u - 897u || (b & 0x1FFFFFFFull) : exf(b) - 1u > 0x7FDu)
+            return false;
+        *out = b ^ (kind == FPOP_MSUB || kind == FPOP_NMADD ? FP_SIGN : 0);
+        return true;
+    default:
+        return false;
+    }
+}
+
 static FP_COLD int fp_slow(PPCState *s, const PPCOp *op, FPOpKind kind, bool single, uint64_t a,
                            uint64_t b, uint64_t c)
 {
+    uint64_t z;
+    if (fp_zero_shortcut(kind, single, a, b, c, &z))
+        return fp_commit_fast(s, op, z, fpsoft_class(z, single), 0, 0);
     FPResult r;
     fpsoft_arith(kind, single, s->fpscr, a, b, c, &r);
     return fp_commit(s, op, &r);

@@ -62,13 +62,15 @@ static uint64_t rnd_operand(void)
     case 4: return make(sign, 1 + (int)((r >> 8) % 60), f);                 /* tiny doubles */
     case 5: return make(sign, 2046 - (int)((r >> 8) % 60), f);              /* huge doubles */
     case 6: return make(sign, 460 + (int)((r >> 8) % 80), f);               /* small products */
+    case 7: return (r >> 8) & 1 ? make(sign, 0, 0) : make(sign, 1023, f & ~0x1FFFFFFFull); /* zeros */
     default: return make(sign, 1023 + (int)((r >> 8) % 61) - 30, f);
+    case 8: return make(sign, 1023 + (int)((r >> 8) % 61) - 30, f);
     }
 }
 
-static uint32_t expected_fpscr(const FPResult *r)
+static uint32_t expected_fpscr(const FPResult *r, uint32_t mode)
 {
-    uint32_t f = r->set | r->exc;
+    uint32_t f = r->set | r->exc | mode;
     if (r->exc)
         f |= FPSCR_FX;
     if (r->exc & FPSCR_VX_ALL)
@@ -105,17 +107,19 @@ START_TEST(fast_paths_match_model)
                 memcpy(&b, &p, 8);
                 b += (int64_t)(rnd() % 5) - 2;
             }
+            /* mostly round-to-nearest (the fast paths), some directed */
+            uint32_t mode = (n & 3) == 3 ? (uint32_t)(rnd() & 3) : 0;
             FPResult want;
-            fpsoft_arith(o->kind, o->single, 0, a, b, c, &want);
+            fpsoft_arith(o->kind, o->single, mode, a, b, c, &want);
             s->fpr[1] = a;
             s->fpr[2] = b;
             s->fpr[3] = c;
             s->fpr[4] = 0;
-            s->fpscr = 0;
+            s->fpscr = mode;
             s->msr = MSR_FP;
             s->pc = 0x100 + 4 * i;
             ppc_run(s, 1);
-            uint32_t wf = expected_fpscr(&want);
+            uint32_t wf = expected_fpscr(&want, mode);
             if (s->fpr[4] != want.bits || s->fpscr != wf) {
                 if (++bad <= 10)
                     printf("fpu_cross: %s a=%016llx b=%016llx c=%016llx: got %016llx/%08x, model %016llx/%08x\n",
