@@ -417,10 +417,18 @@ static int op_frsp(PPCState *s, const PPCOp *op)
     return fp_slow(s, op, FPOP_RSP, true, 0, bb, 0);
 }
 
+/* fres: the reciprocal rounded to single, within the architected 1/4096
+ * (the 750's own estimate table is not published).  fres alters FPRF, FR,
+ * FI (both undefined: cleared here), FX, OX, UX, ZX and VXSNAN, not XX
+ * (PEM 8 fres). */
 static int op_fres(PPCState *s, const PPCOp *op)
 {
     FP_ENTER(s, op);
-    return fp_slow(s, op, FPOP_RES, true, 0, s->fpr[op->rb], 0);
+    FPResult r;
+    fpsoft_arith(FPOP_RES, true, s->fpscr, 0, s->fpr[op->rb], 0, &r);
+    r.exc &= ~FPSCR_XX;
+    r.set &= ~(FPSCR_FR | FPSCR_FI);
+    return fp_commit(s, op, &r);
 }
 
 /* frsqrte: 1/sqrt(x) as a double; the host's correctly rounded sqrt and

@@ -67,6 +67,12 @@ START_TEST(fres_estimates)
     /* 1/3 as a single (0x3EAAAAAB), within 1/4096 of 1/3 */
     run3(e, FRES, 0, B(3.0), 0);
     ck_assert_uint_eq(e->cpu.fpr[4], 0x3FD5555560000000ull);
+    /* an estimate: XX is not among the bits fres alters, FR/FI cleared */
+    ck_assert_uint_eq(e->cpu.fpscr, FPRF_PNORM);
+    /* 1/2^-130 overflows single: OX, +inf */
+    run3(e, FRES, 0, B(0x1p-130), 0);
+    ck_assert_uint_eq(e->cpu.fpr[4], 0x7FF0000000000000ull);
+    ck_assert_uint_eq(e->cpu.fpscr, FPSCR_FX | FPSCR_OX | FPRF_PINF);
     e->cpu.fpscr = 0;
     run3(e, FRES, 0, B(-0.0), 0);
     ck_assert_uint_eq(e->cpu.fpr[4], 0xFFF0000000000000ull);
