@@ -8,9 +8,18 @@
  * result is then the PowerPC result, and error-free transformations
  * (TwoSum, fma-based TwoProduct, the division remainder, ErrFma) give the
  * exact rounding error, hence FI and FR, and the single-precision rounding
- * without double-rounding errors.  Everything else (NaNs, infinities,
- * zeros from products, denormals, overflow, directed rounding) goes to the
- * exact software model in fpu_soft.c.
+ * without double-rounding errors.  Zero operands take exact shortcuts;
+ * everything else (NaNs, infinities, denormals, overflow, underflow,
+ * directed rounding, NI) goes to the exact software model in fpu_soft.c.
+ * The host must run with its default floating-point environment (MXCSR
+ * round-to-nearest, no flush-to-zero/denormals-are-zero), which the
+ * emulator never changes.
+ *
+ * 750 specifics (hardware vectors, ../shared/testdata/ppc750-vectors):
+ * single-precision multiplies round frC's fraction to 24 bits first
+ * (fpu_soft.c), fnmadd/fnmsub negate after rounding, FR on a disabled
+ * overflow reports the fraction rounding; fctiw/fctiwz and mffs fill the
+ * high word with 0xFFF80000.
  */
 #include <float.h>
 #if defined(__x86_64__)
@@ -71,7 +80,7 @@ static inline void fp_cr1(PPCState *s)
 
 /* A program exception when exceptions this instruction raised are enabled
  * and MSR[FE0,FE1] != 0; the 750 runs every non-zero mode precisely
- * (750 UM 2.1.4.3, 4.5.7). */
+ * (750 UM 4.5.7, PEM 6.4.7): SRR0 = this instruction, which completed. */
 static inline int fp_trap(PPCState *s, const PPCOp *op, uint32_t exc)
 {
     if (exc & FPSCR_VX_ALL)
@@ -176,40 +185,98 @@ static FP_COLD int fp_slow(PPCState *s, const PPCOp *op, FPOpKind kind, bool sin
 }
 
 /* ---- fast paths ----
- * Preconditions: FPSCR[RN] = nearest, NI = 0 (host MXCSR is left at its
- * round-to-nearest default).  r is the host result, e the exact error
- * x - r of the infinitely precise x (exactly zero when r is exact; only
- * its sign and zeroness are used). */
+ * Preconditions: FPSCR[NI] = 0; the host stays in round-to-nearest.  r is
+ * the host (nearest) result, e the exact error x - r of the infinitely
+ * precise x (exactly zero when r is exact; only its sign and zeroness are
+ * used).  A directed mode moves r by at most one unit, as e's sign says. */
 
 static inline bool fast_mode(const PPCState *s)
 {
-    return !(s->fpscr & (FPSCR_RN | FPSCR_NI));
+    return !(s->fpscr & FPSCR_NI);
 }
 
-static inline uint32_t normal_fprf(uint64_t x)
+#define RN_OF(s) ((s)->fpscr & FPSCR_RN)
+
+/* Directed rounding from the nearest result: the step (+1 away from zero,
+ * -1 toward zero, 0 keep) for an inexact x = r + e, e != 0 */
+static inline int directed_step(unsigned rn, uint64_t rb, uint64_t eb)
 {
-    return (x >> 63) ? FPRF_NNORM : FPRF_PNORM;
+    bool neg = rb >> 63, e_neg = eb >> 63;
+    bool x_bigger = e_neg == neg; /* |x| > |r| */
+    switch (rn) {
+    case FP_RN_ZERO: return x_bigger ? 0 : -1;
+    case FP_RN_PINF: return e_neg ? 0 : neg ? -1 : 1;
+    default: return e_neg ? (neg ? 1 : -1) : 0; /* toward -inf */
+    }
 }
 
-/* Double result r (normal, not tiny before rounding, finite) */
-FP_INLINE int fast_double(PPCState *s, const PPCOp *op, double r, double e)
+/* Out of line: directed rounding of a double result r, not tiny before
+ * rounding and away from the ends of the normal range */
+static FP_COLD int fast_double_directed(PPCState *s, const PPCOp *op, uint64_t rb, double e,
+                                        unsigned rn)
+{
+    if (e == 0)
+        return fp_commit_fast(s, op, rb, FPRF_PNORM << (rb >> 63), 0, 0);
+    uint64_t eb = u_of(e);
+    int step = directed_step(rn, rb, eb);
+    /* FR: magnitude above |x|: stepped away, or kept while |x| < |r| */
+    uint32_t fr = step > 0 || (step == 0 && (eb >> 63) != (rb >> 63));
+    uint64_t res = rb + (uint64_t)(int64_t)step; /* adjacent magnitude */
+    return fp_commit_fast(s, op, res, FPRF_PNORM << (rb >> 63), 1, fr);
+}
+
+/* Double result r (normal, not tiny before rounding, finite; directed
+ * steps stay normal and finite: exponent field 2..0x7FD, or an exact
+ * result) */
+FP_INLINE int fast_double(PPCState *s, const PPCOp *op, double r, double e, unsigned rn)
 {
     uint64_t rb = u_of(r);
+    if (PPC_UNLIKELY(rn))
+        return fast_double_directed(s, op, rb, e, rn);
     uint32_t inexact = e != 0;
     /* |x| > |r| exactly when e has r's sign: FR is the opposite */
     uint32_t fr = (uint32_t)((u_of(e) ^ rb) >> 63) & inexact;
     return fp_commit_fast(s, op, rb, FPRF_PNORM << (rb >> 63), inexact, fr);
 }
 
+/* Single rounding in a directed mode from r + e (2^-125 <= |r| < 2^127) */
+static FP_COLD int fast_single_directed(PPCState *s, const PPCOp *op, uint64_t rb, double e,
+                                        unsigned rn)
+{
+    const uint64_t ulp = 0x20000000ull, low_mask = ulp - 1;
+    uint64_t low = rb & low_mask, t = rb & ~low_mask, res;
+    uint32_t inexact = 1, fr;
+    bool neg = rb >> 63;
+    if (low) {
+        /* x lies strictly between the singles t and t + ulp (magnitudes) */
+        fr = (rn == FP_RN_PINF && !neg) || (rn == FP_RN_MINF && neg);
+        res = t + (fr ? ulp : 0);
+    } else if (e == 0) {
+        res = rb;
+        inexact = fr = 0;
+    } else {
+        uint64_t eb = u_of(e);
+        int step = directed_step(rn, rb, eb);
+        fr = step > 0 || (step == 0 && (eb >> 63) != neg);
+        res = rb + (uint64_t)((int64_t)step * (int64_t)ulp);
+    }
+    return fp_commit_fast(s, op, res, FPRF_PNORM << neg, inexact, fr);
+}
+
 /* Single result from r + e; false when r is outside the range where the
  * single rounding is certainly normal and finite */
-FP_INLINE bool fast_single(PPCState *s, const PPCOp *op, double r, double e, int *ret)
+FP_INLINE bool fast_single(PPCState *s, const PPCOp *op, double r, double e, unsigned rn,
+                           int *ret)
 {
     uint64_t rb = u_of(r);
     unsigned ex = exf(rb);
     /* 2^-125 <= |r| < 2^127: no single underflow or overflow possible */
     if (PPC_UNLIKELY(ex - 898u > 1149u - 898u))
         return false;
+    if (PPC_UNLIKELY(rn)) {
+        *ret = fast_single_directed(s, op, rb, e, rn);
+        return true;
+    }
     uint64_t low = rb & 0x1FFFFFFFull, res;
     uint32_t inexact, fr;
     if (PPC_UNLIKELY(low == 0x10000000ull && e != 0)) {
@@ -295,13 +362,14 @@ FP_INLINE int do_addsub(PPCState *s, const PPCOp *op, bool sub, bool single)
         uint64_t rb = u_of(r);
         if (single) {
             int ret;
-            if (fast_single(s, op, r, two_sum_err(a, b, r), &ret))
+            if (fast_single(s, op, r, two_sum_err(a, b, r), RN_OF(s), &ret))
                 return ret;
         } else if (exf(rb) - 1u < 0x7FDu) {
-            return fast_double(s, op, r, two_sum_err(a, b, r));
-        } else if (r == 0) {
+            return fast_double(s, op, r, two_sum_err(a, b, r), RN_OF(s));
+        } else if (r == 0 && (s->fpscr & FPSCR_RN) != FP_RN_MINF) {
             /* a zero sum is exact: cancellation or zeros (host sign
-             * rules in round-to-nearest are IEEE's, as the PEM's) */
+             * rules in round-to-nearest are IEEE's, as the PEM's; the
+             * same in every mode but toward -inf) */
             return fp_commit_fast(s, op, rb, (rb >> 63) ? FPRF_NZERO : FPRF_PZERO, false, false);
         }
     }
@@ -324,10 +392,10 @@ FP_INLINE int do_mul(PPCState *s, const PPCOp *op, bool single)
             double r = a * c;
             if (single) {
                 int ret;
-                if (fast_single(s, op, r, host_fma(a, c, -r), &ret))
+                if (fast_single(s, op, r, host_fma(a, c, -r), RN_OF(s), &ret))
                     return ret;
-            } else if (exf(u_of(r)) - 2u < 0x7FDu) {
-                return fast_double(s, op, r, host_fma(a, c, -r));
+            } else if (exf(u_of(r)) - 2u < 0x7FCu) {
+                return fast_double(s, op, r, host_fma(a, c, -r), RN_OF(s));
             }
         }
     }
@@ -346,16 +414,16 @@ FP_INLINE int do_div(PPCState *s, const PPCOp *op, bool single)
         double q = a / b;
         uint64_t qb = u_of(q);
         /* remainder a - q*b is exact when the product q*b is */
-        if (exf(qb) - 2u < 0x7FDu && prod_exact_err(qb, bb)) {
+        if (exf(qb) - 2u < 0x7FCu && prod_exact_err(qb, bb)) {
             double rem = host_fma(-q, b, a);
             /* x - q = rem / b */
             double e = signbit(b) ? -rem : rem;
             if (single) {
                 int ret;
-                if (fast_single(s, op, q, e, &ret))
+                if (fast_single(s, op, q, e, RN_OF(s), &ret))
                     return ret;
             } else {
-                return fast_double(s, op, q, e);
+                return fast_double(s, op, q, e, RN_OF(s));
             }
         }
     }
@@ -380,17 +448,20 @@ FP_INLINE int do_fma(PPCState *s, const PPCOp *op, FPOpKind kind, bool single)
             double r = host_fma(a, c, b);
             double e = fma_err(a, c, b, r);
             if (PPC_LIKELY(e - e == 0)) {
+                unsigned rn = RN_OF(s);
                 if (neg) {
-                    /* negating r and e keeps e the error of -x vs -r */
+                    /* -round(x) = round'(-x) with the directions toward
+                     * +inf and -inf swapped; -e is the error of -r */
                     r = -r;
                     e = -e;
+                    rn ^= rn >> 1;
                 }
                 if (single) {
                     int ret;
-                    if (fast_single(s, op, r, e, &ret))
+                    if (fast_single(s, op, r, e, rn, &ret))
                         return ret;
                 } else if (exf(u_of(r)) - 0x100u < 0x6FEu) {
-                    return fast_double(s, op, r, e);
+                    return fast_double(s, op, r, e, rn);
                 }
             }
         }
@@ -412,7 +483,7 @@ static int op_frsp(PPCState *s, const PPCOp *op)
     FP_ENTER(s, op);
     uint64_t bb = s->fpr[op->rb];
     int ret;
-    if (PPC_LIKELY(fast_mode(s)) && fast_single(s, op, d_of(bb), 0.0, &ret))
+    if (PPC_LIKELY(fast_mode(s)) && fast_single(s, op, d_of(bb), 0.0, RN_OF(s), &ret))
         return ret;
     return fp_slow(s, op, FPOP_RSP, true, 0, bb, 0);
 }
@@ -638,7 +709,7 @@ FP_INLINE int fctiw_fast(PPCState *s, const PPCOp *op, bool nearest)
 {
     FP_ENTER(s, op);
     uint64_t b = s->fpr[op->rb];
-    if (nearest ? exf(b) < 1023 + 30 && fast_mode(s) : exf(b) < 1023 + 31) {
+    if (nearest ? exf(b) < 1023 + 30 && !(s->fpscr & FPSCR_RN) : exf(b) < 1023 + 31) {
         double d = d_of(b);
         int32_t i = nearest ? host_rint32(d) : (int32_t)d;
         double t = i;

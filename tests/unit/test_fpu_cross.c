@@ -6,11 +6,14 @@
  * and error-free transformations, the model 128-bit integers. */
 #include <check.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cpu/fpu.h"
 #include "tests/lib/cpuenv.h"
 
+/* cases per instruction; FPU_CROSS_N and FPU_CROSS_SEED override (for
+ * long offline runs) */
 #define N_PER_OP 12000
 
 typedef struct {
@@ -83,11 +86,15 @@ START_TEST(fast_paths_match_model)
     CpuEnv *e = cpuenv_new(1);
     PPCState *s = &e->cpu;
     unsigned nops = sizeof cross_ops / sizeof cross_ops[0], bad = 0;
+    const char *env_n = getenv("FPU_CROSS_N"), *env_seed = getenv("FPU_CROSS_SEED");
+    unsigned long per_op = env_n ? strtoul(env_n, NULL, 0) : N_PER_OP;
+    if (env_seed)
+        rng_state = strtoull(env_seed, NULL, 0) | 1;
     for (unsigned i = 0; i < nops; i++)
         cpuenv_put_code(e, 0x100 + 4 * i, &cross_ops[i].insn, 1);
     for (unsigned i = 0; i < nops; i++) {
         const CrossOp *o = &cross_ops[i];
-        for (unsigned n = 0; n < N_PER_OP; n++) {
+        for (unsigned long n = 0; n < per_op; n++) {
             uint64_t a = rnd_operand(), b = rnd_operand(), c = rnd_operand();
             if (o->kind != FPOP_MUL && o->kind != FPOP_DIV && o->kind != FPOP_RSP && !(rnd() & 3)) {
                 /* a single, b half its single ulp plus a speck: the double
@@ -138,7 +145,7 @@ Suite *suite_fpu_cross(void)
 {
     Suite *s = suite_create("fpu_cross");
     TCase *tc = tcase_create("fast_vs_model");
-    tcase_set_timeout(tc, 60);
+    tcase_set_timeout(tc, 3600);
     tcase_add_test(tc, fast_paths_match_model);
     suite_add_tcase(s, tc);
     return s;
