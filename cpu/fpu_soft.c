@@ -173,7 +173,8 @@ static void round_pack(const RCtx *c, bool sign, int exp, u128 m, FPResult *res)
             res->exc |= FPSCR_UX;
             lsb += adj;
         } else if (c->ni) {
-            /* non-IEEE mode: a denormal result becomes zero (750 UM 2.1.4) */
+            /* non-IEEE mode: a denormal result becomes zero (750 UM 2.2.3,
+             * "floating-point result data-type behavior"; flags ours) */
             res->exc |= FPSCR_UX | FPSCR_XX;
             set_zero(res, sign);
             res->set |= FPSCR_FI;
