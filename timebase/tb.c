@@ -116,6 +116,9 @@ static uint64_t saturate64(unsigned __int128 v)
 /* host ns -> TB ticks, rounded down: "what does TB read" */
 uint64_t tb_ns_to_ticks(uint64_t ns, uint64_t freq_hz)
 {
+    uint64_t p;
+    if (!__builtin_mul_overflow(ns, freq_hz, &p))
+        return p / NS_PER_S; /* the common case, in 64 bits, same result */
     return saturate64((unsigned __int128)ns * freq_hz / NS_PER_S);
 }
 
@@ -187,7 +190,9 @@ static uint64_t tb_deadline_ns(const TimeBase *tb, uint64_t deadline)
     if (k <= 0)
         return tb->ns_base;
     uint64_t d = tb_ticks_to_ns((uint64_t)k, tb->freq);
-    return d > UINT64_MAX - tb->ns_base ? UINT64_MAX : tb->ns_base + d;
+    /* host ns are compared by signed distance (a test offset may put them
+     * anywhere modulo 2^64): cap the distance at 292 years */
+    return tb->ns_base + (d > INT64_MAX ? INT64_MAX : d);
 }
 
 /* ---- the timer thread ---- */
@@ -362,14 +367,17 @@ void tb_run_due(TimeBase *tb, uint64_t icount)
         return;
     uint64_t now = tb_now(tb, icount);
     tb->due_tb = now;
+    bool fired = false;
     while (tb->head && !tb_before(now, tb->head->deadline_tb)) {
         TBEvent *ev = tb->head;
         tb->head = ev->next;
         ev->next = NULL;
         ev->armed = false;
         ev->fn(ev->opaque);
+        fired = true;
     }
-    tb_timer_update(tb);
+    if (fired)
+        tb_timer_update(tb);
 }
 
 uint64_t tb_insn_budget(TimeBase *tb, uint64_t icount)

@@ -211,6 +211,43 @@ START_TEST(ns_to_next_and_budget)
 }
 END_TEST
 
+/* Host ns are taken modulo 2^64: a monotonic origin just below the wrap
+ * (a test offset) changes nothing, near or far deadlines alike. */
+START_TEST(host_ns_wrap)
+{
+    struct timespec m;
+    clock_gettime(CLOCK_MONOTONIC, &m);
+    int64_t raw = (int64_t)m.tv_sec * 1000000000 + m.tv_nsec;
+    tb_test_set_clock_offsets(-raw - 100000000, 0); /* wraps in ~100 ms */
+    PPCState *c = fake_cpu();
+    TimeBase *tb = tb_new(c, 1000000, -1, TB_CLOCK_HOST);
+    tb_dec_write(tb, 0, 300000); /* 300 ms, across the wrap */
+    int64_t ns = tb_ns_to_next(tb, 0);
+    ck_assert_int_gt(ns, 250000000);
+    ck_assert_int_le(ns, 300001000);
+    sleep_ns(150000000);
+    ck_assert_int_eq(c->exit_request, 0);
+    while (!c->exit_request)
+        sleep_ns(200000);
+    ck_assert_int_lt((int32_t)tb_dec_read(tb, 0), 0);
+    tb_free(tb);
+    free(c);
+}
+END_TEST
+
+/* at 1 Hz the decrementer's first edge (2^32 ticks after reset) is 136
+ * years away: far, but not "now", whatever the monotonic origin */
+START_TEST(host_ns_far_deadline)
+{
+    tb_test_set_clock_offsets(-4000000000000000000ll, 0);
+    TimeBase *tb = tb_new(NULL, 1, -1, TB_CLOCK_HOST);
+    int64_t ns = tb_ns_to_next(tb, 0);
+    ck_assert_int_gt(ns, 4294967296000000000ll - 1000000000ll);
+    ck_assert_int_le(ns, 4294967296000000000ll);
+    tb_free(tb);
+}
+END_TEST
+
 /* Rule 8, idle is idle: the board's loop for a halted CPU (tb.h) with a
  * guest timer handler re-programming DEC every 10 ms runs for a second on
  * almost no host CPU time, the timer thread included. */
@@ -438,6 +475,8 @@ Suite *suite_tb_rt(void)
     tcase_add_test(tc, dec_fires_on_time_512mhz);
     tcase_add_test(tc, dec_rearm_moves_the_timer);
     tcase_add_test(tc, ns_to_next_and_budget);
+    tcase_add_test(tc, host_ns_wrap);
+    tcase_add_test(tc, host_ns_far_deadline);
     tcase_add_test(tc, idle_loop_sleeps);
     tcase_add_test(tc, pause_vm_tb_stands_still);
     tcase_add_test(tc, pause_host_tb_jumps_by_real_time);
