@@ -458,13 +458,14 @@ uint32_t tb_dec_read(TimeBase *tb, uint64_t icount)
     return (uint32_t)(tb->dec_deadline - tb_now(tb, icount));
 }
 
-/* mtdec.  PEM 2.3.13.1 (DEC operation) / 6.4.9: "if the DEC is altered by software and
- * the content of bit 0 is changed from 0 to 1, an exception request is
- * signaled".  So writing a negative value raises the exception when the old
- * value was non-negative, and not when DEC was already negative (it passed
- * zero before and that edge made its own request).  The 750 implements the
- * decrementer as the architecture defines it (750 UM 4.5.9).  A write does
- * not cancel a request already latched: only taking the exception does. */
+/* mtdec.  PEM 2.3.13.1 (decrementer operation): "if the DEC is altered by
+ * software and the content of bit 0 is changed from 0 to 1, an exception
+ * request is signaled".  So writing a negative value raises the exception
+ * when the old value was non-negative, and not when DEC was already
+ * negative (it passed zero before and that edge made its own request).  The
+ * 750 implements the decrementer as the architecture defines it (750 UM
+ * 4.5.9).  A write does not cancel a request already latched: only taking
+ * the exception does (PEM 6.4.9). */
 void tb_dec_write(TimeBase *tb, uint64_t icount, uint32_t v)
 {
     uint64_t now = tb_now(tb, icount);
