@@ -33,10 +33,12 @@ struct TimeBase {
     uint64_t tb_base;
     uint64_t ns_base;
 
-    /* paused (real time): the TB and CLOCK_REALTIME when it stopped */
+    /* paused (real time): the TB and CLOCK_REALTIME when it stopped, and
+     * the highest TB read since */
     bool paused;
     uint64_t tb_pause;
     int64_t real_pause;
+    uint64_t tb_floor;
 
     /* DEC = (uint32_t)(dec_deadline - TB); dec_event sits on the next
      * 0 -> -1 transition */
@@ -81,6 +83,12 @@ void tb_test_set_clock_offsets(int64_t mono_ns, int64_t real_ns)
     pthread_once(&offsets_once, offsets_from_env);
     __atomic_store_n(&mono_offset, mono_ns, __ATOMIC_SEQ_CST);
     __atomic_store_n(&real_offset, real_ns, __ATOMIC_SEQ_CST);
+}
+
+void tb_test_clock_offsets_from_env(void)
+{
+    pthread_once(&offsets_once, offsets_from_env);
+    offsets_from_env();
 }
 
 static uint64_t clock_ns(clockid_t id)
@@ -163,16 +171,30 @@ static uint64_t tb_at_ns(const TimeBase *tb, uint64_t ns)
 
 /* TB of a paused real-time timebase.  Under vm it stands still; under host
  * it follows the real time that passed since the pause, and never goes
- * backwards when the realtime clock does (rule 6). */
-static uint64_t tb_paused_value(const TimeBase *tb)
+ * backwards when the realtime clock does (rule 6): the real time that
+ * counts is max(0, now - at pause), and no value is ever below one already
+ * read (tb_floor), even if realtime steps back between two reads. */
+static uint64_t tb_paused_value(TimeBase *tb)
 {
     if (tb->policy == TB_CLOCK_VM)
         return tb->tb_pause;
     int64_t gone = tb_host_real_ns() - tb->real_pause;
-    return tb->tb_pause + (gone > 0 ? tb_ns_to_ticks((uint64_t)gone, tb->freq) : 0);
+    uint64_t v = tb->tb_pause + (gone > 0 ? tb_ns_to_ticks((uint64_t)gone, tb->freq) : 0);
+    if (tb_before(v, tb->tb_floor))
+        v = tb->tb_floor;
+    tb->tb_floor = v;
+    return v;
 }
 
-static uint64_t tb_now(const TimeBase *tb, uint64_t icount)
+/* Enter the paused state at TB v (pause, guest write while paused, import) */
+static void tb_set_paused_at(TimeBase *tb, uint64_t v, int64_t real_ns)
+{
+    tb->tb_pause = v;
+    tb->tb_floor = v;
+    tb->real_pause = real_ns;
+}
+
+static uint64_t tb_now(TimeBase *tb, uint64_t icount)
 {
     if (tb->shift >= 0)
         return tb->tb_base + insns_to_ticks(tb, icount);
@@ -501,8 +523,7 @@ static void tb_write_bits(TimeBase *tb, uint64_t icount, uint64_t mask, uint64_t
     if (tb->shift >= 0) {
         tb->tb_base += delta; /* keeps the phase within a tick */
     } else if (tb->paused) {
-        tb->tb_pause = v;
-        tb->real_pause = tb_host_real_ns();
+        tb_set_paused_at(tb, v, tb_host_real_ns());
     } else {
         tb->tb_base = v;
         tb->ns_base = ns;
@@ -535,8 +556,8 @@ void tb_pause(TimeBase *tb, uint64_t icount)
     if (tb->paused)
         return;
     if (tb->shift < 0) {
-        tb->tb_pause = tb_now(tb, icount);
-        tb->real_pause = tb_host_real_ns();
+        uint64_t v = tb_now(tb, icount);
+        tb_set_paused_at(tb, v, tb_host_real_ns());
     }
     tb->paused = true;
     tb_timer_update(tb);
@@ -591,8 +612,7 @@ int tb_import(TimeBase *tb, const TBSavedState *st)
     if (tb->shift >= 0) {
         tb->tb_base = st->tb - insns_to_ticks(tb, st->icount);
     } else {
-        tb->tb_pause = st->tb;
-        tb->real_pause = st->realtime_ns;
+        tb_set_paused_at(tb, st->tb, st->realtime_ns);
     }
     tb->dec_deadline = st->tb + (uint64_t)st->dec;
     tb_event_arm(tb, &tb->dec_event, dec_next_edge(tb->dec_deadline, st->tb));

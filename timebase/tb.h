@@ -152,6 +152,8 @@ bool tb_idle_warp(TimeBase *tb, uint64_t icount);
  * real time makes its host clock jump: set it before tb_new, or while the
  * timebase is paused. */
 void tb_test_set_clock_offsets(int64_t mono_ns, int64_t real_ns);
+/* Tests only: read the environment variables again. */
+void tb_test_clock_offsets_from_env(void);
 /* Tests only: how many times the timer thread has set exit_request. */
 uint64_t tb_test_timer_kicks(TimeBase *tb);
 
