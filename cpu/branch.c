@@ -256,6 +256,16 @@ const PPCInsnDef ppc_insns_branch[] = {
     { "mtlr", M_SPR, X31(467) | SPR_FIELD(8), op_mtlr, IMM_SPR, 0 },
     { "mtctr", M_SPR, X31(467) | SPR_FIELD(9), op_mtctr, IMM_SPR, 0 },
     { "mtxer", M_SPR, X31(467) | SPR_FIELD(1), op_mtxer, IMM_SPR, 0 },
+    /* SPRs that hold no context (exception scratch and save registers,
+     * written on every Linux exception entry) keep the block going */
+    { "mtdsisr", M_SPR, X31(467) | SPR_FIELD(18), op_mtspr, IMM_SPR, 0 },
+    { "mtdar", M_SPR, X31(467) | SPR_FIELD(19), op_mtspr, IMM_SPR, 0 },
+    { "mtsrr0", M_SPR, X31(467) | SPR_FIELD(26), op_mtspr, IMM_SPR, 0 },
+    { "mtsrr1", M_SPR, X31(467) | SPR_FIELD(27), op_mtspr, IMM_SPR, 0 },
+    { "mtsprg0", M_SPR, X31(467) | SPR_FIELD(272), op_mtspr, IMM_SPR, 0 },
+    { "mtsprg1", M_SPR, X31(467) | SPR_FIELD(273), op_mtspr, IMM_SPR, 0 },
+    { "mtsprg2", M_SPR, X31(467) | SPR_FIELD(274), op_mtspr, IMM_SPR, 0 },
+    { "mtsprg3", M_SPR, X31(467) | SPR_FIELD(275), op_mtspr, IMM_SPR, 0 },
     /* other SPRs may change translation or interrupt state: end the block */
     { "mtspr", M_X_NORC, X31(467), op_mtspr, IMM_SPR, EB },
     { "mftb", M_X_NORC, X31(371), op_mftb, IMM_SPR, 0 },

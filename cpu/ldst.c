@@ -2,10 +2,12 @@
  * Integer loads and stores, string and multiple forms, lwarx/stwcx. and the
  * cache-control instructions (750 UM chapter 12; PEM 3.3.2-3.3.7, 5.1).
  *
- * Every access goes through the inline ppc_ldN/ppc_stN accessors of cpu/ppc.h.  A
- * faulting access returns the accessor's PPC_FAULT unchanged, and registers
- * are written only after every access of the instruction has succeeded, so
- * the instruction can be restarted after the exception.
+ * Every access goes through the inline ppc_ldN/ppc_stN accessors of
+ * cpu/ppc.h.  A faulting access returns the accessor's PPC_FAULT unchanged,
+ * and registers are written only after every access of the instruction has
+ * succeeded, so the instruction can be restarted after the exception.
+ * (stmw and the string stores may have stored part of their bytes when a
+ * later access faults, which the architecture allows: PEM 6.1.)
  *
  * Addressing modes are separate handlers chosen at decode time: D-form with
  * rA != 0 / rA = 0, X-form likewise, and the update forms.  Update forms

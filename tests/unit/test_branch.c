@@ -270,6 +270,35 @@ START_TEST(counted_loop)
 }
 END_TEST
 
+/* Which instructions end a translation block (PPC_F_ENDS_BLOCK) */
+START_TEST(block_ends)
+{
+    static const struct { uint32_t insn; bool ends; } cases[] = {
+        { ENC_B(8, 0u, 0u), true },
+        { ENC_BC(12u, 2u, 8, 0u, 1u), true },
+        { ENC_BCLR(20u, 0u, 0u), true },
+        { ENC_BCCTR(20u, 0u, 1u), true },
+        { 0x4C00012C, true },              /* isync */
+        { 0x7C0004AC, false },             /* sync */
+        { ENC_MTSPR(8u, 3u), false },      /* mtlr */
+        { ENC_MTSPR(9u, 3u), false },      /* mtctr */
+        { ENC_MTSPR(272u, 3u), false },    /* mtsprg0 */
+        { ENC_MTSPR(26u, 3u), false },     /* mtsrr0 */
+        { ENC_MTSPR(1008u, 3u), true },    /* mtspr HID0 */
+        { ENC_MTSPR(528u, 3u), true },     /* mtspr IBAT0U */
+        { ENC_MFSPR(3u, 1008u), false },   /* mfspr HID0 */
+        { 0x7C0027AC, true },              /* icbi 0,r4 */
+    };
+    for (unsigned i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        PPCOp op;
+        const PPCInsnDef *d = ppc_decode(cases[i].insn, &op);
+        ck_assert_msg(d != NULL, "0x%08x does not decode", cases[i].insn);
+        ck_assert_msg(!!(d->flags & PPC_F_ENDS_BLOCK) == cases[i].ends, "0x%08x (%s): ends block %d",
+                      cases[i].insn, d->name, !!(d->flags & PPC_F_ENDS_BLOCK));
+    }
+}
+END_TEST
+
 Suite *suite_branch(void)
 {
     Suite *s = suite_create("branch");
@@ -283,6 +312,7 @@ Suite *suite_branch(void)
     tcase_add_test(tc, spr_moves);
     tcase_add_test(tc, sync_and_mftb);
     tcase_add_test(tc, counted_loop);
+    tcase_add_test(tc, block_ends);
     suite_add_tcase(s, tc);
     return s;
 }
