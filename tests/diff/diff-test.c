@@ -36,10 +36,12 @@
 
 enum {
     DEV_DIV_RD, DEV_DIV_CR0, DEV_STWCX_OTHER,
-    DEV_FR, DEV_SGL_DENORM, DEV_FNMA, DEV_FEST, DEV_FCTIW, N_DEV
+    DEV_FR, DEV_FX, DEV_SGL_DENORM, DEV_FNMA, DEV_FEST, DEV_FCTIW, DEV_TRAP_CR1, N_DEV
 };
 
 /* FPSCR bits (PEM 2.1.4) */
+#define FPSCR_FX   0x80000000u
+#define FPSCR_EXC  0x1FF80700u /* OX UX ZX XX and the VX causes */
 #define FPSCR_FR   0x00040000u
 #define FPSCR_FI   0x00020000u
 #define FPSCR_FPRF 0x0001F000u
@@ -58,6 +60,11 @@ static const char *const deviations[N_DEV] = {
     [DEV_FR] =
         "FPSCR[FR] (fraction rounded up), in FPSCR and wherever mffs/mcrfs copy it: qemu's "
         "softfloat does not report whether rounding incremented the fraction",
+    [DEV_FX] =
+        "FPSCR[FX] (and its copies in CR1, mffs, mcrfs) after an FP instruction that finds an "
+        "exception bit already set, or mtfsb1 of an exception bit: PEM 2.1.4 sets FX only on a "
+        "0->1 transition of an exception bit (also by mtfsb1); qemu sets it on every exception "
+        "and not for mtfsb1",
     [DEV_SGL_DENORM] =
         "FPSCR[FPRF] after a single-precision result that is a single denormal: the 750 "
         "classes it as denormalized (single format, PEM 3.3.x Table FPRF), qemu classes the double",
@@ -69,6 +76,9 @@ static const char *const deviations[N_DEV] = {
         "750 UM 2.3.4.3); qemu computes the exact quotient/root",
     [DEV_FCTIW] =
         "fctiw[z]: frD bits 0-31 and FPRF are undefined (PEM 8, fctiw)",
+    [DEV_TRAP_CR1] =
+        "CR1 of an Rc=1 instruction that takes a precise FP enabled exception: ppcemu sets "
+        "it, qemu leaves it; PEM 6.4.7 does not settle it (UNVERIFIED on hardware)",
 };
 
 /* Avoided by construction (the generator never creates them), listed in
@@ -182,11 +192,41 @@ static bool single_denormal(uint64_t v)
 
 /* After instruction i ran: masks that depend on its result.  *taint holds
  * the FPSCR bits whose value qemu may have differently from here on. */
-static void after_insn(const PPCState *s, const DiffCase *c, const CaseMeta *m, unsigned i,
-                       uint32_t rn_before, Mask *mk, uint32_t *taint)
+/* FP instructions that signal exceptions: A-form arithmetic, fcmpu/fcmpo,
+ * frsp, fctiw[z] (not moves, loads, stores or FPSCR moves) */
+static bool fp_signals(uint32_t insn)
 {
-    uint32_t insn = c->insn[i];
+    unsigned op = insn >> 26, xo5 = (insn >> 1) & 31, xo10 = (insn >> 1) & 1023;
+    if (op == 59)
+        return xo5 >= 18;
+    if (op != 63)
+        return false;
+    return xo5 >= 18 || xo10 == 0 || xo10 == 32 || xo10 == 12 || xo10 == 14 || xo10 == 15;
+}
+
+static void taint_fx(const PPCState *s, uint32_t insn, uint32_t before, Mask *mk, uint32_t *taint)
+{
+    bool fx_now = s->fpscr & FPSCR_FX, fx_before = before & FPSCR_FX;
+    if (fp_signals(insn) && !fx_before && !fx_now && (before & FPSCR_EXC))
+        *taint |= FPSCR_FX;
+    if ((insn >> 26) == 63 && ((insn >> 1) & 1023) == 38 && !fx_before && fx_now)
+        *taint |= FPSCR_FX;
+    unsigned op = insn >> 26;
+    if ((*taint & FPSCR_FX) && (op == 59 || op == 63) && (insn & 1)) {
+        mk->cr |= 0x08000000u; /* CR1 bit FX (PEM 2.1.3) */
+        mk->reasons |= 1u << DEV_FX;
+    }
+    if (*taint & FPSCR_FX)
+        mk->reasons |= 1u << DEV_FX;
+}
+
+static void after_insn(const PPCState *s, const DiffCase *c, const CaseMeta *m, unsigned i,
+                       uint32_t before, Mask *mk, uint32_t *taint)
+{
+    uint32_t insn = c->insn[i], rn_before = before & 3;
     unsigned d = (insn >> 21) & 31;
+    if (c->flags & DIFF_F_FP)
+        taint_fx(s, insn, before, mk, taint);
     switch (m->kind[i]) {
     case GK_FP_SINGLE:
         if (single_denormal(s->fpr[d])) {
@@ -267,14 +307,14 @@ static void emu_run(CpuEnv *e, const DiffCase *c, const CaseMeta *m, DiffState *
     s->srr0 = s->srr1 = 0;
     memset(mk, 0, sizeof *mk);
     uint32_t taint = FPSCR_FR;
-    if (m->has_special) {
+    if (m->has_special || (c->flags & DIFF_F_FP)) {
         /* step, so operands and results of the special kinds are seen */
         for (unsigned k = 0; k <= c->n && s->pc >= DIFF_SEQ; k++) {
-            uint32_t pc = s->pc, rn = s->fpscr & 3, i = (pc - DIFF_SEQ) / 4;
+            uint32_t pc = s->pc, before = s->fpscr, i = (pc - DIFF_SEQ) / 4;
             before_insn(s, c, m, mk);
             (void)ppc_run(s, 1);
             if (i < c->n && s->pc >= DIFF_SEQ)
-                after_insn(s, c, m, i, rn, mk, &taint);
+                after_insn(s, c, m, i, before, mk, &taint);
         }
     } else {
         (void)ppc_run(s, c->n + 1);
@@ -503,6 +543,18 @@ static void compare(const DiffState *q, const DiffState *e, const Mask *mk, bool
     }
 }
 
+/* Both sides took the FP enabled exception at the same Rc=1 instruction */
+static void trap_cr1(const DiffCase *c, const DiffState *q, const DiffState *e, Mask *mk)
+{
+    if (end_qemu(q) != END_FPE || end_emu(e) != END_FPE || q->fault_pc != e->fault_pc)
+        return;
+    uint32_t i = (q->fault_pc - DIFF_SEQ) / 4;
+    if (q->fault_pc < DIFF_SEQ || i >= c->n || !(c->insn[i] & 1))
+        return;
+    mk->cr |= 0x0F000000u;
+    mk->reasons |= 1u << DEV_TRAP_CR1;
+}
+
 static void print_summary(const Options *o, uint64_t cases, uint64_t bad)
 {
     printf("diff-test: seed %" PRIu64 ", %" PRIu64 " cases%s, %" PRIu64 " mismatches\n", o->seed, cases,
@@ -556,6 +608,7 @@ int main(int argc, char **argv)
             compare(&qres[i], &eres[i], &masks[i], o.gen.fp, &d);
             if (o.gen.fp && !qres[i].status)
                 masks[i].reasons |= 1u << DEV_FR;
+            trap_cr1(&cases[i], &qres[i], &eres[i], &masks[i]);
             for (int k = 0; k < N_DEV && !qres[i].status && !eres[i].status; k++)
                 dev_count[k] += masks[i].reasons >> k & 1;
             if (!d.count) {
