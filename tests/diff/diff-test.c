@@ -36,7 +36,7 @@
 
 enum {
     DEV_DIV_RD, DEV_DIV_CR0, DEV_STWCX_OTHER,
-    DEV_FR, DEV_FX, DEV_SGL_DENORM, DEV_FNMA, DEV_FEST, DEV_FCTIW, DEV_TRAP_CR1, N_DEV
+    DEV_FR, DEV_FPSCR20, DEV_FX, DEV_FCMP_FI, DEV_SGL_DENORM, DEV_FNMA, DEV_FEST, DEV_FCTIW, DEV_TRAP_CR1, N_DEV
 };
 
 /* FPSCR bits (PEM 2.1.4) */
@@ -45,6 +45,8 @@ enum {
 #define FPSCR_FR   0x00040000u
 #define FPSCR_FI   0x00020000u
 #define FPSCR_FPRF 0x0001F000u
+#define FPSCR_XX   0x02000000u
+#define FPSCR_B20  0x00000800u /* reserved */
 
 static const char *const deviations[N_DEV] = {
     [DEV_DIV_RD] =
@@ -60,6 +62,12 @@ static const char *const deviations[N_DEV] = {
     [DEV_FR] =
         "FPSCR[FR] (fraction rounded up), in FPSCR and wherever mffs/mcrfs copy it: qemu's "
         "softfloat does not report whether rounding incremented the fraction",
+    [DEV_FPSCR20] =
+        "FPSCR bit 20, reserved (PEM 2.1.4): ppcemu keeps what mtfsf/mtfsfi/mtfsb1 write "
+        "there, qemu drops it; masked in FPSCR and mffs/mcrfs copies",
+    [DEV_FCMP_FI] =
+        "FPSCR[FI] after fcmpu/fcmpo: PEM 8 (fcmpu, fcmpo) alters only FPCC, FX and the VX "
+        "bits, so FI keeps its value; qemu clears FI",
     [DEV_FX] =
         "FPSCR[FX] (and its copies in CR1, mffs, mcrfs) after an FP instruction that finds an "
         "exception bit already set, or mtfsb1 of an exception bit: PEM 2.1.4 sets FX only on a "
@@ -211,6 +219,11 @@ static void taint_fx(const PPCState *s, uint32_t insn, uint32_t before, Mask *mk
         *taint |= FPSCR_FX;
     if ((insn >> 26) == 63 && ((insn >> 1) & 1023) == 38 && !fx_before && fx_now)
         *taint |= FPSCR_FX;
+    unsigned xo10 = (insn >> 1) & 1023;
+    if ((insn >> 26) == 63 && (xo10 == 0 || xo10 == 32) && (before & FPSCR_FI)) {
+        *taint |= FPSCR_FI;
+        mk->reasons |= 1u << DEV_FCMP_FI;
+    }
     unsigned op = insn >> 26;
     if ((*taint & FPSCR_FX) && (op == 59 || op == 63) && (insn & 1)) {
         mk->cr |= 0x08000000u; /* CR1 bit FX (PEM 2.1.3) */
@@ -237,11 +250,16 @@ static void after_insn(const PPCState *s, const DiffCase *c, const CaseMeta *m, 
     case GK_FNMA:
         if (rn_before >= 2) {
             mk->fpr[d] = ~0ull;
+            *taint |= FPSCR_FPRF | FPSCR_FI; /* the class follows the value */
             mk->reasons |= 1u << DEV_FNMA;
         }
         break;
     case GK_FEST:
+        /* PEM 8 (fres): FR, FI undefined, XX not altered; qemu sets XX */
         mk->fpr[d] = ~0ull;
+        *taint |= FPSCR_FPRF | FPSCR_FI | FPSCR_XX | FPSCR_FX;
+        if (insn & 1)
+            mk->cr |= 0x0F000000u;
         mk->reasons |= 1u << DEV_FEST;
         break;
     case GK_FCTIW:
@@ -306,7 +324,7 @@ static void emu_run(CpuEnv *e, const DiffCase *c, const CaseMeta *m, DiffState *
     s->reserve_valid = false;
     s->srr0 = s->srr1 = 0;
     memset(mk, 0, sizeof *mk);
-    uint32_t taint = FPSCR_FR;
+    uint32_t taint = FPSCR_FR | FPSCR_B20;
     if (m->has_special || (c->flags & DIFF_F_FP)) {
         /* step, so operands and results of the special kinds are seen */
         for (unsigned k = 0; k <= c->n && s->pc >= DIFF_SEQ; k++) {
@@ -605,10 +623,10 @@ int main(int argc, char **argv)
             return 2;
         for (unsigned i = 0; i < n; i++) {
             Diff d;
+            trap_cr1(&cases[i], &qres[i], &eres[i], &masks[i]);
             compare(&qres[i], &eres[i], &masks[i], o.gen.fp, &d);
             if (o.gen.fp && !qres[i].status)
-                masks[i].reasons |= 1u << DEV_FR;
-            trap_cr1(&cases[i], &qres[i], &eres[i], &masks[i]);
+                masks[i].reasons |= 1u << DEV_FR | 1u << DEV_FPSCR20;
             for (int k = 0; k < N_DEV && !qres[i].status && !eres[i].status; k++)
                 dev_count[k] += masks[i].reasons >> k & 1;
             if (!d.count) {

@@ -569,8 +569,10 @@ static void emit_frsp_inputs(Gen *g, const unsigned *r, unsigned n)
         bool seen = false;
         for (unsigned k = 0; k < i; k++)
             seen |= r[k] == r[i];
-        if (!seen)
+        if (!seen) {
             emit(g, FX_FORM(r[i], 0, r[i], 12, 0));
+            g->bkind[g->blen - 1] = GK_FP_SINGLE;
+        }
     }
 }
 
