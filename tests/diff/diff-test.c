@@ -61,7 +61,8 @@ static const char *const deviations[N_DEV] = {
         "rS is stored; qemu compares addresses, so CR0[EQ] and that word are masked",
     [DEV_FR] =
         "FPSCR[FR] (fraction rounded up), in FPSCR and wherever mffs/mcrfs copy it: qemu's "
-        "softfloat does not report whether rounding incremented the fraction",
+        "softfloat does not report whether rounding incremented the fraction; and frD bits "
+        "0-31 of mffs, undefined by PEM 8 (ppcemu gives 0xFFF80000, qemu 0)",
     [DEV_FPSCR20] =
         "FPSCR bit 20, reserved (PEM 2.1.4): ppcemu keeps what mtfsf/mtfsfi/mtfsb1 write "
         "there, qemu drops it; masked in FPSCR and mffs/mcrfs copies",
@@ -268,7 +269,8 @@ static void after_insn(const PPCState *s, const DiffCase *c, const CaseMeta *m, 
         mk->reasons |= 1u << DEV_FCTIW;
         break;
     case GK_MFFS:
-        mk->fpr[d] |= *taint;
+        /* PEM 8 (mffs): frD bits 0-31 are undefined */
+        mk->fpr[d] |= 0xFFFFFFFF00000000ull | *taint;
         mk->reasons |= 1u << DEV_FR;
         break;
     case GK_MCRFS: {
