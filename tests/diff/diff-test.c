@@ -36,7 +36,7 @@
 
 enum {
     DEV_DIV_RD, DEV_DIV_CR0, DEV_STWCX_OTHER,
-    DEV_FR, DEV_FPSCR20, DEV_FX, DEV_FCMP_FI, DEV_SGL_DENORM, DEV_FNMA, DEV_FEST, DEV_FCTIW, DEV_TRAP_CR1, N_DEV
+    DEV_FR, DEV_FPSCR20, DEV_FX, DEV_FCMP_FI, DEV_FCMP_C, DEV_SGL_DENORM, DEV_FNMA, DEV_FEST, DEV_FCTIW, DEV_TRAP_CR1, N_DEV
 };
 
 /* FPSCR bits (PEM 2.1.4) */
@@ -46,6 +46,7 @@ enum {
 #define FPSCR_FI   0x00020000u
 #define FPSCR_FPRF 0x0001F000u
 #define FPSCR_XX   0x02000000u
+#define FPSCR_C    0x00010000u
 #define FPSCR_B20  0x00000800u /* reserved */
 
 static const char *const deviations[N_DEV] = {
@@ -69,6 +70,9 @@ static const char *const deviations[N_DEV] = {
     [DEV_FCMP_FI] =
         "FPSCR[FI] after fcmpu/fcmpo: PEM 8 (fcmpu, fcmpo) alters only FPCC, FX and the VX "
         "bits, so FI keeps its value; qemu clears FI",
+    [DEV_FCMP_C] =
+        "FPSCR[C] after fcmpu/fcmpo with a NaN operand: PEM 8 alters only FPCC; qemu "
+        "first sets the QNaN class (C = 1) for the invalid-operation case",
     [DEV_FX] =
         "FPSCR[FX] (and its copies in CR1, mffs, mcrfs) (a) after an FP instruction that finds "
         "an exception bit already set: PEM 2.1.4 sets FX only on a 0->1 transition, qemu on "
@@ -217,6 +221,11 @@ static bool fp_signals(uint32_t insn)
     return xo5 >= 18 || xo10 == 0 || xo10 == 32 || xo10 == 12 || xo10 == 14 || xo10 == 15;
 }
 
+static bool is_nan(uint64_t v)
+{
+    return (v & 0x7FF0000000000000ull) == 0x7FF0000000000000ull && (v << 12) != 0;
+}
+
 static void taint_fx(const PPCState *s, uint32_t insn, uint32_t before, Mask *mk, uint32_t *taint)
 {
     bool fx_now = s->fpscr & FPSCR_FX, fx_before = before & FPSCR_FX;
@@ -229,6 +238,11 @@ static void taint_fx(const PPCState *s, uint32_t insn, uint32_t before, Mask *mk
     if ((insn >> 26) == 63 && (xo10 == 0 || xo10 == 32) && (before & FPSCR_FI)) {
         *taint |= FPSCR_FI;
         mk->reasons |= 1u << DEV_FCMP_FI;
+    }
+    if ((insn >> 26) == 63 && (xo10 == 0 || xo10 == 32) &&
+        (is_nan(s->fpr[(insn >> 16) & 31]) || is_nan(s->fpr[(insn >> 11) & 31]))) {
+        *taint |= FPSCR_C;
+        mk->reasons |= 1u << DEV_FCMP_C;
     }
     unsigned op = insn >> 26;
     if ((*taint & FPSCR_FX) && (op == 59 || op == 63) && (insn & 1)) {
@@ -587,8 +601,8 @@ static void compare(const DiffState *q, const DiffState *e, const Mask *mk, bool
 static bool fest_trap(const DiffCase *c, const CaseMeta *m, const DiffState *q, const DiffState *e)
 {
     uint32_t i = (q->fault_pc - DIFF_SEQ) / 4;
-    return end_qemu(q) == END_FPE && end_emu(e) != END_FPE && q->fault_pc >= DIFF_SEQ && i < c->n &&
-           m->kind[i] == GK_FEST;
+    return end_qemu(q) == END_FPE && (end_emu(e) != END_FPE || e->fault_pc != q->fault_pc) &&
+           q->fault_pc >= DIFF_SEQ && i < c->n && m->kind[i] == GK_FEST;
 }
 
 /* Both sides took the FP enabled exception at the same Rc=1 instruction */
