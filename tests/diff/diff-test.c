@@ -391,6 +391,9 @@ static void emu_run(CpuEnv *e, const DiffCase *c, const CaseMeta *m, DiffState *
             uint32_t pc = s->pc, before = s->fpscr, i = (pc - DIFF_SEQ) / 4;
             before_insn(s, c, m, mk);
             bool imz = i < c->n && imz_with_nan(s, c->insn[i]);
+            /* these may trap on one side only, at this very instruction */
+            if (i < c->n && (m->kind[i] == GK_FEST || (m->kind[i] == GK_FNMA && (before & 3) >= 2)))
+                mk->trap_uncertain = true;
             (void)ppc_run(s, 1);
             if (imz) {
                 taint |= FPSCR_VXIMZ | FPSCR_VX | FPSCR_FX | FPSCR_FEX;
