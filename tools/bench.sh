@@ -11,8 +11,8 @@ dir=$build/bench
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
 bad=0
-printf '%-8s %13s %9s %9s %9s %10s %10s %12s %12s\n' workload guest-insns native-s qemu-s ppcemu-s \
-    qemu-MIPS ppcemu-MIPS ppcemu/qemu ppcemu/native
+printf '%-8s %13s %9s %9s %9s %10s %11s %13s %16s\n' workload guest-insns native-s qemu-s ppcemu-s \
+    qemu-MIPS ppcemu-MIPS speed-vs-qemu slowdown-vs-native
 for n in "$@"; do
     t0=$(now); out_n=$("$dir/$n-native"); t1=$(now)
     out_q=$(qemu-ppc -cpu 750 "$dir/$n-ppc"); t2=$(now)
@@ -26,10 +26,10 @@ for n in "$@"; do
     fi
     sn=$(elapsed "$t0" "$t1"); sq=$(elapsed "$t1" "$t2"); se=$(elapsed "$t2" "$t3")
     awk -v n="$n" -v i="$insns" -v sn="$sn" -v sq="$sq" -v se="$se" 'BEGIN {
-        printf "%-8s %13d %9.3f %9.3f %9.3f %10.1f %10.1f %11.2fx %11.1fx\n", n, i, sn, sq, se,
+        printf "%-8s %13d %9.3f %9.3f %9.3f %10.1f %11.1f %12.2fx %15.1fx\n", n, i, sn, sq, se,
             i / sq / 1e6, i / se / 1e6, sq / se, se / sn }'
 done
-echo "(ppcemu/qemu = qemu time / ppcemu time: above 1 means ppcemu is faster;"
-echo " ppcemu/native = how many times slower than the same C on the host)"
+echo "(speed-vs-qemu = qemu time / ppcemu time, above 1 means ppcemu is faster;"
+echo " slowdown-vs-native = ppcemu time / time of the same C compiled for the host)"
 [ "$bad" = 0 ] || echo "bench: WARNING: some runs failed or disagree (see above)"
 exit 0
