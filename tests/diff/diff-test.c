@@ -715,8 +715,10 @@ int main(int argc, char **argv)
             if (o.no_mask)
                 memset(&masks[i], 0, sizeof masks[i]);
         }
-        if (qemu_run(&o, cases, n, qres))
+        if (qemu_run(&o, cases, n, qres)) {
+            cpuenv_free(env);
             return 2;
+        }
         for (unsigned i = 0; i < n; i++) {
             Diff d;
             trap_cr1(&cases[i], &qres[i], &eres[i], &masks[i]);
@@ -748,5 +750,10 @@ int main(int argc, char **argv)
     }
     print_summary(&o, total, bad);
     cpuenv_free(env);
+    free(cases);
+    free(meta);
+    free(qres);
+    free(eres);
+    free(masks);
     return bad ? 1 : 0;
 }
