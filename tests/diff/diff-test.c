@@ -399,7 +399,7 @@ static void emu_run(CpuEnv *e, const DiffCase *c, const CaseMeta *m, DiffState *
     uint32_t taint = FPSCR_FR | FPSCR_B20;
     if (m->has_special || (c->flags & DIFF_F_FP) || trace) {
         /* step, so operands and results of the special kinds are seen */
-        for (unsigned k = 0; k <= c->n && s->pc >= DIFF_SEQ; k++) {
+        for (unsigned k = 0; k < m->max_exec && s->pc >= DIFF_SEQ && s->pc != DIFF_CODE; k++) {
             uint32_t pc = s->pc, before = s->fpscr, i = (pc - DIFF_SEQ) / 4;
             before_insn(s, c, m, mk);
             bool imz = i < c->n && imz_with_nan(s, c->insn[i]);
@@ -418,7 +418,7 @@ static void emu_run(CpuEnv *e, const DiffCase *c, const CaseMeta *m, DiffState *
                 trace_step(s, c, i, before);
         }
     } else {
-        (void)ppc_run(s, c->n + 1);
+        (void)ppc_run(s, m->max_exec);
     }
     mk->fpscr = taint;
     memcpy(out->gpr, s->gpr, sizeof out->gpr);

@@ -68,9 +68,11 @@ static uint32_t rval(Rng *r)
 typedef struct Gen {
     Rng rng;
     const GenOpts *o;
-    uint32_t buf[16];   /* the group being built */
+    uint32_t buf[64];   /* the group being built */
     unsigned blen;
-    uint8_t bkind[16];
+    uint8_t bkind[64];
+    bool in_loop;       /* building a loop body: no dead results, no CTR use */
+    unsigned extra, pend_extra; /* instructions executed beyond one pass (loops) */
     uint32_t dead;      /* GPRs never to be touched again */
     uint32_t pend_dead; /* becomes dead once the group is accepted */
     uint32_t crdead, pend_crdead; /* CR bits never to be read again (bit i = 0x80000000 >> i) */
@@ -596,7 +598,6 @@ static bool g_fp_arith(Gen *g)
         if (t[k].c) in[n++] = c;
         emit_frsp_inputs(g, in, n);
     }
-    emit(g, A_FORM(sgl ? 59 : 63, d, a, b, c, t[k].xo, rc));
     uint8_t kind = GK_PLAIN;
     if (t[k].xo == 24 || t[k].xo == 26)
         kind = GK_FEST;
@@ -604,6 +605,9 @@ static bool g_fp_arith(Gen *g)
         kind = GK_FNMA;
     else if (sgl)
         kind = GK_FP_SINGLE;
+    if (g->in_loop && (kind == GK_FEST || kind == GK_FNMA)) /* results that must stay unread */
+        return false;
+    emit(g, A_FORM(sgl ? 59 : 63, d, a, b, c, t[k].xo, rc));
     g->bkind[g->blen - 1] = kind;
     if (kind == GK_FEST || kind == GK_FNMA)
         g->pend_fdead |= 1u << d; /* possibly masked: never read again */
@@ -616,7 +620,7 @@ static bool g_fp_move(Gen *g)
 {
     static const uint16_t xo[] = { 72, 40, 264, 136, 12 };
     unsigned d = pick_f(g), b = pick_f(g), rc = rnd(&g->rng, 2);
-    if (chance(&g->rng, 25)) { /* fctiw[z], often stored with stfiwx */
+    if (!g->in_loop && chance(&g->rng, 25)) { /* fctiw[z], often stored with stfiwx */
         emit(g, FX_FORM(d, 0, b, chance(&g->rng, 50) ? 14 : 15, rc));
         g->bkind[g->blen - 1] = GK_FCTIW;
         g->pend_fdead |= 1u << d;
@@ -647,7 +651,7 @@ static bool g_fp_cmp(Gen *g)
 static bool g_fp_fpscr(Gen *g)
 {
     unsigned rc = rnd(&g->rng, 2);
-    switch (rnd(&g->rng, 6)) {
+    switch (rnd(&g->rng, 6) + (g->in_loop ? 2 : 0)) {
     case 0: { /* mffs: the target observes FPSCR and is dead afterwards */
         unsigned d = pick_f(g);
         emit(g, FX_FORM(d, 0, 0, 583, rc));
@@ -719,6 +723,79 @@ static bool g_fp_ldst(Gen *g)
     return true;
 }
 
+/* ---- block-engine stress: loops and code patched at run time ---- */
+
+static bool g_dform_alu(Gen *g);
+static bool g_xo_alu(Gen *g);
+static bool g_x_logic(Gen *g);
+static bool g_rotate(Gen *g);
+static bool g_compare(Gen *g);
+static bool g_crlogic(Gen *g);
+static bool g_ldst(Gen *g);
+static bool g_multiple(Gen *g);
+static bool g_string(Gen *g);
+static bool g_cache(Gen *g);
+
+/* A counted loop: li rX,k; mtctr rX; body; bdnz body.  The body holds no
+ * branch, no CTR write, no divide and nothing whose result must stay unread,
+ * so every pass is well defined; it runs the body k times. */
+static bool g_loop(Gen *g)
+{
+    static bool (*const body[])(Gen *) = {
+        g_dform_alu, g_xo_alu, g_x_logic, g_rotate, g_compare, g_crlogic, g_ldst, g_multiple,
+        g_string, g_cache, g_fp_arith, g_fp_move, g_fp_cmp, g_fp_fpscr, g_fp_ldst,
+    };
+    unsigned nbody = g->o->fp ? sizeof body / sizeof body[0] : 10;
+    if (g->in_loop)
+        return false;
+    int x = pick_w(g);
+    if (x < 0)
+        return false;
+    unsigned k = 1 + rnd(&g->rng, 4);
+    emit_li(g, (unsigned)x, (int16_t)k);
+    emit(g, X_FORM(x, 0, 0, 467, 0) | SPR_FIELD(SPR_CTR));
+    unsigned start = g->blen;
+    g->in_loop = true;
+    for (unsigned i = 0, n = 1 + rnd(&g->rng, 4); i < n; i++) {
+        unsigned save = g->blen;
+        if (!body[rnd(&g->rng, nbody)](g) || g->blen > 40)
+            g->blen = save;
+    }
+    g->in_loop = false;
+    unsigned len = g->blen - start;
+    if (!len)
+        return false;
+    emit(g, 16u << 26 | 16u << 21 | ((uint32_t)(-(int32_t)(4 * len)) & 0xFFFCu)); /* bdnz */
+    g->pend_extra += (k - 1) * (len + 1);
+    return true;
+}
+
+/* Patch the instruction just ahead and run it: stw the new word, then
+ * dcbst, sync, icbi, isync make it visible to fetch (PEM 5.1.5.1, 750 UM
+ * 2.3.3.4); the old word must never run. */
+static bool g_smc(Gen *g)
+{
+    if (g->reserved || g->in_loop)
+        return false;
+    int x = pick_w(g), a = pick_base(g, x, -1);
+    if (x < 0 || a < 0 || !g_dform_alu(g))
+        return false;
+    uint32_t new_insn = g->buf[--g->blen];
+    if (!g_x_logic(g))
+        return false;
+    uint32_t old_insn = g->buf[--g->blen];
+    emit_li32(g, (unsigned)x, new_insn);
+    uint32_t slot = DIFF_SEQ + 4 * (g->pos + g->blen + 2 + 5);
+    emit_li32(g, (unsigned)a, slot);
+    emit(g, D_FORM(36, x, a, 0));             /* stw x,0(a) */
+    emit(g, X_FORM(0, 0, a, 54, 0));          /* dcbst 0,a */
+    emit(g, X_FORM(0, 0, 0, 598, 0));         /* sync */
+    emit(g, X_FORM(0, 0, a, 982, 0));         /* icbi 0,a */
+    emit(g, XL_FORM(0, 0, 0, 150, 0));        /* isync */
+    emit(g, old_insn);
+    return true;
+}
+
 /* ---- the sequence ---- */
 
 typedef bool (*GroupFn)(Gen *g);
@@ -728,11 +805,12 @@ static const struct { GroupFn fn; unsigned weight; const char *name; } groups[] 
     { g_crlogic, 8, "CR ops" }, { g_spr, 4, "SPR moves" }, { g_trap, 1, "tw/twi" }, { g_branch, 9, "branch" },
     { g_ldst, 14, "load/store" }, { g_multiple, 3, "lmw/stmw" }, { g_string, 4, "string" },
     { g_atomic, 5, "lwarx/stwcx." }, { g_cache, 3, "cache/sync" },
+    { g_loop, 4, "loop" }, { g_smc, 2, "patched code" },
     /* --fp only, from here */
     { g_fp_arith, 30, "FP arithmetic" }, { g_fp_move, 12, "FP move/convert" },
     { g_fp_cmp, 6, "FP compare" }, { g_fp_fpscr, 8, "FPSCR ops" }, { g_fp_ldst, 12, "FP load/store" },
 };
-#define FIRST_FP_GROUP 15
+#define FIRST_FP_GROUP 17
 #define N_GROUPS (sizeof groups / sizeof groups[0])
 
 static unsigned long unimpl_count[N_GROUPS];
@@ -775,6 +853,7 @@ static bool try_group(Gen *g, DiffCase *c, CaseMeta *m, unsigned len, unsigned g
     g->pend_fdead = 0;
     g->pend_reserved = false;
     g->pend_fix = 0;
+    g->pend_extra = 0;
     g->want_last = false;
     bool ok = groups[gi].fn(g) && g->pos + g->blen <= len;
     if (ok && g->want_last && g->pos + g->blen != len)
@@ -798,6 +877,7 @@ static bool try_group(Gen *g, DiffCase *c, CaseMeta *m, unsigned len, unsigned g
     g->fdead |= g->pend_fdead;
     g->reserved |= g->pend_reserved;
     g->nfix += g->pend_fix;
+    g->extra += g->pend_extra;
     g->pos += g->blen;
     return true;
 }
@@ -941,6 +1021,7 @@ void gen_case(uint64_t seed, uint64_t idx, const GenOpts *o, DiffCase *c, CaseMe
     c->magic = DIFF_MAGIC_CASE;
     c->n = len;
     c->flags = o->fp ? DIFF_F_FP : 0;
+    m->max_exec = len + 1 + g.extra;
 }
 
 void gen_report_unimpl(void)

@@ -31,6 +31,7 @@ typedef struct CaseMeta {
     uint8_t kind[DIFF_MAXI];
     uint32_t stwcx_ea;   /* GK_STWCX_OTHER: its EA */
     bool has_special;    /* some kind[] is not GK_PLAIN */
+    unsigned max_exec;   /* instructions a run executes at most (loops) */
 } CaseMeta;
 
 /* Fill c (host byte order) and m for case number idx of a run seeded seed */
