@@ -814,6 +814,7 @@ static const struct { GroupFn fn; unsigned weight; const char *name; } groups[] 
 #define N_GROUPS (sizeof groups / sizeof groups[0])
 
 static unsigned long unimpl_count[N_GROUPS];
+static unsigned long used_count[N_GROUPS];
 static uint32_t unimpl_example[N_GROUPS];
 
 static bool all_decoded(Gen *g, unsigned gi)
@@ -872,6 +873,7 @@ static bool try_group(Gen *g, DiffCase *c, CaseMeta *m, unsigned len, unsigned g
         if (g->bkind[i] == GK_STWCX_OTHER)
             m->stwcx_ea = g->other_ea;
     }
+    used_count[gi]++;
     g->dead |= g->pend_dead;
     g->crdead |= g->pend_crdead;
     g->fdead |= g->pend_fdead;
@@ -1026,6 +1028,11 @@ void gen_case(uint64_t seed, uint64_t idx, const GenOpts *o, DiffCase *c, CaseMe
 
 void gen_report_unimpl(void)
 {
+    printf("  groups generated:");
+    for (unsigned i = 0; i < N_GROUPS; i++)
+        if (used_count[i])
+            printf("%s %s %lu", i ? "," : "", groups[i].name, used_count[i]);
+    printf("\n");
     for (unsigned i = 0; i < N_GROUPS; i++) {
         if (!unimpl_count[i])
             continue;
