@@ -89,8 +89,9 @@ static const char *const deviations[N_DEV] = {
         "says every FP instruction sets FX on a transition (ppcemu), PowerISA excepts mtfsf/"
         "mtfsfi and qemu sets it for none of the three (hardware UNVERIFIED)",
     [DEV_SGL_DENORM] =
-        "FPSCR[FPRF] after a single-precision result that is a single denormal: the 750 "
-        "classes it as denormalized (single format, PEM 3.3.x Table FPRF), qemu classes the double",
+        "FPSCR[FPRF] and FI after a single-precision result that is a single denormal: the "
+        "750 classes it as denormalized (single format, PEM 3.3.6.2), qemu as the double "
+        "(normal); qemu also reports such a denormalized (inexact) result with FI = 0",
     [DEV_FNMA] =
         "fnmadd/fnmsub[s] result under round toward +/-inf: PEM 8 negates the rounded result, "
         "qemu negates before rounding (so it may overflow where the 750 does not); FPRF FI OX "
@@ -294,13 +295,12 @@ static void after_insn(const PPCState *s, const DiffCase *c, const CaseMeta *m, 
     unsigned d = (insn >> 21) & 31;
     if (c->flags & DIFF_F_FP)
         taint_fx(s, insn, before, mk, taint);
+    /* every single-precision result: frsp and the opcode-59 arithmetic */
+    if ((m->kind[i] == GK_FP_SINGLE || insn >> 26 == 59) && single_denormal(s->fpr[d])) {
+        *taint |= FPSCR_FPRF | FPSCR_FI;
+        mk->reasons |= 1u << DEV_SGL_DENORM;
+    }
     switch (m->kind[i]) {
-    case GK_FP_SINGLE:
-        if (single_denormal(s->fpr[d])) {
-            *taint |= FPSCR_FPRF;
-            mk->reasons |= 1u << DEV_SGL_DENORM;
-        }
-        break;
     case GK_FNMA:
         if (rn_before >= 2) {
             /* the value, its class, and whether it overflowed/was inexact */
