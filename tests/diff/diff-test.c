@@ -729,7 +729,7 @@ int main(int argc, char **argv)
             compare(&qres[i], &eres[i], &masks[i], o.gen.fp, &d);
             if (o.gen.fp && !qres[i].status)
                 masks[i].reasons |= 1u << DEV_FR | 1u << DEV_FPSCR20;
-            for (int k = 0; k < N_DEV && !qres[i].status && !eres[i].status; k++)
+            for (int k = 0; k < N_DEV; k++)
                 dev_count[k] += masks[i].reasons >> k & 1;
             if (!d.count) {
                 end_count[qres[i].status != 0]++;
