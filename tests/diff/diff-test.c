@@ -388,10 +388,11 @@ static void emu_run(CpuEnv *e, const DiffCase *c, const CaseMeta *m, DiffState *
     s->lr = c->st.lr;
     s->ctr = c->st.ctr;
     s->fpscr = c->st.fpscr;
-    /* qemu-ppc (linux-user) runs with FE0 = FE1 = 1 and has no
+    /* problem state, as the harness under qemu-ppc (linux-user); real mode.
+     * qemu-ppc (linux-user) runs with FE0 = FE1 = 1 and has no
      * prctl(PR_SET_FPEXC): both sides use the precise mode then, and an
      * enabled FP exception ends a case in a trap on both (PEM 6.4.7) */
-    s->msr = MSR_FP | (c->flags & DIFF_F_FP ? MSR_FE0 | MSR_FE1 : 0);
+    s->msr = MSR_FP | MSR_PR | (c->flags & DIFF_F_FP ? MSR_FE0 | MSR_FE1 : 0);
     s->pc = DIFF_SEQ;
     s->reserve_valid = false;
     s->srr0 = s->srr1 = 0;
