@@ -127,6 +127,8 @@ static unsigned pick_crbit(Gen *g)
 #define X_FORM(d, a, b, xo, rc) (31u << 26 | (uint32_t)(d) << 21 | (uint32_t)(a) << 16 | (uint32_t)(b) << 11 | (uint32_t)(xo) << 1 | (uint32_t)(rc))
 #define XO_FORM(d, a, b, oe, xo, rc) (31u << 26 | (uint32_t)(d) << 21 | (uint32_t)(a) << 16 | (uint32_t)(b) << 11 | (uint32_t)(oe) << 10 | (uint32_t)(xo) << 1 | (uint32_t)(rc))
 #define XL_FORM(d, a, b, xo, lk) (19u << 26 | (uint32_t)(d) << 21 | (uint32_t)(a) << 16 | (uint32_t)(b) << 11 | (uint32_t)(xo) << 1 | (uint32_t)(lk))
+#define A_FORM(op, d, a, b, c, xo, rc) ((uint32_t)(op) << 26 | (uint32_t)(d) << 21 | (uint32_t)(a) << 16 | (uint32_t)(b) << 11 | (uint32_t)(c) << 6 | (uint32_t)(xo) << 1 | (uint32_t)(rc))
+#define FX_FORM(d, a, b, xo, rc) (63u << 26 | (uint32_t)(d) << 21 | (uint32_t)(a) << 16 | (uint32_t)(b) << 11 | (uint32_t)(xo) << 1 | (uint32_t)(rc))
 #define SPR_FIELD(spr) ((((uint32_t)(spr) & 31) << 16) | (((uint32_t)(spr) >> 5) << 11))
 
 #define SPR_XER 1
@@ -585,8 +587,6 @@ static unsigned pick_f(Gen *g)
     }
 }
 
-#define A_FORM(op, d, a, b, c, xo, rc) ((uint32_t)(op) << 26 | (uint32_t)(d) << 21 | (uint32_t)(a) << 16 | (uint32_t)(b) << 11 | (uint32_t)(c) << 6 | (uint32_t)(xo) << 1 | (uint32_t)(rc))
-#define FX_FORM(d, a, b, xo, rc) (63u << 26 | (uint32_t)(d) << 21 | (uint32_t)(a) << 16 | (uint32_t)(b) << 11 | (uint32_t)(xo) << 1 | (uint32_t)(rc))
 
 /* Inputs of single-precision instructions must be representable in single
  * format, else "the results ... are undefined" (PEM 4.2.3, "floating-point
