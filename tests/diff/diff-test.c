@@ -8,7 +8,7 @@
  * same guest addresses; everything is compared afterwards.
  *
  * Usage: diff-test [--seed S] [-n N] [--case K] [--fp] [--skip-unimpl]
- *                  [--len L] [--no-mask] [--trace] [--batch B] [--print P] [--harness PATH] [--qemu PATH]
+ *                  [--len L] [--no-mask] [--no-priv] [--trace] [--batch B] [--print P] [--harness PATH] [--qemu PATH]
  * Exit: 0 no mismatch, 1 mismatches, 2 setup error.
  *
  * A case may end in a trap (tw/twi): the harness takes the integer state
@@ -159,7 +159,7 @@ typedef struct Options {
 static void usage(void)
 {
     fprintf(stderr, "usage: diff-test [--seed S] [-n N] [--case K] [--fp] [--skip-unimpl] [--len L]\n"
-                    "                 [--no-mask] [--trace] [--batch B] [--print P] [--harness PATH] [--qemu PATH]\n");
+                    "                 [--no-mask] [--no-priv] [--trace] [--batch B] [--print P] [--harness PATH] [--qemu PATH]\n");
     exit(2);
 }
 
@@ -179,6 +179,7 @@ static void parse(int argc, char **argv, Options *o)
         if (!strcmp(a, "--fp")) { o->gen.fp = true; continue; }
         if (!strcmp(a, "--skip-unimpl")) { o->gen.skip_unimpl = true; continue; }
         if (!strcmp(a, "--no-mask")) { o->no_mask = true; continue; }
+        if (!strcmp(a, "--no-priv")) { o->gen.no_priv = true; continue; }
         if (!strcmp(a, "--trace")) { trace = true; continue; }
         if (!v)
             usage();

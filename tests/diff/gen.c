@@ -298,6 +298,8 @@ static bool g_trap(Gen *g)
  * fsqrt): both sides must fault at it with the same state. */
 static bool g_illegal(Gen *g)
 {
+    if (g->o->no_priv)
+        return false;
     static const uint16_t priv_x[] = { 83, 146, 595, 210, 659, 242, 306, 566, 470 };
     /* not PVR (287): Linux emulates mfpvr for user space, and so does qemu-ppc */
     static const uint16_t sprs[] = { 26, 27, 272, 273, 19, 18, 25, 1008, 22, 528, 1017 };
