@@ -533,8 +533,9 @@ static int qemu_run(const Options *o, const DiffCase *cases, unsigned n, DiffSta
 static void print_case(const Options *o, uint64_t idx, const DiffCase *c)
 {
     char buf[128];
-    printf("  replay: diff-test --seed %" PRIu64 " --case %" PRIu64 "%s%s\n", o->seed, idx,
-           o->gen.fp ? " --fp" : "", o->gen.skip_unimpl ? " --skip-unimpl" : "");
+    printf("  replay: diff-test --seed %" PRIu64 " --case %" PRIu64 " --len %u%s%s%s\n", o->seed, idx,
+           o->gen.max_len, o->gen.fp ? " --fp" : "", o->gen.skip_unimpl ? " --skip-unimpl" : "",
+           o->gen.no_priv ? " --no-priv" : "");
     printf("  initial state:\n");
     for (int i = 0; i < 32; i++)
         printf("%s r%-2d=%08x%s", i % 8 ? "" : "   ", i, c->st.gpr[i], i % 8 == 7 ? "\n" : "");
