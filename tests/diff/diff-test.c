@@ -115,6 +115,9 @@ static const char *const avoided[] = {
     "no store between lwarx and stwcx.: qemu implements stwcx. as a compare-and-swap "
     "on the loaded value, which fails after a store by the same program that changed "
     "the word; on the 750 such a store does not clear the reservation",
+    "primary opcode 4 (AltiVec / Gekko paired-single space, illegal on the 750): qemu-ppc "
+    "-cpu 750 executes some encodings (e.g. 0x1398c5c7) instead of raising SIGILL; mfpvr: "
+    "Linux (and qemu-ppc) emulate it for user space",
     "invalid instruction forms (PEM appendix A.x): update forms with rA=0/rA=rD, "
     "lmw/lswi/lswx ranges holding rA or rB, bcctr with CTR decrement, BO z bits set",
 };
