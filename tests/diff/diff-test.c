@@ -50,6 +50,7 @@ enum {
 #define FPSCR_FEX  0x40000000u
 #define FPSCR_VX   0x20000000u
 #define FPSCR_VXIMZ 0x00100000u
+#define FPSCR_VXSNAN 0x01000000u
 #define FPSCR_OUX  0x1A000000u /* OX UX XX */
 #define FPSCR_B20  0x00000800u /* reserved */
 
@@ -74,8 +75,9 @@ static const char *const deviations[N_DEV] = {
     [DEV_IMZ_NAN] =
         "VXIMZ of fmadd-family 0 x inf with a NaN addend: IEEE 754-2008 leaves it to the "
         "implementation; qemu's softfloat signals it, ppcemu returns the NaN without it (as "
-        "Dolphin's hardware-checked Broadway model does; UNVERIFIED in our vectors); VXIMZ "
-        "VX FX FEX masked after",
+        "Dolphin's hardware-checked Broadway model does; UNVERIFIED in our vectors); with an "
+        "SNaN addend qemu also misses VXSNAN (PEM 3.3.6.1.1 sets it for any SNaN operand); "
+        "VXIMZ VXSNAN VX FX FEX masked after",
     [DEV_FCMP_FI] =
         "FPSCR[FI] after fcmpu/fcmpo: PEM 8 (fcmpu, fcmpo) alters only FPCC, FX and the VX "
         "bits, so FI keeps its value; qemu clears FI",
@@ -414,7 +416,7 @@ static void emu_run(CpuEnv *e, const DiffCase *c, const CaseMeta *m, DiffState *
                 mk->trap_uncertain = true;
             (void)ppc_run(s, 1);
             if (imz) {
-                taint |= FPSCR_VXIMZ | FPSCR_VX | FPSCR_FX | FPSCR_FEX;
+                taint |= FPSCR_VXIMZ | FPSCR_VXSNAN | FPSCR_VX | FPSCR_FX | FPSCR_FEX;
                 mk->trap_uncertain = true;
                 mk->reasons |= 1u << DEV_IMZ_NAN;
             }
