@@ -13,6 +13,15 @@ fi
 for f in "$build/tests/diff-test" "$build/tests/diff-harness"; do
     [ -x "$f" ] || { echo "diff: $f missing (make all builds it)"; exit 1; }
 done
-echo "diff: seed $seed, $n cases (reproduce: make fuzz-diff SEED=$seed N=$n DIFF_FLAGS=--skip-unimpl)"
-# --skip-unimpl: instructions ppcemu does not decode yet are left out and listed
-exec "$build/tests/diff-test" --harness "$build/tests/diff-harness" --seed "$seed" -n "$n" --skip-unimpl --print 5
+# --no-priv: main's cpu/spr.c does not yet refuse supervisor SPRs in
+# problem state (h-sys's spr.c does); drop it once that has landed
+run() { # flags...
+    echo "diff: seed $seed, $n cases $* (reproduce: make fuzz-diff SEED=$seed N=$n DIFF_FLAGS='--skip-unimpl --no-priv $*')"
+    # --skip-unimpl: instructions ppcemu does not decode yet are left out and listed
+    "$build/tests/diff-test" --harness "$build/tests/diff-harness" --seed "$seed" -n "$n" \
+        --skip-unimpl --no-priv --print 5 "$@"
+}
+rc=0
+run || rc=1
+run --fp || rc=1
+exit $rc
