@@ -251,10 +251,10 @@ uint32_t ppc_mmu_probe(PPCState *s, uint32_t ea, int access, uint32_t *pa)
 int ppc_dcbz_check(PPCState *s, const PPCOp *op, uint32_t ea, uint32_t *pa)
 {
     unsigned wimg;
-    ea &= ~31u;
-    int r = ppc_translate_attr(s, op, ea, PPC_ACC_WRITE, pa, &wimg);
+    int r = ppc_translate_attr(s, op, ea & ~31u, PPC_ACC_WRITE, pa, &wimg);
     if (r)
         return r;
+    /* DAR: the EA the instruction computed (PEM 6.4.6) */
     if ((wimg & (WIMG_W | WIMG_I)) || !(s->hid0 & HID0_DCE))
         return ppc_alignment_exc(s, op, ea);
     return 0;
