@@ -87,13 +87,23 @@ static int op_mfsrin(PPCState *s, const PPCOp *op)
     return PPC_NEXT;
 }
 
-/* A segment register write changes VSIDs and keys of translations the
- * soft TLB holds (Linux flips Ks around user accesses with KUAP) */
+/* A segment register write changes VSIDs and keys of the translations the
+ * soft TLB holds for that segment only.  Linux's KUAP rewrites the user
+ * segments around every user access, so the kernel's entries (other
+ * segments) are kept. */
 static void set_sr(PPCState *s, unsigned n, uint32_t v)
 {
-    if (s->sr[n] != v) {
-        s->sr[n] = v;
-        ppc_tlb_flush(s);
+    if (s->sr[n] == v)
+        return;
+    s->sr[n] = v;
+    for (unsigned i = 0; i < PPC_TLB_SIZE; i++) {
+        PPCTLBEntry *e = &s->tlb[i];
+        uint32_t page = e->tag_r != PPC_TLB_INVALID ? e->tag_r
+                        : e->tag_w != PPC_TLB_INVALID ? e->tag_w : e->tag_x;
+        if (page != PPC_TLB_INVALID && page >> 28 == n) {
+            e->tag_r = e->tag_w = e->tag_x = PPC_TLB_INVALID;
+            e->pa_page = PPC_TLB_INVALID;
+        }
     }
 }
 

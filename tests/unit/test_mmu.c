@@ -338,6 +338,32 @@ START_TEST(tlbie_invalidates)
 }
 END_TEST
 
+/* mtsr drops the segment's cached translations (Linux's KUAP flips Ks
+ * with mtsr) and only those */
+START_TEST(mtsr_flushes_its_segment)
+{
+    CpuEnv *e = mmu_env();
+    put_pte(e, PTE_P, W0_P, 0x00345000); /* PP 00: key 1 has no access */
+    e->cpu.dbat[0] = 0xC0000002;
+    e->cpu.dbat[1] = 0x00200002;
+    uint32_t a[] = { I_LWZ(4, 0x10, 3), I_LWZ(8, 0, 9), I_BSELF };
+    uint32_t b[] = { I_MTSR(1, 7), I_LWZ(4, 0x10, 3), I_BSELF };
+    cpuenv_put_code(e, 0x3100, b, 3);
+    e->cpu.gpr[3] = EA_P;
+    e->cpu.gpr[9] = 0xC0010000; /* TLB index 0x10: not shared with code */
+    e->cpu.gpr[7] = SR1 | 0x40000000; /* Ks = 1 */
+    sys_run(e, 0x3000, a, 3, MSR_D, 2);
+    ck_assert_uint_eq(e->cpu.gpr[4], 0xCAFEBABE);
+    e->cpu.pc = 0x3100;
+    ppc_run(&e->cpu, 2);
+    ck_assert_uint_eq(e->cpu.pc, 0x300);
+    ck_assert_uint_eq(e->cpu.srr0, 0x3104);
+    ck_assert_uint_eq(e->cpu.dsisr, 0x08000000);
+    ck_assert_uint_eq(e->cpu.tlb[PPC_TLB_IDX(0xC0010000u)].tag_r, 0xC0010000u);
+    cpuenv_free(e);
+}
+END_TEST
+
 #define MSR_ID (MSR_IR | MSR_DR | MSR_FP)
 
 START_TEST(dbat_translation)
@@ -484,6 +510,7 @@ Suite *suite_mmu(void)
     tcase_add_test(tc, direct_store_segment_dsi);
     tcase_add_test(tc, remapped_code_runs);
     tcase_add_test(tc, tlbie_invalidates);
+    tcase_add_test(tc, mtsr_flushes_its_segment);
     tcase_add_test(tc, dbat_translation);
     tcase_add_test(tc, dbat_protection);
     tcase_add_test(tc, bat_write_flushes_tlb);
