@@ -347,19 +347,21 @@ START_TEST(mtsr_flushes_its_segment)
     e->cpu.dbat[0] = 0xC0000002;
     e->cpu.dbat[1] = 0x00200002;
     uint32_t a[] = { I_LWZ(4, 0x10, 3), I_LWZ(8, 0, 9), I_BSELF };
-    uint32_t b[] = { I_MTSR(1, 7), I_LWZ(4, 0x10, 3), I_BSELF };
-    cpuenv_put_code(e, 0x3100, b, 3);
+    uint32_t b[] = { I_MTSR(1, 7), I_BSELF };
+    cpuenv_put_code(e, 0x3100, b, 2);
     e->cpu.gpr[3] = EA_P;
     e->cpu.gpr[9] = 0xC0010000; /* TLB index 0x10: not shared with code */
     e->cpu.gpr[7] = SR1 | 0x40000000; /* Ks = 1 */
     sys_run(e, 0x3000, a, 3, MSR_D, 2);
     ck_assert_uint_eq(e->cpu.gpr[4], 0xCAFEBABE);
+    ck_assert_uint_eq(e->cpu.tlb[PPC_TLB_IDX(EA_P)].tag_r, EA_P);
     e->cpu.pc = 0x3100;
-    ppc_run(&e->cpu, 2);
-    ck_assert_uint_eq(e->cpu.pc, 0x300);
-    ck_assert_uint_eq(e->cpu.srr0, 0x3104);
-    ck_assert_uint_eq(e->cpu.dsisr, 0x08000000);
+    ppc_run(&e->cpu, 1);
+    ck_assert_uint_eq(e->cpu.tlb[PPC_TLB_IDX(EA_P)].tag_r, PPC_TLB_INVALID);
     ck_assert_uint_eq(e->cpu.tlb[PPC_TLB_IDX(0xC0010000u)].tag_r, 0xC0010000u);
+    e->cpu.pc = 0x3000;
+    ppc_run(&e->cpu, 1);
+    assert_dsi(e, 0x08000000, EA_P + 0x10, MSR_D);
     cpuenv_free(e);
 }
 END_TEST
