@@ -288,11 +288,12 @@ int ppc_st_slow(PPCState *s, const PPCOp *op, uint32_t ea, unsigned size, uint32
 {
     uint32_t pa;
     if ((ea & PPC_PAGE_MASK) != ((ea + size - 1) & PPC_PAGE_MASK)) {
-        /* check both pages before writing anything */
+        /* check both pages before writing anything; a fault in the second
+         * page reports its first byte in DAR, as the byte-wise loads do */
         int r = ppc_translate(s, op, ea, PPC_ACC_WRITE, &pa);
         if (r)
             return r;
-        r = ppc_translate(s, op, ea + size - 1, PPC_ACC_WRITE, &pa);
+        r = ppc_translate(s, op, (ea + size - 1) & PPC_PAGE_MASK, PPC_ACC_WRITE, &pa);
         if (r)
             return r;
         for (unsigned i = 0; i < size; i++) {

@@ -119,6 +119,27 @@ START_TEST(external_level_dec_latched)
 }
 END_TEST
 
+/* rfi that sets EE with an interrupt pending: taken at once, SRR0 = the
+ * rfi's target (PEM 6.4, "rfi ... enables pending exceptions") */
+START_TEST(rfi_opens_pending_interrupt)
+{
+    CpuEnv *e = sys_env();
+    uint32_t code[] = { I_RFI };
+    uint32_t tgt[] = { I_ADDI(3, 3, 1), I_BSELF };
+    cpuenv_put_code(e, 0x2000, tgt, 2);
+    e->cpu.srr0 = 0x2000;
+    e->cpu.srr1 = MSR_EE | MSR_PR;
+    ppc_set_irq(&e->cpu, PPC_IRQ_EXTERNAL, false);
+    e->cpu.irq_pending = PPC_IRQ_EXTERNAL;
+    sys_run(e, 0x3000, code, 1, 0, 2);
+    ck_assert_uint_eq(e->cpu.srr0, 0x2000);
+    ck_assert_uint_eq(e->cpu.srr1, MSR_EE | MSR_PR);
+    ck_assert_uint_eq(e->cpu.pc, 0x500);
+    ck_assert_uint_eq(e->cpu.gpr[3], 0);
+    cpuenv_free(e);
+}
+END_TEST
+
 START_TEST(machine_check_without_me_stops)
 {
     CpuEnv *e = sys_env();
@@ -292,6 +313,7 @@ Suite *suite_exc(void)
     tcase_add_test(tc, ee_masks);
     tcase_add_test(tc, priorities);
     tcase_add_test(tc, external_level_dec_latched);
+    tcase_add_test(tc, rfi_opens_pending_interrupt);
     tcase_add_test(tc, machine_check_without_me_stops);
     tcase_add_test(tc, fp_unavailable_vector);
     tcase_add_loop_test(tc, alignment_dsisr_dar, 0, sizeof(align_cases) / sizeof(align_cases[0]));

@@ -366,6 +366,50 @@ START_TEST(mtsr_flushes_its_segment)
 }
 END_TEST
 
+/* A page fault serviced the way an OS does it: the user program's load
+ * faults, the DSI handler (real mode) writes the PTE and returns with rfi,
+ * the load is retried and succeeds. */
+START_TEST(page_fault_round_trip)
+{
+    CpuEnv *e = mmu_env();
+    uint32_t handler[] = { I_STW(21, 0, 20), I_STW(22, 4, 20), I_RFI };
+    uint32_t user[] = { I_LWZ(4, 0x10, 3), I_ADDI(10, 10, 1), I_BSELF };
+    cpuenv_put_code(e, 0x300, handler, 3);
+    e->cpu.gpr[3] = EA_P;
+    e->cpu.gpr[20] = PTE_P;
+    e->cpu.gpr[21] = W0_P;
+    e->cpu.gpr[22] = 0x00345002;
+    sys_run(e, 0x3000, user, 3, MSR_D | MSR_PR | MSR_EE, 6);
+    ck_assert_uint_eq(e->cpu.gpr[4], 0xCAFEBABE);
+    ck_assert_uint_eq(e->cpu.gpr[10], 1);
+    ck_assert_uint_eq(e->cpu.pc, 0x3008);
+    ck_assert_uint_eq(e->cpu.msr, MSR_D | MSR_PR | MSR_EE);
+    ck_assert_uint_eq(e->cpu.dsisr, 0x40000000);
+    ck_assert_uint_eq(e->cpu.icount, 6);
+    ck_assert_uint_eq(cpuenv_read32(e, PTE_P + 4), 0x00345102);
+    cpuenv_free(e);
+}
+END_TEST
+
+/* A word store across a page boundary into an unmapped page writes
+ * nothing; DAR is the first byte of the faulting page */
+START_TEST(page_crossing_store_fault)
+{
+    CpuEnv *e = mmu_env();
+    put_pte(e, PTE_P, W0_P, 0x00345182);
+    uint32_t code[] = { I_STW(5, 0xFFE, 3), I_BSELF };
+    e->cpu.gpr[3] = EA_P;
+    e->cpu.gpr[5] = 0x11223344;
+    cpuenv_write32(e, 0x345FFC, 0);
+    sys_run(e, 0x3000, code, 2, MSR_D, 1);
+    ck_assert_uint_eq(e->cpu.pc, 0x300);
+    ck_assert_uint_eq(e->cpu.dsisr, 0x42000000);
+    ck_assert_uint_eq(e->cpu.dar, EA_P + 0x1000);
+    ck_assert_uint_eq(cpuenv_read32(e, 0x345FFC), 0);
+    cpuenv_free(e);
+}
+END_TEST
+
 #define MSR_ID (MSR_IR | MSR_DR | MSR_FP)
 
 START_TEST(dbat_translation)
@@ -513,6 +557,8 @@ Suite *suite_mmu(void)
     tcase_add_test(tc, remapped_code_runs);
     tcase_add_test(tc, tlbie_invalidates);
     tcase_add_test(tc, mtsr_flushes_its_segment);
+    tcase_add_test(tc, page_fault_round_trip);
+    tcase_add_test(tc, page_crossing_store_fault);
     tcase_add_test(tc, dbat_translation);
     tcase_add_test(tc, dbat_protection);
     tcase_add_test(tc, bat_write_flushes_tlb);
