@@ -5,14 +5,6 @@
 #include "cpu/ppc.h"
 #include "timebase/tb.h"
 
-/* The CPU links without the timebase module (unit tests run with s->tb
- * NULL and never call these then). */
-#pragma weak tb_read
-#pragma weak tb_write_lower
-#pragma weak tb_write_upper
-#pragma weak tb_dec_read
-#pragma weak tb_dec_write
-
 enum {
     SPR_XER = 1, SPR_LR = 8, SPR_CTR = 9,
     SPR_DSISR = 18, SPR_DAR = 19, SPR_DEC = 22, SPR_SDR1 = 25,

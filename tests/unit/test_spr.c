@@ -4,6 +4,7 @@
 #include <check.h>
 
 #include "tests/unit/test_sys_insn.h"
+#include "timebase/tb.h"
 
 static PPCOp op_at(CpuEnv *e, uint32_t ea)
 {
@@ -144,6 +145,40 @@ START_TEST(mftb_without_timebase)
 }
 END_TEST
 
+/* With a timebase under -icount 0 (one tick per instruction, TB 0 at
+ * icount 0): mftb reads the exact instruction count inside a block, mtdec/
+ * mfdec count down with it, mttbl/mttbu rebase TB.  Encodings: mftb r4 =
+ * 0x7C8C42E6, mftbu r5 = 0x7CAD42E6, mtdec r6 = 0x7CD603A6, mfdec r7 =
+ * 0x7CF602A6, mttbl r8 = 0x7D1C43A6, mttbu r9 = 0x7D3D43A6. */
+START_TEST(timebase_and_decrementer)
+{
+    CpuEnv *e = sys_env();
+    e->cpu.tb = tb_new(&e->cpu, 1000000, 0, TB_CLOCK_VM);
+    ck_assert_ptr_nonnull(e->cpu.tb);
+    uint32_t code[] = { I_ADDI(3, 3, 1), I_ADDI(3, 3, 1), 0x7C8C42E6, 0x7CD603A6,
+                        I_ADDI(3, 3, 1), I_ADDI(3, 3, 1), 0x7CF602A6, 0x7D1C43A6,
+                        0x7D3D43A6, 0x7CAD42E6, I_BSELF };
+    e->cpu.gpr[6] = 100;
+    e->cpu.gpr[8] = 0xFFFFFFF0;
+    e->cpu.gpr[9] = 0x12;
+    cpuenv_put_code(e, 0x3000, code, 11);
+    e->cpu.pc = 0x3000;
+    e->cpu.msr = MSR_FP;
+    /* arming timer events asks the run loop to return: run on until done */
+    for (int i = 0; i < 20 && e->cpu.icount < 10; i++)
+        ppc_run(&e->cpu, 10 - e->cpu.icount);
+    ck_assert_uint_eq(e->cpu.icount, 10);
+    ck_assert_uint_eq(e->cpu.gpr[4], 2);        /* mftb is instruction 2 */
+    ck_assert_uint_eq(e->cpu.gpr[7], 100 - 3);  /* mtdec at 3, mfdec at 6 */
+    /* mttbl at 7 (TB = 0xFFFFFFF0), mttbu at 8 (TB = 0x12_FFFFFFF1),
+     * mftbu at 9: TB = 0x12_FFFFFFF2 */
+    ck_assert_uint_eq(e->cpu.gpr[5], 0x12);
+    tb_free(e->cpu.tb);
+    e->cpu.tb = NULL;
+    cpuenv_free(e);
+}
+END_TEST
+
 static bool tlb_empty(const PPCState *s)
 {
     for (unsigned i = 0; i < PPC_TLB_SIZE; i++)
@@ -179,6 +214,7 @@ Suite *suite_spr(void)
     tcase_add_test(tc, user_sprs_in_user_mode);
     tcase_add_test(tc, unknown_supervisor_spr);
     tcase_add_test(tc, mftb_without_timebase);
+    tcase_add_test(tc, timebase_and_decrementer);
     tcase_add_loop_test(tc, translation_sprs_flush_tlb, 0, sizeof(flushing) / sizeof(flushing[0]));
     suite_add_tcase(s, tc);
     return s;
