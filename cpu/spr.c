@@ -27,6 +27,9 @@ enum {
 #define BATU_MASK  0xFFFE1FFFu /* BEPI, BL, Vs, Vp (PEM 7.4.3) */
 #define BATL_MASK  0xFFFE007Bu /* BRPN, WIMG, PP */
 #define L2CR_L2IP  0x00000001u /* invalidate in progress: done at once here */
+/* HID0[ICFI], [DCFI]: cache flash invalidates, cleared by the 750 as the
+ * operation starts (750 UM 2.1.2.2); there is no cache to invalidate */
+#define HID0_FLASH 0x00000C00u
 
 static bool spr_privileged(unsigned spr)
 {
@@ -202,7 +205,7 @@ static bool mtspr_known(PPCState *s, const PPCOp *op, unsigned spr, uint32_t val
     case SPR_TBU_W: mtspr_tb(s, op, spr, val); return true;
     case SPR_EAR: s->ear = val & 0x8000003Fu; return true;
     case SPR_PVR: return true;  /* read-only */
-    case SPR_HID0: s->hid0 = val; return true;
+    case SPR_HID0: s->hid0 = val & ~HID0_FLASH; return true;
     case SPR_HID1: return true; /* read-only on the 750 (PLL configuration) */
     case SPR_IABR: s->iabr = val; return true;
     case SPR_DABR: s->dabr = val; ppc_tlb_flush(s); return true;

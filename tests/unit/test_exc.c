@@ -4,6 +4,7 @@
 #include <check.h>
 
 #include "tests/unit/test_sys_insn.h"
+#include "timebase/tb.h"
 
 /* Interrupt lines, each with its vector; SRR0 is the next instruction */
 static const struct {
@@ -136,6 +137,40 @@ START_TEST(rfi_opens_pending_interrupt)
     ck_assert_uint_eq(e->cpu.srr1, MSR_EE | MSR_PR);
     ck_assert_uint_eq(e->cpu.pc, 0x500);
     ck_assert_uint_eq(e->cpu.gpr[3], 0);
+    cpuenv_free(e);
+}
+END_TEST
+
+/* The decrementer end to end under -icount 0 (TB = icount): mtdec 5 at
+ * TB 0 puts the deadline at 5; DEC passes 0 -> -1 at TB 6, i.e. after six
+ * instructions (mtdec and five addi), so 0x900 is taken with SRR0 = the
+ * seventh (0x3018).  The loop is the board's: run for the scheduler's
+ * budget, then fire due events. */
+START_TEST(decrementer_interrupt_exact)
+{
+    CpuEnv *e = sys_env();
+    TimeBase *tb = tb_new(&e->cpu, 1000000, 0, TB_CLOCK_VM);
+    ck_assert_ptr_nonnull(tb);
+    e->cpu.tb = tb;
+    uint32_t code[12] = { 0x7CD603A6 }; /* mtdec r6 */
+    for (int i = 1; i < 11; i++)
+        code[i] = I_ADDI(3, 3, 1);
+    code[11] = I_BSELF;
+    cpuenv_put_code(e, 0x3000, code, 12);
+    e->cpu.gpr[6] = 5;
+    e->cpu.pc = 0x3000;
+    e->cpu.msr = MSR_EE | MSR_FP;
+    for (int i = 0; i < 50 && e->cpu.pc != 0x900; i++) {
+        uint64_t budget = tb_insn_budget(tb, e->cpu.icount);
+        ppc_run(&e->cpu, budget > 100 ? 100 : budget);
+        tb_run_due(tb, e->cpu.icount);
+    }
+    ck_assert_uint_eq(e->cpu.pc, 0x900);
+    ck_assert_uint_eq(e->cpu.srr0, 0x3018);
+    ck_assert_uint_eq(e->cpu.gpr[3], 5);
+    ck_assert_uint_eq(e->cpu.irq_pending & PPC_IRQ_DEC, 0);
+    e->cpu.tb = NULL;
+    tb_free(tb);
     cpuenv_free(e);
 }
 END_TEST
@@ -315,6 +350,7 @@ Suite *suite_exc(void)
     tcase_add_test(tc, external_level_dec_latched);
     tcase_add_test(tc, rfi_opens_pending_interrupt);
     tcase_add_test(tc, machine_check_without_me_stops);
+    tcase_add_test(tc, decrementer_interrupt_exact);
     tcase_add_test(tc, fp_unavailable_vector);
     tcase_add_loop_test(tc, alignment_dsisr_dar, 0, sizeof(align_cases) / sizeof(align_cases[0]));
     tcase_add_test(tc, dcbz_checks);

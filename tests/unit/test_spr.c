@@ -44,7 +44,7 @@ static const struct {
     { 272, 0xFFFFFFFF }, { 275, 0xFFFFFFFF }, /* SPRG0, SPRG3 */
     { 26, 0xFFFFFFFF },  { 27, 0xFFFFFFFF },  /* SRR0, SRR1 */
     { 18, 0xFFFFFFFF },  { 19, 0xFFFFFFFF },  /* DSISR, DAR */
-    { 1008, 0xFFFFFFFF }, /* HID0 */
+    { 1008, 0xFFFFF3FF }, /* HID0: ICFI and DCFI clear themselves */
     { 1009, 0 },         /* HID1: read-only */
     { 22, 0xFFFFFFFF },  /* DEC, a plain register without a timebase */
     { 953, 0xFFFFFFFF }, { 952, 0xFFFFFFFF }, { 955, 0xFFFFFFFF }, /* PMC1 MMCR0 SIA */
