@@ -222,6 +222,8 @@ int ppc_run(PPCState *s, uint64_t max_insns)
             (s->msr & MSR_EE || s->irq_pending & (PPC_IRQ_RESET | PPC_IRQ_MCHECK))) {
             if (check_irq(s))
                 s->halted = false;
+            else if (s->stop_reason)
+                return PPC_RUN_STOPPED; /* checkstop */
         }
         if (PPC_UNLIKELY(s->halted))
             return PPC_RUN_HALTED;

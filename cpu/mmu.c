@@ -215,7 +215,8 @@ static int raise_fault(PPCState *s, const PPCOp *op, uint32_t ea, int access, ui
     }
     s->dsisr = bits | (access == PPC_ACC_WRITE ? DSISR_STORE : 0);
     s->dar = ea;
-    ppc_exception(s, PPC_EXC_DSI, ppc_op_ea(s, op), 0);
+    /* op is NULL only for accesses outside an instruction (none today) */
+    ppc_exception(s, PPC_EXC_DSI, op ? ppc_op_ea(s, op) : s->pc, 0);
     return PPC_FAULT;
 }
 

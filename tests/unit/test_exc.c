@@ -186,6 +186,11 @@ START_TEST(machine_check_without_me_stops)
     ck_assert_int_eq(ppc_run(&e->cpu, 10), PPC_RUN_STOPPED);
     ck_assert_ptr_nonnull(e->cpu.stop_reason);
     ck_assert_uint_eq(e->cpu.pc, 0x3000);
+    /* raised while no exit is requested: still nothing more runs */
+    e->cpu.irq_pending = PPC_IRQ_MCHECK;
+    e->cpu.exit_request = 0;
+    ck_assert_int_eq(ppc_run(&e->cpu, 10), PPC_RUN_STOPPED);
+    ck_assert_uint_eq(e->cpu.icount, 0);
     cpuenv_free(e);
 }
 END_TEST
