@@ -4,10 +4,10 @@
  * R/C recording, protection, DSI/ISI; and the soft-TLB refill.
  *
  * The soft TLB only ever holds what a translation just proved allowed:
- * tag_x for fetches (I side), tag_r for permitted reads, tag_w for
- * permitted stores to RAM pages that hold no translated code and whose
- * change bit is already set (so the first store to a page reaches the slow
- * path and sets C).  Tags carry neither MSR[IR/DR/PR] nor the segment
+ * tag_x for fetches (I side), tag_r for permitted reads, tag_w after a
+ * permitted store to a RAM page that holds no translated code and whose
+ * change bit is set (so the first store to a page reaches the slow path,
+ * sets C and marks the page dirty).  Tags carry neither MSR[IR/DR/PR] nor the segment
  * registers, so every change of those flushes it (ppc_set_msr, mtsr,
  * BAT/SDR1 writes, tlbie).
  */
@@ -198,7 +198,10 @@ static void tlb_fill(PPCState *s, uint32_t ea, const PPCXlate *x, int access)
         return; /* every data access must be checked against DABR */
     if (x->prot & XL_R)
         e->tag_r = page;
-    if ((x->prot & XL_W) && x->changed && writable && !s->bus->code_pages[pa_page >> PPC_PAGE_BITS]) {
+    /* only on a store: installing the tag marks the page dirty, and a page
+     * that is only read must stay clean in the migration dirty log */
+    if (access == PPC_ACC_WRITE && (x->prot & XL_W) && x->changed && writable &&
+        !s->bus->code_pages[pa_page >> PPC_PAGE_BITS]) {
         e->tag_w = page;
         bus_mark_dirty(s->bus, pa_page);
     }

@@ -457,6 +457,29 @@ START_TEST(dbat_protection)
 }
 END_TEST
 
+/* Reads leave a page clean in the dirty log and get no write tag; the
+ * first store installs the tag and marks the page */
+START_TEST(write_tag_only_after_store)
+{
+    CpuEnv *e = mmu_env();
+    e->cpu.dbat[0] = 0xC0000002;
+    e->cpu.dbat[1] = 0x00200002;
+    bus_dirty_clear_all(&e->bus);
+    load(e, 0xC0000000, MSR_D);
+    const PPCTLBEntry *t = &e->cpu.tlb[PPC_TLB_IDX(0xC0000000u)];
+    ck_assert_uint_eq(t->tag_r, 0xC0000000u);
+    ck_assert_uint_eq(t->tag_w, PPC_TLB_INVALID);
+    ck_assert(!bus_page_dirty(&e->bus, 0x200));
+    uint32_t code[] = { I_STW(5, 0x10, 3), I_BSELF };
+    cpuenv_put_code(e, 0x3100, code, 2);
+    e->cpu.pc = 0x3100;
+    ppc_run(&e->cpu, 1);
+    ck_assert_uint_eq(t->tag_w, 0xC0000000u);
+    ck_assert(bus_page_dirty(&e->bus, 0x200));
+    cpuenv_free(e);
+}
+END_TEST
+
 START_TEST(bat_write_flushes_tlb)
 {
     CpuEnv *e = mmu_env();
@@ -561,6 +584,7 @@ Suite *suite_mmu(void)
     tcase_add_test(tc, page_crossing_store_fault);
     tcase_add_test(tc, dbat_translation);
     tcase_add_test(tc, dbat_protection);
+    tcase_add_test(tc, write_tag_only_after_store);
     tcase_add_test(tc, bat_write_flushes_tlb);
     tcase_add_test(tc, ibat_translation);
     tcase_add_test(tc, dabr_match);
