@@ -52,12 +52,24 @@ void ppc_reset(PPCState *s)
     ppc_flush_blocks(s);
 }
 
+static void tlb_entry_clear(PPCTLBEntry *e)
+{
+    e->tag_r = e->tag_w = e->tag_x = PPC_TLB_INVALID;
+    e->pa_page = PPC_TLB_INVALID;
+}
+
+/* Only the entries filled since the last flush can be valid (cpu/mmu.c
+ * lists them), unless the list overflowed */
 void ppc_tlb_flush(PPCState *s)
 {
-    for (unsigned i = 0; i < PPC_TLB_SIZE; i++) {
-        s->tlb[i].tag_r = s->tlb[i].tag_w = s->tlb[i].tag_x = PPC_TLB_INVALID;
-        s->tlb[i].pa_page = PPC_TLB_INVALID;
+    if (s->tlb_nfill) {
+        for (unsigned i = 0; i + 1 < s->tlb_nfill; i++)
+            tlb_entry_clear(&s->tlb[s->tlb_fill_list[i]]);
+    } else {
+        for (unsigned i = 0; i < PPC_TLB_SIZE; i++)
+            tlb_entry_clear(&s->tlb[i]);
     }
+    s->tlb_nfill = 1;
 }
 
 void ppc_tlb_flush_page(PPCState *s, uint32_t ea)

@@ -176,6 +176,20 @@ static bool dabr_hit(const PPCState *s, uint32_t ea, int access)
     return (ea & ~7u) == (d & ~7u);
 }
 
+/* Record a newly used entry for ppc_tlb_flush (exec.c); on overflow the
+ * next flush clears everything */
+static void note_fill(PPCState *s, unsigned idx)
+{
+    if (!s->tlb_nfill)
+        return;
+    if (s->tlb_nfill > PPC_TLB_FILL_MAX) {
+        s->tlb_nfill = 0;
+        return;
+    }
+    s->tlb_fill_list[s->tlb_nfill - 1] = (uint16_t)idx;
+    s->tlb_nfill++;
+}
+
 static void tlb_fill(PPCState *s, uint32_t ea, const PPCXlate *x, int access)
 {
     bool writable;
@@ -186,8 +200,10 @@ static void tlb_fill(PPCState *s, uint32_t ea, const PPCXlate *x, int access)
     uint32_t page = ea & PPC_PAGE_MASK, pa_page = x->pa & PPC_PAGE_MASK;
     bool same = e->pa_page == pa_page &&
                 (e->tag_r == page || e->tag_w == page || e->tag_x == page);
-    if (!same)
+    if (!same) {
         e->tag_r = e->tag_w = e->tag_x = PPC_TLB_INVALID;
+        note_fill(s, PPC_TLB_IDX(ea));
+    }
     e->pa_page = pa_page;
     e->addend = (uintptr_t)host - page;
     if (access == PPC_ACC_FETCH) {

@@ -144,6 +144,8 @@ typedef struct PPCInsnDef {
 #define PPC_PAGE_MASK (~(PPC_PAGE_SIZE - 1))
 #define PPC_TLB_INVALID 0x00000001u /* never equal to a page-aligned tag */
 
+#define PPC_TLB_FILL_MAX 64
+
 typedef struct PPCTLBEntry {
     uint32_t tag_r, tag_w, tag_x;
     uint32_t pa_page;   /* physical page of the mapping */
@@ -202,6 +204,12 @@ typedef struct PPCState {
     Bus *bus;
     struct TimeBase *tb;
     PPCTLBEntry tlb[PPC_TLB_SIZE];
+    /* Soft-TLB entries filled since the last full flush, so that a flush
+     * (every exception and rfi that changes MSR[IR/DR/PR]) touches only
+     * those: tlb_nfill = 0 means "unknown, flush all", n > 0 means the
+     * first n - 1 of tlb_fill_list are the only entries that may be valid. */
+    uint32_t tlb_nfill;
+    uint16_t tlb_fill_list[PPC_TLB_FILL_MAX];
     struct PPCBlockCache *bc;
     void (*log_fn)(void *opaque, const char *fmt, ...);
     void *log_opaque;

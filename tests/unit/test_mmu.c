@@ -480,6 +480,37 @@ START_TEST(write_tag_only_after_store)
 }
 END_TEST
 
+static unsigned tlb_valid(const PPCState *s)
+{
+    unsigned n = 0;
+    for (unsigned i = 0; i < PPC_TLB_SIZE; i++)
+        n += s->tlb[i].tag_r != PPC_TLB_INVALID || s->tlb[i].tag_w != PPC_TLB_INVALID ||
+             s->tlb[i].tag_x != PPC_TLB_INVALID;
+    return n;
+}
+
+/* A flush clears every entry, whether it tracked the filled ones (few
+ * pages touched) or overflowed its list (many) */
+START_TEST(flush_after_few_and_many_fills)
+{
+    static const unsigned counts[] = { 3, 64, 65, 200 };
+    CpuEnv *e = sys_env();
+    for (unsigned c = 0; c < 4; c++) {
+        ppc_tlb_flush(&e->cpu);
+        e->cpu.msr = 0;
+        for (unsigned i = 0; i < counts[c]; i++) {
+            uint32_t v;
+            PPCOp op = { 0 };
+            ck_assert_int_eq(ppc_ld32(&e->cpu, &op, 0x100000 + i * 0x1000, &v), 0);
+        }
+        ck_assert_uint_ge(tlb_valid(&e->cpu), counts[c] > 256 ? 256 : counts[c]);
+        ppc_tlb_flush(&e->cpu);
+        ck_assert_uint_eq(tlb_valid(&e->cpu), 0);
+    }
+    cpuenv_free(e);
+}
+END_TEST
+
 START_TEST(bat_write_flushes_tlb)
 {
     CpuEnv *e = mmu_env();
@@ -585,6 +616,7 @@ Suite *suite_mmu(void)
     tcase_add_test(tc, dbat_translation);
     tcase_add_test(tc, dbat_protection);
     tcase_add_test(tc, write_tag_only_after_store);
+    tcase_add_test(tc, flush_after_few_and_many_fills);
     tcase_add_test(tc, bat_write_flushes_tlb);
     tcase_add_test(tc, ibat_translation);
     tcase_add_test(tc, dabr_match);
