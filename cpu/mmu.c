@@ -88,8 +88,17 @@ static uint32_t pteg_addr(uint32_t sdr1, uint32_t hash)
 /* Search one PTEG's eight PTEs for word 0 = w0 (PEM 7.6.2) */
 static bool pteg_search(PPCState *s, uint32_t pteg, uint32_t w0, uint32_t *pte_pa)
 {
+    bool writable;
+    const uint8_t *h = bus_host_ptr(s->bus, pteg, &writable); /* 64-byte aligned: one page */
     for (unsigned i = 0; i < 8; i++) {
-        if (bus_read(s->bus, pteg + 8 * i, 4) == w0) {
+        uint32_t v;
+        if (h) {
+            __builtin_memcpy(&v, h + 8 * i, 4);
+            v = ppc_bswap32(v);
+        } else {
+            v = bus_read(s->bus, pteg + 8 * i, 4);
+        }
+        if (v == w0) {
             *pte_pa = pteg + 8 * i;
             return true;
         }
