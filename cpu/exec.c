@@ -181,6 +181,8 @@ static void run_step(PPCState *s, const PPCBlock *b, uint32_t pc)
     }
     s->block_ea = pc;
     s->block_icount = s->icount;
+    if (PPC_UNLIKELY(s->debug_flags & PPC_DBG_EXEC) && s->log_fn)
+        s->log_fn(s->log_opaque, "Trace 0x%08x [step]\n", pc);
     int r = op->fn(s, op);
     if (r == PPC_FAULT)
         return;

@@ -412,6 +412,33 @@ END_TEST
 
 #define MSR_ID (MSR_IR | MSR_DR | MSR_FP)
 
+/* The way a kernel turns its MMU on: BATs by mtspr, SRR0/SRR1, rfi into
+ * the translated address space (EA 0xC0000000 = PA 0 through a 256 MiB
+ * BAT pair); then a load and a store there, and an ISI-free return. */
+START_TEST(boot_turns_mmu_on)
+{
+    CpuEnv *e = sys_env();
+    uint32_t boot[] = {
+        I_ADDIS(3, 0, 0xC000), I_ORI(3, 3, 0x1FFE), I_ADDI(4, 0, 2),
+        I_MTSPR(528, 3), I_MTSPR(529, 4), I_MTSPR(536, 3), I_MTSPR(537, 4),
+        I_ADDIS(5, 0, 0xC000), I_ORI(5, 5, 0x4000), I_MTSPR(26, 5),
+        I_ADDI(6, 0, 0x30), I_MTSPR(27, 6), I_RFI,
+    };
+    uint32_t kern[] = { I_LWZ(7, 0x100, 8), I_STW(7, 0x104, 8), I_MFSPR(9, 528), I_BSELF };
+    cpuenv_put_code(e, 0x4000, kern, 4);
+    cpuenv_write32(e, 0x5100, 0x0DDBA11);
+    e->cpu.gpr[8] = 0xC0005000;
+    sys_run(e, 0x3000, boot, 13, 0, 13 + 4);
+    ck_assert_uint_eq(e->cpu.msr, MSR_IR | MSR_DR);
+    ck_assert_uint_eq(e->cpu.pc, 0xC000400C);
+    ck_assert_uint_eq(e->cpu.gpr[7], 0x0DDBA11);
+    ck_assert_uint_eq(cpuenv_read32(e, 0x5104), 0x0DDBA11);
+    ck_assert_uint_eq(e->cpu.gpr[9], 0xC0001FFE);
+    ck_assert_uint_eq(e->cpu.ibat[1], 2);
+    cpuenv_free(e);
+}
+END_TEST
+
 START_TEST(dbat_translation)
 {
     CpuEnv *e = mmu_env();
@@ -619,6 +646,7 @@ Suite *suite_mmu(void)
     tcase_add_test(tc, flush_after_few_and_many_fills);
     tcase_add_test(tc, bat_write_flushes_tlb);
     tcase_add_test(tc, ibat_translation);
+    tcase_add_test(tc, boot_turns_mmu_on);
     tcase_add_test(tc, dabr_match);
     tcase_add_test(tc, probe_has_no_side_effects);
     suite_add_tcase(s, tc);

@@ -26,6 +26,11 @@
 #define I_TLBSYNC 0x7C00046Cu
 #define I_TLBIA 0x7C0002E4u
 #define I_TW(to, ra, rb) I_X31(4u, to, ra, rb)
+#define I_ORI(ra, rs, imm) ((24u << 26) | ((rs) << 21) | ((ra) << 16) | ((uint32_t)(imm) & 0xFFFF))
+/* mtspr/mfspr: the SPR number's 5-bit halves are swapped in the encoding */
+#define I_SPRF(spr) ((((spr) & 31u) << 16) | (((spr) >> 5) << 11))
+#define I_MTSPR(spr, rs) ((31u << 26) | ((rs) << 21) | I_SPRF(spr) | (467u << 1))
+#define I_MFSPR(rd, spr) ((31u << 26) | ((rd) << 21) | I_SPRF(spr) | (339u << 1))
 #define I_TWI(to, ra, simm) ((3u << 26) | ((to) << 21) | ((ra) << 16) | ((uint32_t)(simm) & 0xFFFF))
 
 /* A machine whose low exception vectors each hold "b ." so that a test can
