@@ -33,10 +33,12 @@ struct TimeBase {
     uint64_t tb_base;
     uint64_t ns_base;
 
-    /* paused (real time): the TB and CLOCK_REALTIME when it stopped */
+    /* paused (real time): the TB and CLOCK_REALTIME when it stopped, and
+     * the highest TB read since */
     bool paused;
     uint64_t tb_pause;
     int64_t real_pause;
+    uint64_t tb_floor;
 
     /* DEC = (uint32_t)(dec_deadline - TB); dec_event sits on the next
      * 0 -> -1 transition */
@@ -83,6 +85,12 @@ void tb_test_set_clock_offsets(int64_t mono_ns, int64_t real_ns)
     __atomic_store_n(&real_offset, real_ns, __ATOMIC_SEQ_CST);
 }
 
+void tb_test_clock_offsets_from_env(void)
+{
+    pthread_once(&offsets_once, offsets_from_env);
+    offsets_from_env();
+}
+
 static uint64_t clock_ns(clockid_t id)
 {
     struct timespec ts;
@@ -116,6 +124,9 @@ static uint64_t saturate64(unsigned __int128 v)
 /* host ns -> TB ticks, rounded down: "what does TB read" */
 uint64_t tb_ns_to_ticks(uint64_t ns, uint64_t freq_hz)
 {
+    uint64_t p;
+    if (!__builtin_mul_overflow(ns, freq_hz, &p))
+        return p / NS_PER_S; /* the common case, in 64 bits, same result */
     return saturate64((unsigned __int128)ns * freq_hz / NS_PER_S);
 }
 
@@ -160,16 +171,30 @@ static uint64_t tb_at_ns(const TimeBase *tb, uint64_t ns)
 
 /* TB of a paused real-time timebase.  Under vm it stands still; under host
  * it follows the real time that passed since the pause, and never goes
- * backwards when the realtime clock does (rule 6). */
-static uint64_t tb_paused_value(const TimeBase *tb)
+ * backwards when the realtime clock does (rule 6): the real time that
+ * counts is max(0, now - at pause), and no value is ever below one already
+ * read (tb_floor), even if realtime steps back between two reads. */
+static uint64_t tb_paused_value(TimeBase *tb)
 {
     if (tb->policy == TB_CLOCK_VM)
         return tb->tb_pause;
     int64_t gone = tb_host_real_ns() - tb->real_pause;
-    return tb->tb_pause + (gone > 0 ? tb_ns_to_ticks((uint64_t)gone, tb->freq) : 0);
+    uint64_t v = tb->tb_pause + (gone > 0 ? tb_ns_to_ticks((uint64_t)gone, tb->freq) : 0);
+    if (tb_before(v, tb->tb_floor))
+        v = tb->tb_floor;
+    tb->tb_floor = v;
+    return v;
 }
 
-static uint64_t tb_now(const TimeBase *tb, uint64_t icount)
+/* Enter the paused state at TB v (pause, guest write while paused, import) */
+static void tb_set_paused_at(TimeBase *tb, uint64_t v, int64_t real_ns)
+{
+    tb->tb_pause = v;
+    tb->tb_floor = v;
+    tb->real_pause = real_ns;
+}
+
+static uint64_t tb_now(TimeBase *tb, uint64_t icount)
 {
     if (tb->shift >= 0)
         return tb->tb_base + insns_to_ticks(tb, icount);
@@ -187,7 +212,9 @@ static uint64_t tb_deadline_ns(const TimeBase *tb, uint64_t deadline)
     if (k <= 0)
         return tb->ns_base;
     uint64_t d = tb_ticks_to_ns((uint64_t)k, tb->freq);
-    return d > UINT64_MAX - tb->ns_base ? UINT64_MAX : tb->ns_base + d;
+    /* host ns are compared by signed distance (a test offset may put them
+     * anywhere modulo 2^64): cap the distance at 292 years */
+    return tb->ns_base + (d > INT64_MAX ? INT64_MAX : d);
 }
 
 /* ---- the timer thread ---- */
@@ -362,14 +389,17 @@ void tb_run_due(TimeBase *tb, uint64_t icount)
         return;
     uint64_t now = tb_now(tb, icount);
     tb->due_tb = now;
+    bool fired = false;
     while (tb->head && !tb_before(now, tb->head->deadline_tb)) {
         TBEvent *ev = tb->head;
         tb->head = ev->next;
         ev->next = NULL;
         ev->armed = false;
         ev->fn(ev->opaque);
+        fired = true;
     }
-    tb_timer_update(tb);
+    if (fired)
+        tb_timer_update(tb);
 }
 
 uint64_t tb_insn_budget(TimeBase *tb, uint64_t icount)
@@ -450,13 +480,14 @@ uint32_t tb_dec_read(TimeBase *tb, uint64_t icount)
     return (uint32_t)(tb->dec_deadline - tb_now(tb, icount));
 }
 
-/* mtdec.  PEM 2.3.13.1 (DEC operation) / 6.4.9: "if the DEC is altered by software and
- * the content of bit 0 is changed from 0 to 1, an exception request is
- * signaled".  So writing a negative value raises the exception when the old
- * value was non-negative, and not when DEC was already negative (it passed
- * zero before and that edge made its own request).  The 750 implements the
- * decrementer as the architecture defines it (750 UM 4.5.9).  A write does
- * not cancel a request already latched: only taking the exception does. */
+/* mtdec.  PEM 2.3.13.1 (decrementer operation): "if the DEC is altered by
+ * software and the content of bit 0 is changed from 0 to 1, an exception
+ * request is signaled".  So writing a negative value raises the exception
+ * when the old value was non-negative, and not when DEC was already
+ * negative (it passed zero before and that edge made its own request).  The
+ * 750 implements the decrementer as the architecture defines it (750 UM
+ * 4.5.9).  A write does not cancel a request already latched: only taking
+ * the exception does (PEM 6.4.9). */
 void tb_dec_write(TimeBase *tb, uint64_t icount, uint32_t v)
 {
     uint64_t now = tb_now(tb, icount);
@@ -492,8 +523,7 @@ static void tb_write_bits(TimeBase *tb, uint64_t icount, uint64_t mask, uint64_t
     if (tb->shift >= 0) {
         tb->tb_base += delta; /* keeps the phase within a tick */
     } else if (tb->paused) {
-        tb->tb_pause = v;
-        tb->real_pause = tb_host_real_ns();
+        tb_set_paused_at(tb, v, tb_host_real_ns());
     } else {
         tb->tb_base = v;
         tb->ns_base = ns;
@@ -526,8 +556,8 @@ void tb_pause(TimeBase *tb, uint64_t icount)
     if (tb->paused)
         return;
     if (tb->shift < 0) {
-        tb->tb_pause = tb_now(tb, icount);
-        tb->real_pause = tb_host_real_ns();
+        uint64_t v = tb_now(tb, icount);
+        tb_set_paused_at(tb, v, tb_host_real_ns());
     }
     tb->paused = true;
     tb_timer_update(tb);
@@ -582,8 +612,7 @@ int tb_import(TimeBase *tb, const TBSavedState *st)
     if (tb->shift >= 0) {
         tb->tb_base = st->tb - insns_to_ticks(tb, st->icount);
     } else {
-        tb->tb_pause = st->tb;
-        tb->real_pause = st->realtime_ns;
+        tb_set_paused_at(tb, st->tb, st->realtime_ns);
     }
     tb->dec_deadline = st->tb + (uint64_t)st->dec;
     tb_event_arm(tb, &tb->dec_event, dec_next_edge(tb->dec_deadline, st->tb));

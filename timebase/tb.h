@@ -132,6 +132,17 @@ bool tb_paused(const TimeBase *tb);
  * the warp) and -1 otherwise. */
 bool tb_idle_warp(TimeBase *tb, uint64_t icount);
 
+/* While paused, nothing fires (tb_run_due does nothing) and tb_ns_to_next
+ * is -1: events wait for tb_resume, where a deadline that passed under
+ * -tb-clock host fires at once.
+ *
+ * The decrementer: DEC starts at 0xFFFFFFFF with nothing latched.  Its
+ * exception is requested when DEC passes from 0 to -1 (once more every
+ * 2^32 ticks without a new write), and when software writes a value with
+ * bit 0 set over one with bit 0 clear (PEM 2.3.13.1); it stays latched in
+ * PPCState.irq_pending until the CPU takes it.  mttbl/mttbu leave DEC and
+ * every armed event with the same number of ticks to go. */
+
 /* Instructions per real-time slice: the budget under real time; the timer
  * thread stops the CPU earlier when an event is due. */
 #define TB_SLICE_INSNS (1u << 20)
@@ -141,6 +152,8 @@ bool tb_idle_warp(TimeBase *tb, uint64_t icount);
  * real time makes its host clock jump: set it before tb_new, or while the
  * timebase is paused. */
 void tb_test_set_clock_offsets(int64_t mono_ns, int64_t real_ns);
+/* Tests only: read the environment variables again. */
+void tb_test_clock_offsets_from_env(void);
 /* Tests only: how many times the timer thread has set exit_request. */
 uint64_t tb_test_timer_kicks(TimeBase *tb);
 

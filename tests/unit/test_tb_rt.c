@@ -22,6 +22,12 @@ static PPCState *fake_cpu(void)
     return c;
 }
 
+/* exit_request is written by the timer thread */
+static int kicked(PPCState *c)
+{
+    return __atomic_load_n(&c->exit_request, __ATOMIC_SEQ_CST);
+}
+
 static void sleep_ns(uint64_t ns)
 {
     struct timespec ts = { .tv_sec = (time_t)(ns / 1000000000u), .tv_nsec = (long)(ns % 1000000000u) };
@@ -114,6 +120,7 @@ START_TEST(clock_offsets_from_environment)
     if (pid == 0) {
         setenv("PPCEMU_TEST_MONO_OFFSET_NS", "1000000000000000000", 1);
         setenv("PPCEMU_TEST_REAL_OFFSET_NS", "-86400000000000", 1);
+        tb_test_clock_offsets_from_env(); /* in case this process read them */
         struct timespec m, r;
         clock_gettime(CLOCK_MONOTONIC, &m);
         clock_gettime(CLOCK_REALTIME, &r);
@@ -142,7 +149,7 @@ static void dec_fires_on_time(uint64_t hz)
     uint64_t d = hz * 30 / 1000;
     tb_dec_write(tb, 0, (uint32_t)d);
     bool fired_by_poll = false;
-    while (!c->exit_request) {
+    while (!kicked(c)) {
         /* polling well before the deadline fires nothing; should it fire
          * (a long preemption), DEC read after it must be negative */
         if ((int32_t)tb_dec_read(tb, 0) > (int32_t)(hz / 100)) {
@@ -158,7 +165,7 @@ static void dec_fires_on_time(uint64_t hz)
     int32_t dec = (int32_t)tb_dec_read(tb, 0);
     ck_assert_msg(dec < 0, "%llu Hz: kicked early, DEC %d", (unsigned long long)hz, dec);
     long double late_ns = -(long double)dec * 1e9L / (long double)hz;
-    ck_assert_msg(late_ns < 100e6L, "%llu Hz: kicked %.0Lf ns late", (unsigned long long)hz, late_ns);
+    ck_assert_msg(late_ns < 250e6L, "%llu Hz: kicked %.0Lf ns late", (unsigned long long)hz, late_ns);
     ck_assert(fired_by_poll || tb_test_timer_kicks(tb) >= 1);
     tb_run_due(tb, 0);
     ck_assert(c->irq_pending & PPC_IRQ_DEC);
@@ -179,17 +186,17 @@ START_TEST(dec_rearm_moves_the_timer)
 {
     PPCState *c = fake_cpu();
     TimeBase *tb = tb_new(c, 1000000, -1, TB_CLOCK_HOST);
-    tb_dec_write(tb, 0, 20000);  /* 20 ms */
-    tb_dec_write(tb, 0, 400000); /* no: 400 ms */
+    tb_dec_write(tb, 0, 20000);   /* 20 ms */
+    tb_dec_write(tb, 0, 2000000); /* no: 2 s */
     sleep_ns(60000000);
-    ck_assert_int_eq(c->exit_request, 0);
+    ck_assert_int_eq(kicked(c), 0);
     uint64_t t0 = tb_host_mono_ns();
     tb_dec_write(tb, 0, 10000); /* 10 ms */
-    while (!c->exit_request)
+    while (!kicked(c))
         sleep_ns(200000);
     uint64_t waited = tb_host_mono_ns() - t0;
     ck_assert_uint_ge(waited, 10000000);
-    ck_assert_uint_lt(waited, 200000000);
+    ck_assert_uint_lt(waited, 1000000000); /* not the 2 s one */
     tb_free(tb);
     free(c);
 }
@@ -199,15 +206,54 @@ START_TEST(ns_to_next_and_budget)
 {
     PPCState *c = fake_cpu();
     TimeBase *tb = tb_new(c, 1000000, -1, TB_CLOCK_HOST);
-    tb_dec_write(tb, 0, 200000); /* 200 ms */
+    uint64_t t0 = tb_host_mono_ns();
+    tb_dec_write(tb, 0, 200000); /* 200 ms: the edge is 200001 ticks away */
     int64_t ns = tb_ns_to_next(tb, 0);
+    uint64_t spent = tb_host_mono_ns() - t0;
     ck_assert_int_le(ns, 200001000);
-    ck_assert_int_gt(ns, 150000000);
+    ck_assert_int_ge(ns, 200001000 - (int64_t)spent - 1000);
     ck_assert_uint_eq(tb_insn_budget(tb, 0), TB_SLICE_INSNS);
     tb_pause(tb, 0);
     ck_assert_int_eq(tb_ns_to_next(tb, 0), -1);
     tb_free(tb);
     free(c);
+}
+END_TEST
+
+/* Host ns are taken modulo 2^64: a monotonic origin just below the wrap
+ * (a test offset) changes nothing, near or far deadlines alike. */
+START_TEST(host_ns_wrap)
+{
+    struct timespec m;
+    clock_gettime(CLOCK_MONOTONIC, &m);
+    int64_t raw = (int64_t)m.tv_sec * 1000000000 + m.tv_nsec;
+    tb_test_set_clock_offsets(-raw - 100000000, 0); /* wraps in ~100 ms */
+    PPCState *c = fake_cpu();
+    TimeBase *tb = tb_new(c, 1000000, -1, TB_CLOCK_HOST);
+    tb_dec_write(tb, 0, 1000000); /* 1 s, across the wrap */
+    int64_t ns = tb_ns_to_next(tb, 0);
+    ck_assert_int_gt(ns, 500000000);
+    ck_assert_int_le(ns, 1000001000);
+    sleep_ns(150000000);
+    ck_assert_int_eq(kicked(c), 0);
+    while (!kicked(c))
+        sleep_ns(200000);
+    ck_assert_int_lt((int32_t)tb_dec_read(tb, 0), 0);
+    tb_free(tb);
+    free(c);
+}
+END_TEST
+
+/* at 1 Hz the decrementer's first edge (2^32 ticks after reset) is 136
+ * years away: far, but not "now", whatever the monotonic origin */
+START_TEST(host_ns_far_deadline)
+{
+    tb_test_set_clock_offsets(-4000000000000000000ll, 0);
+    TimeBase *tb = tb_new(NULL, 1, -1, TB_CLOCK_HOST);
+    int64_t ns = tb_ns_to_next(tb, 0);
+    ck_assert_int_gt(ns, 4294967296000000000ll - 1000000000ll);
+    ck_assert_int_le(ns, 4294967296000000000ll);
+    tb_free(tb);
 }
 END_TEST
 
@@ -232,7 +278,7 @@ START_TEST(idle_loop_sleeps)
             c->irq_pending = 0;
             tb_dec_write(tb, 0, 333333);
         }
-        c->exit_request = 0;
+        __atomic_store_n(&c->exit_request, 0, __ATOMIC_SEQ_CST);
         tb_idle_warp(tb, 0);
         int64_t ns = tb_ns_to_next(tb, 0);
         ck_assert_int_ge(ns, 0);
@@ -243,7 +289,7 @@ START_TEST(idle_loop_sleeps)
     long used_us = (r1.ru_utime.tv_sec - r0.ru_utime.tv_sec) * 1000000L + (r1.ru_utime.tv_usec - r0.ru_utime.tv_usec) +
                    (r1.ru_stime.tv_sec - r0.ru_stime.tv_sec) * 1000000L + (r1.ru_stime.tv_usec - r0.ru_stime.tv_usec);
     ck_assert_int_le(irqs, 101);
-    ck_assert_int_ge(irqs, 50);
+    ck_assert_int_ge(irqs, 20);
     ck_assert_int_lt(loops, 4 * irqs + 10); /* no spinning */
     ck_assert_int_lt(used_us, 100000);      /* < 10% of a core */
     tb_free(tb);
@@ -258,7 +304,7 @@ START_TEST(pause_vm_tb_stands_still)
     tb_test_set_clock_offsets(0, 0);
     PPCState *c = fake_cpu();
     TimeBase *tb = tb_new(c, 1000000, -1, TB_CLOCK_VM);
-    tb_dec_write(tb, 0, 500000); /* 0.5 s */
+    tb_dec_write(tb, 0, 5000000); /* 5 s */
     tb_pause(tb, 0);
     uint64_t t0 = tb_read(tb, 0);
     uint32_t d0 = tb_dec_read(tb, 0);
@@ -271,8 +317,8 @@ START_TEST(pause_vm_tb_stands_still)
     tb_resume(tb, 0);
     uint64_t t1 = tb_read(tb, 0);
     ck_assert_uint_ge(t1, t0);
-    ck_assert_uint_lt(t1 - t0, 50000); /* 50 ms at 1 MHz */
-    ck_assert_uint_le(d0 - tb_dec_read(tb, 0), 50000);
+    ck_assert_uint_lt(t1 - t0, 500000); /* 0.5 s at 1 MHz, not the hour */
+    ck_assert_uint_le(d0 - tb_dec_read(tb, 0), 500000);
     tb_run_due(tb, 0);
     ck_assert(!(c->irq_pending & PPC_IRQ_DEC));
     tb_free(tb);
@@ -293,11 +339,11 @@ START_TEST(pause_host_tb_jumps_by_real_time)
     tb_test_set_clock_offsets(-(int64_t)HOUR_NS * 5, (int64_t)HOUR_NS);
     uint64_t tp = tb_read(tb, 0); /* while paused, TB follows real time */
     ck_assert_uint_ge(tp - t0, 3600000000ull);
-    ck_assert_uint_lt(tp - t0, 3600000000ull + 50000);
+    ck_assert_uint_lt(tp - t0, 3600000000ull + 500000);
     tb_resume(tb, 0);
     uint64_t t1 = tb_read(tb, 0);
     ck_assert_uint_ge(t1 - t0, 3600000000ull);
-    ck_assert_uint_lt(t1 - t0, 3600000000ull + 50000);
+    ck_assert_uint_lt(t1 - t0, 3600000000ull + 500000);
     /* the 0.5 s deadline passed during the pause: fires at once */
     tb_run_due(tb, 0);
     ck_assert(c->irq_pending & PPC_IRQ_DEC);
@@ -317,13 +363,14 @@ START_TEST(pause_host_realtime_backwards)
     TimeBase *tb = tb_new(NULL, 1000000, -1, TB_CLOCK_HOST);
     sleep_ns(10000000);
     tb_pause(tb, 0);
+    tb_test_set_clock_offsets(0, 1000000000); /* a second passes */
     uint64_t t0 = tb_read(tb, 0);
     tb_test_set_clock_offsets(0, -(int64_t)HOUR_NS); /* NTP steps back */
-    ck_assert_uint_ge(tb_read(tb, 0), t0);
+    ck_assert_uint_eq(tb_read(tb, 0), t0);
     tb_resume(tb, 0);
     uint64_t t1 = tb_read(tb, 0);
     ck_assert_uint_ge(t1, t0);
-    ck_assert_uint_lt(t1 - t0, 50000);
+    ck_assert_uint_lt(t1 - t0, 500000);
     tb_free(tb);
 }
 END_TEST
@@ -339,14 +386,14 @@ START_TEST(import_vm_other_monotonic_origin)
     PPCState *a = fake_cpu(), *b = fake_cpu();
     TimeBase *ta = tb_new(a, 33333333, -1, TB_CLOCK_VM);
     tb_write_upper(ta, 0, 0x42);
-    tb_dec_write(ta, 0, 33333333); /* 1 s */
+    tb_dec_write(ta, 0, 166666665); /* 5 s */
     TBSavedState st;
     tb_pause(ta, 0);
     tb_export(ta, 0, &st);
     ck_assert_uint_eq(st.freq_hz, 33333333);
     ck_assert_uint_eq(st.tb >> 32, 0x42);
-    ck_assert_int_gt(st.dec, 33333333 - 3333333);
-    ck_assert_int_le(st.dec, 33333333);
+    ck_assert_int_gt(st.dec, 166666665 - 16666666);
+    ck_assert_int_le(st.dec, 166666665);
     tb_free(ta);
 
     tb_test_set_clock_offsets(7777777777777777777ll, 0);
@@ -358,7 +405,7 @@ START_TEST(import_vm_other_monotonic_origin)
     tb_resume(tbb, 0);
     uint64_t t = tb_read(tbb, 0);
     ck_assert_uint_ge(t, st.tb);
-    ck_assert_uint_lt(t - st.tb, 1666666); /* 50 ms */
+    ck_assert_uint_lt(t - st.tb, 16666666); /* 0.5 s */
     tb_run_due(tbb, 0);
     ck_assert(!(b->irq_pending & PPC_IRQ_DEC));
     tb_free(tbb);
@@ -374,7 +421,7 @@ START_TEST(import_host_realtime_gap)
 {
     tb_test_set_clock_offsets(0, 0);
     TimeBase *ta = tb_new(NULL, 1000000, -1, TB_CLOCK_HOST);
-    tb_dec_write(ta, 0, 100000); /* 100 ms */
+    tb_dec_write(ta, 0, 5000000); /* 5 s */
     TBSavedState st;
     tb_export(ta, 0, &st);
     tb_free(ta);
@@ -386,7 +433,7 @@ START_TEST(import_host_realtime_gap)
     tb_resume(tbb, 0);
     uint64_t t = tb_read(tbb, 0);
     ck_assert_uint_ge(t - st.tb, 10000000);
-    ck_assert_uint_lt(t - st.tb, 10000000 + 50000);
+    ck_assert_uint_lt(t - st.tb, 10000000 + 500000);
     tb_run_due(tbb, 0);
     ck_assert(b->irq_pending & PPC_IRQ_DEC);
     tb_free(tbb);
@@ -398,7 +445,7 @@ START_TEST(import_host_realtime_gap)
     tb_resume(tc, 0);
     t = tb_read(tc, 0);
     ck_assert_uint_ge(t, st.tb);
-    ck_assert_uint_lt(t - st.tb, 50000);
+    ck_assert_uint_lt(t - st.tb, 500000);
     ck_assert_uint_le(tb_dec_read(tc, 0), (uint32_t)st.dec);
     tb_run_due(tc, 0);
     ck_assert(!(c->irq_pending & PPC_IRQ_DEC));
@@ -418,7 +465,7 @@ START_TEST(tb_write_real_time)
     tb_write_upper(tb, 0, 7);
     uint64_t t = tb_read(tb, 0);
     ck_assert_uint_eq(t >> 32, 7);
-    ck_assert_uint_lt(t & 0xFFFFFFFFu, 3333333); /* 100 ms */
+    ck_assert_uint_lt(t & 0xFFFFFFFFu, 33333333); /* 1 s */
     sleep_ns(10000000);
     ck_assert_uint_ge(tb_read(tb, 0) - t, 333333);
     tb_free(tb);
@@ -438,6 +485,8 @@ Suite *suite_tb_rt(void)
     tcase_add_test(tc, dec_fires_on_time_512mhz);
     tcase_add_test(tc, dec_rearm_moves_the_timer);
     tcase_add_test(tc, ns_to_next_and_budget);
+    tcase_add_test(tc, host_ns_wrap);
+    tcase_add_test(tc, host_ns_far_deadline);
     tcase_add_test(tc, idle_loop_sleeps);
     tcase_add_test(tc, pause_vm_tb_stands_still);
     tcase_add_test(tc, pause_host_tb_jumps_by_real_time);
