@@ -7,14 +7,15 @@
  * tag_x for fetches (I side), tag_r for permitted reads, tag_w after a
  * permitted store to a RAM page that holds no translated code and whose
  * change bit is set (so the first store to a page reaches the slow path,
- * sets C and marks the page dirty).  Tags carry neither MSR[IR/DR/PR] nor the segment
- * registers, so every change of those flushes it (ppc_set_msr, mtsr,
- * BAT/SDR1 writes, tlbie).
+ * sets C and marks the page dirty).  Tags carry neither MSR[IR/DR/PR] nor
+ * the segment registers, so changes of those flush (ppc_set_msr; mtsr for
+ * its segment; BAT, SDR1 and DABR writes; tlbie for its congruence class).
+ * Blocks are keyed by physical address, so remapping never runs stale code.
  */
 #include "cpu/ppc.h"
 
 /* What a successful translation allows */
-enum { XL_R = 1, XL_W = 2, XL_X = 4 };
+enum { XL_R = 1, XL_W = 2 }; /* fetches need XL_R */
 
 typedef struct PPCXlate {
     uint32_t pa;
@@ -37,15 +38,16 @@ typedef struct PPCXlate {
 #define SR_N  0x10000000u
 #define SR_VSID 0x00FFFFFFu
 
-/* WIMG of untranslated accesses: real mode is M=1, and G=1 for data (750 UM
- * 5.2, "Real addressing mode"); caching is allowed, so dcbz works. */
+/* WIMG of untranslated (real-mode) accesses: cacheable, not write-through
+ * (750 UM 5.2, real addressing mode), so dcbz works with the cache on */
 #define WIMG_REAL 0x3u
 #define WIMG_W 0x8u
 #define WIMG_I 0x4u
 #define WIMG_G 0x1u
 
-/* PP against the key (PEM Table 7-10 for pages; BATs use key 0 semantics
- * with PP 00 = no access, Table 7-8) */
+/* Page protection, PP against the key (PEM 7.6, page memory protection):
+ * key 0: PP 00/01/10 read-write, 11 read-only;
+ * key 1: PP 00 no access, 01 and 11 read-only, 10 read-write */
 static unsigned pp_prot(unsigned pp, unsigned key)
 {
     if (key == 0)
@@ -53,6 +55,8 @@ static unsigned pp_prot(unsigned pp, unsigned key)
     return pp == 0 ? 0 : pp == 2 ? XL_R | XL_W : XL_R;
 }
 
+/* Block protection (PEM 7.4, block memory protection): PP 00 no access,
+ * x1 read-only, 10 read-write; the key plays no part, Vs/Vp select */
 static unsigned bat_pp_prot(unsigned pp)
 {
     return pp == 0 ? 0 : pp == 2 ? XL_R | XL_W : XL_R;
@@ -135,7 +139,7 @@ static uint32_t page_xlate(PPCState *s, uint32_t ea, int access, bool update, PP
         return fetch ? SRR1_ISI_NOTRANS : DSISR_NOTRANS;
     uint32_t w1 = bus_read(s->bus, pte_pa + 4, 4);
     unsigned key = (s->msr & MSR_PR) ? !!(sr & SR_KP) : !!(sr & SR_KS);
-    x->prot = pp_prot(w1 & 3, key) | XL_X;
+    x->prot = pp_prot(w1 & 3, key);
     x->wimg = (w1 >> 3) & 0xF;
     x->pa = (w1 & PTE_RPN) | (ea & 0xFFFu);
     if (fetch && (x->wimg & WIMG_G))
@@ -156,7 +160,7 @@ static uint32_t xlate(PPCState *s, uint32_t ea, int access, bool update, PPCXlat
     bool fetch = access == PPC_ACC_FETCH;
     if (!(s->msr & (fetch ? MSR_IR : MSR_DR))) {
         x->pa = ea;
-        x->prot = XL_R | XL_W | XL_X;
+        x->prot = XL_R | XL_W;
         x->wimg = WIMG_REAL;
         x->changed = true;
         return 0;
@@ -165,7 +169,6 @@ static uint32_t xlate(PPCState *s, uint32_t ea, int access, bool update, PPCXlat
     if (bat_lookup(fetch ? s->ibat : s->dbat, ea, pr, x)) {
         if (fetch && (x->wimg & WIMG_G)) /* 750 UM Table 5-3: guarded xBAT */
             return SRR1_ISI_NOEXEC;
-        x->prot |= fetch && (x->prot & XL_R) ? XL_X : 0;
         if (!(x->prot & (access == PPC_ACC_WRITE ? XL_W : XL_R)))
             return fetch ? SRR1_ISI_PROT : DSISR_PROT;
         return 0;
