@@ -315,6 +315,7 @@ int ppc_ld_slow(PPCState *s, const PPCOp *op, uint32_t ea, unsigned size, uint32
     int r = ppc_translate(s, op, ea, PPC_ACC_READ, &pa);
     if (r)
         return r;
+    s->mmio_icount = op ? ppc_icount_now(s, op) : s->icount; /* devices may read it */
     *val = bus_read(s->bus, pa, size);
     return 0;
 }
@@ -343,6 +344,7 @@ int ppc_st_slow(PPCState *s, const PPCOp *op, uint32_t ea, unsigned size, uint32
         return r;
     if (pa < s->bus->ram_size && s->bus->code_pages[pa >> PPC_PAGE_BITS])
         ppc_invalidate_code(s, pa, size);
+    s->mmio_icount = op ? ppc_icount_now(s, op) : s->icount;
     bus_write(s->bus, pa, val, size);
     return 0;
 }

@@ -562,6 +562,42 @@ START_TEST(mtsr_after_many_fills)
 }
 END_TEST
 
+/* A device sees the exact count of the instruction accessing it in
+ * PPCState.mmio_icount (icount itself is only exact at block ends) */
+static uint64_t seen_icount[2];
+
+static uint32_t dev_read(void *opaque, uint32_t off, unsigned size)
+{
+    (void)off;
+    (void)size;
+    seen_icount[0] = ((PPCState *)opaque)->mmio_icount;
+    return 0x1234;
+}
+
+static void dev_write(void *opaque, uint32_t off, uint32_t val, unsigned size)
+{
+    (void)off;
+    (void)val;
+    (void)size;
+    seen_icount[1] = ((PPCState *)opaque)->mmio_icount;
+}
+
+START_TEST(mmio_sees_exact_icount)
+{
+    static const MemOps ops = { dev_read, dev_write };
+    CpuEnv *e = sys_env();
+    ck_assert_int_eq(bus_add_region(&e->bus, 0x80000000u, 0x1000, &ops, &e->cpu, "dev"), 0);
+    uint32_t code[] = { I_ADDI(3, 3, 1), I_ADDI(3, 3, 1), I_LWZ(4, 0, 5), I_ADDI(3, 3, 1),
+                        I_STW(4, 4, 5), I_BSELF };
+    e->cpu.gpr[5] = 0x80000000u;
+    sys_run(e, 0x3000, code, 6, MSR_FP, 5);
+    ck_assert_uint_eq(e->cpu.gpr[4], 0x1234);
+    ck_assert_uint_eq(seen_icount[0], 2);
+    ck_assert_uint_eq(seen_icount[1], 4);
+    cpuenv_free(e);
+}
+END_TEST
+
 START_TEST(bat_write_flushes_tlb)
 {
     CpuEnv *e = mmu_env();
@@ -669,6 +705,7 @@ Suite *suite_mmu(void)
     tcase_add_test(tc, write_tag_only_after_store);
     tcase_add_test(tc, flush_after_few_and_many_fills);
     tcase_add_test(tc, mtsr_after_many_fills);
+    tcase_add_test(tc, mmio_sees_exact_icount);
     tcase_add_test(tc, bat_write_flushes_tlb);
     tcase_add_test(tc, ibat_translation);
     tcase_add_test(tc, boot_turns_mmu_on);
