@@ -23,6 +23,7 @@ void ppc_set_msr(PPCState *s, uint32_t msr)
      * level the protection check was made with */
     if (changed & (MSR_IR | MSR_DR | MSR_PR))
         ppc_tlb_flush(s);
+
     /* POW with EE: wait for an interrupt (linux-notes "Idle"); an exception
      * clears POW.  The block ends, the run loop sees exit_request. */
     if ((msr & MSR_POW) && (msr & MSR_EE)) {
