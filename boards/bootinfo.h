@@ -32,10 +32,12 @@
  *  0x40  BI_CMDLINE_ADDR   -append string (NUL terminated) copy in RAM, 0 if none
  *                          (the same string is in /chosen bootargs)
  *
- * Without -kernel, BI_FLAG_KERNEL is clear, the kernel/DTB/initrd words are
- * 0 except BI_DTB_ADDR/BI_DTB_SIZE (the tree is still placed in RAM, at
- * BOOTINFO_DTB_DEFAULT) and BI_STACK points near the top of the first
- * 256 MiB of RAM.
+ * Placement (board.md): above the kernel's end, page aligned, come the
+ * DTB, the command line copy (16-byte aligned, right after the DTB), the
+ * initrd (page aligned), then a BOOTINFO_STACK_SIZE stack area (page
+ * aligned) whose top minus 16 is BI_STACK; all below min(RAM, 256 MiB).
+ * Without -kernel, BI_FLAG_KERNEL is clear, the kernel words are 0 and the
+ * same layout starts at BOOTINFO_DTB_DEFAULT (the tree is still in RAM).
  */
 #ifndef BOARDS_BOOTINFO_H
 #define BOARDS_BOOTINFO_H
@@ -69,7 +71,6 @@
 #define BI_FLAG_KERNEL 0x1u /* -kernel given: enter BI_KERNEL_ENTRY */
 #define BI_FLAG_INITRD 0x2u /* -initrd given */
 #define BI_FLAG_IPIC   0x4u /* the IPIC is present (not -M virt,ipic=off) */
-#define BI_FLAG_PAUSED 0x8u /* informational: started with -S */
 
 /* Where the device tree goes when there is no kernel (1 MiB into RAM) */
 #define BOOTINFO_DTB_DEFAULT 0x00100000u

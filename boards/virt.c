@@ -259,6 +259,22 @@ static int place_images(VirtBoard *vb, const VirtConfig *c, uint32_t kernel_end,
     return 0;
 }
 
+/* DTB, command line, initrd and the stack's back chain into RAM (their
+ * places were checked by place_images, so bus_load cannot fail) */
+static void load_blobs(VirtBoard *vb)
+{
+    const uint32_t *bi = vb->bootinfo;
+    static const uint8_t zero[16];
+    if (vb->dtb)
+        (void)bus_load(&vb->bus, bi[BI_DTB_ADDR / 4], vb->dtb, vb->dtb_size);
+    if (vb->cmdline_addr)
+        (void)bus_load(&vb->bus, vb->cmdline_addr, vb->cmdline, strlen(vb->cmdline) + 1);
+    if (vb->initrd_img)
+        (void)bus_load(&vb->bus, vb->initrd_start, vb->initrd_img, vb->initrd_len);
+    if (bi[BI_STACK / 4])
+        (void)bus_load(&vb->bus, bi[BI_STACK / 4], zero, sizeof(zero));
+}
+
 int virt_load_images(VirtBoard *vb, const VirtConfig *c, char *err, size_t errlen)
 {
     uint32_t *bi = vb->bootinfo;
@@ -282,6 +298,7 @@ int virt_load_images(VirtBoard *vb, const VirtConfig *c, char *err, size_t errle
     bi[BI_TB_FREQ / 4] = (uint32_t)c->tb_freq;
     bi[BI_UART_BASE / 4] = VIRT_SOC_BASE + VIRT_UART0_OFF;
     bi[BI_TESTDEV_BASE / 4] = VIRT_SOC_BASE + VIRT_TESTDEV_OFF;
+    load_blobs(vb);
     return 0;
 }
 
@@ -341,21 +358,13 @@ int virt_load_rom(VirtBoard *vb, const VirtConfig *c, bool *warning, char *err, 
 
 static void reload_images(VirtBoard *vb)
 {
-    const uint32_t *bi = vb->bootinfo;
     ElfInfo ki;
     char why[200];
+    /* it loaded at start, so it loads again */
     if (vb->kernel_img &&
         loader_load_elf(&vb->bus, vb->kernel_img, vb->kernel_len, 0, &ki, why, sizeof(why)))
-        return; /* it loaded at start: cannot fail now */
-    if (vb->dtb && bus_load(&vb->bus, bi[BI_DTB_ADDR / 4], vb->dtb, vb->dtb_size))
         return;
-    if (vb->cmdline_addr)
-        (void)bus_load(&vb->bus, vb->cmdline_addr, vb->cmdline, strlen(vb->cmdline) + 1);
-    if (vb->initrd_img)
-        (void)bus_load(&vb->bus, vb->initrd_start, vb->initrd_img, vb->initrd_len);
-    /* a zeroed back chain above the initial stack pointer */
-    static const uint8_t zero[16];
-    (void)bus_load(&vb->bus, bi[BI_STACK / 4], zero, sizeof(zero));
+    load_blobs(vb);
 }
 
 /* What the boot ROM would do (board.md boot protocol), for direct boot */
