@@ -75,10 +75,11 @@ static const MemOps bootinfo_ops = { bootinfo_read, bootinfo_write };
 /* ---- test device ---- */
 uint64_t virt_icount(const VirtBoard *vb)
 {
-    /* Exact at block granularity: the count of instructions completed
-     * before the block doing the MMIO access (ppc_run updates icount at
-     * block ends; a handler's own position is not visible to the bus). */
-    return vb->cpu.icount;
+    /* ppc_run updates icount at block ends only; the slow path publishes
+     * the exact count of the accessing instruction in mmio_icount.  The
+     * larger of the two is exact (a value left from an earlier block is
+     * smaller than icount). */
+    return vb->cpu.mmio_icount > vb->cpu.icount ? vb->cpu.mmio_icount : vb->cpu.icount;
 }
 
 static uint32_t testdev_read(void *opaque, uint32_t off, unsigned size)
