@@ -22,6 +22,7 @@ struct CharDev {
     int in_fd, out_fd;   /* -1 when absent */
     int listen_fd;       /* server sockets */
     bool wait;           /* server: wait for the first client */
+    bool new_client;     /* a client connected since chardev_take_connect */
     char path[108];
 };
 
@@ -222,6 +223,7 @@ static bool try_accept(CharDev *c)
     if (fd < 0)
         return false;
     c->in_fd = c->out_fd = fd;
+    c->new_client = true;
     return true;
 }
 
@@ -318,6 +320,14 @@ ssize_t chardev_read(CharDev *c, void *buf, size_t len)
     if (c->kind == CD_STDIO || c->kind == CD_UNIX_CLIENT)
         c->in_fd = -1; /* stop polling a closed stdin / socket */
     return -1;
+}
+
+bool chardev_take_connect(CharDev *c)
+{
+    bool r = c && c->new_client;
+    if (c)
+        c->new_client = false;
+    return r;
 }
 
 bool chardev_is_stdio(const CharDev *c) { return c && c->kind == CD_STDIO; }

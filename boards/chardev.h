@@ -37,6 +37,8 @@ bool chardev_is_tty(const CharDev *c);
 void chardev_stdio_raw(bool keep_signals);
 /* Put the terminal back as it was (also done at exit and on signals) */
 void chardev_stdio_restore(void);
+/* True once after a client connected to a server socket (to greet it) */
+bool chardev_take_connect(CharDev *c);
 /* Server sockets waiting for their first client: block until connected */
 int chardev_wait_connected(CharDev *c);
 

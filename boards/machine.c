@@ -172,6 +172,8 @@ static void service_io(Machine *m)
     if (m->mon_cd && m->mon_cd != m->serial) {
         uint8_t buf[512];
         ssize_t n = chardev_read(m->mon_cd, buf, sizeof(buf));
+        if (chardev_take_connect(m->mon_cd))
+            monitor_prompt(&m->mon); /* greet a new client */
         if (n > 0)
             monitor_input(&m->mon, buf, (size_t)n);
     }
@@ -428,6 +430,7 @@ int machine_main(const PpcemuOptions *o)
     if (r == 0)
         r = open_chardevs(m);
     if (r == 0) {
+        chardev_take_connect(m->mon_cd); /* the prompt below greets it */
         virt_reset(&m->vb);
         m->running = true;
         if (o->start_paused)
