@@ -241,8 +241,8 @@ static void run_slice(Machine *m)
         if (tb_idle_warp(m->tb, cpu->icount))
             return;
         tb_run_due(m->tb, cpu->icount);
-        if (cpu->irq_pending)
-            return;
+        if (cpu->exit_request)
+            return; /* an event just raised an interrupt: no sleeping */
         wait_io(m, tb_ns_to_next(m->tb, cpu->icount));
         return;
     }
