@@ -188,8 +188,13 @@ static int build_dtb(VirtBoard *vb, const VirtConfig *c, const uint8_t *user, si
     FdtConfig fc = { vb->bus.ram_size, c->tb_freq, c->ipic, c->append, istart, iend };
     free(vb->dtb);
     vb->dtb = NULL;
-    if (user)
-        return board_fdt_patch(user, user_len, &fc, &vb->dtb, &vb->dtb_size, err, errlen);
+    if (user) {
+        char why[200];
+        if (!board_fdt_patch(user, user_len, &fc, &vb->dtb, &vb->dtb_size, why, sizeof(why)))
+            return 0;
+        snprintf(err, errlen, "-dtb %s: %s", c->dtb_file, why);
+        return -1;
+    }
     return board_fdt_build(&fc, &vb->dtb, &vb->dtb_size, err, errlen);
 }
 
@@ -197,8 +202,10 @@ static int load_kernel(VirtBoard *vb, const VirtConfig *c, ElfInfo *ki, char *er
 {
     char why[200];
     uint32_t limit = vb->bus.ram_size < VIRT_BOOT_LIMIT ? vb->bus.ram_size : VIRT_BOOT_LIMIT;
-    if (loader_read_file(c->kernel, &vb->kernel_img, &vb->kernel_len, err, errlen))
+    if (loader_read_file(c->kernel, &vb->kernel_img, &vb->kernel_len, why, sizeof(why))) {
+        snprintf(err, errlen, "-kernel: %s", why);
         return -1;
+    }
     if (loader_load_elf(&vb->bus, vb->kernel_img, vb->kernel_len, limit, ki, why, sizeof(why))) {
         snprintf(err, errlen, "-kernel %s: %s", c->kernel, why);
         return -1;
@@ -215,9 +222,13 @@ static int place_images(VirtBoard *vb, const VirtConfig *c, uint32_t kernel_end,
     uint8_t *user = NULL;
     size_t user_len = 0;
     uint32_t limit = vb->bus.ram_size < VIRT_BOOT_LIMIT ? vb->bus.ram_size : VIRT_BOOT_LIMIT;
-    if (c->dtb_file && loader_read_file(c->dtb_file, &user, &user_len, err, errlen))
+    char why[200];
+    if (c->dtb_file && loader_read_file(c->dtb_file, &user, &user_len, why, sizeof(why))) {
+        snprintf(err, errlen, "-dtb: %s", why);
         return -1;
-    if (c->initrd && loader_read_file(c->initrd, &vb->initrd_img, &vb->initrd_len, err, errlen)) {
+    }
+    if (c->initrd && loader_read_file(c->initrd, &vb->initrd_img, &vb->initrd_len, why, sizeof(why))) {
+        snprintf(err, errlen, "-initrd: %s", why);
         free(user);
         return -1;
     }
@@ -308,8 +319,10 @@ static int load_rom_file(VirtBoard *vb, const char *path, char *err, size_t errl
     uint8_t *img;
     size_t len;
     char why[200];
-    if (loader_read_file(path, &img, &len, err, errlen))
+    if (loader_read_file(path, &img, &len, why, sizeof(why))) {
+        snprintf(err, errlen, "-bios: %s", why);
         return -1;
+    }
     int r = 0;
     if (loader_is_elf(img, len)) {
         ElfInfo info;
