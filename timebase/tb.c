@@ -325,12 +325,23 @@ void tb_event_init(TBEvent *ev, const char *name, TBEventFn fn, void *opaque)
     ev->opaque = opaque;
 }
 
+/* Under -icount the CPU runs on a budget computed from the earliest
+ * deadline; an event armed earlier than that (mtdec in the middle of a run)
+ * makes the CPU return at its next block end so the budget is recomputed.
+ * In real time the timer thread takes care of it. */
+static void tb_head_moved(TimeBase *tb, TBEvent *ev)
+{
+    if (tb->shift >= 0 && tb->cpu && tb->head == ev)
+        __atomic_store_n(&tb->cpu->exit_request, 1, __ATOMIC_SEQ_CST);
+}
+
 void tb_event_arm(TimeBase *tb, TBEvent *ev, uint64_t deadline_tb)
 {
     if (ev->armed)
         list_remove(tb, ev);
     ev->deadline_tb = deadline_tb;
     list_insert(tb, ev);
+    tb_head_moved(tb, ev);
     tb_timer_update(tb);
 }
 
