@@ -51,7 +51,6 @@ static bool parse_u64(const char *s, uint64_t *v)
     return true;
 }
 
-static const char *const machine_help = "virt[,ipic=on|off]";
 
 static int opt_machine(CliCtx *c, const char *arg)
 {
@@ -304,7 +303,6 @@ void cli_help(FILE *out)
     }
     fprintf(out, "\nExit status: 0 normal end, N when the guest's test device wrote N,\n"
                  "1 fatal emulator error, 2 bad command line.\n");
-    (void)machine_help;
 }
 
 void cli_defaults(PpcemuOptions *o)

@@ -79,19 +79,95 @@ else
     else bad "-dtb FILE"; fi
 fi
 
-# A raw boot ROM of a few instructions writing 42 to the test device:
-#   lis r3,0x8000 ; li r4,42 ; stw r4,0xF00(r3) ; b .
-# (the reset vector is 0xFFF00100: the image is padded to put it there)
-if command -v python3 >/dev/null 2>&1; then
-    python3 - "$tmp/rom.bin" <<'PY'
-import struct, sys
-code = [0x3C608000, 0x3880002A, 0x90830F00, 0x48000000]
-img = b"\0" * 0x100 + b"".join(struct.pack(">I", w) for w in code)
-open(sys.argv[1], "wb").write(img)
-PY
-    timeout 10 "$emu" -bios "$tmp/rom.bin" -serial null </dev/null >/dev/null 2>"$tmp/err"; rc=$?
-    if [ $rc -eq 42 ]; then ok "test device exit status"
-    else bad "test device exit status: got $rc: $(head -c 300 "$tmp/err")"; fi
+# Small raw boot ROMs (assembled with the cross toolchain) exercise the
+# board from the command line: test device, reset, -no-reboot, -S and the
+# monitor, the -nographic mux, host input to the UART, -d unimp.
+XAS=${CROSS:-powerpc-linux-gnu-}gcc
+XOBJCOPY=${CROSS:-powerpc-linux-gnu-}objcopy
+rom() { # NAME: assemble $tmp/NAME.S (code at the reset vector) into $tmp/NAME.bin
+    { printf '.text\n.org 0x100\n'; cat; } >"$tmp/$1.S"
+    "$XAS" -c -Wa,-mregnames -o "$tmp/$1.o" "$tmp/$1.S" &&
+        "$XOBJCOPY" -O binary "$tmp/$1.o" "$tmp/$1.bin"
+}
+run_rom() { # NAME EXPECTED_STATUS INPUT ARGS...: runs the ROM, checks the status
+    local name=$1 want=$2 input=$3; shift 3
+    printf "%b" "$input" | timeout 20 "$emu" -bios "$tmp/$name.bin" "$@" >"$tmp/$name.out" 2>"$tmp/$name.err"
+    local rc=$?
+    if [ "$rc" -eq "$want" ]; then ok "$name: status $rc"
+    else bad "$name: status $rc, expected $want: $(head -c 300 "$tmp/$name.err")"; fi
+}
+if ! command -v "$XAS" >/dev/null 2>&1; then
+    echo "SKIP ROM programs: $XAS not installed"
+else
+    rom exit42 <<'S'
+    lis r3, 0x8000
+    li r4, 42
+    stw r4, 0xF00(r3)
+    b .
+S
+    run_rom exit42 42 "" -serial null
+    # paused by -S: nothing runs until cont; the monitor's quit ends with 0
+    run_rom exit42 0 "info registers\nquit\n" -S -monitor stdio -serial null
+    grep -q "PC  fff00100" "$tmp/exit42.out" && ok "-S: CPU still at the reset vector" \
+        || bad "-S: info registers: $(head -c 200 "$tmp/exit42.out")"
+    run_rom exit42 42 "cont\n" -S -monitor stdio -serial null
+    # a failed command says why and changes nothing: cont still works
+    run_rom exit42 42 "bogus\ncont\n" -S -monitor stdio -serial null
+    grep -q "unknown command" "$tmp/exit42.out" && ok "monitor: unknown command reported" \
+        || bad "monitor: no error line for an unknown command"
+
+    rom spin <<'S'
+    b .
+S
+    run_rom spin 0 "\001x" -nographic
+    run_rom spin 0 "\001cquit\n" -nographic
+
+    # reset once (a flag in RAM survives the reset), then exit 7
+    rom reset <<'S'
+    lis r3, 0x8000
+    lwz r5, 0x1000(0)
+    cmpwi r5, 0
+    bne 1f
+    li r5, 1
+    stw r5, 0x1000(0)
+    lis r6, 0x5253
+    ori r6, r6, 0x5445
+    stw r6, 0x918(r3)
+    li r6, 2
+    stw r6, 0x91C(r3)
+    b .
+1:  li r4, 7
+    stw r4, 0xF00(r3)
+    b .
+S
+    run_rom reset 7 "" -serial null
+    run_rom reset 0 "" -serial null -no-reboot
+
+    # echo one byte typed on the host back, exit with its value
+    rom echo <<'S'
+    lis r3, 0x8000
+1:  lbz r5, 0x3FD(r3)
+    andi. r5, r5, 1
+    beq 1b
+    lbz r6, 0x3F8(r3)
+    stb r6, 0x3F8(r3)
+    stw r6, 0xF00(r3)
+    b .
+S
+    run_rom echo 65 "A"
+    [ "$(cat "$tmp/echo.out")" = "A" ] && ok "UART echo output" || bad "UART echo output: '$(cat "$tmp/echo.out")'"
+
+    # an unmapped read is all-ones and logged under -d unimp
+    rom unimp <<'S'
+    lis r3, 0x8000
+    lwz r5, 0x200(r3)
+    addi r4, r5, 1
+    stw r4, 0xF00(r3)
+    b .
+S
+    run_rom unimp 0 "" -serial null -d unimp -D "$tmp/unimp.log"
+    grep -q "unmapped read32 0x80000200" "$tmp/unimp.log" && ok "-d unimp -D log" \
+        || bad "-d unimp: log is '$(cat "$tmp/unimp.log")'"
 fi
 
 [ $fail -eq 0 ] && echo "cli: all passed"
