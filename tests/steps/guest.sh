@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# Runs every bare-metal guest test program (build/tests/guest/*.elf) under
+# ppcemu and checks its exit status: the program ends through the test
+# device with 0 for pass (board.md).  Prints PASS/FAIL per program and a
+# summary line; exits non-zero if any program failed.
+#
+# Per-program options, next to the source tests/guest/NAME.c:
+#   NAME.args    extra emulator flags (one line), e.g. "-icount 0"
+#   NAME.input   bytes to type into UART0: sent on stdin once the program
+#                has printed "RX-READY" (so no byte races the UART set-up)
+#   NAME.twice   run the program twice and require identical "DET " lines
+#                in the two serial logs (the -icount determinism check)
+#
+# Usage: tests/steps/guest.sh BUILD_DIR [NAME...]
+set -u
+build=${1:-build}
+shift || true
+emu=$build/ppcemu
+gdir=$build/tests/guest
+src=tests/guest
+timeout_s=${GUEST_TIMEOUT:-30}
+
+if [ ! -x "$emu" ]; then
+    echo "guest: SKIP: $emu is not built yet (no boards/main.c); nothing to run"
+    exit 0
+fi
+
+# run_one NAME ELF LOG: runs the program once, returns its exit status
+# (124 on timeout)
+run_one() {
+    local name=$1 elf=$2 log=$3 args=()
+    if [ -f "$src/$name.args" ]; then
+        read -r -a args < "$src/$name.args"
+    fi
+    if [ -f "$src/$name.input" ]; then
+        run_with_input "$name" "$elf" "$log" "${args[@]}"
+        return $?
+    fi
+    timeout -k 5 "$timeout_s" "$emu" -kernel "$elf" -nographic -no-reboot \
+        "${args[@]}" < /dev/null > "$log" 2>&1
+}
+
+run_with_input() {
+    local name=$1 elf=$2 log=$3
+    shift 3
+    local fifo st i
+    fifo=$(mktemp -u "$gdir/$name.fifo.XXXXXX")
+    mkfifo "$fifo" || return 1
+    timeout -k 5 "$timeout_s" "$emu" -kernel "$elf" -nographic -no-reboot "$@" \
+        < "$fifo" > "$log" 2>&1 &
+    local pid=$!
+    exec 3> "$fifo"
+    for ((i = 0; i < timeout_s * 10; i++)); do
+        grep -q "RX-READY" "$log" 2>/dev/null && break
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    cat "$src/$name.input" >&3 2>/dev/null
+    wait "$pid"
+    st=$?
+    exec 3>&-
+    rm -f "$fifo"
+    return $st
+}
+
+passed=0; failed=0; failures=()
+report() { # name status log
+    local name=$1 st=$2 log=$3 why
+    if [ "$st" -eq 0 ]; then
+        echo "PASS $name"
+        passed=$((passed + 1))
+        return
+    fi
+    case $st in
+        124|137) why="timeout after ${timeout_s}s" ;;
+        126) why="unexpected exception (status 126)" ;;
+        *) why="exit status $st" ;;
+    esac
+    echo "FAIL $name ($why); last lines of $log:"
+    tail -n 15 "$log" | sed 's/^/    | /'
+    failed=$((failed + 1))
+    failures+=("$name")
+}
+
+names=("$@")
+if [ ${#names[@]} -eq 0 ]; then
+    for elf in "$gdir"/*.elf; do
+        [ -f "$elf" ] || continue
+        names+=("$(basename "$elf" .elf)")
+    done
+fi
+if [ ${#names[@]} -eq 0 ]; then
+    echo "guest: no programs in $gdir (build them with make guests)"
+    exit 1
+fi
+
+for name in "${names[@]}"; do
+    elf=$gdir/$name.elf
+    log=$gdir/$name.log
+    run_one "$name" "$elf" "$log"
+    st=$?
+    if [ "$st" -eq 0 ] && [ -f "$src/$name.twice" ]; then
+        run_one "$name" "$elf" "$log.2"
+        st=$?
+        if [ "$st" -eq 0 ] && ! diff <(grep "DET " "$log") <(grep "DET " "$log.2") > "$log.diff"; then
+            echo "    $name: the two runs differ:"; sed 's/^/    | /' "$log.diff"
+            st=99
+        fi
+        if [ "$st" -eq 0 ] && ! grep -q "DET " "$log"; then
+            echo "    $name: no DET lines in the serial output"
+            st=98
+        fi
+    fi
+    report "$name" "$st" "$log"
+done
+
+echo "guest: $passed passed, $failed failed (of $((passed + failed)))"
+[ ${#failures[@]} -gt 0 ] && echo "guest: failed: ${failures[*]}"
+[ "$failed" -eq 0 ]
