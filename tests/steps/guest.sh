@@ -83,6 +83,7 @@ report() { # name status log
 }
 
 names=("$@")
+names_given=("$@")
 if [ ${#names[@]} -eq 0 ]; then
     for elf in "$gdir"/*.elf; do
         [ -f "$elf" ] || continue
@@ -113,6 +114,26 @@ for name in "${names[@]}"; do
     fi
     report "$name" "$st" "$log"
 done
+
+# The boot ROM itself: its banner precedes every program's output, and
+# without -kernel it says so and idles (it never exits by itself).
+if [ ${#names_given[@]} -eq 0 ]; then
+    log=$gdir/bootrom_banner.log
+    if [ -f "$gdir/hello.log" ] && grep -q "ppcemu boot ROM: .*kernel entry 0x00010000" "$gdir/hello.log"; then
+        report bootrom_banner 0 "$gdir/hello.log"
+    else
+        report bootrom_banner 1 "$gdir/hello.log"
+    fi
+    log=$gdir/bootrom_nokernel.log
+    timeout -k 2 3 "$emu" -nographic -no-reboot < /dev/null > "$log" 2>&1
+    st=$?
+    if [ "$st" -eq 124 ] && grep -q "no kernel" "$log"; then
+        report bootrom_nokernel 0 "$log"
+    else
+        echo "    bootrom_nokernel: expected to idle (timeout) after printing 'no kernel'; status $st"
+        report bootrom_nokernel 1 "$log"
+    fi
+fi
 
 echo "guest: $passed passed, $failed failed (of $((passed + failed)))"
 [ ${#failures[@]} -gt 0 ] && echo "guest: failed: ${failures[*]}"
