@@ -37,7 +37,15 @@ __asm__(
     "             sc\n"
     "p_sc_next:   blr\n"
     "p_lfd:       lfd f1, 0(r3)\n"
+    "             blr\n"
+    /* 1.0 / 0.0 with FPSCR[ZE] set; FPSCR cleared again afterwards */
+    "p_fpe:       lfd f2, 0(r3)\n"
+    "             lfd f3, 0(r4)\n"
+    "             mtfsb1 27\n"
+    "p_fpe_div:   fdiv f1, f2, f3\n"
+    "             mtfsf 0xff, f3\n"
     "             blr\n");
+extern char p_fpe[], p_fpe_div[];
 extern char p_illegal[], p_priv_mfmsr[], p_priv_mtsrr0[], p_user_rfi[], p_trap[], p_twi_no[],
     p_sc[], p_sc_next[], p_lfd[];
 
@@ -132,6 +140,16 @@ int main(void)
     ((void (*)(void *))p_lfd)(&dbl);
     CHECK_EQ(taken, 0, "lfd with MSR[FP]=1 runs");
     mtmsr(msr);
+
+    /* IEEE enabled exception in precise mode (FE0 = FE1 = 1): program
+     * exception with SRR1 bit 11 (0x00100000), SRR0 = the fdiv */
+    static uint64_t zero = 0;
+    uint32_t fmsr = msr | MSR_FP | MSR_FE0 | MSR_FE1;
+    taken = 0;
+    mtmsr(fmsr);
+    ((void (*)(void *, void *))p_fpe)(&dbl, &zero);
+    mtmsr(msr);
+    expect(0x700, (uint32_t)p_fpe_div, (fmsr & SRR1_MSR_MASK) | 0x00100000u, "fdiv by zero with ZE, FE0=FE1=1");
 
     return rt_result("exc_program");
 }
