@@ -33,8 +33,8 @@ static void tb_write_read(void)
     CHECK_EQ((uint32_t)(t >> 32), 0x12345678, "mttbu value reads back");
     CHECK((uint32_t)t < tb_freq() / 10, "mttbl 0 reads back small (under 100 ms)");
 
-    /* a carry from TBL into TBU */
-    tb_write(0x00000005FFFFFF00ull);
+    /* a carry from TBL into TBU, 10 ms after the write */
+    tb_write(0x0000000600000000ull - tb_freq() / 100);
     uint64_t start = tb_read();
     CHECK_EQ((uint32_t)(start >> 32), 5, "TBU before the carry");
     uint64_t t2;
@@ -43,7 +43,7 @@ static void tb_write_read(void)
         t2 = tb_read();
     } while ((t2 >> 32) == 5 && ++n < 10000000);
     CHECK_EQ((uint32_t)(t2 >> 32), 6, "TBL carries into TBU");
-    CHECK((uint32_t)t2 < 0x100000, "TBL wrapped to a small value");
+    CHECK((uint32_t)t2 < tb_freq() / 10, "TBL wrapped to a small value");
     tb_write(0);
 }
 
@@ -87,6 +87,9 @@ static void dec_pending_until_ee(void)
     dec_write(100);
     rt_delay_ticks(10000);
     CHECK_EQ(dec_taken, 0, "no DEC exception while EE=0");
+    /* DEC has passed 0 -> -1 (bit 0 went 0 -> 1): the request is latched
+     * now, so enabling EE must take it at once, before the nops finish */
+    CHECK(dec_read() >> 31, "DEC negative 10000 ticks after the deadline");
     mtmsr(msr | MSR_EE);
     __asm__ volatile("nop; nop; nop; nop" ::: "memory");
     int after_ee = dec_taken;

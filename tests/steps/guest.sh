@@ -5,7 +5,9 @@
 # summary line; exits non-zero if any program failed.
 #
 # Per-program options, next to the source tests/guest/NAME.c:
-#   NAME.args    extra emulator flags (one line), e.g. "-icount 0"
+#   NAME.args    extra emulator flags, e.g. "-icount 0"; one line per run
+#                (several lines: the program runs once per line, reported
+#                as NAME[flags]; an empty line means no extra flags)
 #   NAME.input   bytes to type into UART0: sent on stdin once the program
 #                has printed "RX-READY" (so no byte races the UART set-up)
 #   NAME.twice   run the program twice and require identical "DET " lines
@@ -27,17 +29,17 @@ fi
 
 # run_one NAME ELF LOG: runs the program once, returns its exit status
 # (124 on timeout)
+# run_one NAME ELF LOG [FLAGS...]: runs the program once, returns its exit
+# status (124 on timeout)
 run_one() {
-    local name=$1 elf=$2 log=$3 args=()
-    if [ -f "$src/$name.args" ]; then
-        read -r -a args < "$src/$name.args"
-    fi
+    local name=$1 elf=$2 log=$3
+    shift 3
     if [ -f "$src/$name.input" ]; then
-        run_with_input "$name" "$elf" "$log" "${args[@]}"
+        run_with_input "$name" "$elf" "$log" "$@"
         return $?
     fi
     timeout -k 5 "$timeout_s" "$emu" -kernel "$elf" -nographic -no-reboot \
-        "${args[@]}" < /dev/null > "$log" 2>&1
+        "$@" < /dev/null > "$log" 2>&1
 }
 
 run_with_input() {
@@ -97,23 +99,35 @@ fi
 
 for name in "${names[@]}"; do
     elf=$gdir/$name.elf
-    log=$gdir/$name.log
-    run_one "$name" "$elf" "$log"
-    st=$?
-    report "$name" "$st" "$log"
-    # determinism is its own result, whatever the checks inside said
-    if [ -f "$src/$name.twice" ]; then
-        run_one "$name" "$elf" "$log.2"
-        dst=0
-        if ! grep -q "DET " "$log"; then
-            echo "    $name: no DET lines in the serial output"
-            dst=98
-        elif ! diff <(grep "DET " "$log") <(grep "DET " "$log.2") > "$log.diff"; then
-            echo "    $name: the two runs differ:"; sed 's/^/    | /' "$log.diff"
-            dst=99
-        fi
-        report "$name.determinism" "$dst" "$log.2"
+    variants=("")
+    if [ -f "$src/$name.args" ]; then
+        mapfile -t variants < "$src/$name.args"
+        [ ${#variants[@]} -eq 0 ] && variants=("")
     fi
+    for v in "${variants[@]}"; do
+        read -r -a flags <<< "$v"
+        label=$name
+        log=$gdir/$name.log
+        if [ ${#variants[@]} -gt 1 ]; then
+            label="$name[$v]"
+            log=$gdir/$name.$(echo "$v" | tr -c 'A-Za-z0-9\n' '_').log
+        fi
+        run_one "$name" "$elf" "$log" "${flags[@]}"
+        report "$label" $? "$log"
+        # determinism is its own result, whatever the checks inside said
+        if [ -f "$src/$name.twice" ]; then
+            run_one "$name" "$elf" "$log.2" "${flags[@]}"
+            dst=0
+            if ! grep -q "DET " "$log"; then
+                echo "    $label: no DET lines in the serial output"
+                dst=98
+            elif ! diff <(grep "DET " "$log") <(grep "DET " "$log.2") > "$log.diff"; then
+                echo "    $label: the two runs differ:"; sed 's/^/    | /' "$log.diff"
+                dst=99
+            fi
+            report "$label.determinism" "$dst" "$log.2"
+        fi
+    done
 done
 
 # The boot ROM itself: its banner precedes every program's output, and
