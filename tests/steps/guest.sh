@@ -11,6 +11,9 @@
 #                @BUILD@ stands for the build directory)
 #   NAME.input   bytes to type into UART0: sent on stdin once the program
 #                has printed "RX-READY" (so no byte races the UART set-up)
+#   NAME.hang    the program is expected not to exit: it passes when it is
+#                still running after 3 s and every "EXPECT: text" line it
+#                printed appears as a line "text" in its output
 #   NAME.twice   run the program twice and require identical "DET " lines
 #                in the two serial logs (the -icount determinism check)
 #
@@ -41,6 +44,28 @@ run_one() {
     fi
     timeout -k 5 "$timeout_s" "$emu" -kernel "$elf" -nographic -no-reboot \
         "$@" < /dev/null > "$log" 2>&1
+}
+
+# run_hang NAME ELF LOG [FLAGS...]: 0 when the program still runs after
+# 3 s and its EXPECT lines are all in the log
+run_hang() {
+    local name=$1 elf=$2 log=$3 st line n=0
+    shift 3
+    timeout -k 2 3 "$emu" -kernel "$elf" -nographic -no-reboot "$@" < /dev/null > "$log" 2>&1
+    st=$?
+    if [ "$st" -ne 124 ]; then
+        echo "    $name: expected to idle, ended with status $st"
+        return 1
+    fi
+    while IFS= read -r line; do
+        n=$((n + 1))
+        if ! tr -d '\r' < "$log" | grep -qxF -- "$line"; then
+            echo "    $name: missing line: $line"
+            return 1
+        fi
+    done < <(tr -d '\r' < "$log" | sed -n 's/^EXPECT: //p')
+    [ "$n" -gt 0 ] || { echo "    $name: no EXPECT lines"; return 1; }
+    return 0
 }
 
 run_with_input() {
@@ -114,7 +139,11 @@ for name in "${names[@]}"; do
             label="$name[$v]"
             log=$gdir/$name.$(echo "$v" | tr -c 'A-Za-z0-9\n' '_').log
         fi
-        run_one "$name" "$elf" "$log" "${flags[@]}"
+        if [ -f "$src/$name.hang" ]; then
+            run_hang "$name" "$elf" "$log" "${flags[@]}"
+        else
+            run_one "$name" "$elf" "$log" "${flags[@]}"
+        fi
         report "$label" $? "$log"
         # determinism is its own result, whatever the checks inside said
         if [ -f "$src/$name.twice" ]; then
