@@ -5,7 +5,7 @@
  * read-only; SPCR is a read/write latch that resets to 0.
  */
 #include "rt.h"
-#include "../../boards/bootinfo.h"
+#include "boards/bootinfo.h"
 
 static uint32_t rd32(uint32_t a) { return mmio_read32(a); }
 static void wr32(uint32_t a, uint32_t v) { mmio_write32(a, v); }

@@ -6,7 +6,7 @@
  * r7 = BI_IMA_SIZE = min(RAM, 256 MiB).  Also: PVR = 0x00080200.
  */
 #include "rt.h"
-#include "../../boards/bootinfo.h"
+#include "boards/bootinfo.h"
 
 extern uint32_t rt_boot_regs[7];   /* r1 r3 r4 r5 r6 r7 MSR (crt0.S) */
 extern char _end[];

@@ -6,7 +6,7 @@ GUEST_DIR := $(BUILD)/tests/guest
 GUEST_XFLAGS := -mcpu=750 -m32 -mbig-endian -msoft-float -ffreestanding \
     -fno-pic -fno-pie -msdata=none -G 0 -fno-stack-protector \
     -fno-asynchronous-unwind-tables -fno-unwind-tables \
-    -O2 -g -Wall -Wextra -Werror -std=gnu11 -Wa,-mregnames -Itests/guest/rt
+    -O2 -g -Wall -Wextra -Werror -std=gnu11 -Wa,-mregnames -Itests/guest/rt -I.
 GUEST_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none \
     -Wl,-T,tests/guest/rt/guest.lds -Wl,--no-warn-rwx-segments
 GUEST_RT_SRCS := $(wildcard tests/guest/rt/*.c tests/guest/rt/*.S)
@@ -14,7 +14,7 @@ GUEST_RT_OBJS := $(patsubst tests/guest/rt/%,$(GUEST_DIR)/rt/%.o,$(GUEST_RT_SRCS
 GUEST_SRCS := $(wildcard tests/guest/*.c tests/guest/*.S)
 GUEST_ELFS := $(patsubst tests/guest/%,$(GUEST_DIR)/%,$(basename $(GUEST_SRCS)))
 GUEST_ELFS := $(addsuffix .elf,$(GUEST_ELFS))
-GUEST_HDRS := $(wildcard tests/guest/rt/*.h tests/guest/*.h)
+GUEST_HDRS := $(wildcard tests/guest/rt/*.h tests/guest/*.h) boards/bootinfo.h
 
 $(GUEST_DIR)/rt/%.o: tests/guest/rt/% $(GUEST_HDRS) $(DEPS_STAMP)
 	@mkdir -p $(dir $@)

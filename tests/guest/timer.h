@@ -2,14 +2,13 @@
 #ifndef TESTS_GUEST_TIMER_H
 #define TESTS_GUEST_TIMER_H
 
+#include "boards/bootinfo.h"
 #include "rt.h"
-
-/* boot-info block (boards/bootinfo.h): the timebase frequency in use */
-#define BI_TB_FREQ_ADDR 0x80000E34u
 
 static inline uint32_t tb_freq(void)
 {
-    uint32_t f = mmio_read32(BI_TB_FREQ_ADDR);
+    /* the timebase frequency in use, from the boot-info block */
+    uint32_t f = mmio_read32(BOOTINFO_PHYS + BI_TB_FREQ);
     return f ? f : 33333333u;
 }
 
