@@ -34,3 +34,8 @@ $(GUEST_DIR)/%.elf: $(GUEST_DIR)/%.o $(GUEST_RT_OBJS) tests/guest/rt/guest.lds
 .PRECIOUS: $(GUEST_DIR)/%.o $(GUEST_DIR)/rt/%.o
 guests: $(GUEST_ELFS)
 all: guests
+
+# linux_layout: its own link script (virtual != physical), no runtime
+$(GUEST_DIR)/linux_layout.elf: $(GUEST_DIR)/linux_layout.o tests/guest/linux_layout.lds
+	$(XCC) $(GUEST_XFLAGS) -nostdlib -static -no-pie -Wl,--build-id=none \
+	    -Wl,-T,tests/guest/linux_layout.lds -Wl,--no-warn-rwx-segments -o $@ $<
