@@ -3,7 +3,8 @@
  * interrupt (IPIC internal source 9, SIMSR_H/SIPNR_H bit 24, level) is
  * masked, then unmasked; SIVCR names the source; the external exception
  * has SRR0 = the next instruction, SRR1 = MSR bits; the level follows the
- * UART (IIR read / THR write / IER).
+ * UART (IIR read / THR write / IER); external before decrementer when both
+ * are pending.
  */
 #include "rt.h"
 
@@ -12,13 +13,25 @@
 static volatile int ext_taken;
 static volatile uint32_t ext_srr0, ext_srr1, ext_sivcr;
 
+static volatile uint32_t order[4];
+static volatile int norder;
+
 static void on_ext(ExcFrame *f)
 {
+    if (norder < 4)
+        order[norder++] = f->vector;
     ext_taken++;
     ext_srr0 = f->srr0;
     ext_srr1 = f->srr1;
     ext_sivcr = ipic_read(IPIC_SIVCR);
     uart_reg_write(UART_IER, 0);       /* drop the level: source serviced */
+}
+
+static void on_dec(ExcFrame *f)
+{
+    if (norder < 4)
+        order[norder++] = f->vector;
+    mtspr(SPR_DEC, 0x7FFFFFFF);
 }
 
 /* ee_window: mtmsr(EE on) is at the label; the exception must come right
@@ -80,6 +93,20 @@ int main(void)
     __asm__ volatile("nop; nop" ::: "memory");
     mtmsr(msr);
     CHECK_EQ(ext_taken, 1, "taken again");
+
+    /* both pending when EE turns on: the external interrupt is taken
+     * before the decrementer (750 UM 4.1.4, exception priorities) */
+    exc_set_handler(0x900, on_dec);
+    mtspr(SPR_DEC, 0x7FFFFFFF);
+    mtspr(SPR_DEC, 0xFFFFFF00u);        /* bit 0 0 -> 1: DEC request */
+    uart_reg_write(UART_IER, 0x02);     /* external request */
+    norder = 0;
+    mtmsr(msr | MSR_EE);
+    __asm__ volatile("nop; nop; nop; nop" ::: "memory");
+    mtmsr(msr);
+    CHECK_EQ(norder, 2, "both interrupts taken");
+    CHECK_EQ(order[0], 0x500, "external first");
+    CHECK_EQ(order[1], 0x900, "then the decrementer");
 
     ipic_write(IPIC_SIMSR_H, 0);
     uart_reg_write(UART_IER, 0);
