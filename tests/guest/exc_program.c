@@ -49,6 +49,7 @@ extern char p_fpe[], p_fpe_div[];
 extern char p_illegal[], p_priv_mfmsr[], p_priv_mtsrr0[], p_user_rfi[], p_trap[], p_twi_no[],
     p_sc[], p_sc_next[], p_lfd[];
 
+static uint32_t ill_code[2] __attribute__((aligned(32)));
 static volatile ExcFrame last;
 static volatile int taken;
 
@@ -96,6 +97,32 @@ int main(void)
     taken = 0;
     rt_run_user(call_illegal, 0);
     expect(0x700, (uint32_t)p_illegal, ((msr | MSR_PR) & SRR1_MSR_MASK) | SRR1_ILLEGAL, "illegal (user)");
+
+    /* instructions the 750 does not implement (MPC750 UM 2.3.1.2: tlbia,
+     * fsqrt, fsqrts) and illegal primary opcodes (2.3.1.3: the 64-bit
+     * ones and the never-defined ones), each executed from a buffer with
+     * MSR[FP]=1 so no FP-unavailable exception competes */
+    static const struct { uint32_t w; const char *what; } ill[] = {
+        {0x7C0002E4, "tlbia"},          {0xFC20102C, "fsqrt f1,f2"},
+        {0xEC20102C, "fsqrts f1,f2"},   {0x08000000, "opcode 2 (tdi)"},
+        {0x78000000, "opcode 30 (rldicl)"}, {0xE8000000, "opcode 58 (ld)"},
+        {0xF8000000, "opcode 62 (std)"}, {0x7C000088, "td"},
+        {0x04000000, "opcode 1"},       {0x10000000, "opcode 4"},
+        {0x14000000, "opcode 5"},       {0x18000000, "opcode 6"},
+        {0x24000000, "opcode 9"},       {0x58000000, "opcode 22"},
+        {0xE0000000, "opcode 56"},      {0xF0000000, "opcode 60"},
+        {0xF4000000, "opcode 61"},
+    };
+    mtmsr(msr | MSR_FP);
+    for (unsigned i = 0; i < sizeof(ill) / sizeof(ill[0]); i++) {
+        ill_code[0] = ill[i].w;
+        ill_code[1] = 0x4E800020; /* blr */
+        rt_sync_icache(ill_code, 8);
+        taken = 0;
+        ((void (*)(void))ill_code)();
+        expect(0x700, (uint32_t)ill_code, ((msr | MSR_FP) & SRR1_MSR_MASK) | SRR1_ILLEGAL, ill[i].what);
+    }
+    mtmsr(msr);
 
     taken = 0;
     rt_run_user(call_mfmsr, 0);
