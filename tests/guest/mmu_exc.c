@@ -84,6 +84,9 @@ static void d_miss_store(void) { stw(0x50000020, 1); }
 static void d_ro_load(void) { got = lwz(0x50001004); }
 static void d_ro_store(void) { stw(0x50001008, 2); }
 static void d_pp00_load(void) { got = lwz(0x50002000); }
+static void d_pp01_store(void) { stw(0x5000600C, 0x0D0D0D0D); }
+static void d_pp01_load(void) { got = lwz(0x5000600C); }
+static void d_ks_load(void) { got = lwz(0x40007010); }
 static void d_direct_store_load(void) { got = lwz(0x70000040); }
 static void d_direct_store_store(void) { stw(0x70000044, 3); }
 
@@ -119,6 +122,27 @@ static void data_side(void)
     run_msr = msr | MSR_IR | MSR_DR | MSR_PR;
     rt_run_msr(d_pp00_load, run_msr);
     expect_dsi((uint32_t)p_lwz, 0x50002000, 0x08000000, "user load from a PP=00 page (key 1)");
+
+    /* PP=01: key 0 read/write, key 1 read-only (PEM 7.5.4, Table 7-10) */
+    pte_map(VSID(5), 0x50006000, (uint32_t)page_data, WIMG_M, PP_RO, 0, 0);
+    taken = 0;
+    run_msr = msr | MSR_IR | MSR_DR;
+    rt_run_msr(d_pp01_store, run_msr);
+    CHECK_EQ(taken, 0, "supervisor (key 0) store to a PP=01 page");
+    run_msr = msr | MSR_IR | MSR_DR | MSR_PR;
+    rt_run_msr(d_pp01_load, run_msr);
+    CHECK_EQ(taken, 0, "user (key 1) load from a PP=01 page");
+    CHECK_EQ(got, 0x0D0D0D0D, "user load from a PP=01 page reads what the supervisor stored");
+    rt_run_msr(d_pp01_store, run_msr);
+    expect_dsi((uint32_t)p_stw, 0x5000600C, 0x0A000000, "user store to a PP=01 page (key 1)");
+
+    /* SR[Ks] = 1 in segment 4: the supervisor has key 1, PP=00 -> no access */
+    mtsr(4, SR_KS | SR_KP | VSID(4));
+    pte_map(VSID(4), 0x40007000, (uint32_t)page_data, WIMG_M, PP_NONE, 0, 0);
+    run_msr = msr | MSR_IR | MSR_DR;
+    taken = 0;
+    rt_run_msr(d_ks_load, run_msr);
+    expect_dsi((uint32_t)p_lwz, 0x40007010, 0x08000000, "supervisor load, key 1 (SR[Ks]), PP=00");
 
     /* SR[T] = 1: direct-store segment, not supported by the 750 -> DSI */
     run_msr = msr | MSR_IR | MSR_DR;
