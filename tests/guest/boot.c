@@ -41,5 +41,33 @@ int main(void)
     CHECK_EQ(bi(BI_KERNEL_ENTRY), 0x10000, "BI_KERNEL_ENTRY = our _start");
     CHECK_EQ(bi(BI_KERNEL_START), 0x10000, "BI_KERNEL_START = our first segment");
     CHECK_EQ(mfspr(SPR_PVR), 0x00080200, "PVR (750)");
+
+    /* -initrd / -append (only boot.args' last line passes them, with
+     * tests/guest/boot.initrd = "PPCEMU-INITRD\n") */
+    uint32_t kend = bi(BI_KERNEL_END), dtb_end = r3 + bi(BI_DTB_SIZE);
+    CHECK(kend >= 0x10000 && kend <= r3, "kernel end at or below the DTB");
+    if (bi(BI_FLAGS) & BI_FLAG_INITRD) {
+        uint32_t is = bi(BI_INITRD_START), ie = bi(BI_INITRD_END);
+        rt_printf("initrd %08x..%08x\n", is, ie);
+        CHECK_EQ(is & 0xFFF, 0, "initrd page aligned");
+        CHECK_EQ(ie - is, 14, "initrd size");
+        CHECK(is >= kend, "initrd above the kernel");
+        CHECK(is >= dtb_end || ie <= r3, "initrd and DTB do not overlap");
+        CHECK(ie <= 0x10000000u && ie <= ram, "initrd below 256 MiB and inside RAM");
+        const char *want = "PPCEMU-INITRD\n";
+        for (int i = 0; i < 14; i++)
+            CHECK_EQ(((volatile uint8_t *)is)[i], (uint8_t)want[i], "initrd contents");
+    } else {
+        CHECK_EQ(bi(BI_INITRD_START), 0, "no initrd: start 0");
+        CHECK_EQ(bi(BI_INITRD_END), 0, "no initrd: end 0");
+    }
+    uint32_t cl = bi(BI_CMDLINE_ADDR);
+    if (cl) {
+        const char *want = "ppcemu-test-args";
+        const volatile char *got = (const volatile char *)cl;
+        rt_printf("cmdline at %08x\n", cl);
+        for (int i = 0; i <= 16; i++)
+            CHECK_EQ(got[i], want[i], "command line copy in RAM");
+    }
     return rt_result("boot");
 }
