@@ -31,8 +31,6 @@ if [ ! -x "$emu" ]; then
     exit 0
 fi
 
-# run_one NAME ELF LOG: runs the program once, returns its exit status
-# (124 on timeout)
 # run_one NAME ELF LOG [FLAGS...]: runs the program once, returns its exit
 # status (124 on timeout)
 run_one() {
@@ -113,6 +111,7 @@ report() { # name status log
 names=("$@")
 names_given=("$@")
 if [ ${#names[@]} -eq 0 ]; then
+    rm -f "$gdir"/*.log "$gdir"/*.log.2 "$gdir"/*.log.diff
     for elf in "$gdir"/*.elf; do
         [ -f "$elf" ] || continue
         names+=("$(basename "$elf" .elf)")
