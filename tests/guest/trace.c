@@ -2,7 +2,8 @@
  * Trace exception (750 UM 4.5.11): with MSR[SE] a trace exception follows
  * every completed instruction, SRR0 = the next instruction to run (the
  * branch target after a taken branch), SRR1 = MSR bits (SE included).
- * With MSR[BE] only branches are traced.
+ * With MSR[BE] only branches are traced.  Also the instruction address
+ * breakpoint (IABR, vector 0x1300).
  */
 #include "rt.h"
 
@@ -41,6 +42,17 @@ static void on_trace(ExcFrame *f)
         f->srr1 &= ~(MSR_SE | MSR_BE);
 }
 
+static volatile int iabr_n;
+static volatile uint32_t iabr_srr0, iabr_srr1;
+
+static void on_iabr(ExcFrame *f)
+{
+    iabr_n++;
+    iabr_srr0 = f->srr0;
+    iabr_srr1 = f->srr1;
+    mtspr(SPR_IABR, 0);
+}
+
 int main(void)
 {
     uint32_t msr = mfmsr();
@@ -66,5 +78,19 @@ int main(void)
     CHECK_EQ(n, 1, "one branch trace exception before the handler turned BE off");
     CHECK_EQ(seen[0], (uint32_t)t4, "BE trace SRR0 = the branch target");
     CHECK_EQ(seen_srr1[0], (msr | MSR_BE) & SRR1_MSR_MASK, "BE trace SRR1");
+
+    /* instruction address breakpoint (750 UM 2.1.2.2, 4.5.12): IABR =
+     * word address | BE (0x2), TE = 0 matches with MSR[IR] = 0; the
+     * exception (0x1300) comes before the instruction runs: SRR0 = t4,
+     * SRR1 = MSR bits.  The handler disarms IABR and resumes at t4. */
+    exc_set_handler(0x1300, on_iabr);
+    iabr_n = 0;
+    mtspr(SPR_IABR, (uint32_t)t4 | 0x2);
+    r = trace_go(msr);
+    rt_printf("  IABR: %d exception(s), srr0 %08x srr1 %08x\n", iabr_n, iabr_srr0, iabr_srr1);
+    CHECK_EQ(iabr_n, 1, "one IABR exception");
+    CHECK_EQ(iabr_srr0, (uint32_t)t4, "IABR SRR0 = the breakpointed instruction");
+    CHECK_EQ(iabr_srr1, msr & SRR1_MSR_MASK, "IABR SRR1 = MSR bits");
+    CHECK_EQ(r, 3, "the breakpointed instruction ran once after the handler");
     return rt_result("trace");
 }

@@ -93,6 +93,7 @@
 #define SPR_IBAT0U 528 /* IBATnU = 528 + 2n, IBATnL = 529 + 2n */
 #define SPR_DBAT0U 536 /* DBATnU = 536 + 2n, DBATnL = 537 + 2n */
 #define SPR_HID0 1008
+#define SPR_IABR 1010
 #define HID0_ICE 0x00008000u /* 750 UM 2.1.2.1 */
 #define HID0_DCE 0x00004000u
 #define SPR_DABR 1013
