@@ -14,6 +14,10 @@
 #   NAME.hang    the program is expected not to exit: it passes when it is
 #                still running after 3 s and every "EXPECT: text" line it
 #                printed appears as a line "text" in its output
+#   NAME.rate    host-driven TB rate check (run_rate): the program prints
+#                "TBFREQ f" and "RX-READY", then answers each byte typed
+#                with "TBREPLY k tb END"; the TB difference over the host's
+#                interval must be f within 5 %
 #   NAME.twice   run the program twice and require identical "DET " lines
 #                in the two serial logs (the -icount determinism check)
 #
@@ -64,6 +68,56 @@ run_hang() {
     done < <(tr -d '\r' < "$log" | sed -n 's/^EXPECT: //p')
     [ "$n" -gt 0 ] || { echo "    $name: no EXPECT lines"; return 1; }
     return 0
+}
+
+# wait_line LOG PATTERN PID: waits (up to the timeout) for a line matching
+# the extended regex in LOG; prints it
+wait_line() {
+    local log=$1 pat=$2 pid=$3 i
+    for ((i = 0; i < timeout_s * 100; i++)); do
+        if tr -d '\r' < "$log" 2>/dev/null | grep -E -m1 -- "$pat"; then
+            return 0
+        fi
+        kill -0 "$pid" 2>/dev/null || return 1
+        sleep 0.01
+    done
+    return 1
+}
+
+# run_rate NAME ELF LOG [FLAGS...]: see NAME.rate above
+run_rate() {
+    local name=$1 elf=$2 log=$3 fifo pid st f t0 t1 l1 l2
+    shift 3
+    fifo=$(mktemp -u "$gdir/$name.fifo.XXXXXX")
+    mkfifo "$fifo" || return 1
+    timeout -k 5 "$timeout_s" "$emu" -kernel "$elf" -nographic -no-reboot "$@" \
+        < "$fifo" > "$log" 2>&1 &
+    pid=$!
+    exec 3> "$fifo"
+    st=1
+    if wait_line "$log" "^RX-READY" "$pid" > /dev/null; then
+        t0=$(date +%s%N); printf 'a' >&3
+        l1=$(wait_line "$log" "^TBREPLY 1 [0-9]+ END" "$pid")
+        sleep 1.5
+        t1=$(date +%s%N); printf 'b' >&3
+        l2=$(wait_line "$log" "^TBREPLY 2 [0-9]+ END" "$pid")
+        f=$(tr -d '\r' < "$log" | sed -n 's/^TBFREQ \([0-9]*\)$/\1/p' | head -n1)
+        if [ -n "$l1" ] && [ -n "$l2" ] && [ -n "$f" ]; then
+            # rate = dTB * 1e9 / dns; pass within 5 %
+            if awk -v a="$(echo "$l1" | cut -d' ' -f3)" -v b="$(echo "$l2" | cut -d' ' -f3)" -v t0="$t0" -v t1="$t1" -v f="$f" 'BEGIN {
+                    r = (b - a) * 1e9 / (t1 - t0);
+                    printf "    measured %.0f Hz for %d Hz (%+.2f %%)\n", r, f, (r - f) * 100 / f;
+                    exit !(r > f * 0.95 && r < f * 1.05) }'; then
+                st=0
+            fi
+        else
+            echo "    $name: missing TBFREQ/TBREPLY lines"
+        fi
+    fi
+    exec 3>&-
+    wait "$pid" || st=1
+    rm -f "$fifo"
+    return $st
 }
 
 run_with_input() {
@@ -138,7 +192,9 @@ for name in "${names[@]}"; do
             label="$name[$v]"
             log=$gdir/$name.$(echo "$v" | tr -c 'A-Za-z0-9\n' '_').log
         fi
-        if [ -f "$src/$name.hang" ]; then
+        if [ -f "$src/$name.rate" ]; then
+            run_rate "$name" "$elf" "$log" "${flags[@]}"
+        elif [ -f "$src/$name.hang" ]; then
             run_hang "$name" "$elf" "$log" "${flags[@]}"
         else
             run_one "$name" "$elf" "$log" "${flags[@]}"
