@@ -78,7 +78,11 @@ wait_line() {
         if tr -d '\r' < "$log" 2>/dev/null | grep -E -m1 -- "$pat"; then
             return 0
         fi
-        kill -0 "$pid" 2>/dev/null || return 1
+        if ! kill -0 "$pid" 2>/dev/null; then
+            # it may have printed the line just before it exited
+            tr -d '\r' < "$log" 2>/dev/null | grep -E -m1 -- "$pat"
+            return
+        fi
         sleep 0.01
     done
     return 1
