@@ -22,7 +22,7 @@ static void on_dsi(ExcFrame *f)
 static volatile uint32_t r[8];
 #define EA_D 0x60000000u  /* DBAT2 -> block, RW */
 #define EA_R 0x68000000u  /* DBAT3 -> block, read-only, supervisor only */
-#define EA_O 0x70000000u  /* IBAT2/DBAT? none: 8 MiB view of low RAM via IBAT3 */
+#define EA_O 0x70000000u  /* DBAT2 again, later: an 8 MiB view of physical 0 */
 
 static void t_data(void)
 {
