@@ -120,9 +120,19 @@ fetch_busybox() {
 busybox_dir() { compgen -G "$OUT/busybox/busybox-*/Makefile" | head -1 | xargs dirname; }
 
 # ---- busybox: static, cross-compiled ----
+# stage_fresh NAME HASH: true when stage NAME last completed with HASH
+# (build-guest/.stage-NAME), so an edit to /init does not reconfigure and
+# relink busybox, and one to busybox.config does not reconfigure the kernel.
+stage_fresh() { [ -f "$OUT/.stage-$1" ] && [ "$(cat "$OUT/.stage-$1")" = "$2" ]; }
+stage_done() { echo "$2" > "$OUT/.stage-$1"; }
+
 build_busybox() {
-    local src
+    local src h
     src=$(busybox_dir)
+    h=$( { cat "$0" "$GUEST/busybox.config"; echo "$CROSS $src"; } | sha256sum | cut -d' ' -f1)
+    if stage_fresh busybox "$h" && [ -x "$src/busybox" ]; then
+        return
+    fi
     log "configuring busybox ($(basename "$src")): defconfig + tools/guest/busybox.config"
     make -C "$src" -s defconfig >/dev/null
     # Apply our overrides: drop each symbol's line, append ours.
@@ -141,7 +151,9 @@ build_busybox() {
     verify_config "$src/.config" "$over" busybox
     log "building busybox (-j$JOBS)"
     make -C "$src" -s -j"$JOBS" busybox >&2
-    file "$src/busybox" | grep -q 'statically linked' || die "busybox is not static"
+    # A static binary has no PT_INTERP (no dynamic loader to ask for).
+    if "${CROSS}readelf" -lW "$src/busybox" | grep -q INTERP; then die "busybox is not static"; fi
+    stage_done busybox "$h"
 }
 
 # ---- the initramfs tree ----
@@ -205,6 +217,11 @@ CONFIG_INITRAMFS_SOURCE="$OUT/rootfs $OUT/initramfs-nodes.list"
 CONFIG_INITRAMFS_ROOT_UID=0
 CONFIG_INITRAMFS_ROOT_GID=0
 EOF
+    local h
+    h=$(cat "$0" "$FRAGMENT" "$OUT/initramfs.config" | sha256sum | cut -d' ' -f1)
+    if stage_fresh kconfig "$h" && [ -f "$k/.config" ]; then
+        return
+    fi
     log "configuring the kernel: allnoconfig + $(basename "$FRAGMENT")"
     "${kmake[@]}" allnoconfig >/dev/null
     (cd "$k" && ARCH=powerpc CROSS_COMPILE="$CROSS" \
@@ -212,6 +229,7 @@ EOF
     "${kmake[@]}" olddefconfig >/dev/null
     verify_config "$k/.config" "$FRAGMENT" kernel
     verify_config "$k/.config" "$OUT/initramfs.config" kernel
+    stage_done kconfig "$h"
 }
 
 build_kernel() {
