@@ -111,8 +111,8 @@ fetch_busybox() {
     log "fetching Debian's busybox source package"
     rm -rf "$d"
     mkdir -p "$d"
-    # --download-only then dpkg-source: apt-get source would drop root
-    # privileges to _apt for the download; both work as root here.
+    # apt-get source downloads the .dsc and tarballs into the current
+    # directory and unpacks them with dpkg-source (Debian patches applied).
     (cd "$d" && apt-get source -qq busybox >&2) || die "apt-get source busybox failed"
     compgen -G "$d/busybox-*/Makefile" >/dev/null || die "busybox source not unpacked in $d"
 }
