@@ -136,7 +136,8 @@ static int run_uncached(PPCState *s, uint32_t pa)
 
 int ppc_run(PPCState *s, uint64_t max_insns)
 {
-    uint64_t end = s->icount + max_insns;
+    /* a budget of "no limit" (UINT64_MAX) must not wrap the end mark */
+    uint64_t end = max_insns > UINT64_MAX - s->icount ? UINT64_MAX : s->icount + max_insns;
     s->stop_reason = NULL;
     for (;;) {
         if (PPC_UNLIKELY(s->exit_request)) {

@@ -1,9 +1,807 @@
 /*
- * The floating-point unit (750 UM chapter 3 and 12; PEM 4.6): loads and
- * stores, arithmetic, FPSCR.  To come.
+ * The floating-point unit (750 UM chapters 2.1.4, 3.3 and 12; PEM 3.3,
+ * 4.6): loads and stores, arithmetic, compares, conversions and the FPSCR
+ * instructions.
+ *
+ * Arithmetic runs on the host FPU in round-to-nearest with FPSCR[NI]=0,
+ * whenever the result is comfortably inside the normal range: the host
+ * result is then the PowerPC result, and error-free transformations
+ * (TwoSum, fma-based TwoProduct, the division remainder, ErrFma) give the
+ * exact rounding error, hence FI and FR, and the single-precision rounding
+ * without double-rounding errors.  Everything else (NaNs, infinities,
+ * zeros from products, denormals, overflow, directed rounding) goes to the
+ * exact software model in fpu_soft.c.
  */
+#include <float.h>
+#include <math.h>
+#include <string.h>
+
+#include "cpu/fpu.h"
 #include "cpu/ppc.h"
 
+#if FLT_EVAL_METHOD != 0
+#error "the fast paths need strict double evaluation (SSE2, not x87)"
+#endif
+
+static inline double d_of(uint64_t x)
+{
+    double d;
+    memcpy(&d, &x, 8);
+    return d;
+}
+
+static inline uint64_t u_of(double d)
+{
+    uint64_t x;
+    memcpy(&x, &d, 8);
+    return x;
+}
+
+static inline unsigned exf(uint64_t x) { return (x >> 52) & 0x7FF; }
+
+#define FP_ENTER(s, op) \
+    do { \
+        if (PPC_UNLIKELY(!((s)->msr & MSR_FP))) \
+            return ppc_fpu_unavailable(s, op); \
+    } while (0)
+
+#define RC(op) ((op)->insn & 1)
+
+/* ---- FPSCR bookkeeping ---- */
+
+/* VX and FEX are summaries, never sticky on their own (PEM 2.1.4) */
+static inline uint32_t fpscr_summaries(uint32_t f)
+{
+    f &= ~(FPSCR_VX | FPSCR_FEX);
+    if (f & FPSCR_VX_ALL)
+        f |= FPSCR_VX;
+    /* VX OX UX ZX XX line up with VE OE UE ZE XE 22 bits lower */
+    if ((f >> 22) & f & 0xF8)
+        f |= FPSCR_FEX;
+    return f;
+}
+
+static inline void fp_cr1(PPCState *s)
+{
+    ppc_set_crf(s, 1, s->fpscr >> 28);
+}
+
+/* A program exception when exceptions this instruction raised are enabled
+ * and MSR[FE0,FE1] != 0; the 750 runs every non-zero mode precisely
+ * (750 UM 2.1.4.3, 4.5.7). */
+static inline int fp_trap(PPCState *s, const PPCOp *op, uint32_t exc)
+{
+    if (exc & FPSCR_VX_ALL)
+        exc |= FPSCR_VX;
+    if (PPC_UNLIKELY((exc >> 22) & s->fpscr & 0xF8) && (s->msr & (MSR_FE0 | MSR_FE1)))
+        return ppc_program_exc(s, op, SRR1_FP_ENABLED);
+    return PPC_NEXT;
+}
+
+/* Apply an FPResult: FPSCR, frD, CR1 */
+static int fp_commit(PPCState *s, const PPCOp *op, const FPResult *r)
+{
+    uint32_t old = s->fpscr;
+    uint32_t f = (old & ~r->clear) | r->set | r->exc;
+    if (r->exc & ~old)
+        f |= FPSCR_FX; /* an exception bit went 0 -> 1 */
+    s->fpscr = fpscr_summaries(f);
+    if (r->write)
+        s->fpr[op->rd] = r->bits;
+    if (RC(op))
+        fp_cr1(s);
+    return fp_trap(s, op, r->exc);
+}
+
+/* Fast-path commit: a normal (or exact zero) result, maybe inexact */
+static inline int fp_commit_fast(PPCState *s, const PPCOp *op, uint64_t bits, uint32_t fprf,
+                                 bool inexact, bool fr)
+{
+    uint32_t old = s->fpscr;
+    uint32_t f = (old & ~(FPSCR_FR | FPSCR_FI | FPSCR_FPRF)) | fprf;
+    s->fpr[op->rd] = bits;
+    if (inexact) {
+        f |= FPSCR_FI | FPSCR_XX | (fr ? FPSCR_FR : 0);
+        if (!(old & FPSCR_XX))
+            f |= FPSCR_FX;
+        if (f & FPSCR_XE)
+            f |= FPSCR_FEX;
+    }
+    s->fpscr = f;
+    if (RC(op))
+        fp_cr1(s);
+    if (PPC_UNLIKELY(inexact && (f & FPSCR_XE)))
+        return fp_trap(s, op, FPSCR_XX);
+    return PPC_NEXT;
+}
+
+static int fp_slow(PPCState *s, const PPCOp *op, FPOpKind kind, bool single, uint64_t a,
+                   uint64_t b, uint64_t c)
+{
+    FPResult r;
+    fpsoft_arith(kind, single, s->fpscr, a, b, c, &r);
+    return fp_commit(s, op, &r);
+}
+
+/* ---- fast paths ----
+ * Preconditions: FPSCR[RN] = nearest, NI = 0 (host MXCSR is left at its
+ * round-to-nearest default).  r is the host result, e the exact error
+ * x - r of the infinitely precise x (exactly zero when r is exact; only
+ * its sign and zeroness are used). */
+
+static inline bool fast_mode(const PPCState *s)
+{
+    return !(s->fpscr & (FPSCR_RN | FPSCR_NI));
+}
+
+static inline uint32_t normal_fprf(uint64_t x)
+{
+    return (x >> 63) ? FPRF_NNORM : FPRF_PNORM;
+}
+
+/* Double result r (normal, not tiny before rounding, finite) */
+static inline int fast_double(PPCState *s, const PPCOp *op, double r, double e)
+{
+    uint64_t rb = u_of(r);
+    bool inexact = e != 0;
+    /* |x| > |r| exactly when e has r's sign */
+    bool fr = inexact && (signbit(e) != signbit(r));
+    return fp_commit_fast(s, op, rb, normal_fprf(rb), inexact, fr);
+}
+
+/* Single result from r + e; false when r is outside the range where the
+ * single rounding is certainly normal and finite */
+static inline bool fast_single(PPCState *s, const PPCOp *op, double r, double e, int *ret)
+{
+    uint64_t rb = u_of(r);
+    unsigned ex = exf(rb);
+    /* 2^-125 <= |r| < 2^127: no single underflow or overflow possible */
+    if (PPC_UNLIKELY(ex < 898 || ex > 1149))
+        return false;
+    uint64_t low = rb & 0x1FFFFFFFull, res;
+    bool inexact, fr;
+    if (PPC_UNLIKELY(low == 0x10000000ull && e != 0)) {
+        /* r sits on a single-precision midpoint but x does not: the
+         * exact error decides, no tie (double rounding avoided) */
+        fr = signbit(e) == signbit(r);
+        res = (rb & ~0x1FFFFFFFull) + (fr ? 0x20000000ull : 0);
+        inexact = true;
+    } else {
+        /* round the double's fraction to 23 bits, nearest-even */
+        res = (rb + 0x0FFFFFFFull + ((rb >> 29) & 1)) & ~0x1FFFFFFFull;
+        if (low) {
+            inexact = true;
+            fr = (res & ~FP_SIGN) > (rb & ~FP_SIGN);
+        } else {
+            inexact = e != 0;
+            fr = inexact && (signbit(e) != signbit(r));
+        }
+    }
+    *ret = fp_commit_fast(s, op, res, normal_fprf(res), inexact, fr);
+    return true;
+}
+
+/* TwoSum (Knuth): r + e == a + b exactly, r = RN(a + b) */
+static inline double two_sum_err(double a, double b, double r)
+{
+    double bv = r - a, av = r - bv;
+    return (a - av) + (b - bv);
+}
+
+/* Sign-exact error of r = RN(a*c + b): Boldo & Muller's ErrFma (IEEE TC
+ * 2011) gives r2 with sign(a*c + b - r) = sign(r2).  Needs the product
+ * error a*c - RN(a*c) representable (checked by the caller) and no
+ * overflow (a non-finite r2 sends the caller to the slow path). */
+static inline double fma_err(double a, double c, double b, double r)
+{
+    double u1 = a * c, u2 = fma(a, c, -u1);
+    double a1 = b + u2, a2 = two_sum_err(b, u2, a1);
+    double b1 = u1 + a1, b2 = two_sum_err(u1, a1, b1);
+    double g = (b1 - r) + b2;
+    return g + a2;
+}
+
+/* product a*c has its exact error representable: the sum of the LSB
+ * exponents of a and c is at least -1074 */
+static inline bool prod_exact_err(uint64_t a, uint64_t c)
+{
+    return exf(a) + exf(c) >= 1076;
+}
+
+/* ---- arithmetic handlers ---- */
+
+static int do_addsub(PPCState *s, const PPCOp *op, bool sub, bool single)
+{
+    FP_ENTER(s, op);
+    uint64_t ab = s->fpr[op->ra], bb = s->fpr[op->rb];
+    if (PPC_LIKELY(fast_mode(s))) {
+        double a = d_of(ab), b = sub ? -d_of(bb) : d_of(bb);
+        double r = a + b;
+        uint64_t rb = u_of(r);
+        if (single) {
+            int ret;
+            if (fast_single(s, op, r, two_sum_err(a, b, r), &ret))
+                return ret;
+        } else if (exf(rb) - 1u < 0x7FDu) {
+            return fast_double(s, op, r, two_sum_err(a, b, r));
+        } else if (r == 0) {
+            /* a zero sum is exact: cancellation or zeros (host sign
+             * rules in round-to-nearest are IEEE's, as the PEM's) */
+            return fp_commit_fast(s, op, rb, (rb >> 63) ? FPRF_NZERO : FPRF_PZERO, false, false);
+        }
+    }
+    return fp_slow(s, op, sub ? FPOP_SUB : FPOP_ADD, single, ab, bb, 0);
+}
+
+static int op_fadd(PPCState *s, const PPCOp *op) { return do_addsub(s, op, false, false); }
+static int op_fsub(PPCState *s, const PPCOp *op) { return do_addsub(s, op, true, false); }
+static int op_fadds(PPCState *s, const PPCOp *op) { return do_addsub(s, op, false, true); }
+static int op_fsubs(PPCState *s, const PPCOp *op) { return do_addsub(s, op, true, true); }
+
+static int do_mul(PPCState *s, const PPCOp *op, bool single)
+{
+    FP_ENTER(s, op);
+    uint64_t ab = s->fpr[op->ra], cb = s->fpr[op->rc];
+    if (PPC_LIKELY(fast_mode(s))) {
+        uint64_t cr = single ? fpsoft_round_frc(cb) : cb;
+        if (prod_exact_err(ab, cr)) {
+            double a = d_of(ab), c = d_of(cr);
+            double r = a * c;
+            if (single) {
+                int ret;
+                if (fast_single(s, op, r, fma(a, c, -r), &ret))
+                    return ret;
+            } else if (exf(u_of(r)) - 2u < 0x7FDu) {
+                return fast_double(s, op, r, fma(a, c, -r));
+            }
+        }
+    }
+    return fp_slow(s, op, FPOP_MUL, single, ab, 0, cb);
+}
+
+static int op_fmul(PPCState *s, const PPCOp *op) { return do_mul(s, op, false); }
+static int op_fmuls(PPCState *s, const PPCOp *op) { return do_mul(s, op, true); }
+
+static int do_div(PPCState *s, const PPCOp *op, bool single)
+{
+    FP_ENTER(s, op);
+    uint64_t ab = s->fpr[op->ra], bb = s->fpr[op->rb];
+    if (PPC_LIKELY(fast_mode(s)) && exf(ab) >= 0x80 && exf(bb) - 1u < 0x7FEu) {
+        double a = d_of(ab), b = d_of(bb);
+        double q = a / b;
+        uint64_t qb = u_of(q);
+        /* remainder a - q*b is exact when the product q*b is */
+        if (exf(qb) - 2u < 0x7FDu && prod_exact_err(qb, bb)) {
+            double rem = fma(-q, b, a);
+            /* x - q = rem / b */
+            double e = signbit(b) ? -rem : rem;
+            if (single) {
+                int ret;
+                if (fast_single(s, op, q, e, &ret))
+                    return ret;
+            } else {
+                return fast_double(s, op, q, e);
+            }
+        }
+    }
+    return fp_slow(s, op, FPOP_DIV, single, ab, bb, 0);
+}
+
+static int op_fdiv(PPCState *s, const PPCOp *op) { return do_div(s, op, false); }
+static int op_fdivs(PPCState *s, const PPCOp *op) { return do_div(s, op, true); }
+
+/* fmadd family: kind selects the signs; the 750 negates fnm* after
+ * rounding (PEM 4.6.5.2) */
+static int do_fma(PPCState *s, const PPCOp *op, FPOpKind kind, bool single)
+{
+    FP_ENTER(s, op);
+    uint64_t ab = s->fpr[op->ra], bb = s->fpr[op->rb], cb = s->fpr[op->rc];
+    if (PPC_LIKELY(fast_mode(s))) {
+        uint64_t cr = single ? fpsoft_round_frc(cb) : cb;
+        if (prod_exact_err(ab, cr)) {
+            bool sub = kind == FPOP_MSUB || kind == FPOP_NMSUB;
+            bool neg = kind == FPOP_NMADD || kind == FPOP_NMSUB;
+            double a = d_of(ab), c = d_of(cr), b = sub ? -d_of(bb) : d_of(bb);
+            double r = fma(a, c, b);
+            double e = fma_err(a, c, b, r);
+            if (PPC_LIKELY(e - e == 0)) {
+                if (neg) {
+                    /* negating r and e keeps e the error of -x vs -r */
+                    r = -r;
+                    e = -e;
+                }
+                if (single) {
+                    int ret;
+                    if (fast_single(s, op, r, e, &ret))
+                        return ret;
+                } else if (exf(u_of(r)) - 0x100u < 0x6FEu) {
+                    return fast_double(s, op, r, e);
+                }
+            }
+        }
+    }
+    return fp_slow(s, op, kind, single, ab, bb, cb);
+}
+
+static int op_fmadd(PPCState *s, const PPCOp *op) { return do_fma(s, op, FPOP_MADD, false); }
+static int op_fmsub(PPCState *s, const PPCOp *op) { return do_fma(s, op, FPOP_MSUB, false); }
+static int op_fnmadd(PPCState *s, const PPCOp *op) { return do_fma(s, op, FPOP_NMADD, false); }
+static int op_fnmsub(PPCState *s, const PPCOp *op) { return do_fma(s, op, FPOP_NMSUB, false); }
+static int op_fmadds(PPCState *s, const PPCOp *op) { return do_fma(s, op, FPOP_MADD, true); }
+static int op_fmsubs(PPCState *s, const PPCOp *op) { return do_fma(s, op, FPOP_MSUB, true); }
+static int op_fnmadds(PPCState *s, const PPCOp *op) { return do_fma(s, op, FPOP_NMADD, true); }
+static int op_fnmsubs(PPCState *s, const PPCOp *op) { return do_fma(s, op, FPOP_NMSUB, true); }
+
+static int op_frsp(PPCState *s, const PPCOp *op)
+{
+    FP_ENTER(s, op);
+    uint64_t bb = s->fpr[op->rb];
+    int ret;
+    if (PPC_LIKELY(fast_mode(s)) && fast_single(s, op, d_of(bb), 0.0, &ret))
+        return ret;
+    return fp_slow(s, op, FPOP_RSP, true, 0, bb, 0);
+}
+
+static int op_fres(PPCState *s, const PPCOp *op)
+{
+    FP_ENTER(s, op);
+    return fp_slow(s, op, FPOP_RES, true, 0, s->fpr[op->rb], 0);
+}
+
+/* frsqrte: 1/sqrt(x) as a double; the host's correctly rounded sqrt and
+ * division put it well within the architected 1/32 (PEM 4.6.5.1, 750 UM
+ * Table 12).  FR and FI are undefined for estimates: cleared here. */
+static int op_frsqrte(PPCState *s, const PPCOp *op)
+{
+    FP_ENTER(s, op);
+    uint64_t b = s->fpr[op->rb];
+    uint32_t fpscr = s->fpscr;
+    FPResult r = { .exc = 0, .clear = FPSCR_FR | FPSCR_FI | FPSCR_FPRF, .set = 0, .write = true };
+    if (fp_is_nan(b)) {
+        if (fp_is_snan(b))
+            r.exc = FPSCR_VXSNAN;
+        r.bits = b | FP_QBIT;
+    } else if (!(b & ~FP_SIGN)) {
+        r.exc = FPSCR_ZX;
+        r.bits = (b & FP_SIGN) | FP_EXP;
+        if (fpscr & FPSCR_ZE)
+            r.write = false;
+    } else if (b >> 63) {
+        r.exc = FPSCR_VXSQRT;
+        r.bits = FP_DEFAULT_QNAN;
+    } else if (b == FP_EXP) {
+        r.bits = 0;
+    } else {
+        r.bits = u_of(1.0 / sqrt(d_of(b)));
+    }
+    if ((r.exc & FPSCR_VX_ALL) && (fpscr & FPSCR_VE))
+        r.write = false;
+    if (r.write)
+        r.set = fpsoft_class(r.bits, false);
+    else
+        r.clear = FPSCR_FR | FPSCR_FI;
+    return fp_commit(s, op, &r);
+}
+
+/* fsel: frA >= 0 (including -0) selects frC, else (NaN too) frB; no FPSCR
+ * change (PEM 4.6.5.3) */
+static int op_fsel(PPCState *s, const PPCOp *op)
+{
+    FP_ENTER(s, op);
+    uint64_t a = s->fpr[op->ra];
+    bool ge = !fp_is_nan(a) && (!(a >> 63) || !(a & ~FP_SIGN));
+    s->fpr[op->rd] = ge ? s->fpr[op->rc] : s->fpr[op->rb];
+    if (RC(op))
+        fp_cr1(s);
+    return PPC_NEXT;
+}
+
+/* ---- moves (no FPSCR change, PEM 4.6.6) ---- */
+
+static inline int fp_move(PPCState *s, const PPCOp *op, uint64_t v)
+{
+    s->fpr[op->rd] = v;
+    if (RC(op))
+        fp_cr1(s);
+    return PPC_NEXT;
+}
+
+static int op_fmr(PPCState *s, const PPCOp *op)
+{
+    FP_ENTER(s, op);
+    return fp_move(s, op, s->fpr[op->rb]);
+}
+
+static int op_fneg(PPCState *s, const PPCOp *op)
+{
+    FP_ENTER(s, op);
+    return fp_move(s, op, s->fpr[op->rb] ^ FP_SIGN);
+}
+
+static int op_fabs(PPCState *s, const PPCOp *op)
+{
+    FP_ENTER(s, op);
+    return fp_move(s, op, s->fpr[op->rb] & ~FP_SIGN);
+}
+
+static int op_fnabs(PPCState *s, const PPCOp *op)
+{
+    FP_ENTER(s, op);
+    return fp_move(s, op, s->fpr[op->rb] | FP_SIGN);
+}
+
+/* ---- compares (PEM 4.6.7) ---- */
+
+static int do_fcmp(PPCState *s, const PPCOp *op, bool ordered)
+{
+    FP_ENTER(s, op);
+    uint64_t a = s->fpr[op->ra], b = s->fpr[op->rb];
+    uint32_t cc, exc = 0;
+    if (fp_is_nan(a) || fp_is_nan(b)) {
+        cc = 1;
+        if (fp_is_snan(a) || fp_is_snan(b)) {
+            exc = FPSCR_VXSNAN;
+            /* fcmpo: VXVC too unless the SNaN's invalid trap is enabled */
+            if (ordered && !(s->fpscr & FPSCR_VE))
+                exc |= FPSCR_VXVC;
+        } else if (ordered) {
+            exc = FPSCR_VXVC;
+        }
+    } else {
+        double x = d_of(a), y = d_of(b);
+        cc = x < y ? 8 : x > y ? 4 : 2;
+    }
+    ppc_set_crf(s, (op->insn >> 23) & 7, cc);
+    /* FPCC receives the result, C is kept (PEM 4.6.7) */
+    uint32_t old = s->fpscr;
+    uint32_t f = (old & ~FPSCR_FPCC) | (cc << 12) | exc;
+    if (exc & ~old)
+        f |= FPSCR_FX;
+    s->fpscr = fpscr_summaries(f);
+    return fp_trap(s, op, exc);
+}
+
+static int op_fcmpu(PPCState *s, const PPCOp *op) { return do_fcmp(s, op, false); }
+static int op_fcmpo(PPCState *s, const PPCOp *op) { return do_fcmp(s, op, true); }
+
+/* ---- conversion to integer (PEM 4.6.3, D.4) ---- */
+
+/* Round a finite double to an integer in mode rn; *inexact, *inc (the
+ * magnitude grew).  Returns the magnitude, saturated at 2^32. */
+static uint64_t round_to_int(uint64_t b, unsigned rn, bool *inexact, bool *inc)
+{
+    bool sign = b >> 63;
+    int e = (int)exf(b) - 1075;
+    uint64_t m = (b & FP_FRAC) | (exf(b) ? 1ull << 52 : 0);
+    uint64_t q;
+    bool guard, sticky;
+    if (!exf(b))
+        e = -1074;
+    if (e >= 0) {
+        *inexact = *inc = false;
+        return e > 11 ? 1ull << 32 : m << e; /* m << 11 < 2^64 */
+    }
+    if (e < -54) {
+        q = 0;
+        guard = false;
+        sticky = m != 0;
+    } else {
+        q = m >> -e;
+        guard = (m >> (-e - 1)) & 1;
+        sticky = (m & ((1ull << (-e - 1)) - 1)) != 0;
+    }
+    *inexact = guard || sticky;
+    switch (rn) {
+    case FP_RN_NEAR: *inc = guard && (sticky || (q & 1)); break;
+    case FP_RN_ZERO: *inc = false; break;
+    case FP_RN_PINF: *inc = !sign && *inexact; break;
+    default: *inc = sign && *inexact; break;
+    }
+    return q + *inc;
+}
+
+static int do_fctiw(PPCState *s, const PPCOp *op, unsigned rn)
+{
+    FP_ENTER(s, op);
+    uint64_t b = s->fpr[op->rb];
+    bool sign = b >> 63, inexact = false, inc = false;
+    uint32_t exc = 0, w;
+    if (fp_is_nan(b)) {
+        exc = FPSCR_VXCVI | (fp_is_snan(b) ? FPSCR_VXSNAN : 0);
+        w = 0x80000000u;
+    } else {
+        uint64_t mag = (b & ~FP_SIGN) == FP_EXP ? 1ull << 32 : round_to_int(b, rn, &inexact, &inc);
+        if (!sign && mag > 0x7FFFFFFFu) {
+            exc = FPSCR_VXCVI;
+            w = 0x7FFFFFFFu;
+        } else if (sign && mag > 0x80000000u) {
+            exc = FPSCR_VXCVI;
+            w = 0x80000000u;
+        } else {
+            w = sign ? (uint32_t)-mag : (uint32_t)mag;
+        }
+    }
+    /* FPRF is left alone (architecturally undefined); FR/FI report the
+     * rounding; an invalid conversion clears them (PEM 3.3.6.1.1) */
+    FPResult r = { .exc = exc, .clear = FPSCR_FR | FPSCR_FI, .set = 0, .write = true };
+    if (exc) {
+        if (s->fpscr & FPSCR_VE)
+            r.write = false;
+    } else if (inexact) {
+        r.exc = FPSCR_XX;
+        r.set = FPSCR_FI | (inc ? FPSCR_FR : 0);
+    }
+    /* the 750 fills the high word with 0xFFF80000, and sets its low bit
+     * when the result is zero from a negative operand (hardware tests) */
+    r.bits = 0xFFF8000000000000ull | w;
+    if (!exc && w == 0 && sign)
+        r.bits |= 1ull << 32;
+    return fp_commit(s, op, &r);
+}
+
+static int op_fctiw(PPCState *s, const PPCOp *op) { return do_fctiw(s, op, s->fpscr & FPSCR_RN); }
+static int op_fctiwz(PPCState *s, const PPCOp *op) { return do_fctiw(s, op, FP_RN_ZERO); }
+
+/* ---- FPSCR instructions (PEM 4.6.8) ---- */
+
+/* Install a new FPSCR value from an explicit write: FEX and VX are never
+ * taken from the operand; FX is set by the usual rule for exception bits
+ * turned on, unless the instruction wrote FX itself (fx_written). */
+static int fpscr_write(PPCState *s, const PPCOp *op, uint32_t mask, uint32_t val, bool fx_written)
+{
+    uint32_t old = s->fpscr;
+    mask &= ~(FPSCR_FEX | FPSCR_VX);
+    uint32_t f = (old & ~mask) | (val & mask);
+    uint32_t turned_on = f & ~old & FPSCR_EXC_ALL;
+    if (turned_on && !fx_written)
+        f |= FPSCR_FX;
+    f = fpscr_summaries(f);
+    s->fpscr = f;
+    if (RC(op))
+        fp_cr1(s);
+    /* setting an exception or enable bit may raise FEX: precise trap */
+    if ((f & FPSCR_FEX) && !(old & FPSCR_FEX) && (s->msr & (MSR_FE0 | MSR_FE1)))
+        return ppc_program_exc(s, op, SRR1_FP_ENABLED);
+    return PPC_NEXT;
+}
+
+static uint32_t field_mask(unsigned fm)
+{
+    uint32_t m = 0;
+    for (unsigned i = 0; i < 8; i++)
+        if (fm & (0x80u >> i))
+            m |= 0xF0000000u >> (4 * i);
+    return m;
+}
+
+static int op_mffs(PPCState *s, const PPCOp *op)
+{
+    FP_ENTER(s, op);
+    /* the 750 returns 0xFFF80000 in the high word, like fctiw */
+    s->fpr[op->rd] = 0xFFF8000000000000ull | s->fpscr;
+    if (RC(op))
+        fp_cr1(s);
+    return PPC_NEXT;
+}
+
+static int op_mtfsf(PPCState *s, const PPCOp *op)
+{
+    FP_ENTER(s, op);
+    unsigned fm = (op->insn >> 17) & 0xFF;
+    /* field 0 given: FX and OX come from frB, FX not by the usual rule */
+    return fpscr_write(s, op, field_mask(fm), (uint32_t)s->fpr[op->rb], fm & 0x80);
+}
+
+static int op_mtfsfi(PPCState *s, const PPCOp *op)
+{
+    FP_ENTER(s, op);
+    unsigned bf = (op->insn >> 23) & 7, imm = (op->insn >> 12) & 0xF;
+    uint32_t sh = 4 * (7 - bf);
+    return fpscr_write(s, op, 0xFu << sh, (uint32_t)imm << sh, bf == 0);
+}
+
+static int op_mtfsb0(PPCState *s, const PPCOp *op)
+{
+    FP_ENTER(s, op);
+    uint32_t bit = 0x80000000u >> op->rd;
+    return fpscr_write(s, op, bit, 0, true);
+}
+
+static int op_mtfsb1(PPCState *s, const PPCOp *op)
+{
+    FP_ENTER(s, op);
+    uint32_t bit = 0x80000000u >> op->rd;
+    return fpscr_write(s, op, bit, bit, bit == FPSCR_FX);
+}
+
+/* mcrfs: copy an FPSCR field to CR, clearing the exception bits copied
+ * (FX, OX, UX, ZX, XX, VX*; FEX and VX follow) (PEM 4.6.8) */
+static int op_mcrfs(PPCState *s, const PPCOp *op)
+{
+    FP_ENTER(s, op);
+    unsigned crfd = (op->insn >> 23) & 7, crfs = (op->insn >> 18) & 7;
+    uint32_t sh = 4 * (7 - crfs);
+    ppc_set_crf(s, crfd, s->fpscr >> sh);
+    uint32_t clr = (0xFu << sh) & (FPSCR_FX | FPSCR_EXC_ALL);
+    s->fpscr = fpscr_summaries(s->fpscr & ~clr);
+    return PPC_NEXT;
+}
+
+/* ---- loads and stores (PEM 4.6.2, 4.6.3) ---- */
+
+/* lfs: single to double format, exactly (PEM 3.3.6 "Floating-Point Load
+ * Instructions"): denormals are normalized, NaNs keep their payload */
+static uint64_t single_to_double(uint32_t w)
+{
+    uint64_t sign = (uint64_t)(w >> 31) << 63;
+    uint32_t e = (w >> 23) & 0xFF, f = w & 0x7FFFFF;
+    if (e == 0xFF)
+        return sign | FP_EXP | ((uint64_t)f << 29);
+    if (!e) {
+        if (!f)
+            return sign;
+        int sh = __builtin_clz(f) - 8;
+        f = (f << sh) & 0x7FFFFF;
+        return sign | ((uint64_t)(897 - sh) << 52) | ((uint64_t)f << 29);
+    }
+    return sign | ((uint64_t)(e + 896) << 52) | ((uint64_t)f << 29);
+}
+
+/* stfs: the PEM's store conversion (PEM 3.3.6 "Floating-Point Store
+ * Instructions"): no rounding; single-denormal range is shifted out */
+static uint32_t double_to_single(uint64_t x)
+{
+    unsigned e = exf(x);
+    if (e > 896 || !(x & ~FP_SIGN) || e < 874) /* the last case is undefined: same bits */
+        return (uint32_t)(((x >> 32) & 0xC0000000u) | ((x >> 29) & 0x3FFFFFFFu));
+    uint64_t frac = (x & FP_FRAC) | (1ull << 52);
+    frac >>= 897 - e; /* -126 - (e - 1023) */
+    return (uint32_t)((x >> 32) & 0x80000000u) | (uint32_t)((frac >> 29) & 0x7FFFFF);
+}
+
+static inline uint32_t ea_d(const PPCState *s, const PPCOp *op)
+{
+    return (op->ra ? s->gpr[op->ra] : 0) + op->imm;
+}
+
+static inline uint32_t ea_x(const PPCState *s, const PPCOp *op)
+{
+    return (op->ra ? s->gpr[op->ra] : 0) + s->gpr[op->rb];
+}
+
+static inline int do_lfs(PPCState *s, const PPCOp *op, uint32_t ea, bool update)
+{
+    FP_ENTER(s, op);
+    uint32_t w;
+    int r = ppc_ld32(s, op, ea, &w);
+    if (r)
+        return r;
+    s->fpr[op->rd] = single_to_double(w);
+    if (update)
+        s->gpr[op->ra] = ea;
+    return PPC_NEXT;
+}
+
+static inline int do_lfd(PPCState *s, const PPCOp *op, uint32_t ea, bool update)
+{
+    FP_ENTER(s, op);
+    uint64_t v;
+    int r = ppc_ld64(s, op, ea, &v);
+    if (r)
+        return r;
+    s->fpr[op->rd] = v;
+    if (update)
+        s->gpr[op->ra] = ea;
+    return PPC_NEXT;
+}
+
+static inline int do_stfs(PPCState *s, const PPCOp *op, uint32_t ea, bool update)
+{
+    FP_ENTER(s, op);
+    int r = ppc_st32(s, op, ea, double_to_single(s->fpr[op->rd]));
+    if (r)
+        return r;
+    if (update)
+        s->gpr[op->ra] = ea;
+    return PPC_NEXT;
+}
+
+static inline int do_stfd(PPCState *s, const PPCOp *op, uint32_t ea, bool update)
+{
+    FP_ENTER(s, op);
+    int r = ppc_st64(s, op, ea, s->fpr[op->rd]);
+    if (r)
+        return r;
+    if (update)
+        s->gpr[op->ra] = ea;
+    return PPC_NEXT;
+}
+
+static int op_lfs(PPCState *s, const PPCOp *op) { return do_lfs(s, op, ea_d(s, op), false); }
+static int op_lfsu(PPCState *s, const PPCOp *op) { return do_lfs(s, op, s->gpr[op->ra] + op->imm, true); }
+static int op_lfsx(PPCState *s, const PPCOp *op) { return do_lfs(s, op, ea_x(s, op), false); }
+static int op_lfsux(PPCState *s, const PPCOp *op) { return do_lfs(s, op, s->gpr[op->ra] + s->gpr[op->rb], true); }
+static int op_lfd(PPCState *s, const PPCOp *op) { return do_lfd(s, op, ea_d(s, op), false); }
+static int op_lfdu(PPCState *s, const PPCOp *op) { return do_lfd(s, op, s->gpr[op->ra] + op->imm, true); }
+static int op_lfdx(PPCState *s, const PPCOp *op) { return do_lfd(s, op, ea_x(s, op), false); }
+static int op_lfdux(PPCState *s, const PPCOp *op) { return do_lfd(s, op, s->gpr[op->ra] + s->gpr[op->rb], true); }
+static int op_stfs(PPCState *s, const PPCOp *op) { return do_stfs(s, op, ea_d(s, op), false); }
+static int op_stfsu(PPCState *s, const PPCOp *op) { return do_stfs(s, op, s->gpr[op->ra] + op->imm, true); }
+static int op_stfsx(PPCState *s, const PPCOp *op) { return do_stfs(s, op, ea_x(s, op), false); }
+static int op_stfsux(PPCState *s, const PPCOp *op) { return do_stfs(s, op, s->gpr[op->ra] + s->gpr[op->rb], true); }
+static int op_stfd(PPCState *s, const PPCOp *op) { return do_stfd(s, op, ea_d(s, op), false); }
+static int op_stfdu(PPCState *s, const PPCOp *op) { return do_stfd(s, op, s->gpr[op->ra] + op->imm, true); }
+static int op_stfdx(PPCState *s, const PPCOp *op) { return do_stfd(s, op, ea_x(s, op), false); }
+static int op_stfdux(PPCState *s, const PPCOp *op) { return do_stfd(s, op, s->gpr[op->ra] + s->gpr[op->rb], true); }
+
+/* stfiwx: the low word of frS, as is (PEM 4.6.3) */
+static int op_stfiwx(PPCState *s, const PPCOp *op)
+{
+    FP_ENTER(s, op);
+    return ppc_st32(s, op, ea_x(s, op), (uint32_t)s->fpr[op->rd]);
+}
+
+/* ---- decode table ---- */
+
+#define P(op) ((uint32_t)(op) << 26)
+#define M_D 0xFC000000u
+#define M_X 0xFC0007FEu  /* primary + 10-bit XO, Rc free */
+#define M_A 0xFC00003Eu  /* primary + 5-bit XO, Rc free */
+#define X(p, xo) (P(p) | ((uint32_t)(xo) << 1))
+
 const PPCInsnDef ppc_insns_fpu[] = {
+    { "lfs", M_D, P(48), op_lfs, IMM_SIMM, 0 },
+    { "lfsu", M_D, P(49), op_lfsu, IMM_SIMM, 0 },
+    { "lfd", M_D, P(50), op_lfd, IMM_SIMM, 0 },
+    { "lfdu", M_D, P(51), op_lfdu, IMM_SIMM, 0 },
+    { "stfs", M_D, P(52), op_stfs, IMM_SIMM, 0 },
+    { "stfsu", M_D, P(53), op_stfsu, IMM_SIMM, 0 },
+    { "stfd", M_D, P(54), op_stfd, IMM_SIMM, 0 },
+    { "stfdu", M_D, P(55), op_stfdu, IMM_SIMM, 0 },
+    { "lfsx", M_X, X(31, 535), op_lfsx, IMM_NONE, 0 },
+    { "lfsux", M_X, X(31, 567), op_lfsux, IMM_NONE, 0 },
+    { "lfdx", M_X, X(31, 599), op_lfdx, IMM_NONE, 0 },
+    { "lfdux", M_X, X(31, 631), op_lfdux, IMM_NONE, 0 },
+    { "stfsx", M_X, X(31, 663), op_stfsx, IMM_NONE, 0 },
+    { "stfsux", M_X, X(31, 695), op_stfsux, IMM_NONE, 0 },
+    { "stfdx", M_X, X(31, 727), op_stfdx, IMM_NONE, 0 },
+    { "stfdux", M_X, X(31, 759), op_stfdux, IMM_NONE, 0 },
+    { "stfiwx", M_X, X(31, 983), op_stfiwx, IMM_NONE, 0 },
+    /* single precision, primary 59 (no fsqrts on the 750) */
+    { "fdivs", M_A, X(59, 18), op_fdivs, IMM_NONE, 0 },
+    { "fsubs", M_A, X(59, 20), op_fsubs, IMM_NONE, 0 },
+    { "fadds", M_A, X(59, 21), op_fadds, IMM_NONE, 0 },
+    { "fres", M_A, X(59, 24), op_fres, IMM_NONE, 0 },
+    { "fmuls", M_A, X(59, 25), op_fmuls, IMM_NONE, 0 },
+    { "fmsubs", M_A, X(59, 28), op_fmsubs, IMM_NONE, 0 },
+    { "fmadds", M_A, X(59, 29), op_fmadds, IMM_NONE, 0 },
+    { "fnmsubs", M_A, X(59, 30), op_fnmsubs, IMM_NONE, 0 },
+    { "fnmadds", M_A, X(59, 31), op_fnmadds, IMM_NONE, 0 },
+    /* double precision, primary 63 (no fsqrt) */
+    { "fdiv", M_A, X(63, 18), op_fdiv, IMM_NONE, 0 },
+    { "fsub", M_A, X(63, 20), op_fsub, IMM_NONE, 0 },
+    { "fadd", M_A, X(63, 21), op_fadd, IMM_NONE, 0 },
+    { "fsel", M_A, X(63, 23), op_fsel, IMM_NONE, 0 },
+    { "fmul", M_A, X(63, 25), op_fmul, IMM_NONE, 0 },
+    { "frsqrte", M_A, X(63, 26), op_frsqrte, IMM_NONE, 0 },
+    { "fmsub", M_A, X(63, 28), op_fmsub, IMM_NONE, 0 },
+    { "fmadd", M_A, X(63, 29), op_fmadd, IMM_NONE, 0 },
+    { "fnmsub", M_A, X(63, 30), op_fnmsub, IMM_NONE, 0 },
+    { "fnmadd", M_A, X(63, 31), op_fnmadd, IMM_NONE, 0 },
+    { "fcmpu", M_X, X(63, 0), op_fcmpu, IMM_NONE, 0 },
+    { "frsp", M_X, X(63, 12), op_frsp, IMM_NONE, 0 },
+    { "fctiw", M_X, X(63, 14), op_fctiw, IMM_NONE, 0 },
+    { "fctiwz", M_X, X(63, 15), op_fctiwz, IMM_NONE, 0 },
+    { "fcmpo", M_X, X(63, 32), op_fcmpo, IMM_NONE, 0 },
+    { "mtfsb1", M_X, X(63, 38), op_mtfsb1, IMM_NONE, 0 },
+    { "fneg", M_X, X(63, 40), op_fneg, IMM_NONE, 0 },
+    { "mcrfs", M_X, X(63, 64), op_mcrfs, IMM_NONE, 0 },
+    { "mtfsb0", M_X, X(63, 70), op_mtfsb0, IMM_NONE, 0 },
+    { "fmr", M_X, X(63, 72), op_fmr, IMM_NONE, 0 },
+    { "mtfsfi", M_X, X(63, 134), op_mtfsfi, IMM_NONE, 0 },
+    { "fnabs", M_X, X(63, 136), op_fnabs, IMM_NONE, 0 },
+    { "fabs", M_X, X(63, 264), op_fabs, IMM_NONE, 0 },
+    { "mffs", M_X, X(63, 583), op_mffs, IMM_NONE, 0 },
+    { "mtfsf", M_X, X(63, 711), op_mtfsf, IMM_NONE, 0 },
     { NULL, 0, 0, NULL, 0, 0 },
 };

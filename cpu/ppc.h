@@ -236,6 +236,9 @@ void ppc_set_msr(PPCState *s, uint32_t msr);
 /* SPRs (cpu/spr.c) */
 int ppc_mfspr(PPCState *s, const PPCOp *op, unsigned spr, uint32_t *val);
 int ppc_mtspr(PPCState *s, const PPCOp *op, unsigned spr, uint32_t val);
+/* mftb (750 UM 2.1.6): tbr is 268 (TBL) or 269 (TBU); returns 0 or
+ * PPC_FAULT.  cpu/branch.c has a weak stand-in until cpu/spr.c provides it. */
+int ppc_mftb(PPCState *s, const PPCOp *op, unsigned tbr, uint32_t *val);
 
 /* MMU slow path (cpu/mmu.c): translate ea for the access, raise DSI/ISI on a
  * fault (returns PPC_FAULT), else fill the TLB when the page is RAM/ROM and

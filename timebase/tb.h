@@ -13,6 +13,11 @@
  * Callers pass `icount`, the CPU's exact instruction count at the moment of
  * the access (ppc_icount_now() inside an instruction handler); it is only
  * used under -icount.
+ *
+ * Threads: every tb_* function is called from the thread that runs the CPU
+ * (events fire there too).  The only other thread is the timebase's own
+ * timer thread, which does nothing but set PPCState.exit_request when the
+ * earliest deadline passes; tb_host_*_ns may be called from anywhere.
  */
 #ifndef TIMEBASE_TB_H
 #define TIMEBASE_TB_H
@@ -36,6 +41,22 @@ typedef struct TBEvent {
 } TBEvent;
 
 typedef struct TimeBase TimeBase;
+
+/* Saved guest time, the fields of timebase.md rule 4: everything needed to
+ * re-derive time at resume, and nothing host-specific (no CLOCK_MONOTONIC
+ * value, no pointer).  Plain integers; the snapshot code owns the byte
+ * order and versioning of the stream. */
+typedef struct TBSavedState {
+    uint64_t freq_hz;      /* timebase frequency */
+    int32_t icount_shift;  /* -1: real time; else -icount N */
+    uint64_t tb;           /* guest TB at the moment of saving */
+    int64_t realtime_ns;   /* CLOCK_REALTIME (offset applied) at that moment;
+                            * 0 under -icount (no host clock is read) */
+    int64_t dec;           /* dec_deadline - TB: DEC == (uint32_t)dec */
+    uint64_t icount;       /* the CPU's instruction count at the save */
+    bool dec_pending;      /* PPC_IRQ_DEC latched, not yet taken */
+    bool ext_pending;      /* PPC_IRQ_EXTERNAL asserted */
+} TBSavedState;
 
 /* icount_shift < 0: real time; otherwise TB advances every 2^shift insns */
 TimeBase *tb_new(struct PPCState *cpu, uint64_t freq_hz, int icount_shift, TBClockPolicy policy);
@@ -74,5 +95,66 @@ uint64_t tb_insn_budget(TimeBase *tb, uint64_t icount);
 /* Host nanoseconds (CLOCK_MONOTONIC, offset applied) until the next event,
  * or -1 if none: how long an idle (MSR[POW]) guest lets the host sleep. */
 int64_t tb_ns_to_next(TimeBase *tb, uint64_t icount);
+
+/* ---- Additions (h-tb) ---- */
+
+/* Unit conversions (timebase.md rule 3), exact 128-bit intermediates.
+ * Host ns -> TB ticks rounds down ("what does TB read"); TB ticks -> host ns
+ * rounds up ("when is the deadline").  Results that do not fit saturate at
+ * UINT64_MAX. */
+uint64_t tb_ns_to_ticks(uint64_t ns, uint64_t freq_hz);
+uint64_t tb_ticks_to_ns(uint64_t ticks, uint64_t freq_hz);
+
+/* Snapshot support (timebase.md rules 4-6).  tb_export samples TB, DEC and
+ * realtime at one moment.  tb_import loads a saved state and leaves the
+ * timebase PAUSED: time is re-derived by tb_resume when the guest starts
+ * running (rule 5).  The caller restores the CPU's instruction count to
+ * st->icount (under -icount the TB is a function of it).  Events other than
+ * the decrementer are left alone: their owners re-arm them after loading.
+ * Returns 0, or -1 when the state does not fit this timebase (frequency or
+ * -icount mode differ). */
+void tb_export(TimeBase *tb, uint64_t icount, TBSavedState *st);
+int tb_import(TimeBase *tb, const TBSavedState *st) __attribute__((warn_unused_result));
+bool tb_paused(const TimeBase *tb);
+
+/* Idle under -icount: with no instruction executing the TB would freeze,
+ * so a halted CPU (MSR[POW]) warps TB forward to the next event's deadline,
+ * as QEMU's "-icount sleep=off" does.  Returns true if TB moved.  Under
+ * real time it does nothing (the host sleeps for tb_ns_to_next instead).
+ * The board's loop, identical in both modes:
+ *     tb_run_due(tb, cpu->icount);
+ *     r = ppc_run(cpu, tb_insn_budget(tb, cpu->icount));
+ *     if (r == PPC_RUN_HALTED) {
+ *         tb_idle_warp(tb, cpu->icount);
+ *         ppoll(..., tb_ns_to_next(tb, cpu->icount) as timeout (-1: none));
+ *     }
+ * Under -icount tb_ns_to_next is 0 when an event is armed (it is due after
+ * the warp) and -1 otherwise. */
+bool tb_idle_warp(TimeBase *tb, uint64_t icount);
+
+/* While paused, nothing fires (tb_run_due does nothing) and tb_ns_to_next
+ * is -1: events wait for tb_resume, where a deadline that passed under
+ * -tb-clock host fires at once.
+ *
+ * The decrementer: DEC starts at 0xFFFFFFFF with nothing latched.  Its
+ * exception is requested when DEC passes from 0 to -1 (once more every
+ * 2^32 ticks without a new write), and when software writes a value with
+ * bit 0 set over one with bit 0 clear (PEM 2.3.13.1); it stays latched in
+ * PPCState.irq_pending until the CPU takes it.  mttbl/mttbu leave DEC and
+ * every armed event with the same number of ticks to go. */
+
+/* Instructions per real-time slice: the budget under real time; the timer
+ * thread stops the CPU earlier when an event is due. */
+#define TB_SLICE_INSNS (1u << 20)
+
+/* Tests only: replace the host clock offsets (ns) that the environment
+ * variables gave.  Changing the monotonic offset while a timebase runs in
+ * real time makes its host clock jump: set it before tb_new, or while the
+ * timebase is paused. */
+void tb_test_set_clock_offsets(int64_t mono_ns, int64_t real_ns);
+/* Tests only: read the environment variables again. */
+void tb_test_clock_offsets_from_env(void);
+/* Tests only: how many times the timer thread has set exit_request. */
+uint64_t tb_test_timer_kicks(TimeBase *tb);
 
 #endif /* TIMEBASE_TB_H */

@@ -1,0 +1,740 @@
+#include "migration/snap.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <zlib.h>
+
+static const uint8_t snap_magic[8] = { 'P', 'P', 'C', 'E', 'M', 'U', 0, 'S' };
+
+#define OUTBUF_SIZE (256u << 10)
+#define INBUF_SIZE (256u << 10)
+#define MAX_SECTION_LEN (1ull << 32) /* RAM (768 MiB) plus page flags fits */
+#define RAM_PAGE 4096u
+
+void snap_error(SnapError *err, const char *fmt, ...)
+{
+    if (!err)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    va_end(ap);
+}
+
+/* ---- byte order helpers ---- */
+static void be32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)(v >> 24); p[1] = (uint8_t)(v >> 16); p[2] = (uint8_t)(v >> 8); p[3] = (uint8_t)v;
+}
+static uint32_t rd32(const uint8_t *p)
+{
+    return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
+}
+
+static void header_encode(uint8_t out[SNAP_HEADER_SIZE], const SnapHeader *h)
+{
+    memset(out, 0, SNAP_HEADER_SIZE);
+    memcpy(out, snap_magic, 8);
+    be32(out + 8, SNAP_FORMAT_VERSION);
+    be32(out + 12, SNAP_HEADER_SIZE);
+    memcpy(out + 16, h->board, strnlen(h->board, 15));
+    memcpy(out + 32, h->cpu, strnlen(h->cpu, 15));
+    be32(out + 48, h->ram_size);
+    be32(out + 52, h->flags);
+    be32(out + 60, (uint32_t)crc32(0, out, 60));
+}
+
+static int header_decode(const uint8_t in[SNAP_HEADER_SIZE], SnapHeader *h, SnapError *err)
+{
+    if (memcmp(in, snap_magic, 8)) {
+        snap_error(err, "not a ppcemu snapshot (bad magic)");
+        return -1;
+    }
+    uint32_t ver = rd32(in + 8);
+    if (ver > SNAP_FORMAT_VERSION) {
+        snap_error(err, "snapshot format version %u is newer than this ppcemu supports (%u)", ver,
+                   SNAP_FORMAT_VERSION);
+        return -1;
+    }
+    if (ver == 0 || rd32(in + 12) != SNAP_HEADER_SIZE) {
+        snap_error(err, "snapshot header is corrupt (version %u, length %u)", ver, rd32(in + 12));
+        return -1;
+    }
+    if (rd32(in + 60) != (uint32_t)crc32(0, in, 60)) {
+        snap_error(err, "snapshot header is corrupt (CRC mismatch)");
+        return -1;
+    }
+    memset(h, 0, sizeof(*h));
+    h->version = ver;
+    memcpy(h->board, in + 16, 15);
+    memcpy(h->cpu, in + 32, 15);
+    h->ram_size = rd32(in + 48);
+    h->flags = rd32(in + 52);
+    return 0;
+}
+
+static int write_all(int fd, const void *p, size_t n)
+{
+    const uint8_t *b = p;
+    while (n) {
+        ssize_t k = write(fd, b, n);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            return -1;
+        b += k;
+        n -= (size_t)k;
+    }
+    return 0;
+}
+
+/* ---------------- writer ---------------- */
+
+struct SnapWriter {
+    int fd;
+    bool own_fd;
+    char *path, *tmp_path;
+    z_stream z;
+    uint8_t *out;
+    int io_error;
+    uLong zcrc;      /* CRC32 of the compressed bytes written */
+    uint64_t zlen;
+    /* the section being built */
+    uint8_t *sec;
+    size_t sec_len, sec_cap;
+    char sec_name[64];
+    uint32_t sec_version;
+    bool in_section;
+};
+
+static void z_emit(SnapWriter *w, const void *p, size_t n, int flush)
+{
+    w->z.next_in = (Bytef *)(uintptr_t)p;
+    w->z.avail_in = (uInt)n;
+    do {
+        w->z.next_out = w->out;
+        w->z.avail_out = OUTBUF_SIZE;
+        deflate(&w->z, flush);
+        size_t have = OUTBUF_SIZE - w->z.avail_out;
+        w->zcrc = crc32_z(w->zcrc, w->out, have);
+        w->zlen += have;
+        if (have && !w->io_error && write_all(w->fd, w->out, have))
+            w->io_error = errno ? errno : EIO;
+    } while (w->z.avail_out == 0 || w->z.avail_in);
+}
+
+/* feed large buffers to zlib in pieces: avail_in is 32 bits */
+static void z_write(SnapWriter *w, const void *p, size_t n)
+{
+    const uint8_t *b = p;
+    while (n) {
+        size_t k = n > (1u << 30) ? (1u << 30) : n;
+        z_emit(w, b, k, Z_NO_FLUSH);
+        b += k;
+        n -= k;
+    }
+}
+
+static SnapWriter *writer_new(int fd, const SnapHeader *h, SnapError *err)
+{
+    SnapWriter *w = calloc(1, sizeof(*w));
+    if (!w || !(w->out = malloc(OUTBUF_SIZE))) {
+        free(w);
+        snap_error(err, "out of memory");
+        return NULL;
+    }
+    w->fd = fd;
+    if (deflateInit(&w->z, 1) != Z_OK) {
+        free(w->out);
+        free(w);
+        snap_error(err, "zlib initialisation failed");
+        return NULL;
+    }
+    uint8_t hdr[SNAP_HEADER_SIZE];
+    header_encode(hdr, h);
+    if (write_all(fd, hdr, sizeof hdr))
+        w->io_error = errno ? errno : EIO;
+    return w;
+}
+
+SnapWriter *snap_writer_open_fd(int fd, const SnapHeader *h, SnapError *err)
+{
+    return writer_new(fd, h, err);
+}
+
+SnapWriter *snap_writer_open_file(const char *path, const SnapHeader *h, SnapError *err)
+{
+    size_t n = strlen(path) + 32;
+    char *tmp = malloc(n);
+    char *dup = strdup(path);
+    if (!tmp || !dup) {
+        free(tmp);
+        free(dup);
+        snap_error(err, "out of memory");
+        return NULL;
+    }
+    snprintf(tmp, n, "%s.tmp.%ld", path, (long)getpid());
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        snap_error(err, "cannot create %s: %s", tmp, strerror(errno));
+        free(tmp);
+        free(dup);
+        return NULL;
+    }
+    SnapWriter *w = writer_new(fd, h, err);
+    if (!w) {
+        close(fd);
+        unlink(tmp);
+        free(tmp);
+        free(dup);
+        return NULL;
+    }
+    w->own_fd = true;
+    w->path = dup;
+    w->tmp_path = tmp;
+    return w;
+}
+
+static void sec_reserve(SnapWriter *w, size_t n)
+{
+    if (w->sec_len + n <= w->sec_cap)
+        return;
+    size_t cap = w->sec_cap ? w->sec_cap : 4096;
+    while (cap < w->sec_len + n)
+        cap *= 2;
+    uint8_t *p = realloc(w->sec, cap);
+    if (!p) {
+        w->io_error = ENOMEM;
+        return;
+    }
+    w->sec = p;
+    w->sec_cap = cap;
+}
+
+void snap_begin_section(SnapWriter *w, const char *name, uint32_t version)
+{
+    snprintf(w->sec_name, sizeof w->sec_name, "%s", name);
+    w->sec_version = version;
+    w->sec_len = 0;
+    w->in_section = true;
+}
+
+void snap_put_bytes(SnapWriter *w, const void *p, size_t n)
+{
+    sec_reserve(w, n);
+    if (w->io_error)
+        return;
+    memcpy(w->sec + w->sec_len, p, n);
+    w->sec_len += n;
+}
+
+void snap_put_u8(SnapWriter *w, uint8_t v) { snap_put_bytes(w, &v, 1); }
+
+void snap_put_u32(SnapWriter *w, uint32_t v)
+{
+    uint8_t b[4];
+    be32(b, v);
+    snap_put_bytes(w, b, 4);
+}
+
+void snap_put_u64(SnapWriter *w, uint64_t v)
+{
+    snap_put_u32(w, (uint32_t)(v >> 32));
+    snap_put_u32(w, (uint32_t)v);
+}
+
+void snap_put_fields(SnapWriter *w, const SnapField *f, const void *base, uint32_t version)
+{
+    for (; f->name; f++) {
+        if (f->since_version > version)
+            continue;
+        const uint8_t *p = (const uint8_t *)base + f->offset;
+        for (uint32_t i = 0; i < f->count; i++, p += f->size) {
+            switch (f->size) {
+            case 1: snap_put_u8(w, *p); break;
+            case 2: { uint16_t v; memcpy(&v, p, 2); snap_put_u8(w, (uint8_t)(v >> 8)); snap_put_u8(w, (uint8_t)v); break; }
+            case 4: { uint32_t v; memcpy(&v, p, 4); snap_put_u32(w, v); break; }
+            case 8: { uint64_t v; memcpy(&v, p, 8); snap_put_u64(w, v); break; }
+            }
+        }
+    }
+}
+
+void snap_end_section(SnapWriter *w)
+{
+    uint8_t hdr[64 + 1 + 12];
+    size_t nl = strlen(w->sec_name);
+    hdr[0] = (uint8_t)nl;
+    memcpy(hdr + 1, w->sec_name, nl);
+    be32(hdr + 1 + nl, w->sec_version);
+    be32(hdr + 5 + nl, (uint32_t)((uint64_t)w->sec_len >> 32));
+    be32(hdr + 9 + nl, (uint32_t)w->sec_len);
+    size_t hl = 13 + nl;
+    uLong crc = crc32(0, hdr, (uInt)hl);
+    crc = crc32_z(crc, w->sec, w->sec_len);
+    uint8_t tail[4];
+    be32(tail, (uint32_t)crc);
+    z_write(w, hdr, hl);
+    z_write(w, w->sec, w->sec_len);
+    z_write(w, tail, 4);
+    w->in_section = false;
+}
+
+static void writer_free(SnapWriter *w)
+{
+    deflateEnd(&w->z);
+    free(w->out);
+    free(w->sec);
+    free(w->path);
+    free(w->tmp_path);
+    free(w);
+}
+
+void snap_writer_abort(SnapWriter *w)
+{
+    if (!w)
+        return;
+    if (w->own_fd) {
+        close(w->fd);
+        unlink(w->tmp_path);
+    }
+    writer_free(w);
+}
+
+int snap_writer_commit(SnapWriter *w, SnapError *err)
+{
+    snap_begin_section(w, "end", 1);
+    snap_end_section(w);
+    z_emit(w, NULL, 0, Z_FINISH);
+    /* trailer: CRC32 and length of the compressed bytes, so that any byte of
+     * the file changed is noticed, even one zlib would decode identically */
+    uint8_t trailer[8];
+    be32(trailer, (uint32_t)w->zcrc);
+    be32(trailer + 4, (uint32_t)w->zlen);
+    if (!w->io_error && write_all(w->fd, trailer, sizeof trailer))
+        w->io_error = errno ? errno : EIO;
+    if (w->io_error) {
+        snap_error(err, "writing the snapshot failed: %s", strerror(w->io_error));
+        snap_writer_abort(w);
+        return -1;
+    }
+    if (w->own_fd) {
+        if (fsync(w->fd) || close(w->fd)) {
+            w->own_fd = false;
+            snap_error(err, "writing the snapshot failed: %s", strerror(errno));
+            unlink(w->tmp_path);
+            writer_free(w);
+            return -1;
+        }
+        if (rename(w->tmp_path, w->path)) {
+            snap_error(err, "cannot rename %s to %s: %s", w->tmp_path, w->path, strerror(errno));
+            unlink(w->tmp_path);
+            writer_free(w);
+            return -1;
+        }
+        /* make the rename itself durable */
+        char *slash = strrchr(w->path, '/');
+        char *dir = slash ? strndup(w->path, (size_t)(slash - w->path) + 1) : strdup(".");
+        int dfd = dir ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+        if (dfd >= 0) {
+            fsync(dfd);
+            close(dfd);
+        }
+        free(dir);
+    }
+    writer_free(w);
+    return 0;
+}
+
+/* ---------------- reader ---------------- */
+
+struct SnapReader {
+    int fd;
+    bool own_fd;
+    z_stream z;
+    uint8_t *in;
+    bool eof, stream_end;
+    uLong zcrc;      /* CRC32 of the compressed bytes consumed */
+    uint64_t zlen;
+    /* the section being read */
+    bool in_section;
+    uint64_t remaining;
+    uLong crc;
+};
+
+/* Refill the input buffer when empty; -1 on a read error. */
+static int fill_input(SnapReader *r, SnapError *err)
+{
+    if (r->z.avail_in || r->eof)
+        return 0;
+    ssize_t k;
+    do
+        k = read(r->fd, r->in, INBUF_SIZE);
+    while (k < 0 && errno == EINTR);
+    if (k < 0) {
+        snap_error(err, "reading the snapshot failed: %s", strerror(errno));
+        return -1;
+    }
+    if (k == 0)
+        r->eof = true;
+    r->z.next_in = r->in;
+    r->z.avail_in = (uInt)k;
+    return 0;
+}
+
+/* One inflate call, keeping the CRC of the compressed bytes it consumed. */
+static int inflate_step(SnapReader *r, SnapError *err)
+{
+    if (fill_input(r, err))
+        return -1;
+    const Bytef *before = r->z.next_in;
+    int zr = inflate(&r->z, Z_NO_FLUSH);
+    size_t used = (size_t)(r->z.next_in - before);
+    r->zcrc = crc32_z(r->zcrc, before, used);
+    r->zlen += used;
+    if (zr == Z_STREAM_END) {
+        r->stream_end = true;
+        return 0;
+    }
+    if (zr == Z_DATA_ERROR || zr == Z_NEED_DICT || zr == Z_MEM_ERROR || zr == Z_STREAM_ERROR) {
+        snap_error(err, "snapshot data is corrupt (zlib: %s)", r->z.msg ? r->z.msg : "error");
+        return -1;
+    }
+    if (zr == Z_BUF_ERROR && r->eof && r->z.avail_in == 0) {
+        snap_error(err, "snapshot is truncated");
+        return -1;
+    }
+    return 0;
+}
+
+/* Read exactly n decompressed bytes. */
+static int z_read(SnapReader *r, void *p, size_t n, SnapError *err)
+{
+    r->z.next_out = p;
+    r->z.avail_out = (uInt)n;
+    while (r->z.avail_out) {
+        if (r->stream_end) {
+            snap_error(err, "snapshot is truncated (data ends inside a section)");
+            return -1;
+        }
+        if (inflate_step(r, err))
+            return -1;
+    }
+    return 0;
+}
+
+/* After the end section: the zlib stream must end, then the trailer must
+ * match what was consumed. */
+static int finish_stream(SnapReader *r, SnapError *err)
+{
+    uint8_t extra;
+    while (!r->stream_end) {
+        r->z.next_out = &extra;
+        r->z.avail_out = 1;
+        if (inflate_step(r, err))
+            return -1;
+        if (r->z.avail_out == 0) {
+            snap_error(err, "snapshot is corrupt (data after the end section)");
+            return -1;
+        }
+    }
+    uint8_t trailer[8];
+    for (size_t got = 0; got < sizeof trailer;) {
+        if (fill_input(r, err))
+            return -1;
+        if (r->z.avail_in == 0) {
+            snap_error(err, "snapshot is truncated (no trailer)");
+            return -1;
+        }
+        size_t k = r->z.avail_in < sizeof trailer - got ? r->z.avail_in : sizeof trailer - got;
+        memcpy(trailer + got, r->z.next_in, k);
+        r->z.next_in += k;
+        r->z.avail_in -= (uInt)k;
+        got += k;
+    }
+    if (rd32(trailer) != (uint32_t)r->zcrc || rd32(trailer + 4) != (uint32_t)r->zlen) {
+        snap_error(err, "snapshot is corrupt (stream CRC mismatch)");
+        return -1;
+    }
+    if (r->own_fd) {
+        /* a file holds one snapshot and nothing else */
+        if (fill_input(r, err))
+            return -1;
+        if (r->z.avail_in) {
+            snap_error(err, "snapshot is corrupt (%u unexpected bytes after the end)", r->z.avail_in);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static SnapReader *reader_new(int fd, SnapHeader *h, SnapError *err)
+{
+    uint8_t hdr[SNAP_HEADER_SIZE];
+    size_t got = 0;
+    while (got < sizeof hdr) {
+        ssize_t k = read(fd, hdr + got, sizeof hdr - got);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k < 0) {
+            snap_error(err, "reading the snapshot failed: %s", strerror(errno));
+            return NULL;
+        }
+        if (k == 0) {
+            if (got >= 8 && memcmp(hdr, snap_magic, 8) == 0)
+                snap_error(err, "snapshot is truncated (incomplete header)");
+            else
+                snap_error(err, "not a ppcemu snapshot (%s)", got ? "too short" : "empty file");
+            return NULL;
+        }
+        got += (size_t)k;
+    }
+    if (header_decode(hdr, h, err))
+        return NULL;
+    SnapReader *r = calloc(1, sizeof(*r));
+    if (!r || !(r->in = malloc(INBUF_SIZE))) {
+        free(r);
+        snap_error(err, "out of memory");
+        return NULL;
+    }
+    r->fd = fd;
+    if (inflateInit(&r->z) != Z_OK) {
+        free(r->in);
+        free(r);
+        snap_error(err, "zlib initialisation failed");
+        return NULL;
+    }
+    return r;
+}
+
+SnapReader *snap_reader_open_fd(int fd, SnapHeader *h, SnapError *err)
+{
+    return reader_new(fd, h, err);
+}
+
+SnapReader *snap_reader_open_file(const char *path, SnapHeader *h, SnapError *err)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        snap_error(err, "cannot open snapshot %s: %s", path, strerror(errno));
+        return NULL;
+    }
+    SnapReader *r = reader_new(fd, h, err);
+    if (!r) {
+        close(fd);
+        return NULL;
+    }
+    r->own_fd = true;
+    return r;
+}
+
+void snap_reader_close(SnapReader *r)
+{
+    if (!r)
+        return;
+    inflateEnd(&r->z);
+    if (r->own_fd)
+        close(r->fd);
+    free(r->in);
+    free(r);
+}
+
+int snap_next_section(SnapReader *r, char name[64], uint32_t *version, uint64_t *len, SnapError *err)
+{
+    uint8_t nl;
+    if (r->in_section) {
+        snap_error(err, "internal error: previous section not finished");
+        return -1;
+    }
+    if (z_read(r, &nl, 1, err))
+        return -1;
+    if (nl == 0 || nl > 63) {
+        snap_error(err, "snapshot is corrupt (bad section name length %u)", nl);
+        return -1;
+    }
+    uint8_t hdr[64 + 12];
+    hdr[0] = nl;
+    if (z_read(r, hdr + 1, nl + 12u, err))
+        return -1;
+    for (unsigned i = 0; i < nl; i++) {
+        uint8_t c = hdr[1 + i];
+        if (c < 0x20 || c > 0x7E) {
+            snap_error(err, "snapshot is corrupt (bad section name)");
+            return -1;
+        }
+    }
+    memcpy(name, hdr + 1, nl);
+    name[nl] = 0;
+    *version = rd32(hdr + 1 + nl);
+    *len = ((uint64_t)rd32(hdr + 5 + nl) << 32) | rd32(hdr + 9 + nl);
+    if (*len > MAX_SECTION_LEN) {
+        snap_error(err, "snapshot is corrupt (section '%s' claims %llu bytes)", name,
+                   (unsigned long long)*len);
+        return -1;
+    }
+    r->crc = crc32(0, hdr, 13u + nl);
+    r->remaining = *len;
+    r->in_section = true;
+    if (!strcmp(name, "end")) {
+        if (snap_end_read_section(r, err))
+            return -1;
+        return finish_stream(r, err) ? -1 : 0;
+    }
+    return 1;
+}
+
+int snap_get_bytes(SnapReader *r, void *p, size_t n, SnapError *err)
+{
+    if (!r->in_section || n > r->remaining) {
+        snap_error(err, "snapshot is corrupt (section shorter than its contents)");
+        return -1;
+    }
+    uint8_t *b = p;
+    while (n) {
+        size_t k = n > (1u << 30) ? (1u << 30) : n;
+        if (z_read(r, b, k, err))
+            return -1;
+        r->crc = crc32_z(r->crc, b, k);
+        r->remaining -= k;
+        b += k;
+        n -= k;
+    }
+    return 0;
+}
+
+int snap_get_u8(SnapReader *r, uint8_t *v, SnapError *err) { return snap_get_bytes(r, v, 1, err); }
+
+int snap_get_u32(SnapReader *r, uint32_t *v, SnapError *err)
+{
+    uint8_t b[4];
+    if (snap_get_bytes(r, b, 4, err))
+        return -1;
+    *v = rd32(b);
+    return 0;
+}
+
+int snap_get_u64(SnapReader *r, uint64_t *v, SnapError *err)
+{
+    uint32_t hi, lo;
+    if (snap_get_u32(r, &hi, err) || snap_get_u32(r, &lo, err))
+        return -1;
+    *v = ((uint64_t)hi << 32) | lo;
+    return 0;
+}
+
+int snap_get_fields(SnapReader *r, const SnapField *f, void *base, uint32_t version, SnapError *err)
+{
+    for (; f->name; f++) {
+        if (f->since_version > version)
+            continue;
+        uint8_t *p = (uint8_t *)base + f->offset;
+        for (uint32_t i = 0; i < f->count; i++, p += f->size) {
+            uint8_t b[8];
+            if (snap_get_bytes(r, b, f->size, err))
+                return -1;
+            uint64_t v = 0;
+            for (unsigned k = 0; k < f->size; k++)
+                v = (v << 8) | b[k];
+            switch (f->size) {
+            case 1: *p = (uint8_t)v; break;
+            case 2: { uint16_t x = (uint16_t)v; memcpy(p, &x, 2); break; }
+            case 4: { uint32_t x = (uint32_t)v; memcpy(p, &x, 4); break; }
+            case 8: memcpy(p, &v, 8); break;
+            }
+        }
+    }
+    return 0;
+}
+
+int snap_end_read_section(SnapReader *r, SnapError *err)
+{
+    if (!r->in_section) {
+        snap_error(err, "internal error: no section to finish");
+        return -1;
+    }
+    if (r->remaining) {
+        snap_error(err, "snapshot is corrupt (section has %llu unexpected bytes)",
+                   (unsigned long long)r->remaining);
+        return -1;
+    }
+    uint8_t b[4];
+    if (z_read(r, b, 4, err))
+        return -1;
+    r->in_section = false;
+    if (rd32(b) != (uint32_t)r->crc) {
+        snap_error(err, "snapshot is corrupt (section CRC mismatch)");
+        return -1;
+    }
+    return 0;
+}
+
+int snap_skip_section(SnapReader *r, SnapError *err)
+{
+    uint8_t buf[4096];
+    while (r->remaining) {
+        size_t k = r->remaining > sizeof buf ? sizeof buf : (size_t)r->remaining;
+        if (snap_get_bytes(r, buf, k, err))
+            return -1;
+    }
+    return snap_end_read_section(r, err);
+}
+
+/* ---- RAM ---- */
+
+static bool page_is_zero(const uint8_t *p)
+{
+    static const uint8_t zero[RAM_PAGE];
+    return memcmp(p, zero, RAM_PAGE) == 0;
+}
+
+/* u32 page size, u32 page count, then per page a flag byte (0 = zero page,
+ * 1 = data follows) */
+void snap_put_ram(SnapWriter *w, const uint8_t *ram, uint32_t size)
+{
+    uint32_t pages = size / RAM_PAGE;
+    snap_put_u32(w, RAM_PAGE);
+    snap_put_u32(w, pages);
+    for (uint32_t i = 0; i < pages; i++) {
+        const uint8_t *p = ram + (size_t)i * RAM_PAGE;
+        if (page_is_zero(p)) {
+            snap_put_u8(w, 0);
+        } else {
+            snap_put_u8(w, 1);
+            snap_put_bytes(w, p, RAM_PAGE);
+        }
+    }
+}
+
+int snap_get_ram(SnapReader *r, uint8_t *ram, uint32_t size, SnapError *err)
+{
+    uint32_t psz, pages;
+    if (snap_get_u32(r, &psz, err) || snap_get_u32(r, &pages, err))
+        return -1;
+    if (psz != RAM_PAGE || pages != size / RAM_PAGE) {
+        snap_error(err, "snapshot RAM is %u pages of %u bytes, this machine has %u of %u", pages, psz,
+                   size / RAM_PAGE, RAM_PAGE);
+        return -1;
+    }
+    for (uint32_t i = 0; i < pages; i++) {
+        uint8_t flag;
+        uint8_t *p = ram + (size_t)i * RAM_PAGE;
+        if (snap_get_u8(r, &flag, err))
+            return -1;
+        if (flag == 0) {
+            memset(p, 0, RAM_PAGE);
+        } else if (flag == 1) {
+            if (snap_get_bytes(r, p, RAM_PAGE, err))
+                return -1;
+        } else {
+            snap_error(err, "snapshot is corrupt (bad RAM page flag %u)", flag);
+            return -1;
+        }
+    }
+    return 0;
+}
