@@ -400,6 +400,8 @@ static void emu_run(CpuEnv *e, const DiffCase *c, const CaseMeta *m, DiffState *
      * prctl(PR_SET_FPEXC): both sides use the precise mode then, and an
      * enabled FP exception ends a case in a trap on both (PEM 6.4.7) */
     s->msr = MSR_FP | MSR_PR | (c->flags & DIFF_F_FP ? MSR_FE0 | MSR_FE1 : 0);
+    /* a Linux process runs with the data cache on: dcbz zeroes, no alignment trap */
+    s->hid0 |= HID0_DCE;
     s->pc = DIFF_SEQ;
     s->reserve_valid = false;
     s->srr0 = s->srr1 = 0;

@@ -13,13 +13,10 @@ fi
 for f in "$build/tests/diff-test" "$build/tests/diff-harness"; do
     [ -x "$f" ] || { echo "diff: $f missing (make all builds it)"; exit 1; }
 done
-# --no-priv: main's cpu/spr.c does not yet refuse supervisor SPRs in
-# problem state (h-sys's spr.c does); drop it once that has landed
 run() { # flags...
-    echo "diff: seed $seed, $n cases $* (reproduce: make fuzz-diff SEED=$seed N=$n DIFF_FLAGS='--skip-unimpl --no-priv $*')"
-    # --skip-unimpl: instructions ppcemu does not decode yet are left out and listed
+    echo "diff: seed $seed, $n cases $* (reproduce: make fuzz-diff SEED=$seed N=$n DIFF_FLAGS='$*')"
     "$build/tests/diff-test" --harness "$build/tests/diff-harness" --seed "$seed" -n "$n" \
-        --skip-unimpl --no-priv --print 5 "$@"
+        --print 5 "$@"
 }
 rc=0
 run || rc=1
