@@ -108,9 +108,6 @@ GEN_ST(sthbr, x0, ppc_st16, EXT_BR16)
 GEN_ST(stwbr, x, ppc_st32, EXT_BR32)
 GEN_ST(stwbr, x0, ppc_st32, EXT_BR32)
 
-/* ---- exceptions raised here ---- */
-
-
 /* ---- load/store multiple (PEM 3.3.2.4): word aligned or alignment
  * exception (750 UM 4.5.6) ---- */
 
