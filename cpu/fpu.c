@@ -8,11 +8,23 @@
  * result is then the PowerPC result, and error-free transformations
  * (TwoSum, fma-based TwoProduct, the division remainder, ErrFma) give the
  * exact rounding error, hence FI and FR, and the single-precision rounding
- * without double-rounding errors.  Everything else (NaNs, infinities,
- * zeros from products, denormals, overflow, directed rounding) goes to the
- * exact software model in fpu_soft.c.
+ * without double-rounding errors.  Zero operands take exact shortcuts;
+ * everything else (NaNs, infinities, denormals, overflow, underflow,
+ * directed rounding, NI) goes to the exact software model in fpu_soft.c.
+ * The host must run with its default floating-point environment (MXCSR
+ * round-to-nearest, no flush-to-zero/denormals-are-zero), which the
+ * emulator never changes.
+ *
+ * 750 specifics (hardware vectors, ../shared/testdata/ppc750-vectors):
+ * single-precision multiplies round frC's fraction to 24 bits first
+ * (fpu_soft.c), fnmadd/fnmsub negate after rounding, FR on a disabled
+ * overflow reports the fraction rounding; fctiw/fctiwz and mffs fill the
+ * high word with 0xFFF80000.
  */
 #include <float.h>
+#if defined(__x86_64__)
+#include <emmintrin.h>
+#endif
 #include <math.h>
 #include <string.h>
 
@@ -68,7 +80,7 @@ static inline void fp_cr1(PPCState *s)
 
 /* A program exception when exceptions this instruction raised are enabled
  * and MSR[FE0,FE1] != 0; the 750 runs every non-zero mode precisely
- * (750 UM 2.1.4.3, 4.5.7). */
+ * (750 UM 4.5.7, PEM 6.4.7): SRR0 = this instruction, which completed. */
 static inline int fp_trap(PPCState *s, const PPCOp *op, uint32_t exc)
 {
     if (exc & FPSCR_VX_ALL)
@@ -93,96 +105,226 @@ static int fp_commit(PPCState *s, const PPCOp *op, const FPResult *r)
     return fp_trap(s, op, r->exc);
 }
 
-/* Fast-path commit: a normal (or exact zero) result, maybe inexact */
-static inline int fp_commit_fast(PPCState *s, const PPCOp *op, uint64_t bits, uint32_t fprf,
-                                 bool inexact, bool fr)
+#define FP_INLINE static inline __attribute__((always_inline))
+#define FP_COLD __attribute__((noinline, cold))
+
+/* An inexact result when XX was still clear (FX goes on) or XE is set
+ * (FEX, maybe a trap): out of line, FP code mostly runs with XX set */
+static FP_COLD int fp_inexact_rare(PPCState *s, const PPCOp *op, uint32_t f, uint32_t old)
+{
+    if (!(old & FPSCR_XX))
+        f |= FPSCR_FX;
+    if (f & FPSCR_XE)
+        f |= FPSCR_FEX;
+    s->fpscr = f;
+    if (RC(op))
+        fp_cr1(s);
+    return fp_trap(s, op, FPSCR_XX);
+}
+
+/* Fast-path commit of a normal (or exact zero) result: FPRF, FI/FR, XX;
+ * inexact and fr are 0 or 1. */
+FP_INLINE int fp_commit_fast(PPCState *s, const PPCOp *op, uint64_t bits, uint32_t fprf,
+                             uint32_t inexact, uint32_t fr)
 {
     uint32_t old = s->fpscr;
     uint32_t f = (old & ~(FPSCR_FR | FPSCR_FI | FPSCR_FPRF)) | fprf;
     s->fpr[op->rd] = bits;
     if (inexact) {
-        f |= FPSCR_FI | FPSCR_XX | (fr ? FPSCR_FR : 0);
-        if (!(old & FPSCR_XX))
-            f |= FPSCR_FX;
-        if (f & FPSCR_XE)
-            f |= FPSCR_FEX;
+        f |= FPSCR_FI | FPSCR_XX | (fr << 18);
+        if (PPC_UNLIKELY((old & (FPSCR_XX | FPSCR_XE)) != FPSCR_XX))
+            return fp_inexact_rare(s, op, f, old);
     }
     s->fpscr = f;
     if (RC(op))
         fp_cr1(s);
-    if (PPC_UNLIKELY(inexact && (f & FPSCR_XE)))
-        return fp_trap(s, op, FPSCR_XX);
     return PPC_NEXT;
 }
 
-static int fp_slow(PPCState *s, const PPCOp *op, FPOpKind kind, bool single, uint64_t a,
-                   uint64_t b, uint64_t c)
+static inline bool fp_is_zero(uint64_t x) { return !(x & ~FP_SIGN); }
+static inline bool fp_is_finite(uint64_t x) { return (x & FP_EXP) != FP_EXP; }
+
+/* Exact results from zero operands, in any rounding mode: a product with
+ * a zero factor is a zero of sign sA^sC, 0/x likewise, and b + (+-0) = b
+ * for a normal b (single: b a normal single).  Returns false otherwise. */
+static bool fp_zero_shortcut(FPOpKind kind, bool single, uint64_t a, uint64_t b, uint64_t c,
+                             uint64_t *out)
 {
+    switch (kind) {
+    case FPOP_MUL:
+        if (!((fp_is_zero(a) && fp_is_finite(c)) || (fp_is_zero(c) && fp_is_finite(a))))
+            return false;
+        *out = (a ^ c) & FP_SIGN;
+        return true;
+    case FPOP_DIV:
+        if (!fp_is_zero(a) || !fp_is_finite(b) || fp_is_zero(b))
+            return false;
+        *out = (a ^ b) & FP_SIGN;
+        return true;
+    case FPOP_MADD: case FPOP_MSUB: case FPOP_NMADD: case FPOP_NMSUB:
+        if (!((fp_is_zero(a) && fp_is_finite(c)) || (fp_is_zero(c) && fp_is_finite(a))))
+            return false;
+        if (single ? exf(b) - 897u > 1150u - 897u || (b & 0x1FFFFFFFull) : exf(b) - 1u > 0x7FDu)
+            return false;
+        *out = b ^ (kind == FPOP_MSUB || kind == FPOP_NMADD ? FP_SIGN : 0);
+        return true;
+    default:
+        return false;
+    }
+}
+
+static FP_COLD int fp_slow(PPCState *s, const PPCOp *op, FPOpKind kind, bool single, uint64_t a,
+                           uint64_t b, uint64_t c)
+{
+    uint64_t z;
+    if (fp_zero_shortcut(kind, single, a, b, c, &z))
+        return fp_commit_fast(s, op, z, fpsoft_class(z, single), 0, 0);
     FPResult r;
     fpsoft_arith(kind, single, s->fpscr, a, b, c, &r);
     return fp_commit(s, op, &r);
 }
 
 /* ---- fast paths ----
- * Preconditions: FPSCR[RN] = nearest, NI = 0 (host MXCSR is left at its
- * round-to-nearest default).  r is the host result, e the exact error
- * x - r of the infinitely precise x (exactly zero when r is exact; only
- * its sign and zeroness are used). */
+ * Preconditions: FPSCR[NI] = 0; the host stays in round-to-nearest.  r is
+ * the host (nearest) result, e the exact error x - r of the infinitely
+ * precise x (exactly zero when r is exact; only its sign and zeroness are
+ * used).  A directed mode moves r by at most one unit, as e's sign says. */
 
 static inline bool fast_mode(const PPCState *s)
 {
-    return !(s->fpscr & (FPSCR_RN | FPSCR_NI));
+    return !(s->fpscr & FPSCR_NI);
 }
 
-static inline uint32_t normal_fprf(uint64_t x)
+#define RN_OF(s) ((s)->fpscr & FPSCR_RN)
+
+/* Directed rounding from the nearest result: the step (+1 away from zero,
+ * -1 toward zero, 0 keep) for an inexact x = r + e, e != 0 */
+static inline int directed_step(unsigned rn, uint64_t rb, uint64_t eb)
 {
-    return (x >> 63) ? FPRF_NNORM : FPRF_PNORM;
+    bool neg = rb >> 63, e_neg = eb >> 63;
+    bool x_bigger = e_neg == neg; /* |x| > |r| */
+    switch (rn) {
+    case FP_RN_ZERO: return x_bigger ? 0 : -1;
+    case FP_RN_PINF: return e_neg ? 0 : neg ? -1 : 1;
+    default: return e_neg ? (neg ? 1 : -1) : 0; /* toward -inf */
+    }
 }
 
-/* Double result r (normal, not tiny before rounding, finite) */
-static inline int fast_double(PPCState *s, const PPCOp *op, double r, double e)
+/* Out of line: directed rounding of a double result r, not tiny before
+ * rounding and away from the ends of the normal range */
+static FP_COLD int fast_double_directed(PPCState *s, const PPCOp *op, uint64_t rb, double e,
+                                        unsigned rn)
+{
+    if (e == 0)
+        return fp_commit_fast(s, op, rb, FPRF_PNORM << (rb >> 63), 0, 0);
+    uint64_t eb = u_of(e);
+    int step = directed_step(rn, rb, eb);
+    /* FR: magnitude above |x|: stepped away, or kept while |x| < |r| */
+    uint32_t fr = step > 0 || (step == 0 && (eb >> 63) != (rb >> 63));
+    uint64_t res = rb + (uint64_t)(int64_t)step; /* adjacent magnitude */
+    return fp_commit_fast(s, op, res, FPRF_PNORM << (rb >> 63), 1, fr);
+}
+
+/* Double result r (normal, not tiny before rounding, finite; directed
+ * steps stay normal and finite: exponent field 2..0x7FD, or an exact
+ * result) */
+FP_INLINE int fast_double(PPCState *s, const PPCOp *op, double r, double e, unsigned rn)
 {
     uint64_t rb = u_of(r);
-    bool inexact = e != 0;
-    /* |x| > |r| exactly when e has r's sign */
-    bool fr = inexact && (signbit(e) != signbit(r));
-    return fp_commit_fast(s, op, rb, normal_fprf(rb), inexact, fr);
+    if (PPC_UNLIKELY(rn))
+        return fast_double_directed(s, op, rb, e, rn);
+    uint32_t inexact = e != 0;
+    /* |x| > |r| exactly when e has r's sign: FR is the opposite */
+    uint32_t fr = (uint32_t)((u_of(e) ^ rb) >> 63) & inexact;
+    return fp_commit_fast(s, op, rb, FPRF_PNORM << (rb >> 63), inexact, fr);
+}
+
+/* Single rounding in a directed mode from r + e (2^-125 <= |r| < 2^127) */
+static FP_COLD int fast_single_directed(PPCState *s, const PPCOp *op, uint64_t rb, double e,
+                                        unsigned rn)
+{
+    const uint64_t ulp = 0x20000000ull, low_mask = ulp - 1;
+    uint64_t low = rb & low_mask, t = rb & ~low_mask, res;
+    uint32_t inexact = 1, fr;
+    bool neg = rb >> 63;
+    if (low) {
+        /* x lies strictly between the singles t and t + ulp (magnitudes) */
+        fr = (rn == FP_RN_PINF && !neg) || (rn == FP_RN_MINF && neg);
+        res = t + (fr ? ulp : 0);
+    } else if (e == 0) {
+        res = rb;
+        inexact = fr = 0;
+    } else {
+        uint64_t eb = u_of(e);
+        int step = directed_step(rn, rb, eb);
+        fr = step > 0 || (step == 0 && (eb >> 63) != neg);
+        res = rb + (uint64_t)((int64_t)step * (int64_t)ulp);
+    }
+    return fp_commit_fast(s, op, res, FPRF_PNORM << neg, inexact, fr);
 }
 
 /* Single result from r + e; false when r is outside the range where the
  * single rounding is certainly normal and finite */
-static inline bool fast_single(PPCState *s, const PPCOp *op, double r, double e, int *ret)
+FP_INLINE bool fast_single(PPCState *s, const PPCOp *op, double r, double e, unsigned rn,
+                           int *ret)
 {
     uint64_t rb = u_of(r);
     unsigned ex = exf(rb);
     /* 2^-125 <= |r| < 2^127: no single underflow or overflow possible */
-    if (PPC_UNLIKELY(ex < 898 || ex > 1149))
+    if (PPC_UNLIKELY(ex - 898u > 1149u - 898u))
         return false;
+    if (PPC_UNLIKELY(rn)) {
+        *ret = fast_single_directed(s, op, rb, e, rn);
+        return true;
+    }
     uint64_t low = rb & 0x1FFFFFFFull, res;
-    bool inexact, fr;
+    uint32_t inexact, fr;
     if (PPC_UNLIKELY(low == 0x10000000ull && e != 0)) {
         /* r sits on a single-precision midpoint but x does not: the
          * exact error decides, no tie (double rounding avoided) */
-        fr = signbit(e) == signbit(r);
+        fr = !((u_of(e) ^ rb) >> 63);
         res = (rb & ~0x1FFFFFFFull) + (fr ? 0x20000000ull : 0);
-        inexact = true;
+        inexact = 1;
     } else {
-        /* round the double's fraction to 23 bits, nearest-even */
+        /* round the double's fraction to 23 bits, nearest-even; a
+         * carry runs into the exponent as it should */
         res = (rb + 0x0FFFFFFFull + ((rb >> 29) & 1)) & ~0x1FFFFFFFull;
-        if (low) {
-            inexact = true;
-            fr = (res & ~FP_SIGN) > (rb & ~FP_SIGN);
-        } else {
-            inexact = e != 0;
-            fr = inexact && (signbit(e) != signbit(r));
-        }
+        uint32_t inexact_d = e != 0;
+        inexact = low != 0 || inexact_d;
+        /* rounded up in magnitude by the fraction rounding, or (exact
+         * fraction) by the double rounding */
+        fr = low ? res > rb /* same sign bit: compares magnitudes */
+                 : (uint32_t)((u_of(e) ^ rb) >> 63) & inexact_d;
     }
-    *ret = fp_commit_fast(s, op, res, normal_fprf(res), inexact, fr);
+    *ret = fp_commit_fast(s, op, res, FPRF_PNORM << (rb >> 63), inexact, fr);
     return true;
 }
 
+/* Fused multiply-add on the host: the FMA3 instruction inline when the
+ * CPU has it (a libm call costs more than the rest of a fast path) */
+static bool fpu_host_fma;
+
+__attribute__((constructor)) static void fpu_detect_host(void)
+{
+#if defined(__x86_64__)
+    __builtin_cpu_init();
+    fpu_host_fma = __builtin_cpu_supports("fma");
+#endif
+}
+
+FP_INLINE double host_fma(double a, double b, double c)
+{
+#if defined(__x86_64__)
+    if (PPC_LIKELY(fpu_host_fma)) {
+        __asm__("vfmadd231sd %2, %1, %0" : "+x"(c) : "x"(a), "x"(b));
+        return c;
+    }
+#endif
+    return fma(a, b, c);
+}
+
 /* TwoSum (Knuth): r + e == a + b exactly, r = RN(a + b) */
-static inline double two_sum_err(double a, double b, double r)
+FP_INLINE double two_sum_err(double a, double b, double r)
 {
     double bv = r - a, av = r - bv;
     return (a - av) + (b - bv);
@@ -192,9 +334,9 @@ static inline double two_sum_err(double a, double b, double r)
  * 2011) gives r2 with sign(a*c + b - r) = sign(r2).  Needs the product
  * error a*c - RN(a*c) representable (checked by the caller) and no
  * overflow (a non-finite r2 sends the caller to the slow path). */
-static inline double fma_err(double a, double c, double b, double r)
+FP_INLINE double fma_err(double a, double c, double b, double r)
 {
-    double u1 = a * c, u2 = fma(a, c, -u1);
+    double u1 = a * c, u2 = host_fma(a, c, -u1);
     double a1 = b + u2, a2 = two_sum_err(b, u2, a1);
     double b1 = u1 + a1, b2 = two_sum_err(u1, a1, b1);
     double g = (b1 - r) + b2;
@@ -210,7 +352,7 @@ static inline bool prod_exact_err(uint64_t a, uint64_t c)
 
 /* ---- arithmetic handlers ---- */
 
-static int do_addsub(PPCState *s, const PPCOp *op, bool sub, bool single)
+FP_INLINE int do_addsub(PPCState *s, const PPCOp *op, bool sub, bool single)
 {
     FP_ENTER(s, op);
     uint64_t ab = s->fpr[op->ra], bb = s->fpr[op->rb];
@@ -220,13 +362,14 @@ static int do_addsub(PPCState *s, const PPCOp *op, bool sub, bool single)
         uint64_t rb = u_of(r);
         if (single) {
             int ret;
-            if (fast_single(s, op, r, two_sum_err(a, b, r), &ret))
+            if (fast_single(s, op, r, two_sum_err(a, b, r), RN_OF(s), &ret))
                 return ret;
         } else if (exf(rb) - 1u < 0x7FDu) {
-            return fast_double(s, op, r, two_sum_err(a, b, r));
-        } else if (r == 0) {
+            return fast_double(s, op, r, two_sum_err(a, b, r), RN_OF(s));
+        } else if (r == 0 && (s->fpscr & FPSCR_RN) != FP_RN_MINF) {
             /* a zero sum is exact: cancellation or zeros (host sign
-             * rules in round-to-nearest are IEEE's, as the PEM's) */
+             * rules in round-to-nearest are IEEE's, as the PEM's; the
+             * same in every mode but toward -inf) */
             return fp_commit_fast(s, op, rb, (rb >> 63) ? FPRF_NZERO : FPRF_PZERO, false, false);
         }
     }
@@ -238,7 +381,7 @@ static int op_fsub(PPCState *s, const PPCOp *op) { return do_addsub(s, op, true,
 static int op_fadds(PPCState *s, const PPCOp *op) { return do_addsub(s, op, false, true); }
 static int op_fsubs(PPCState *s, const PPCOp *op) { return do_addsub(s, op, true, true); }
 
-static int do_mul(PPCState *s, const PPCOp *op, bool single)
+FP_INLINE int do_mul(PPCState *s, const PPCOp *op, bool single)
 {
     FP_ENTER(s, op);
     uint64_t ab = s->fpr[op->ra], cb = s->fpr[op->rc];
@@ -249,10 +392,10 @@ static int do_mul(PPCState *s, const PPCOp *op, bool single)
             double r = a * c;
             if (single) {
                 int ret;
-                if (fast_single(s, op, r, fma(a, c, -r), &ret))
+                if (fast_single(s, op, r, host_fma(a, c, -r), RN_OF(s), &ret))
                     return ret;
-            } else if (exf(u_of(r)) - 2u < 0x7FDu) {
-                return fast_double(s, op, r, fma(a, c, -r));
+            } else if (exf(u_of(r)) - 2u < 0x7FCu) {
+                return fast_double(s, op, r, host_fma(a, c, -r), RN_OF(s));
             }
         }
     }
@@ -262,7 +405,7 @@ static int do_mul(PPCState *s, const PPCOp *op, bool single)
 static int op_fmul(PPCState *s, const PPCOp *op) { return do_mul(s, op, false); }
 static int op_fmuls(PPCState *s, const PPCOp *op) { return do_mul(s, op, true); }
 
-static int do_div(PPCState *s, const PPCOp *op, bool single)
+FP_INLINE int do_div(PPCState *s, const PPCOp *op, bool single)
 {
     FP_ENTER(s, op);
     uint64_t ab = s->fpr[op->ra], bb = s->fpr[op->rb];
@@ -271,16 +414,16 @@ static int do_div(PPCState *s, const PPCOp *op, bool single)
         double q = a / b;
         uint64_t qb = u_of(q);
         /* remainder a - q*b is exact when the product q*b is */
-        if (exf(qb) - 2u < 0x7FDu && prod_exact_err(qb, bb)) {
-            double rem = fma(-q, b, a);
+        if (exf(qb) - 2u < 0x7FCu && prod_exact_err(qb, bb)) {
+            double rem = host_fma(-q, b, a);
             /* x - q = rem / b */
             double e = signbit(b) ? -rem : rem;
             if (single) {
                 int ret;
-                if (fast_single(s, op, q, e, &ret))
+                if (fast_single(s, op, q, e, RN_OF(s), &ret))
                     return ret;
             } else {
-                return fast_double(s, op, q, e);
+                return fast_double(s, op, q, e, RN_OF(s));
             }
         }
     }
@@ -292,7 +435,7 @@ static int op_fdivs(PPCState *s, const PPCOp *op) { return do_div(s, op, true); 
 
 /* fmadd family: kind selects the signs; the 750 negates fnm* after
  * rounding (PEM 4.6.5.2) */
-static int do_fma(PPCState *s, const PPCOp *op, FPOpKind kind, bool single)
+FP_INLINE int do_fma(PPCState *s, const PPCOp *op, FPOpKind kind, bool single)
 {
     FP_ENTER(s, op);
     uint64_t ab = s->fpr[op->ra], bb = s->fpr[op->rb], cb = s->fpr[op->rc];
@@ -302,20 +445,23 @@ static int do_fma(PPCState *s, const PPCOp *op, FPOpKind kind, bool single)
             bool sub = kind == FPOP_MSUB || kind == FPOP_NMSUB;
             bool neg = kind == FPOP_NMADD || kind == FPOP_NMSUB;
             double a = d_of(ab), c = d_of(cr), b = sub ? -d_of(bb) : d_of(bb);
-            double r = fma(a, c, b);
+            double r = host_fma(a, c, b);
             double e = fma_err(a, c, b, r);
             if (PPC_LIKELY(e - e == 0)) {
+                unsigned rn = RN_OF(s);
                 if (neg) {
-                    /* negating r and e keeps e the error of -x vs -r */
+                    /* -round(x) = round'(-x) with the directions toward
+                     * +inf and -inf swapped; -e is the error of -r */
                     r = -r;
                     e = -e;
+                    rn ^= rn >> 1;
                 }
                 if (single) {
                     int ret;
-                    if (fast_single(s, op, r, e, &ret))
+                    if (fast_single(s, op, r, e, rn, &ret))
                         return ret;
                 } else if (exf(u_of(r)) - 0x100u < 0x6FEu) {
-                    return fast_double(s, op, r, e);
+                    return fast_double(s, op, r, e, rn);
                 }
             }
         }
@@ -337,15 +483,23 @@ static int op_frsp(PPCState *s, const PPCOp *op)
     FP_ENTER(s, op);
     uint64_t bb = s->fpr[op->rb];
     int ret;
-    if (PPC_LIKELY(fast_mode(s)) && fast_single(s, op, d_of(bb), 0.0, &ret))
+    if (PPC_LIKELY(fast_mode(s)) && fast_single(s, op, d_of(bb), 0.0, RN_OF(s), &ret))
         return ret;
     return fp_slow(s, op, FPOP_RSP, true, 0, bb, 0);
 }
 
+/* fres: the reciprocal rounded to single, within the architected 1/4096
+ * (the 750's own estimate table is not published).  fres alters FPRF, FR,
+ * FI (both undefined: cleared here), FX, OX, UX, ZX and VXSNAN, not XX
+ * (PEM 8 fres). */
 static int op_fres(PPCState *s, const PPCOp *op)
 {
     FP_ENTER(s, op);
-    return fp_slow(s, op, FPOP_RES, true, 0, s->fpr[op->rb], 0);
+    FPResult r;
+    fpsoft_arith(FPOP_RES, true, s->fpscr, 0, s->fpr[op->rb], 0, &r);
+    r.exc &= ~FPSCR_XX;
+    r.set &= ~(FPSCR_FR | FPSCR_FI);
+    return fp_commit(s, op, &r);
 }
 
 /* frsqrte: 1/sqrt(x) as a double; the host's correctly rounded sqrt and
@@ -500,7 +654,7 @@ static uint64_t round_to_int(uint64_t b, unsigned rn, bool *inexact, bool *inc)
     return q + *inc;
 }
 
-static int do_fctiw(PPCState *s, const PPCOp *op, unsigned rn)
+static FP_COLD int do_fctiw(PPCState *s, const PPCOp *op, unsigned rn)
 {
     FP_ENTER(s, op);
     uint64_t b = s->fpr[op->rb];
@@ -539,8 +693,46 @@ static int do_fctiw(PPCState *s, const PPCOp *op, unsigned rn)
     return fp_commit(s, op, &r);
 }
 
-static int op_fctiw(PPCState *s, const PPCOp *op) { return do_fctiw(s, op, s->fpscr & FPSCR_RN); }
-static int op_fctiwz(PPCState *s, const PPCOp *op) { return do_fctiw(s, op, FP_RN_ZERO); }
+/* Nearest-integer conversion in the host's (round-to-nearest) mode */
+FP_INLINE int32_t host_rint32(double d)
+{
+#if defined(__x86_64__)
+    return _mm_cvtsd_si32(_mm_set_sd(d));
+#else
+    return (int32_t)nearbyint(d);
+#endif
+}
+
+/* In-range operands on the host: |b| < 2^31 truncates to a valid int;
+ * rounding to nearest needs |b| < 2^30 (2^31 - 0.5 would round out) */
+FP_INLINE int fctiw_fast(PPCState *s, const PPCOp *op, bool nearest)
+{
+    FP_ENTER(s, op);
+    uint64_t b = s->fpr[op->rb];
+    if (nearest ? exf(b) < 1023 + 30 && !(s->fpscr & FPSCR_RN) : exf(b) < 1023 + 31) {
+        double d = d_of(b);
+        int32_t i = nearest ? host_rint32(d) : (int32_t)d;
+        double t = i;
+        uint32_t inexact = t != d;
+        uint32_t fr = inexact & (fabs(t) > fabs(d));
+        uint64_t bits = 0xFFF8000000000000ull | (uint32_t)i;
+        if (PPC_UNLIKELY(i == 0 && (b >> 63)))
+            bits |= 1ull << 32;
+        uint32_t old = s->fpscr;
+        uint32_t f = (old & ~(FPSCR_FR | FPSCR_FI)) | (-inexact & (FPSCR_FI | FPSCR_XX)) | (fr << 18);
+        s->fpr[op->rd] = bits;
+        if (inexact && PPC_UNLIKELY((old & (FPSCR_XX | FPSCR_XE)) != FPSCR_XX))
+            return fp_inexact_rare(s, op, f, old);
+        s->fpscr = f;
+        if (RC(op))
+            fp_cr1(s);
+        return PPC_NEXT;
+    }
+    return do_fctiw(s, op, nearest ? s->fpscr & FPSCR_RN : FP_RN_ZERO);
+}
+
+static int op_fctiw(PPCState *s, const PPCOp *op) { return fctiw_fast(s, op, true); }
+static int op_fctiwz(PPCState *s, const PPCOp *op) { return fctiw_fast(s, op, false); }
 
 /* ---- FPSCR instructions (PEM 4.6.8) ---- */
 
@@ -659,6 +851,29 @@ static uint32_t double_to_single(uint64_t x)
     return (uint32_t)((x >> 32) & 0x80000000u) | (uint32_t)((frac >> 29) & 0x7FFFFF);
 }
 
+/* Alignment exception for an FP load/store that is not word-aligned
+ * (750 UM 4.5.6, PEM 6.4.6): DAR = EA; DSISR[15-21] from the opcode
+ * (X-form: bits 29-30, 25, 21-24; D-form: 0 0, bit 5, bits 1-4),
+ * DSISR[22-26] = frS/frD, DSISR[27-31] = rA. */
+static FP_COLD int fp_align_exc(PPCState *s, const PPCOp *op, uint32_t ea)
+{
+    uint32_t insn = op->insn, d;
+    if ((insn >> 26) == 31)
+        d = (((insn >> 1) & 3u) << 15) | (((insn >> 6) & 1u) << 14) | (((insn >> 7) & 0xFu) << 10);
+    else
+        d = (((insn >> 26) & 1u) << 14) | (((insn >> 27) & 0xFu) << 10);
+    s->dsisr = d | ((uint32_t)op->rd << 5) | op->ra;
+    s->dar = ea;
+    ppc_exception(s, PPC_EXC_ALIGN, ppc_op_ea(s, op), 0);
+    return PPC_FAULT;
+}
+
+#define FP_ALIGNED(s, op, ea) \
+    do { \
+        if (PPC_UNLIKELY((ea) & 3)) \
+            return fp_align_exc(s, op, ea); \
+    } while (0)
+
 static inline uint32_t ea_d(const PPCState *s, const PPCOp *op)
 {
     return (op->ra ? s->gpr[op->ra] : 0) + op->imm;
@@ -672,6 +887,7 @@ static inline uint32_t ea_x(const PPCState *s, const PPCOp *op)
 static inline int do_lfs(PPCState *s, const PPCOp *op, uint32_t ea, bool update)
 {
     FP_ENTER(s, op);
+    FP_ALIGNED(s, op, ea);
     uint32_t w;
     int r = ppc_ld32(s, op, ea, &w);
     if (r)
@@ -685,6 +901,7 @@ static inline int do_lfs(PPCState *s, const PPCOp *op, uint32_t ea, bool update)
 static inline int do_lfd(PPCState *s, const PPCOp *op, uint32_t ea, bool update)
 {
     FP_ENTER(s, op);
+    FP_ALIGNED(s, op, ea);
     uint64_t v;
     int r = ppc_ld64(s, op, ea, &v);
     if (r)
@@ -698,6 +915,7 @@ static inline int do_lfd(PPCState *s, const PPCOp *op, uint32_t ea, bool update)
 static inline int do_stfs(PPCState *s, const PPCOp *op, uint32_t ea, bool update)
 {
     FP_ENTER(s, op);
+    FP_ALIGNED(s, op, ea);
     int r = ppc_st32(s, op, ea, double_to_single(s->fpr[op->rd]));
     if (r)
         return r;
@@ -709,6 +927,7 @@ static inline int do_stfs(PPCState *s, const PPCOp *op, uint32_t ea, bool update
 static inline int do_stfd(PPCState *s, const PPCOp *op, uint32_t ea, bool update)
 {
     FP_ENTER(s, op);
+    FP_ALIGNED(s, op, ea);
     int r = ppc_st64(s, op, ea, s->fpr[op->rd]);
     if (r)
         return r;
@@ -738,7 +957,9 @@ static int op_stfdux(PPCState *s, const PPCOp *op) { return do_stfd(s, op, s->gp
 static int op_stfiwx(PPCState *s, const PPCOp *op)
 {
     FP_ENTER(s, op);
-    return ppc_st32(s, op, ea_x(s, op), (uint32_t)s->fpr[op->rd]);
+    uint32_t ea = ea_x(s, op);
+    FP_ALIGNED(s, op, ea);
+    return ppc_st32(s, op, ea, (uint32_t)s->fpr[op->rd]);
 }
 
 /* ---- decode table ---- */

@@ -6,9 +6,6 @@
  * underflow exponent adjustment).  The host fast paths in fpu.c fall back
  * here for everything unusual; tests compare the two.
  */
-#include <math.h>
-#include <string.h>
-
 #include "cpu/fpu.h"
 
 typedef unsigned __int128 u128;
@@ -71,14 +68,25 @@ static uint32_t fprf_negate(uint32_t c)
     return (c & ~0xC000u) | ((c & 0x8000u) >> 1) | ((c & 0x4000u) << 1);
 }
 
-/* q * 2^lsb as a double bit pattern (exact whenever representable, which
- * every architected result is) */
+/* q * 2^lsb as a double bit pattern, q < 2^53.  Exact for every
+ * architected result; the out-of-format values of enabled single-precision
+ * overflow/underflow with double-range operands (undefined, PEM 3.3.6.2)
+ * saturate to infinity or lose low bits. */
 static uint64_t encode(bool sign, uint64_t q, int lsb)
 {
-    double d = ldexp((double)q, lsb);
-    uint64_t b;
-    memcpy(&b, &d, 8);
-    return b | ((uint64_t)sign << 63);
+    uint64_t sbit = (uint64_t)sign << 63;
+    if (!q)
+        return sbit;
+    int n = 63 - __builtin_clzll(q); /* MSB position */
+    int E = lsb + n;
+    if (E > 1023)
+        return sbit | FP_EXP;
+    if (E >= -1022)
+        return sbit | ((uint64_t)(E + 1023) << 52) | ((q << (52 - n)) & FP_FRAC);
+    int sh = lsb + 1074; /* double denormal */
+    if (sh >= 0)
+        return sbit | (q << sh);
+    return sbit | (-sh < 64 ? q >> -sh : 0);
 }
 
 static void set_zero(FPResult *res, bool sign)
@@ -165,7 +173,8 @@ static void round_pack(const RCtx *c, bool sign, int exp, u128 m, FPResult *res)
             res->exc |= FPSCR_UX;
             lsb += adj;
         } else if (c->ni) {
-            /* non-IEEE mode: a denormal result becomes zero (750 UM 2.1.4) */
+            /* non-IEEE mode: a denormal result becomes zero (750 UM 2.2.3,
+             * "floating-point result data-type behavior"; flags ours) */
             res->exc |= FPSCR_UX | FPSCR_XX;
             set_zero(res, sign);
             res->set |= FPSCR_FI;
@@ -253,7 +262,10 @@ uint64_t fpsoft_round_frc(uint64_t c)
 {
     if ((c & FP_EXP) == FP_EXP)
         return c;
-    return (c + 0x08000000ull) & ~0x0FFFFFFFull;
+    uint64_t r = (c + 0x08000000ull) & ~0x0FFFFFFFull;
+    /* a double-range frC (undefined for single ops) must not carry into
+     * infinity: truncate it instead */
+    return (r & FP_EXP) == FP_EXP ? c & ~0x0FFFFFFFull : r;
 }
 
 static uint64_t quiet_nan(uint64_t x, bool single)
