@@ -33,6 +33,8 @@
 #define B_FPR     168
 #define B_SIZE    424
 
+#define DIFF_F_FP 1 /* DiffCase.flags: a case with FP instructions */
+
 #define DIFF_MAGIC_CASE 0x43415345u /* "CASE" */
 #define DIFF_MAGIC_END  0x454E4421u /* "END!" */
 

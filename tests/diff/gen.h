@@ -13,6 +13,12 @@ enum {
     GK_DIVW,        /* divw[o][.]: rD (and CR0 LT/GT/EQ) undefined for /0, MIN/-1 */
     GK_DIVWU,       /* divwu[o][.]: undefined for /0 */
     GK_STWCX_OTHER, /* stwcx. to another address than the reservation's */
+    GK_FP_SINGLE,   /* single-precision result: FPRF of a single denormal */
+    GK_FNMA,        /* fnmadd/fnmsub[s]: rounding of the negated result */
+    GK_FEST,        /* fres/frsqrte: estimates */
+    GK_FCTIW,       /* fctiw[z]: high word of frD and FPRF undefined */
+    GK_MFFS,        /* mffs: frD observes FPSCR (FR, masked bits) */
+    GK_MCRFS,       /* mcrfs: a CR field observes FPSCR */
 };
 
 typedef struct GenOpts {
@@ -25,6 +31,7 @@ typedef struct CaseMeta {
     uint8_t kind[DIFF_MAXI];
     uint32_t stwcx_ea;   /* GK_STWCX_OTHER: its EA */
     bool has_special;    /* some kind[] is not GK_PLAIN */
+    unsigned max_exec;   /* instructions a run executes at most (loops) */
 } CaseMeta;
 
 /* Fill c (host byte order) and m for case number idx of a run seeded seed */

@@ -13,6 +13,13 @@ fi
 for f in "$build/tests/diff-test" "$build/tests/diff-harness"; do
     [ -x "$f" ] || { echo "diff: $f missing (make all builds it)"; exit 1; }
 done
-echo "diff: seed $seed, $n cases (reproduce: make fuzz-diff SEED=$seed N=$n DIFF_FLAGS=--skip-unimpl)"
-# --skip-unimpl: instructions ppcemu does not decode yet are left out and listed
-exec "$build/tests/diff-test" --harness "$build/tests/diff-harness" --seed "$seed" -n "$n" --skip-unimpl --print 5
+run() { # flags...
+    echo "diff: seed $seed, $n cases $* (reproduce: make fuzz-diff SEED=$seed N=$n DIFF_FLAGS='--skip-unimpl $*')"
+    # --skip-unimpl: instructions ppcemu does not decode yet are left out and listed
+    "$build/tests/diff-test" --harness "$build/tests/diff-harness" --seed "$seed" -n "$n" \
+        --skip-unimpl --print 5 "$@"
+}
+rc=0
+run || rc=1
+run --fp || rc=1
+exit $rc

@@ -1,0 +1,181 @@
+/*
+ * bench-user: run a static PowerPC Linux ELF (a benchmark workload) in
+ * ppcemu's CPU with RAM only, emulating the few system calls it makes.
+ *
+ * The CPU runs in real mode with MSR[FP] (tests/lib/cpuenv.h), so the
+ * program's EAs are physical addresses: it must be linked low (bench.mk
+ * puts the text at 1 MiB).  `sc` raises the system call exception (vector
+ * 0xC00, PEM 6.4.10); the exception log hook asks ppc_run to return at the
+ * end of that block, so no vector code runs.  The call is then done here
+ * (r0 = number, r3.. = arguments, result in r3, CR0[SO] on error) and the
+ * program resumes at SRR0 with the MSR from SRR1, as rfi would.
+ *
+ * Usage: bench-user PROGRAM.  Prints the program's output on stdout and
+ * "bench-user: N instructions in S s (M MIPS)" on stderr.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tests/lib/cpuenv.h"
+
+#define RAM_MIB 64
+#define STACK_TOP ((RAM_MIB << 20) - 0x10000u)
+
+#define NR_EXIT 1
+#define NR_WRITE 4
+#define NR_EXIT_GROUP 234
+#define ENOSYS_ 38
+
+static uint32_t be32(const uint8_t *p) { return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]; }
+static uint16_t be16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
+
+static uint8_t *read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    uint8_t *buf = n > 0 ? malloc((size_t)n) : NULL;
+    if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+        free(buf);
+        buf = NULL;
+    }
+    fclose(f);
+    *len = (size_t)n;
+    return buf;
+}
+
+/* Load the PT_LOAD segments of a 32-bit big-endian PowerPC ELF; returns the
+ * entry point, or 0 on error (message printed). */
+static uint32_t load_elf(CpuEnv *e, const uint8_t *img, size_t len)
+{
+    if (len < 52 || memcmp(img, "\177ELF", 4) || img[4] != 1 || img[5] != 2 || be16(img + 18) != 20) {
+        fprintf(stderr, "bench-user: not a 32-bit big-endian PowerPC ELF\n");
+        return 0;
+    }
+    uint32_t phoff = be32(img + 28), phentsize = be16(img + 42), phnum = be16(img + 44);
+    for (uint32_t i = 0; i < phnum; i++) {
+        const uint8_t *ph = img + phoff + i * phentsize;
+        if (phoff + (i + 1) * phentsize > len)
+            return 0;
+        if (be32(ph) != 1) /* PT_LOAD */
+            continue;
+        uint32_t off = be32(ph + 4), vaddr = be32(ph + 8), filesz = be32(ph + 16), memsz = be32(ph + 20);
+        if (off + filesz > len || vaddr + memsz > STACK_TOP - 0x100000u || filesz > memsz) {
+            fprintf(stderr, "bench-user: segment at 0x%08x does not fit in %u MiB of RAM\n", vaddr, RAM_MIB);
+            return 0;
+        }
+        uint8_t *zero = calloc(1, memsz - filesz + 1);
+        if (!zero || bus_load(&e->bus, vaddr, img + off, filesz) ||
+            bus_load(&e->bus, vaddr + filesz, zero, memsz - filesz)) {
+            free(zero);
+            fprintf(stderr, "bench-user: cannot load segment at 0x%08x\n", vaddr);
+            return 0;
+        }
+        free(zero);
+        ppc_invalidate_code(&e->cpu, vaddr, memsz);
+    }
+    return be32(img + 24);
+}
+
+/* ppc_exception logs through log_fn when PPC_DBG_INT is set: stop the run
+ * at the end of the current block so the caller sees the vector */
+static void on_log(void *opaque, const char *fmt, ...)
+{
+    (void)fmt;
+    ((PPCState *)opaque)->exit_request = 1;
+}
+
+/* One system call; returns 1 when the program exited (*code set) */
+static int do_syscall(PPCState *s, int *code)
+{
+    uint32_t nr = s->gpr[0], a = s->gpr[3], b = s->gpr[4], c = s->gpr[5];
+    uint32_t ret = 0;
+    bool err = false;
+    switch (nr) {
+    case NR_EXIT:
+    case NR_EXIT_GROUP:
+        *code = (int)a;
+        return 1;
+    case NR_WRITE: {
+        uint8_t *buf = malloc(c + 1);
+        if (!buf || bus_peek(s->bus, b, buf, c) || (a != 1 && a != 2)) {
+            ret = 14; /* EFAULT */
+            err = true;
+        } else {
+            ret = (uint32_t)fwrite(buf, 1, c, a == 1 ? stdout : stderr);
+        }
+        free(buf);
+        break;
+    }
+    default:
+        fprintf(stderr, "bench-user: unsupported system call %u\n", nr);
+        ret = ENOSYS_;
+        err = true;
+    }
+    s->gpr[3] = ret;
+    s->cr = (s->cr & ~0x10000000u) | (err ? 0x10000000u : 0);
+    s->pc = s->srr0;
+    ppc_set_msr(s, s->srr1 & 0xFFFFu);
+    return 0;
+}
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 2) {
+        fprintf(stderr, "usage: bench-user PROGRAM\n");
+        return 2;
+    }
+    size_t len;
+    uint8_t *img = read_file(argv[1], &len);
+    if (!img) {
+        fprintf(stderr, "bench-user: cannot read %s\n", argv[1]);
+        return 2;
+    }
+    CpuEnv *e = cpuenv_new(RAM_MIB);
+    PPCState *s = &e->cpu;
+    uint32_t entry = load_elf(e, img, len);
+    free(img);
+    if (!entry)
+        return 2;
+    s->pc = entry;
+    s->gpr[1] = STACK_TOP;
+    s->log_fn = on_log;
+    s->log_opaque = s;
+    s->debug_flags |= PPC_DBG_INT;
+    int code = 0;
+    double t0 = now();
+    for (;;) {
+        int r = ppc_run(s, 1u << 28);
+        if (r == PPC_RUN_STOPPED) {
+            fprintf(stderr, "bench-user: stopped at 0x%08x: %s\n", s->pc, s->stop_reason ? s->stop_reason : "?");
+            return 1;
+        }
+        if (s->pc == PPC_EXC_SC) {
+            if (do_syscall(s, &code))
+                break;
+        } else if (s->pc < 0x2000 && (s->pc & 0xFF) == 0) {
+            fprintf(stderr, "bench-user: exception 0x%x at 0x%08x (SRR1 0x%08x)\n", s->pc, s->srr0, s->srr1);
+            return 1;
+        }
+    }
+    double t = now() - t0;
+    fflush(stdout);
+    fprintf(stderr, "bench-user: %llu instructions in %.3f s (%.1f MIPS)\n", (unsigned long long)s->icount, t,
+            t > 0 ? s->icount / t / 1e6 : 0.0);
+    cpuenv_free(e);
+    return code;
+}
