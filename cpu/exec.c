@@ -42,6 +42,7 @@ void ppc_reset(PPCState *s)
     memset(s->pmc, 0, sizeof(s->pmc));
     memset(s->mmcr, 0, sizeof(s->mmcr));
     s->sia = s->iabr = s->dabr = s->ear = 0;
+    s->dec = 0;
     s->reserve_valid = false;
     s->irq_pending = 0;
     s->halted = false;
@@ -51,12 +52,24 @@ void ppc_reset(PPCState *s)
     ppc_flush_blocks(s);
 }
 
+static void tlb_entry_clear(PPCTLBEntry *e)
+{
+    e->tag_r = e->tag_w = e->tag_x = PPC_TLB_INVALID;
+    e->pa_page = PPC_TLB_INVALID;
+}
+
+/* Only the entries filled since the last flush can be valid (cpu/mmu.c
+ * lists them), unless the list overflowed */
 void ppc_tlb_flush(PPCState *s)
 {
-    for (unsigned i = 0; i < PPC_TLB_SIZE; i++) {
-        s->tlb[i].tag_r = s->tlb[i].tag_w = s->tlb[i].tag_x = PPC_TLB_INVALID;
-        s->tlb[i].pa_page = PPC_TLB_INVALID;
+    if (s->tlb_nfill) {
+        for (unsigned i = 0; i + 1 < s->tlb_nfill; i++)
+            tlb_entry_clear(&s->tlb[s->tlb_fill_list[i]]);
+    } else {
+        for (unsigned i = 0; i < PPC_TLB_SIZE; i++)
+            tlb_entry_clear(&s->tlb[i]);
     }
+    s->tlb_nfill = 1;
 }
 
 void ppc_tlb_flush_page(PPCState *s, uint32_t ea)
@@ -77,11 +90,38 @@ void ppc_set_irq(PPCState *s, uint32_t line, bool level)
     }
 }
 
-/* Deliver the highest-priority pending interrupt if MSR allows it
- * (750 UM 4.1.4, Table 4-3).  Returns true if one was taken. */
+/* MCP with MSR[ME]=0 is a checkstop (750 UM 4.5.2.2): the CPU stops */
+static bool take_mcheck(PPCState *s)
+{
+    ppc_set_irq(s, PPC_IRQ_MCHECK, false);
+    if (!(s->msr & MSR_ME)) {
+        s->stop_reason = "checkstop: machine check with MSR[ME]=0";
+        s->exit_request = 1;
+        return false;
+    }
+    ppc_exception(s, PPC_EXC_MCHECK, s->pc, 0);
+    return true;
+}
+
+/* Deliver the highest-priority pending interrupt if MSR allows it.  750 UM
+ * Table 4-3: machine check, soft reset, SMI, external, performance
+ * monitor, decrementer, thermal; all but the first two wait for MSR[EE].
+ * SRR0 is the instruction that would have run next.  Soft reset, machine
+ * check and the decrementer are latched events cleared when taken; the
+ * others are levels the board or the source drops.  Returns true if one
+ * was taken. */
 static bool check_irq(PPCState *s)
 {
+    static const struct {
+        uint32_t line, vector;
+    } maskable[] = {
+        { PPC_IRQ_SMI, PPC_EXC_SMI },   { PPC_IRQ_EXTERNAL, PPC_EXC_EXTERNAL },
+        { PPC_IRQ_PERF, PPC_EXC_PERF }, { PPC_IRQ_DEC, PPC_EXC_DEC },
+        { PPC_IRQ_THERM, PPC_EXC_THERM },
+    };
     uint32_t p = s->irq_pending;
+    if (p & PPC_IRQ_MCHECK)
+        return take_mcheck(s);
     if (p & PPC_IRQ_RESET) {
         ppc_set_irq(s, PPC_IRQ_RESET, false);
         ppc_exception(s, PPC_EXC_RESET, s->pc, 0);
@@ -89,29 +129,68 @@ static bool check_irq(PPCState *s)
     }
     if (!(s->msr & MSR_EE))
         return false;
-    if (p & PPC_IRQ_SMI) {
-        ppc_exception(s, PPC_EXC_SMI, s->pc, 0);
-        return true;
-    }
-    if (p & PPC_IRQ_EXTERNAL) {
-        ppc_exception(s, PPC_EXC_EXTERNAL, s->pc, 0);
-        return true;
-    }
-    if (p & PPC_IRQ_DEC) {
-        /* the decrementer exception is cleared when taken */
-        ppc_set_irq(s, PPC_IRQ_DEC, false);
-        ppc_exception(s, PPC_EXC_DEC, s->pc, 0);
-        return true;
-    }
-    if (p & PPC_IRQ_PERF) {
-        ppc_exception(s, PPC_EXC_PERF, s->pc, 0);
-        return true;
-    }
-    if (p & PPC_IRQ_THERM) {
-        ppc_exception(s, PPC_EXC_THERM, s->pc, 0);
+    for (unsigned i = 0; i < sizeof(maskable) / sizeof(maskable[0]); i++) {
+        if (!(p & maskable[i].line))
+            continue;
+        if (maskable[i].line == PPC_IRQ_DEC)
+            ppc_set_irq(s, PPC_IRQ_DEC, false);
+        ppc_exception(s, maskable[i].vector, s->pc, 0);
         return true;
     }
     return false;
+}
+
+#define IABR_BE 0x2u /* breakpoint enabled */
+#define IABR_TE 0x1u /* matches when equal to MSR[IR] */
+
+/* 750 UM 4.5.14: IABR[0-29] equals the EA of the next instruction */
+static bool iabr_hit(const PPCState *s, uint32_t pc)
+{
+    return (s->iabr & IABR_BE) && !(s->iabr & IABR_TE) == !(s->msr & MSR_IR) &&
+           (pc & ~3u) == (s->iabr & ~3u);
+}
+
+static bool is_branch(uint32_t insn)
+{
+    unsigned p = insn >> 26, xo = (insn >> 1) & 0x3FF;
+    return p == 16 || p == 18 || (p == 19 && (xo == 16 || xo == 528));
+}
+
+/* After an instruction completed (750 UM 4.5.11): SE traces every
+ * instruction but rfi and isync (the 750 does not trace isync), BE every
+ * branch.  The MSR after the instruction decides, so an instruction that
+ * raised an exception (sc) is not traced, and rfi/mtmsr setting SE trace
+ * from the next instruction on. */
+static bool trace_due(const PPCState *s, uint32_t insn)
+{
+    if ((insn & 0xFC0007FEu) == 0x4C000064u || (insn & 0xFC0007FEu) == 0x4C00012Cu)
+        return false;
+    if (s->msr & MSR_SE)
+        return true;
+    return (s->msr & MSR_BE) && is_branch(insn);
+}
+
+/* Run one instruction when MSR[SE]/[BE] or IABR ask for it: the blocks
+ * run one op at a time, so the normal path pays only one test per block. */
+static void run_step(PPCState *s, const PPCBlock *b, uint32_t pc)
+{
+    const PPCOp *op = &b->ops[0];
+    if (iabr_hit(s, pc)) {
+        ppc_exception(s, PPC_EXC_IABR, pc, 0); /* before it executes */
+        return;
+    }
+    s->block_ea = pc;
+    s->block_icount = s->icount;
+    if (PPC_UNLIKELY(s->debug_flags & PPC_DBG_EXEC) && s->log_fn)
+        s->log_fn(s->log_opaque, "Trace 0x%08x [step]\n", pc);
+    int r = op->fn(s, op);
+    if (r == PPC_FAULT)
+        return;
+    if (r == PPC_NEXT)
+        s->pc = pc + 4;
+    s->icount++;
+    if (trace_due(s, op->insn))
+        ppc_exception(s, PPC_EXC_TRACE, s->pc, 0);
 }
 
 /* Fetch from a page that is not RAM/ROM (MMIO or unmapped): run the one
@@ -154,9 +233,12 @@ int ppc_run(PPCState *s, uint64_t max_insns)
             if (!s->irq_pending || !(s->msr & MSR_EE))
                 return PPC_RUN_EXIT_REQ;
         }
-        if (PPC_UNLIKELY(s->irq_pending) && (s->msr & MSR_EE || s->irq_pending & PPC_IRQ_RESET)) {
+        if (PPC_UNLIKELY(s->irq_pending) &&
+            (s->msr & MSR_EE || s->irq_pending & (PPC_IRQ_RESET | PPC_IRQ_MCHECK))) {
             if (check_irq(s))
                 s->halted = false;
+            else if (s->stop_reason)
+                return PPC_RUN_STOPPED; /* checkstop */
         }
         if (PPC_UNLIKELY(s->halted))
             return PPC_RUN_HALTED;
@@ -179,6 +261,10 @@ int ppc_run(PPCState *s, uint64_t max_insns)
         if (PPC_UNLIKELY(!b))
             b = ppc_bc_translate(s, pa, (const uint8_t *)(pc + e->addend), pc);
 
+        if (PPC_UNLIKELY((s->msr & (MSR_SE | MSR_BE)) | (s->iabr & IABR_BE))) {
+            run_step(s, b, pc);
+            continue;
+        }
         unsigned n = b->n;
         if (end - s->icount < n)
             n = (unsigned)(end - s->icount);

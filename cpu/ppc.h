@@ -65,6 +65,24 @@ enum {
 #define PPC_IRQ_PERF     (1u << 3)
 #define PPC_IRQ_THERM    (1u << 4)
 #define PPC_IRQ_RESET    (1u << 5)
+#define PPC_IRQ_MCHECK   (1u << 6) /* MCP: machine check (checkstop if MSR[ME]=0) */
+
+/* MSR bits the 750 implements: mtmsr/rfi never set the others (750 UM 2.1.3.3) */
+#define MSR_750_MASK 0x0005FF77u
+
+/* HID0 bits the CPU looks at (750 UM 2.1.2.2) */
+#define HID0_DCE (1u << 14) /* data cache enable: dcbz takes alignment when off */
+
+/* DSISR bits (750 UM 4.5.3, PEM 6.4.3) and ISI SRR1 bits (750 UM 4.5.4) */
+#define DSISR_NOTRANS  0x40000000u /* no BAT/PTE matches */
+#define DSISR_PROT     0x08000000u /* protection violation */
+#define DSISR_DIRECT   0x04000000u /* direct-store segment (T=1), or lwarx/stwcx. to W=1 */
+#define DSISR_STORE    0x02000000u /* the access was a store */
+#define DSISR_DABR     0x00400000u /* DABR match */
+#define DSISR_EAR      0x00100000u /* eciwx/ecowx with EAR[E]=0 */
+#define SRR1_ISI_NOTRANS 0x40000000u
+#define SRR1_ISI_NOEXEC  0x10000000u /* N segment, direct-store segment or guarded */
+#define SRR1_ISI_PROT    0x08000000u
 
 /* ---- Pre-decoded operations ----
  * A translation block is a flat array of PPCOp: one guest instruction each,
@@ -126,6 +144,8 @@ typedef struct PPCInsnDef {
 #define PPC_PAGE_MASK (~(PPC_PAGE_SIZE - 1))
 #define PPC_TLB_INVALID 0x00000001u /* never equal to a page-aligned tag */
 
+#define PPC_TLB_FILL_MAX 64
+
 typedef struct PPCTLBEntry {
     uint32_t tag_r, tag_w, tag_x;
     uint32_t pa_page;   /* physical page of the mapping */
@@ -162,6 +182,7 @@ typedef struct PPCState {
     uint32_t pmc[4], mmcr[2], sia;
     uint32_t iabr, dabr, ear;
     uint32_t ummcr_unused;
+    uint32_t dec;       /* DEC as a plain register when there is no timebase (tb NULL) */
 
     /* reservation of lwarx/stwcx. */
     uint32_t reserve_addr;
@@ -183,6 +204,12 @@ typedef struct PPCState {
     Bus *bus;
     struct TimeBase *tb;
     PPCTLBEntry tlb[PPC_TLB_SIZE];
+    /* Soft-TLB entries filled since the last full flush, so that a flush
+     * (every exception and rfi that changes MSR[IR/DR/PR]) touches only
+     * those: tlb_nfill = 0 means "unknown, flush all", n > 0 means the
+     * first n - 1 of tlb_fill_list are the only entries that may be valid. */
+    uint32_t tlb_nfill;
+    uint16_t tlb_fill_list[PPC_TLB_FILL_MAX];
     struct PPCBlockCache *bc;
     void (*log_fn)(void *opaque, const char *fmt, ...);
     void *log_opaque;
@@ -233,7 +260,13 @@ int ppc_fpu_unavailable(PPCState *s, const PPCOp *op);
  * privilege changed; may set halted for POW. */
 void ppc_set_msr(PPCState *s, uint32_t msr);
 
-/* SPRs (cpu/spr.c) */
+/* Alignment exception (0x600) for the access at ea by op: DSISR from the
+ * instruction encoding, DAR = ea (750 UM 4.5.6).  Returns PPC_FAULT. */
+int ppc_alignment_exc(PPCState *s, const PPCOp *op, uint32_t ea);
+
+/* SPRs (cpu/spr.c).  These check the SPR's privilege themselves (SPR numbers
+ * with 0x10 set are supervisor-only) and return 0, or PPC_FAULT when they
+ * raised a program exception. */
 int ppc_mfspr(PPCState *s, const PPCOp *op, unsigned spr, uint32_t *val);
 int ppc_mtspr(PPCState *s, const PPCOp *op, unsigned spr, uint32_t val);
 /* mftb: tbr 268 (TBL) or 269 (TBU), user level; others are illegal */
@@ -243,6 +276,16 @@ int ppc_mftb(PPCState *s, const PPCOp *op, unsigned tbr, uint32_t *val);
  * fault (returns PPC_FAULT), else fill the TLB when the page is RAM/ROM and
  * set *pa.  *is_ram tells whether the TLB entry now maps it. */
 int ppc_translate(PPCState *s, const PPCOp *op, uint32_t ea, int access, uint32_t *pa);
+/* As ppc_translate, also giving the page's WIMG bits (lwarx/stwcx., dcbz) */
+int ppc_translate_attr(PPCState *s, const PPCOp *op, uint32_t ea, int access, uint32_t *pa,
+                       unsigned *wimg);
+/* dcbz's checks (750 UM 4.5.6): translate the 32-byte block of ea for a
+ * store; alignment exception if the page is W=1 or I=1 or the data cache is
+ * off (HID0[DCE]=0).  *pa is the block's physical address.  0 or PPC_FAULT. */
+int ppc_dcbz_check(PPCState *s, const PPCOp *op, uint32_t ea, uint32_t *pa);
+/* Translate without side effects (no exception, no R/C update, no TLB
+ * fill), for the monitor and debuggers: 0, or the DSISR/SRR1 fault bits. */
+uint32_t ppc_mmu_probe(PPCState *s, uint32_t ea, int access, uint32_t *pa);
 PPC_WUR int ppc_ld_slow(PPCState *s, const PPCOp *op, uint32_t ea, unsigned size, uint32_t *val);
 PPC_WUR int ppc_st_slow(PPCState *s, const PPCOp *op, uint32_t ea, unsigned size, uint32_t val);
 
