@@ -199,6 +199,10 @@ typedef struct PPCState {
     uint64_t icount;
     uint32_t block_ea;  /* EA of the block now running */
     uint64_t block_icount; /* icount at the start of that block */
+    /* exact count (ppc_icount_now) of the instruction whose load/store is
+     * now in the bus, set by ppc_ld_slow/ppc_st_slow before an MMIO access
+     * so that device callbacks can see it (the test device's counter) */
+    uint64_t mmio_icount;
 
     /* host side */
     Bus *bus;

@@ -1,0 +1,45 @@
+/*
+ * ppcemu's command line (../shared/spec/cli.md): QEMU's spellings.
+ */
+#ifndef BOARDS_CLI_H
+#define BOARDS_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "timebase/tb.h"
+
+#define PPCEMU_VERSION "0.1"
+
+typedef struct PpcemuOptions {
+    bool ipic;
+    uint32_t ram_mib;
+    const char *kernel, *initrd, *append, *bios, *dtb, *dump_dtb;
+    bool nographic;
+    const char *display;
+    const char *serial;   /* NULL: default (stdio) */
+    const char *monitor;  /* NULL: default (muxed on stdio with -nographic, else none) */
+    bool start_paused;    /* -S */
+    const char *loadvm, *snapshot_dir, *incoming, *gdb;
+    bool no_reboot;
+    uint64_t tb_freq;
+    TBClockPolicy tb_clock;
+    int icount_shift;     /* -1: real time */
+    unsigned debug_flags; /* PPC_DBG_* */
+    bool debug_snapshot;  /* -d snapshot */
+    const char *logfile;  /* -D */
+} PpcemuOptions;
+
+enum {
+    CLI_RUN = 0,   /* options parsed: run the machine */
+    CLI_DONE = 1,  /* -h, -version, -d help...: printed, exit 0 */
+    CLI_USAGE = 2, /* bad command line: one line printed, exit 2 */
+};
+
+void cli_defaults(PpcemuOptions *o);
+/* Parse argv; messages go to out (help, version) and err (errors). */
+int cli_parse(int argc, char **argv, PpcemuOptions *o, FILE *out, FILE *err);
+void cli_help(FILE *out);
+
+#endif /* BOARDS_CLI_H */

@@ -1,0 +1,29 @@
+/*
+ * Image loaders: whole files, 32-bit big-endian PowerPC ELF executables
+ * (PT_LOAD segments at their physical addresses) and raw images.
+ */
+#ifndef BOARDS_LOADER_H
+#define BOARDS_LOADER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mem/bus.h"
+
+typedef struct ElfInfo {
+    uint32_t entry_pa;  /* entry point translated to a physical address */
+    uint32_t low, high; /* lowest and first-above physical byte loaded */
+} ElfInfo;
+
+/* Read a whole file (malloc'ed).  0 or -1 with err set. */
+__attribute__((warn_unused_result))
+int loader_read_file(const char *path, uint8_t **data, size_t *len, char *err, size_t errlen);
+bool loader_is_elf(const uint8_t *data, size_t len);
+/* Load an ELF image through the bus (RAM or ROM).  Segments may only go
+ * where bus_load can write, and below `limit` (exclusive; 0 = no limit). */
+__attribute__((warn_unused_result))
+int loader_load_elf(Bus *b, const uint8_t *data, size_t len, uint32_t limit, ElfInfo *info,
+                    char *err, size_t errlen);
+
+#endif /* BOARDS_LOADER_H */

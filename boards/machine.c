@@ -1,0 +1,448 @@
+/*
+ * The emulator's main loop and its plumbing.
+ *
+ *   loop:  fire due timer events; run the CPU for tb_insn_budget();
+ *          act on guest requests (test device exit, reset);
+ *          poll host input between slices (at most every POLL_NS);
+ *          a halted CPU (MSR[POW]) sleeps in ppoll() on the input fds
+ *          until tb_ns_to_next(): an idle guest costs ~0% of a host core
+ *          (timebase.md rule 8).
+ *
+ * -nographic multiplexes UART0 and the monitor on stdio like QEMU's mux
+ * chardev: Ctrl-A c switches the input focus, Ctrl-A x quits, Ctrl-A h
+ * lists the keys, Ctrl-A Ctrl-A sends a Ctrl-A.
+ */
+#include "boards/machine.h"
+
+#include <errno.h>
+#include <libgen.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "boards/virtmap.h"
+
+#define POLL_NS 1000000ull /* host input is looked at every millisecond */
+#define MUX_ESC 0x01       /* Ctrl-A */
+
+static void log_vprintf(void *opaque, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(opaque, fmt, ap);
+    va_end(ap);
+}
+
+static void uart_tx(void *opaque, uint8_t byte)
+{
+    Machine *m = opaque;
+    chardev_write(m->serial, &byte, 1);
+}
+
+/* ---- run state (also the monitor's commands) ---- */
+
+void machine_stop(Machine *m)
+{
+    if (!m->running)
+        return;
+    m->running = false;
+    tb_pause(m->tb, m->vb.cpu.icount);
+}
+
+void machine_cont(Machine *m)
+{
+    if (m->running)
+        return;
+    m->running = true;
+    /* time is re-derived now, when the guest runs again (timebase.md 5) */
+    tb_resume(m->tb, m->vb.cpu.icount);
+}
+
+void machine_system_reset(Machine *m)
+{
+    virt_reset(&m->vb);
+    m->rx_len = 0;
+}
+
+void machine_quit(Machine *m, int status)
+{
+    m->quit = true;
+    m->exit_status = status;
+    m->vb.cpu.exit_request = 1;
+}
+
+/* ---- host input ---- */
+
+static void rx_to_uart(Machine *m)
+{
+    if (!m->rx_len)
+        return;
+    size_t n = uart_receive(&m->vb.uart, m->rx, m->rx_len);
+    memmove(m->rx, m->rx + n, m->rx_len - n);
+    m->rx_len -= n;
+}
+
+static void to_serial(Machine *m, uint8_t b)
+{
+    if (m->rx_len < sizeof(m->rx))
+        m->rx[m->rx_len++] = b;
+}
+
+static void mux_help(Machine *m)
+{
+    static const char help[] =
+        "\r\nC-a h    print this help\r\n"
+        "C-a x    exit emulator\r\n"
+        "C-a c    switch between console and monitor\r\n"
+        "C-a C-a  sends C-a\r\n";
+    chardev_write(m->serial, help, sizeof(help) - 1);
+}
+
+static void mux_escape(Machine *m, uint8_t b)
+{
+    switch (b) {
+    case 'x':
+        chardev_write(m->serial, "ppcemu: terminated\r\n", 20);
+        machine_quit(m, 0);
+        break;
+    case 'c':
+        m->mux_to_monitor = !m->mux_to_monitor;
+        if (m->mux_to_monitor) {
+            chardev_write(m->serial, "\r\n", 2);
+            monitor_prompt(&m->mon);
+        }
+        break;
+    case 'h':
+    case '?':
+        mux_help(m);
+        break;
+    case MUX_ESC:
+        if (m->mux_to_monitor)
+            monitor_input(&m->mon, &b, 1);
+        else
+            to_serial(m, b);
+        break;
+    default:
+        break; /* unknown escapes are dropped, as QEMU does */
+    }
+}
+
+static void mux_input(Machine *m, const uint8_t *buf, size_t len)
+{
+    for (size_t i = 0; i < len && !m->quit; i++) {
+        uint8_t b = buf[i];
+        if (m->mux_escape) {
+            m->mux_escape = false;
+            mux_escape(m, b);
+        } else if (b == MUX_ESC) {
+            m->mux_escape = true;
+        } else if (m->mux_to_monitor) {
+            monitor_input(&m->mon, &b, 1);
+        } else {
+            to_serial(m, b);
+        }
+    }
+}
+
+static void read_serial(Machine *m)
+{
+    uint8_t buf[MACHINE_RXBUF];
+    size_t room = sizeof(m->rx) - m->rx_len;
+    if (!room && !m->mux)
+        return; /* the guest is not reading: leave the bytes in the host */
+    ssize_t n = chardev_read(m->serial, buf, m->mux ? sizeof(buf) : room);
+    if (n <= 0)
+        return;
+    if (m->mux) {
+        mux_input(m, buf, (size_t)n);
+    } else {
+        memcpy(m->rx + m->rx_len, buf, (size_t)n);
+        m->rx_len += (size_t)n;
+    }
+}
+
+static void service_io(Machine *m)
+{
+    read_serial(m);
+    if (m->mon_cd && m->mon_cd != m->serial) {
+        uint8_t buf[512];
+        ssize_t n = chardev_read(m->mon_cd, buf, sizeof(buf));
+        if (chardev_take_connect(m->mon_cd))
+            monitor_prompt(&m->mon); /* greet a new client */
+        if (n > 0)
+            monitor_input(&m->mon, buf, (size_t)n);
+    }
+    rx_to_uart(m);
+    m->last_poll_ns = tb_host_mono_ns();
+}
+
+/* Sleep until input arrives or timeout_ns passes (-1: no timeout) */
+static void wait_io(Machine *m, int64_t timeout_ns)
+{
+    struct pollfd pf[2];
+    int n = 0;
+    int sfd = chardev_fd(m->serial);
+    if (sfd >= 0 && (m->mux || m->rx_len < sizeof(m->rx)))
+        pf[n++] = (struct pollfd){ sfd, POLLIN, 0 };
+    if (m->mon_cd && m->mon_cd != m->serial && chardev_fd(m->mon_cd) >= 0)
+        pf[n++] = (struct pollfd){ chardev_fd(m->mon_cd), POLLIN, 0 };
+    struct timespec ts, *tsp = NULL;
+    if (timeout_ns >= 0) {
+        ts.tv_sec = timeout_ns / 1000000000;
+        ts.tv_nsec = timeout_ns % 1000000000;
+        tsp = &ts;
+    }
+    if (n == 0 && !tsp) {
+        /* nothing can ever wake this machine: a guest halted for good */
+        ts.tv_sec = 1;
+        ts.tv_nsec = 0;
+        tsp = &ts;
+    }
+    ppoll(pf, (nfds_t)n, tsp, NULL);
+    service_io(m);
+}
+
+/* ---- the loop ---- */
+
+static void board_requests(Machine *m)
+{
+    VirtBoard *vb = &m->vb;
+    if (vb->exit_req) {
+        vb->exit_req = false;
+        machine_quit(m, vb->exit_status);
+    }
+    if (vb->reset_req) {
+        vb->reset_req = false;
+        machine_system_reset(m);
+    }
+}
+
+static void run_slice(Machine *m)
+{
+    PPCState *cpu = &m->vb.cpu;
+    tb_run_due(m->tb, cpu->icount);
+    int r = ppc_run(cpu, tb_insn_budget(m->tb, cpu->icount));
+    board_requests(m);
+    if (m->quit)
+        return;
+    if (r == PPC_RUN_STOPPED) {
+        fprintf(stderr, "ppcemu: CPU stopped at 0x%08x: %s\n", cpu->pc,
+                cpu->stop_reason ? cpu->stop_reason : "unknown reason");
+        machine_quit(m, 1);
+        return;
+    }
+    if (r == PPC_RUN_HALTED) {
+        /* under -icount, idle time is skipped; in real time we sleep */
+        if (tb_idle_warp(m->tb, cpu->icount))
+            return;
+        tb_run_due(m->tb, cpu->icount);
+        if (cpu->exit_request)
+            return; /* an event just raised an interrupt: no sleeping */
+        wait_io(m, tb_ns_to_next(m->tb, cpu->icount));
+        return;
+    }
+    if (tb_host_mono_ns() - m->last_poll_ns >= POLL_NS)
+        service_io(m);
+}
+
+static int main_loop(Machine *m)
+{
+    while (!m->quit) {
+        if (m->running)
+            run_slice(m);
+        else
+            wait_io(m, -1);
+    }
+    return m->exit_status;
+}
+
+/* ---- setup ---- */
+
+static void default_bios_path(Machine *m)
+{
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    if (n <= 0) {
+        snprintf(m->default_bios, sizeof(m->default_bios), "firmware/bootrom.bin");
+        return;
+    }
+    exe[n] = 0;
+    snprintf(m->default_bios, sizeof(m->default_bios), "%s/firmware/bootrom.bin", dirname(exe));
+}
+
+static int not_yet(const char *flag)
+{
+    fprintf(stderr, "ppcemu: %s: not implemented yet\n", flag);
+    return 1;
+}
+
+static int dump_dtb(Machine *m, const char *path)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f || fwrite(m->vb.dtb, 1, m->vb.dtb_size, f) != m->vb.dtb_size) {
+        fprintf(stderr, "ppcemu: -dump-dtb %s: %s\n", path, strerror(errno));
+        if (f)
+            fclose(f);
+        return 1;
+    }
+    if (fclose(f)) {
+        fprintf(stderr, "ppcemu: -dump-dtb %s: %s\n", path, strerror(errno));
+        return 1;
+    }
+    return 0;
+}
+
+static int open_chardevs(Machine *m)
+{
+    const PpcemuOptions *o = m->opt;
+    const char *sspec = o->serial ? o->serial : "stdio";
+    const char *mspec = o->monitor ? o->monitor : (o->nographic ? "stdio" : "none");
+    char err[300];
+    bool bad;
+    m->mux = !strcmp(sspec, "stdio") && !strcmp(mspec, "stdio");
+    m->serial = chardev_open(sspec, &bad, err, sizeof(err));
+    if (!m->serial) {
+        fprintf(stderr, "ppcemu: -serial %s: %s\n", sspec, err);
+        return bad ? 2 : 1;
+    }
+    if (m->mux) {
+        m->mon_cd = m->serial;
+        /* an explicit -monitor stdio starts with the monitor in focus */
+        m->mux_to_monitor = o->monitor && !o->nographic;
+    } else if (strcmp(mspec, "none") && strcmp(mspec, "null")) {
+        m->mon_cd = chardev_open(mspec, &bad, err, sizeof(err));
+        if (!m->mon_cd) {
+            fprintf(stderr, "ppcemu: -monitor %s: %s\n", mspec, err);
+            return bad ? 2 : 1;
+        }
+    }
+    if (chardev_wait_connected(m->serial) || (m->mon_cd && chardev_wait_connected(m->mon_cd))) {
+        fprintf(stderr, "ppcemu: waiting for a socket connection failed\n");
+        return 1;
+    }
+    bool raw = chardev_is_stdio(m->serial);
+    if (raw)
+        chardev_stdio_raw(!m->mux);
+    bool tty = raw && chardev_is_tty(m->serial);
+    if (m->mon_cd) {
+        bool mtty = chardev_is_tty(m->mon_cd);
+        monitor_init(&m->mon, m, m->mon_cd, tty && m->mon_cd == m->serial, mtty && m->mon_cd == m->serial);
+    }
+    return 0;
+}
+
+static void setup_log(Machine *m)
+{
+    const PpcemuOptions *o = m->opt;
+    m->log = stderr;
+    if (o->logfile) {
+        FILE *f = fopen(o->logfile, "w");
+        if (f) {
+            setvbuf(f, NULL, _IOLBF, 0);
+            m->log = f;
+        } else {
+            fprintf(stderr, "ppcemu: -D %s: %s (logging to stderr)\n", o->logfile, strerror(errno));
+        }
+    }
+    m->vb.cpu.log_fn = log_vprintf;
+    m->vb.cpu.log_opaque = m->log;
+    m->vb.cpu.debug_flags = o->debug_flags;
+}
+
+static void fill_config(Machine *m)
+{
+    const PpcemuOptions *o = m->opt;
+    default_bios_path(m);
+    m->cfg = (VirtConfig){
+        .ram_mib = o->ram_mib, .ipic = o->ipic, .tb_freq = o->tb_freq,
+        .kernel = o->kernel, .initrd = o->initrd, .append = o->append,
+        .bios = o->bios, .default_bios = m->default_bios, .dtb_file = o->dtb,
+        .no_reboot = o->no_reboot,
+    };
+}
+
+static int start(Machine *m)
+{
+    char err[400];
+    bool warn;
+    fill_config(m);
+    if (virt_init(&m->vb, &m->cfg, uart_tx, m, err, sizeof(err))) {
+        fprintf(stderr, "ppcemu: %s\n", err);
+        return 1;
+    }
+    if (virt_load_images(&m->vb, &m->cfg, err, sizeof(err))) {
+        fprintf(stderr, "ppcemu: %s\n", err);
+        return 1;
+    }
+    if (m->opt->dump_dtb)
+        return dump_dtb(m, m->opt->dump_dtb) ? 1 : -1;
+    if (virt_load_rom(&m->vb, &m->cfg, &warn, err, sizeof(err))) {
+        fprintf(stderr, "ppcemu: %s\n", err);
+        return 1;
+    }
+    if (warn)
+        fprintf(stderr, "ppcemu: warning: %s\n", err);
+    m->tb = tb_new(&m->vb.cpu, m->opt->tb_freq, m->opt->icount_shift, m->opt->tb_clock);
+    if (!m->tb) {
+        fprintf(stderr, "ppcemu: cannot create the timebase\n");
+        return 1;
+    }
+    m->vb.cpu.tb = m->tb;
+    setup_log(m);
+    return 0;
+}
+
+static void teardown(Machine *m)
+{
+    chardev_stdio_restore();
+    if (m->tb)
+        tb_free(m->tb);
+    m->vb.cpu.tb = NULL;
+    virt_free(&m->vb);
+    if (m->mon_cd && m->mon_cd != m->serial)
+        chardev_close(m->mon_cd);
+    chardev_close(m->serial);
+    if (m->log && m->log != stderr)
+        fclose(m->log);
+}
+
+int machine_main(const PpcemuOptions *o)
+{
+    if (o->loadvm)
+        return not_yet("-loadvm");
+    if (o->incoming)
+        return not_yet("-incoming");
+    if (o->gdb)
+        return not_yet("-gdb");
+    signal(SIGPIPE, SIG_IGN);
+    Machine *m = calloc(1, sizeof(*m));
+    if (!m) {
+        fprintf(stderr, "ppcemu: out of memory\n");
+        return 1;
+    }
+    m->opt = o;
+    int r = start(m);
+    if (r == 0)
+        r = open_chardevs(m);
+    if (r == 0) {
+        chardev_take_connect(m->mon_cd); /* the prompt below greets it */
+        virt_reset(&m->vb);
+        m->running = true;
+        if (o->start_paused)
+            machine_stop(m);
+        if (m->mon_cd && (m->mux_to_monitor || m->mon_cd != m->serial))
+            monitor_prompt(&m->mon);
+        m->last_poll_ns = tb_host_mono_ns();
+        r = main_loop(m);
+    } else if (r < 0) {
+        r = 0; /* -dump-dtb done */
+    }
+    teardown(m);
+    free(m);
+    return r;
+}

@@ -1,0 +1,325 @@
+/*
+ * The human monitor.  Commands are rows of one table (name, arguments,
+ * help, handler); `info` has its own table of subcommands.  Snapshot and
+ * migration commands join the tables when those features land.
+ */
+#include "boards/monitor.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "boards/machine.h"
+
+#define X_MAX_WORDS 4096
+
+void monitor_printf(Monitor *mon, const char *fmt, ...)
+{
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    size_t len = (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1;
+    if (!mon->crlf) {
+        chardev_write(mon->cd, buf, len);
+        return;
+    }
+    size_t start = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (buf[i] == '\n') {
+            chardev_write(mon->cd, buf + start, i - start);
+            chardev_write(mon->cd, "\r\n", 2);
+            start = i + 1;
+        }
+    }
+    chardev_write(mon->cd, buf + start, len - start);
+}
+
+static const char *skip_ws(const char *s)
+{
+    while (*s == ' ' || *s == '\t')
+        s++;
+    return s;
+}
+
+/* ---- info subcommands ---- */
+
+static int info_registers(Monitor *mon, const char *args)
+{
+    (void)args;
+    PPCState *s = &mon->m->vb.cpu;
+    TimeBase *tb = mon->m->tb;
+    monitor_printf(mon, "PC  %08x MSR %08x LR  %08x CTR %08x\n", s->pc, s->msr, s->lr, s->ctr);
+    monitor_printf(mon, "CR  %08x XER %08x FPSCR %08x PVR %08x\n", s->cr, s->xer, s->fpscr, s->pvr);
+    for (int i = 0; i < 32; i += 4)
+        monitor_printf(mon, "r%-2d %08x r%-2d %08x r%-2d %08x r%-2d %08x\n", i, s->gpr[i], i + 1,
+                       s->gpr[i + 1], i + 2, s->gpr[i + 2], i + 3, s->gpr[i + 3]);
+    monitor_printf(mon, "SRR0 %08x SRR1 %08x DAR %08x DSISR %08x\n", s->srr0, s->srr1, s->dar,
+                   s->dsisr);
+    monitor_printf(mon, "SPRG0-3 %08x %08x %08x %08x\n", s->sprg[0], s->sprg[1], s->sprg[2],
+                   s->sprg[3]);
+    monitor_printf(mon, "SDR1 %08x HID0 %08x HID1 %08x\n", s->sdr1, s->hid0, s->hid1);
+    if (tb)
+        monitor_printf(mon, "TB  %016llx DEC %08x\n", (unsigned long long)tb_read(tb, s->icount),
+                       tb_dec_read(tb, s->icount));
+    monitor_printf(mon, "icount %llu%s\n", (unsigned long long)s->icount,
+                   s->halted ? " (halted: waiting for an interrupt)" : "");
+    return 0;
+}
+
+static int info_tb(Monitor *mon, const char *args)
+{
+    (void)args;
+    TimeBase *tb = mon->m->tb;
+    PPCState *s = &mon->m->vb.cpu;
+    if (!tb) {
+        monitor_printf(mon, "info tb: no timebase\n");
+        return -1;
+    }
+    monitor_printf(mon, "TB  %016llx (%llu)\n", (unsigned long long)tb_read(tb, s->icount),
+                   (unsigned long long)tb_read(tb, s->icount));
+    monitor_printf(mon, "DEC %08x\n", tb_dec_read(tb, s->icount));
+    monitor_printf(mon, "frequency %llu Hz\n", (unsigned long long)tb_freq(tb));
+    monitor_printf(mon, "clock policy %s\n", tb_policy(tb) == TB_CLOCK_VM ? "vm" : "host");
+    if (tb_icount_shift(tb) >= 0)
+        monitor_printf(mon, "icount: one tick every 2^%d instructions (%llu executed)\n",
+                       tb_icount_shift(tb), (unsigned long long)s->icount);
+    else
+        monitor_printf(mon, "icount: off (real time); %llu instructions executed\n",
+                       (unsigned long long)s->icount);
+    monitor_printf(mon, "state %s\n", mon->m->running ? "running" : "paused");
+    return 0;
+}
+
+static const MonitorCmd info_cmds[] = {
+    { "registers", "", "the CPU's registers", info_registers },
+    { "tb", "", "timebase, decrementer, frequency, clock policy", info_tb },
+};
+
+#define N_INFO (sizeof(info_cmds) / sizeof(info_cmds[0]))
+
+/* ---- commands ---- */
+
+static int cmd_help(Monitor *mon, const char *args);
+
+static int cmd_info(Monitor *mon, const char *args)
+{
+    size_t n = strcspn(args, " \t");
+    for (size_t i = 0; i < N_INFO; i++)
+        if (n && strlen(info_cmds[i].name) == n && !strncmp(args, info_cmds[i].name, n))
+            return info_cmds[i].fn(mon, skip_ws(args + n));
+    if (n)
+        monitor_printf(mon, "info: unknown subcommand '%.*s' (", (int)n, args);
+    else
+        monitor_printf(mon, "info: which one? (");
+    for (size_t i = 0; i < N_INFO; i++)
+        monitor_printf(mon, "%s%s", i ? ", " : "", info_cmds[i].name);
+    monitor_printf(mon, ")\n");
+    return -1;
+}
+
+static int cmd_stop(Monitor *mon, const char *args)
+{
+    (void)args;
+    machine_stop(mon->m);
+    return 0;
+}
+
+static int cmd_cont(Monitor *mon, const char *args)
+{
+    (void)args;
+    machine_cont(mon->m);
+    return 0;
+}
+
+static int cmd_system_reset(Monitor *mon, const char *args)
+{
+    (void)args;
+    machine_system_reset(mon->m);
+    return 0;
+}
+
+static int cmd_quit(Monitor *mon, const char *args)
+{
+    (void)args;
+    machine_quit(mon->m, 0);
+    return 0;
+}
+
+static bool parse_u32(const char *s, size_t n, uint32_t *v)
+{
+    char buf[32];
+    char *end;
+    if (n == 0 || n >= sizeof(buf))
+        return false;
+    memcpy(buf, s, n);
+    buf[n] = 0;
+    errno = 0;
+    unsigned long long x = strtoull(buf, &end, 0);
+    if (errno || *end || x > 0xFFFFFFFFull || buf[0] == '-')
+        return false;
+    *v = (uint32_t)x;
+    return true;
+}
+
+/* x/N ADDR: N words of guest physical memory (the format letters of
+ * QEMU's x/Nx are accepted; words are always shown in hex) */
+static int cmd_x(Monitor *mon, const char *args)
+{
+    uint32_t count = 1, addr;
+    const char *p = args;
+    if (*p == '/') {
+        p++;
+        size_t n = strspn(p, "0123456789");
+        if (n && !parse_u32(p, n, &count)) {
+            monitor_printf(mon, "x: bad count\n");
+            return -1;
+        }
+        p += n;
+        p += strspn(p, "xwd");
+        if (*p != ' ' && *p != '\t') {
+            monitor_printf(mon, "x: usage: x/N ADDR\n");
+            return -1;
+        }
+    }
+    p = skip_ws(p);
+    size_t n = strcspn(p, " \t");
+    if (!parse_u32(p, n, &addr) || *skip_ws(p + n)) {
+        monitor_printf(mon, "x: usage: x/N ADDR (ADDR a guest physical address)\n");
+        return -1;
+    }
+    if (count == 0 || count > X_MAX_WORDS) {
+        monitor_printf(mon, "x: count must be 1..%d\n", X_MAX_WORDS);
+        return -1;
+    }
+    if ((uint64_t)addr + 4ull * count > 0x100000000ull) {
+        monitor_printf(mon, "x: range wraps past 0xffffffff\n");
+        return -1;
+    }
+    Bus *b = &mon->m->vb.bus;
+    uint8_t probe[4];
+    for (uint32_t i = 0; i < count; i++)
+        if (bus_peek(b, addr + 4 * i, probe, 4)) {
+            monitor_printf(mon, "x: 0x%08x is not RAM or ROM\n", addr + 4 * i);
+            return -1;
+        }
+    for (uint32_t i = 0; i < count; i++) {
+        uint8_t w[4];
+        (void)bus_peek(b, addr + 4 * i, w, 4);
+        if (i % 4 == 0)
+            monitor_printf(mon, "%s%08x:", i ? "\n" : "", addr + 4 * i);
+        monitor_printf(mon, " %02x%02x%02x%02x", w[0], w[1], w[2], w[3]);
+    }
+    monitor_printf(mon, "\n");
+    return 0;
+}
+
+static const MonitorCmd cmds[] = {
+    { "help", "", "list the commands", cmd_help },
+    { "info", "registers|tb", "show machine state", cmd_info },
+    { "stop", "", "pause the machine", cmd_stop },
+    { "cont", "", "resume the machine", cmd_cont },
+    { "c", "", "same as cont", cmd_cont },
+    { "system_reset", "", "reset the machine", cmd_system_reset },
+    { "x", "/N ADDR", "show N words of guest physical memory", cmd_x },
+    { "quit", "", "quit the emulator", cmd_quit },
+    { "q", "", "same as quit", cmd_quit },
+};
+
+#define N_CMDS (sizeof(cmds) / sizeof(cmds[0]))
+
+static int cmd_help(Monitor *mon, const char *args)
+{
+    (void)args;
+    for (size_t i = 0; i < N_CMDS; i++)
+        monitor_printf(mon, "%s%s%s -- %s\n", cmds[i].name, cmds[i].args[0] && cmds[i].args[0] != '/' ? " " : "",
+                       cmds[i].args, cmds[i].help);
+    for (size_t i = 0; i < N_INFO; i++)
+        monitor_printf(mon, "info %s -- %s\n", info_cmds[i].name, info_cmds[i].help);
+    return 0;
+}
+
+int monitor_exec(Monitor *mon, const char *line)
+{
+    const char *p = skip_ws(line);
+    if (!*p)
+        return 0;
+    /* the name ends at a blank or at '/' (x/N) */
+    size_t n = strcspn(p, " \t/");
+    for (size_t i = 0; i < N_CMDS; i++) {
+        if (strlen(cmds[i].name) == n && !strncmp(p, cmds[i].name, n)) {
+            const char *args = p[n] == '/' ? p + n : skip_ws(p + n);
+            if (p[n] == '/' && cmds[i].args[0] != '/')
+                break;
+            if (!cmds[i].args[0] && *args) {
+                monitor_printf(mon, "%s: takes no arguments\n", cmds[i].name);
+                return -1;
+            }
+            return cmds[i].fn(mon, args);
+        }
+    }
+    monitor_printf(mon, "unknown command: '%.*s' (help lists them)\n", (int)strcspn(p, " \t"), p);
+    return -1;
+}
+
+void monitor_init(Monitor *mon, struct Machine *m, CharDev *cd, bool crlf, bool echo)
+{
+    memset(mon, 0, sizeof(*mon));
+    mon->m = m;
+    mon->cd = cd;
+    mon->crlf = crlf;
+    mon->echo = echo;
+}
+
+void monitor_prompt(Monitor *mon)
+{
+    monitor_printf(mon, "(ppcemu) ");
+}
+
+static void strip_trailing(char *s)
+{
+    size_t n = strlen(s);
+    while (n && isspace((unsigned char)s[n - 1]))
+        s[--n] = 0;
+}
+
+void monitor_input(Monitor *mon, const uint8_t *buf, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        uint8_t c = buf[i];
+        if (c == '\r' || c == '\n') {
+            /* "\r\n" from a terminal or telnet-ish client is one end of line */
+            bool crlf = c == '\n' && mon->last_cr;
+            mon->last_cr = c == '\r';
+            if (crlf)
+                continue;
+            if (mon->echo)
+                monitor_printf(mon, "\n");
+            mon->line[mon->len] = 0;
+            mon->len = 0;
+            strip_trailing(mon->line);
+            monitor_exec(mon, mon->line);
+            if (!mon->m->quit)
+                monitor_prompt(mon);
+            continue;
+        }
+        mon->last_cr = false;
+        if (c == 0x7F || c == 0x08) {
+            if (mon->len) {
+                mon->len--;
+                if (mon->echo)
+                    monitor_printf(mon, "\b \b");
+            }
+        } else if (c >= 0x20 && mon->len < sizeof(mon->line) - 1) {
+            mon->line[mon->len++] = (char)c;
+            if (mon->echo)
+                chardev_write(mon->cd, &c, 1);
+        }
+    }
+}

@@ -1,0 +1,42 @@
+/*
+ * The human monitor (cli.md "Monitor commands"): one line per command,
+ * a table of commands easy to extend.  A failed command prints one line
+ * saying why and changes nothing.
+ */
+#ifndef BOARDS_MONITOR_H
+#define BOARDS_MONITOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "boards/chardev.h"
+
+struct Machine;
+
+typedef struct Monitor {
+    struct Machine *m;
+    CharDev *cd;
+    bool crlf;  /* raw terminal: "\n" goes out as "\r\n" */
+    bool echo;  /* raw terminal: echo what is typed */
+    char line[512];
+    size_t len;
+    bool last_cr;
+} Monitor;
+
+typedef struct MonitorCmd {
+    const char *name;
+    const char *args;
+    const char *help;
+    /* returns 0, or -1 after printing one line saying why it failed */
+    int (*fn)(Monitor *mon, const char *args);
+} MonitorCmd;
+
+void monitor_init(Monitor *mon, struct Machine *m, CharDev *cd, bool crlf, bool echo);
+void monitor_prompt(Monitor *mon);
+void monitor_input(Monitor *mon, const uint8_t *buf, size_t len);
+void monitor_printf(Monitor *mon, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Run one command line; 0 on success, -1 if it failed */
+int monitor_exec(Monitor *mon, const char *line);
+
+#endif /* BOARDS_MONITOR_H */

@@ -1,0 +1,174 @@
+#!/usr/bin/env bash
+# The ppcemu command's surface (cli.md): bad flags exit 2 with one line,
+# -version, -h, -dump-dtb output that dtc accepts, the not-yet features,
+# and a tiny raw -bios program that ends through the test device.
+# Usage: tests/steps/cli.sh BUILD_DIR
+set -u
+build=${1:-build}
+emu=$build/ppcemu
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+ok() { echo "ok   $*"; }
+bad() { echo "FAIL $*"; fail=1; }
+
+[ -x "$emu" ] || { echo "FAIL $emu not built"; exit 1; }
+
+# usage_error NAME ARGS...: exit status 2, exactly one line on stderr
+usage_error() {
+    local name=$1; shift
+    "$emu" "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
+    local rc=$? n
+    n=$(wc -l <"$tmp/err")
+    if [ "$rc" -eq 2 ] && [ "$n" -eq 1 ] && [ ! -s "$tmp/out" ]; then ok "$name"
+    else bad "$name: status $rc, $n stderr lines: $(head -c 300 "$tmp/err")"; fi
+}
+usage_error "unknown flag"            -no-such-flag
+usage_error "missing argument"        -m
+usage_error "RAM too small"           -m 15
+usage_error "RAM too large"           -m 769
+usage_error "unknown machine"         -M g3beige
+usage_error "bad machine property"    -M virt,ipic=sometimes
+usage_error "bad tb-clock"            -tb-clock wall
+usage_error "bad tb-freq"             -tb-freq fast
+usage_error "bad icount"              -icount x
+usage_error "bad -d item"             -d everything
+usage_error "bad serial"              -serial pty
+usage_error "bad monitor"             -monitor vc
+
+out=$("$emu" -version 2>&1); rc=$?
+if [ $rc -eq 0 ] && echo "$out" | grep -q "^ppcemu version"; then ok "-version"
+else bad "-version: status $rc: $out"; fi
+
+"$emu" -h >"$tmp/help" 2>&1; rc=$?
+if [ $rc -eq 0 ] && grep -q -- "-tb-clock" "$tmp/help" && grep -q -- "-nographic" "$tmp/help"; then ok "-h"
+else bad "-h: status $rc"; fi
+
+"$emu" -d help >"$tmp/dhelp" 2>&1; rc=$?
+if [ $rc -eq 0 ] && grep -q "in_asm" "$tmp/dhelp" && grep -q "unimp" "$tmp/dhelp"; then ok "-d help"
+else bad "-d help: status $rc"; fi
+
+for f in -loadvm -incoming -gdb; do
+    "$emu" "$f" x >/dev/null 2>"$tmp/err"; rc=$?
+    if [ $rc -eq 1 ] && grep -q "not implemented yet" "$tmp/err" && [ "$(wc -l <"$tmp/err")" -eq 1 ]; then
+        ok "$f not implemented yet"
+    else bad "$f: status $rc: $(cat "$tmp/err")"; fi
+done
+
+# -dump-dtb: a blob dtc accepts, with the options in force in it
+if ! command -v dtc >/dev/null 2>&1; then
+    echo "SKIP -dump-dtb checks: dtc (device-tree-compiler) not installed"
+else
+    "$emu" -m 64 -tb-freq 1000000 -append "console=ttyS0 hello" -dump-dtb "$tmp/virt.dtb"; rc=$?
+    if [ $rc -eq 0 ] && dtc -q -I dtb -O dts -o "$tmp/virt.dts" "$tmp/virt.dtb"; then
+        if grep -q 'compatible = "fsl,mpc8315erdb"' "$tmp/virt.dts" \
+            && grep -q 'bootargs = "console=ttyS0 hello"' "$tmp/virt.dts" \
+            && grep -q 'timebase-frequency = <0xf4240>' "$tmp/virt.dts" \
+            && grep -q 'reg = <0x00 0x4000000>' "$tmp/virt.dts" \
+            && grep -q 'fsl,ipic' "$tmp/virt.dts"; then ok "-dump-dtb"
+        else bad "-dump-dtb: unexpected contents"; cat "$tmp/virt.dts"; fi
+    else bad "-dump-dtb: status $rc or dtc refused the blob"; fi
+    "$emu" -M virt,ipic=off -dump-dtb "$tmp/noipic.dtb" && dtc -q -I dtb -O dts -o "$tmp/noipic.dts" "$tmp/noipic.dtb"
+    if ! grep -q "fsl,ipic\|interrupts" "$tmp/noipic.dts"; then ok "-M virt,ipic=off tree"
+    else bad "-M virt,ipic=off still has the IPIC"; fi
+    # -dtb: a given blob is used (and its /chosen updated)
+    "$emu" -dtb "$tmp/noipic.dtb" -append "from-dtb" -dump-dtb "$tmp/given.dtb" \
+        && dtc -q -I dtb -O dts -o "$tmp/given.dts" "$tmp/given.dtb"
+    if grep -q 'bootargs = "from-dtb"' "$tmp/given.dts" && ! grep -q "fsl,ipic" "$tmp/given.dts"; then
+        ok "-dtb FILE"
+    else bad "-dtb FILE"; fi
+fi
+
+# Small raw boot ROMs (assembled with the cross toolchain) exercise the
+# board from the command line: test device, reset, -no-reboot, -S and the
+# monitor, the -nographic mux, host input to the UART, -d unimp.
+XAS=${CROSS:-powerpc-linux-gnu-}gcc
+XOBJCOPY=${CROSS:-powerpc-linux-gnu-}objcopy
+rom() { # NAME: assemble $tmp/NAME.S (code at the reset vector) into $tmp/NAME.bin
+    { printf '.text\n.org 0x100\n'; cat; } >"$tmp/$1.S"
+    "$XAS" -c -Wa,-mregnames -o "$tmp/$1.o" "$tmp/$1.S" &&
+        "$XOBJCOPY" -O binary "$tmp/$1.o" "$tmp/$1.bin"
+}
+run_rom() { # NAME EXPECTED_STATUS INPUT ARGS...: runs the ROM, checks the status
+    local name=$1 want=$2 input=$3; shift 3
+    printf "%b" "$input" | timeout 20 "$emu" -bios "$tmp/$name.bin" "$@" >"$tmp/$name.out" 2>"$tmp/$name.err"
+    local rc=$?
+    if [ "$rc" -eq "$want" ]; then ok "$name: status $rc"
+    else bad "$name: status $rc, expected $want: $(head -c 300 "$tmp/$name.err")"; fi
+}
+if ! command -v "$XAS" >/dev/null 2>&1; then
+    echo "SKIP ROM programs: $XAS not installed"
+else
+    rom exit42 <<'S'
+    lis r3, 0x8000
+    li r4, 42
+    stw r4, 0xF00(r3)
+    b .
+S
+    run_rom exit42 42 "" -serial null
+    # paused by -S: nothing runs until cont; the monitor's quit ends with 0
+    run_rom exit42 0 "info registers\nquit\n" -S -monitor stdio -serial null
+    grep -q "PC  fff00100" "$tmp/exit42.out" && ok "-S: CPU still at the reset vector" \
+        || bad "-S: info registers: $(head -c 200 "$tmp/exit42.out")"
+    run_rom exit42 42 "cont\n" -S -monitor stdio -serial null
+    # a failed command says why and changes nothing: cont still works
+    run_rom exit42 42 "bogus\ncont\n" -S -monitor stdio -serial null
+    grep -q "unknown command" "$tmp/exit42.out" && ok "monitor: unknown command reported" \
+        || bad "monitor: no error line for an unknown command"
+
+    rom spin <<'S'
+    b .
+S
+    run_rom spin 0 "\001x" -nographic
+    run_rom spin 0 "\001cquit\n" -nographic
+
+    # reset once (a flag in RAM survives the reset), then exit 7
+    rom reset <<'S'
+    lis r3, 0x8000
+    lwz r5, 0x1000(0)
+    cmpwi r5, 0
+    bne 1f
+    li r5, 1
+    stw r5, 0x1000(0)
+    lis r6, 0x5253
+    ori r6, r6, 0x5445
+    stw r6, 0x918(r3)
+    li r6, 2
+    stw r6, 0x91C(r3)
+    b .
+1:  li r4, 7
+    stw r4, 0xF00(r3)
+    b .
+S
+    run_rom reset 7 "" -serial null
+    run_rom reset 0 "" -serial null -no-reboot
+
+    # echo one byte typed on the host back, exit with its value
+    rom echo <<'S'
+    lis r3, 0x8000
+1:  lbz r5, 0x3FD(r3)
+    andi. r5, r5, 1
+    beq 1b
+    lbz r6, 0x3F8(r3)
+    stb r6, 0x3F8(r3)
+    stw r6, 0xF00(r3)
+    b .
+S
+    run_rom echo 65 "A"
+    [ "$(cat "$tmp/echo.out")" = "A" ] && ok "UART echo output" || bad "UART echo output: '$(cat "$tmp/echo.out")'"
+
+    # an unmapped read is all-ones and logged under -d unimp
+    rom unimp <<'S'
+    lis r3, 0x8000
+    lwz r5, 0x200(r3)
+    addi r4, r5, 1
+    stw r4, 0xF00(r3)
+    b .
+S
+    run_rom unimp 0 "" -serial null -d unimp -D "$tmp/unimp.log"
+    grep -q "unmapped read32 0x80000200" "$tmp/unimp.log" && ok "-d unimp -D log" \
+        || bad "-d unimp: log is '$(cat "$tmp/unimp.log")'"
+fi
+
+[ $fail -eq 0 ] && echo "cli: all passed"
+exit $fail
