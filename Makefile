@@ -86,6 +86,7 @@ unit: $(BUILD)/tests/unit-tests
 -include tests/guest/guest.mk
 -include tests/diff/diff.mk
 -include tests/bench.mk
+-include tools/guest.mk
 
 # ---- the suite ----
 CHECK_STEPS ?= unit
