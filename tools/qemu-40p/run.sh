@@ -12,8 +12,9 @@
 #                                    (default 120). Exit 0 = all seen.
 #
 # Environment: DTB=FILE uses that blob instead of compiling
-# virt-ipic-off.dts (e.g. one from `ppcemu -M virt,ipic=off
-# -tb-freq 100000000 -dump-dtb FILE`); QEMU=... the qemu binary.
+# virt-ipic-off.dts, e.g. ppcemu's own: `ppcemu -M virt,ipic=off
+# -tb-freq 100000000 -append console=ttyS0,115200 -dump-dtb FILE` (checked:
+# it boots here too); QEMU=... the qemu binary.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
