@@ -292,6 +292,20 @@ case_bad_files() {
     loadvm_refused "real time vs -icount" "$good"
     loadvm_refused "wrong -icount shift" "$good" -icount 3
     loadvm_refused "ipic=off vs on" "$good" -icount 2 -M virt,ipic=off
+    # ppcsnap: shows a good file, refuses each bad one with one line
+    local ps=$build/ppcsnap
+    if "$ps" "$good" > "$work/ps.out" 2> "$work/ps.err"; then
+        grep -q 'stream CRC ok' "$work/ps.out" && grep -q '^    dec .* DEC reads 0x' "$work/ps.out" &&
+            grep -q '^    pc ' "$work/ps.out" || fail "ppcsnap output lacks the stream CRC, DEC or PC"
+    else
+        fail "ppcsnap refused a good snapshot: $(cat "$work/ps.err")"
+    fi
+    for f in trunc flip text empty; do
+        "$ps" "$work/$f.snap" > /dev/null 2> "$work/ps.err"
+        local st=$?
+        [ "$st" = 1 ] && [ "$(wc -l < "$work/ps.err")" = 1 ] ||
+            fail "ppcsnap on $f.snap: status $st, $(cat "$work/ps.err")"
+    done
     # the monitor: a failed loadvm leaves the machine as it was
     start C -kernel "$iguest" -icount 2 -S
     local before after out
