@@ -231,8 +231,10 @@ static void tlb_fill(PPCState *s, uint32_t ea, const PPCXlate *x, int access)
         e->tag_r = page;
     /* only on a store: installing the tag marks the page dirty, and a page
      * that is only read must stay clean in the migration dirty log */
+    /* nor for write-through or cache-inhibited pages: a write-tag hit then
+     * tells dcbz the line is cacheable (750 UM 4.5.6) */
     if (access == PPC_ACC_WRITE && (x->prot & XL_W) && x->changed && writable &&
-        !s->bus->code_pages[pa_page >> PPC_PAGE_BITS]) {
+        !(x->wimg & (WIMG_W | WIMG_I)) && !s->bus->code_pages[pa_page >> PPC_PAGE_BITS]) {
         e->tag_w = page;
         bus_mark_dirty(s->bus, pa_page);
     }
