@@ -111,6 +111,8 @@ struct SnapWriter {
     char sec_name[64];
     uint32_t sec_version;
     bool in_section;
+    int level;      /* the deflate level in force */
+    int sec_level;  /* the level the section being built asks for */
 };
 
 static void z_emit(SnapWriter *w, const void *p, size_t n, int flush)
@@ -150,6 +152,7 @@ static SnapWriter *writer_new(int fd, const SnapHeader *h, SnapError *err)
         return NULL;
     }
     w->fd = fd;
+    w->level = w->sec_level = 1;
     if (deflateInit(&w->z, 1) != Z_OK) {
         free(w->out);
         free(w);
@@ -217,8 +220,29 @@ static void sec_reserve(SnapWriter *w, size_t n)
     w->sec_cap = cap;
 }
 
+/* Change the deflate level between sections.  deflateParams compresses
+ * what is pending with the old level first and may need more output room
+ * (Z_BUF_ERROR: retry with an empty buffer). */
+static void z_set_level(SnapWriter *w, int level)
+{
+    int r;
+    do {
+        w->z.next_out = w->out;
+        w->z.avail_out = OUTBUF_SIZE;
+        r = deflateParams(&w->z, level, Z_DEFAULT_STRATEGY);
+        size_t have = OUTBUF_SIZE - w->z.avail_out;
+        w->zcrc = crc32_z(w->zcrc, w->out, have);
+        w->zlen += have;
+        if (have && !w->io_error && write_all(w->fd, w->out, have))
+            w->io_error = errno ? errno : EIO;
+    } while (r == Z_BUF_ERROR);
+    if (r == Z_OK)
+        w->level = level;
+}
+
 void snap_begin_section(SnapWriter *w, const char *name, uint32_t version)
 {
+    w->sec_level = 1;
     snprintf(w->sec_name, sizeof w->sec_name, "%s", name);
     w->sec_version = version;
     w->sec_len = 0;
@@ -280,6 +304,8 @@ void snap_end_section(SnapWriter *w)
     crc = crc32_z(crc, w->sec, w->sec_len);
     uint8_t tail[4];
     be32(tail, (uint32_t)crc);
+    if (w->sec_level != w->level)
+        z_set_level(w, w->sec_level);
     z_write(w, hdr, hl);
     z_write(w, w->sec, w->sec_len);
     z_write(w, tail, 4);
@@ -700,11 +726,36 @@ static bool page_is_zero(const uint8_t *p)
     return memcmp(p, zero, RAM_PAGE) == 0;
 }
 
+/* RAM that does not compress (random or already compressed data) is
+ * stored rather than deflated: level 1 spends tens of ns per byte on it
+ * for nothing.  Up to RAM_SAMPLE data pages spread over RAM decide. */
+#define RAM_SAMPLE 32
+
+static int ram_level(const uint8_t *ram, uint32_t pages)
+{
+    uint8_t out[RAM_PAGE + 128];
+    uint64_t in_total = 0, out_total = 0;
+    uint32_t step = pages / RAM_SAMPLE ? pages / RAM_SAMPLE : 1, taken = 0;
+    for (uint32_t i = 0; i < pages && taken < RAM_SAMPLE; i += step) {
+        const uint8_t *p = ram + (size_t)i * RAM_PAGE;
+        if (page_is_zero(p))
+            continue;
+        uLongf n = sizeof(out);
+        if (compress2(out, &n, p, RAM_PAGE, 1) != Z_OK)
+            return 1;
+        in_total += RAM_PAGE;
+        out_total += n;
+        taken++;
+    }
+    return in_total && out_total * 100 > in_total * 95 ? 0 : 1;
+}
+
 /* u32 page size, u32 page count, then per page a flag byte (0 = zero page,
  * 1 = data follows) */
 void snap_put_ram(SnapWriter *w, const uint8_t *ram, uint32_t size)
 {
     uint32_t pages = size / RAM_PAGE;
+    w->sec_level = ram_level(ram, pages);
     snap_put_u32(w, RAM_PAGE);
     snap_put_u32(w, pages);
     for (uint32_t i = 0; i < pages; i++) {
