@@ -290,7 +290,8 @@ int snap_cmd_info_snapshots(Monitor *mon, const char *args)
         n++;
     }
     closedir(d);
-    qsort(names, n, sizeof(*names), by_name);
+    if (n)
+        qsort(names, n, sizeof(*names), by_name);
     if (!n)
         monitor_printf(mon, "No snapshots in %s\n", dir);
     else
