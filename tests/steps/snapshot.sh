@@ -74,8 +74,9 @@ wait_line() {
 tb_of() { sed -n 's/^TB .*(\([0-9]*\))$/\1/p'; }
 dec_of() { sed -n 's/^DEC \([0-9a-f]*\)$/\1/p'; }
 
-# FIRED elapsed maxgap back tbhi  ->  the fields
-fired_fields() { echo "$1" | awk '{ print $2, $3, $4, $5 }'; }
+# FIRED elapsed maxgap back tbhi  ->  the fields, from NAME.log once the
+# emulator has ended (wait_line may see a line still being written)
+fired_fields() { tr -d '\r' < "$work/$1.log" | awk '/^FIRED / { print $2, $3, $4, $5; exit }'; }
 
 # ms from TB ticks at the default frequency
 F=33333333
@@ -114,7 +115,7 @@ case_vm() {
     line=$(wait_line B '^FIRED') || fail "no FIRED line after cont"
     wait "$PID" || fail "guest failed: $(tr -d '\r' < "$work/B.log" | grep FAIL | head -n 3)"
     if [ -n "$line" ]; then
-        read -r el gap back hi <<< "$(fired_fields "$line")"
+        read -r el gap back hi <<< "$(fired_fields B)"
         check_common "$el" "$gap" "$back" "$hi" "$D"
         # the >= 2.5 s between save and cont must not show: 1 s bound
         [ $((el - D)) -lt "$F" ] || fail "DEC came $(ticks_ms $((el - D))) ms of TB late"
@@ -135,17 +136,20 @@ case_host_deadline() {
     sleep 0.3
     mon A "savevm host-$tag" quit > /dev/null
     wait "$PID"
+    # a gap the guest must see: a restore that lost it would fire >= 700 ms late
+    sleep 0.7
     start B "$@" -kernel "$tguest" -loadvm "host-$tag"
     line=$(wait_line B '^FIRED') || fail "no FIRED line"
     t_fire=$(now_ns)
     wait "$PID" || fail "guest failed: $(tr -d '\r' < "$work/B.log" | grep FAIL | head -n 3)"
     if [ -n "$line" ]; then
-        read -r el gap back hi <<< "$(fired_fields "$line")"
+        read -r el gap back hi <<< "$(fired_fields B)"
         check_common "$el" "$gap" "$back" "$hi" "$D"
         local wall_ms=$(( (t_fire - t_arm) / 1000000 ))
         echo "    DEC after $(ticks_ms "$el") ms of TB, $wall_ms ms of wall clock (programmed 2000)"
-        # ARMED was seen up to ~50 ms late; the deadline is 2000 ms after it
-        [ "$wall_ms" -ge 1900 ] && [ "$wall_ms" -le 2600 ] ||
+        # ARMED may be seen late on a busy host: 500 ms either way, less
+        # than the 700 ms a restore that ignored the gap would add
+        [ "$wall_ms" -ge 1500 ] && [ "$wall_ms" -le 2500 ] ||
             fail "interrupt $wall_ms ms after arming, expected at the original deadline (2000)"
         [ $(( $(ticks_ms "$el") - 2000 )) -le 500 ] || fail "guest TB says $(ticks_ms "$el") ms"
     fi
@@ -174,7 +178,7 @@ case_host_cont() {
     t_fire=$(now_ns)
     wait "$PID" || fail "guest failed: $(tr -d '\r' < "$work/B.log" | grep FAIL | head -n 3)"
     if [ -n "$line" ]; then
-        read -r el gap back hi <<< "$(fired_fields "$line")"
+        read -r el gap back hi <<< "$(fired_fields B)"
         check_common "$el" "$gap" "$back" "$hi" "$D"
         local want_ms=$(( (t_cont - t_save) / 1000000 )) gap_ms at_once_ms
         gap_ms=$(ticks_ms "$gap")
@@ -209,7 +213,7 @@ case_realtime_behind() {
     line=$(wait_line B '^FIRED') || fail "no FIRED line"
     wait "$PID" || fail "guest failed: $(tr -d '\r' < "$work/B.log" | grep FAIL | head -n 3)"
     if [ -n "$line" ]; then
-        read -r el gap back hi <<< "$(fired_fields "$line")"
+        read -r el gap back hi <<< "$(fired_fields B)"
         check_common "$el" "$gap" "$back" "$hi" "$D"
         echo "    TB at save $tb1, after restore $tb2; DEC after $(ticks_ms "$el") ms of TB"
     fi
