@@ -57,7 +57,20 @@ run B -loadvm "$work/linux.snap"
 printf 'echo after-$((50+5)); cat /proc/uptime\r' >&3
 if wait_for B "after-55" 30; then
     t1=$(date +%s%N)
-    echo "snaplinux: PASS: the restored Linux answered in $(( (t1 - t0) / 1000000 )) ms after ppcemu started"
+    echo "snaplinux: the restored Linux answered in $(( (t1 - t0) / 1000000 )) ms after ppcemu started"
+    # its timer (the decrementer, re-armed by the load) drives a sleep
+    printf 'sleep 1; echo slept-$((3+4))\r' >&3
+    if wait_for B "slept-7" 30; then
+        t2=$(date +%s%N)
+        ms=$(( (t2 - t1) / 1000000 ))
+        if [ "$ms" -ge 900 ] && [ "$ms" -le 5000 ]; then
+            echo "snaplinux: PASS: 'sleep 1' after the restore took $ms ms"
+        else
+            echo "snaplinux: FAIL: 'sleep 1' after the restore took $ms ms"; st=1
+        fi
+    else
+        echo "snaplinux: FAIL: 'sleep 1' never returned after the restore"; st=1
+    fi
 else
     echo "snaplinux: FAIL: the restored Linux did not answer"; tail -n 5 "$work/B.log"; st=1
 fi
