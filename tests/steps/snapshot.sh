@@ -78,7 +78,8 @@ dec_of() { sed -n 's/^DEC \([0-9a-f]*\)$/\1/p'; }
 # emulator has ended (wait_line may see a line still being written)
 fired_fields() { tr -d '\r' < "$work/$1.log" | awk '/^FIRED / { print $2, $3, $4, $5; exit }'; }
 
-# ms from TB ticks at the default frequency
+# ms from TB ticks at the frequency in use (F; the default unless a case
+# sets another)
 F=33333333
 ticks_ms() { echo $(( $1 * 1000 / F )); }
 
@@ -93,9 +94,9 @@ D=$((2 * F)) # snap_time's countdown
 # ---- vm: the remaining ticks are preserved exactly; the guest never sees
 # the time between save and resume (timebase.md rules 5, 6) ----
 case_vm() {
-    local tag=$1; shift # extra env for the restoring process in "$@"
-    begin "vm: DEC mid-countdown, restore -S, wait, cont ($tag)"
-    start A -kernel "$tguest" -tb-clock vm
+    local tag=$1 F=$2 D=$((2 * $2)); shift 2 # extra env for the restore in "$@"
+    begin "vm: DEC mid-countdown, restore -S, wait, cont ($tag, $F Hz)"
+    start A -kernel "$tguest" -tb-clock vm -tb-freq "$F"
     wait_line A '^ARMED' > /dev/null || fail "no ARMED line"
     sleep 0.5
     local before
@@ -103,7 +104,7 @@ case_vm() {
     wait "$PID"
     local tb1 dec1 tb2 dec2 out line
     tb1=$(echo "$before" | tb_of); dec1=$(echo "$before" | dec_of)
-    start B "$@" -kernel "$tguest" -tb-clock vm -loadvm "vm-$tag" -S
+    start B "$@" -kernel "$tguest" -tb-clock vm -tb-freq "$F" -loadvm "vm-$tag" -S
     out=$(mon B "info tb")
     tb2=$(echo "$out" | tb_of); dec2=$(echo "$out" | dec_of)
     [ -n "$tb1" ] && [ "$tb1" = "$tb2" ] || fail "TB after restore $tb2, at save $tb1"
@@ -339,8 +340,10 @@ case_named() {
     end_case
 }
 
-case_vm plain
-case_vm mono+4e18 PPCEMU_TEST_MONO_OFFSET_NS=4000000000000000000
+case_vm plain 33333333
+case_vm mono+4e18 33333333 PPCEMU_TEST_MONO_OFFSET_NS=4000000000000000000
+case_vm fast 512000000
+case_vm slow 1000000
 case_host_deadline plain
 case_host_deadline mono-5e18 PPCEMU_TEST_MONO_OFFSET_NS=-5000000000000000000
 case_host_cont plain
