@@ -89,21 +89,25 @@ static uint32_t pteg_addr(uint32_t sdr1, uint32_t hash)
     return (sdr1 & 0xFFFF0000u) | (((hash >> 10) & mask) << 16) | ((hash & 0x3FFu) << 6);
 }
 
-/* Search one PTEG's eight PTEs for word 0 = w0 (PEM 7.6.2) */
-static bool pteg_search(PPCState *s, uint32_t pteg, uint32_t w0, uint32_t *pte_pa)
+static uint32_t pteg_word(PPCState *s, const uint8_t *host, uint32_t pa)
+{
+    uint32_t v;
+    if (!host)
+        return bus_read(s->bus, pa, 4);
+    __builtin_memcpy(&v, host, 4);
+    return ppc_bswap32(v);
+}
+
+/* Search one PTEG's eight PTEs for word 0 = w0 (PEM 7.6.2); on a match
+ * give the PTE's address and its word 1 */
+static bool pteg_search(PPCState *s, uint32_t pteg, uint32_t w0, uint32_t *pte_pa, uint32_t *w1)
 {
     bool writable;
     const uint8_t *h = bus_host_ptr(s->bus, pteg, &writable); /* 64-byte aligned: one page */
     for (unsigned i = 0; i < 8; i++) {
-        uint32_t v;
-        if (h) {
-            __builtin_memcpy(&v, h + 8 * i, 4);
-            v = ppc_bswap32(v);
-        } else {
-            v = bus_read(s->bus, pteg + 8 * i, 4);
-        }
-        if (v == w0) {
+        if (pteg_word(s, h ? h + 8 * i : NULL, pteg + 8 * i) == w0) {
             *pte_pa = pteg + 8 * i;
+            *w1 = pteg_word(s, h ? h + 8 * i + 4 : NULL, pteg + 8 * i + 4);
             return true;
         }
     }
@@ -133,11 +137,10 @@ static uint32_t page_xlate(PPCState *s, uint32_t ea, int access, bool update, PP
     uint32_t vsid = sr & SR_VSID;
     uint32_t hash = ((vsid & 0x7FFFFu) ^ ((ea >> 12) & 0xFFFFu)) & 0x7FFFFu;
     uint32_t w0 = PTE_V | (vsid << 7) | ((ea >> 22) & 0x3Fu);
-    uint32_t pte_pa;
-    if (!pteg_search(s, pteg_addr(s->sdr1, hash), w0, &pte_pa) &&
-        !pteg_search(s, pteg_addr(s->sdr1, ~hash & 0x7FFFFu), w0 | PTE_H, &pte_pa))
+    uint32_t pte_pa, w1;
+    if (!pteg_search(s, pteg_addr(s->sdr1, hash), w0, &pte_pa, &w1) &&
+        !pteg_search(s, pteg_addr(s->sdr1, ~hash & 0x7FFFFu), w0 | PTE_H, &pte_pa, &w1))
         return fetch ? SRR1_ISI_NOTRANS : DSISR_NOTRANS;
-    uint32_t w1 = bus_read(s->bus, pte_pa + 4, 4);
     unsigned key = (s->msr & MSR_PR) ? !!(sr & SR_KP) : !!(sr & SR_KS);
     x->prot = pp_prot(w1 & 3, key);
     x->wimg = (w1 >> 3) & 0xF;

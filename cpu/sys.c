@@ -87,23 +87,34 @@ static int op_mfsrin(PPCState *s, const PPCOp *op)
     return PPC_NEXT;
 }
 
+/* Drop the soft-TLB entry at idx if it maps an EA of segment n */
+static void flush_if_segment(PPCState *s, unsigned idx, unsigned n)
+{
+    PPCTLBEntry *e = &s->tlb[idx];
+    uint32_t page = e->tag_r != PPC_TLB_INVALID ? e->tag_r
+                    : e->tag_w != PPC_TLB_INVALID ? e->tag_w : e->tag_x;
+    if (page != PPC_TLB_INVALID && page >> 28 == n) {
+        e->tag_r = e->tag_w = e->tag_x = PPC_TLB_INVALID;
+        e->pa_page = PPC_TLB_INVALID;
+    }
+}
+
 /* A segment register write changes VSIDs and keys of the translations the
- * soft TLB holds for that segment only.  Linux's KUAP rewrites the user
- * segments around every user access, so the kernel's entries (other
- * segments) are kept. */
+ * soft TLB holds for that segment only.  Linux's KUAP rewrites user
+ * segments around user accesses, so the kernel's entries (other segments)
+ * are kept, and only the entries filled since the last flush (the list
+ * cpu/mmu.c keeps, when it has not overflowed) are looked at. */
 static void set_sr(PPCState *s, unsigned n, uint32_t v)
 {
     if (s->sr[n] == v)
         return;
     s->sr[n] = v;
-    for (unsigned i = 0; i < PPC_TLB_SIZE; i++) {
-        PPCTLBEntry *e = &s->tlb[i];
-        uint32_t page = e->tag_r != PPC_TLB_INVALID ? e->tag_r
-                        : e->tag_w != PPC_TLB_INVALID ? e->tag_w : e->tag_x;
-        if (page != PPC_TLB_INVALID && page >> 28 == n) {
-            e->tag_r = e->tag_w = e->tag_x = PPC_TLB_INVALID;
-            e->pa_page = PPC_TLB_INVALID;
-        }
+    if (s->tlb_nfill) {
+        for (unsigned i = 0; i + 1 < s->tlb_nfill; i++)
+            flush_if_segment(s, s->tlb_fill_list[i], n);
+    } else {
+        for (unsigned i = 0; i < PPC_TLB_SIZE; i++)
+            flush_if_segment(s, i, n);
     }
 }
 

@@ -538,6 +538,30 @@ START_TEST(flush_after_few_and_many_fills)
 }
 END_TEST
 
+/* mtsr after the fill list overflowed still drops every entry of its
+ * segment (real mode here: all of RAM is segment 0) */
+START_TEST(mtsr_after_many_fills)
+{
+    CpuEnv *e = sys_env();
+    ppc_tlb_flush(&e->cpu);
+    e->cpu.msr = 0;
+    for (unsigned i = 0; i < 100; i++) {
+        uint32_t v;
+        PPCOp op = { 0 };
+        ck_assert_int_eq(ppc_ld32(&e->cpu, &op, 0x100000 + i * 0x1000, &v), 0);
+    }
+    ck_assert_uint_ge(tlb_valid(&e->cpu), 100);
+    e->cpu.gpr[3] = 0x123;
+    uint32_t insn = I_MTSR(0, 3);
+    cpuenv_put_code(e, 0x3000, &insn, 1);
+    e->cpu.pc = 0x3000;
+    ppc_run(&e->cpu, 1);
+    ck_assert_uint_eq(e->cpu.sr[0], 0x123);
+    ck_assert_uint_eq(tlb_valid(&e->cpu), 0);
+    cpuenv_free(e);
+}
+END_TEST
+
 START_TEST(bat_write_flushes_tlb)
 {
     CpuEnv *e = mmu_env();
@@ -644,6 +668,7 @@ Suite *suite_mmu(void)
     tcase_add_test(tc, dbat_protection);
     tcase_add_test(tc, write_tag_only_after_store);
     tcase_add_test(tc, flush_after_few_and_many_fills);
+    tcase_add_test(tc, mtsr_after_many_fills);
     tcase_add_test(tc, bat_write_flushes_tlb);
     tcase_add_test(tc, ibat_translation);
     tcase_add_test(tc, boot_turns_mmu_on);
