@@ -87,6 +87,7 @@ unit: $(BUILD)/tests/unit-tests
 -include tests/diff/diff.mk
 -include tests/bench.mk
 -include tools/guest.mk
+-include tools/ppcsnap.mk
 
 # ---- the suite ----
 CHECK_STEPS ?= unit

@@ -112,6 +112,12 @@ static void update(Ipic *p)
     }
 }
 
+void ipic_post_load(Ipic *p)
+{
+    p->out_level = ipic_vector(p) != 0;
+    irq_line_set(&p->out, p->out_level);
+}
+
 void ipic_init(Ipic *p, IrqLine out)
 {
     memset(p, 0, sizeof(*p));

@@ -52,6 +52,9 @@ void ipic_reset(Ipic *p);
 void ipic_set_irq(void *opaque, int n, bool level);
 /* Vector of the highest-priority pending unmasked source, 0 if none */
 unsigned ipic_vector(const Ipic *p);
+/* After a snapshot replaced the registers: drive the output to the CPU from
+ * them, whatever level it had before (migration/machine_snap.c). */
+void ipic_post_load(Ipic *p);
 uint32_t ipic_read(void *opaque, uint32_t off, unsigned size);
 void ipic_write(void *opaque, uint32_t off, uint32_t val, unsigned size);
 

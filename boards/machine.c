@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "boards/virtmap.h"
+#include "migration/vm_snap.h"
 
 #define POLL_NS 1000000ull /* host input is looked at every millisecond */
 #define MUX_ESC 0x01       /* Ctrl-A */
@@ -222,11 +223,31 @@ static void board_requests(Machine *m)
     }
 }
 
+/* The budget, cut short at the test hook's stop point; true: stop now */
+static bool slice_budget(Machine *m, uint64_t *budget)
+{
+    uint64_t now = m->vb.cpu.icount;
+    *budget = tb_insn_budget(m->tb, now);
+    if (!m->stop_icount)
+        return false;
+    if (now >= m->stop_icount) {
+        m->stop_icount = 0;
+        machine_stop(m);
+        return true;
+    }
+    if (*budget > m->stop_icount - now)
+        *budget = m->stop_icount - now;
+    return false;
+}
+
 static void run_slice(Machine *m)
 {
     PPCState *cpu = &m->vb.cpu;
+    uint64_t budget;
     tb_run_due(m->tb, cpu->icount);
-    int r = ppc_run(cpu, tb_insn_budget(m->tb, cpu->icount));
+    if (slice_budget(m, &budget))
+        return;
+    int r = ppc_run(cpu, budget);
     board_requests(m);
     if (m->quit)
         return;
@@ -411,10 +432,34 @@ static void teardown(Machine *m)
         fclose(m->log);
 }
 
+/* Power-on state, or the -loadvm snapshot; then running unless -S.  With
+ * -loadvm the timebase stays paused until the guest runs, so time is
+ * derived at the start or at `cont` (timebase.md rule 5). */
+static int initial_state(Machine *m)
+{
+    const PpcemuOptions *o = m->opt;
+    const char *stop = getenv("PPCEMU_TEST_STOP_ICOUNT");
+    m->stop_icount = stop ? strtoull(stop, NULL, 0) : 0;
+    virt_reset(&m->vb);
+    if (!o->loadvm) {
+        m->running = true;
+        if (o->start_paused)
+            machine_stop(m);
+        return 0;
+    }
+    SnapError err;
+    m->running = false; /* the load leaves the timebase paused */
+    if (snap_vm_load(m, o->loadvm, &err)) {
+        fprintf(stderr, "ppcemu: -loadvm %s: %s\n", o->loadvm, err.msg);
+        return 1;
+    }
+    if (!o->start_paused)
+        machine_cont(m);
+    return 0;
+}
+
 int machine_main(const PpcemuOptions *o)
 {
-    if (o->loadvm)
-        return not_yet("-loadvm");
     if (o->incoming)
         return not_yet("-incoming");
     if (o->gdb)
@@ -431,10 +476,9 @@ int machine_main(const PpcemuOptions *o)
         r = open_chardevs(m);
     if (r == 0) {
         chardev_take_connect(m->mon_cd); /* the prompt below greets it */
-        virt_reset(&m->vb);
-        m->running = true;
-        if (o->start_paused)
-            machine_stop(m);
+        r = initial_state(m);
+    }
+    if (r == 0) {
         if (m->mon_cd && (m->mux_to_monitor || m->mon_cd != m->serial))
             monitor_prompt(&m->mon);
         m->last_poll_ns = tb_host_mono_ns();

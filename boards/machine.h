@@ -36,6 +36,9 @@ typedef struct Machine {
     size_t rx_len;
     FILE *log;
     uint64_t last_poll_ns;
+    /* tests: pause when the instruction count reaches this (0: never);
+     * from PPCEMU_TEST_STOP_ICOUNT, for exact -icount comparisons */
+    uint64_t stop_icount;
     char default_bios[4096];
 } Machine;
 

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "boards/machine.h"
+#include "migration/vm_snap.h"
 
 #define X_MAX_WORDS 4096
 
@@ -100,6 +101,7 @@ static int info_tb(Monitor *mon, const char *args)
 static const MonitorCmd info_cmds[] = {
     { "registers", "", "the CPU's registers", info_registers },
     { "tb", "", "timebase, decrementer, frequency, clock policy", info_tb },
+    { "snapshots", "", "the snapshots in the snapshot directory", snap_cmd_info_snapshots },
 };
 
 #define N_INFO (sizeof(info_cmds) / sizeof(info_cmds[0]))
@@ -222,11 +224,14 @@ static int cmd_x(Monitor *mon, const char *args)
 
 static const MonitorCmd cmds[] = {
     { "help", "", "list the commands", cmd_help },
-    { "info", "registers|tb", "show machine state", cmd_info },
+    { "info", "registers|tb|snapshots", "show machine state", cmd_info },
     { "stop", "", "pause the machine", cmd_stop },
     { "cont", "", "resume the machine", cmd_cont },
     { "c", "", "same as cont", cmd_cont },
     { "system_reset", "", "reset the machine", cmd_system_reset },
+    { "savevm", "NAME", "save the machine as snapshot NAME", snap_cmd_savevm },
+    { "loadvm", "NAME", "restore the machine from snapshot NAME", snap_cmd_loadvm },
+    { "delvm", "NAME", "delete snapshot NAME", snap_cmd_delvm },
     { "x", "/N ADDR", "show N words of guest physical memory", cmd_x },
     { "quit", "", "quit the emulator", cmd_quit },
     { "q", "", "same as quit", cmd_quit },

@@ -175,6 +175,12 @@ void uart_reset(Uart16550 *u)
     update_irq(u);
 }
 
+void uart_post_load(Uart16550 *u)
+{
+    u->irq_level = iir_code(u) != IIR_NO_INT;
+    irq_line_set(&u->irq, u->irq_level);
+}
+
 unsigned uart_can_receive(const Uart16550 *u)
 {
     if (u->mcr & MCR_LOOP) /* the receiver listens to the transmitter only */

@@ -41,6 +41,9 @@ unsigned uart_can_receive(const Uart16550 *u);
 /* Host input: queue up to len bytes; returns how many were taken. */
 size_t uart_receive(Uart16550 *u, const uint8_t *buf, size_t len);
 uint32_t uart_read(void *opaque, uint32_t off, unsigned size);
+/* After a snapshot replaced the registers: drive the interrupt output from
+ * them, whatever level it had before (migration/machine_snap.c). */
+void uart_post_load(Uart16550 *u);
 void uart_write(void *opaque, uint32_t off, uint32_t val, unsigned size);
 
 #endif /* BOARDS_UART16550_H */

@@ -586,33 +586,47 @@ static int op_fnabs(PPCState *s, const PPCOp *op)
 
 /* ---- compares (PEM 4.6.7) ---- */
 
-static int do_fcmp(PPCState *s, const PPCOp *op, bool ordered)
+/* NaN operands: unordered, with VXSNAN / VXVC as the PEM lists them */
+static FP_COLD int fcmp_unordered(PPCState *s, const PPCOp *op, uint64_t a, uint64_t b,
+                                  bool ordered)
 {
-    FP_ENTER(s, op);
-    uint64_t a = s->fpr[op->ra], b = s->fpr[op->rb];
-    uint32_t cc, exc = 0;
-    if (fp_is_nan(a) || fp_is_nan(b)) {
-        cc = 1;
-        if (fp_is_snan(a) || fp_is_snan(b)) {
-            exc = FPSCR_VXSNAN;
-            /* fcmpo: VXVC too unless the SNaN's invalid trap is enabled */
-            if (ordered && !(s->fpscr & FPSCR_VE))
-                exc |= FPSCR_VXVC;
-        } else if (ordered) {
-            exc = FPSCR_VXVC;
-        }
-    } else {
-        double x = d_of(a), y = d_of(b);
-        cc = x < y ? 8 : x > y ? 4 : 2;
+    uint32_t exc = 0;
+    if (fp_is_snan(a) || fp_is_snan(b)) {
+        exc = FPSCR_VXSNAN;
+        /* fcmpo: VXVC too unless the SNaN's invalid trap is enabled */
+        if (ordered && !(s->fpscr & FPSCR_VE))
+            exc |= FPSCR_VXVC;
+    } else if (ordered) {
+        exc = FPSCR_VXVC;
     }
-    ppc_set_crf(s, (op->insn >> 23) & 7, cc);
-    /* FPCC receives the result, C is kept (PEM 4.6.7) */
+    ppc_set_crf(s, op->rd >> 2, 1);
     uint32_t old = s->fpscr;
-    uint32_t f = (old & ~FPSCR_FPCC) | (cc << 12) | exc;
+    uint32_t f = (old & ~FPSCR_FPCC) | FPSCR_FU | exc;
     if (exc & ~old)
         f |= FPSCR_FX;
     s->fpscr = fpscr_summaries(f);
     return fp_trap(s, op, exc);
+}
+
+/* fcmpu/fcmpo: crfD and FPSCR[FPCC] get <, >, = or unordered; C is kept
+ * (PEM 4.6.7) */
+FP_INLINE int do_fcmp(PPCState *s, const PPCOp *op, bool ordered)
+{
+    FP_ENTER(s, op);
+    uint64_t a = s->fpr[op->ra], b = s->fpr[op->rb];
+    double x = d_of(a), y = d_of(b);
+    uint32_t cc;
+    if (x < y)
+        cc = 8;
+    else if (x > y)
+        cc = 4;
+    else if (PPC_LIKELY(x == y))
+        cc = 2;
+    else
+        return fcmp_unordered(s, op, a, b, ordered);
+    ppc_set_crf(s, op->rd >> 2, cc);
+    s->fpscr = (s->fpscr & ~FPSCR_FPCC) | (cc << 12);
+    return PPC_NEXT;
 }
 
 static int op_fcmpu(PPCState *s, const PPCOp *op) { return do_fcmp(s, op, false); }
@@ -823,20 +837,25 @@ static int op_mcrfs(PPCState *s, const PPCOp *op)
 
 /* lfs: single to double format, exactly (PEM 3.3.6 "Floating-Point Load
  * Instructions"): denormals are normalized, NaNs keep their payload */
-static uint64_t single_to_double(uint32_t w)
+static FP_COLD uint64_t single_to_double_special(uint32_t w)
 {
     uint64_t sign = (uint64_t)(w >> 31) << 63;
     uint32_t e = (w >> 23) & 0xFF, f = w & 0x7FFFFF;
     if (e == 0xFF)
         return sign | FP_EXP | ((uint64_t)f << 29);
-    if (!e) {
-        if (!f)
-            return sign;
-        int sh = __builtin_clz(f) - 8;
-        f = (f << sh) & 0x7FFFFF;
-        return sign | ((uint64_t)(897 - sh) << 52) | ((uint64_t)f << 29);
-    }
-    return sign | ((uint64_t)(e + 896) << 52) | ((uint64_t)f << 29);
+    if (!f)
+        return sign;
+    int sh = __builtin_clz(f) - 8; /* denormal: normalize */
+    f = (f << sh) & 0x7FFFFF;
+    return sign | ((uint64_t)(897 - sh) << 52) | ((uint64_t)f << 29);
+}
+
+FP_INLINE uint64_t single_to_double(uint32_t w)
+{
+    /* normal: the exponent is rebiased by 1023 - 127 = 896 */
+    if (PPC_LIKELY(((w >> 23) & 0xFF) - 1u < 254u))
+        return ((uint64_t)(w >> 31) << 63 | (uint64_t)(w & 0x7FFFFFFFu) << 29) + (896ull << 52);
+    return single_to_double_special(w);
 }
 
 /* stfs: the PEM's store conversion (PEM 3.3.6 "Floating-Point Store

@@ -27,6 +27,7 @@
 #define FPSCR_FI     0x00020000u /* 14: fraction inexact */
 #define FPSCR_FPRF   0x0001F000u /* 15-19: result class + FPCC */
 #define FPSCR_FPCC   0x0000F000u /* 16-19: FL FG FE FU */
+#define FPSCR_FU     0x00001000u
 #define FPSCR_VXSOFT 0x00000400u /* 21 */
 #define FPSCR_VXSQRT 0x00000200u /* 22 */
 #define FPSCR_VXCVI  0x00000100u /* 23 */
@@ -43,7 +44,7 @@
 /* every sticky exception bit (what sets FX on a 0 -> 1 change) */
 #define FPSCR_EXC_ALL (FPSCR_OX | FPSCR_UX | FPSCR_ZX | FPSCR_XX | FPSCR_VX_ALL)
 
-/* FPRF codes (PEM Table 2-? "FPRF field"): C FL FG FE FU */
+/* FPRF codes (PEM 2.1.4, the FPRF table): C FL FG FE FU */
 #define FPRF_QNAN   0x11000u
 #define FPRF_NINF   0x09000u
 #define FPRF_NNORM  0x08000u

@@ -17,7 +17,7 @@ typedef struct CpuImage {
     uint64_t icount;
 } CpuImage;
 
-static const SnapField cpu_fields[] = {
+const SnapField snap_cpu_fields[] = {
     SNAP_ARRAY(CpuImage, gpr, 1), SNAP_ARRAY(CpuImage, fpr, 1),
     SNAP_FIELD(CpuImage, cr, 1), SNAP_FIELD(CpuImage, xer, 1), SNAP_FIELD(CpuImage, lr, 1),
     SNAP_FIELD(CpuImage, ctr, 1), SNAP_FIELD(CpuImage, fpscr, 1), SNAP_FIELD(CpuImage, pc, 1),
@@ -29,8 +29,8 @@ static const SnapField cpu_fields[] = {
     SNAP_FIELD(CpuImage, ictc, 1), SNAP_ARRAY(CpuImage, thrm, 1), SNAP_ARRAY(CpuImage, pmc, 1),
     SNAP_ARRAY(CpuImage, mmcr, 1), SNAP_FIELD(CpuImage, sia, 1), SNAP_FIELD(CpuImage, iabr, 1),
     SNAP_FIELD(CpuImage, dabr, 1), SNAP_FIELD(CpuImage, ear, 1),
-    SNAP_FIELD(CpuImage, reserve_addr, 1), SNAP_FIELD(CpuImage, reserve_valid, 1),
-    SNAP_FIELD(CpuImage, halted, 1), SNAP_FIELD(CpuImage, irq_pending, 1),
+    SNAP_FIELD(CpuImage, reserve_addr, 1), SNAP_FIELD_MAX(CpuImage, reserve_valid, 1, 1),
+    SNAP_FIELD_MAX(CpuImage, halted, 1, 1), SNAP_FIELD_MAX(CpuImage, irq_pending, 1, 0x7F),
     SNAP_FIELD(CpuImage, icount, 1),
     SNAP_END,
 };
@@ -73,7 +73,7 @@ void snap_save_cpu(SnapWriter *w, const PPCState *s)
     CpuImage im;
     to_image(&im, s);
     snap_begin_section(w, "cpu", SNAP_CPU_VERSION);
-    snap_put_fields(w, cpu_fields, &im, SNAP_CPU_VERSION);
+    snap_put_fields(w, snap_cpu_fields, &im, SNAP_CPU_VERSION);
     snap_end_section(w);
 }
 
@@ -86,7 +86,7 @@ int snap_load_cpu(SnapReader *r, uint32_t version, PPCState *dst, SnapError *err
     }
     CpuImage im;
     to_image(&im, dst);
-    if (snap_get_fields(r, cpu_fields, &im, version, err))
+    if (snap_get_fields(r, snap_cpu_fields, &im, version, err))
         return -1;
     if (snap_end_read_section(r, err))
         return -1;

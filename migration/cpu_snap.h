@@ -8,6 +8,9 @@
 
 #define SNAP_CPU_VERSION 1
 
+/* The section's field table (tools/ppcsnap prints a stream from it) */
+extern const SnapField snap_cpu_fields[];
+
 void snap_save_cpu(SnapWriter *w, const PPCState *s);
 /* Loads into *dst, a copy the caller commits only when the whole snapshot
  * loaded: fields absent from an older stream keep dst's values. */

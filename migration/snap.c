@@ -366,6 +366,7 @@ struct SnapReader {
     bool in_section;
     uint64_t remaining;
     uLong crc;
+    char sec_name[64];
 };
 
 /* Refill the input buffer when empty; -1 on a read error. */
@@ -579,6 +580,7 @@ int snap_next_section(SnapReader *r, char name[64], uint32_t *version, uint64_t 
         return -1;
     }
     r->crc = crc32(0, hdr, 13u + nl);
+    memcpy(r->sec_name, name, (size_t)nl + 1);
     r->remaining = *len;
     r->in_section = true;
     if (!strcmp(name, "end")) {
@@ -641,6 +643,11 @@ int snap_get_fields(SnapReader *r, const SnapField *f, void *base, uint32_t vers
             uint64_t v = 0;
             for (unsigned k = 0; k < f->size; k++)
                 v = (v << 8) | b[k];
+            if (f->max && v > f->max) {
+                snap_error(err, "snapshot is corrupt (%s.%s is %llu, at most %llu)", r->sec_name,
+                           f->name, (unsigned long long)v, (unsigned long long)f->max);
+                return -1;
+            }
             switch (f->size) {
             case 1: *p = (uint8_t)v; break;
             case 2: { uint16_t x = (uint16_t)v; memcpy(p, &x, 2); break; }
@@ -711,7 +718,7 @@ void snap_put_ram(SnapWriter *w, const uint8_t *ram, uint32_t size)
     }
 }
 
-int snap_get_ram(SnapReader *r, uint8_t *ram, uint32_t size, SnapError *err)
+static int ram_header(SnapReader *r, uint32_t size, SnapError *err)
 {
     uint32_t psz, pages;
     if (snap_get_u32(r, &psz, err) || snap_get_u32(r, &pages, err))
@@ -721,13 +728,19 @@ int snap_get_ram(SnapReader *r, uint8_t *ram, uint32_t size, SnapError *err)
                    size / RAM_PAGE, RAM_PAGE);
         return -1;
     }
+    return 0;
+}
+
+static int ram_pages(SnapReader *r, uint8_t *ram, uint32_t pages, bool zeroed, SnapError *err)
+{
     for (uint32_t i = 0; i < pages; i++) {
         uint8_t flag;
         uint8_t *p = ram + (size_t)i * RAM_PAGE;
         if (snap_get_u8(r, &flag, err))
             return -1;
         if (flag == 0) {
-            memset(p, 0, RAM_PAGE);
+            if (!zeroed)
+                memset(p, 0, RAM_PAGE);
         } else if (flag == 1) {
             if (snap_get_bytes(r, p, RAM_PAGE, err))
                 return -1;
@@ -737,4 +750,52 @@ int snap_get_ram(SnapReader *r, uint8_t *ram, uint32_t size, SnapError *err)
         }
     }
     return 0;
+}
+
+int snap_get_ram(SnapReader *r, uint8_t *ram, uint32_t size, SnapError *err)
+{
+    if (ram_header(r, size, err))
+        return -1;
+    return ram_pages(r, ram, size / RAM_PAGE, false, err);
+}
+
+int snap_get_ram_zeroed(SnapReader *r, uint8_t *ram, uint32_t size, SnapError *err)
+{
+    if (ram_header(r, size, err))
+        return -1;
+    return ram_pages(r, ram, size / RAM_PAGE, true, err);
+}
+
+int snap_get_ram_stats(SnapReader *r, uint32_t *page_size, uint32_t *pages, uint32_t *data_pages,
+                       SnapError *err)
+{
+    uint8_t buf[RAM_PAGE];
+    if (snap_get_u32(r, page_size, err) || snap_get_u32(r, pages, err))
+        return -1;
+    if (*page_size != RAM_PAGE) {
+        snap_error(err, "snapshot RAM has pages of %u bytes (expected %u)", *page_size, RAM_PAGE);
+        return -1;
+    }
+    *data_pages = 0;
+    for (uint32_t i = 0; i < *pages; i++) {
+        uint8_t flag;
+        if (snap_get_u8(r, &flag, err))
+            return -1;
+        if (flag > 1) {
+            snap_error(err, "snapshot is corrupt (bad RAM page flag %u)", flag);
+            return -1;
+        }
+        if (flag && snap_get_bytes(r, buf, RAM_PAGE, err))
+            return -1;
+        *data_pages += flag;
+    }
+    return 0;
+}
+
+void snap_copy_fields(const SnapField *f, void *dst, const void *src, uint32_t version)
+{
+    for (; f->name; f++)
+        if (f->since_version <= version)
+            memcpy((uint8_t *)dst + f->offset, (const uint8_t *)src + f->offset,
+                   (size_t)f->size * f->count);
 }

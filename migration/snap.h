@@ -36,14 +36,19 @@ typedef struct SnapField {
     uint8_t size;           /* 1, 2, 4 or 8: an unsigned integer of that size */
     uint32_t count;         /* array length (1 for a scalar) */
     uint32_t since_version; /* first section version that has the field */
+    uint64_t max;           /* 0: any value; else the largest valid value
+                             * (loading refuses a larger one as corrupt) */
 } SnapField;
 
 #define SNAP_FIELD(type, member, ver) \
-    { #member, offsetof(type, member), sizeof(((type *)0)->member), 1, ver }
+    { #member, offsetof(type, member), sizeof(((type *)0)->member), 1, ver, 0 }
 #define SNAP_ARRAY(type, member, ver) \
     { #member, offsetof(type, member), sizeof(((type *)0)->member[0]), \
-      sizeof(((type *)0)->member) / sizeof(((type *)0)->member[0]), ver }
-#define SNAP_END { NULL, 0, 0, 0, 0 }
+      sizeof(((type *)0)->member) / sizeof(((type *)0)->member[0]), ver, 0 }
+/* a field with a bounded value (bool-like flags: max 1) */
+#define SNAP_FIELD_MAX(type, member, ver, maxv) \
+    { #member, offsetof(type, member), sizeof(((type *)0)->member), 1, ver, maxv }
+#define SNAP_END { NULL, 0, 0, 0, 0, 0 }
 
 typedef struct SnapHeader {
     uint32_t version;
@@ -97,6 +102,17 @@ void snap_reader_close(SnapReader *r);
 /* ---- RAM: zero pages cost nothing ---- */
 void snap_put_ram(SnapWriter *w, const uint8_t *ram, uint32_t size);
 SNAP_WUR int snap_get_ram(SnapReader *r, uint8_t *ram, uint32_t size, SnapError *err);
+/* The same into a buffer known to be all zeros (fresh calloc): zero pages
+ * are not touched, so loading an idle guest's RAM costs little. */
+SNAP_WUR int snap_get_ram_zeroed(SnapReader *r, uint8_t *ram, uint32_t size, SnapError *err);
+/* Walk a RAM section without storing it: page size, page count and how
+ * many pages carry data (tools/ppcsnap). */
+SNAP_WUR int snap_get_ram_stats(SnapReader *r, uint32_t *page_size, uint32_t *pages,
+                                uint32_t *data_pages, SnapError *err);
+
+/* Copy the fields of a table (as they exist at `version`) from src to dst:
+ * the post-load commit of a component loaded into a temporary copy. */
+void snap_copy_fields(const SnapField *f, void *dst, const void *src, uint32_t version);
 
 void snap_error(SnapError *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

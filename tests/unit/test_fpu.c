@@ -424,6 +424,8 @@ START_TEST(fp_unavailable)
     static const uint32_t insns[] = {
         FADD, FMULS, FRSP, FCTIW, D_FORM(50, 4, 0, 0x100), D_FORM(54, 4, 0, 0x100),
         X_FORM(63, 4, 0, 0, 583), X_FORM(63, 4, 0, 2, 72), X_FORM(63, 0, 0, 0, 64),
+        D_FORM(50, 4, 0, 0x101), /* misaligned too: FP unavailable comes first */
+        X_FORM(63, 0, 1, 2, 0), X_FORM(31, 4, 0, 2, 983), FRES, FRSQRTE, FSEL,
     };
     for (unsigned i = 0; i < sizeof insns / sizeof insns[0]; i++) {
         s->msr = 0;
