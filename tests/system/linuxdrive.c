@@ -53,6 +53,7 @@ typedef struct {
 static int failures;
 static double tscale = 1.0;     /* LINUXDRIVE_TSCALE: slower builds (ASan) */
 static int marker_seq;
+static bool quiet;              /* expect() says nothing on a timeout */
 
 static double now_s(void)
 {
@@ -169,7 +170,8 @@ static long expect(Emu *e, const char *needle, double timeout)
         }
         double left = end - now_s();
         if (left <= 0) {
-            say("%s: timeout (%.0f s) waiting for \"%s\"", e->name, timeout * tscale, needle);
+            if (!quiet)
+                say("%s: timeout (%.0f s) waiting for \"%s\"", e->name, timeout * tscale, needle);
             return -1;
         }
         if (!read_some(e, left > 0.2 ? 200 : (int)(left * 1000) + 1) && e->eof) {
@@ -468,7 +470,7 @@ static bool check_reboot(Emu *e)
 /* ---- snapshots: a counter running across savevm / -loadvm ---- */
 
 /* the guest counts; each line carries the guest's uptime */
-#define COUNTER "i=0; while :; do read up x < /proc/uptime; echo CNT $i U $up; i=$((i+1)); sleep 0.2; done\n"
+#define COUNTER "i=0; while :; do read up x < /proc/uptime; echo CN\"\"T $i U $up; i=$((i+1)); sleep 0.2; done\n"
 
 typedef struct {
     long cnt;
@@ -552,8 +554,10 @@ static bool snap_save(const Setup *s, const char *policy, const char *snap, CntL
     CntLine c;
     *max_before = before->cnt;
     drain(&e, 0.5);
+    quiet = true;
     while (next_cnt(&e, &c, 0.01))
         *max_before = c.cnt;
+    quiet = false;
     mon_cmd(&e, "quit", out, sizeof(out), 5);
     emu_wait(&e, 10);
     emu_end(&e);
