@@ -485,16 +485,12 @@ typedef struct {
 /* next_cnt: the next counter line after the cursor, within timeout */
 static bool next_cnt(Emu *e, CntLine *c, double timeout)
 {
-    if (expect(e, "CNT ", timeout) < 0)
-        return false;
-    if (expect(e, "\n", 5) < 0)
+    long at = expect(e, "CNT ", timeout);
+    if (at < 0 || expect(e, "\n", 5) < 0)
         return false;
     c->host = now_s();
-    const char *p = e->buf + e->pos;
-    while (p > e->buf && memcmp(p, "CNT ", 4))
-        p--;
     char *q;
-    c->cnt = strtol(p + 4, &q, 10);
+    c->cnt = strtol(e->buf + at + 4, &q, 10);
     if (strncmp(q, " U ", 3))
         return false;
     c->up = atof(q + 3);
