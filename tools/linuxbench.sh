@@ -33,6 +33,8 @@ append="console=ttyS0,115200"
 
 echo "host: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); $(qemu-system-ppc --version | head -1)"
 echo "ppcemu: $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
+res=$out/results.txt
+: > "$res"
 for r in $(seq 1 "$runs"); do
     mon=$out/mon.sock
     rm -f "$mon"
@@ -44,4 +46,12 @@ for r in $(seq 1 "$runs"); do
         "$emu" -M virt,ipic=off -tb-freq 100000000 -kernel "$vmlinux" -append "$append" \
         -nographic -monitor "unix:$mon,server,nowait"
     DTB=$out/qemu.dtb "$drive" bench "qemu-40p#$r" "$out/qemu-$r.log" -- tools/qemu-40p/run.sh
-done
+done | tee "$res"
+
+# medians over the runs: "bench NAME#R METRIC VALUE [METRIC VALUE]"
+echo
+echo "medians of $runs run(s) (seconds; mips = guest instructions / wall time):"
+awk '{ split($2, n, "#"); for (i = 3; i + 1 <= NF; i += 2) v[n[1] " " $i] = v[n[1] " " $i] " " $(i + 1) }
+     END { for (k in v) { c = split(substr(v[k], 2), a, " ");
+             for (i = 1; i <= c; i++) for (j = i + 1; j <= c; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+             printf "  %-44s %s\n", k, a[int((c + 1) / 2)] } }' "$res" | sort

@@ -681,8 +681,8 @@ static int run_bench(const char *name, const char *mon, char *const argv[], cons
     printf("bench %s urandom_4MiB_s %.2f\n", name, t2 - t1);
     printf("bench %s sha256sum_4MiB_s %.2f\n", name, t4 - t3);
     if (i0 >= 0 && i1 >= 0 && i2 >= 0) {
-        printf("bench %s urandom_insns %lld mips %.1f\n", name, i1 - i0, (double)(i1 - i0) / (t2 - t1) / 1e6);
-        printf("bench %s sha256sum_insns %lld mips %.1f\n", name, i2 - i1, (double)(i2 - i1) / (t4 - t3) / 1e6);
+        printf("bench %s urandom_insns %lld urandom_mips %.1f\n", name, i1 - i0, (double)(i1 - i0) / (t2 - t1) / 1e6);
+        printf("bench %s sha256sum_insns %lld sha256sum_mips %.1f\n", name, i2 - i1, (double)(i2 - i1) / (t4 - t3) / 1e6);
     }
     fflush(stdout);
     emu_end(&e);
