@@ -3,8 +3,10 @@
 # (qemu-system-ppc -M 40p -cpu 750) booting the same kernel, measured in
 # the same run, each driven over its serial console by linuxdrive:
 #   boot_to_prompt_s   emulator start to the shell prompt (wall clock)
-#   urandom_4MiB_s     dd 4 MiB from /dev/urandom into tmpfs (CPU-bound)
-#   sha256sum_4MiB_s   sha256sum of that file (CPU-bound)
+#   tmpfs_write_4MiB_s dd 4 MiB from /dev/zero into tmpfs (kernel work)
+#   fork_exec_200_s    200 fork+exec+exit of /bin/true (MMU, hash table)
+#   sha256sum_4MiB_s   sha256sum of that file (user-mode integer work)
+#   awk_fp_loop_s      an awk loop of 200000 double additions (user FP)
 # and, for ppcemu, guest instructions and MIPS from the monitor's `info tb`.
 #
 # QEMU gets ppcemu's own polled-UART tree (-M virt,ipic=off) with the
