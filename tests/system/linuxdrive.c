@@ -464,6 +464,36 @@ static void check_basics(Emu *e)
           "uptime advanced %.2f s in %.2f s of host time", up1 - up0, t);
 }
 
+/* cpu_seconds: user+system CPU time the process has used so far */
+static double cpu_seconds(pid_t pid)
+{
+    char path[64], buf[1024];
+    snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -1;
+    size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+    fclose(f);
+    buf[n] = 0;
+    /* fields 14 and 15 (utime, stime) follow the ")" that ends field 2 */
+    const char *p = strrchr(buf, ')');
+    unsigned long long ut, st;
+    if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2)
+        return -1;
+    return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
+/* timebase.md rule 8: Linux idles with MSR[POW] set, and an idle guest
+ * must cost the host close to nothing (bound: a quarter of a core) */
+static void check_idle(Emu *e)
+{
+    double c0 = cpu_seconds(e->pid), t0 = now_s();
+    drain(e, 3);
+    double c1 = cpu_seconds(e->pid), t1 = now_s();
+    double share = (c1 - c0) / (t1 - t0);
+    check(c0 >= 0 && c1 >= 0 && share < 0.25 * tscale, "an idle guest costs %.1f %% of a host core", share * 100);
+}
+
 static bool check_reboot(Emu *e)
 {
     emu_type(e, "reboot -f\n");
@@ -636,6 +666,7 @@ static int run_check(const Setup *s)
         return 1;
     }
     check_basics(&e);
+    check_idle(&e);
     bool snap = snap_supported(&e);
     check_reboot(&e);
     emu_end(&e);
