@@ -16,10 +16,14 @@ void ppc_set_msr(PPCState *s, uint32_t msr)
     msr &= MSR_750_MASK;
     uint32_t changed = s->msr ^ msr;
     s->msr = msr;
+    /* little-endian mode (750 UM 3.1.2) is not modelled: say so */
+    if ((changed & msr & MSR_LE) && (s->debug_flags & PPC_DBG_UNIMP) && s->log_fn)
+        s->log_fn(s->log_opaque, "MSR[LE] set at 0x%08x: little-endian mode is not emulated\n", s->pc);
     /* soft-TLB tags hold neither the translation mode nor the privilege
      * level the protection check was made with */
     if (changed & (MSR_IR | MSR_DR | MSR_PR))
         ppc_tlb_flush(s);
+
     /* POW with EE: wait for an interrupt (linux-notes "Idle"); an exception
      * clears POW.  The block ends, the run loop sees exit_request. */
     if ((msr & MSR_POW) && (msr & MSR_EE)) {

@@ -213,12 +213,20 @@ static int run_uncached(PPCState *s, uint32_t pa)
     return r;
 }
 
+#define PPC_STUCK_LIMIT 4096
+
 int ppc_run(PPCState *s, uint64_t max_insns)
 {
     /* a budget of "no limit" (UINT64_MAX) must not wrap the end mark */
     uint64_t end = max_insns > UINT64_MAX - s->icount ? UINT64_MAX : s->icount + max_insns;
     s->stop_reason = NULL;
+    /* consecutive block entries that completed no instruction: a vector
+     * whose first instruction faults again would otherwise spin here
+     * forever without the count reaching the budget */
+    unsigned stuck = 0;
     for (;;) {
+        if (PPC_UNLIKELY(stuck > PPC_STUCK_LIMIT))
+            return PPC_RUN_EXIT_REQ;
         if (PPC_UNLIKELY(s->exit_request)) {
             s->exit_request = 0;
             if (s->irq_pending && check_irq(s)) {
@@ -249,8 +257,10 @@ int ppc_run(PPCState *s, uint64_t max_insns)
         PPCTLBEntry *e = &s->tlb[PPC_TLB_IDX(pc)];
         uint32_t pa;
         if (PPC_UNLIKELY(e->tag_x != (pc & PPC_PAGE_MASK))) {
-            if (ppc_translate(s, NULL, pc, PPC_ACC_FETCH, &pa))
+            if (ppc_translate(s, NULL, pc, PPC_ACC_FETCH, &pa)) {
+                stuck++;
                 continue; /* ISI raised; s->pc is the vector */
+            }
             if (e->tag_x != (pc & PPC_PAGE_MASK)) {
                 run_uncached(s, pa);
                 continue;
@@ -283,8 +293,11 @@ int ppc_run(PPCState *s, uint64_t max_insns)
         if (r == PPC_NEXT) {
             s->pc = pc + 4 * n;
             s->icount += n;
+            stuck = 0;
         } else {
-            s->icount += i + (r == PPC_EXIT);
+            unsigned done = i + (r == PPC_EXIT);
+            s->icount += done;
+            stuck = done ? 0 : stuck + 1;
         }
     }
 }

@@ -110,21 +110,6 @@ GEN_ST(stwbr, x0, ppc_st32, EXT_BR32)
 
 /* ---- exceptions raised here ---- */
 
-/* Alignment exception (750 UM 4.5.6): DAR = EA; DSISR[15-21] hold opcode
- * bits (X-form: bits 29-30, 25, 21-24; D-form: 0, bit 5, bits 1-4),
- * DSISR[22-26] = rD/rS, DSISR[27-31] = rA. */
-static int align_exc(PPCState *s, const PPCOp *op, uint32_t ea)
-{
-    uint32_t insn = op->insn, d;
-    if ((insn >> 26) == 31)
-        d = (((insn >> 1) & 3u) << 15) | (((insn >> 6) & 1u) << 14) | (((insn >> 7) & 0xFu) << 10);
-    else
-        d = (((insn >> 26) & 1u) << 14) | (((insn >> 27) & 0xFu) << 10);
-    s->dsisr = d | ((uint32_t)op->rd << 5) | op->ra;
-    s->dar = ea;
-    ppc_exception(s, PPC_EXC_ALIGN, ppc_op_ea(s, op), 0);
-    return PPC_FAULT;
-}
 
 /* ---- load/store multiple (PEM 3.3.2.4): word aligned or alignment
  * exception (750 UM 4.5.6) ---- */
@@ -133,7 +118,7 @@ static int op_lmw(PPCState *s, const PPCOp *op)
 {
     uint32_t ea = (op->ra ? s->gpr[op->ra] : 0) + op->imm, v[32];
     if (PPC_UNLIKELY(ea & 3))
-        return align_exc(s, op, ea);
+        return ppc_alignment_exc(s, op, ea);
     for (unsigned r = op->rd, i = 0; r < 32; r++, i++) {
         int f = ppc_ld32(s, op, ea + 4 * i, &v[i]);
         if (PPC_UNLIKELY(f))
@@ -148,7 +133,7 @@ static int op_stmw(PPCState *s, const PPCOp *op)
 {
     uint32_t ea = (op->ra ? s->gpr[op->ra] : 0) + op->imm;
     if (PPC_UNLIKELY(ea & 3))
-        return align_exc(s, op, ea);
+        return ppc_alignment_exc(s, op, ea);
     for (unsigned r = op->rd; r < 32; r++, ea += 4) {
         int f = ppc_st32(s, op, ea, s->gpr[r]);
         if (PPC_UNLIKELY(f))
@@ -225,7 +210,7 @@ static int op_lwarx(PPCState *s, const PPCOp *op)
 {
     uint32_t ea = ea_xz(s, op), v;
     if (PPC_UNLIKELY(ea & 3))
-        return align_exc(s, op, ea);
+        return ppc_alignment_exc(s, op, ea);
     int f = ppc_ld32(s, op, ea, &v);
     if (PPC_UNLIKELY(f))
         return f;
@@ -242,7 +227,7 @@ static int op_stwcx(PPCState *s, const PPCOp *op)
 {
     uint32_t ea = ea_xz(s, op), eq = 0;
     if (PPC_UNLIKELY(ea & 3))
-        return align_exc(s, op, ea);
+        return ppc_alignment_exc(s, op, ea);
     if (s->reserve_valid &&
         ((s->reserve_addr ^ ea) & RESERVE_GRANULE_MASK) == 0) {
         int f = ppc_st32(s, op, ea, s->gpr[op->rd]);
@@ -263,7 +248,18 @@ static int op_stwcx(PPCState *s, const PPCOp *op)
  * DSI, code invalidation and the dirty log all happen as for stores. */
 static int op_dcbz(PPCState *s, const PPCOp *op)
 {
-    uint32_t ea = ea_xz(s, op) & ~(CACHE_LINE - 1);
+    uint32_t raw = ea_xz(s, op), ea = raw & ~(CACHE_LINE - 1);
+    /* dcbz with the data cache off, or to a write-through or
+     * cache-inhibited line, takes an alignment exception (750 UM 4.5.6).
+     * A soft-TLB write tag is only ever installed for cacheable pages. */
+    if (PPC_UNLIKELY(!(s->hid0 & HID0_DCE)))
+        return ppc_alignment_exc(s, op, raw);
+    if (PPC_UNLIKELY(s->tlb[PPC_TLB_IDX(ea)].tag_w != (ea & PPC_PAGE_MASK))) {
+        uint32_t pa;
+        int f = ppc_dcbz_check(s, op, raw, &pa);
+        if (f)
+            return f;
+    }
     for (unsigned i = 0; i < CACHE_LINE; i += 4) {
         int f = ppc_st32(s, op, ea + i, 0);
         if (PPC_UNLIKELY(f))
@@ -326,7 +322,7 @@ static int op_icbi(PPCState *s, const PPCOp *op)
 static int eci_check(PPCState *s, const PPCOp *op, uint32_t ea, bool store)
 {
     if (PPC_UNLIKELY(ea & 3))
-        return align_exc(s, op, ea);
+        return ppc_alignment_exc(s, op, ea);
     if (!(s->ear & EAR_E)) {
         s->dsisr = DSISR_EAR | (store ? DSISR_STORE : 0);
         s->dar = ea;

@@ -231,8 +231,10 @@ static void tlb_fill(PPCState *s, uint32_t ea, const PPCXlate *x, int access)
         e->tag_r = page;
     /* only on a store: installing the tag marks the page dirty, and a page
      * that is only read must stay clean in the migration dirty log */
+    /* nor for write-through or cache-inhibited pages: a write-tag hit then
+     * tells dcbz the line is cacheable (750 UM 4.5.6) */
     if (access == PPC_ACC_WRITE && (x->prot & XL_W) && x->changed && writable &&
-        !s->bus->code_pages[pa_page >> PPC_PAGE_BITS]) {
+        !(x->wimg & (WIMG_W | WIMG_I)) && !s->bus->code_pages[pa_page >> PPC_PAGE_BITS]) {
         e->tag_w = page;
         bus_mark_dirty(s->bus, pa_page);
     }
@@ -315,6 +317,7 @@ int ppc_ld_slow(PPCState *s, const PPCOp *op, uint32_t ea, unsigned size, uint32
     int r = ppc_translate(s, op, ea, PPC_ACC_READ, &pa);
     if (r)
         return r;
+    s->mmio_icount = op ? ppc_icount_now(s, op) : s->icount; /* devices may read it */
     *val = bus_read(s->bus, pa, size);
     return 0;
 }
@@ -343,6 +346,7 @@ int ppc_st_slow(PPCState *s, const PPCOp *op, uint32_t ea, unsigned size, uint32
         return r;
     if (pa < s->bus->ram_size && s->bus->code_pages[pa >> PPC_PAGE_BITS])
         ppc_invalidate_code(s, pa, size);
+    s->mmio_icount = op ? ppc_icount_now(s, op) : s->icount;
     bus_write(s->bus, pa, val, size);
     return 0;
 }

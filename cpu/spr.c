@@ -76,9 +76,16 @@ int ppc_mftb(PPCState *s, const PPCOp *op, unsigned tbr, uint32_t *val)
     return 0;
 }
 
+/* A DEC read negative means its 0 -> 1 edge has happened: make sure the
+ * request is latched even if the host timer reporting it is late */
 static uint32_t dec_read(PPCState *s, const PPCOp *op)
 {
-    return s->tb ? tb_dec_read(s->tb, ppc_icount_now(s, op)) : s->dec;
+    if (!s->tb)
+        return s->dec;
+    uint32_t v = tb_dec_read(s->tb, ppc_icount_now(s, op));
+    if (v >> 31)
+        tb_run_due(s->tb, ppc_icount_now(s, op));
+    return v;
 }
 
 static bool mfspr_bat(PPCState *s, unsigned spr, uint32_t *val)

@@ -6,6 +6,7 @@
  * encoding is left out of the table.  Linux uses a loop of tlbie.
  */
 #include "cpu/ppc.h"
+#include "timebase/tb.h"
 
 /* Bits of MSR that rfi restores from SRR1: 16-23, 25-27, 30-31 (PEM 8, rfi) */
 #define RFI_MASK 0x0000FF73u
@@ -23,13 +24,24 @@ static int op_mfmsr(PPCState *s, const PPCOp *op)
     return PPC_NEXT;
 }
 
+/* A decrementer edge that has passed must be pending the moment EE opens
+ * (750 UM 4.5.9), even when the host timer that reports it is late: let
+ * the timebase fire what is due at this instruction's exact count. */
+static void set_msr_from(PPCState *s, const PPCOp *op, uint32_t msr)
+{
+    bool opens = !(s->msr & MSR_EE) && (msr & MSR_EE);
+    ppc_set_msr(s, msr);
+    if (opens && s->tb)
+        tb_run_due(s->tb, ppc_icount_now(s, op));
+}
+
 /* mtmsr ends its block: EE may have opened a window for a pending
  * interrupt, SE/BE change how the next instructions are run, POW halts. */
 static int op_mtmsr(PPCState *s, const PPCOp *op)
 {
     if (user_mode(s))
         return ppc_program_exc(s, op, SRR1_PRIV);
-    ppc_set_msr(s, s->gpr[op->rd]);
+    set_msr_from(s, op, s->gpr[op->rd]);
     s->pc = ppc_op_ea(s, op) + 4;
     return PPC_EXIT;
 }
@@ -38,7 +50,7 @@ static int op_rfi(PPCState *s, const PPCOp *op)
 {
     if (user_mode(s))
         return ppc_program_exc(s, op, SRR1_PRIV);
-    ppc_set_msr(s, (s->msr & ~RFI_MASK) | (s->srr1 & RFI_MASK));
+    set_msr_from(s, op, (s->msr & ~RFI_MASK) | (s->srr1 & RFI_MASK));
     s->pc = s->srr0 & ~3u;
     return PPC_EXIT;
 }

@@ -5,7 +5,7 @@
 #   make bench [BENCH_SCALE=n]
 
 BENCH_SCALE ?= 1
-BENCH_NAMES := int mem fp
+BENCH_NAMES := int mem fp branchy
 BENCH_DIR := $(BUILD)/bench
 BENCH_RT_HDR := tools/bench/bench.h
 # -ffp-contract=off: one IEEE operation per C operation on every target, so

@@ -8,7 +8,7 @@
  * same guest addresses; everything is compared afterwards.
  *
  * Usage: diff-test [--seed S] [-n N] [--case K] [--fp] [--skip-unimpl]
- *                  [--len L] [--no-mask] [--trace] [--batch B] [--print P] [--harness PATH] [--qemu PATH]
+ *                  [--len L] [--no-mask] [--no-priv] [--trace] [--batch B] [--print P] [--harness PATH] [--qemu PATH]
  * Exit: 0 no mismatch, 1 mismatches, 2 setup error.
  *
  * A case may end in a trap (tw/twi): the harness takes the integer state
@@ -50,6 +50,7 @@ enum {
 #define FPSCR_FEX  0x40000000u
 #define FPSCR_VX   0x20000000u
 #define FPSCR_VXIMZ 0x00100000u
+#define FPSCR_VXSNAN 0x01000000u
 #define FPSCR_OUX  0x1A000000u /* OX UX XX */
 #define FPSCR_B20  0x00000800u /* reserved */
 
@@ -74,8 +75,9 @@ static const char *const deviations[N_DEV] = {
     [DEV_IMZ_NAN] =
         "VXIMZ of fmadd-family 0 x inf with a NaN addend: IEEE 754-2008 leaves it to the "
         "implementation; qemu's softfloat signals it, ppcemu returns the NaN without it (as "
-        "Dolphin's hardware-checked Broadway model does; UNVERIFIED in our vectors); VXIMZ "
-        "VX FX FEX masked after",
+        "Dolphin's hardware-checked Broadway model does; UNVERIFIED in our vectors); with an "
+        "SNaN addend qemu also misses VXSNAN (PEM 3.3.6.1.1 sets it for any SNaN operand); "
+        "VXIMZ VXSNAN VX FX FEX masked after",
     [DEV_FCMP_FI] =
         "FPSCR[FI] after fcmpu/fcmpo: PEM 8 (fcmpu, fcmpo) alters only FPCC, FX and the VX "
         "bits, so FI keeps its value; qemu clears FI",
@@ -115,6 +117,10 @@ static const char *const avoided[] = {
     "no store between lwarx and stwcx.: qemu implements stwcx. as a compare-and-swap "
     "on the loaded value, which fails after a store by the same program that changed "
     "the word; on the 750 such a store does not clear the reservation",
+    "primary opcode 4 (AltiVec / Gekko paired-single space, illegal on the 750): qemu-ppc "
+    "-cpu 750 executes some encodings (e.g. 0x1398c5c7) instead of raising SIGILL; primary "
+    "opcode 60: some (VSX) encodings, e.g. 0xf2555282, abort qemu-ppc; mfpvr: "
+    "Linux (and qemu-ppc) emulate it for user space",
     "invalid instruction forms (PEM appendix A.x): update forms with rA=0/rA=rD, "
     "lmw/lswi/lswx ranges holding rA or rB, bcctr with CTR decrement, BO z bits set",
 };
@@ -159,7 +165,7 @@ typedef struct Options {
 static void usage(void)
 {
     fprintf(stderr, "usage: diff-test [--seed S] [-n N] [--case K] [--fp] [--skip-unimpl] [--len L]\n"
-                    "                 [--no-mask] [--trace] [--batch B] [--print P] [--harness PATH] [--qemu PATH]\n");
+                    "                 [--no-mask] [--no-priv] [--trace] [--batch B] [--print P] [--harness PATH] [--qemu PATH]\n");
     exit(2);
 }
 
@@ -179,6 +185,7 @@ static void parse(int argc, char **argv, Options *o)
         if (!strcmp(a, "--fp")) { o->gen.fp = true; continue; }
         if (!strcmp(a, "--skip-unimpl")) { o->gen.skip_unimpl = true; continue; }
         if (!strcmp(a, "--no-mask")) { o->no_mask = true; continue; }
+        if (!strcmp(a, "--no-priv")) { o->gen.no_priv = true; continue; }
         if (!strcmp(a, "--trace")) { trace = true; continue; }
         if (!v)
             usage();
@@ -388,10 +395,13 @@ static void emu_run(CpuEnv *e, const DiffCase *c, const CaseMeta *m, DiffState *
     s->lr = c->st.lr;
     s->ctr = c->st.ctr;
     s->fpscr = c->st.fpscr;
-    /* qemu-ppc (linux-user) runs with FE0 = FE1 = 1 and has no
+    /* problem state, as the harness under qemu-ppc (linux-user); real mode.
+     * qemu-ppc (linux-user) runs with FE0 = FE1 = 1 and has no
      * prctl(PR_SET_FPEXC): both sides use the precise mode then, and an
      * enabled FP exception ends a case in a trap on both (PEM 6.4.7) */
-    s->msr = MSR_FP | (c->flags & DIFF_F_FP ? MSR_FE0 | MSR_FE1 : 0);
+    s->msr = MSR_FP | MSR_PR | (c->flags & DIFF_F_FP ? MSR_FE0 | MSR_FE1 : 0);
+    /* a Linux process runs with the data cache on: dcbz zeroes, no alignment trap */
+    s->hid0 |= HID0_DCE;
     s->pc = DIFF_SEQ;
     s->reserve_valid = false;
     s->srr0 = s->srr1 = 0;
@@ -408,7 +418,7 @@ static void emu_run(CpuEnv *e, const DiffCase *c, const CaseMeta *m, DiffState *
                 mk->trap_uncertain = true;
             (void)ppc_run(s, 1);
             if (imz) {
-                taint |= FPSCR_VXIMZ | FPSCR_VX | FPSCR_FX | FPSCR_FEX;
+                taint |= FPSCR_VXIMZ | FPSCR_VXSNAN | FPSCR_VX | FPSCR_FX | FPSCR_FEX;
                 mk->trap_uncertain = true;
                 mk->reasons |= 1u << DEV_IMZ_NAN;
             }
@@ -477,7 +487,7 @@ static FILE *tmpfile_in_dir(char *path, size_t len, const char *tag)
     return fdopen(fd, "w+b");
 }
 
-static int qemu_run(const Options *o, const DiffCase *cases, unsigned n, DiffState *out)
+static int qemu_run(const Options *o, const DiffCase *cases, unsigned n, DiffState *out, uint64_t first)
 {
     char inpath[512], outpath[512];
     FILE *in = tmpfile_in_dir(inpath, sizeof inpath, "in");
@@ -505,20 +515,16 @@ static int qemu_run(const Options *o, const DiffCase *cases, unsigned n, DiffSta
         _exit(127);
     }
     int st = 0;
-    int rc = -1;
-    if (pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0) {
-        rewind(res);
-        static DiffState ws;
-        rc = 0;
-        for (unsigned i = 0; i < n && rc == 0; i++) {
-            if (fread(&ws, sizeof ws, 1, res) != 1)
-                rc = -1;
-            else
-                state_swap(&out[i], &ws);
-        }
-    }
-    if (rc)
-        fprintf(stderr, "diff-test: %s -cpu 750 %s failed (status 0x%x)\n", o->qemu, o->harness, st);
+    bool exited = pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0;
+    rewind(res);
+    static DiffState ws;
+    unsigned got = 0;
+    while (got < n && fread(&ws, sizeof ws, 1, res) == 1)
+        state_swap(&out[got++], &ws);
+    int rc = exited && got == n ? 0 : -1;
+    if (rc) /* results come in order: the first missing one killed it */
+        fprintf(stderr, "diff-test: %s -cpu 750 %s failed (status 0x%x) at case %" PRIu64 "\n", o->qemu,
+                o->harness, st, first + got);
     fclose(in);
     fclose(res);
     unlink(inpath);
@@ -531,8 +537,9 @@ static int qemu_run(const Options *o, const DiffCase *cases, unsigned n, DiffSta
 static void print_case(const Options *o, uint64_t idx, const DiffCase *c)
 {
     char buf[128];
-    printf("  replay: diff-test --seed %" PRIu64 " --case %" PRIu64 "%s%s\n", o->seed, idx,
-           o->gen.fp ? " --fp" : "", o->gen.skip_unimpl ? " --skip-unimpl" : "");
+    printf("  replay: diff-test --seed %" PRIu64 " --case %" PRIu64 " --len %u%s%s%s\n", o->seed, idx,
+           o->gen.max_len, o->gen.fp ? " --fp" : "", o->gen.skip_unimpl ? " --skip-unimpl" : "",
+           o->gen.no_priv ? " --no-priv" : "");
     printf("  initial state:\n");
     for (int i = 0; i < 32; i++)
         printf("%s r%-2d=%08x%s", i % 8 ? "" : "   ", i, c->st.gpr[i], i % 8 == 7 ? "\n" : "");
@@ -715,7 +722,7 @@ int main(int argc, char **argv)
             if (o.no_mask)
                 memset(&masks[i], 0, sizeof masks[i]);
         }
-        if (qemu_run(&o, cases, n, qres)) {
+        if (qemu_run(&o, cases, n, qres, first + done)) {
             cpuenv_free(env);
             return 2;
         }
@@ -729,7 +736,7 @@ int main(int argc, char **argv)
             compare(&qres[i], &eres[i], &masks[i], o.gen.fp, &d);
             if (o.gen.fp && !qres[i].status)
                 masks[i].reasons |= 1u << DEV_FR | 1u << DEV_FPSCR20;
-            for (int k = 0; k < N_DEV && !qres[i].status && !eres[i].status; k++)
+            for (int k = 0; k < N_DEV; k++)
                 dev_count[k] += masks[i].reasons >> k & 1;
             if (!d.count) {
                 end_count[qres[i].status != 0]++;

@@ -127,6 +127,8 @@ static unsigned pick_crbit(Gen *g)
 #define X_FORM(d, a, b, xo, rc) (31u << 26 | (uint32_t)(d) << 21 | (uint32_t)(a) << 16 | (uint32_t)(b) << 11 | (uint32_t)(xo) << 1 | (uint32_t)(rc))
 #define XO_FORM(d, a, b, oe, xo, rc) (31u << 26 | (uint32_t)(d) << 21 | (uint32_t)(a) << 16 | (uint32_t)(b) << 11 | (uint32_t)(oe) << 10 | (uint32_t)(xo) << 1 | (uint32_t)(rc))
 #define XL_FORM(d, a, b, xo, lk) (19u << 26 | (uint32_t)(d) << 21 | (uint32_t)(a) << 16 | (uint32_t)(b) << 11 | (uint32_t)(xo) << 1 | (uint32_t)(lk))
+#define A_FORM(op, d, a, b, c, xo, rc) ((uint32_t)(op) << 26 | (uint32_t)(d) << 21 | (uint32_t)(a) << 16 | (uint32_t)(b) << 11 | (uint32_t)(c) << 6 | (uint32_t)(xo) << 1 | (uint32_t)(rc))
+#define FX_FORM(d, a, b, xo, rc) (63u << 26 | (uint32_t)(d) << 21 | (uint32_t)(a) << 16 | (uint32_t)(b) << 11 | (uint32_t)(xo) << 1 | (uint32_t)(rc))
 #define SPR_FIELD(spr) ((((uint32_t)(spr) & 31) << 16) | (((uint32_t)(spr) >> 5) << 11))
 
 #define SPR_XER 1
@@ -288,6 +290,36 @@ static bool g_trap(Gen *g)
         emit(g, D_FORM(3, to, a, rval(&g->rng)));
     else
         emit(g, X_FORM(to, a, pick_r(g), 4, 0));
+    return true;
+}
+
+/* A privileged instruction (user mode: program exception, PEM 6.4.7) or an
+ * encoding the 750 does not implement (64-bit, POWER, Gekko paired-single,
+ * fsqrt): both sides must fault at it with the same state. */
+static bool g_illegal(Gen *g)
+{
+    if (g->o->no_priv)
+        return false;
+    static const uint16_t priv_x[] = { 83, 146, 595, 210, 659, 242, 306, 566, 470 };
+    /* not PVR (287): Linux emulates mfpvr for user space, and so does qemu-ppc */
+    static const uint16_t sprs[] = { 26, 27, 272, 273, 19, 18, 25, 1008, 22, 528, 1017 };
+    static const uint16_t x64[] = { 233, 489, 457, 58, 986, 27, 539, 794, 21, 53, 149, 181 };
+    /* not 4: qemu-ppc -cpu 750 runs some of its (AltiVec VA-form) encodings;
+     * not 60: some (VSX) encodings abort qemu-ppc ("Unknown exception 0x5e") */
+    static const uint8_t prim[] = { 1, 5, 6, 9, 22, 30, 56, 57, 58, 61, 62 };
+    unsigned d = rnd(&g->rng, 32), a = rnd(&g->rng, 32), b = rnd(&g->rng, 32);
+    switch (rnd(&g->rng, 6)) {
+    case 0: emit(g, X_FORM(d, a, b, priv_x[rnd(&g->rng, sizeof priv_x / 2)], 0)); break;
+    case 1: emit(g, XL_FORM(0, 0, 0, 50, 0)); break; /* rfi */
+    case 2: { /* mfspr/mtspr of a supervisor SPR */
+        unsigned spr = sprs[rnd(&g->rng, sizeof sprs / 2)];
+        emit(g, X_FORM(d, 0, 0, chance(&g->rng, 50) ? 339 : 467, 0) | SPR_FIELD(spr));
+        break;
+    }
+    case 3: emit(g, X_FORM(d, a, b, x64[rnd(&g->rng, sizeof x64 / 2)], 0)); break;
+    case 4: emit(g, (uint32_t)prim[rnd(&g->rng, sizeof prim)] << 26 | (r32(&g->rng) & 0x03FFFFFFu)); break;
+    default: emit(g, A_FORM(chance(&g->rng, 50) ? 63 : 59, d, 0, b, 0, 22, 0)); break; /* fsqrt[s] */
+    }
     return true;
 }
 
@@ -559,8 +591,6 @@ static unsigned pick_f(Gen *g)
     }
 }
 
-#define A_FORM(op, d, a, b, c, xo, rc) ((uint32_t)(op) << 26 | (uint32_t)(d) << 21 | (uint32_t)(a) << 16 | (uint32_t)(b) << 11 | (uint32_t)(c) << 6 | (uint32_t)(xo) << 1 | (uint32_t)(rc))
-#define FX_FORM(d, a, b, xo, rc) (63u << 26 | (uint32_t)(d) << 21 | (uint32_t)(a) << 16 | (uint32_t)(b) << 11 | (uint32_t)(xo) << 1 | (uint32_t)(rc))
 
 /* Inputs of single-precision instructions must be representable in single
  * format, else "the results ... are undefined" (PEM 4.2.3, "floating-point
@@ -805,12 +835,12 @@ static const struct { GroupFn fn; unsigned weight; const char *name; } groups[] 
     { g_crlogic, 8, "CR ops" }, { g_spr, 4, "SPR moves" }, { g_trap, 1, "tw/twi" }, { g_branch, 9, "branch" },
     { g_ldst, 14, "load/store" }, { g_multiple, 3, "lmw/stmw" }, { g_string, 4, "string" },
     { g_atomic, 5, "lwarx/stwcx." }, { g_cache, 3, "cache/sync" },
-    { g_loop, 4, "loop" }, { g_smc, 2, "patched code" },
+    { g_loop, 4, "loop" }, { g_smc, 2, "patched code" }, { g_illegal, 1, "privileged/illegal" },
     /* --fp only, from here */
     { g_fp_arith, 30, "FP arithmetic" }, { g_fp_move, 12, "FP move/convert" },
     { g_fp_cmp, 6, "FP compare" }, { g_fp_fpscr, 8, "FPSCR ops" }, { g_fp_ldst, 12, "FP load/store" },
 };
-#define FIRST_FP_GROUP 17
+#define FIRST_FP_GROUP 18
 #define N_GROUPS (sizeof groups / sizeof groups[0])
 
 static unsigned long unimpl_count[N_GROUPS];

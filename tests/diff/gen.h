@@ -24,6 +24,7 @@ enum {
 typedef struct GenOpts {
     bool fp;          /* also floating-point instructions */
     bool skip_unimpl; /* never emit an instruction ppcemu does not decode */
+    bool no_priv;     /* no privileged/illegal group */
     unsigned max_len; /* instructions per sequence */
 } GenOpts;
 

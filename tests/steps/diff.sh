@@ -14,10 +14,9 @@ for f in "$build/tests/diff-test" "$build/tests/diff-harness"; do
     [ -x "$f" ] || { echo "diff: $f missing (make all builds it)"; exit 1; }
 done
 run() { # flags...
-    echo "diff: seed $seed, $n cases $* (reproduce: make fuzz-diff SEED=$seed N=$n DIFF_FLAGS='--skip-unimpl $*')"
-    # --skip-unimpl: instructions ppcemu does not decode yet are left out and listed
+    echo "diff: seed $seed, $n cases $* (reproduce: make fuzz-diff SEED=$seed N=$n DIFF_FLAGS='$*')"
     "$build/tests/diff-test" --harness "$build/tests/diff-harness" --seed "$seed" -n "$n" \
-        --skip-unimpl --print 5 "$@"
+        --print 5 "$@"
 }
 rc=0
 run || rc=1

@@ -44,12 +44,29 @@ START_TEST(store_into_code_retranslates)
 }
 END_TEST
 
+START_TEST(faulting_vector_does_not_hang)
+{
+    CpuEnv *e = cpuenv_new(1);
+    /* an illegal word at 0 and at the program vector 0x700: every entry
+     * faults again at once and no instruction ever completes */
+    uint32_t bad = 0x00000000;
+    cpuenv_put_code(e, 0, &bad, 1);
+    cpuenv_put_code(e, 0x700, &bad, 1);
+    e->cpu.pc = 0;
+    ck_assert_int_eq(ppc_run(&e->cpu, 1000), PPC_RUN_EXIT_REQ);
+    ck_assert_uint_eq(e->cpu.pc, 0x700);
+    ck_assert_uint_eq(e->cpu.icount, 0);
+    cpuenv_free(e);
+}
+END_TEST
+
 Suite *suite_engine(void)
 {
     Suite *s = suite_create("engine");
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, budget_is_exact);
     tcase_add_test(tc, store_into_code_retranslates);
+    tcase_add_test(tc, faulting_vector_does_not_hang);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -175,6 +175,40 @@ START_TEST(decrementer_interrupt_exact)
 }
 END_TEST
 
+/* A decrementer edge nobody has reported yet (the board's event loop or
+ * host timer is late) is pending the moment mtmsr sets EE: here no one
+ * calls tb_run_due, yet the edge at TB 6 is taken right after the mtmsr
+ * at 0x3030 (750 UM 4.5.9) */
+START_TEST(late_decrementer_edge_taken_at_ee)
+{
+    CpuEnv *e = sys_env();
+    TimeBase *tb = tb_new(&e->cpu, 1000000, 0, TB_CLOCK_VM);
+    ck_assert_ptr_nonnull(tb);
+    e->cpu.tb = tb;
+    uint32_t code[16] = { 0x7CD603A6 }; /* mtdec r6 */
+    for (int i = 1; i < 12; i++)
+        code[i] = I_ADDI(3, 3, 1);
+    code[12] = I_MTMSR(7);
+    code[13] = I_ADDI(4, 4, 1);
+    code[14] = I_BSELF;
+    cpuenv_put_code(e, 0x3000, code, 15);
+    e->cpu.gpr[6] = 5;
+    e->cpu.gpr[7] = MSR_EE | MSR_FP;
+    e->cpu.pc = 0x3000;
+    e->cpu.msr = MSR_FP;
+    for (int i = 0; i < 50 && e->cpu.icount < 13; i++)
+        ppc_run(&e->cpu, 13 - e->cpu.icount);
+    ck_assert_uint_eq(e->cpu.gpr[3], 11);
+    ppc_run(&e->cpu, 1);
+    ck_assert_uint_eq(e->cpu.srr0, 0x3034);
+    ck_assert_uint_eq(e->cpu.pc, 0x900);
+    ck_assert_uint_eq(e->cpu.gpr[4], 0);
+    e->cpu.tb = NULL;
+    tb_free(tb);
+    cpuenv_free(e);
+}
+END_TEST
+
 START_TEST(machine_check_without_me_stops)
 {
     CpuEnv *e = sys_env();
@@ -356,6 +390,7 @@ Suite *suite_exc(void)
     tcase_add_test(tc, rfi_opens_pending_interrupt);
     tcase_add_test(tc, machine_check_without_me_stops);
     tcase_add_test(tc, decrementer_interrupt_exact);
+    tcase_add_test(tc, late_decrementer_edge_taken_at_ee);
     tcase_add_test(tc, fp_unavailable_vector);
     tcase_add_loop_test(tc, alignment_dsisr_dar, 0, sizeof(align_cases) / sizeof(align_cases[0]));
     tcase_add_test(tc, dcbz_checks);

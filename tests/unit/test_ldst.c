@@ -327,9 +327,16 @@ START_TEST(dcbz)
     PPCState *s = &e->cpu;
     for (uint32_t a = 0x86F0; a < 0x8760; a += 4)
         cpuenv_write32(e, a, 0xFFFFFFFF);
-    /* dcbz r4,r5 with EA 0x8714: zeroes the block 0x8700-0x871F */
+    /* data cache off (the reset state): alignment exception, DAR = the EA,
+     * memory untouched (750 UM 4.5.6) */
     s->gpr[4] = 0x8710;
     s->gpr[5] = 4;
+    run_at(e, ENC_X(0u, 4u, 5u, 1014, 0));
+    ck_assert_uint_eq(s->pc, 0x600);
+    ck_assert_uint_eq(s->dar, 0x8714);
+    ck_assert_uint_eq(cpuenv_read32(e, 0x8714), 0xFFFFFFFF);
+    /* dcbz r4,r5 with EA 0x8714 and the cache on: zeroes 0x8700-0x871F */
+    s->hid0 = HID0_DCE;
     run_at(e, ENC_X(0u, 4u, 5u, 1014, 0));
     ck_assert_uint_eq(cpuenv_read32(e, 0x86FC), 0xFFFFFFFF);
     for (uint32_t a = 0x8700; a < 0x8720; a += 4)

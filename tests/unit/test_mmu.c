@@ -562,6 +562,42 @@ START_TEST(mtsr_after_many_fills)
 }
 END_TEST
 
+/* A device sees the exact count of the instruction accessing it in
+ * PPCState.mmio_icount (icount itself is only exact at block ends) */
+static uint64_t seen_icount[2];
+
+static uint32_t dev_read(void *opaque, uint32_t off, unsigned size)
+{
+    (void)off;
+    (void)size;
+    seen_icount[0] = ((PPCState *)opaque)->mmio_icount;
+    return 0x1234;
+}
+
+static void dev_write(void *opaque, uint32_t off, uint32_t val, unsigned size)
+{
+    (void)off;
+    (void)val;
+    (void)size;
+    seen_icount[1] = ((PPCState *)opaque)->mmio_icount;
+}
+
+START_TEST(mmio_sees_exact_icount)
+{
+    static const MemOps ops = { dev_read, dev_write };
+    CpuEnv *e = sys_env();
+    ck_assert_int_eq(bus_add_region(&e->bus, 0x80000000u, 0x1000, &ops, &e->cpu, "dev"), 0);
+    uint32_t code[] = { I_ADDI(3, 3, 1), I_ADDI(3, 3, 1), I_LWZ(4, 0, 5), I_ADDI(3, 3, 1),
+                        I_STW(4, 4, 5), I_BSELF };
+    e->cpu.gpr[5] = 0x80000000u;
+    sys_run(e, 0x3000, code, 6, MSR_FP, 5);
+    ck_assert_uint_eq(e->cpu.gpr[4], 0x1234);
+    ck_assert_uint_eq(seen_icount[0], 2);
+    ck_assert_uint_eq(seen_icount[1], 4);
+    cpuenv_free(e);
+}
+END_TEST
+
 START_TEST(bat_write_flushes_tlb)
 {
     CpuEnv *e = mmu_env();
@@ -605,6 +641,39 @@ START_TEST(ibat_translation)
     e->cpu.dbat[1] = 0x00400002;
     fetch_at(e, 0x40000000, MSR_ID);
     assert_isi(e, 0x40000000, 0x40000000, MSR_ID);
+    cpuenv_free(e);
+}
+END_TEST
+
+/* Code patched through a data alias (another EA, same physical page) is
+ * seen, every time: stores into a page with decoded code take the slow
+ * path and drop the blocks; re-decoding withdraws any write tag installed
+ * meanwhile.  No TLB flush between the rounds. */
+START_TEST(store_through_alias_into_code)
+{
+    CpuEnv *e = itlb_env();
+    e->cpu.ibat[0] = 0x40000002; /* EA 0x40000000 -> PA 0x400000, fetch */
+    e->cpu.ibat[1] = 0x00400002;
+    e->cpu.ibat[2] = 0x00000002; /* EA 0 -> PA 0: the patching code */
+    e->cpu.ibat[3] = 0x00000002;
+    e->cpu.dbat[0] = 0x50000002; /* EA 0x50000000 -> PA 0x400000, data */
+    e->cpu.dbat[1] = 0x00400002;
+    /* stw r5,0(r6) ; mtctr r7 ; bctr */
+    uint32_t patch[] = { I_STW(5, 0, 6), I_MTSPR(9, 7), 0x4E800420u };
+    cpuenv_put_code(e, 0x3000, patch, 3);
+    e->cpu.gpr[6] = 0x50000000;
+    e->cpu.gpr[7] = 0x40000000;
+    e->cpu.msr = MSR_ID;
+    ppc_tlb_flush(&e->cpu);
+    static const int16_t adds[] = { 0x20, 0x300, 0x4000 };
+    for (int k = 0; k < 3; k++) {
+        e->cpu.gpr[3] = 0;
+        e->cpu.gpr[5] = I_ADDI(3, 3, adds[k]);
+        e->cpu.pc = 0x3000;
+        ppc_run(&e->cpu, 5); /* stw, mtctr, bctr, addi, b . */
+        ck_assert_uint_eq(e->cpu.pc, 0x40000004);
+        ck_assert_uint_eq(e->cpu.gpr[3], (uint32_t)adds[k]);
+    }
     cpuenv_free(e);
 }
 END_TEST
@@ -669,9 +738,11 @@ Suite *suite_mmu(void)
     tcase_add_test(tc, write_tag_only_after_store);
     tcase_add_test(tc, flush_after_few_and_many_fills);
     tcase_add_test(tc, mtsr_after_many_fills);
+    tcase_add_test(tc, mmio_sees_exact_icount);
     tcase_add_test(tc, bat_write_flushes_tlb);
     tcase_add_test(tc, ibat_translation);
     tcase_add_test(tc, boot_turns_mmu_on);
+    tcase_add_test(tc, store_through_alias_into_code);
     tcase_add_test(tc, dabr_match);
     tcase_add_test(tc, probe_has_no_side_effects);
     suite_add_tcase(s, tc);

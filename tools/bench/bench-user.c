@@ -153,6 +153,7 @@ int main(int argc, char **argv)
         return 2;
     s->pc = entry;
     s->gpr[1] = STACK_TOP;
+    s->hid0 |= HID0_DCE; /* as for a Linux process: data cache on */
     s->log_fn = on_log;
     s->log_opaque = s;
     s->debug_flags |= PPC_DBG_INT;
