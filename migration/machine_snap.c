@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "boards/virtmap.h"
 #include "migration/cpu_snap.h"
@@ -297,7 +298,7 @@ static int read_section(SnapReader *r, int i, uint32_t version, MachineSnapImage
         return snap_load_cpu(r, version, &img->vb.cpu, err);
     int rc;
     if (i == SEC_RAM)
-        rc = snap_get_ram_zeroed(r, img->ram, img->h.ram_size, err);
+        rc = snap_get_ram_zeroed(r, img->ram, img->h.ram_size, img->ram_map, err);
     else
         rc = snap_get_fields(r, d->fields, (uint8_t *)img + d->offset, version, err);
     return rc ? -1 : snap_end_read_section(r, err);
@@ -339,8 +340,15 @@ int snap_machine_read(SnapReader *r, const SnapHeader *h, VirtBoard *vb, TimeBas
     if (check_header(h, vb, err))
         return -1;
     img->vb = *vb; /* host-side members (pointers) stay the live ones */
-    img->ram = calloc(1, h->ram_size);
-    if (!img->ram) {
+    /* fresh anonymous memory: zero pages of the stream are never touched,
+     * so a refused or idle snapshot costs little */
+    img->ram = mmap(NULL, h->ram_size, PROT_READ | PROT_WRITE,
+                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    img->ram_map = calloc(1, (h->ram_size >> BUS_PAGE_BITS) / 8 + 1);
+    if (img->ram == MAP_FAILED || !img->ram_map) {
+        if (img->ram == MAP_FAILED)
+            img->ram = NULL;
+        snap_machine_image_free(img);
         snap_error(err, "out of memory for the snapshot's %u MiB of RAM", h->ram_size >> 20);
         return -1;
     }
@@ -367,8 +375,11 @@ int snap_machine_read_file(const char *path, VirtBoard *vb, TimeBase *tb, Machin
 
 void snap_machine_image_free(MachineSnapImage *img)
 {
-    free(img->ram);
+    if (img->ram)
+        munmap(img->ram, img->h.ram_size);
+    free(img->ram_map);
     img->ram = NULL;
+    img->ram_map = NULL;
 }
 
 /* ---- loading: phase 2, commit ---- */
@@ -379,22 +390,27 @@ static void commit_table(int i, void *live, const MachineSnapImage *img)
     snap_copy_fields(d->fields, live, (const uint8_t *)img + d->offset, d->version);
 }
 
-/* The image's RAM becomes the machine's (same allocator as bus_init);
- * every page counts as written for the dirty log. */
-static void commit_ram(VirtBoard *vb, MachineSnapImage *img)
+/* Data pages are copied, the others cleared; every page counts as
+ * written for the dirty log. */
+static void commit_ram(VirtBoard *vb, const MachineSnapImage *img)
 {
-    free(vb->bus.ram);
-    vb->bus.ram = img->ram;
-    img->ram = NULL;
-    memset(vb->bus.dirty_pages, 0xFF, (vb->bus.ram_size >> BUS_PAGE_BITS) / 8 + 1);
+    uint32_t pages = vb->bus.ram_size >> BUS_PAGE_BITS, psz = 1u << BUS_PAGE_BITS;
+    for (uint32_t i = 0; i < pages; i++) {
+        uint8_t *dst = vb->bus.ram + (size_t)i * psz;
+        if (img->ram_map[i >> 3] & (1u << (i & 7)))
+            memcpy(dst, img->ram + (size_t)i * psz, psz);
+        else
+            memset(dst, 0, psz);
+    }
+    memset(vb->bus.dirty_pages, 0xFF, pages / 8 + 1);
 }
 
 void snap_machine_commit(VirtBoard *vb, TimeBase *tb, MachineSnapImage *img)
 {
     TBSavedState st;
     commit_ram(vb, img);
-    /* flushes the soft TLB (it held pointers into the old RAM) and every
-     * translated block */
+    /* flushes the soft TLB and every translated block (the code under
+     * them changed) */
     snap_cpu_commit(&vb->cpu, &img->vb.cpu);
     commit_table(SEC_UART, &vb->uart, img);
     commit_table(SEC_IPIC, &vb->ipic, img);

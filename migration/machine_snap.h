@@ -52,7 +52,8 @@ typedef struct MachineSnapImage {
     SnapHeader h;
     VirtBoard vb;          /* shallow copy of the live board, fields replaced */
     SnapTbImage tb;
-    uint8_t *ram;          /* h.ram_size bytes (calloc) */
+    uint8_t *ram;          /* h.ram_size bytes of fresh anonymous memory */
+    uint8_t *ram_map;      /* which pages of it carry data (bit per page) */
     uint32_t seen;         /* sections read (bit per section) */
 } MachineSnapImage;
 
@@ -74,7 +75,7 @@ SNAP_WUR int snap_machine_read(SnapReader *r, const SnapHeader *h, VirtBoard *vb
 SNAP_WUR int snap_machine_read_file(const char *path, VirtBoard *vb, TimeBase *tb,
                                     MachineSnapImage *img, SnapError *err);
 /* Load, phase 2: replace the live state and rebuild what derives from it.
- * Leaves the timebase paused; frees the image's RAM (it becomes the RAM). */
+ * Leaves the timebase paused. */
 void snap_machine_commit(VirtBoard *vb, TimeBase *tb, MachineSnapImage *img);
 void snap_machine_image_free(MachineSnapImage *img);
 

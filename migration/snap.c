@@ -731,7 +731,8 @@ static int ram_header(SnapReader *r, uint32_t size, SnapError *err)
     return 0;
 }
 
-static int ram_pages(SnapReader *r, uint8_t *ram, uint32_t pages, bool zeroed, SnapError *err)
+static int ram_pages(SnapReader *r, uint8_t *ram, uint32_t pages, bool zeroed, uint8_t *map,
+                     SnapError *err)
 {
     for (uint32_t i = 0; i < pages; i++) {
         uint8_t flag;
@@ -744,6 +745,8 @@ static int ram_pages(SnapReader *r, uint8_t *ram, uint32_t pages, bool zeroed, S
         } else if (flag == 1) {
             if (snap_get_bytes(r, p, RAM_PAGE, err))
                 return -1;
+            if (map)
+                map[i >> 3] |= (uint8_t)(1u << (i & 7));
         } else {
             snap_error(err, "snapshot is corrupt (bad RAM page flag %u)", flag);
             return -1;
@@ -756,14 +759,15 @@ int snap_get_ram(SnapReader *r, uint8_t *ram, uint32_t size, SnapError *err)
 {
     if (ram_header(r, size, err))
         return -1;
-    return ram_pages(r, ram, size / RAM_PAGE, false, err);
+    return ram_pages(r, ram, size / RAM_PAGE, false, NULL, err);
 }
 
-int snap_get_ram_zeroed(SnapReader *r, uint8_t *ram, uint32_t size, SnapError *err)
+int snap_get_ram_zeroed(SnapReader *r, uint8_t *ram, uint32_t size, uint8_t *data_map,
+                        SnapError *err)
 {
     if (ram_header(r, size, err))
         return -1;
-    return ram_pages(r, ram, size / RAM_PAGE, true, err);
+    return ram_pages(r, ram, size / RAM_PAGE, true, data_map, err);
 }
 
 int snap_get_ram_stats(SnapReader *r, uint32_t *page_size, uint32_t *pages, uint32_t *data_pages,

@@ -102,9 +102,12 @@ void snap_reader_close(SnapReader *r);
 /* ---- RAM: zero pages cost nothing ---- */
 void snap_put_ram(SnapWriter *w, const uint8_t *ram, uint32_t size);
 SNAP_WUR int snap_get_ram(SnapReader *r, uint8_t *ram, uint32_t size, SnapError *err);
-/* The same into a buffer known to be all zeros (fresh calloc): zero pages
- * are not touched, so loading an idle guest's RAM costs little. */
-SNAP_WUR int snap_get_ram_zeroed(SnapReader *r, uint8_t *ram, uint32_t size, SnapError *err);
+/* The same into a buffer known to be all zeros (fresh anonymous memory):
+ * zero pages are not touched, so loading an idle guest's RAM costs little.
+ * data_map (1 bit per page, LSB first, zeroed by the caller) gets the
+ * pages that carried data. */
+SNAP_WUR int snap_get_ram_zeroed(SnapReader *r, uint8_t *ram, uint32_t size, uint8_t *data_map,
+                                 SnapError *err);
 /* Walk a RAM section without storing it: page size, page count and how
  * many pages carry data (tools/ppcsnap). */
 SNAP_WUR int snap_get_ram_stats(SnapReader *r, uint32_t *page_size, uint32_t *pages,
