@@ -48,7 +48,13 @@ else bad "-h: status $rc"; fi
 if [ $rc -eq 0 ] && grep -q "in_asm" "$tmp/dhelp" && grep -q "unimp" "$tmp/dhelp"; then ok "-d help"
 else bad "-d help: status $rc"; fi
 
-for f in -loadvm -incoming -gdb; do
+# -loadvm is implemented (migration/): a missing snapshot is one line, status 1
+"$emu" -snapshot-dir "$tmp" -loadvm nosuch >/dev/null 2>"$tmp/err"; rc=$?
+if [ $rc -eq 1 ] && grep -q "nosuch" "$tmp/err" && [ "$(wc -l <"$tmp/err")" -eq 1 ]; then
+    ok "-loadvm of a missing snapshot"
+else bad "-loadvm nosuch: status $rc: $(cat "$tmp/err")"; fi
+
+for f in -incoming -gdb; do
     "$emu" "$f" x >/dev/null 2>"$tmp/err"; rc=$?
     if [ $rc -eq 1 ] && grep -q "not implemented yet" "$tmp/err" && [ "$(wc -l <"$tmp/err")" -eq 1 ]; then
         ok "$f not implemented yet"
