@@ -140,22 +140,7 @@ const PPCInsnDef *ppc_insn_def(unsigned kind)
 
 /* ---- block cache ---- */
 
-#define HASH_BITS 15
-#define HASH_SIZE (1u << HASH_BITS)
 #define ARENA_SIZE (32u << 20)
-
-struct PPCBlockCache {
-    uint8_t *arena;
-    size_t used;
-    PPCBlock *hash[HASH_SIZE];
-    PPCBlock **page_head; /* per RAM page, then per ROM page */
-    uint32_t ram_pages, rom_pages;
-};
-
-static inline uint32_t hash_pa(uint32_t pa)
-{
-    return (pa >> 2) & (HASH_SIZE - 1);
-}
 
 int ppc_bc_init(PPCState *s)
 {
@@ -214,7 +199,7 @@ static void drop_page(PPCState *s, uint32_t pa)
     if (slot < 0)
         return;
     for (PPCBlock *b = bc->page_head[slot]; b; b = b->page_next) {
-        PPCBlock **pp = &bc->hash[hash_pa(b->pa)];
+        PPCBlock **pp = &bc->hash[ppc_bc_hash(b->pa)];
         while (*pp && *pp != b)
             pp = &(*pp)->hash_next;
         if (*pp)
@@ -237,14 +222,6 @@ void ppc_invalidate_code(PPCState *s, uint32_t pa, uint32_t len)
         if (p == last)
             break;
     }
-}
-
-PPCBlock *ppc_bc_lookup(PPCState *s, uint32_t pa)
-{
-    for (PPCBlock *b = s->bc->hash[hash_pa(pa)]; b; b = b->hash_next)
-        if (b->pa == pa)
-            return b;
-    return NULL;
 }
 
 static void log_in_asm(PPCState *s, uint32_t ea, uint32_t insn)
@@ -284,7 +261,7 @@ PPCBlock *ppc_bc_translate(PPCState *s, uint32_t pa, const uint8_t *host, uint32
     b->pa = pa;
     bc->used += sizeof(PPCBlock) + n * sizeof(PPCOp);
     bc->used = (bc->used + 15) & ~(size_t)15;
-    uint32_t h = hash_pa(pa);
+    uint32_t h = ppc_bc_hash(pa);
     b->hash_next = bc->hash[h];
     bc->hash[h] = b;
     long slot = page_slot(bc, s->bus, pa);

@@ -15,11 +15,33 @@ struct PPCBlock {
     PPCOp ops[];
 };
 
-typedef struct PPCBlockCache PPCBlockCache;
+#define PPC_BC_HASH_BITS 15
+#define PPC_BC_HASH_SIZE (1u << PPC_BC_HASH_BITS)
+
+typedef struct PPCBlockCache {
+    PPCBlock *hash[PPC_BC_HASH_SIZE]; /* by physical address */
+    uint8_t *arena;
+    size_t used;
+    PPCBlock **page_head; /* per RAM page, then per ROM page */
+    uint32_t ram_pages, rom_pages;
+} PPCBlockCache;
 
 int ppc_bc_init(PPCState *s);
 void ppc_bc_free(PPCState *s);
-PPCBlock *ppc_bc_lookup(PPCState *s, uint32_t pa);
+
+static inline uint32_t ppc_bc_hash(uint32_t pa)
+{
+    return (pa >> 2) & (PPC_BC_HASH_SIZE - 1);
+}
+
+/* Inline: the run loop does this once per block executed. */
+static inline PPCBlock *ppc_bc_lookup(PPCState *s, uint32_t pa)
+{
+    for (PPCBlock *b = s->bc->hash[ppc_bc_hash(pa)]; b; b = b->hash_next)
+        if (b->pa == pa)
+            return b;
+    return NULL;
+}
 PPCBlock *ppc_bc_translate(PPCState *s, uint32_t pa, const uint8_t *host, uint32_t ea);
 
 #endif /* CPU_TRANSLATE_H */

@@ -111,6 +111,13 @@ struct SnapWriter {
     char sec_name[64];
     uint32_t sec_version;
     bool in_section;
+    int level;      /* the deflate level in force */
+    int sec_level;  /* the level the section being built asks for */
+    /* a section streamed straight into zlib (RAM: no copy of it in
+     * memory), its length announced up front */
+    bool streaming;
+    uint64_t stream_left;
+    uLong stream_crc;
 };
 
 static void z_emit(SnapWriter *w, const void *p, size_t n, int flush)
@@ -150,6 +157,7 @@ static SnapWriter *writer_new(int fd, const SnapHeader *h, SnapError *err)
         return NULL;
     }
     w->fd = fd;
+    w->level = w->sec_level = 1;
     if (deflateInit(&w->z, 1) != Z_OK) {
         free(w->out);
         free(w);
@@ -217,8 +225,29 @@ static void sec_reserve(SnapWriter *w, size_t n)
     w->sec_cap = cap;
 }
 
+/* Change the deflate level between sections.  deflateParams compresses
+ * what is pending with the old level first and may need more output room
+ * (Z_BUF_ERROR: retry with an empty buffer). */
+static void z_set_level(SnapWriter *w, int level)
+{
+    int r;
+    do {
+        w->z.next_out = w->out;
+        w->z.avail_out = OUTBUF_SIZE;
+        r = deflateParams(&w->z, level, Z_DEFAULT_STRATEGY);
+        size_t have = OUTBUF_SIZE - w->z.avail_out;
+        w->zcrc = crc32_z(w->zcrc, w->out, have);
+        w->zlen += have;
+        if (have && !w->io_error && write_all(w->fd, w->out, have))
+            w->io_error = errno ? errno : EIO;
+    } while (r == Z_BUF_ERROR);
+    if (r == Z_OK)
+        w->level = level;
+}
+
 void snap_begin_section(SnapWriter *w, const char *name, uint32_t version)
 {
+    w->sec_level = 1;
     snprintf(w->sec_name, sizeof w->sec_name, "%s", name);
     w->sec_version = version;
     w->sec_len = 0;
@@ -227,6 +256,16 @@ void snap_begin_section(SnapWriter *w, const char *name, uint32_t version)
 
 void snap_put_bytes(SnapWriter *w, const void *p, size_t n)
 {
+    if (w->streaming) {
+        if (n > w->stream_left) {
+            w->io_error = EOVERFLOW; /* more than announced: a bug */
+            return;
+        }
+        w->stream_left -= n;
+        w->stream_crc = crc32_z(w->stream_crc, p, n);
+        z_write(w, p, n);
+        return;
+    }
     sec_reserve(w, n);
     if (w->io_error)
         return;
@@ -266,24 +305,53 @@ void snap_put_fields(SnapWriter *w, const SnapField *f, const void *base, uint32
     }
 }
 
-void snap_end_section(SnapWriter *w)
+/* name length, name, version, payload length; returns the CRC so far */
+static uLong put_section_header(SnapWriter *w, uint64_t len)
 {
     uint8_t hdr[64 + 1 + 12];
     size_t nl = strlen(w->sec_name);
     hdr[0] = (uint8_t)nl;
     memcpy(hdr + 1, w->sec_name, nl);
     be32(hdr + 1 + nl, w->sec_version);
-    be32(hdr + 5 + nl, (uint32_t)((uint64_t)w->sec_len >> 32));
-    be32(hdr + 9 + nl, (uint32_t)w->sec_len);
+    be32(hdr + 5 + nl, (uint32_t)(len >> 32));
+    be32(hdr + 9 + nl, (uint32_t)len);
     size_t hl = 13 + nl;
-    uLong crc = crc32(0, hdr, (uInt)hl);
-    crc = crc32_z(crc, w->sec, w->sec_len);
+    if (w->sec_level != w->level)
+        z_set_level(w, w->sec_level);
+    z_write(w, hdr, hl);
+    return crc32(0, hdr, (uInt)hl);
+}
+
+static void put_crc(SnapWriter *w, uLong crc)
+{
     uint8_t tail[4];
     be32(tail, (uint32_t)crc);
-    z_write(w, hdr, hl);
-    z_write(w, w->sec, w->sec_len);
     z_write(w, tail, 4);
     w->in_section = false;
+}
+
+/* The section begun last, still empty, is streamed from here on: its
+ * header goes out now with the payload length `len` */
+static void stream_section(SnapWriter *w, uint64_t len)
+{
+    w->stream_crc = put_section_header(w, len);
+    w->stream_left = len;
+    w->streaming = true;
+}
+
+void snap_end_section(SnapWriter *w)
+{
+    if (w->streaming) {
+        w->streaming = false;
+        if (w->stream_left)
+            w->io_error = EOVERFLOW; /* less than announced: a bug */
+        put_crc(w, w->stream_crc);
+        return;
+    }
+    uLong crc = put_section_header(w, w->sec_len);
+    crc = crc32_z(crc, w->sec, w->sec_len);
+    z_write(w, w->sec, w->sec_len);
+    put_crc(w, crc);
 }
 
 static void writer_free(SnapWriter *w)
@@ -700,22 +768,57 @@ static bool page_is_zero(const uint8_t *p)
     return memcmp(p, zero, RAM_PAGE) == 0;
 }
 
+/* RAM that does not compress (random or already compressed data) is
+ * stored rather than deflated: level 1 spends tens of ns per byte on it
+ * for nothing.  Up to RAM_SAMPLE data pages spread over RAM decide. */
+#define RAM_SAMPLE 32
+
+static int ram_level(const uint8_t *ram, uint32_t pages)
+{
+    uint8_t out[RAM_PAGE + 128];
+    uint64_t in_total = 0, out_total = 0;
+    uint32_t step = pages / RAM_SAMPLE ? pages / RAM_SAMPLE : 1, taken = 0;
+    for (uint32_t i = 0; i < pages && taken < RAM_SAMPLE; i += step) {
+        const uint8_t *p = ram + (size_t)i * RAM_PAGE;
+        if (page_is_zero(p))
+            continue;
+        uLongf n = sizeof(out);
+        if (compress2(out, &n, p, RAM_PAGE, 1) != Z_OK)
+            return 1;
+        in_total += RAM_PAGE;
+        out_total += n;
+        taken++;
+    }
+    return in_total && out_total * 100 > in_total * 95 ? 0 : 1;
+}
+
 /* u32 page size, u32 page count, then per page a flag byte (0 = zero page,
- * 1 = data follows) */
+ * 1 = data follows).  When it is all the section holds, the section is
+ * streamed (a first pass counts the data pages for its length), so saving
+ * a large RAM needs no copy of it in memory. */
 void snap_put_ram(SnapWriter *w, const uint8_t *ram, uint32_t size)
 {
     uint32_t pages = size / RAM_PAGE;
+    uint8_t *flags = malloc(pages ? pages : 1);
+    uint64_t data = 0;
+    for (uint32_t i = 0; flags && i < pages; i++) {
+        flags[i] = !page_is_zero(ram + (size_t)i * RAM_PAGE);
+        data += flags[i];
+    }
+    if (!w->sec_len && !w->streaming && flags) {
+        w->sec_level = ram_level(ram, pages);
+        stream_section(w, 8 + (uint64_t)pages + data * RAM_PAGE);
+    }
     snap_put_u32(w, RAM_PAGE);
     snap_put_u32(w, pages);
     for (uint32_t i = 0; i < pages; i++) {
         const uint8_t *p = ram + (size_t)i * RAM_PAGE;
-        if (page_is_zero(p)) {
-            snap_put_u8(w, 0);
-        } else {
-            snap_put_u8(w, 1);
+        uint8_t f = flags ? flags[i] : !page_is_zero(p);
+        snap_put_u8(w, f);
+        if (f)
             snap_put_bytes(w, p, RAM_PAGE);
-        }
     }
+    free(flags);
 }
 
 static int ram_header(SnapReader *r, uint32_t size, SnapError *err)

@@ -21,9 +21,14 @@
 
 static void snap_log(const Machine *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+static bool snap_logging(const Machine *m)
+{
+    return m->opt && m->opt->debug_snapshot && m->log;
+}
+
 static void snap_log(const Machine *m, const char *fmt, ...)
 {
-    if (!m->opt || !m->opt->debug_snapshot || !m->log)
+    if (!snap_logging(m))
         return;
     va_list ap;
     va_start(ap, fmt);
@@ -119,8 +124,11 @@ fail:
     return -1;
 }
 
-static double now_ms(void)
+/* for -d snapshot only: under -icount no host clock is read otherwise */
+static double now_ms(const Machine *m)
 {
+    if (!snap_logging(m))
+        return 0;
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
@@ -134,7 +142,7 @@ int snap_vm_save(Machine *m, const char *name, SnapError *err)
     PPCState *cpu = &m->vb.cpu;
     /* under vm the guest must not see the time the save takes */
     bool hold = m->running && tb_policy(m->tb) == TB_CLOCK_VM;
-    double t0 = now_ms();
+    double t0 = now_ms(m);
     if (hold)
         tb_pause(m->tb, cpu->icount);
     int rc = snap_machine_save_file(&m->vb, m->tb, path, err);
@@ -144,7 +152,7 @@ int snap_vm_save(Machine *m, const char *name, SnapError *err)
         snap_log(m, "saved %s: icount %llu, TB %llu, DEC %08x, %.1f ms", path,
                  (unsigned long long)cpu->icount,
                  (unsigned long long)tb_read(m->tb, cpu->icount), tb_dec_read(m->tb, cpu->icount),
-                 now_ms() - t0);
+                 now_ms(m) - t0);
     return rc;
 }
 
@@ -154,7 +162,7 @@ int snap_vm_load(Machine *m, const char *name, SnapError *err)
     MachineSnapImage img;
     if (snap_vm_path(m, name, path, sizeof(path), err))
         return -1;
-    double t0 = now_ms();
+    double t0 = now_ms(m);
     if (snap_machine_read_file(path, &m->vb, m->tb, &img, err))
         return -1; /* nothing live was touched */
     snap_machine_commit(&m->vb, m->tb, &img);
@@ -164,7 +172,7 @@ int snap_vm_load(Machine *m, const char *name, SnapError *err)
     if (m->running)
         tb_resume(m->tb, m->vb.cpu.icount);
     snap_log(m, "loaded %s: icount %llu, %.1f ms%s", path, (unsigned long long)m->vb.cpu.icount,
-             now_ms() - t0, m->running ? "" : " (paused: time is derived at cont)");
+             now_ms(m) - t0, m->running ? "" : " (paused: time is derived at cont)");
     return 0;
 }
 
@@ -290,7 +298,8 @@ int snap_cmd_info_snapshots(Monitor *mon, const char *args)
         n++;
     }
     closedir(d);
-    qsort(names, n, sizeof(*names), by_name);
+    if (n)
+        qsort(names, n, sizeof(*names), by_name);
     if (!n)
         monitor_printf(mon, "No snapshots in %s\n", dir);
     else

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Snapshot benchmark (figures, no pass/fail): save time, restore time and
 # snapshot size of a 128 MiB guest, idle and with its RAM full of
-# pseudo-random data.  Times are ppcemu's own (-d snapshot log): the
+# pseudo-random data, and full of a compressible pattern.  Times are ppcemu's own (-d snapshot log): the
 # monitor's savevm/loadvm from command to done, file written and fsynced.
 # Usage: tools/snapbench.sh [BUILD_DIR] [RUNS]
 set -u
@@ -39,3 +39,4 @@ echo "128 MiB guest, best of $runs (ppcemu -d snapshot timings)"
 printf "%-22s %12s %10s %10s\n" "guest RAM" "bytes" "save ms" "restore ms"
 bench "idle (booted only)"
 bench "full (random data)" -append fill
+bench "full (compressible)" -append text
