@@ -3,10 +3,11 @@
 # by `make guest` when missing or stale: minutes the first time) on ppcemu
 # with the IPIC-driven UART and drives its shell over the serial line with
 # tests/system/linuxdrive.c: a pipeline, busybox applets, fptest, uname,
-# /proc/cpuinfo, `sleep 2` and uptime against the host clock, date, then
-# `reboot -f` under -no-reboot; and, when the monitor has savevm, a guest
-# counter saved and restored in fresh processes under -tb-clock host and
-# vm, and -loadvm -S then cont.
+# /proc/cpuinfo, `sleep 2` and uptime against the host clock, date, idle
+# cost, `reboot -f` under -no-reboot, two identical -icount boots; and,
+# when the monitor has savevm, a guest counter saved and restored in fresh
+# processes under -tb-clock host and vm, and -loadvm -S then cont.
+# tests/system/README.md lists every check.
 #
 # Usage: tests/steps/linux.sh BUILD_DIR
 # Environment: LINUX_TEST=skip skips it (say why in the CI log);
