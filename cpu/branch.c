@@ -174,16 +174,7 @@ static int op_mtspr(PPCState *s, const PPCOp *op)
     return r ? r : PPC_NEXT;
 }
 
-/* Stand-in until cpu/spr.c (h-sys) defines the real ppc_mftb */
-__attribute__((weak)) int ppc_mftb(PPCState *s, const PPCOp *op, unsigned tbr, uint32_t *val)
-{
-    (void)s;
-    (void)op;
-    (void)tbr;
-    *val = 0;
-    return 0;
-}
-
+/* mftb: the timebase is cpu/spr.c's (ppc_mftb) */
 static int op_mftb(PPCState *s, const PPCOp *op)
 {
     uint32_t v;

@@ -108,9 +108,6 @@ GEN_ST(sthbr, x0, ppc_st16, EXT_BR16)
 GEN_ST(stwbr, x, ppc_st32, EXT_BR32)
 GEN_ST(stwbr, x0, ppc_st32, EXT_BR32)
 
-/* ---- exceptions raised here ---- */
-
-
 /* ---- load/store multiple (PEM 3.3.2.4): word aligned or alignment
  * exception (750 UM 4.5.6) ---- */
 
@@ -205,13 +202,42 @@ static int op_stswx(PPCState *s, const PPCOp *op)
  * is a 32-byte cache block) ---- */
 
 #define RESERVE_GRANULE_MASK (~31u)
+#define WIMG_W 0x8u /* write-through (PEM 5.2.1) */
+
+/* lwarx/stwcx. to write-through memory: DSI with DSISR[5] (PEM 6.4.3) */
+static int reserve_wt_dsi(PPCState *s, const PPCOp *op, uint32_t ea)
+{
+    s->dsisr = DSISR_DIRECT;
+    s->dar = ea;
+    ppc_exception(s, PPC_EXC_DSI, ppc_op_ea(s, op), 0);
+    return PPC_FAULT;
+}
+
+/* The soft TLB never holds a write tag for a W=1 or I=1 page, so a write-tag
+ * hit proves the page is not write-through; otherwise ask the MMU.  The W
+ * check is made here only: a stwcx. that can succeed is in the granule,
+ * hence the page, that its lwarx checked. */
+static int reserve_check(PPCState *s, const PPCOp *op, uint32_t ea)
+{
+    uint32_t pa;
+    unsigned wimg;
+    if (PPC_LIKELY(s->tlb[PPC_TLB_IDX(ea)].tag_w == (ea & PPC_PAGE_MASK)))
+        return 0;
+    int f = ppc_translate_attr(s, op, ea, PPC_ACC_READ, &pa, &wimg);
+    if (PPC_UNLIKELY(f))
+        return f;
+    return (wimg & WIMG_W) ? reserve_wt_dsi(s, op, ea) : 0;
+}
 
 static int op_lwarx(PPCState *s, const PPCOp *op)
 {
     uint32_t ea = ea_xz(s, op), v;
     if (PPC_UNLIKELY(ea & 3))
         return ppc_alignment_exc(s, op, ea);
-    int f = ppc_ld32(s, op, ea, &v);
+    int f = reserve_check(s, op, ea);
+    if (PPC_UNLIKELY(f))
+        return f;
+    f = ppc_ld32(s, op, ea, &v);
     if (PPC_UNLIKELY(f))
         return f;
     s->reserve_addr = ea;
@@ -316,8 +342,6 @@ static int op_icbi(PPCState *s, const PPCOp *op)
  * DSISR[11]; otherwise a word access. ---- */
 
 #define EAR_E 0x80000000u
-#define DSISR_EAR 0x00100000u
-#define DSISR_STORE 0x02000000u
 
 static int eci_check(PPCState *s, const PPCOp *op, uint32_t ea, bool store)
 {

@@ -172,7 +172,7 @@ int snap_vm_load(Machine *m, const char *name, SnapError *err)
     if (m->running)
         tb_resume(m->tb, m->vb.cpu.icount);
     snap_log(m, "loaded %s: icount %llu, %.1f ms%s", path, (unsigned long long)m->vb.cpu.icount,
-             now_ms(m) - t0, m->running ? "" : " (paused: time is derived at cont)");
+             now_ms(m) - t0, m->running ? "" : " (timebase paused until the guest runs)");
     return 0;
 }
 
