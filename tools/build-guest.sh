@@ -12,6 +12,10 @@
 #   tools/build-guest.sh [--force]
 # Environment: JOBS (default 2), CROSS (default powerpc-linux-gnu-).
 set -euo pipefail
+# The kernel and busybox builds below run their own `make -j$JOBS`; called
+# from `make` (make guest, make run, make check), the parent's jobserver
+# flags would make each of them warn "-j2 forced in submake" and reset.
+unset MAKEFLAGS MFLAGS MAKELEVEL
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 OUT=$ROOT/build-guest

@@ -5,10 +5,16 @@
 #   make guest-run    boot it on ppcemu, console on stdio (Ctrl-A x quits)
 #   make guest-test   boot it on ppcemu with "ppcemu.test": /init runs the
 #                     self-test and resets; -no-reboot makes that exit 0
-.PHONY: guest guest-qemu guest-run guest-test guest-clean
+#   make run          build what is missing (emulator, boot ROM, guest) and
+#                     boot the guest to its shell prompt (Ctrl-A x quits)
+#   make linux-bench  boot-to-prompt and CPU-bound timings, ppcemu vs QEMU's
+#                     40p (tools/linuxbench.sh; figures, not a test)
+.PHONY: guest guest-qemu guest-run guest-test guest-clean linux-bench
 
 GUEST_VMLINUX := build-guest/vmlinux
-GUEST_APPEND := console=ttyS0,115200
+# ppcemu.time: the board has no RTC; /init sets the clock from the host's
+# time at start (tools/guest/init)
+GUEST_APPEND = console=ttyS0,115200 ppcemu.time=$$(date +%s)
 GUEST_TIMEOUT ?= 600
 
 guest:
@@ -17,10 +23,12 @@ guest:
 guest-qemu: guest
 	tools/qemu-40p/run.sh --test
 
-guest-run: guest $(PPCEMU)
+run: guest-run
+
+guest-run: guest $(PPCEMU) firmware
 	$(PPCEMU) -M virt -kernel $(GUEST_VMLINUX) -append "$(GUEST_APPEND)" -nographic
 
-guest-test: guest $(PPCEMU)
+guest-test: guest $(PPCEMU) firmware
 	@mkdir -p $(BUILD)
 	timeout $(GUEST_TIMEOUT) $(PPCEMU) -M virt -kernel $(GUEST_VMLINUX) \
 	    -append "$(GUEST_APPEND) ppcemu.test" -nographic -no-reboot \
@@ -30,3 +38,13 @@ guest-test: guest $(PPCEMU)
 
 guest-clean:
 	rm -rf build-guest
+
+# The system test's serial-line driver (tests/steps/linux.sh runs it).
+LINUXDRIVE := $(BUILD)/tests/system/linuxdrive
+$(LINUXDRIVE): tests/system/linuxdrive.c $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(LDFLAGS_SAN)
+all: $(LINUXDRIVE)
+
+linux-bench: guest $(PPCEMU) firmware $(LINUXDRIVE)
+	tools/linuxbench.sh $(BUILD)
