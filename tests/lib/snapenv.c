@@ -1,5 +1,7 @@
 #include "tests/lib/snapenv.h"
 
+#include "boards/loader.h"
+
 #include <libgen.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -149,20 +151,9 @@ uint32_t snapenv_digest(SnapEnv *e, bool with_ram)
 
 uint8_t *snapenv_read_file(const char *path, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    uint8_t *p = malloc(n > 0 ? (size_t)n : 1);
-    if (p && fread(p, 1, (size_t)n, f) != (size_t)n) {
-        free(p);
-        p = NULL;
-    }
-    fclose(f);
-    *len = (size_t)n;
-    return p;
+    uint8_t *p;
+    char why[256];
+    return loader_read_file(path, &p, len, why, sizeof why) ? NULL : p;
 }
 
 int snapenv_write_file(const char *path, const uint8_t *p, size_t len)

@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "boards/loader.h"
 #include "tests/lib/cpuenv.h"
 
 #define RAM_MIB 64
@@ -32,24 +33,6 @@
 
 static uint32_t be32(const uint8_t *p) { return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]; }
 static uint16_t be16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
-
-static uint8_t *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    uint8_t *buf = n > 0 ? malloc((size_t)n) : NULL;
-    if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-        free(buf);
-        buf = NULL;
-    }
-    fclose(f);
-    *len = (size_t)n;
-    return buf;
-}
 
 /* Load the PT_LOAD segments of a 32-bit big-endian PowerPC ELF; returns the
  * entry point, or 0 on error (message printed). */
@@ -140,7 +123,10 @@ int main(int argc, char **argv)
         return 2;
     }
     size_t len;
-    uint8_t *img = read_file(argv[1], &len);
+    uint8_t *img = NULL;
+    char why[256];
+    if (loader_read_file(argv[1], &img, &len, why, sizeof why))
+        img = NULL;
     if (!img) {
         fprintf(stderr, "bench-user: cannot read %s\n", argv[1]);
         return 2;
