@@ -77,6 +77,9 @@ static inline bool bus_page_dirty(const Bus *b, uint32_t pg)
 {
     return b->dirty_pages[pg >> 3] & (1u << (pg & 7));
 }
+/* Clears the log only: a CPU whose soft TLB holds write tags would then
+ * store without marking pages again.  Restart a log round with
+ * ppc_dirty_log_restart() (cpu/ppc.h), which also drops the write tags. */
 void bus_dirty_clear_all(Bus *b);
 
 #endif /* MEM_BUS_H */

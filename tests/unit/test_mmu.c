@@ -503,6 +503,12 @@ START_TEST(write_tag_only_after_store)
     ppc_run(&e->cpu, 1);
     ck_assert_uint_eq(t->tag_w, 0xC0000000u);
     ck_assert(bus_page_dirty(&e->bus, 0x200));
+    /* a new log round: the next store to the same page is logged again */
+    ppc_dirty_log_restart(&e->cpu);
+    ck_assert(!bus_page_dirty(&e->bus, 0x200));
+    e->cpu.pc = 0x3100;
+    ppc_run(&e->cpu, 1);
+    ck_assert(bus_page_dirty(&e->bus, 0x200));
     cpuenv_free(e);
 }
 END_TEST
