@@ -24,6 +24,7 @@ trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; exec 3>&- 2>/dev/null; rm -rf "$
 run() {
     local name=$1; shift
     mkfifo "$work/$name.in"
+    : > "$work/$name.log" # the child opens it only once the fifo has a writer
     "$emu" -M virt -kernel "$vmlinux" -append "console=ttyS0,115200" -display none \
         -serial stdio -monitor "unix:$work/$name.sock,server,nowait" -d snapshot \
         -D "$work/$name.dlog" "$@" < "$work/$name.in" > "$work/$name.log" 2>&1 &
