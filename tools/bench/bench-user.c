@@ -31,40 +31,19 @@
 #define NR_EXIT_GROUP 234
 #define ENOSYS_ 38
 
-static uint32_t be32(const uint8_t *p) { return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]; }
-static uint16_t be16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
-
-/* Load the PT_LOAD segments of a 32-bit big-endian PowerPC ELF; returns the
- * entry point, or 0 on error (message printed). */
+/* Load the static ELF (PT_LOAD segments at their physical addresses, below
+ * the stack area) with the board's loader; returns the entry point, or 0
+ * on error (message printed). */
 static uint32_t load_elf(CpuEnv *e, const uint8_t *img, size_t len)
 {
-    if (len < 52 || memcmp(img, "\177ELF", 4) || img[4] != 1 || img[5] != 2 || be16(img + 18) != 20) {
-        fprintf(stderr, "bench-user: not a 32-bit big-endian PowerPC ELF\n");
+    ElfInfo info;
+    char why[256];
+    if (loader_load_elf(&e->bus, img, len, STACK_TOP - 0x100000u, &info, why, sizeof why)) {
+        fprintf(stderr, "bench-user: %s\n", why);
         return 0;
     }
-    uint32_t phoff = be32(img + 28), phentsize = be16(img + 42), phnum = be16(img + 44);
-    for (uint32_t i = 0; i < phnum; i++) {
-        const uint8_t *ph = img + phoff + i * phentsize;
-        if (phoff + (i + 1) * phentsize > len)
-            return 0;
-        if (be32(ph) != 1) /* PT_LOAD */
-            continue;
-        uint32_t off = be32(ph + 4), vaddr = be32(ph + 8), filesz = be32(ph + 16), memsz = be32(ph + 20);
-        if (off + filesz > len || vaddr + memsz > STACK_TOP - 0x100000u || filesz > memsz) {
-            fprintf(stderr, "bench-user: segment at 0x%08x does not fit in %u MiB of RAM\n", vaddr, RAM_MIB);
-            return 0;
-        }
-        uint8_t *zero = calloc(1, memsz - filesz + 1);
-        if (!zero || bus_load(&e->bus, vaddr, img + off, filesz) ||
-            bus_load(&e->bus, vaddr + filesz, zero, memsz - filesz)) {
-            free(zero);
-            fprintf(stderr, "bench-user: cannot load segment at 0x%08x\n", vaddr);
-            return 0;
-        }
-        free(zero);
-        ppc_invalidate_code(&e->cpu, vaddr, memsz);
-    }
-    return be32(img + 24);
+    ppc_invalidate_code(&e->cpu, info.low, info.high - info.low);
+    return info.entry_pa;
 }
 
 /* ppc_exception logs through log_fn when PPC_DBG_INT is set: stop the run
