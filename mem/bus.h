@@ -65,7 +65,6 @@ void bus_write(Bus *b, uint32_t pa, uint32_t val, unsigned size);
 int bus_load(Bus *b, uint32_t pa, const void *src, size_t len);
 int bus_peek(Bus *b, uint32_t pa, void *dst, size_t len);
 
-static inline bool bus_is_ram(const Bus *b, uint32_t pa) { return pa < b->ram_size; }
 
 /* Dirty log */
 static inline void bus_mark_dirty(Bus *b, uint32_t pa)

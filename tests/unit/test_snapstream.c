@@ -253,6 +253,43 @@ START_TEST(aborted_write_keeps_existing_snapshot)
 }
 END_TEST
 
+/* The descriptor variants (a socket for migration): through a pipe, no
+ * temporary file, no rename, and the same strict end-of-stream checks. */
+START_TEST(round_trip_through_a_pipe)
+{
+    int fds[2];
+    ck_assert_int_eq(pipe(fds), 0);
+    SnapError err = { "" };
+    SnapWriter *w = snap_writer_open_fd(fds[1], &hdr, &err);
+    ck_assert_msg(w != NULL, "%s", err.msg);
+    Comp c = { 0xCAFEF00D, 1, 2, 3, { 4, 5, 6, 7, 8 }, 9 };
+    snap_begin_section(w, "comp", 2);
+    snap_put_fields(w, comp_fields, &c, 2);
+    snap_end_section(w);
+    ck_assert_msg(snap_writer_commit(w, &err) == 0, "%s", err.msg);
+    close(fds[1]);
+
+    SnapHeader h;
+    SnapReader *r = snap_reader_open_fd(fds[0], &h, &err);
+    ck_assert_msg(r != NULL, "%s", err.msg);
+    ck_assert_uint_eq(h.ram_size, hdr.ram_size);
+    char name[64];
+    uint32_t ver;
+    uint64_t len;
+    ck_assert_int_eq(snap_next_section(r, name, &ver, &len, &err), 1);
+    ck_assert_str_eq(name, "comp");
+    Comp back = { 0 };
+    ck_assert_msg(snap_get_fields(r, comp_fields, &back, ver, &err) == 0, "%s", err.msg);
+    ck_assert_int_eq(snap_end_read_section(r, &err), 0);
+    ck_assert_msg(snap_next_section(r, name, &ver, &len, &err) == 0, "%s", err.msg);
+    snap_reader_close(r);
+    close(fds[0]);
+    ck_assert_uint_eq(back.a, 0xCAFEF00D);
+    ck_assert_uint_eq(back.arr[4], 8);
+    ck_assert_uint_eq(back.newer, 9);
+}
+END_TEST
+
 Suite *suite_snapstream(void)
 {
     Suite *s = suite_create("snapstream");
@@ -260,6 +297,7 @@ Suite *suite_snapstream(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, round_trip);
+    tcase_add_test(tc, round_trip_through_a_pipe);
     tcase_add_test(tc, old_section_version_keeps_defaults);
     tcase_add_test(tc, every_byte_corruption_is_refused);
     tcase_add_test(tc, every_truncation_is_refused);
