@@ -490,8 +490,13 @@ static int op_frsp(PPCState *s, const PPCOp *op)
 
 /* fres: the reciprocal rounded to single, within the architected 1/4096
  * (the 750's own estimate table is not published).  fres alters FPRF, FR,
- * FI (both undefined: cleared here), FX, OX, UX, ZX and VXSNAN, not XX
- * (PEM 8 fres). */
+ * FI, FX, OX, UX, ZX and VXSNAN, not XX (PEM 8 fres).  750CL silicon
+ * (issue 14) sets FI exactly when the estimate overflows or underflows
+ * (fres(2^-149) and fres(FLT_MAX)), FI = 0 otherwise (fres(2.0)); FR is
+ * cleared.  An overflowing estimate saturates at the largest single
+ * (fres(+-2^-149) = +-FLT_MAX with OX and FI): the estimate never rounds
+ * to infinity.  With OE = 1 the architected exponent-adjusted result is
+ * kept (not measured). */
 static int op_fres(PPCState *s, const PPCOp *op)
 {
     FP_ENTER(s, op);
@@ -499,6 +504,12 @@ static int op_fres(PPCState *s, const PPCOp *op)
     fpsoft_arith(FPOP_RES, true, s->fpscr, 0, s->fpr[op->rb], 0, &r);
     r.exc &= ~FPSCR_XX;
     r.set &= ~(FPSCR_FR | FPSCR_FI);
+    if (r.exc & (FPSCR_OX | FPSCR_UX))
+        r.set |= FPSCR_FI;
+    if ((r.exc & FPSCR_OX) && !(s->fpscr & FPSCR_OE)) {
+        r.bits = (r.bits & FP_SIGN) | 0x47EFFFFFE0000000ull;
+        r.set = (r.set & ~FPSCR_FPRF) | fpsoft_class(r.bits, true);
+    }
     return fp_commit(s, op, &r);
 }
 
@@ -752,14 +763,14 @@ static int op_fctiwz(PPCState *s, const PPCOp *op) { return fctiw_fast(s, op, fa
 
 /* Install a new FPSCR value from an explicit write: FEX and VX are never
  * taken from the operand; FX is set by the usual rule for exception bits
- * turned on, unless the instruction wrote FX itself (fx_written). */
-static int fpscr_write(PPCState *s, const PPCOp *op, uint32_t mask, uint32_t val, bool fx_written)
+ * turned on only when implicit_fx says the instruction does that. */
+static int fpscr_write(PPCState *s, const PPCOp *op, uint32_t mask, uint32_t val, bool implicit_fx)
 {
     uint32_t old = s->fpscr;
     mask &= ~(FPSCR_FEX | FPSCR_VX);
     uint32_t f = (old & ~mask) | (val & mask);
     uint32_t turned_on = f & ~old & FPSCR_EXC_ALL;
-    if (turned_on && !fx_written)
+    if (turned_on && implicit_fx)
         f |= FPSCR_FX;
     f = fpscr_summaries(f);
     s->fpscr = f;
@@ -790,12 +801,15 @@ static int op_mffs(PPCState *s, const PPCOp *op)
     return PPC_NEXT;
 }
 
+/* mtfsf and mtfsfi never set FX implicitly: PEM 2.1.4 (FPSCR[FX]) names
+ * them as the instructions that alter FX only explicitly, and on 750CL
+ * silicon mtfsfi 0,1 then mtfsfi 2,8 from a clear FPSCR leave 0x30800000
+ * (OX, VX, VXISI, no FX; issue 14) */
 static int op_mtfsf(PPCState *s, const PPCOp *op)
 {
     FP_ENTER(s, op);
     unsigned fm = (op->insn >> 17) & 0xFF;
-    /* field 0 given: FX and OX come from frB, FX not by the usual rule */
-    return fpscr_write(s, op, field_mask(fm), (uint32_t)s->fpr[op->rb], fm & 0x80);
+    return fpscr_write(s, op, field_mask(fm), (uint32_t)s->fpr[op->rb], false);
 }
 
 static int op_mtfsfi(PPCState *s, const PPCOp *op)
@@ -803,21 +817,24 @@ static int op_mtfsfi(PPCState *s, const PPCOp *op)
     FP_ENTER(s, op);
     unsigned bf = (op->insn >> 23) & 7, imm = (op->insn >> 12) & 0xF;
     uint32_t sh = 4 * (7 - bf);
-    return fpscr_write(s, op, 0xFu << sh, (uint32_t)imm << sh, bf == 0);
+    return fpscr_write(s, op, 0xFu << sh, (uint32_t)imm << sh, false);
 }
 
 static int op_mtfsb0(PPCState *s, const PPCOp *op)
 {
     FP_ENTER(s, op);
     uint32_t bit = 0x80000000u >> op->rd;
-    return fpscr_write(s, op, bit, 0, true);
+    return fpscr_write(s, op, bit, 0, false);
 }
 
+/* mtfsb1 does set FX when it turns an exception bit on: it is not among
+ * the PEM's exceptions to the FX rule, and 750CL silicon agrees (mtfsb1 3
+ * sets FX along with OX, and FEX when OE is set; issue 14's test suite) */
 static int op_mtfsb1(PPCState *s, const PPCOp *op)
 {
     FP_ENTER(s, op);
     uint32_t bit = 0x80000000u >> op->rd;
-    return fpscr_write(s, op, bit, bit, bit == FPSCR_FX);
+    return fpscr_write(s, op, bit, bit, true);
 }
 
 /* mcrfs: copy an FPSCR field to CR, clearing the exception bits copied
