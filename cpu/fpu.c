@@ -19,7 +19,9 @@
  * single-precision multiplies round frC's fraction to 24 bits first
  * (fpu_soft.c), fnmadd/fnmsub negate after rounding, FR on a disabled
  * overflow reports the fraction rounding; fctiw/fctiwz and mffs fill the
- * high word with 0xFFF80000.
+ * high word with 0xFFF80000.  From 750CL measurements (issue 14): mtfsf and
+ * mtfsfi never set FX implicitly, fres/frsqrte use the 750's estimate
+ * tables, and the frC rounding works on the unpacked operand.
  */
 #include <float.h>
 #if defined(__x86_64__)
