@@ -9,3 +9,10 @@
 .PHONY: fuzz-guest
 fuzz-guest: $(BUILD)/ppcemu $(BUILD)/tests/guest/fuzz.elf
 	bash tests/steps/fuzz_guest.sh $(BUILD) $(or $(N),10000000)
+
+# Soak (issue 15): Linux under savevm/loadvm every INTERVAL s for MINUTES
+# minutes; reports restored-state mismatches, lost progress and RSS growth.
+#   make soak [MINUTES=10] [INTERVAL=5]
+.PHONY: soak
+soak: all
+	tools/soak.sh $(BUILD) $(or $(MINUTES),10) $(or $(INTERVAL),5) $(GUEST_VMLINUX)
