@@ -390,8 +390,8 @@ static void commit_table(int i, void *live, const MachineSnapImage *img)
     snap_copy_fields(d->fields, live, (const uint8_t *)img + d->offset, d->version);
 }
 
-/* Data pages are copied, the others cleared; every page counts as
- * written for the dirty log. */
+/* Data pages are copied, the others cleared; the bus then counts every
+ * page as written (the dirty log, translated code). */
 static void commit_ram(VirtBoard *vb, const MachineSnapImage *img)
 {
     uint32_t pages = vb->bus.ram_size >> BUS_PAGE_BITS, psz = 1u << BUS_PAGE_BITS;
@@ -402,7 +402,7 @@ static void commit_ram(VirtBoard *vb, const MachineSnapImage *img)
         else
             memset(dst, 0, psz);
     }
-    memset(vb->bus.dirty_pages, 0xFF, pages / 8 + 1);
+    bus_ram_written(&vb->bus, 0, vb->bus.ram_size);
 }
 
 void snap_machine_commit(VirtBoard *vb, TimeBase *tb, MachineSnapImage *img)
