@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "tests/lib/cpuenv.h"
+#include "tests/lib/snapenv.h"
 
 #define ENC_D(op, d, a, imm) (((uint32_t)(op) << 26) | ((d) << 21) | ((a) << 16) | ((imm) & 0xFFFFu))
 #define ENC_ADDI(d, a, imm) ENC_D(14, d, a, imm)
@@ -250,6 +251,29 @@ START_TEST(grant_write_rules)
 }
 END_TEST
 
+/* A loadvm rewrites all of RAM: every view sees every page written, and
+ * the guest runs on from the loaded code (the snapshot's commit_ram) */
+START_TEST(loadvm_dirties_every_page)
+{
+    SnapEnv *e = snapenv_new(16, true);
+    if (!e)
+        return;
+    Bus *bus = &e->m->vb.bus;
+    snapenv_run_to(e, 300000);
+    ck_assert_int_eq(snapenv_mon(e, "savevm b"), 0);
+    uint32_t d0 = snapenv_digest(e, true);
+    BusDirtyLog *l = bus_dirty_log_new(bus, "display");
+    ck_assert_ptr_nonnull(l);
+    bus_dirty_log_sync(l);
+    bus_dirty_log_clear(l, 0, bus->ram_size);
+    ck_assert_int_eq(snapenv_mon(e, "loadvm b"), 0);
+    bus_dirty_log_sync(l);
+    ck_assert_uint_eq(bus_dirty_log_count(l), PAGE(bus->ram_size));
+    ck_assert_uint_eq(snapenv_digest(e, true), d0);
+    snapenv_free(e);
+}
+END_TEST
+
 Suite *suite_bus(void)
 {
     Suite *s = suite_create("bus");
@@ -264,6 +288,7 @@ Suite *suite_bus(void)
     tcase_add_test(tc, two_views_clear_independently);
     tcase_add_test(tc, store_through_write_tag_after_clear);
     tcase_add_test(tc, grant_write_rules);
+    tcase_add_test(tc, loadvm_dirties_every_page);
     suite_add_tcase(s, tc);
     return s;
 }
