@@ -132,8 +132,9 @@ void bus_code_page_add(Bus *b, uint32_t pa);
 void bus_code_page_remove(Bus *b, uint32_t pa);
 void bus_code_pages_clear(Bus *b);
 
-/* The RAM cache wants to write the RAM page of pa through a host pointer
- * from now on, without telling the bus of each write.  Refused (false) if
+/* The RAM cache wants to write the RAM page of pa (which must be RAM:
+ * bus_host_ptr said writable) through a host pointer from now on, without
+ * telling the bus of each write.  Refused (false) if
  * the page holds translated code: its writes must reach bus_write.  Else
  * the page is marked dirty now, and the cache must give the pointer up
  * when write_protect names the page. */
