@@ -79,6 +79,14 @@ typedef struct SnapField {
     { #member, offsetof(type, member), SNAP_TYPE_OF(SNAP_MEMBER_(type, member)), 1, ver, 0, \
       true, (uint64_t)(lov), (uint64_t)(hiv) }
 #define SNAP_FIELD_MAX(type, member, ver, maxv) SNAP_FIELD_RANGE(type, member, ver, 0, maxv)
+/* a (nested) member under a name of its own, in versions ver..until-1
+ * (until 0: still written), optionally bounded */
+#define SNAP_MEMBER(nm, type, member, ver, until) \
+    { nm, offsetof(type, member), SNAP_TYPE_OF(SNAP_MEMBER_(type, member)), 1, ver, until, \
+      false, 0, 0 }
+#define SNAP_MEMBER_RANGE(nm, type, member, ver, lov, hiv) \
+    { nm, offsetof(type, member), SNAP_TYPE_OF(SNAP_MEMBER_(type, member)), 1, ver, 0, \
+      true, (uint64_t)(lov), (uint64_t)(hiv) }
 /* a field versions since..until-1 of the section had, read and dropped */
 #define SNAP_FIELD_GONE(name, snaptype, since, until) \
     { name, SNAP_NO_OFFSET, snaptype, 1, since, until, false, 0, 0 }

@@ -1,49 +1,31 @@
 /* The timebase's section (migration/time_snap.h) */
 #include "migration/time_snap.h"
 
-#include <string.h>
-
-/* Version 1 also held the instruction count (after dec) and the external
- * interrupt line (after dec_pending): both now come from elsewhere (the
- * cpu section; the interrupt controller's post_load). */
+/* TBSavedState described in place.  Version 1 also held the instruction
+ * count (after dec) and the external interrupt line (after dec_pending):
+ * both are read from such a stream and then replaced in post_load (the
+ * count is the cpu section's; the line is the interrupt controller's). */
 static const SnapField time_fields[] = {
-    SNAP_FIELD_RANGE(SnapTime, freq_hz, 1, 1, UINT64_C(1) << 40),
-    SNAP_FIELD_RANGE(SnapTime, icount_shift, 1, -1, 62),
-    SNAP_FIELD(SnapTime, tb, 1),
-    SNAP_FIELD_RANGE(SnapTime, realtime_ns, 1, 0, SNAP_REALTIME_MAX),
-    SNAP_FIELD_RANGE(SnapTime, dec, 1, SNAP_DEC_MIN, SNAP_DEC_MAX),
-    SNAP_FIELD_GONE("icount", SNAP_T_U64, 1, 2),
-    SNAP_FIELD(SnapTime, dec_pending, 1),
-    SNAP_FIELD_GONE("ext_pending", SNAP_T_BOOL, 1, 2),
+    SNAP_MEMBER_RANGE("freq_hz", SnapTime, st.freq_hz, 1, 1, UINT64_C(1) << 40),
+    SNAP_MEMBER_RANGE("icount_shift", SnapTime, st.icount_shift, 1, -1, 62),
+    SNAP_MEMBER("tb", SnapTime, st.tb, 1, 0),
+    SNAP_MEMBER_RANGE("realtime_ns", SnapTime, st.realtime_ns, 1, 0, SNAP_REALTIME_MAX),
+    SNAP_MEMBER_RANGE("dec", SnapTime, st.dec, 1, SNAP_DEC_MIN, SNAP_DEC_MAX),
+    SNAP_MEMBER("icount", SnapTime, st.icount, 1, 2),
+    SNAP_MEMBER("dec_pending", SnapTime, st.dec_pending, 1, 0),
+    SNAP_MEMBER("ext_pending", SnapTime, st.ext_pending, 1, 2),
     SNAP_FIELD_MAX(SnapTime, policy, 1, TB_CLOCK_VM),
     SNAP_END,
 };
-
-void snap_time_saved_state(const SnapTime *t, uint64_t icount, TBSavedState *st)
-{
-    memset(st, 0, sizeof(*st));
-    st->freq_hz = t->freq_hz;
-    st->icount_shift = t->icount_shift;
-    st->tb = t->tb;
-    st->realtime_ns = t->realtime_ns;
-    st->dec = t->dec;
-    st->icount = icount;
-    st->dec_pending = t->dec_pending;
-}
 
 /* The CPU is at a block boundary (between ppc_run calls), so icount is
  * exact and TB, DEC and icount are sampled at one instant. */
 static void time_pre_save(void *opaque)
 {
     SnapTime *t = opaque;
-    TBSavedState st;
-    tb_export(t->cpu->tb, t->cpu->icount, &st);
-    t->freq_hz = st.freq_hz;
-    t->icount_shift = st.icount_shift < 0 ? -1 : st.icount_shift;
-    t->tb = st.tb;
-    t->realtime_ns = st.realtime_ns;
-    t->dec = st.dec;
-    t->dec_pending = st.dec_pending;
+    tb_export(t->cpu->tb, t->cpu->icount, &t->st);
+    if (t->st.icount_shift < 0)
+        t->st.icount_shift = -1;
     t->policy = (uint8_t)tb_policy(t->cpu->tb);
 }
 
@@ -51,8 +33,12 @@ static void time_pre_save(void *opaque)
  * device tree, and -icount changes what a TB value means */
 static int time_check(const void *loaded, SnapError *err)
 {
-    const SnapTime *t = loaded;
-    TimeBase *tb = t->cpu->tb;
+    const TBSavedState *t = &((const SnapTime *)loaded)->st;
+    TimeBase *tb = ((const SnapTime *)loaded)->cpu->tb;
+    if (!tb) {
+        snap_error(err, "this machine has no timebase to load the snapshot's into");
+        return -1;
+    }
     int shift = tb_icount_shift(tb);
     if (t->freq_hz != tb_freq(tb)) {
         snap_error(err, "snapshot's timebase runs at %llu Hz, this machine's at %llu Hz (use -tb-freq %llu)",
@@ -83,11 +69,10 @@ static int time_check(const void *loaded, SnapError *err)
 static void time_post_load(void *opaque)
 {
     SnapTime *t = opaque;
-    TBSavedState st;
-    snap_time_saved_state(t, t->cpu->icount, &st);
-    st.ext_pending = (t->cpu->irq_pending & PPC_IRQ_EXTERNAL) != 0;
+    t->st.icount = t->cpu->icount;
+    t->st.ext_pending = (t->cpu->irq_pending & PPC_IRQ_EXTERNAL) != 0;
     /* time_check accepted it, so it cannot fail */
-    if (tb_import(t->cpu->tb, &st))
+    if (tb_import(t->cpu->tb, &t->st))
         return;
 }
 

@@ -3,8 +3,8 @@
  * 4-7): the frequency, the TB and CLOCK_REALTIME at the save, DEC as
  * dec_deadline - TB, whether DEC is latched, and the saver's clock policy;
  * never a CLOCK_MONOTONIC value.  The timebase itself may not depend on
- * migration/, so its description lives here and goes through tb_export /
- * tb_import.  The instruction count is the cpu section's (version 1 of
+ * migration/, so its description lives here: it describes TBSavedState
+ * in place and goes through tb_export / tb_import.  The instruction count is the cpu section's (version 1 of
  * this section repeated it, and the external interrupt line: both are
  * read and dropped).  The commit leaves the timebase PAUSED: time is
  * re-derived by tb_resume when the guest runs (rule 5).
@@ -28,21 +28,14 @@
 #define SNAP_DEC_MAX (INT64_C(1) << 31)
 
 /* The live struct the description works on: the CPU (its timebase is
- * cpu->tb) and the exported values of the last save or load */
+ * cpu->tb), the timebase's exported state of the last save or load,
+ * described in place, and the saver's clock policy */
 typedef struct SnapTime {
     PPCState *cpu;
-    uint64_t freq_hz;
-    int32_t icount_shift; /* -1: real time */
-    uint64_t tb;
-    int64_t realtime_ns;
-    int64_t dec;
-    bool dec_pending;
-    uint8_t policy;       /* TBClockPolicy of the saver (informative) */
+    TBSavedState st;
+    uint8_t policy; /* TBClockPolicy of the saver (informative) */
 } SnapTime;
 
 extern const SnapStateDesc snap_time_desc;
-
-/* The section's values as the timebase takes them (tools/ppcsnap) */
-void snap_time_saved_state(const SnapTime *t, uint64_t icount, TBSavedState *st);
 
 #endif /* MIGRATION_TIME_SNAP_H */

@@ -108,26 +108,27 @@ static void print_realtime(int64_t ns)
 /* The tb section, interpreted (timebase.md rule 4) */
 static int print_tb(SnapReader *r, uint32_t version, SnapError *err)
 {
-    SnapTime t;
-    memset(&t, 0, sizeof(t));
-    if (snap_get_fields(r, snap_time_desc.fields, &t, version, err))
+    SnapTime tm;
+    memset(&tm, 0, sizeof(tm));
+    if (snap_get_fields(r, snap_time_desc.fields, &tm, version, err))
         return -1;
-    printf("    freq_hz        %llu Hz\n", (unsigned long long)t.freq_hz);
-    if (t.icount_shift < 0)
+    const TBSavedState *t = &tm.st;
+    printf("    freq_hz        %llu Hz\n", (unsigned long long)t->freq_hz);
+    if (t->icount_shift < 0)
         printf("    icount         off (real time)\n");
     else
-        printf("    icount         -icount %d: one tick every %llu instructions\n", t.icount_shift,
-               1ull << t.icount_shift);
-    printf("    policy         %s\n", t.policy == TB_CLOCK_VM ? "vm" : "host");
-    printf("    tb             0x%016llx (%llu)\n", (unsigned long long)t.tb,
-           (unsigned long long)t.tb);
-    if (t.icount_shift < 0)
-        print_realtime(t.realtime_ns);
+        printf("    icount         -icount %d: one tick every %llu instructions\n", t->icount_shift,
+               1ull << t->icount_shift);
+    printf("    policy         %s\n", tm.policy == TB_CLOCK_VM ? "vm" : "host");
+    printf("    tb             0x%016llx (%llu)\n", (unsigned long long)t->tb,
+           (unsigned long long)t->tb);
+    if (t->icount_shift < 0)
+        print_realtime(t->realtime_ns);
     else
         printf("    realtime_ns    0 (no host clock under -icount)\n");
-    printf("    dec            %lld ticks to the deadline: DEC reads 0x%08x\n", (long long)t.dec,
-           (uint32_t)t.dec);
-    printf("    pending        DEC %s\n", t.dec_pending ? "yes" : "no");
+    printf("    dec            %lld ticks to the deadline: DEC reads 0x%08x\n", (long long)t->dec,
+           (uint32_t)t->dec);
+    printf("    pending        DEC %s\n", t->dec_pending ? "yes" : "no");
     return 0;
 }
 
