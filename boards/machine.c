@@ -223,7 +223,7 @@ static void board_requests(Machine *m)
     }
 }
 
-/* The budget, cut short at the test hook's stop point; true: stop now */
+/* The budget, cut short at the debug stop point; true: stop now */
 static bool slice_budget(Machine *m, uint64_t *budget)
 {
     uint64_t now = m->vb.cpu.icount;
@@ -408,6 +408,7 @@ static int start(Machine *m)
     }
     if (warn)
         fprintf(stderr, "ppcemu: warning: %s\n", err);
+    tb_host_set_offsets(m->opt->debug_mono_offset_ns, m->opt->debug_real_offset_ns);
     m->tb = tb_new(&m->vb.cpu, m->opt->tb_freq, m->opt->icount_shift, m->opt->tb_clock);
     if (!m->tb) {
         fprintf(stderr, "ppcemu: cannot create the timebase\n");
@@ -438,8 +439,7 @@ static void teardown(Machine *m)
 static int initial_state(Machine *m)
 {
     const PpcemuOptions *o = m->opt;
-    const char *stop = getenv("PPCEMU_TEST_STOP_ICOUNT");
-    m->stop_icount = stop ? strtoull(stop, NULL, 0) : 0;
+    m->stop_icount = o->debug_stop_icount;
     virt_reset(&m->vb);
     if (!o->loadvm) {
         m->running = true;

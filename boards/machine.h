@@ -36,8 +36,8 @@ typedef struct Machine {
     size_t rx_len;
     FILE *log;
     uint64_t last_poll_ns;
-    /* tests: pause when the instruction count reaches this (0: never);
-     * from PPCEMU_TEST_STOP_ICOUNT, for exact -icount comparisons */
+    /* pause when the instruction count reaches this (0: never):
+     * -debug-stop-icount, for exact -icount comparisons */
     uint64_t stop_icount;
     char default_bios[4096];
 } Machine;

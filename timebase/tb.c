@@ -61,34 +61,18 @@ struct TimeBase {
     uint64_t kicks;
 };
 
-/* ---- host clocks, with the test offsets ---- */
+/* ---- host clocks, with the debug offsets ---- */
 
+/* Signed shifts of CLOCK_MONOTONIC / CLOCK_REALTIME as the emulator sees
+ * them, set by -debug-clock-offset (and the unit tests) to show that no
+ * host-counter origin matters (timebase.md).  Atomics: the timer thread
+ * reads them. */
 static int64_t mono_offset, real_offset;
-static pthread_once_t offsets_once = PTHREAD_ONCE_INIT;
 
-static int64_t env_ns(const char *name)
+void tb_host_set_offsets(int64_t mono_ns, int64_t real_ns)
 {
-    const char *v = getenv(name);
-    return v ? strtoll(v, NULL, 0) : 0;
-}
-
-static void offsets_from_env(void)
-{
-    __atomic_store_n(&mono_offset, env_ns("PPCEMU_TEST_MONO_OFFSET_NS"), __ATOMIC_SEQ_CST);
-    __atomic_store_n(&real_offset, env_ns("PPCEMU_TEST_REAL_OFFSET_NS"), __ATOMIC_SEQ_CST);
-}
-
-void tb_test_set_clock_offsets(int64_t mono_ns, int64_t real_ns)
-{
-    pthread_once(&offsets_once, offsets_from_env);
     __atomic_store_n(&mono_offset, mono_ns, __ATOMIC_SEQ_CST);
     __atomic_store_n(&real_offset, real_ns, __ATOMIC_SEQ_CST);
-}
-
-void tb_test_clock_offsets_from_env(void)
-{
-    pthread_once(&offsets_once, offsets_from_env);
-    offsets_from_env();
 }
 
 static uint64_t clock_ns(clockid_t id)
@@ -100,7 +84,6 @@ static uint64_t clock_ns(clockid_t id)
 
 static int64_t offset_of(int64_t *off)
 {
-    pthread_once(&offsets_once, offsets_from_env);
     return __atomic_load_n(off, __ATOMIC_SEQ_CST);
 }
 

@@ -65,9 +65,9 @@ uint64_t tb_freq(const TimeBase *tb);
 int tb_icount_shift(const TimeBase *tb);
 TBClockPolicy tb_policy(const TimeBase *tb);
 
-/* Host clocks as the emulator sees them (with the test offsets applied):
- * PPCEMU_TEST_MONO_OFFSET_NS / PPCEMU_TEST_REAL_OFFSET_NS environment
- * variables shift CLOCK_MONOTONIC / CLOCK_REALTIME by a signed amount. */
+/* Host clocks as the emulator sees them: CLOCK_MONOTONIC / CLOCK_REALTIME
+ * shifted by the signed offsets of tb_host_set_offsets (0 unless the
+ * debug option -debug-clock-offset or a test set them). */
 uint64_t tb_host_mono_ns(void);
 int64_t tb_host_real_ns(void);
 
@@ -147,13 +147,12 @@ bool tb_idle_warp(TimeBase *tb, uint64_t icount);
  * thread stops the CPU earlier when an event is due. */
 #define TB_SLICE_INSNS (1u << 20)
 
-/* Tests only: replace the host clock offsets (ns) that the environment
- * variables gave.  Changing the monotonic offset while a timebase runs in
- * real time makes its host clock jump: set it before tb_new, or while the
- * timebase is paused. */
-void tb_test_set_clock_offsets(int64_t mono_ns, int64_t real_ns);
-/* Tests only: read the environment variables again. */
-void tb_test_clock_offsets_from_env(void);
+/* Shift the host clocks the emulator reads (ns, signed): the debug option
+ * -debug-clock-offset and the tests use it to show that no host-counter
+ * origin is in the snapshot stream.  Changing the monotonic offset while a
+ * timebase runs in real time makes its host clock jump: set it before
+ * tb_new, or while the timebase is paused. */
+void tb_host_set_offsets(int64_t mono_ns, int64_t real_ns);
 /* Tests only: how many times the timer thread has set exit_request. */
 uint64_t tb_test_timer_kicks(TimeBase *tb);
 
