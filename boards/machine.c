@@ -30,6 +30,8 @@
 
 #define POLL_NS 1000000ull /* host input is looked at every millisecond */
 #define MUX_ESC 0x01       /* Ctrl-A */
+/* the longest CPU slice in instructions: a few ms of guest code */
+#define MACHINE_SLICE_INSNS (1u << 20)
 
 static void log_vprintf(void *opaque, const char *fmt, ...)
 {
@@ -223,11 +225,18 @@ static void board_requests(Machine *m)
     }
 }
 
-/* The budget, cut short at the debug stop point; true: stop now */
+/* The budget, cut short at the debug stop point; true: stop now.  Slices
+ * never exceed MACHINE_SLICE_INSNS, so the loop serves host descriptors
+ * (the monitor's quit) between slices in every clock mode, even when no
+ * guest event is due under -icount.  The cut is a fixed instruction count,
+ * never a host time, and ppc_run stops exactly at its budget, so where the
+ * slices end does not change what the guest computes (issue 15.3). */
 static bool slice_budget(Machine *m, uint64_t *budget)
 {
     uint64_t now = m->vb.cpu.icount;
     *budget = tb_insn_budget(m->tb, now);
+    if (*budget > MACHINE_SLICE_INSNS)
+        *budget = MACHINE_SLICE_INSNS;
     if (!m->stop_icount)
         return false;
     if (now >= m->stop_icount) {
