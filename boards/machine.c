@@ -1,12 +1,13 @@
 /*
- * The emulator's main loop and its plumbing.
+ * The machine: run state, the wiring of the board to its backends, and
+ * the CPU's side of the event loop (boards/main_loop.h):
  *
- *   loop:  fire due timer events; run the CPU for tb_insn_budget();
- *          act on guest requests (test device exit, reset);
- *          poll host input between slices (at most every POLL_NS);
- *          a halted CPU (MSR[POW]) sleeps in ppoll() on the input fds
- *          until tb_ns_to_next(): an idle guest costs ~0% of a host core
- *          (timebase.md rule 8).
+ *   repeat: fire due timer events; run the CPU for tb_insn_budget()
+ *           (at most MACHINE_SLICE_INSNS); act on guest requests (test
+ *           device exit, reset); serve host descriptors between slices
+ *           (at most every POLL_NS, never blocking); a halted CPU
+ *           (MSR[POW]) sleeps in the loop until tb_ns_to_next(): an idle
+ *           guest costs ~0% of a host core (timebase.md rule 8).
  *
  * -nographic multiplexes UART0 and the monitor on stdio like QEMU's mux
  * chardev: Ctrl-A c switches the input focus, Ctrl-A x quits, Ctrl-A h
@@ -152,62 +153,41 @@ static void mux_input(Machine *m, const uint8_t *buf, size_t len)
     }
 }
 
-static void read_serial(Machine *m)
+/* the serial backend's handlers (boards/chardev.h) */
+static size_t serial_can_read(void *opaque)
 {
-    uint8_t buf[MACHINE_RXBUF];
-    size_t room = sizeof(m->rx) - m->rx_len;
-    if (!room && !m->mux)
-        return; /* the guest is not reading: leave the bytes in the host */
-    ssize_t n = chardev_read(m->serial, buf, m->mux ? sizeof(buf) : room);
-    if (n <= 0)
-        return;
-    if (m->mux) {
-        mux_input(m, buf, (size_t)n);
-    } else {
-        memcpy(m->rx + m->rx_len, buf, (size_t)n);
-        m->rx_len += (size_t)n;
-    }
+    Machine *m = opaque;
+    if (m->mux)
+        return MACHINE_RXBUF; /* the mux reads ahead for the monitor's keys */
+    return sizeof(m->rx) - m->rx_len; /* 0: the guest is not reading, leave
+                                       * the bytes in the host */
 }
 
-static void service_io(Machine *m)
+static void serial_input(void *opaque, const uint8_t *buf, size_t len)
 {
-    read_serial(m);
-    if (m->mon_cd && m->mon_cd != m->serial) {
-        uint8_t buf[512];
-        ssize_t n = chardev_read(m->mon_cd, buf, sizeof(buf));
-        if (chardev_take_connect(m->mon_cd))
-            monitor_prompt(&m->mon); /* greet a new client */
-        if (n > 0)
-            monitor_input(&m->mon, buf, (size_t)n);
+    Machine *m = opaque;
+    if (m->mux) {
+        mux_input(m, buf, len);
+    } else {
+        memcpy(m->rx + m->rx_len, buf, len);
+        m->rx_len += len;
     }
     rx_to_uart(m);
-    m->last_poll_ns = tb_host_mono_ns();
 }
 
-/* Sleep until input arrives or timeout_ns passes (-1: no timeout) */
-static void wait_io(Machine *m, int64_t timeout_ns)
+static const CharHandlers serial_handlers = {
+    .input = serial_input,
+    .can_read = serial_can_read,
+};
+
+/* Serve host descriptors and bottom halves: timeout_ns 0 only looks, -1
+ * waits for as long as it takes */
+static void serve_host(Machine *m, int64_t timeout_ns)
 {
-    struct pollfd pf[2];
-    int n = 0;
-    int sfd = chardev_fd(m->serial);
-    if (sfd >= 0 && (m->mux || m->rx_len < sizeof(m->rx)))
-        pf[n++] = (struct pollfd){ sfd, POLLIN, 0 };
-    if (m->mon_cd && m->mon_cd != m->serial && chardev_fd(m->mon_cd) >= 0)
-        pf[n++] = (struct pollfd){ chardev_fd(m->mon_cd), POLLIN, 0 };
-    struct timespec ts, *tsp = NULL;
-    if (timeout_ns >= 0) {
-        ts.tv_sec = timeout_ns / 1000000000;
-        ts.tv_nsec = timeout_ns % 1000000000;
-        tsp = &ts;
-    }
-    if (n == 0 && !tsp) {
-        /* nothing can ever wake this machine: a guest halted for good */
-        ts.tv_sec = 1;
-        ts.tv_nsec = 0;
-        tsp = &ts;
-    }
-    ppoll(pf, (nfds_t)n, tsp, NULL);
-    service_io(m);
+    loop_run_once(m->loop, timeout_ns);
+    rx_to_uart(m);
+    chardev_accept_input(m->serial); /* the UART may have room again */
+    m->last_poll_ns = tb_host_mono_ns();
 }
 
 /* ---- the loop ---- */
@@ -273,11 +253,11 @@ static void run_slice(Machine *m)
         tb_run_due(m->tb, cpu->icount);
         if (cpu->exit_request)
             return; /* an event just raised an interrupt: no sleeping */
-        wait_io(m, tb_ns_to_next(m->tb, cpu->icount));
+        serve_host(m, tb_ns_to_next(m->tb, cpu->icount));
         return;
     }
     if (tb_host_mono_ns() - m->last_poll_ns >= POLL_NS)
-        service_io(m);
+        serve_host(m, 0);
 }
 
 static int main_loop(Machine *m)
@@ -286,7 +266,7 @@ static int main_loop(Machine *m)
         if (m->running)
             run_slice(m);
         else
-            wait_io(m, -1);
+            serve_host(m, -1);
     }
     return m->exit_status;
 }
@@ -363,6 +343,13 @@ static int open_chardevs(Machine *m)
         bool mtty = chardev_is_tty(m->mon_cd);
         monitor_init(&m->mon, m, m->mon_cd, tty && m->mon_cd == m->serial, mtty && m->mon_cd == m->serial);
     }
+    /* the serial backend feeds the UART (and the monitor when muxed); a
+     * monitor of its own registers itself */
+    if (chardev_attach(m->serial, m->loop, &serial_handlers, m) ||
+        (m->mon_cd && m->mon_cd != m->serial && monitor_attach(&m->mon, m->loop))) {
+        fprintf(stderr, "ppcemu: out of memory\n");
+        return 1;
+    }
     return 0;
 }
 
@@ -438,6 +425,7 @@ static void teardown(Machine *m)
     if (m->mon_cd && m->mon_cd != m->serial)
         chardev_close(m->mon_cd);
     chardev_close(m->serial);
+    loop_free(m->loop);
     if (m->log && m->log != stderr)
         fclose(m->log);
 }
@@ -480,13 +468,14 @@ int machine_main(const PpcemuOptions *o)
         return 1;
     }
     m->opt = o;
-    int r = start(m);
+    m->loop = loop_new();
+    int r = m->loop ? start(m) : 1;
+    if (!m->loop)
+        fprintf(stderr, "ppcemu: cannot create the event loop\n");
     if (r == 0)
         r = open_chardevs(m);
-    if (r == 0) {
-        chardev_take_connect(m->mon_cd); /* the prompt below greets it */
+    if (r == 0)
         r = initial_state(m);
-    }
     if (r == 0) {
         if (m->mon_cd && (m->mux_to_monitor || m->mon_cd != m->serial))
             monitor_prompt(&m->mon);

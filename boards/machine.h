@@ -1,6 +1,7 @@
 /*
- * The emulator around the board: character backends, the monitor, the
- * main loop (CPU slices, timer events, input polling, idle sleeping).
+ * The machine around the board: run state, the backends and the monitor
+ * wired to the board, and the CPU's turns with the event loop
+ * (boards/main_loop.h).
  */
 #ifndef BOARDS_MACHINE_H
 #define BOARDS_MACHINE_H
@@ -12,6 +13,7 @@
 
 #include "boards/chardev.h"
 #include "boards/cli.h"
+#include "boards/main_loop.h"
 #include "boards/monitor.h"
 #include "boards/virt.h"
 #include "timebase/tb.h"
@@ -23,6 +25,7 @@ typedef struct Machine {
     VirtConfig cfg;
     VirtBoard vb;
     TimeBase *tb;
+    MainLoop *loop;      /* host descriptors and bottom halves */
     CharDev *serial;     /* UART0's backend */
     CharDev *mon_cd;     /* the monitor's backend (== serial when muxed), or NULL */
     Monitor mon;

@@ -95,5 +95,62 @@ else
     bad "-icount results differ: quiet '$a' (status $(cat "$tmp/quiet.rc")), busy '$b' (status $(cat "$tmp/busy.rc"))"
 fi
 
+# ---- 15.7: a serial client that connects and never reads, while the
+# guest prints without end: the machine keeps running (its instruction
+# count moves) and the monitor answers on its own socket ----
+rom chatty <<'S'
+    lis r3, 0x8000
+    li r4, 0x41
+1:  stb r4, 0x3F8(r3)
+    b 1b
+S
+ssock=$tmp/ser.sock; msock=$tmp/mon.sock
+rm -f "$ssock" "$msock"
+timeout -k 5 60 "$emu" -m 16 -display none -bios "$tmp/chatty.bin" \
+    -serial "unix:$ssock,server,nowait" -monitor "unix:$msock,server,nowait" >"$tmp/chatty.err" 2>&1 &
+pid=$!; pids+=("$pid")
+"$monc" -hold 20 "$ssock" &
+hold=$!; pids+=("$hold")
+sleep 1 # the guest fills the client's socket buffer and then some
+o1=$(timeout 15 "$monc" "$msock" "info registers" 2>&1)
+sleep 0.3
+o2=$(timeout 15 "$monc" "$msock" "info registers" quit 2>&1)
+wait "$pid"; rc=$?
+kill "$hold" 2>/dev/null
+i1=$(echo "$o1" | sed -n 's/^icount \([0-9]*\).*/\1/p')
+i2=$(echo "$o2" | sed -n 's/^icount \([0-9]*\).*/\1/p')
+if [ -n "$i1" ] && [ -n "$i2" ] && [ "$i2" -gt "$i1" ] && [ "$rc" -eq 0 ]; then
+    ok "serial client that never reads: the guest runs on (icount $i1 -> $i2), the monitor answers"
+else
+    bad "serial client that never reads: status $rc, icount '$i1' -> '$i2': $(echo "$o1 $o2" | head -c 200)"
+fi
+if grep -q "not reading; dropping output" "$tmp/chatty.err" && grep -q "bytes of output dropped" "$tmp/chatty.err"; then
+    ok "dropped output is reported: $(grep 'bytes of output dropped' "$tmp/chatty.err")"
+else
+    bad "no drop report on stderr: $(head -c 300 "$tmp/chatty.err")"
+fi
+
+# ---- 15.7: a second monitor client is told the monitor is busy ----
+msock=$tmp/mon2.sock
+rm -f "$msock"
+timeout -k 5 60 "$emu" -m 16 -display none -serial null -bios "$tmp/spin.bin" \
+    -monitor "unix:$msock,server,nowait" >"$tmp/busy.err" 2>&1 &
+pid=$!; pids+=("$pid")
+"$monc" -hold 20 "$msock" &
+hold=$!; pids+=("$hold")
+sleep 0.5
+second=$(timeout 15 "$monc" -raw "$msock" 2>&1); src=$?
+kill "$hold" 2>/dev/null; wait "$hold" 2>/dev/null
+if [ "$src" -eq 0 ] && [ "$(echo "$second" | wc -l)" -eq 1 ] && echo "$second" | grep -q "busy"; then
+    ok "second monitor client: '$second'"
+else
+    bad "second monitor client: status $src, got '$(echo "$second" | head -c 200)'"
+fi
+# the first client gone, the next one is served again
+out=$(timeout 15 "$monc" "$msock" "info tb" quit 2>&1)
+wait "$pid"; rc=$?
+if echo "$out" | grep -q "^frequency" && [ "$rc" -eq 0 ]; then ok "the monitor serves the next client"
+else bad "next monitor client: status $rc: $(echo "$out" | head -c 200)"; fi
+
 [ $fail -eq 0 ] && echo "frontends: all passed"
 exit $fail
