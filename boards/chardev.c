@@ -478,6 +478,15 @@ static void on_listen_fd(void *opaque, int fd, unsigned rev)
 {
     CharDev *c = opaque;
     (void)rev;
+    /* the current client may have closed in the same poll round (a client
+     * that disconnects and reconnects at once): finish its input first, so
+     * that its end is seen before the newcomer is judged */
+    for (int i = 0; i < 64 && c->in_fd >= 0; i++) {
+        struct pollfd pf = { c->in_fd, POLLIN, 0 };
+        if (poll(&pf, 1, 0) <= 0 || input_room(c) == 0)
+            break;
+        on_input_fd(c, c->in_fd, LOOP_READ);
+    }
     if (c->in_fd >= 0) {
         int extra = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
         if (extra >= 0) {

@@ -180,11 +180,25 @@ static const CharHandlers serial_handlers = {
     .can_read = serial_can_read,
 };
 
-/* Serve host descriptors and bottom halves: timeout_ns 0 only looks, -1
- * waits for as long as it takes */
+/* the earlier of two waits in ns, -1 meaning none */
+static int64_t earlier(int64_t a, int64_t b)
+{
+    if (a < 0)
+        return b;
+    if (b < 0)
+        return a;
+    return a < b ? a : b;
+}
+
+/* Serve host descriptors, bottom halves and due host-clock timers.
+ * timeout_ns 0 only looks; otherwise the loop sleeps at most that long
+ * (-1: no limit) and never past the next host-clock timer. */
 static void serve_host(Machine *m, int64_t timeout_ns)
 {
+    if (timeout_ns != 0)
+        timeout_ns = earlier(timeout_ns, sched_host_ns_to_next(m->sched));
     loop_run_once(m->loop, timeout_ns);
+    sched_run_host_due(m->sched);
     rx_to_uart(m);
     chardev_accept_input(m->serial); /* the UART may have room again */
     m->last_poll_ns = tb_host_mono_ns();
@@ -258,6 +272,8 @@ static void run_slice(Machine *m)
     }
     if (tb_host_mono_ns() - m->last_poll_ns >= POLL_NS)
         serve_host(m, 0);
+    else
+        sched_run_host_due(m->sched);
 }
 
 static int main_loop(Machine *m)
@@ -405,7 +421,16 @@ static int start(Machine *m)
     if (warn)
         fprintf(stderr, "ppcemu: warning: %s\n", err);
     tb_host_set_offsets(m->opt->debug_mono_offset_ns, m->opt->debug_real_offset_ns);
-    m->tb = tb_new(&m->vb.cpu, m->opt->tb_freq, m->opt->icount_shift, m->opt->tb_clock);
+    /* one scheduler: the timebase is its guest clock; its kick stops the
+     * CPU at the next block end */
+    m->sched = sched_new(ppc_kick, &m->vb.cpu);
+    if (!m->sched) {
+        fprintf(stderr, "ppcemu: cannot create the scheduler\n");
+        return 1;
+    }
+    TBLinks links = ppc_tb_links(&m->vb.cpu);
+    links.sched = m->sched;
+    m->tb = tb_new(links, m->opt->tb_freq, m->opt->icount_shift, m->opt->tb_clock);
     if (!m->tb) {
         fprintf(stderr, "ppcemu: cannot create the timebase\n");
         return 1;
@@ -421,6 +446,7 @@ static void teardown(Machine *m)
     if (m->tb)
         tb_free(m->tb);
     m->vb.cpu.tb = NULL;
+    sched_free(m->sched);
     virt_free(&m->vb);
     if (m->mon_cd && m->mon_cd != m->serial)
         chardev_close(m->mon_cd);

@@ -16,6 +16,7 @@
 #include "boards/main_loop.h"
 #include "boards/monitor.h"
 #include "boards/virt.h"
+#include "timebase/sched.h"
 #include "timebase/tb.h"
 
 #define MACHINE_RXBUF 4096
@@ -24,7 +25,8 @@ typedef struct Machine {
     const PpcemuOptions *opt;
     VirtConfig cfg;
     VirtBoard vb;
-    TimeBase *tb;
+    TimeBase *tb;        /* the guest clock */
+    Scheduler *sched;    /* both clocks' timers, the CPU kick */
     MainLoop *loop;      /* host descriptors and bottom halves */
     CharDev *serial;     /* UART0's backend */
     CharDev *mon_cd;     /* the monitor's backend (== serial when muxed), or NULL */

@@ -73,7 +73,7 @@ START_TEST(rate_tracks_monotonic)
     TimeBase *tb[N];
     Sample a[N], b[N];
     for (int i = 0; i < N; i++)
-        tb[i] = tb_new(NULL, freqs[i], -1, TB_CLOCK_HOST);
+        tb[i] = tb_new(TB_NO_LINKS, freqs[i], -1, TB_CLOCK_HOST);
     for (int i = 0; i < N; i++)
         a[i] = sample(tb[i]);
     sleep_ns(1500000000ull);
@@ -102,7 +102,7 @@ END_TEST
 START_TEST(rate_after_years_of_uptime)
 {
     tb_host_set_offsets(0, 0);
-    TimeBase *tb = tb_new(NULL, 512000000, -1, TB_CLOCK_HOST);
+    TimeBase *tb = tb_new(TB_NO_LINKS, 512000000, -1, TB_CLOCK_HOST);
     uint64_t t0 = tb_read(tb, 0);
     tb_host_set_offsets(315360000000000000ll, 0); /* + 10 * 365 days */
     uint64_t t1 = tb_read(tb, 0);
@@ -144,7 +144,7 @@ END_TEST
 static void dec_fires_on_time(uint64_t hz)
 {
     PPCState *c = fake_cpu();
-    TimeBase *tb = tb_new(c, hz, -1, TB_CLOCK_HOST);
+    TimeBase *tb = tb_new(ppc_tb_links(c), hz, -1, TB_CLOCK_HOST);
     uint64_t d = hz * 30 / 1000;
     tb_dec_write(tb, 0, (uint32_t)d);
     bool fired_by_poll = false;
@@ -184,7 +184,7 @@ END_TEST
 START_TEST(dec_rearm_moves_the_timer)
 {
     PPCState *c = fake_cpu();
-    TimeBase *tb = tb_new(c, 1000000, -1, TB_CLOCK_HOST);
+    TimeBase *tb = tb_new(ppc_tb_links(c), 1000000, -1, TB_CLOCK_HOST);
     tb_dec_write(tb, 0, 20000);   /* 20 ms */
     tb_dec_write(tb, 0, 2000000); /* no: 2 s */
     sleep_ns(60000000);
@@ -204,7 +204,7 @@ END_TEST
 START_TEST(ns_to_next_and_budget)
 {
     PPCState *c = fake_cpu();
-    TimeBase *tb = tb_new(c, 1000000, -1, TB_CLOCK_HOST);
+    TimeBase *tb = tb_new(ppc_tb_links(c), 1000000, -1, TB_CLOCK_HOST);
     uint64_t t0 = tb_host_mono_ns();
     tb_dec_write(tb, 0, 200000); /* 200 ms: the edge is 200001 ticks away */
     int64_t ns = tb_ns_to_next(tb, 0);
@@ -228,7 +228,7 @@ START_TEST(host_ns_wrap)
     int64_t raw = (int64_t)m.tv_sec * 1000000000 + m.tv_nsec;
     tb_host_set_offsets(-raw - 100000000, 0); /* wraps in ~100 ms */
     PPCState *c = fake_cpu();
-    TimeBase *tb = tb_new(c, 1000000, -1, TB_CLOCK_HOST);
+    TimeBase *tb = tb_new(ppc_tb_links(c), 1000000, -1, TB_CLOCK_HOST);
     tb_dec_write(tb, 0, 1000000); /* 1 s, across the wrap */
     int64_t ns = tb_ns_to_next(tb, 0);
     ck_assert_int_gt(ns, 500000000);
@@ -248,7 +248,7 @@ END_TEST
 START_TEST(host_ns_far_deadline)
 {
     tb_host_set_offsets(-4000000000000000000ll, 0);
-    TimeBase *tb = tb_new(NULL, 1, -1, TB_CLOCK_HOST);
+    TimeBase *tb = tb_new(TB_NO_LINKS, 1, -1, TB_CLOCK_HOST);
     int64_t ns = tb_ns_to_next(tb, 0);
     ck_assert_int_gt(ns, 4294967296000000000ll - 1000000000ll);
     ck_assert_int_le(ns, 4294967296000000000ll);
@@ -262,7 +262,7 @@ END_TEST
 START_TEST(idle_loop_sleeps)
 {
     PPCState *c = fake_cpu();
-    TimeBase *tb = tb_new(c, 33333333, -1, TB_CLOCK_HOST);
+    TimeBase *tb = tb_new(ppc_tb_links(c), 33333333, -1, TB_CLOCK_HOST);
     c->halted = true;
     struct rusage r0, r1;
     getrusage(RUSAGE_SELF, &r0);
@@ -302,7 +302,7 @@ START_TEST(pause_vm_tb_stands_still)
 {
     tb_host_set_offsets(0, 0);
     PPCState *c = fake_cpu();
-    TimeBase *tb = tb_new(c, 1000000, -1, TB_CLOCK_VM);
+    TimeBase *tb = tb_new(ppc_tb_links(c), 1000000, -1, TB_CLOCK_VM);
     tb_dec_write(tb, 0, 5000000); /* 5 s */
     tb_pause(tb, 0);
     uint64_t t0 = tb_read(tb, 0);
@@ -329,7 +329,7 @@ START_TEST(pause_host_tb_jumps_by_real_time)
 {
     tb_host_set_offsets(0, 0);
     PPCState *c = fake_cpu();
-    TimeBase *tb = tb_new(c, 1000000, -1, TB_CLOCK_HOST);
+    TimeBase *tb = tb_new(ppc_tb_links(c), 1000000, -1, TB_CLOCK_HOST);
     tb_dec_write(tb, 0, 500000);
     tb_pause(tb, 0);
     uint64_t t0 = tb_read(tb, 0);
@@ -359,7 +359,7 @@ END_TEST
 START_TEST(pause_host_realtime_backwards)
 {
     tb_host_set_offsets(0, 0);
-    TimeBase *tb = tb_new(NULL, 1000000, -1, TB_CLOCK_HOST);
+    TimeBase *tb = tb_new(TB_NO_LINKS, 1000000, -1, TB_CLOCK_HOST);
     sleep_ns(10000000);
     tb_pause(tb, 0);
     tb_host_set_offsets(0, 1000000000); /* a second passes */
@@ -383,7 +383,7 @@ START_TEST(import_vm_other_monotonic_origin)
 {
     tb_host_set_offsets(0, 0);
     PPCState *a = fake_cpu(), *b = fake_cpu();
-    TimeBase *ta = tb_new(a, 33333333, -1, TB_CLOCK_VM);
+    TimeBase *ta = tb_new(ppc_tb_links(a), 33333333, -1, TB_CLOCK_VM);
     tb_write_upper(ta, 0, 0x42);
     tb_dec_write(ta, 0, 166666665); /* 5 s */
     TBSavedState st;
@@ -396,7 +396,7 @@ START_TEST(import_vm_other_monotonic_origin)
     tb_free(ta);
 
     tb_host_set_offsets(7777777777777777777ll, 0);
-    TimeBase *tbb = tb_new(b, 33333333, -1, TB_CLOCK_VM);
+    TimeBase *tbb = tb_new(ppc_tb_links(b), 33333333, -1, TB_CLOCK_VM);
     ck_assert_int_eq(tb_import(tbb, &st), 0);
     ck_assert_uint_eq(tb_read(tbb, 0), st.tb);
     ck_assert_uint_eq(tb_dec_read(tbb, 0), (uint32_t)st.dec);
@@ -419,7 +419,7 @@ END_TEST
 START_TEST(import_host_realtime_gap)
 {
     tb_host_set_offsets(0, 0);
-    TimeBase *ta = tb_new(NULL, 1000000, -1, TB_CLOCK_HOST);
+    TimeBase *ta = tb_new(TB_NO_LINKS, 1000000, -1, TB_CLOCK_HOST);
     tb_dec_write(ta, 0, 5000000); /* 5 s */
     TBSavedState st;
     tb_export(ta, 0, &st);
@@ -427,7 +427,7 @@ START_TEST(import_host_realtime_gap)
 
     PPCState *b = fake_cpu();
     tb_host_set_offsets(-123456789123456789ll, 10 * 1000000000ll); /* 10 s later */
-    TimeBase *tbb = tb_new(b, 1000000, -1, TB_CLOCK_HOST);
+    TimeBase *tbb = tb_new(ppc_tb_links(b), 1000000, -1, TB_CLOCK_HOST);
     ck_assert_int_eq(tb_import(tbb, &st), 0);
     tb_resume(tbb, 0);
     uint64_t t = tb_read(tbb, 0);
@@ -439,7 +439,7 @@ START_TEST(import_host_realtime_gap)
 
     PPCState *c = fake_cpu();
     tb_host_set_offsets(0, -(int64_t)HOUR_NS);
-    TimeBase *tc = tb_new(c, 1000000, -1, TB_CLOCK_HOST);
+    TimeBase *tc = tb_new(ppc_tb_links(c), 1000000, -1, TB_CLOCK_HOST);
     ck_assert_int_eq(tb_import(tc, &st), 0);
     tb_resume(tc, 0);
     t = tb_read(tc, 0);
@@ -459,7 +459,7 @@ END_TEST
 START_TEST(tb_write_real_time)
 {
     tb_host_set_offsets(0, 0);
-    TimeBase *tb = tb_new(NULL, 33333333, -1, TB_CLOCK_HOST);
+    TimeBase *tb = tb_new(TB_NO_LINKS, 33333333, -1, TB_CLOCK_HOST);
     tb_write_lower(tb, 0, 0);
     tb_write_upper(tb, 0, 7);
     uint64_t t = tb_read(tb, 0);
