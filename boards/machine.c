@@ -276,7 +276,8 @@ static void run_slice(Machine *m)
         sched_run_host_due(m->sched);
 }
 
-static int main_loop(Machine *m)
+/* The CPU thread: guest slices and turns with the event loop until quit */
+static int machine_run(Machine *m)
 {
     while (!m->quit) {
         if (m->running)
@@ -506,7 +507,7 @@ int machine_main(const PpcemuOptions *o)
         if (m->mon_cd && (m->mux_to_monitor || m->mon_cd != m->serial))
             monitor_prompt(&m->mon);
         m->last_poll_ns = tb_host_mono_ns();
-        r = main_loop(m);
+        r = machine_run(m);
     } else if (r < 0) {
         r = 0; /* -dump-dtb done */
     }
