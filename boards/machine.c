@@ -243,6 +243,19 @@ static bool slice_budget(Machine *m, uint64_t *budget)
     return false;
 }
 
+/* While the guest runs, the CPU comes back to the loop at least every
+ * POLL_NS of host time, however slowly its instructions go (a guest
+ * polling MMIO runs 2^20 instructions in ~100 ms): a host-clock timer
+ * whose only effect is the scheduler's kick.  The kick makes ppc_run
+ * return at a block end, which changes no guest state (pending interrupts
+ * are taken at the same instruction either way; under -icount the TB and
+ * every guest deadline are counts), so -icount results stay exact.  Idle
+ * or paused, it is disarmed and the loop sleeps until a real event. */
+static void host_turn_due(void *opaque)
+{
+    (void)opaque; /* the kick has brought the CPU back already */
+}
+
 static void run_slice(Machine *m)
 {
     PPCState *cpu = &m->vb.cpu;
@@ -250,6 +263,8 @@ static void run_slice(Machine *m)
     tb_run_due(m->tb, cpu->icount);
     if (slice_budget(m, &budget))
         return;
+    if (!m->host_turn.armed)
+        sched_timer_arm(m->sched, &m->host_turn, tb_host_mono_ns() + POLL_NS);
     int r = ppc_run(cpu, budget);
     board_requests(m);
     if (m->quit)
@@ -267,6 +282,7 @@ static void run_slice(Machine *m)
         tb_run_due(m->tb, cpu->icount);
         if (cpu->exit_request)
             return; /* an event just raised an interrupt: no sleeping */
+        sched_timer_disarm(m->sched, &m->host_turn);
         serve_host(m, tb_ns_to_next(m->tb, cpu->icount));
         return;
     }
@@ -280,10 +296,12 @@ static void run_slice(Machine *m)
 static int machine_run(Machine *m)
 {
     while (!m->quit) {
-        if (m->running)
+        if (m->running) {
             run_slice(m);
-        else
+        } else {
+            sched_timer_disarm(m->sched, &m->host_turn);
             serve_host(m, -1);
+        }
     }
     return m->exit_status;
 }
@@ -429,6 +447,7 @@ static int start(Machine *m)
         fprintf(stderr, "ppcemu: cannot create the scheduler\n");
         return 1;
     }
+    sched_timer_init(&m->host_turn, "host turn", host_turn_due, m);
     TBLinks links = ppc_tb_links(&m->vb.cpu);
     links.sched = m->sched;
     m->tb = tb_new(links, m->opt->tb_freq, m->opt->icount_shift, m->opt->tb_clock);

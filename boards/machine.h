@@ -28,6 +28,7 @@ typedef struct Machine {
     TimeBase *tb;        /* the guest clock */
     Scheduler *sched;    /* both clocks' timers, the CPU kick */
     MainLoop *loop;      /* host descriptors and bottom halves */
+    SchedTimer host_turn; /* brings the running CPU back to the loop */
     CharDev *serial;     /* UART0's backend */
     CharDev *mon_cd;     /* the monitor's backend (== serial when muxed), or NULL */
     Monitor mon;
