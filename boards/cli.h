@@ -29,6 +29,7 @@ typedef struct PpcemuOptions {
     unsigned debug_flags; /* PPC_DBG_* */
     bool debug_snapshot;  /* -d snapshot */
     const char *logfile;  /* -D */
+    int accel;            /* -accel: PPC_ENGINE_* of cpu/ppc.h */
 } PpcemuOptions;
 
 enum {
