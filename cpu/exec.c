@@ -306,8 +306,9 @@ int ppc_run(PPCState *s, uint64_t max_insns)
         unsigned n = b->n;
         if (end - s->icount < n)
             n = (unsigned)(end - s->icount);
+        uint64_t ic0 = s->icount;
         s->block_ea = pc;
-        s->block_icount = s->icount;
+        s->block_icount = ic0;
         if (PPC_UNLIKELY(s->debug_flags & PPC_DBG_EXEC) && s->log_fn)
             s->log_fn(s->log_opaque, "Trace 0x%08x [pa 0x%08x] n=%u\n", pc, pa, n);
         unsigned i;
@@ -317,17 +318,15 @@ int ppc_run(PPCState *s, uint64_t max_insns)
         if (s->engine == PPC_ENGINE_INTERP || n != b->n)
             r = interp_ops(s, b->ops, n, &i);
         else if (s->engine == PPC_ENGINE_JIT)
-            r = ppc_jit_exec(s, b, &i);
+            r = ppc_jit_exec(s, b, end, &i); /* may chain: block_ea is the last block's */
         else
             r = ppc_lockstep_exec(s, b, &i);
         if (r == PPC_NEXT) {
-            s->pc = pc + 4 * n;
-            s->icount += n;
-            stuck = 0;
+            s->pc = s->block_ea + 4 * i;
+            s->icount += i;
         } else {
-            unsigned done = i + (r == PPC_EXIT);
-            s->icount += done;
-            stuck = done ? 0 : stuck + 1;
+            s->icount += i + (r == PPC_EXIT);
         }
+        stuck = s->icount != ic0 ? 0 : stuck + 1;
     }
 }

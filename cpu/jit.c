@@ -81,6 +81,8 @@ static int buf_map(PPCJit *j, size_t bytes)
 static void buf_flush(PPCJit *j)
 {
     j->used = 0;
+    j->n_sites = 0;
+    j->link_req = 0;
     j->gen++;
     j->flushes++;
 }
@@ -108,6 +110,7 @@ void ppc_jit_free(PPCState *s)
     }
     buf_unmap(j);
     free(j->ls);
+    free(j->sites);
     free(j);
     s->jit = NULL;
 }
@@ -126,7 +129,14 @@ int ppc_set_engine(PPCState *s, int engine)
             return -1;
         j->fd = -1;
         j->gen = 1;
+        j->cap_sites = PPC_JIT_BUFFER_DEFAULT / 256;
+        j->sites = calloc(j->cap_sites, sizeof(*j->sites));
+        if (!j->sites) {
+            free(j);
+            return -1;
+        }
         if (buf_map(j, PPC_JIT_BUFFER_DEFAULT)) {
+            free(j->sites);
             free(j);
             return -1;
         }
@@ -182,13 +192,35 @@ static void gen_call(Gen *g, const PPCOp *op)
     g->n_exits++;
 }
 
+/* Frame: rbx = state, r12 = the instruction count the run must not pass
+ * (chained blocks check it), rbp pushed to keep calls 16-byte aligned */
+static void gen_prologue(JitEmit *e)
+{
+    static const uint8_t code[] = {
+        0x53,             /* push rbx */
+        0x41, 0x54,       /* push r12 */
+        0x55,             /* push rbp */
+        0x48, 0x89, 0xFB, /* mov rbx, rdi */
+        0x49, 0x89, 0xF4, /* mov r12, rsi */
+    };
+    for (size_t i = 0; i < sizeof code; i++)
+        x_byte(e, code[i]);
+}
+#define PROLOGUE_LEN 10
+
+static void gen_epilogue(JitEmit *e)
+{
+    static const uint8_t code[] = { 0x5D, 0x41, 0x5C, 0x5B, 0xC3 }; /* pop rbp, r12, rbx; ret */
+    for (size_t i = 0; i < sizeof code; i++)
+        x_byte(e, code[i]);
+}
+
 /* leave the block: eax = result, edx = op index */
 static void gen_ret(JitEmit *e, uint32_t r, uint32_t idx)
 {
     x_mov_imm(e, X_EAX, r);
     x_mov_imm(e, X_EDX, idx);
-    x_byte(e, 0x5B); /* pop rbx */
-    x_byte(e, 0xC3); /* ret */
+    gen_epilogue(e);
 }
 
 /* eax = (rA|0) */
@@ -443,6 +475,122 @@ static bool gen_ldst(Gen *g, const PPCOp *op)
     return true;
 }
 
+/* A value no live block's n has: the check of an unlinked chain site */
+static const uint16_t unlinked_n = 0;
+
+/* Leave the block after the branch op at index idx, s->pc already set to
+ * block_ea + off.  When the target is in the same physical page, go on
+ * directly into its code if the run loop would run it next in the JIT:
+ * no exit or interrupt request, no single-step, trace, IABR or exec log,
+ * not halted, the whole block within the budget (r12), the fetch TLB entry
+ * still mapping this page (validated by physical page) and the target not
+ * invalidated.  The site is linked lazily: it asks the run loop to patch
+ * it when the block at its target runs next (ppc_jit_exec). */
+static void gen_chain(Gen *g, const PPCOp *op, uint32_t off)
+{
+    JitEmit *e = &g->e;
+    PPCJit *j = g->s->jit;
+    int64_t po = (int64_t)(g->b->pa & ~PPC_PAGE_MASK) + (int32_t)off;
+    if (po < 0 || po >= PPC_PAGE_SIZE || (po & 3) || j->n_sites == j->cap_sites) {
+        gen_ret(e, PPC_EXIT, op->idx);
+        return;
+    }
+    PPCJitSite *st = &j->sites[j->n_sites];
+    uint32_t site_id = (uint32_t)j->n_sites++;
+    st->target_pa = (g->b->pa & PPC_PAGE_MASK) + (uint32_t)po;
+    st->gen = j->gen;
+    st->done = op->idx + 1u;
+    size_t out[12];
+    unsigned n_out = 0;
+    x_alu_mem_imm(e, ALU_CMP, ST(exit_request), 0);
+    out[n_out++] = x_jcc_fwd(e, CC_NE);
+    x_alu_mem_imm(e, ALU_CMP, ST(irq_pending), 0);
+    out[n_out++] = x_jcc_fwd(e, CC_NE);
+    x_test_mem_imm(e, ST(msr), MSR_SE | MSR_BE);
+    out[n_out++] = x_jcc_fwd(e, CC_NE);
+    x_test_mem_imm(e, ST(iabr), 2u); /* IABR[BE] */
+    out[n_out++] = x_jcc_fwd(e, CC_NE);
+    x_test_mem_imm(e, ST(debug_flags), PPC_DBG_EXEC);
+    out[n_out++] = x_jcc_fwd(e, CC_NE);
+    x_byte(e, 0x80); /* cmp byte [rbx + halted], 0 */
+    x_mem_rbx(e, 7, ST(halted));
+    x_byte(e, 0);
+    out[n_out++] = x_jcc_fwd(e, CC_NE);
+    /* icount + this block's ops + the target's ops <= end */
+    x_byte(e, 0x48); /* mov rax, [rbx + icount] */
+    x_byte(e, 0x8B);
+    x_mem_rbx(e, X_EAX, ST(icount));
+    x_byte(e, 0x48); /* add rax, imm32 */
+    x_byte(e, 0x05);
+    st->at_n = j->used + e->pos;
+    x_u32(e, st->done + 0xFFFFu); /* patched: done + target n */
+    x_byte(e, 0x4C); /* cmp rax, r12 */
+    x_byte(e, 0x39);
+    x_byte(e, 0xE0);
+    out[n_out++] = x_jcc_fwd(e, CC_A);
+    /* the run loop's fetch check: tag_x of block_ea's entry, and its
+     * physical page this block's */
+    x_load(e, X_EAX, ST(block_ea));
+    x_mov(e, X_ECX, X_EAX);
+    x_shr(e, X_ECX, PPC_PAGE_BITS);
+    x_alu_imm(e, ALU_AND, X_ECX, PPC_TLB_SIZE - 1);
+    x_imul_imm(e, X_ECX, X_ECX, (uint32_t)sizeof(PPCTLBEntry));
+    x_alu_imm(e, ALU_AND, X_EAX, PPC_PAGE_MASK);
+    x_byte(e, 0x3B); /* cmp eax, [rbx + rcx + tag_x] */
+    x_mem_rbx_rcx(e, X_EAX, TLB_OFF(tag_x));
+    out[n_out++] = x_jcc_fwd(e, CC_NE);
+    x_byte(e, 0x81); /* cmp dword [rbx + rcx + pa_page], imm32 */
+    x_mem_rbx_rcx(e, 7, TLB_OFF(pa_page));
+    x_u32(e, g->b->pa & PPC_PAGE_MASK);
+    out[n_out++] = x_jcc_fwd(e, CC_NE);
+    /* the target block still valid (n = 0 once invalidated) */
+    st->at_ptr = j->used + e->pos + 2;
+    x_mov_imm64(e, X_EAX, (uint64_t)(uintptr_t)&unlinked_n);
+    x_byte(e, 0x66); /* cmp word [rax], 0 */
+    x_byte(e, 0x83);
+    x_byte(e, 0x38);
+    x_byte(e, 0x00);
+    out[n_out++] = x_jcc_fwd(e, CC_E);
+    /* what the run loop does between blocks */
+    x_byte(e, 0x48); /* add qword [rbx + icount], done */
+    x_byte(e, 0x81);
+    x_mem_rbx(e, 0, ST(icount));
+    x_u32(e, st->done);
+    x_load(e, X_EAX, ST(pc));
+    x_store(e, ST(block_ea), X_EAX);
+    x_byte(e, 0x48); /* mov rax, [rbx + icount] */
+    x_byte(e, 0x8B);
+    x_mem_rbx(e, X_EAX, ST(icount));
+    x_byte(e, 0x48); /* mov [rbx + block_icount], rax */
+    x_byte(e, 0x89);
+    x_mem_rbx(e, X_EAX, ST(block_icount));
+    size_t jmp = x_jmp_fwd(e);
+    st->at_jmp = j->used + jmp;
+    for (unsigned k = 0; k < n_out; k++)
+        x_patch_here(e, out[k]);
+    x_patch_here(e, jmp);
+    x_mov_imm64(e, X_EAX, (uint64_t)(uintptr_t)&j->link_req);
+    x_byte(e, 0xC7); /* mov dword [rax], site + 1 */
+    x_byte(e, 0x00);
+    x_u32(e, site_id + 1);
+    gen_ret(e, PPC_EXIT, op->idx);
+}
+
+/* s->pc = block_ea + off; LR = CIA + 4 with LK; then leave or chain */
+static void gen_exit_to(Gen *g, const PPCOp *op, uint32_t off, bool lk)
+{
+    JitEmit *e = &g->e;
+    x_load(e, X_EAX, ST(block_ea));
+    x_alu_imm(e, ALU_ADD, X_EAX, off);
+    x_store(e, ST(pc), X_EAX);
+    if (lk) {
+        x_load(e, X_EAX, ST(block_ea));
+        x_alu_imm(e, ALU_ADD, X_EAX, 4u * op->idx + 4);
+        x_store(e, ST(lr), X_EAX);
+    }
+    gen_chain(g, op, off);
+}
+
 /* Branches (the block's last op): b/bl, bc/bcl, bclr/bclrl, bcctr/bcctrl
  * with AA=0.  The taken test is PEM 4.2.4.2's, which every BO class of
  * cpu/branch.c specialises: CTR is decremented when BO[2] = 0, the CTR
@@ -460,15 +608,7 @@ static bool gen_branch(Gen *g, const PPCOp *op)
     if (p == 18) {
         if (insn & 2)
             return false;
-        x_load(e, X_EAX, ST(block_ea));
-        x_alu_imm(e, ALU_ADD, X_EAX, cia_off + op->imm);
-        x_store(e, ST(pc), X_EAX);
-        if (lk) {
-            x_load(e, X_EAX, ST(block_ea));
-            x_alu_imm(e, ALU_ADD, X_EAX, cia_off + 4);
-            x_store(e, ST(lr), X_EAX);
-        }
-        gen_ret(e, PPC_EXIT, op->idx);
+        gen_exit_to(g, op, cia_off + op->imm, lk);
         return true;
     }
     uint32_t bo = rd_of(insn), bi = ra_of(insn);
@@ -485,10 +625,7 @@ static bool gen_branch(Gen *g, const PPCOp *op)
         return false;
     }
     /* the target is read before CTR is decremented and LR written */
-    if (target == 0) {
-        x_load(e, X_ESI, ST(block_ea));
-        x_alu_imm(e, ALU_ADD, X_ESI, cia_off + op->imm);
-    } else {
+    if (target) {
         x_load(e, X_ESI, target == 1 ? ST(lr) : ST(ctr));
         x_alu_imm(e, ALU_AND, X_ESI, ~3u);
     }
@@ -502,19 +639,22 @@ static bool gen_branch(Gen *g, const PPCOp *op)
         x_test_mem_imm(e, ST(cr), 1u << (31 - bi));
         not_taken[nt++] = x_jcc_fwd(e, (bo & 8) ? CC_E : CC_NE);
     }
-    size_t join = x_jmp_fwd(e);
-    for (unsigned k = 0; k < nt; k++)
-        x_patch_here(e, not_taken[k]);
-    x_load(e, X_ESI, ST(block_ea));
-    x_alu_imm(e, ALU_ADD, X_ESI, cia_off + 4);
-    x_patch_here(e, join);
-    x_store(e, ST(pc), X_ESI);
-    if (lk) {
-        x_load(e, X_EAX, ST(block_ea));
-        x_alu_imm(e, ALU_ADD, X_EAX, cia_off + 4);
-        x_store(e, ST(lr), X_EAX);
+    if (target) {
+        x_store(e, ST(pc), X_ESI);
+        if (lk) {
+            x_load(e, X_EAX, ST(block_ea));
+            x_alu_imm(e, ALU_ADD, X_EAX, cia_off + 4);
+            x_store(e, ST(lr), X_EAX);
+        }
+        gen_ret(e, PPC_EXIT, op->idx);
+    } else {
+        gen_exit_to(g, op, cia_off + op->imm, lk);
     }
-    gen_ret(e, PPC_EXIT, op->idx);
+    if (nt) {
+        for (unsigned k = 0; k < nt; k++)
+            x_patch_here(e, not_taken[k]);
+        gen_exit_to(g, op, cia_off + 4, lk);
+    }
     return true;
 }
 
@@ -547,12 +687,10 @@ static void *compile(PPCState *s, PPCBlock *b)
     PPCJit *j = s->jit;
     Gen *g = &(Gen){ .s = s, .b = b };
     JitEmit *e = &g->e;
+    size_t n_sites = j->n_sites;
     e->buf = j->rw + j->used;
     e->cap = j->size - j->used;
-    x_byte(e, 0x53); /* push rbx: also aligns the stack for the calls */
-    x_byte(e, 0x48); /* mov rbx, rdi */
-    x_byte(e, 0x89);
-    x_byte(e, 0xFB);
+    gen_prologue(e);
     bool ended = false;
     for (unsigned i = 0; i < b->n && !e->overflow; i++) {
         const PPCOp *op = &b->ops[i];
@@ -574,11 +712,12 @@ static void *compile(PPCState *s, PPCBlock *b)
     for (unsigned k = 0; k < g->n_exits; k++) {
         x_patch_here(e, g->exits[k].at);
         x_mov_imm(e, X_EDX, g->exits[k].idx); /* eax holds the result */
-        x_byte(e, 0x5B);
-        x_byte(e, 0xC3);
+        gen_epilogue(e);
     }
-    if (e->overflow)
+    if (e->overflow) {
+        j->n_sites = n_sites;
         return NULL;
+    }
     void *code = j->rx + j->used;
     /* disassembled from the writable view, addresses of the executable */
     if (PPC_UNLIKELY(s->debug_flags & PPC_DBG_OUT_ASM))
@@ -591,7 +730,7 @@ static void *compile(PPCState *s, PPCBlock *b)
 typedef struct {
     uint64_t r, idx;
 } JitRet;
-typedef JitRet (*JitFn)(PPCState *s);
+typedef JitRet (*JitFn)(PPCState *s, uint64_t end);
 
 void *ppc_jit_prepare(PPCState *s, PPCBlock *b)
 {
@@ -608,17 +747,38 @@ void *ppc_jit_prepare(PPCState *s, PPCBlock *b)
     return code;
 }
 
-int ppc_jit_run(PPCState *s, void *code, unsigned *done)
+int ppc_jit_run(PPCState *s, void *code, uint64_t end, unsigned *done)
 {
-    JitRet ret = ((JitFn)code)(s);
+    JitRet ret = ((JitFn)code)(s, end);
     *done = (unsigned)ret.idx;
     return (int)ret.r;
 }
 
-int ppc_jit_exec(PPCState *s, PPCBlock *b, unsigned *done)
+/* Patch the chain site that asked for b (gen_chain) */
+static void link_site(PPCJit *j, PPCBlock *b, const uint8_t *code)
 {
+    uint32_t id = j->link_req - 1;
+    j->link_req = 0;
+    if (id >= j->n_sites)
+        return;
+    PPCJitSite *st = &j->sites[id];
+    if (st->gen != j->gen || st->target_pa != b->pa || !b->n)
+        return;
+    uint32_t n = st->done + b->n;
+    uint64_t ptr = (uint64_t)(uintptr_t)&b->n;
+    uint32_t rel = (uint32_t)((code + PROLOGUE_LEN) - (j->rx + st->at_jmp + 4));
+    memcpy(j->rw + st->at_n, &n, 4);
+    memcpy(j->rw + st->at_ptr, &ptr, 8);
+    memcpy(j->rw + st->at_jmp, &rel, 4);
+}
+
+int ppc_jit_exec(PPCState *s, PPCBlock *b, uint64_t end, unsigned *done)
+{
+    PPCJit *j = s->jit;
     void *code = ppc_jit_prepare(s, b);
     if (PPC_UNLIKELY(!code))
         return ppc_interp_ops(s, b->ops, b->n, done);
-    return ppc_jit_run(s, code, done);
+    if (j->link_req)
+        link_site(j, b, code);
+    return ppc_jit_run(s, code, end, done);
 }

@@ -17,6 +17,14 @@
 
 #define PPC_JIT_BUFFER_DEFAULT (32u << 20)
 
+/* A chain site: the jump at a block's end into the block at target_pa of
+ * the same page, patched when that block first runs after it (offsets in
+ * the buffer of the patched fields) */
+typedef struct PPCJitSite {
+    uint32_t target_pa, gen, done;
+    size_t at_n, at_ptr, at_jmp;
+} PPCJitSite;
+
 typedef struct PPCJit {
     int fd;              /* the memfd behind both views */
     uint8_t *rw;         /* writable view (never executable) */
@@ -27,16 +35,21 @@ typedef struct PPCJit {
     uint64_t ls_checked, ls_skipped; /* lockstep: blocks compared / not */
     size_t cs;           /* capstone handle for -d out_asm (0: not open) */
     struct Lockstep *ls; /* the lockstep checker's saved states */
+    PPCJitSite *sites;   /* chain sites of this generation */
+    size_t n_sites, cap_sites;
+    uint32_t link_req;   /* site + 1 that asked to be linked, or 0 */
 } PPCJit;
 
 /* Run block b whole (s->block_ea and s->block_icount set, b->n fits in
- * the budget); returns the op result that ended it, *done its index (b->n
- * when every op returned PPC_NEXT). */
-int ppc_jit_exec(PPCState *s, PPCBlock *b, unsigned *done);
+ * the budget), and the blocks it chains to while they fit before 'end'
+ * (each accounted in s->icount, s->block_ea and s->block_icount as the
+ * run loop does); returns the op result that ended the last block, *done
+ * its index (that block's n when every op returned PPC_NEXT). */
+int ppc_jit_exec(PPCState *s, PPCBlock *b, uint64_t end, unsigned *done);
 /* The host code of b, generated now if needed (NULL: the buffer cannot
  * hold one block), and running it */
 void *ppc_jit_prepare(PPCState *s, PPCBlock *b);
-int ppc_jit_run(PPCState *s, void *code, unsigned *done);
+int ppc_jit_run(PPCState *s, void *code, uint64_t end, unsigned *done);
 /* The same, checked: the block runs in the interpreter, then from the same
  * state in the JIT, and any difference stops the CPU (cpu/jit_check.c). */
 int ppc_lockstep_exec(PPCState *s, PPCBlock *b, unsigned *done);
