@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# make check step: the JIT against the reference engine (the interpreter).
+#   - the unit tests with their CPUs under the JIT (PPCEMU_ACCEL=jit)
+#   - the bare-metal guest suite under -accel jit, and under -accel lockstep
+#     (every block run by both engines and compared; a difference stops
+#     the guest, so the program fails)
+#   - the differential test against qemu-ppc with the JIT
+#   - a Linux boot to the shell under -accel jit and under -accel lockstep
+# tb_rate measures the host clock against the guest's timebase and fails
+# on a loaded host whatever the engine: it runs in the guest step only.
+# tb_dec's real-time deadlines (0.5 s) are beyond lockstep's speed (time
+# slices are counted in instructions): it runs under the JIT only.
+#
+# Usage: tests/steps/jit.sh BUILD_DIR
+set -u
+build=${1:-build}
+if ! "$build/ppcemu" -accel jit -version > /dev/null 2>&1; then
+    echo "jit: SKIP: no JIT on this host ($build/ppcemu -accel jit refused)"
+    exit 0
+fi
+rc=0
+failed=()
+part() { # name command...
+    local name=$1
+    shift
+    echo "--- jit: $name"
+    if ! "$@"; then
+        rc=1
+        failed+=("$name")
+    fi
+}
+guests() { # names of the guest programs, minus the arguments
+    local elf n skip
+    for elf in "$build"/tests/guest/*.elf; do
+        n=$(basename "$elf" .elf)
+        for skip in "$@"; do [ "$n" = "$skip" ] && continue 2; done
+        echo "$n"
+    done
+}
+linux_boot() { # accel
+    local work=$build/jit-test
+    if [ ! -f build-guest/vmlinux ] || [ ! -x "$build/tests/system/linuxdrive" ]; then
+        echo "SKIP: no build-guest/vmlinux (make guest) or linuxdrive"
+        return 0
+    fi
+    mkdir -p "$work"
+    "$build/tests/system/linuxdrive" boot "$work/boot-$1.log" -- "$build/ppcemu" -M virt \
+        -kernel build-guest/vmlinux -nographic -no-reboot -accel "$1" || {
+        tr -d '\r' < "$work/boot-$1.log" | tail -20
+        return 1
+    }
+}
+case "$build" in
+*asan*) export LINUXDRIVE_TSCALE=${LINUXDRIVE_TSCALE:-4} ;;
+esac
+
+part "unit tests (PPCEMU_ACCEL=jit)" env PPCEMU_ACCEL=jit "$build/tests/unit-tests"
+mapfile -t g_jit < <(guests tb_rate)
+part "guest suite (-accel jit)" env GUEST_EMU_FLAGS="-accel jit" \
+    bash tests/steps/guest.sh "$build" "${g_jit[@]}"
+mapfile -t g_ls < <(guests tb_rate tb_dec)
+part "guest suite (-accel lockstep)" env GUEST_EMU_FLAGS="-accel lockstep" \
+    bash tests/steps/guest.sh "$build" "${g_ls[@]}"
+part "differential test against qemu-ppc (PPCEMU_ACCEL=jit)" env PPCEMU_ACCEL=jit \
+    bash tests/steps/diff.sh "$build"
+part "Linux boot (-accel jit)" linux_boot jit
+part "Linux boot (-accel lockstep)" linux_boot lockstep
+[ ${#failed[@]} -gt 0 ] && echo "jit: failed: ${failed[*]}"
+exit $rc
