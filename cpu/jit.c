@@ -480,6 +480,50 @@ static bool gen_ldst(Gen *g, const PPCOp *op)
     return true;
 }
 
+/* Called from generated code when a block ends on a target known only at
+ * run time (bclr, bcctr, another page): the run loop's checks between two
+ * blocks, in its order, and the next block's code when the loop would run
+ * it in the JIT next; NULL sends the block back to the loop.  On success
+ * the finished block (done ops) is accounted as the loop would. */
+static void *jit_next(PPCState *s, uint64_t end, uint32_t done)
+{
+    uint64_t icount = s->icount + done;
+    if (s->exit_request || s->irq_pending || s->halted || icount >= end ||
+        ((s->msr & (MSR_SE | MSR_BE)) | (s->iabr & 2u)) || (s->debug_flags & PPC_DBG_EXEC))
+        return NULL;
+    uint32_t pc = s->pc;
+    const PPCTLBEntry *e = &s->tlb[PPC_TLB_IDX(pc)];
+    if (e->tag_x != (pc & PPC_PAGE_MASK))
+        return NULL;
+    PPCBlock *b = ppc_bc_lookup(s, e->pa_page | (pc & ~PPC_PAGE_MASK));
+    if (!b || end - icount < b->n || !b->jit_code || b->jit_gen != s->jit->gen)
+        return NULL;
+    s->icount = icount;
+    s->block_ea = pc;
+    s->block_icount = icount;
+    return (uint8_t *)b->jit_code + PROLOGUE_LEN;
+}
+
+/* s->pc is set: go on with the block there through jit_next, or leave */
+static void gen_exit_dynamic(JitEmit *e, const PPCOp *op)
+{
+    static const uint8_t args[] = { 0x48, 0x89, 0xDF, 0x4C, 0x89, 0xE6 }; /* mov rdi, rbx; mov rsi, r12 */
+    for (size_t i = 0; i < sizeof args; i++)
+        x_byte(e, args[i]);
+    x_mov_imm(e, X_EDX, op->idx + 1u);
+    x_mov_imm64(e, X_EAX, (uint64_t)(uintptr_t)jit_next);
+    x_byte(e, 0xFF); /* call rax */
+    x_byte(e, 0xD0);
+    x_byte(e, 0x48); /* test rax, rax */
+    x_byte(e, 0x85);
+    x_byte(e, 0xC0);
+    size_t leave = x_jcc_fwd(e, CC_E);
+    x_byte(e, 0xFF); /* jmp rax */
+    x_byte(e, 0xE0);
+    x_patch_here(e, leave);
+    gen_ret(e, PPC_EXIT, op->idx);
+}
+
 /* A value no live block's n has: the check of an unlinked chain site */
 static const uint16_t unlinked_n = 0;
 
@@ -497,7 +541,7 @@ static void gen_chain(Gen *g, const PPCOp *op, uint32_t off)
     PPCJit *j = g->s->jit;
     int64_t po = (int64_t)(g->b->pa & ~PPC_PAGE_MASK) + (int32_t)off;
     if (po < 0 || po >= PPC_PAGE_SIZE || (po & 3) || j->n_sites == j->cap_sites) {
-        gen_ret(e, PPC_EXIT, op->idx);
+        gen_exit_dynamic(e, op);
         return;
     }
     PPCJitSite *st = &j->sites[j->n_sites];
@@ -651,7 +695,7 @@ static bool gen_branch(Gen *g, const PPCOp *op)
             x_alu_imm(e, ALU_ADD, X_EAX, cia_off + 4);
             x_store(e, ST(lr), X_EAX);
         }
-        gen_ret(e, PPC_EXIT, op->idx);
+        gen_exit_dynamic(e, op);
     } else {
         gen_exit_to(g, op, cia_off + op->imm, lk);
     }

@@ -15,10 +15,11 @@
 
 #define CODE 0x1000u
 #define DATA 0x2000u
-#define PROG_LEN 20
+#define PROG_LEN 21
 
 /* A loop of templated and called ops (loads, stores with update, compare
- * and branch, rotate, a handler-only mullw), 100 iterations, then b . */
+ * and branch, rotate, a handler-only mullw, a call and return), 100
+ * iterations, then b . */
 static unsigned put_program(CpuEnv *e)
 {
     uint32_t p[PROG_LEN] = {
@@ -37,13 +38,14 @@ static unsigned put_program(CpuEnv *e)
         RLWINM(7, 3, 3, 0, 28),   /* 12 rlwinm r7,r3,3,0,28 */
         X(40, 8, 7, 3),           /* 13 subf r8,r7,r3 */
         X(235, 9, 8, 7),          /* 14 mullw r9,r8,r7 */
-        D(38, 9, 4, 2),           /* 15 stb r9,2(r4) */
-        D(40, 10, 4, 2),          /* 16 lhz r10,2(r4) */
+        B(16) | 1,                /* 15 bl 19 (returns into a 2-op block) */
+        D(38, 9, 4, 2),           /* 16 stb r9,2(r4) */
         BC(16, 0, -13 * 4),       /* 17 bdnz loop (4) */
         B(0),                     /* 18 b . */
-        0,
+        D(40, 10, 4, 2),          /* 19 lhz r10,2(r4) */
+        0x4E800020,               /* 20 blr (target known at run time only) */
     };
-    cpuenv_put_code(e, CODE, p, PROG_LEN - 1);
+    cpuenv_put_code(e, CODE, p, PROG_LEN);
     e->cpu.pc = CODE;
     return 4 + 100 * 14 + 100; /* roughly, to bound the sweep */
 }
