@@ -58,7 +58,9 @@ void ipic_post_load(Ipic *p);
 uint32_t ipic_read(void *opaque, uint32_t off, unsigned size);
 void ipic_write(void *opaque, uint32_t off, uint32_t val, unsigned size);
 
-/* 32-bit register files accessed with 1/2/4-byte big-endian accesses */
+/* 32-bit register files accessed with 1/2/4-byte big-endian accesses;
+ * defined for any off/size (bytes beyond the register: read 0, write
+ * dropped), though the bus only passes naturally aligned ones */
 uint32_t board_subword_read(uint32_t word, uint32_t off, unsigned size);
 uint32_t board_subword_merge(uint32_t word, uint32_t off, uint32_t val, unsigned size);
 

@@ -5,9 +5,12 @@
 #include "boards/loader.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define EM_PPC_ 20
 #define PT_LOAD_ 1
@@ -19,39 +22,84 @@ static uint32_t be32(const uint8_t *p)
 
 static uint16_t be16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
 
-int loader_read_file(const char *path, uint8_t **data, size_t *len, char *err, size_t errlen)
+/* Reads at most max bytes: a regular file is refused from its size, before
+ * anything is read; anything else (a character device such as /dev/zero, a
+ * FIFO) is read until EOF or until it has given more than max bytes, so no
+ * input can make the loader hold more than max + 1 bytes.  A
+ * FIFO is opened without waiting for a writer (with none, it reads as
+ * empty).  A directory is refused by name. */
+int loader_read_file_max(const char *path, size_t max, const char *what, uint8_t **data,
+                         size_t *len, char *err, size_t errlen)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
         snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
         return -1;
     }
-    size_t cap = 1 << 16, n = 0;
-    uint8_t *buf = malloc(cap);
-    while (buf) {
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (n < cap)
-            break;
-        uint8_t *nb = cap < (1u << 30) ? realloc(buf, cap * 2) : NULL;
-        if (!nb) {
-            free(buf);
-            buf = NULL;
-            break;
-        }
-        buf = nb;
-        cap *= 2;
-    }
-    bool bad = !buf || ferror(f);
-    fclose(f);
-    if (bad) {
-        free(buf);
-        snprintf(err, errlen, "cannot read %s", path);
+    struct stat st;
+    if (fstat(fd, &st) || fcntl(fd, F_SETFL, 0)) {
+        snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+        close(fd);
         return -1;
     }
-    *data = buf;
-    *len = n;
-    return 0;
+    if (S_ISDIR(st.st_mode)) {
+        snprintf(err, errlen, "cannot read %s: it is a directory", path);
+        close(fd);
+        return -1;
+    }
+    if (S_ISREG(st.st_mode) && (uint64_t)st.st_size > max) {
+        snprintf(err, errlen, "%s is larger than %s (%lld bytes, at most %zu)", path, what,
+                 (long long)st.st_size, max);
+        close(fd);
+        return -1;
+    }
+    size_t cap = 0, n = 0;
+    uint8_t *buf = NULL;
+    for (;;) {
+        if (n == cap) {
+            if (n > max)
+                break;
+            size_t ncap = cap ? 2 * cap : 65536; /* doubling: each byte copied O(1) times */
+            if (ncap > max + 1)
+                ncap = max + 1; /* one byte more tells "too large" */
+            uint8_t *nb = realloc(buf, ncap);
+            if (!nb)
+                break;
+            buf = nb;
+            cap = ncap;
+        }
+        ssize_t got = read(fd, buf + n, cap - n);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0) {
+            if (got == 0) {
+                close(fd);
+                *data = buf ? buf : malloc(1);
+                *len = n;
+                if (!*data) {
+                    snprintf(err, errlen, "cannot read %s: out of memory", path);
+                    return -1;
+                }
+                return 0;
+            }
+            break;
+        }
+        n += (size_t)got;
+    }
+    int e = errno;
+    close(fd);
+    free(buf);
+    if (n > max)
+        snprintf(err, errlen, "%s is larger than %s (more than %zu bytes)", path, what, max);
+    else
+        snprintf(err, errlen, "cannot read %s: %s", path, strerror(e));
+    return -1;
+}
+
+int loader_read_file(const char *path, uint8_t **data, size_t *len, char *err, size_t errlen)
+{
+    return loader_read_file_max(path, LOADER_FILE_MAX, "the loader's limit", data, len, err,
+                                errlen);
 }
 
 bool loader_is_elf(const uint8_t *data, size_t len)

@@ -16,7 +16,16 @@ typedef struct ElfInfo {
     uint32_t low, high; /* lowest and first-above physical byte loaded */
 } ElfInfo;
 
-/* Read a whole file (malloc'ed).  0 or -1 with err set. */
+/* Read a whole file (malloc'ed) of at most max bytes; a larger one (or a
+ * stream that gives more) is refused with "PATH is larger than WHAT ...",
+ * without reading a regular file at all and without reading more than max
+ * bytes of anything else; a directory or a FIFO never blocks.  0 or -1
+ * with err set (one line). */
+__attribute__((warn_unused_result))
+int loader_read_file_max(const char *path, size_t max, const char *what, uint8_t **data,
+                         size_t *len, char *err, size_t errlen);
+/* The same with LOADER_FILE_MAX (tools and tests) */
+#define LOADER_FILE_MAX (1u << 30)
 __attribute__((warn_unused_result))
 int loader_read_file(const char *path, uint8_t **data, size_t *len, char *err, size_t errlen);
 bool loader_is_elf(const uint8_t *data, size_t len);

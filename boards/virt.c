@@ -14,6 +14,12 @@
 
 #define PAGE_ALIGN(x) (((x) + 0xFFFu) & ~0xFFFu)
 
+/* Input files are read only up to what can fit (issue 15): the kernel and
+ * the initrd below min(RAM, 256 MiB), a -dtb within 1 MiB (the trees this
+ * board builds are ~2 KiB; Linux's powerpc early code maps the blob whole),
+ * a -bios in the ROM or, as an ELF, the ROM plus RAM. */
+#define VIRT_DTB_MAX 0x00100000u
+
 /* ---- SPCR: a 32-bit latch (Linux sets TBEN; the timebase runs anyway) ---- */
 static uint32_t spcr_read(void *opaque, uint32_t off, unsigned size)
 {
@@ -202,7 +208,8 @@ static int load_kernel(VirtBoard *vb, const VirtConfig *c, ElfInfo *ki, char *er
 {
     char why[200];
     uint32_t limit = vb->bus.ram_size < VIRT_BOOT_LIMIT ? vb->bus.ram_size : VIRT_BOOT_LIMIT;
-    if (loader_read_file(c->kernel, &vb->kernel_img, &vb->kernel_len, why, sizeof(why))) {
+    if (loader_read_file_max(c->kernel, limit, "the RAM below the boot limit", &vb->kernel_img,
+                             &vb->kernel_len, why, sizeof(why))) {
         snprintf(err, errlen, "-kernel: %s", why);
         return -1;
     }
@@ -223,11 +230,13 @@ static int place_images(VirtBoard *vb, const VirtConfig *c, uint32_t kernel_end,
     size_t user_len = 0;
     uint32_t limit = vb->bus.ram_size < VIRT_BOOT_LIMIT ? vb->bus.ram_size : VIRT_BOOT_LIMIT;
     char why[200];
-    if (c->dtb_file && loader_read_file(c->dtb_file, &user, &user_len, why, sizeof(why))) {
+    if (c->dtb_file && loader_read_file_max(c->dtb_file, VIRT_DTB_MAX, "the 1 MiB device tree limit",
+                                            &user, &user_len, why, sizeof(why))) {
         snprintf(err, errlen, "-dtb: %s", why);
         return -1;
     }
-    if (c->initrd && loader_read_file(c->initrd, &vb->initrd_img, &vb->initrd_len, why, sizeof(why))) {
+    if (c->initrd && loader_read_file_max(c->initrd, limit, "the RAM below the boot limit",
+                                          &vb->initrd_img, &vb->initrd_len, why, sizeof(why))) {
         snprintf(err, errlen, "-initrd: %s", why);
         free(user);
         return -1;
@@ -319,7 +328,8 @@ static int load_rom_file(VirtBoard *vb, const char *path, char *err, size_t errl
     uint8_t *img;
     size_t len;
     char why[200];
-    if (loader_read_file(path, &img, &len, why, sizeof(why))) {
+    if (loader_read_file_max(path, (size_t)VIRT_ROM_SIZE + vb->bus.ram_size, "the boot ROM plus RAM",
+                             &img, &len, why, sizeof(why))) {
         snprintf(err, errlen, "-bios: %s", why);
         return -1;
     }

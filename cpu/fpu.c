@@ -19,7 +19,9 @@
  * single-precision multiplies round frC's fraction to 24 bits first
  * (fpu_soft.c), fnmadd/fnmsub negate after rounding, FR on a disabled
  * overflow reports the fraction rounding; fctiw/fctiwz and mffs fill the
- * high word with 0xFFF80000.
+ * high word with 0xFFF80000.  From 750CL measurements (issue 14): mtfsf and
+ * mtfsfi never set FX implicitly, fres/frsqrte use the 750's estimate
+ * tables, and the frC rounding works on the unpacked operand.
  */
 #include <float.h>
 #if defined(__x86_64__)
@@ -488,23 +490,124 @@ static int op_frsp(PPCState *s, const PPCOp *op)
     return fp_slow(s, op, FPOP_RSP, true, 0, bb, 0);
 }
 
-/* fres: the reciprocal rounded to single, within the architected 1/4096
- * (the 750's own estimate table is not published).  fres alters FPRF, FR,
- * FI (both undefined: cleared here), FX, OX, UX, ZX and VXSNAN, not XX
- * (PEM 8 fres). */
+/* ---- estimates: the 750's own tables (PEM 8 fres, frsqrte) ----
+ * Both instructions interpolate linearly in a 32-entry table of (base,
+ * slope) pairs.  The tables and the arithmetic below reproduce values
+ * measured on 750CL silicon: Andrew Church's published measurements
+ * (libbinrec etc/ppc/fres-table.txt and frsqrte-table.txt, the same
+ * constants as Dolphin's fres_expected/frsqrte_expected), e.g. fres(2.0) =
+ * 0x3EFFF800, fres(FLT_MAX) = 2^-128 (1 + 2^-16) with UX and FI,
+ * frsqrte(0.25) = 0x3FFFFE80_00000000; tests in test_fpu750.c. */
+
+static const uint16_t fres_base[32] = {
+    0x3FFC, 0x3C1C, 0x3875, 0x3504, 0x31C4, 0x2EB1, 0x2BC8, 0x2904,
+    0x2664, 0x23E5, 0x2184, 0x1F40, 0x1D16, 0x1B04, 0x190A, 0x1725,
+    0x1554, 0x1396, 0x11EB, 0x104F, 0x0EC4, 0x0D48, 0x0BD7, 0x0A7C,
+    0x0922, 0x07DF, 0x069C, 0x056F, 0x0442, 0x0328, 0x020E, 0x0106,
+};
+static const uint16_t fres_slope[32] = {
+    0x3E1, 0x3A7, 0x371, 0x340, 0x313, 0x2EA, 0x2C4, 0x2A0,
+    0x27F, 0x261, 0x245, 0x22A, 0x212, 0x1FB, 0x1E5, 0x1D1,
+    0x1BE, 0x1AC, 0x19B, 0x18B, 0x17C, 0x16E, 0x15B, 0x15B,
+    0x143, 0x143, 0x12D, 0x12D, 0x11A, 0x11A, 0x108, 0x106,
+};
+/* entries 0-15: odd (biased) exponents, 16-31: even ones */
+static const uint16_t frsqrte_base[32] = {
+    0x7FF4, 0x7852, 0x7154, 0x6AE4, 0x64F2, 0x5F6E, 0x5A4C, 0x5580,
+    0x5102, 0x4CCA, 0x48D0, 0x450E, 0x4182, 0x3E24, 0x3AF2, 0x37E8,
+    0x34FD, 0x2F97, 0x2AA5, 0x2618, 0x21E4, 0x1DFE, 0x1A5C, 0x16F8,
+    0x13CA, 0x10CE, 0x0DFE, 0x0B57, 0x08D4, 0x0673, 0x0431, 0x020B,
+};
+static const uint16_t frsqrte_slope[32] = {
+    0x7A4, 0x700, 0x670, 0x5F2, 0x584, 0x524, 0x4CC, 0x47E,
+    0x43A, 0x3FA, 0x3C2, 0x38E, 0x35E, 0x332, 0x30A, 0x2E6,
+    0x568, 0x4F3, 0x48D, 0x435, 0x3E7, 0x3A2, 0x365, 0x32E,
+    0x2FC, 0x2D0, 0x2A8, 0x283, 0x261, 0x243, 0x226, 0x20B,
+};
+
+/* Biased exponent and 52-bit fraction of a finite nonzero double, a
+ * denormal normalized (its exponent then drops below 1) */
+static void est_unpack(uint64_t b, int *e, uint64_t *f)
+{
+    *e = (int)exf(b);
+    *f = b & FP_FRAC;
+    if (!*e) {
+        int sh = __builtin_clzll(*f) - 11;
+        *f = (*f << sh) & FP_FRAC;
+        *e = 1 - sh;
+    }
+}
+
+/* fres of a finite nonzero b.  The estimate works on the single format:
+ * 5 fraction bits pick the entry, the next 10 interpolate, and the result
+ * carries one bit more than single, which becomes FI (so FI is set for
+ * about half of all operands; XX never).  A result exponent above single
+ * range saturates at FLT_MAX with OX and FI; below, the result is
+ * denormalized and UX is set when bits are lost.  Measured for single
+ * operands; for doubles outside the single range (undefined, PEM 4.2.3)
+ * the same rules are extended. */
+static uint64_t fres_750(uint64_t b, uint32_t *exc, uint32_t *fi)
+{
+    uint64_t f, sign = b & FP_SIGN;
+    int e;
+    est_unpack(b, &e, &f);
+    int er = 253 - (e - 1023 + 127); /* single-biased result exponent */
+    if (er > 254) {
+        *exc = FPSCR_OX;
+        *fi = 1;
+        return sign | 0x47EFFFFFE0000000ull;
+    }
+    uint32_t i = (uint32_t)(f >> 47), x = (uint32_t)(f >> 37) & 0x3FF;
+    uint32_t r = ((uint32_t)fres_base[i] << 10) - fres_slope[i] * x;
+    uint32_t m = r >> 1;
+    *fi = r & 1;
+    *exc = 0;
+    if (er < 1) {
+        int sh = 1 - er;
+        uint32_t full = (1u << 23) | m;
+        *fi |= sh > 24 || (full & ((1u << sh) - 1));
+        m = sh > 24 ? 0 : full >> sh;
+        if (*fi)
+            *exc = FPSCR_UX;
+        if (!m)
+            return sign;
+        int n = __builtin_clz(m) - 8; /* to double: normalize */
+        return sign | ((uint64_t)(897 - n) << 52) | ((uint64_t)((m << n) & 0x7FFFFF) << 29);
+    }
+    return sign | ((uint64_t)(er - 127 + 1023) << 52) | ((uint64_t)m << 29);
+}
+
+/* frsqrte of a positive finite nonzero b: a double result whose 26 top
+ * fraction bits come from the table (not a single, despite 750 UM 12) */
+static uint64_t frsqrte_750(uint64_t b)
+{
+    uint64_t f;
+    int e;
+    est_unpack(b, &e, &f);
+    uint32_t i = (uint32_t)(f >> 48) | (e & 1 ? 0 : 16);
+    uint64_t m = ((uint64_t)frsqrte_base[i] << 11) - (uint64_t)frsqrte_slope[i] * ((f >> 37) & 0x7FF);
+    return ((uint64_t)((3068 - e) >> 1) << 52) | (m << 26);
+}
+
+/* fres alters FPRF, FR, FI, FX, OX, UX, ZX and VXSNAN, not XX (PEM 8
+ * fres); FR is cleared.  Zeros, infinities and NaNs take the model's
+ * exact rules (1/x is exact there). */
 static int op_fres(PPCState *s, const PPCOp *op)
 {
     FP_ENTER(s, op);
+    uint64_t b = s->fpr[op->rb];
     FPResult r;
-    fpsoft_arith(FPOP_RES, true, s->fpscr, 0, s->fpr[op->rb], 0, &r);
-    r.exc &= ~FPSCR_XX;
-    r.set &= ~(FPSCR_FR | FPSCR_FI);
+    fpsoft_arith(FPOP_RES, true, s->fpscr, 0, b, 0, &r);
+    if (fp_is_finite(b) && !fp_is_zero(b)) {
+        uint32_t exc, fi;
+        r.bits = fres_750(b, &exc, &fi);
+        r.exc = exc;
+        r.set = (fi ? FPSCR_FI : 0) | fpsoft_class(r.bits, true);
+    }
     return fp_commit(s, op, &r);
 }
 
-/* frsqrte: 1/sqrt(x) as a double; the host's correctly rounded sqrt and
- * division put it well within the architected 1/32 (PEM 4.6.5.1, 750 UM
- * Table 12).  FR and FI are undefined for estimates: cleared here. */
+/* frsqrte: FR and FI are undefined for it: cleared here (PEM 8) */
 static int op_frsqrte(PPCState *s, const PPCOp *op)
 {
     FP_ENTER(s, op);
@@ -526,7 +629,7 @@ static int op_frsqrte(PPCState *s, const PPCOp *op)
     } else if (b == FP_EXP) {
         r.bits = 0;
     } else {
-        r.bits = u_of(1.0 / sqrt(d_of(b)));
+        r.bits = frsqrte_750(b);
     }
     if ((r.exc & FPSCR_VX_ALL) && (fpscr & FPSCR_VE))
         r.write = false;
@@ -752,14 +855,14 @@ static int op_fctiwz(PPCState *s, const PPCOp *op) { return fctiw_fast(s, op, fa
 
 /* Install a new FPSCR value from an explicit write: FEX and VX are never
  * taken from the operand; FX is set by the usual rule for exception bits
- * turned on, unless the instruction wrote FX itself (fx_written). */
-static int fpscr_write(PPCState *s, const PPCOp *op, uint32_t mask, uint32_t val, bool fx_written)
+ * turned on only when implicit_fx says the instruction does that. */
+static int fpscr_write(PPCState *s, const PPCOp *op, uint32_t mask, uint32_t val, bool implicit_fx)
 {
     uint32_t old = s->fpscr;
     mask &= ~(FPSCR_FEX | FPSCR_VX);
     uint32_t f = (old & ~mask) | (val & mask);
     uint32_t turned_on = f & ~old & FPSCR_EXC_ALL;
-    if (turned_on && !fx_written)
+    if (turned_on && implicit_fx)
         f |= FPSCR_FX;
     f = fpscr_summaries(f);
     s->fpscr = f;
@@ -790,12 +893,15 @@ static int op_mffs(PPCState *s, const PPCOp *op)
     return PPC_NEXT;
 }
 
+/* mtfsf and mtfsfi never set FX implicitly: PEM 2.1.4 (FPSCR[FX]) names
+ * them as the instructions that alter FX only explicitly, and on 750CL
+ * silicon mtfsfi 0,1 then mtfsfi 2,8 from a clear FPSCR leave 0x30800000
+ * (OX, VX, VXISI, no FX; issue 14) */
 static int op_mtfsf(PPCState *s, const PPCOp *op)
 {
     FP_ENTER(s, op);
     unsigned fm = (op->insn >> 17) & 0xFF;
-    /* field 0 given: FX and OX come from frB, FX not by the usual rule */
-    return fpscr_write(s, op, field_mask(fm), (uint32_t)s->fpr[op->rb], fm & 0x80);
+    return fpscr_write(s, op, field_mask(fm), (uint32_t)s->fpr[op->rb], false);
 }
 
 static int op_mtfsfi(PPCState *s, const PPCOp *op)
@@ -803,21 +909,24 @@ static int op_mtfsfi(PPCState *s, const PPCOp *op)
     FP_ENTER(s, op);
     unsigned bf = (op->insn >> 23) & 7, imm = (op->insn >> 12) & 0xF;
     uint32_t sh = 4 * (7 - bf);
-    return fpscr_write(s, op, 0xFu << sh, (uint32_t)imm << sh, bf == 0);
+    return fpscr_write(s, op, 0xFu << sh, (uint32_t)imm << sh, false);
 }
 
 static int op_mtfsb0(PPCState *s, const PPCOp *op)
 {
     FP_ENTER(s, op);
     uint32_t bit = 0x80000000u >> op->rd;
-    return fpscr_write(s, op, bit, 0, true);
+    return fpscr_write(s, op, bit, 0, false);
 }
 
+/* mtfsb1 does set FX when it turns an exception bit on: it is not among
+ * the PEM's exceptions to the FX rule, and 750CL silicon agrees (mtfsb1 3
+ * sets FX along with OX, and FEX when OE is set; issue 14's test suite) */
 static int op_mtfsb1(PPCState *s, const PPCOp *op)
 {
     FP_ENTER(s, op);
     uint32_t bit = 0x80000000u >> op->rd;
-    return fpscr_write(s, op, bit, bit, bit == FPSCR_FX);
+    return fpscr_write(s, op, bit, bit, true);
 }
 
 /* mcrfs: copy an FPSCR field to CR, clearing the exception bits copied

@@ -13,6 +13,7 @@ typedef unsigned __int128 u128;
 typedef struct {
     unsigned rn;
     bool oe, ue, ni, single;
+    bool frc25; /* a single-precision multiply: frC rounded first */
 } RCtx;
 
 typedef struct {
@@ -254,18 +255,40 @@ static void quotient(const RCtx *c, Unp a, Unp b, FPResult *res)
 }
 
 /* Single-precision multiplies (fmuls, fmadds...) on the 750 use frC with
- * its fraction rounded to 24 bits (a 25-bit significand, one more than
- * single), half away from zero: of the candidate widths and roundings only
- * 24 fraction bits rounded (half-up or even) reproduces all 190 finite
- * fmuls/fm*adds/fm*subs hardware vectors; single width fails 4. */
+ * its significand rounded to 25 bits (24 fraction bits, one more than
+ * single), half away from zero whatever FPSCR[RN] says: of the candidate
+ * widths and roundings only this reproduces all 190 finite fmuls/fm*adds/
+ * fm*subs hardware vectors (single width fails 4).  The rounding happens
+ * inside the multiplier, on the unpacked operand, which explains the
+ * out-of-range cases measured on 750CL silicon (issue 14): a double
+ * denormal frC is normalized first (2^1023 x (2^26-1) 2^-1074 = 2^-25), an
+ * frC near DBL_MAX rounds up to 2^1024 without becoming an infinity
+ * (2^-1074 x DBL_MAX = 2^-50 exactly, 0 x DBL_MAX = 0), and the rounding
+ * itself never sets FI or XX.  frC must be finite and nonzero. */
+static Unp frc_round25(uint64_t c)
+{
+    Unp u = unpack(c);
+    int n = __builtin_clzll(u.m) - 11; /* normalize: bit 52 set */
+    u.m <<= n;
+    u.exp -= n;
+    /* keep 25 of the 53 bits; a carry gives 2^25, still exact */
+    u.m = (u.m + (1ull << 27)) >> 28;
+    u.exp += 28;
+    return u;
+}
+
+/* The same rounding on the FPR bit pattern, for the host fast paths: valid
+ * for a normal frC whose rounding stays in the double range.  Anything
+ * else (zero, denormal, infinity, NaN, a round-up past DBL_MAX) yields
+ * +infinity, which no fast path accepts, so the instruction reaches the
+ * software model with its original operand. */
 uint64_t fpsoft_round_frc(uint64_t c)
 {
-    if ((c & FP_EXP) == FP_EXP)
-        return c;
     uint64_t r = (c + 0x08000000ull) & ~0x0FFFFFFFull;
-    /* a double-range frC (undefined for single ops) must not carry into
-     * infinity: truncate it instead */
-    return (r & FP_EXP) == FP_EXP ? c & ~0x0FFFFFFFull : r;
+    unsigned e = (c >> 52) & 0x7FF, er = (r >> 52) & 0x7FF;
+    if (e - 1u >= 0x7FEu || er == 0x7FF)
+        return FP_EXP;
+    return r;
 }
 
 static uint64_t quiet_nan(uint64_t x, bool single)
@@ -319,6 +342,28 @@ static bool nan_operands(uint32_t fpscr, bool single, const uint64_t *ops, int n
 static bool is_inf(uint64_t x) { return (x & ~FP_SIGN) == FP_EXP; }
 static bool is_zero(uint64_t x) { return !(x & ~FP_SIGN); }
 
+/* fmadd family with frA x frC = 0 x inf and a NaN frB: the 750 signals
+ * VXIMZ as well as VXSNAN for an SNaN addend (0 x -inf + SNaN gives the
+ * quieted SNaN with FPSCR 0xA1111000 from 0 on 750CL silicon, issue 14):
+ * the multiplier checks its operands whatever the addend is.  With a QNaN
+ * addend the same check is assumed (not measured; IEEE 754-2008 7.2 lets
+ * the implementation choose).  The result is the addend NaN (PEM 3.3.7).
+ * Returns true when the result is settled. */
+static bool imz_nan_addend(uint32_t fpscr, uint64_t a, uint64_t b, uint64_t c, FPResult *res)
+{
+    if (!fp_is_nan(b) || fp_is_nan(a) || fp_is_nan(c) ||
+        !((is_zero(a) && is_inf(c)) || (is_inf(a) && is_zero(c))))
+        return false;
+    res->exc = FPSCR_VXIMZ | (fp_is_snan(b) ? FPSCR_VXSNAN : 0);
+    if (fpscr & FPSCR_VE) {
+        /* enabled: frD and FPRF untouched, FR/FI cleared (PEM 3.3.6.1) */
+        res->write = false;
+        res->clear = FPSCR_FR | FPSCR_FI;
+        return true;
+    }
+    return false;
+}
+
 static void set_inf(FPResult *res, bool sign)
 {
     res->bits = FP_EXP | ((uint64_t)sign << 63);
@@ -339,6 +384,12 @@ static void do_add(const RCtx *c, uint32_t fpscr, uint64_t a, uint64_t b, FPResu
     add_exact(c, ua.sign, ua.exp, ua.m, ub.sign, ub.exp, ub.m, res);
 }
 
+/* frC as the multiplier sees it (finite and nonzero) */
+static Unp mul_operand(const RCtx *c, uint64_t x)
+{
+    return c->frc25 ? frc_round25(x) : unpack(x);
+}
+
 static void do_mul(const RCtx *c, uint32_t fpscr, uint64_t a, uint64_t b, FPResult *res)
 {
     bool sign = (a ^ b) >> 63;
@@ -349,11 +400,11 @@ static void do_mul(const RCtx *c, uint32_t fpscr, uint64_t a, uint64_t b, FPResu
             set_inf(res, sign);
         return;
     }
-    Unp ua = unpack(a), ub = unpack(b);
-    if (!ua.m || !ub.m) {
+    if (is_zero(a) || is_zero(b)) {
         set_zero(res, sign);
         return;
     }
+    Unp ua = unpack(a), ub = mul_operand(c, b);
     round_pack(c, sign, ua.exp + ub.exp, (u128)ua.m * ub.m, res);
 }
 
@@ -416,7 +467,12 @@ static void do_fma(const RCtx *c, uint32_t fpscr, uint64_t a, uint64_t b, uint64
         set_inf(res, b >> 63);
         return;
     }
-    Unp ua = unpack(a), uc = unpack(cc), ub = unpack(b);
+    Unp ua = unpack(a), ub = unpack(b);
+    if (is_zero(a) || is_zero(cc)) {
+        add_exact(c, psign, 0, 0, ub.sign, ub.exp, ub.m, res);
+        return;
+    }
+    Unp uc = mul_operand(c, cc);
     add_exact(c, psign, ua.exp + uc.exp, (u128)ua.m * uc.m, ub.sign, ub.exp, ub.m, res);
 }
 
@@ -443,15 +499,16 @@ static void do_res(const RCtx *c, uint32_t fpscr, uint64_t b, FPResult *res)
 void fpsoft_arith(FPOpKind kind, bool single, uint32_t fpscr, uint64_t a, uint64_t b, uint64_t c,
                   FPResult *res)
 {
-    RCtx ctx = { fpscr & FPSCR_RN, fpscr & FPSCR_OE, fpscr & FPSCR_UE, fpscr & FPSCR_NI, single };
+    bool fused = kind >= FPOP_MADD && kind <= FPOP_NMSUB;
+    RCtx ctx = { fpscr & FPSCR_RN, fpscr & FPSCR_OE, fpscr & FPSCR_UE, fpscr & FPSCR_NI, single,
+                 single && (kind == FPOP_MUL || fused) };
     res->exc = 0;
     res->clear = FPSCR_FR | FPSCR_FI | FPSCR_FPRF;
     res->set = 0;
     res->write = true;
     res->bits = 0;
-    bool fused = kind >= FPOP_MADD && kind <= FPOP_NMSUB;
-    if (single && (kind == FPOP_MUL || fused))
-        c = fpsoft_round_frc(c);
+    if (fused && imz_nan_addend(fpscr, a, b, c, res))
+        return;
     uint64_t ops[3];
     int n;
     switch (kind) {

@@ -142,7 +142,18 @@ typedef struct PPCInsnDef {
 #define PPC_PAGE_BITS 12
 #define PPC_PAGE_SIZE (1u << PPC_PAGE_BITS)
 #define PPC_PAGE_MASK (~(PPC_PAGE_SIZE - 1))
-#define PPC_TLB_INVALID 0x00000001u /* never equal to a page-aligned tag */
+/* The invalid tag must never equal any masked EA that a fast path compares
+ * with it.  Every fast path (here, cpu/ldst.c, and any JIT that inlines the
+ * compare) compares `ea & (PPC_PAGE_MASK | (size - 1))` with size at most 8,
+ * so bits 3..11 of the compared value are always 0: an invalid tag with bit
+ * 11 set can never be hit, whatever the EA, its alignment or the access size
+ * (up to 2 KiB).  The old value 1 was hit by any misaligned access in page 0
+ * with EA & (PAGE_MASK | size - 1) == 1 (`lwz r4,5(0)`): the fast path then
+ * used the entry's zero or stale addend (issue 15).  Keep this property in
+ * any new compare: never widen the low mask past bit 10. */
+#define PPC_TLB_INVALID 0x00000800u
+_Static_assert((PPC_TLB_INVALID & ~(PPC_PAGE_MASK | 7u)) != 0,
+               "an effective address masked by a fast path could match PPC_TLB_INVALID");
 
 #define PPC_TLB_FILL_MAX 64
 
@@ -330,7 +341,8 @@ static inline uint16_t ppc_bswap16(uint16_t v) { return __builtin_bswap16(v); }
 /* ---- Fast-path loads and stores (big-endian guest) ----
  * The tag compare includes the low address bits of the access size, so an
  * access that is not naturally aligned takes the slow path (which handles
- * page crossing and the 750's alignment rules). */
+ * page crossing and the 750's alignment rules).  The compared value never
+ * has bits 3..11 set, which is what keeps PPC_TLB_INVALID unreachable. */
 #define PPC_TLB_IDX(ea) (((ea) >> PPC_PAGE_BITS) & (PPC_TLB_SIZE - 1))
 
 static inline PPC_WUR int ppc_ld32(PPCState *s, const PPCOp *op, uint32_t ea, uint32_t *v)

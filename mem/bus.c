@@ -34,8 +34,8 @@ void bus_free(Bus *b)
 int bus_add_region(Bus *b, uint32_t base, uint32_t size, const MemOps *ops, void *opaque,
                    const char *name)
 {
-    if (b->nregions >= BUS_MAX_REGIONS || size == 0)
-        return -1;
+    if (b->nregions >= BUS_MAX_REGIONS || size == 0 || (base & 3))
+        return -1; /* word-aligned: a device never sees a misaligned access */
     b->regions[b->nregions++] = (MemRegion){ base, size, ops, opaque, name };
     return 0;
 }
@@ -81,8 +81,15 @@ uint32_t bus_read(Bus *b, uint32_t pa, unsigned size)
 {
     bool w;
     uint8_t *p = bus_host_ptr(b, pa, &w);
-    if (p && bus_host_ptr(b, pa + size - 1, &w))
+    /* both ends in the same RAM or ROM buffer (not wrapping past 4 GiB) */
+    if (p && pa + size - 1 >= pa && bus_host_ptr(b, pa + size - 1, &w) == p + size - 1)
         return get_be(p, size);
+    if (pa & (size - 1)) { /* misaligned device access: bytes (bus.h) */
+        uint32_t v = 0;
+        for (unsigned i = 0; i < size; i++)
+            v = v << 8 | bus_read(b, pa + i, 1);
+        return v;
+    }
     MemRegion *r = find_region(b, pa, size);
     if (r && r->ops->read)
         return r->ops->read(r->opaque, pa - r->base, size);
@@ -101,6 +108,11 @@ void bus_write(Bus *b, uint32_t pa, uint32_t val, unsigned size)
     }
     if (pa - b->rom_base < b->rom_size)
         return; /* ROM: writes are dropped */
+    if (pa & (size - 1)) { /* misaligned device access: bytes (bus.h) */
+        for (unsigned i = 0; i < size; i++)
+            bus_write(b, pa + i, (val >> (8 * (size - 1 - i))) & 0xFFu, 1);
+        return;
+    }
     MemRegion *r = find_region(b, pa, size);
     if (r && r->ops->write) {
         r->ops->write(r->opaque, pa - r->base, val, size);

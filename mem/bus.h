@@ -18,7 +18,15 @@
 
 typedef struct MemOps {
     /* size is 1, 2 or 4; off is the offset inside the region; values are
-     * the register's numeric value (the bus handles byte order) */
+     * the register's numeric value (the bus handles byte order).  Accesses
+     * are always naturally aligned (off % size == 0), so one never crosses
+     * a 32-bit register: the bus turns a misaligned access (the CPU's slow
+     * path passes them on within a page, as the 750 does misaligned
+     * accesses in hardware, 750 UM 4.5.6) into one byte access per byte, in
+     * address order, each going to whatever is at its address; the value
+     * is assembled big-endian and unmapped bytes read 0xFF.  So for every
+     * device a misaligned access means exactly what its bytes mean.  Region
+     * bases are word-aligned. */
     uint32_t (*read)(void *opaque, uint32_t off, unsigned size);
     void (*write)(void *opaque, uint32_t off, uint32_t val, unsigned size);
 } MemOps;

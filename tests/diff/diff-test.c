@@ -49,7 +49,6 @@ enum {
 #define FPSCR_C    0x00010000u
 #define FPSCR_FEX  0x40000000u
 #define FPSCR_VX   0x20000000u
-#define FPSCR_VXIMZ 0x00100000u
 #define FPSCR_VXSNAN 0x01000000u
 #define FPSCR_OUX  0x1A000000u /* OX UX XX */
 #define FPSCR_B20  0x00000800u /* reserved */
@@ -73,11 +72,9 @@ static const char *const deviations[N_DEV] = {
         "FPSCR bit 20, reserved (PEM 2.1.4): ppcemu keeps what mtfsf/mtfsfi/mtfsb1 write "
         "there, qemu drops it; masked in FPSCR and mffs/mcrfs copies",
     [DEV_IMZ_NAN] =
-        "VXIMZ of fmadd-family 0 x inf with a NaN addend: IEEE 754-2008 leaves it to the "
-        "implementation; qemu's softfloat signals it, ppcemu returns the NaN without it (as "
-        "Dolphin's hardware-checked Broadway model does; UNVERIFIED in our vectors); with an "
-        "SNaN addend qemu also misses VXSNAN (PEM 3.3.6.1.1 sets it for any SNaN operand); "
-        "VXIMZ VXSNAN VX FX FEX masked after",
+        "VXSNAN of fmadd-family 0 x inf with an SNaN addend: 750CL silicon sets VXSNAN and "
+        "VXIMZ (0 x -inf + SNaN -> FPSCR 0xA1111000, issue 14; PEM 3.3.6.1.1 sets VXSNAN for "
+        "any SNaN operand), qemu's softfloat only VXIMZ; VXSNAN FX FEX masked after",
     [DEV_FCMP_FI] =
         "FPSCR[FI] after fcmpu/fcmpo: PEM 8 (fcmpu, fcmpo) alters only FPCC, FX and the VX "
         "bits, so FI keeps its value; qemu clears FI",
@@ -87,9 +84,9 @@ static const char *const deviations[N_DEV] = {
     [DEV_FX] =
         "FPSCR[FX] (and its copies in CR1, mffs, mcrfs) (a) after an FP instruction that finds "
         "an exception bit already set: PEM 2.1.4 sets FX only on a 0->1 transition, qemu on "
-        "every exception; (b) after mtfsb1/mtfsfi/mtfsf turn exception bits on: the 750 PEM "
-        "says every FP instruction sets FX on a transition (ppcemu), PowerISA excepts mtfsf/"
-        "mtfsfi and qemu sets it for none of the three (hardware UNVERIFIED)",
+        "every exception; (b) after mtfsb1 turns an exception bit on: 750CL silicon sets FX "
+        "(mtfsb1 3 sets FX with OX, issue 14; PEM 2.1.4 excepts only mtfsf/mtfsfi), qemu "
+        "does not",
     [DEV_SGL_DENORM] =
         "FPSCR[FPRF] and FI after a single-precision result that is a single denormal: the "
         "750 classes it as denormalized (single format, PEM 3.3.6.2), qemu as the double "
@@ -100,8 +97,10 @@ static const char *const deviations[N_DEV] = {
         "UX XX FX FEX and CR1 masked after",
     [DEV_FEST] =
         "fres/frsqrte results: estimates whose exact bits are implementation-specific (PEM 8, "
-        "750 UM 2.3.4.3); qemu computes the exact quotient/root and sets XX (PEM 8 lists XX "
-        "as not altered); FPRF FI XX FX FEX and CR1 masked after",
+        "750 UM 2.3.4.3); ppcemu uses the 750's tables, qemu computes the exact quotient/root, "
+        "so near the single range ends one may over/underflow where the other does not, and "
+        "qemu sets XX (PEM 8 lists XX as not altered); FPRF FI OX UX XX FX FEX and CR1 masked "
+        "after",
     [DEV_FCTIW] =
         "fctiw[z]: frD bits 0-31 and FPRF are undefined (PEM 8, fctiw)",
     [DEV_TRAP_CR1] =
@@ -258,7 +257,7 @@ static bool is_nan(uint64_t v)
     return (v & 0x7FF0000000000000ull) == 0x7FF0000000000000ull && (v << 12) != 0;
 }
 
-/* fmadd family (A-form xo 28-31) about to compute 0 x inf with a NaN addend */
+/* fmadd family (A-form xo 28-31) about to compute 0 x inf with an SNaN addend */
 static bool imz_with_nan(const PPCState *s, uint32_t insn)
 {
     unsigned op = insn >> 26, xo = (insn >> 1) & 31;
@@ -267,7 +266,7 @@ static bool imz_with_nan(const PPCState *s, uint32_t insn)
     uint64_t a = s->fpr[(insn >> 16) & 31], b = s->fpr[(insn >> 11) & 31], c = s->fpr[(insn >> 6) & 31];
     bool a0 = (a << 1) == 0, c0 = (c << 1) == 0;
     bool ainf = (a << 1) == 0xFFE0000000000000ull, cinf = (c << 1) == 0xFFE0000000000000ull;
-    return ((a0 && cinf) || (ainf && c0)) && is_nan(b);
+    return ((a0 && cinf) || (ainf && c0)) && is_nan(b) && !(b & 0x0008000000000000ull);
 }
 
 static void taint_fx(const PPCState *s, uint32_t insn, uint32_t before, Mask *mk, uint32_t *taint)
@@ -276,8 +275,8 @@ static void taint_fx(const PPCState *s, uint32_t insn, uint32_t before, Mask *mk
     if (fp_signals(insn) && !fx_before && !fx_now && (before & FPSCR_EXC))
         *taint |= FPSCR_FX;
     unsigned xo10 = (insn >> 1) & 1023;
-    /* mtfsb1 (38), mtfsfi (134), mtfsf (711) turning exception bits on */
-    if ((insn >> 26) == 63 && (xo10 == 38 || xo10 == 134 || xo10 == 711) && !fx_before && fx_now)
+    /* mtfsb1 (38) turning an exception bit on */
+    if ((insn >> 26) == 63 && xo10 == 38 && !fx_before && fx_now)
         *taint |= FPSCR_FX;
     if ((insn >> 26) == 63 && (xo10 == 0 || xo10 == 32) && (before & FPSCR_FI)) {
         *taint |= FPSCR_FI;
@@ -320,9 +319,10 @@ static void after_insn(const PPCState *s, const DiffCase *c, const CaseMeta *m, 
         }
         break;
     case GK_FEST:
-        /* PEM 8 (fres): FR, FI undefined, XX not altered; qemu sets XX */
+        /* PEM 8 (fres): FR, FI undefined, XX not altered; qemu sets XX;
+         * the table estimate and the exact quotient may differ in OX/UX */
         mk->fpr[d] = ~0ull;
-        *taint |= FPSCR_FPRF | FPSCR_FI | FPSCR_XX | FPSCR_FX | FPSCR_FEX;
+        *taint |= FPSCR_FPRF | FPSCR_FI | FPSCR_OUX | FPSCR_FX | FPSCR_FEX;
         mk->trap_uncertain = true;
         if (insn & 1)
             mk->cr |= 0x0F000000u;
@@ -418,7 +418,7 @@ static void emu_run(CpuEnv *e, const DiffCase *c, const CaseMeta *m, DiffState *
                 mk->trap_uncertain = true;
             (void)ppc_run(s, 1);
             if (imz) {
-                taint |= FPSCR_VXIMZ | FPSCR_VXSNAN | FPSCR_VX | FPSCR_FX | FPSCR_FEX;
+                taint |= FPSCR_VXSNAN | FPSCR_FX | FPSCR_FEX;
                 mk->trap_uncertain = true;
                 mk->reasons |= 1u << DEV_IMZ_NAN;
             }

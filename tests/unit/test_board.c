@@ -234,12 +234,20 @@ START_TEST(kernel_too_big_for_ram)
 {
     char kp[64], rp[64], err[200];
     write_elf(kp);
-    write_initrd(rp, 17u << 20);
+    /* within the RAM size, so read, but not with the kernel and the tree */
+    write_initrd(rp, (16u << 20) - 4096);
     VirtBoard vb;
     VirtConfig c = { .ram_mib = 16, .ipic = true, .tb_freq = 25000000, .kernel = kp, .initrd = rp };
     ck_assert_int_eq(virt_init(&vb, &c, NULL, NULL, err, sizeof(err)), 0);
     ck_assert_int_eq(virt_load_images(&vb, &c, err, sizeof(err)), -1);
     ck_assert_ptr_nonnull(strstr(err, "do not fit"));
+    virt_free(&vb);
+    /* larger than the RAM: refused before it is read (issue 15) */
+    unlink(rp);
+    write_initrd(rp, 17u << 20);
+    ck_assert_int_eq(virt_init(&vb, &c, NULL, NULL, err, sizeof(err)), 0);
+    ck_assert_int_eq(virt_load_images(&vb, &c, err, sizeof(err)), -1);
+    ck_assert_msg(strstr(err, "-initrd: ") && strstr(err, "is larger than the RAM"), "%s", err);
     virt_free(&vb);
     unlink(kp);
     unlink(rp);

@@ -57,7 +57,7 @@ static uint64_t rnd_operand(void)
 {
     uint64_t r = rnd(), f = rnd();
     bool sign = r & 1;
-    switch ((r >> 1) % 10) {
+    switch ((r >> 1) % 12) {
     case 0: return make(sign, 1023 + (int)((r >> 8) % 41) - 20, f & ~0x1FFFFFFFull); /* single */
     case 1: return make(sign, 1023 + (int)((r >> 8) % 9) - 4, f & ~((1ull << 44) - 1)); /* short */
     case 2: return make(sign, 897 + (int)((r >> 8) % 8) - 4, f);            /* single edge */
@@ -68,6 +68,11 @@ static uint64_t rnd_operand(void)
     case 7: return (r >> 8) & 1 ? make(sign, 0, 0) : make(sign, 1023, f & ~0x1FFFFFFFull); /* zeros */
     default: return make(sign, 1023 + (int)((r >> 8) % 61) - 30, f);
     case 8: return make(sign, 1023 + (int)((r >> 8) % 61) - 30, f);
+    /* double denormals (a single multiply normalizes such an frC) */
+    case 10: return make(sign, 0, f >> ((r >> 8) % 52));
+    /* fraction 24 top bits set: a single multiply's frC rounding carries
+     * into the exponent, past DBL_MAX at the top */
+    case 11: return make(sign, 2046 - (int)((r >> 8) % 3) * 1000, f | 0x000FFFFFF8000000ull);
     }
 }
 
