@@ -175,6 +175,32 @@ START_TEST(store_into_chained_loop)
 }
 END_TEST
 
+/* The inlined soft-TLB compare is the C fast path's: misaligned and
+ * page-0 EAs against invalid entries (issue 15's lwz r4,5(0)) take the
+ * slow path under the JIT too, with the interpreter's results */
+START_TEST(misaligned_against_invalid_tags)
+{
+    CpuEnv *e[2] = { env(PPC_ENGINE_INTERP), env(PPC_ENGINE_JIT) };
+    for (int k = 0; k < 2; k++) {
+        uint32_t p[] = { D(32, 4, 0, 5), D(40, 5, 0, 0x801), D(32, 6, 0, 0x802), D(36, 4, 0, 0x803),
+                         D(44, 5, 0, 0x7FF), D(38, 6, 0, 0x800), D(32, 7, 0, 0x7FE), D(34, 8, 0, 1),
+                         B(0) };
+        for (uint32_t a = 0; a < 0x1000; a += 4)
+            cpuenv_write32(e[k], a, 0x01020304u * (a + 1));
+        cpuenv_put_code(e[k], 0x3000, p, 9);
+        ppc_tlb_flush(&e[k]->cpu);
+        e[k]->cpu.pc = 0x3000;
+        ck_assert_int_eq(ppc_run(&e[k]->cpu, 9), PPC_RUN_BUDGET);
+    }
+    same_state(e[0], e[1], 0);
+    for (uint32_t a = 0; a < 0x1000; a += 4)
+        ck_assert_uint_eq(cpuenv_read32(e[0], a), cpuenv_read32(e[1], a));
+    ck_assert_uint_eq(e[1]->cpu.pc, 0x3000 + 8 * 4);
+    cpuenv_free(e[0]);
+    cpuenv_free(e[1]);
+}
+END_TEST
+
 Suite *suite_jit(void)
 {
     Suite *s = suite_create("jit");
@@ -186,6 +212,7 @@ Suite *suite_jit(void)
         tcase_add_test(tc, small_buffer_flushes);
         tcase_add_test(tc, no_wx_mapping);
         tcase_add_test(tc, store_into_chained_loop);
+        tcase_add_test(tc, misaligned_against_invalid_tags);
     }
     suite_add_tcase(s, tc);
     return s;
