@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make check step: the JIT against the reference engine (the interpreter).
 #   - the unit tests with their CPUs under the JIT (PPCEMU_ACCEL=jit)
-#   - the bare-metal guest suite under -accel jit, and under -accel lockstep
+#   - the bare-metal guest suite under the engine the guest step does not
+#     run (the default), and under -accel lockstep
 #     (every block run by both engines and compared; a difference stops
 #     the guest, so the program fails)
 #   - the differential test against qemu-ppc with the JIT
@@ -55,8 +56,11 @@ case "$build" in
 esac
 
 part "unit tests (PPCEMU_ACCEL=jit)" env PPCEMU_ACCEL=jit "$build/tests/unit-tests"
+# the guest step runs the default engine; this one runs the other
+other=jit
+"$build/ppcemu" -h | grep -q -- "-accel.*default jit" && other=interp
 mapfile -t g_jit < <(guests tb_rate)
-part "guest suite (-accel jit)" env GUEST_EMU_FLAGS="-accel jit" \
+part "guest suite (-accel $other)" env GUEST_EMU_FLAGS="-accel $other" \
     bash tests/steps/guest.sh "$build" "${g_jit[@]}"
 mapfile -t g_ls < <(guests tb_rate tb_dec)
 part "guest suite (-accel lockstep)" env GUEST_EMU_FLAGS="-accel lockstep" \
