@@ -5,6 +5,7 @@
 #     run (the default), and under -accel lockstep
 #     (every block run by both engines and compared; a difference stops
 #     the guest, so the program fails)
+#   - three -icount guests printing the same under both engines
 #   - the differential test against qemu-ppc with the JIT
 #   - a Linux boot to the shell under -accel jit and under -accel lockstep
 # tb_rate measures the host clock against the guest's timebase and fails
@@ -51,6 +52,26 @@ linux_boot() { # accel
         return 1
     }
 }
+# -icount makes a run deterministic: both engines must print the same
+# serial output, byte for byte (interrupts at the same instruction)
+icount_same() {
+    local work=$build/jit-test name a st=0
+    mkdir -p "$work"
+    for name in icount stress_irq tb_dec; do
+        for a in interp jit; do
+            timeout -k 5 60 "$build/ppcemu" -kernel "$build/tests/guest/$name.elf" -nographic \
+                -no-reboot -icount 0 -accel "$a" < /dev/null > "$work/$name.$a.log" 2>&1
+        done
+        if cmp -s "$work/$name.interp.log" "$work/$name.jit.log"; then
+            echo "PASS $name: same output under -accel interp and jit ($(wc -l < "$work/$name.jit.log") lines)"
+        else
+            echo "FAIL $name: the engines print differently under -icount 0:"
+            diff "$work/$name.interp.log" "$work/$name.jit.log" | head -10
+            st=1
+        fi
+    done
+    return $st
+}
 case "$build" in
 *asan*) export LINUXDRIVE_TSCALE=${LINUXDRIVE_TSCALE:-4} ;;
 esac
@@ -65,6 +86,7 @@ part "guest suite (-accel $other)" env GUEST_EMU_FLAGS="-accel $other" \
 mapfile -t g_ls < <(guests tb_rate tb_dec)
 part "guest suite (-accel lockstep)" env GUEST_EMU_FLAGS="-accel lockstep" \
     bash tests/steps/guest.sh "$build" "${g_ls[@]}"
+part "-icount runs print the same under both engines" icount_same
 part "differential test against qemu-ppc (PPCEMU_ACCEL=jit)" env PPCEMU_ACCEL=jit \
     bash tests/steps/diff.sh "$build"
 part "Linux boot (-accel jit)" linux_boot jit
