@@ -269,10 +269,6 @@ void ppc_tlb_flush(PPCState *s);
 void ppc_tlb_flush_page(PPCState *s, uint32_t ea);
 void ppc_invalidate_code(PPCState *s, uint32_t pa, uint32_t len);
 void ppc_flush_blocks(PPCState *s);
-/* Start a new round of the dirty-page log (live-migration pre-copy): clear
- * the bus's log and the soft TLB, whose write tags are only installed by a
- * store that has marked its page dirty. */
-void ppc_dirty_log_restart(PPCState *s);
 /* Select the execution engine (PPC_ENGINE_*): 0, or -1 when this host
  * cannot run it (no x86-64, or no memory for the code buffer). */
 PPC_WUR int ppc_set_engine(PPCState *s, int engine);
