@@ -296,7 +296,7 @@ static const CliOpt options[] = {
     { "tb-freq", "HZ", opt_tb_freq, "timebase frequency (default 33333333)" },
     { "tb-clock", "host|vm", opt_tb_clock, "timebase across pauses: real time or VM time" },
     { "icount", "N", opt_icount, "deterministic: TB ticks every 2^N instructions" },
-    { "accel", "jit|interp", opt_accel, "execution engine (default interp; lockstep: both, compared)" },
+    { "accel", "jit|interp", opt_accel, "execution engine (default jit on x86-64, else interp; lockstep: both, compared)" },
     { "d", "ITEMS", opt_debug, "debug log items (-d help lists them)" },
     { "D", "FILE", opt_logfile, "write the debug log to FILE (default stderr)" },
     { "gdb", "tcp::PORT", opt_gdb, "GDB remote stub" },
@@ -330,6 +330,7 @@ void cli_defaults(PpcemuOptions *o)
     o->tb_freq = VIRT_TB_FREQ_DEFAULT;
     o->tb_clock = TB_CLOCK_HOST;
     o->icount_shift = -1;
+    o->accel = ppc_jit_available() ? PPC_ENGINE_JIT : PPC_ENGINE_INTERP;
 }
 
 static const CliOpt *find_opt(const char *name)
