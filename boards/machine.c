@@ -384,6 +384,7 @@ static void fill_config(Machine *m)
         .kernel = o->kernel, .initrd = o->initrd, .append = o->append,
         .bios = o->bios, .default_bios = m->default_bios, .dtb_file = o->dtb,
         .no_reboot = o->no_reboot,
+        .drives = o->drives, .ndrives = o->ndrives,
     };
 }
 

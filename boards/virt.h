@@ -14,6 +14,9 @@
 #include "boards/bootinfo.h"
 #include "boards/ipic.h"
 #include "boards/uart16550.h"
+#include "boards/virtio.h"
+#include "boards/virtio_blk.h"
+#include "boards/virtmap.h"
 #include "cpu/ppc.h"
 
 typedef struct VirtConfig {
@@ -25,6 +28,9 @@ typedef struct VirtConfig {
     const char *default_bios; /* the build's boot ROM, used without -bios */
     const char *dtb_file;     /* -dtb, or NULL */
     bool no_reboot;
+    /* -drive ... if=virtio, in slot order */
+    const VirtioBlkConf *drives;
+    unsigned ndrives;
 } VirtConfig;
 
 typedef struct VirtBoard {
@@ -35,6 +41,10 @@ typedef struct VirtBoard {
     bool has_ipic;
     uint32_t spcr, rpr;
     uint32_t bootinfo[BI_NWORDS];
+    /* virtio-mmio slots: drives first, in -drive order (board.md) */
+    VirtioDev virtio[VIRT_VIRTIO_SLOTS];
+    VirtioBlk blk[VIRT_VIRTIO_SLOTS];
+    unsigned nblk;
     /* guest requests, looked at by the main loop between CPU slices */
     bool exit_req, reset_req;
     int exit_status;

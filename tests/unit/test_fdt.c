@@ -47,7 +47,7 @@ static bool has(const void *fdt, const char *path, const char *prop)
 
 START_TEST(defaults)
 {
-    FdtConfig c = { 128u << 20, 33333333, true, NULL, 0, 0 };
+    FdtConfig c = { 128u << 20, 33333333, true, NULL, 0, 0, 0, 0, 0 };
     void *f = build(&c);
     ck_assert_int_eq(fdt_node_check_compatible(f, 0, "fsl,mpc8315erdb"), 0);
     ck_assert_uint_eq(u32_at(f, "/", "#address-cells", 0), 1);
@@ -71,7 +71,7 @@ END_TEST
 
 START_TEST(soc_and_serial)
 {
-    FdtConfig c = { 64u << 20, 33333333, true, NULL, 0, 0 };
+    FdtConfig c = { 64u << 20, 33333333, true, NULL, 0, 0, 0, 0, 0 };
     void *f = build(&c);
     const char *soc = "/soc@80000000", *ser = "/soc@80000000/serial@3f8";
     ck_assert_str_eq(str(f, soc, "device_type"), "soc");
@@ -107,7 +107,7 @@ END_TEST
 
 START_TEST(options_in_force)
 {
-    FdtConfig c = { 256u << 20, 1000000, true, "console=ttyS0 quiet", 0x01000000, 0x01234567 };
+    FdtConfig c = { 256u << 20, 1000000, true, "console=ttyS0 quiet", 0x01000000, 0x01234567, 0, 0, 0 };
     void *f = build(&c);
     ck_assert_uint_eq(u32_at(f, "/memory", "reg", 1), 0x10000000);
     ck_assert_uint_eq(u32_at(f, "/cpus/cpu@0", "timebase-frequency", 0), 1000000);
@@ -120,7 +120,7 @@ END_TEST
 
 START_TEST(ipic_off)
 {
-    FdtConfig c = { 128u << 20, 33333333, false, NULL, 0, 0 };
+    FdtConfig c = { 128u << 20, 33333333, false, NULL, 0, 0, 0, 0, 0 };
     void *f = build(&c);
     ck_assert_int_lt(fdt_path_offset(f, "/soc@80000000/interrupt-controller@700"), 0);
     ck_assert_int_lt(fdt_node_offset_by_compatible(f, -1, "fsl,ipic"), 0);
@@ -132,11 +132,11 @@ END_TEST
 
 START_TEST(patch_user_blob)
 {
-    FdtConfig c = { 128u << 20, 33333333, false, NULL, 0, 0 };
+    FdtConfig c = { 128u << 20, 33333333, false, NULL, 0, 0, 0, 0, 0 };
     void *f = build(&c), *g;
     size_t gsize;
     char err[200];
-    FdtConfig p = { 128u << 20, 33333333, false, "root=/dev/ram", 0x2000000, 0x2100000 };
+    FdtConfig p = { 128u << 20, 33333333, false, "root=/dev/ram", 0x2000000, 0x2100000, 0, 0, 0 };
     ck_assert_int_eq(board_fdt_patch(f, fdt_totalsize(f), &p, &g, &gsize, err, sizeof(err)), 0);
     ck_assert_str_eq(str(g, "/chosen", "bootargs"), "root=/dev/ram");
     ck_assert_uint_eq(u32_at(g, "/chosen", "linux,initrd-end", 0), 0x2100000);
