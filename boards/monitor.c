@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "boards/devcmds.h"
 #include "boards/machine.h"
 #include "migration/vm_snap.h"
 
@@ -102,6 +103,7 @@ static const MonitorCmd info_cmds[] = {
     { "registers", "", "the CPU's registers", info_registers },
     { "tb", "", "timebase, decrementer, frequency, clock policy", info_tb },
     { "snapshots", "", "the snapshots in the snapshot directory", snap_cmd_info_snapshots },
+    { "block", "", "the virtio drives", dev_cmd_info_block },
 };
 
 #define N_INFO (sizeof(info_cmds) / sizeof(info_cmds[0]))
@@ -224,7 +226,7 @@ static int cmd_x(Monitor *mon, const char *args)
 
 static const MonitorCmd cmds[] = {
     { "help", "", "list the commands", cmd_help },
-    { "info", "registers|tb|snapshots", "show machine state", cmd_info },
+    { "info", "registers|tb|snapshots|block", "show machine state", cmd_info },
     { "stop", "", "pause the machine", cmd_stop },
     { "cont", "", "resume the machine", cmd_cont },
     { "c", "", "same as cont", cmd_cont },

@@ -1,0 +1,14 @@
+/*
+ * Monitor commands of the second-milestone devices (cli.md "Monitor
+ * commands"): rows of boards/monitor.c's tables, handlers here so that
+ * the devices stay out of the monitor's file.
+ */
+#ifndef BOARDS_DEVCMDS_H
+#define BOARDS_DEVCMDS_H
+
+#include "boards/monitor.h"
+
+/* info block: one row per virtio drive */
+int dev_cmd_info_block(Monitor *mon, const char *args);
+
+#endif /* BOARDS_DEVCMDS_H */
