@@ -31,3 +31,50 @@ int dev_cmd_info_block(Monitor *mon, const char *args)
     }
     return 0;
 }
+
+/* QEMU's HMP spelling: screendump FILENAME [-f ppm|png]; -f may also come
+ * first.  The file name is one word. */
+int dev_cmd_screendump(Monitor *mon, const char *args)
+{
+    char file[1024] = "", fmt[16] = "ppm";
+    const char *p = args;
+    while (*p) {
+        size_t n = strcspn(p, " \t");
+        if (n == 2 && !strncmp(p, "-f", 2)) {
+            p += n + strspn(p + n, " \t");
+            n = strcspn(p, " \t");
+            if (!n || n >= sizeof(fmt)) {
+                monitor_printf(mon, "screendump: -f takes ppm or png\n");
+                return -1;
+            }
+            memcpy(fmt, p, n);
+            fmt[n] = 0;
+        } else if (!file[0] && n < sizeof(file)) {
+            memcpy(file, p, n);
+            file[n] = 0;
+        } else {
+            monitor_printf(mon, "screendump: usage: screendump FILE [-f ppm|png]\n");
+            return -1;
+        }
+        p += n + strspn(p + n, " \t");
+    }
+    if (!file[0]) {
+        monitor_printf(mon, "screendump: usage: screendump FILE [-f ppm|png]\n");
+        return -1;
+    }
+    if (strcmp(fmt, "ppm") && strcmp(fmt, "png")) {
+        monitor_printf(mon, "screendump: unknown format '%s' (ppm or png)\n", fmt);
+        return -1;
+    }
+    VirtBoard *vb = &mon->m->vb;
+    if (!vb->has_fb) {
+        monitor_printf(mon, "screendump: the machine has no framebuffer (-M virt,fb=off)\n");
+        return -1;
+    }
+    char err[1200];
+    if (fb_screendump(&vb->fb, file, strcmp(fmt, "png") ? FB_FMT_PPM : FB_FMT_PNG, err, sizeof(err))) {
+        monitor_printf(mon, "screendump: %s\n", err);
+        return -1;
+    }
+    return 0;
+}

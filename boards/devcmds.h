@@ -10,5 +10,7 @@
 
 /* info block: one row per virtio drive */
 int dev_cmd_info_block(Monitor *mon, const char *args);
+/* screendump FILE [-f ppm|png]: the framebuffer's current frame */
+int dev_cmd_screendump(Monitor *mon, const char *args);
 
 #endif /* BOARDS_DEVCMDS_H */

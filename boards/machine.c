@@ -385,6 +385,7 @@ static void fill_config(Machine *m)
         .bios = o->bios, .default_bios = m->default_bios, .dtb_file = o->dtb,
         .no_reboot = o->no_reboot,
         .drives = o->drives, .ndrives = o->ndrives,
+        .fb_width = o->fb_width, .fb_height = o->fb_height,
     };
 }
 

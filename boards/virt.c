@@ -144,6 +144,8 @@ static int add_devices(VirtBoard *vb)
     for (unsigned i = 0; i < VIRT_VIRTIO_SLOTS; i++)
         r |= bus_add_region(b, VIRT_VIRTIO_BASE + i * VIRT_VIRTIO_STRIDE, VIRTIO_MMIO_SIZE,
                             &virtio_mmio_ops, &vb->virtio[i], "virtio-mmio");
+    if (vb->has_fb)
+        r |= bus_add_region(b, VIRT_FB_BASE, VIRT_FB_SIZE, &fb_ops, &vb->fb, "framebuffer");
     return r;
 }
 
@@ -159,6 +161,13 @@ static int add_virtio(VirtBoard *vb, const VirtConfig *c, char *err, size_t errl
         IrqLine irq = c->ipic ? (IrqLine){ ipic_set_irq, &vb->ipic, VIRT_VIRTIO_IRQ(i) } : (IrqLine){ 0 };
         virtio_init(&vb->virtio[i], &vb->bus, irq, NULL, NULL);
         vb->blk[i].fd = -1;
+    }
+    if (c->fb_width) {
+        if (fb_init(&vb->fb, VIRT_FB_SIZE, c->fb_width, c->fb_height)) {
+            snprintf(err, errlen, "cannot allocate the framebuffer");
+            return -1;
+        }
+        vb->has_fb = true;
     }
     for (unsigned i = 0; i < c->ndrives; i++) {
         char why[300];
@@ -215,6 +224,7 @@ void virt_free(VirtBoard *vb)
 {
     for (unsigned i = 0; i < vb->nblk; i++)
         virtio_blk_close(&vb->blk[i]);
+    fb_free(&vb->fb);
     ppc_free(&vb->cpu);
     bus_free(&vb->bus);
     free(vb->kernel_img);
@@ -226,7 +236,8 @@ void virt_free(VirtBoard *vb)
 static int build_dtb(VirtBoard *vb, const VirtConfig *c, const uint8_t *user, size_t user_len,
                      uint32_t istart, uint32_t iend, char *err, size_t errlen)
 {
-    FdtConfig fc = { vb->bus.ram_size, c->tb_freq, c->ipic, c->append, istart, iend, 0, 0, 0 };
+    FdtConfig fc = { vb->bus.ram_size, c->tb_freq, c->ipic, c->append, istart, iend, 0,
+                     vb->fb.width, vb->fb.height };
     for (unsigned i = 0; i < VIRT_VIRTIO_SLOTS; i++)
         if (vb->virtio[i].ops)
             fc.virtio_mask |= 1u << i;

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "boards/bootinfo.h"
+#include "boards/fb.h"
 #include "boards/ipic.h"
 #include "boards/uart16550.h"
 #include "boards/virtio.h"
@@ -31,6 +32,7 @@ typedef struct VirtConfig {
     /* -drive ... if=virtio, in slot order */
     const VirtioBlkConf *drives;
     unsigned ndrives;
+    uint32_t fb_width, fb_height; /* 0: no framebuffer (-M virt,fb=off) */
 } VirtConfig;
 
 typedef struct VirtBoard {
@@ -45,6 +47,8 @@ typedef struct VirtBoard {
     VirtioDev virtio[VIRT_VIRTIO_SLOTS];
     VirtioBlk blk[VIRT_VIRTIO_SLOTS];
     unsigned nblk;
+    Fb fb;
+    bool has_fb;
     /* guest requests, looked at by the main loop between CPU slices */
     bool exit_req, reset_req;
     int exit_status;
