@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "boards/machine.h"
+#include "migration/vm_snap.h"
 
 int dev_cmd_info_block(Monitor *mon, const char *args)
 {
@@ -30,6 +31,24 @@ int dev_cmd_info_block(Monitor *mon, const char *args)
             monitor_printf(mon, "         device error (needs reset): %s\n", vd->error);
     }
     return 0;
+}
+
+static bool drives_refuse(Monitor *mon, const char *cmd)
+{
+    if (!mon->m->vb.nblk)
+        return false;
+    monitor_printf(mon, "%s: not with virtio drives attached (their state is not in snapshots yet)\n", cmd);
+    return true;
+}
+
+int dev_cmd_savevm(Monitor *mon, const char *args)
+{
+    return drives_refuse(mon, "savevm") ? -1 : snap_cmd_savevm(mon, args);
+}
+
+int dev_cmd_loadvm(Monitor *mon, const char *args)
+{
+    return drives_refuse(mon, "loadvm") ? -1 : snap_cmd_loadvm(mon, args);
 }
 
 /* QEMU's HMP spelling: screendump FILENAME [-f ppm|png]; -f may also come

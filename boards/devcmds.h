@@ -10,6 +10,13 @@
 
 /* info block: one row per virtio drive */
 int dev_cmd_info_block(Monitor *mon, const char *args);
+/* savevm/loadvm, refused with one line while virtio drives are attached:
+ * their device state (transport registers, queue indices, a snapshot=on
+ * overlay) is not in the snapshot stream yet, and a writable raw image
+ * cannot be rolled back (QEMU refuses savevm on raw images too).  Else
+ * the snapshot commands proper (migration/vm_snap.h). */
+int dev_cmd_savevm(Monitor *mon, const char *args);
+int dev_cmd_loadvm(Monitor *mon, const char *args);
 /* screendump FILE [-f ppm|png]: the framebuffer's current frame */
 int dev_cmd_screendump(Monitor *mon, const char *args);
 

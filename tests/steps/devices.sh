@@ -1,21 +1,26 @@
 #!/usr/bin/env bash
+# The second milestone's devices from the outside.
+#
 # The framebuffer through the monitor's screendump (cli.md): the bare-metal
 # program tests/guest/fb_pattern.c draws a known pattern and idles; the
 # monitor writes a PPM and a PNG of the screen; every pixel of both must
 # equal the pattern's formula (computed here, independently of ppcemu).
 # Also: screendump with -M virt,fb=off fails with one line, and a bad
 # format is refused.
-# Usage: tests/steps/fb.sh BUILD_DIR
+# The virtio drives' monitor rows: info block lists them, savevm/loadvm
+# are refused with one line while drives are attached (their state is
+# not in snapshots yet), and a missing image is a one-line start error.
+# Usage: tests/steps/devices.sh BUILD_DIR
 set -u
 build=${1:-build}
 emu=$build/ppcemu
 elf=$build/tests/guest/fb_pattern.elf
 timeout_s=${GUEST_TIMEOUT:-30}
 if [ ! -x "$emu" ] || [ ! -f "$elf" ]; then
-    echo "fb: SKIP: $emu or $elf not built"
+    echo "devices: SKIP: $emu or $elf not built"
     exit 0
 fi
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/ppcemu-fb.XXXXXX")
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/ppcemu-dev.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 passed=0; failed=0
 ok() { echo "PASS $1"; passed=$((passed + 1)); }
@@ -114,5 +119,33 @@ else
     bad "screendump refused without a framebuffer / for an unknown format"
 fi
 
-echo "fb: $passed passed, $failed failed (of $((passed + failed)))"
+# ---- virtio drives and the monitor ----
+img=$tmp/d.img
+head -c 65536 /dev/zero > "$img"
+printf 'info block\nsavevm s1\nloadvm s1\nquit\n' | timeout -k 5 "$timeout_s" "$emu" -S \
+    -drive "file=$img,format=raw,if=virtio" -drive "file=$img,format=raw,if=virtio,snapshot=on" \
+    -monitor stdio -serial null -display none -snapshot-dir "$tmp/snaps" > "$tmp/blk.mon" 2>&1
+st=$?
+mon=$(tr -d '\r' < "$tmp/blk.mon")
+if [ "$st" -eq 0 ] && grep -qE "^virtio0 +0@81000000 +128 +read-write .*d\.img$" <<< "$mon" \
+    && grep -qE "^virtio1 +1@81000200 +128 +snapshot " <<< "$mon"; then
+    ok "info block lists the drives"
+else
+    sed 's/^/    | /' <<< "$mon"; bad "info block lists the drives"
+fi
+if grep -q "savevm: not with virtio drives attached" <<< "$mon" \
+    && grep -q "loadvm: not with virtio drives attached" <<< "$mon" && [ ! -e "$tmp/snaps/s1.snap" ]; then
+    ok "savevm/loadvm refused with drives"
+else
+    sed 's/^/    | /' <<< "$mon"; bad "savevm/loadvm refused with drives"
+fi
+"$emu" -drive "file=$tmp/missing.img,format=raw,if=virtio" -nographic > "$tmp/miss.out" 2>&1 < /dev/null
+st=$?
+if [ "$st" -eq 1 ] && [ "$(wc -l < "$tmp/miss.out")" -eq 1 ] && grep -q "missing.img" "$tmp/miss.out"; then
+    ok "a missing image: one line, status 1"
+else
+    sed 's/^/    | /' "$tmp/miss.out"; bad "a missing image: one line, status 1 (got $st)"
+fi
+
+echo "devices: $passed passed, $failed failed (of $((passed + failed)))"
 [ "$failed" -eq 0 ]
