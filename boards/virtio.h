@@ -23,6 +23,13 @@
  * a chain is at most QueueNum descriptors long, one notification handles
  * at most QueueNum requests.
  *
+ * Snapshot state (not in the snapshot stream yet; savevm/loadvm are
+ * refused while a drive is attached, boards/devcmds.h): per slot status,
+ * the three feature/queue selectors, drv_features, int_status,
+ * config_gen, and per queue num, ready, desc/avail/used, last_avail,
+ * used_idx.  Post-load: drive the IRQ line from int_status (irq_level is
+ * derived) and keep error[] empty unless NEEDS_RESET is set.
+ *
  * Guest memory is read from and written to RAM only (a queue or buffer
  * outside RAM is an error), through the bus: writes mark the pages dirty
  * (virtio_dma_write).

@@ -7,6 +7,12 @@
  * snapshot=on; kept across a system reset, as QEMU keeps its temporary
  * overlay).
  *
+ * Snapshot state (not saved yet): the transport's (boards/virtio.h); for a
+ * snapshot=on drive the overlay's clusters (index and 4 KiB each), for a
+ * readonly one nothing; a writable raw drive cannot be saved (QEMU
+ * refuses savevm there too) and migrates by shared storage after a flush.
+ * The counters are not state.
+ *
  * I/O is done on the CPU thread, synchronously, when the driver notifies
  * the queue (pread/pwrite straight into/out of guest RAM): a slow disk
  * stalls the guest for the time of the request.
