@@ -21,7 +21,7 @@ int dev_cmd_info_block(Monitor *mon, const char *args)
     for (unsigned i = 0; i < vb->nblk; i++) {
         const VirtioBlk *b = &vb->blk[i];
         const VirtioDev *vd = &vb->virtio[i];
-        char slot[16];
+        char slot[32];
         snprintf(slot, sizeof(slot), "%u@%08x", i, VIRT_VIRTIO_BASE + i * VIRT_VIRTIO_STRIDE);
         monitor_printf(mon, "virtio%-2u %-10s %-10llu %-12s %-10llu %-10llu %s\n", i, slot,
                        (unsigned long long)(b->size / VIRTIO_BLK_SECTOR),
@@ -49,6 +49,25 @@ int dev_cmd_savevm(Monitor *mon, const char *args)
 int dev_cmd_loadvm(Monitor *mon, const char *args)
 {
     return drives_refuse(mon, "loadvm") ? -1 : snap_cmd_loadvm(mon, args);
+}
+
+int dev_cmd_sendkey(Monitor *mon, const char *args)
+{
+    VirtBoard *vb = &mon->m->vb;
+    char err[80];
+    if (!*args || strchr(args, ' ')) {
+        monitor_printf(mon, "sendkey: usage: sendkey KEYS (e.g. ctrl-alt-f1)\n");
+        return -1;
+    }
+    if (!vb->has_input) {
+        monitor_printf(mon, "sendkey: the machine has no keyboard (it comes with the framebuffer)\n");
+        return -1;
+    }
+    if (virtio_input_sendkey(&vb->kbd, args, err, sizeof(err))) {
+        monitor_printf(mon, "sendkey: %s\n", err);
+        return -1;
+    }
+    return 0;
 }
 
 /* QEMU's HMP spelling: screendump FILENAME [-f ppm|png]; -f may also come

@@ -17,6 +17,8 @@ int dev_cmd_info_block(Monitor *mon, const char *args);
  * the snapshot commands proper (migration/vm_snap.h). */
 int dev_cmd_savevm(Monitor *mon, const char *args);
 int dev_cmd_loadvm(Monitor *mon, const char *args);
+/* sendkey KEYS: QEMU's key names joined by '-' (ctrl-alt-f1) */
+int dev_cmd_sendkey(Monitor *mon, const char *args);
 /* screendump FILE [-f ppm|png]: the framebuffer's current frame */
 int dev_cmd_screendump(Monitor *mon, const char *args);
 

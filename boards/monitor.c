@@ -235,6 +235,7 @@ static const MonitorCmd cmds[] = {
     { "loadvm", "NAME", "restore the machine from snapshot NAME", dev_cmd_loadvm },
     { "delvm", "NAME", "delete snapshot NAME", snap_cmd_delvm },
     { "x", "/N ADDR", "show N words of guest physical memory", cmd_x },
+    { "sendkey", "KEYS", "press and release keys on the virtio keyboard (ctrl-alt-f1)", dev_cmd_sendkey },
     { "screendump", "FILE [-f ppm|png]", "write the framebuffer's frame to FILE", dev_cmd_screendump },
     { "quit", "", "quit the emulator", cmd_quit },
     { "q", "", "same as quit", cmd_quit },

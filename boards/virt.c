@@ -153,8 +153,10 @@ static int add_devices(VirtBoard *vb)
  * the IPIC their interrupts go nowhere (a driver must poll). */
 static int add_virtio(VirtBoard *vb, const VirtConfig *c, char *err, size_t errlen)
 {
-    if (c->ndrives > VIRT_VIRTIO_SLOTS) {
-        snprintf(err, errlen, "at most %u virtio drives", VIRT_VIRTIO_SLOTS);
+    unsigned ninput = c->fb_width ? 2 : 0;
+    if (c->ndrives + ninput > VIRT_VIRTIO_SLOTS) {
+        snprintf(err, errlen, "at most %u virtio drives%s", VIRT_VIRTIO_SLOTS - ninput,
+                 ninput ? " next to the keyboard and tablet (-M virt,fb=off has none)" : "");
         return -1;
     }
     for (unsigned i = 0; i < VIRT_VIRTIO_SLOTS; i++) {
@@ -178,6 +180,11 @@ static int add_virtio(VirtBoard *vb, const VirtConfig *c, char *err, size_t errl
         vb->nblk = i + 1;
         vb->virtio[i].ops = &virtio_blk_ops;
         vb->virtio[i].opaque = &vb->blk[i];
+    }
+    if (ninput) {
+        virtio_input_init(&vb->kbd, &vb->virtio[c->ndrives], VINPUT_KEYBOARD);
+        virtio_input_init(&vb->tablet, &vb->virtio[c->ndrives + 1], VINPUT_TABLET);
+        vb->has_input = true;
     }
     return 0;
 }

@@ -17,6 +17,7 @@
 #include "boards/uart16550.h"
 #include "boards/virtio.h"
 #include "boards/virtio_blk.h"
+#include "boards/virtio_input.h"
 #include "boards/virtmap.h"
 #include "cpu/ppc.h"
 
@@ -49,6 +50,9 @@ typedef struct VirtBoard {
     unsigned nblk;
     Fb fb;
     bool has_fb;
+    /* with a framebuffer: keyboard and tablet in the slots after the drives */
+    VirtioInput kbd, tablet;
+    bool has_input;
     /* guest requests, looked at by the main loop between CPU slices */
     bool exit_req, reset_req;
     int exit_status;

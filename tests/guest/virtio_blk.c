@@ -5,6 +5,7 @@
  *   slot 0  disk0.img            writable
  *   slot 1  disk1.img            readonly=on
  *   slot 2  disk2.img            snapshot=on
+ *   slots 3, 4: keyboard and tablet; 5-7 empty
  * Image k holds byte pat(k, o) at offset o.  Checks: the empty slots,
  * feature negotiation (VERSION_1 required), queue setup, reads, a
  * write/read round trip, get-id, flush, the interrupt through the IPIC
@@ -191,7 +192,11 @@ static void empty_slots(void)
     CHECK_EQ(rd(0, R_DEVID), 2, "slot 0: block device");
     CHECK_EQ(rd(1, R_DEVID), 2, "slot 1: block device");
     CHECK_EQ(rd(2, R_DEVID), 2, "slot 2: block device");
-    for (unsigned s = 3; s < NSLOTS; s++)
+    /* drives first, then the keyboard and tablet that come with the
+     * framebuffer (board.md slot order) */
+    CHECK_EQ(rd(3, R_DEVID), 18, "slot 3: keyboard (virtio-input)");
+    CHECK_EQ(rd(4, R_DEVID), 18, "slot 4: tablet (virtio-input)");
+    for (unsigned s = 5; s < NSLOTS; s++)
         CHECK_EQ(rd(s, R_DEVID), 0, "empty slot: DeviceID 0");
 }
 

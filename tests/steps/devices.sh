@@ -10,6 +10,7 @@
 # The virtio drives' monitor rows: info block lists them, savevm/loadvm
 # are refused with one line while drives are attached (their state is
 # not in snapshots yet), and a missing image is a one-line start error.
+# sendkey's error lines.
 # Usage: tests/steps/devices.sh BUILD_DIR
 set -u
 build=${1:-build}
@@ -145,6 +146,18 @@ if [ "$st" -eq 1 ] && [ "$(wc -l < "$tmp/miss.out")" -eq 1 ] && grep -q "missing
     ok "a missing image: one line, status 1"
 else
     sed 's/^/    | /' "$tmp/miss.out"; bad "a missing image: one line, status 1 (got $st)"
+fi
+
+# ---- sendkey's errors (delivery is tested by the guest program virtio_input) ----
+printf 'sendkey ctrl-nokey\nsendkey\nquit\n' | timeout -k 5 "$timeout_s" "$emu" -S -monitor stdio \
+    -serial null -display none > "$tmp/key.mon" 2>&1
+printf 'sendkey a\nquit\n' | timeout -k 5 "$timeout_s" "$emu" -S -M virt,fb=off -monitor stdio \
+    -serial null -display none > "$tmp/key2.mon" 2>&1
+if grep -q "sendkey: unknown key 'nokey'" "$tmp/key.mon" && grep -q "sendkey: usage" "$tmp/key.mon" \
+    && grep -q "sendkey: the machine has no keyboard" "$tmp/key2.mon"; then
+    ok "sendkey errors"
+else
+    sed 's/^/    | /' "$tmp/key.mon" "$tmp/key2.mon"; bad "sendkey errors"
 fi
 
 echo "devices: $passed passed, $failed failed (of $((passed + failed)))"
