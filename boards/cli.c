@@ -370,7 +370,7 @@ static const CliOpt options[] = {
     { "drive", "SPEC", opt_drive,
       "virtio disk file=PATH,format=raw,if=virtio[,readonly=on][,snapshot=on]; repeatable" },
     { "nographic", NULL, opt_nographic, "serial on stdio, multiplexed with the monitor (Ctrl-A c, Ctrl-A x)" },
-    { "display", "sdl|none", opt_display, "display: sdl (window not implemented yet) or none" },
+    { "display", "sdl|none", opt_display, "sdl: a window on the framebuffer; none (the default): no window" },
     { "serial", "DEV", opt_serial, "UART0 backend: stdio|null|file:PATH|unix:PATH[,server]" },
     { "monitor", "DEV", opt_monitor, "monitor: stdio|unix:PATH,server[,nowait]" },
     { "S", NULL, opt_paused, "do not start the CPU until the monitor's cont" },

@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "boards/display_sdl.h"
 #include "boards/virtmap.h"
 #include "migration/vm_snap.h"
 
@@ -167,8 +168,20 @@ static void read_serial(Machine *m)
     }
 }
 
+/* The window, about every DISPLAY_REFRESH_NS of host time */
+static void display_tick(Machine *m)
+{
+    uint64_t now = tb_host_mono_ns();
+    if (!m->display || now - m->display_ns < DISPLAY_REFRESH_NS)
+        return;
+    m->display_ns = now;
+    if (display_sdl_refresh(m->display, !m->running))
+        machine_quit(m, 0); /* the window was closed, as QEMU's */
+}
+
 static void service_io(Machine *m)
 {
+    display_tick(m);
     read_serial(m);
     if (m->mon_cd && m->mon_cd != m->serial) {
         uint8_t buf[512];
@@ -193,6 +206,8 @@ static void wait_io(Machine *m, int64_t timeout_ns)
     if (m->mon_cd && m->mon_cd != m->serial && chardev_fd(m->mon_cd) >= 0)
         pf[n++] = (struct pollfd){ chardev_fd(m->mon_cd), POLLIN, 0 };
     struct timespec ts, *tsp = NULL;
+    if (m->display && (timeout_ns < 0 || timeout_ns > (int64_t)DISPLAY_REFRESH_NS))
+        timeout_ns = DISPLAY_REFRESH_NS;
     if (timeout_ns >= 0) {
         ts.tv_sec = timeout_ns / 1000000000;
         ts.tv_nsec = timeout_ns % 1000000000;
@@ -389,6 +404,27 @@ static void fill_config(Machine *m)
     };
 }
 
+/* -display sdl: the framebuffer's window (none without a framebuffer,
+ * with -nographic or -display none; none by default for now) */
+static int open_display(Machine *m)
+{
+    const char *disp = m->opt->display;
+    if (!disp || strncmp(disp, "sdl", 3) || m->opt->nographic)
+        return 0;
+    if (!m->vb.has_fb) {
+        fprintf(stderr, "ppcemu: warning: -display sdl: the machine has no framebuffer, no window\n");
+        return 0;
+    }
+    char err[300];
+    m->display = display_sdl_open(&m->vb.fb, m->vb.has_input ? &m->vb.kbd : NULL,
+                                  m->vb.has_input ? &m->vb.tablet : NULL, "ppcemu virt", err, sizeof(err));
+    if (!m->display) {
+        fprintf(stderr, "ppcemu: -display sdl: %s\n", err);
+        return 1;
+    }
+    return 0;
+}
+
 static int start(Machine *m)
 {
     char err[400];
@@ -417,12 +453,14 @@ static int start(Machine *m)
     }
     m->vb.cpu.tb = m->tb;
     setup_log(m);
-    return 0;
+    return open_display(m);
 }
 
 static void teardown(Machine *m)
 {
     chardev_stdio_restore();
+    display_sdl_close(m->display);
+    m->display = NULL;
     if (m->tb)
         tb_free(m->tb);
     m->vb.cpu.tb = NULL;

@@ -40,6 +40,8 @@ typedef struct Machine {
      * from PPCEMU_TEST_STOP_ICOUNT, for exact -icount comparisons */
     uint64_t stop_icount;
     char default_bios[4096];
+    struct DisplaySdl *display; /* -display sdl's window, or NULL */
+    uint64_t display_ns;        /* host time of its last refresh */
 } Machine;
 
 /* The whole program after option parsing: returns the exit status. */

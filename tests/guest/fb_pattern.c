@@ -98,10 +98,21 @@ static uint32_t pattern(uint32_t x, uint32_t y)
     return 0x5A000000u | (x * 7 & 255) << 16 | (y * 3 & 255) << 8 | ((x ^ y) & 255);
 }
 
+/* the decrementer only pushes itself far away again */
+static void dec_far(ExcFrame *f)
+{
+    (void)f;
+    dec_write(0x7FFFFFFFu);
+}
+
+/* Sleep for good: MSR[POW] with EE on (the core idles until an interrupt,
+ * 750 UM 10.2), the DEC the only source and ~a minute apart */
 static void idle_forever(void)
 {
+    exc_set_handler(0x900, dec_far);
+    dec_write(0x7FFFFFFFu);
     for (;;)
-        mtmsr(mfmsr() | 0x00040000u); /* MSR[POW], EE off: sleeps for good */
+        mtmsr(mfmsr() | MSR_EE | MSR_POW);
 }
 
 int main(void)
