@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "boards/machine.h"
-#include "migration/vm_snap.h"
+#include "boards/vmsnap.h"
 
 int dev_cmd_info_block(Monitor *mon, const char *args)
 {
@@ -43,12 +43,12 @@ static bool drives_refuse(Monitor *mon, const char *cmd)
 
 int dev_cmd_savevm(Monitor *mon, const char *args)
 {
-    return drives_refuse(mon, "savevm") ? -1 : snap_cmd_savevm(mon, args);
+    return drives_refuse(mon, "savevm") ? -1 : vmsnap_cmd_savevm(mon, args);
 }
 
 int dev_cmd_loadvm(Monitor *mon, const char *args)
 {
-    return drives_refuse(mon, "loadvm") ? -1 : snap_cmd_loadvm(mon, args);
+    return drives_refuse(mon, "loadvm") ? -1 : vmsnap_cmd_loadvm(mon, args);
 }
 
 int dev_cmd_sendkey(Monitor *mon, const char *args)

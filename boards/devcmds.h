@@ -14,7 +14,7 @@ int dev_cmd_info_block(Monitor *mon, const char *args);
  * their device state (transport registers, queue indices, a snapshot=on
  * overlay) is not in the snapshot stream yet, and a writable raw image
  * cannot be rolled back (QEMU refuses savevm on raw images too).  Else
- * the snapshot commands proper (migration/vm_snap.h). */
+ * the snapshot commands proper (boards/vmsnap.h). */
 int dev_cmd_savevm(Monitor *mon, const char *args);
 int dev_cmd_loadvm(Monitor *mon, const char *args);
 /* sendkey KEYS: QEMU's key names joined by '-' (ctrl-alt-f1) */

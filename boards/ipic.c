@@ -238,3 +238,30 @@ void ipic_write(void *opaque, uint32_t off, uint32_t val, unsigned size)
 }
 
 const MemOps ipic_ops = { ipic_read, ipic_write };
+
+/* ---- snapshot state (migration/snapstate.h) ----
+ * The registers (MPC8315E RM 8.5) and the input wires; out_level is
+ * derived: post_load drives the CPU's external input from them. */
+
+static const SnapField ipic_fields[] = {
+    SNAP_FIELD(Ipic, sicfr, 1), SNAP_FIELD(Ipic, sicnr, 1), SNAP_ARRAY(Ipic, siprr, 1),
+    SNAP_ARRAY(Ipic, smprr, 1), SNAP_ARRAY(Ipic, simsr, 1), SNAP_ARRAY(Ipic, level, 1),
+    SNAP_ARRAY(Ipic, sifcr, 1), SNAP_FIELD(Ipic, ext_level, 1), SNAP_FIELD(Ipic, sepnr, 1),
+    SNAP_FIELD(Ipic, semsr, 1), SNAP_FIELD(Ipic, secnr, 1), SNAP_FIELD(Ipic, sefcr, 1),
+    SNAP_FIELD(Ipic, sersr, 1), SNAP_FIELD(Ipic, sermr, 1), SNAP_FIELD(Ipic, sercr, 1),
+    SNAP_FIELD(Ipic, serfr, 1),
+    SNAP_END,
+};
+
+static void ipic_snap_post_load(void *opaque)
+{
+    ipic_post_load(opaque);
+}
+
+const SnapStateDesc ipic_state_desc = {
+    .name = "ipic",
+    .version = 1,
+    .size = sizeof(Ipic),
+    .fields = ipic_fields,
+    .post_load = ipic_snap_post_load,
+};

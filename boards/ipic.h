@@ -13,6 +13,7 @@
 
 #include "boards/irq.h"
 #include "mem/bus.h"
+#include "migration/snapstate.h"
 
 #define IPIC_SIZE 0x100
 
@@ -53,10 +54,12 @@ void ipic_set_irq(void *opaque, int n, bool level);
 /* Vector of the highest-priority pending unmasked source, 0 if none */
 unsigned ipic_vector(const Ipic *p);
 /* After a snapshot replaced the registers: drive the output to the CPU from
- * them, whatever level it had before (migration/machine_snap.c). */
+ * them, whatever level it had before (their post_load). */
 void ipic_post_load(Ipic *p);
 uint32_t ipic_read(void *opaque, uint32_t off, unsigned size);
 void ipic_write(void *opaque, uint32_t off, uint32_t val, unsigned size);
+/* The IPIC's snapshot state (section "ipic"); opaque: the Ipic */
+extern const SnapStateDesc ipic_state_desc;
 
 /* 32-bit register files accessed with 1/2/4-byte big-endian accesses;
  * defined for any off/size (bytes beyond the register: read 0, write

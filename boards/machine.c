@@ -27,7 +27,7 @@
 
 #include "boards/display_sdl.h"
 #include "boards/virtmap.h"
-#include "migration/vm_snap.h"
+#include "boards/vmsnap.h"
 
 #define POLL_NS 1000000ull /* host input is looked at every millisecond */
 #define MUX_ESC 0x01       /* Ctrl-A */
@@ -489,7 +489,7 @@ static int initial_state(Machine *m)
     }
     SnapError err;
     m->running = false; /* the load leaves the timebase paused */
-    if (snap_vm_load(m, o->loadvm, &err)) {
+    if (machine_loadvm(m, o->loadvm, &err)) {
         fprintf(stderr, "ppcemu: -loadvm %s: %s\n", o->loadvm, err.msg);
         return 1;
     }

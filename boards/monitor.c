@@ -14,7 +14,8 @@
 
 #include "boards/devcmds.h"
 #include "boards/machine.h"
-#include "migration/vm_snap.h"
+#include "boards/vmsnap.h"
+#include "cpu/regs.h"
 
 #define X_MAX_WORDS 4096
 
@@ -52,21 +53,52 @@ static const char *skip_ws(const char *s)
 
 /* ---- info subcommands ---- */
 
+/* Items of `info registers`, four to a line */
+typedef struct RegLine {
+    Monitor *mon;
+    int n;
+} RegLine;
+
+static void reg_item(RegLine *l, const char *name, unsigned size, uint64_t v)
+{
+    monitor_printf(l->mon, "%s%-3s %0*llx", l->n ? " " : "", name, 2 * (int)size,
+                   (unsigned long long)v);
+    if (++l->n == 4) {
+        monitor_printf(l->mon, "\n");
+        l->n = 0;
+    }
+}
+
+static void reg_flush(RegLine *l)
+{
+    if (l->n)
+        monitor_printf(l->mon, "\n");
+    l->n = 0;
+}
+
+/* Every register the table (cpu/regs.c) marks for showing, in its order;
+ * an array starts a line of its own */
 static int info_registers(Monitor *mon, const char *args)
 {
     (void)args;
     PPCState *s = &mon->m->vb.cpu;
     TimeBase *tb = mon->m->tb;
-    monitor_printf(mon, "PC  %08x MSR %08x LR  %08x CTR %08x\n", s->pc, s->msr, s->lr, s->ctr);
-    monitor_printf(mon, "CR  %08x XER %08x FPSCR %08x PVR %08x\n", s->cr, s->xer, s->fpscr, s->pvr);
-    for (int i = 0; i < 32; i += 4)
-        monitor_printf(mon, "r%-2d %08x r%-2d %08x r%-2d %08x r%-2d %08x\n", i, s->gpr[i], i + 1,
-                       s->gpr[i + 1], i + 2, s->gpr[i + 2], i + 3, s->gpr[i + 3]);
-    monitor_printf(mon, "SRR0 %08x SRR1 %08x DAR %08x DSISR %08x\n", s->srr0, s->srr1, s->dar,
-                   s->dsisr);
-    monitor_printf(mon, "SPRG0-3 %08x %08x %08x %08x\n", s->sprg[0], s->sprg[1], s->sprg[2],
-                   s->sprg[3]);
-    monitor_printf(mon, "SDR1 %08x HID0 %08x HID1 %08x\n", s->sdr1, s->hid0, s->hid1);
+    RegLine l = { mon, 0 };
+    for (unsigned k = 0; k < ppc_nregs; k++) {
+        const PPCRegDesc *r = &ppc_regs[k];
+        if (!(r->flags & PPC_REG_SHOW))
+            continue;
+        if (r->count > 1)
+            reg_flush(&l);
+        for (unsigned i = 0; i < r->count; i++) {
+            char name[24];
+            reg_item(&l, ppc_reg_label(r, i, name, sizeof(name)),
+                     r->flags & PPC_REG_BOOL ? 1 : r->size, ppc_reg_get(s, r, i));
+        }
+        if (r->count > 1)
+            reg_flush(&l);
+    }
+    reg_flush(&l);
     if (tb)
         monitor_printf(mon, "TB  %016llx DEC %08x\n", (unsigned long long)tb_read(tb, s->icount),
                        tb_dec_read(tb, s->icount));
@@ -102,7 +134,7 @@ static int info_tb(Monitor *mon, const char *args)
 static const MonitorCmd info_cmds[] = {
     { "registers", "", "the CPU's registers", info_registers },
     { "tb", "", "timebase, decrementer, frequency, clock policy", info_tb },
-    { "snapshots", "", "the snapshots in the snapshot directory", snap_cmd_info_snapshots },
+    { "snapshots", "", "the snapshots in the snapshot directory", vmsnap_cmd_info_snapshots },
     { "block", "", "the virtio drives", dev_cmd_info_block },
 };
 
@@ -233,7 +265,7 @@ static const MonitorCmd cmds[] = {
     { "system_reset", "", "reset the machine", cmd_system_reset },
     { "savevm", "NAME", "save the machine as snapshot NAME", dev_cmd_savevm },
     { "loadvm", "NAME", "restore the machine from snapshot NAME", dev_cmd_loadvm },
-    { "delvm", "NAME", "delete snapshot NAME", snap_cmd_delvm },
+    { "delvm", "NAME", "delete snapshot NAME", vmsnap_cmd_delvm },
     { "x", "/N ADDR", "show N words of guest physical memory", cmd_x },
     { "sendkey", "KEYS", "press and release keys on the virtio keyboard (ctrl-alt-f1)", dev_cmd_sendkey },
     { "screendump", "FILE [-f ppm|png]", "write the framebuffer's frame to FILE", dev_cmd_screendump },

@@ -12,6 +12,7 @@
 
 #include "boards/irq.h"
 #include "mem/bus.h"
+#include "migration/snapstate.h"
 
 #define UART_FIFO_SIZE 16
 
@@ -42,8 +43,10 @@ unsigned uart_can_receive(const Uart16550 *u);
 size_t uart_receive(Uart16550 *u, const uint8_t *buf, size_t len);
 uint32_t uart_read(void *opaque, uint32_t off, unsigned size);
 /* After a snapshot replaced the registers: drive the interrupt output from
- * them, whatever level it had before (migration/machine_snap.c). */
+ * them, whatever level it had before (their post_load). */
 void uart_post_load(Uart16550 *u);
 void uart_write(void *opaque, uint32_t off, uint32_t val, unsigned size);
+/* The UART's snapshot state (section "uart0"); opaque: the Uart16550 */
+extern const SnapStateDesc uart_state_desc;
 
 #endif /* BOARDS_UART16550_H */

@@ -20,6 +20,8 @@
 #include "boards/virtio_input.h"
 #include "boards/virtmap.h"
 #include "cpu/ppc.h"
+#include "migration/snapstate.h"
+#include "migration/time_snap.h"
 
 typedef struct VirtConfig {
     uint32_t ram_mib;
@@ -35,6 +37,8 @@ typedef struct VirtConfig {
     unsigned ndrives;
     uint32_t fb_width, fb_height; /* 0: no framebuffer (-M virt,fb=off) */
 } VirtConfig;
+
+#define VIRT_SNAP_FLAG_NO_IPIC 0x1u /* snapshot header flag: -M virt,ipic=off */
 
 typedef struct VirtBoard {
     Bus bus;
@@ -69,6 +73,9 @@ typedef struct VirtBoard {
     uint32_t cmdline_addr;
     bool have_rom;   /* a boot ROM image is loaded */
     bool direct_boot; /* no boot ROM: the emulator enters the kernel itself */
+    /* what a snapshot holds (virt_register_state's list) */
+    SnapRegistry snap;
+    SnapTime time;
     /* -d unimp logging */
     void (*log_fn)(void *opaque, const char *fmt, ...);
     void *log_opaque;
@@ -88,6 +95,11 @@ int virt_load_images(VirtBoard *vb, const VirtConfig *c, char *err, size_t errle
  * directly: *warning is set then). */
 __attribute__((warn_unused_result))
 int virt_load_rom(VirtBoard *vb, const VirtConfig *c, bool *warning, char *err, size_t errlen);
+/* Fill vb->snap with the board's snapshot sections (done by virt_init;
+ * reads only vb's RAM size and IPIC setting, so tools may call it on a
+ * board they never initialised). */
+__attribute__((warn_unused_result))
+int virt_register_state(VirtBoard *vb);
 /* System reset: CPU, devices, images reloaded (as at power-on) */
 void virt_reset(VirtBoard *vb);
 /* Executed-instruction count as the test device reports it */

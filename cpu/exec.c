@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cpu/ppc.h"
+#include "cpu/regs.h"
 #include "cpu/translate.h"
 
 int ppc_init(PPCState *s, Bus *bus)
@@ -23,31 +24,11 @@ void ppc_free(PPCState *s)
     ppc_bc_free(s);
 }
 
-/* Power-on state, board.md "CPU" */
+/* Power-on state, board.md "CPU": the values are in the register table
+ * (cpu/regs.c) */
 void ppc_reset(PPCState *s)
 {
-    memset(s->gpr, 0, sizeof(s->gpr));
-    memset(s->fpr, 0, sizeof(s->fpr));
-    s->cr = s->xer = s->lr = s->ctr = s->fpscr = 0;
-    s->srr0 = s->srr1 = s->dar = s->dsisr = 0;
-    memset(s->sprg, 0, sizeof(s->sprg));
-    memset(s->sr, 0, sizeof(s->sr));
-    memset(s->ibat, 0, sizeof(s->ibat));
-    memset(s->dbat, 0, sizeof(s->dbat));
-    s->sdr1 = 0;
-    s->pvr = 0x00080200;
-    s->hid0 = s->hid1 = s->hid2 = 0;
-    s->l2cr = s->ictc = 0;
-    memset(s->thrm, 0, sizeof(s->thrm));
-    memset(s->pmc, 0, sizeof(s->pmc));
-    memset(s->mmcr, 0, sizeof(s->mmcr));
-    s->sia = s->iabr = s->dabr = s->ear = 0;
-    s->dec = 0;
-    s->reserve_valid = false;
-    s->irq_pending = 0;
-    s->halted = false;
-    s->msr = MSR_IP;
-    s->pc = 0xFFF00100;
+    ppc_regs_reset(s);
     ppc_tlb_flush(s);
     ppc_flush_blocks(s);
 }

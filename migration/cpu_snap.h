@@ -1,22 +1,15 @@
-/* The CPU's snapshot section: architectural state only.  Derived state
- * (soft TLB, translation blocks) is rebuilt after loading. */
+/* The CPU's snapshot section, built from the register table of cpu/regs.h
+ * (architectural state only; soft TLB and translated blocks are rebuilt
+ * by post_load). */
 #ifndef MIGRATION_CPU_SNAP_H
 #define MIGRATION_CPU_SNAP_H
 
 #include "cpu/ppc.h"
-#include "migration/snap.h"
+#include "migration/snapstate.h"
 
 #define SNAP_CPU_VERSION 1
 
-/* The section's field table (tools/ppcsnap prints a stream from it) */
-extern const SnapField snap_cpu_fields[];
-
-void snap_save_cpu(SnapWriter *w, const PPCState *s);
-/* Loads into *dst, a copy the caller commits only when the whole snapshot
- * loaded: fields absent from an older stream keep dst's values. */
-SNAP_WUR int snap_load_cpu(SnapReader *r, uint32_t version, PPCState *dst, SnapError *err);
-/* Copy loaded architectural state into the live CPU and rebuild derived
- * state (post-load). */
-void snap_cpu_commit(PPCState *live, const PPCState *loaded);
+/* The description (opaque: the PPCState) */
+const SnapStateDesc *snap_cpu_desc(void);
 
 #endif /* MIGRATION_CPU_SNAP_H */

@@ -1,6 +1,8 @@
 #include "migration/snap.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -25,6 +27,29 @@ void snap_error(SnapError *err, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(err->msg, sizeof err->msg, fmt, ap);
     va_end(ap);
+}
+
+char *snap_escape(char *out, size_t outlen, const char *in, size_t n)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < n && outlen; i++) {
+        unsigned char c = (unsigned char)in[i];
+        char tmp[5];
+        if (c >= 0x20 && c < 0x7F && c != '\\')
+            snprintf(tmp, sizeof tmp, "%c", c);
+        else if (c == '\\')
+            snprintf(tmp, sizeof tmp, "\\\\");
+        else
+            snprintf(tmp, sizeof tmp, "\\x%02x", c);
+        size_t k = strlen(tmp);
+        if (o + k >= outlen)
+            break;
+        memcpy(out + o, tmp, k);
+        o += k;
+    }
+    if (outlen)
+        out[o] = 0;
+    return out;
 }
 
 /* ---- byte order helpers ---- */
@@ -100,6 +125,7 @@ struct SnapWriter {
     int fd;
     bool own_fd;
     char *path, *tmp_path;
+    bool unnamed;    /* an O_TMPFILE: tmp_path exists only after the link */
     z_stream z;
     uint8_t *out;
     int io_error;
@@ -176,19 +202,72 @@ SnapWriter *snap_writer_open_fd(int fd, const SnapHeader *h, SnapError *err)
     return writer_new(fd, h, err);
 }
 
+/* The directory part of path ("." for a bare name); malloc'd */
+static char *dir_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        return strdup(".");
+    if (slash == path)
+        return strdup("/");
+    return strndup(path, (size_t)(slash - path));
+}
+
+/* Temporaries are BASE.tmp.PID beside BASE.  Those whose process is gone
+ * (killed during a save before O_TMPFILE existed here, or on a file system
+ * without it, or between the link and the rename) are removed, so that
+ * they never pile up; a live process's one is left alone. */
+static void remove_dead_temporaries(const char *path)
+{
+    char *dir = dir_of(path);
+    const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+    size_t bl = strlen(base);
+    DIR *d = dir ? opendir(dir) : NULL;
+    if (!d) {
+        free(dir);
+        return;
+    }
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        const char *n = e->d_name;
+        if (strncmp(n, base, bl) || strncmp(n + bl, ".tmp.", 5))
+            continue;
+        char *end;
+        long pid = strtol(n + bl + 5, &end, 10);
+        if (*end || end == n + bl + 5 || pid <= 0)
+            continue;
+        if (pid == (long)getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+            continue;
+        unlinkat(dirfd(d), n, 0);
+    }
+    closedir(d);
+    free(dir);
+}
+
 SnapWriter *snap_writer_open_file(const char *path, const SnapHeader *h, SnapError *err)
 {
     size_t n = strlen(path) + 32;
     char *tmp = malloc(n);
     char *dup = strdup(path);
-    if (!tmp || !dup) {
+    char *dir = dir_of(path);
+    if (!tmp || !dup || !dir) {
         free(tmp);
         free(dup);
+        free(dir);
         snap_error(err, "out of memory");
         return NULL;
     }
     snprintf(tmp, n, "%s.tmp.%ld", path, (long)getpid());
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    remove_dead_temporaries(path);
+    /* an unnamed file in the target's directory: a save killed half-way
+     * leaves nothing behind; it gets its name only once complete */
+    bool unnamed = true;
+    int fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        unnamed = false;
+        fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    }
+    free(dir);
     if (fd < 0) {
         snap_error(err, "cannot create %s: %s", tmp, strerror(errno));
         free(tmp);
@@ -198,12 +277,14 @@ SnapWriter *snap_writer_open_file(const char *path, const SnapHeader *h, SnapErr
     SnapWriter *w = writer_new(fd, h, err);
     if (!w) {
         close(fd);
-        unlink(tmp);
+        if (!unnamed)
+            unlink(tmp);
         free(tmp);
         free(dup);
         return NULL;
     }
     w->own_fd = true;
+    w->unnamed = unnamed;
     w->path = dup;
     w->tmp_path = tmp;
     return w;
@@ -288,19 +369,73 @@ void snap_put_u64(SnapWriter *w, uint64_t v)
     snap_put_u32(w, (uint32_t)v);
 }
 
+unsigned snap_type_size(SnapType t)
+{
+    switch (t) {
+    case SNAP_T_U8: case SNAP_T_S8: case SNAP_T_BOOL: return 1;
+    case SNAP_T_U16: case SNAP_T_S16: return 2;
+    case SNAP_T_U32: case SNAP_T_S32: return 4;
+    default: return 8;
+    }
+}
+
+bool snap_type_signed(SnapType t)
+{
+    return t >= SNAP_T_S8 && t <= SNAP_T_S64;
+}
+
+bool snap_field_in(const SnapField *f, uint32_t version)
+{
+    return f->since_version <= version && (!f->until_version || version < f->until_version);
+}
+
+/* The element's value widened to 64 bits (sign-extended when signed) */
+static uint64_t field_load(const uint8_t *p, SnapType t)
+{
+    switch (t) {
+    case SNAP_T_BOOL: return *(const bool *)p;
+    case SNAP_T_U8: return *p;
+    case SNAP_T_S8: return (uint64_t)(int64_t)*(const int8_t *)p;
+    case SNAP_T_U16: { uint16_t v; memcpy(&v, p, 2); return v; }
+    case SNAP_T_S16: { int16_t v; memcpy(&v, p, 2); return (uint64_t)(int64_t)v; }
+    case SNAP_T_U32: { uint32_t v; memcpy(&v, p, 4); return v; }
+    case SNAP_T_S32: { int32_t v; memcpy(&v, p, 4); return (uint64_t)(int64_t)v; }
+    default: { uint64_t v; memcpy(&v, p, 8); return v; }
+    }
+}
+
+static void field_store(uint8_t *p, SnapType t, uint64_t v)
+{
+    switch (t) {
+    case SNAP_T_BOOL: *(bool *)p = v != 0; break;
+    case SNAP_T_U8: case SNAP_T_S8: *p = (uint8_t)v; break;
+    case SNAP_T_U16: case SNAP_T_S16: { uint16_t x = (uint16_t)v; memcpy(p, &x, 2); break; }
+    case SNAP_T_U32: case SNAP_T_S32: { uint32_t x = (uint32_t)v; memcpy(p, &x, 4); break; }
+    default: memcpy(p, &v, 8); break;
+    }
+}
+
+/* host size of one element (bool is one byte on every ABI we build for) */
+static size_t field_host_size(const SnapField *f)
+{
+    return snap_type_size((SnapType)f->type);
+}
+
 void snap_put_fields(SnapWriter *w, const SnapField *f, const void *base, uint32_t version)
 {
     for (; f->name; f++) {
-        if (f->since_version > version)
+        if (!snap_field_in(f, version))
             continue;
-        const uint8_t *p = (const uint8_t *)base + f->offset;
-        for (uint32_t i = 0; i < f->count; i++, p += f->size) {
-            switch (f->size) {
-            case 1: snap_put_u8(w, *p); break;
-            case 2: { uint16_t v; memcpy(&v, p, 2); snap_put_u8(w, (uint8_t)(v >> 8)); snap_put_u8(w, (uint8_t)v); break; }
-            case 4: { uint32_t v; memcpy(&v, p, 4); snap_put_u32(w, v); break; }
-            case 8: { uint64_t v; memcpy(&v, p, 8); snap_put_u64(w, v); break; }
-            }
+        unsigned sz = snap_type_size((SnapType)f->type);
+        for (uint32_t i = 0; i < f->count; i++) {
+            uint64_t v = 0;
+            if (f->offset != SNAP_NO_OFFSET)
+                v = field_load((const uint8_t *)base + f->offset + i * field_host_size(f),
+                               (SnapType)f->type);
+            uint8_t b[8];
+            for (unsigned k = 0; k < sz; k++)
+                b[k] = (uint8_t)(v >> (8 * (sz - 1 - k)));
+            snap_put_bytes(w, b, sz);
         }
     }
 }
@@ -370,9 +505,23 @@ void snap_writer_abort(SnapWriter *w)
         return;
     if (w->own_fd) {
         close(w->fd);
-        unlink(w->tmp_path);
+        if (!w->unnamed)
+            unlink(w->tmp_path);
     }
     writer_free(w);
+}
+
+/* Give the finished unnamed file its temporary name (linkat cannot replace
+ * an existing name, so the rename that follows does the atomic replace).
+ * Through /proc (no privilege needed), else AT_EMPTY_PATH. */
+static int link_unnamed(SnapWriter *w)
+{
+    char proc[64];
+    snprintf(proc, sizeof proc, "/proc/self/fd/%d", w->fd);
+    unlink(w->tmp_path); /* a stale one of this pid */
+    if (linkat(AT_FDCWD, proc, AT_FDCWD, w->tmp_path, AT_SYMLINK_FOLLOW) == 0)
+        return 0;
+    return linkat(w->fd, "", AT_FDCWD, w->tmp_path, AT_EMPTY_PATH);
 }
 
 int snap_writer_commit(SnapWriter *w, SnapError *err)
@@ -393,7 +542,12 @@ int snap_writer_commit(SnapWriter *w, SnapError *err)
         return -1;
     }
     if (w->own_fd) {
-        if (fsync(w->fd) || close(w->fd)) {
+        if (fsync(w->fd) || (w->unnamed && link_unnamed(w))) {
+            snap_error(err, "writing the snapshot failed: %s", strerror(errno));
+            snap_writer_abort(w);
+            return -1;
+        }
+        if (close(w->fd)) {
             w->own_fd = false;
             snap_error(err, "writing the snapshot failed: %s", strerror(errno));
             unlink(w->tmp_path);
@@ -698,33 +852,61 @@ int snap_get_u64(SnapReader *r, uint64_t *v, SnapError *err)
     return 0;
 }
 
+/* Is v (widened as field_load does) inside the field's bounds? */
+static bool field_in_bounds(const SnapField *f, uint64_t v)
+{
+    if (f->type == SNAP_T_BOOL)
+        return v <= 1;
+    if (!f->bounded)
+        return true;
+    if (snap_type_signed((SnapType)f->type))
+        return (int64_t)v >= (int64_t)f->lo && (int64_t)v <= (int64_t)f->hi;
+    return v >= f->lo && v <= f->hi;
+}
+
+static void bound_error(SnapError *err, const char *sec, const SnapField *f, uint64_t v)
+{
+    if (snap_type_signed((SnapType)f->type))
+        snap_error(err, "snapshot is corrupt (%s.%s is %lld, valid %lld..%lld)", sec, f->name,
+                   (long long)v, (long long)f->lo, (long long)f->hi);
+    else if (f->type == SNAP_T_BOOL || !f->lo)
+        snap_error(err, "snapshot is corrupt (%s.%s is %llu, at most %llu)", sec, f->name,
+                   (unsigned long long)v, (unsigned long long)(f->type == SNAP_T_BOOL ? 1 : f->hi));
+    else
+        snap_error(err, "snapshot is corrupt (%s.%s is %llu, valid %llu..%llu)", sec, f->name,
+                   (unsigned long long)v, (unsigned long long)f->lo, (unsigned long long)f->hi);
+}
+
 int snap_get_fields(SnapReader *r, const SnapField *f, void *base, uint32_t version, SnapError *err)
 {
     for (; f->name; f++) {
-        if (f->since_version > version)
+        if (!snap_field_in(f, version))
             continue;
-        uint8_t *p = (uint8_t *)base + f->offset;
-        for (uint32_t i = 0; i < f->count; i++, p += f->size) {
+        unsigned sz = snap_type_size((SnapType)f->type);
+        for (uint32_t i = 0; i < f->count; i++) {
             uint8_t b[8];
-            if (snap_get_bytes(r, b, f->size, err))
+            if (snap_get_bytes(r, b, sz, err))
                 return -1;
             uint64_t v = 0;
-            for (unsigned k = 0; k < f->size; k++)
+            for (unsigned k = 0; k < sz; k++)
                 v = (v << 8) | b[k];
-            if (f->max && v > f->max) {
-                snap_error(err, "snapshot is corrupt (%s.%s is %llu, at most %llu)", r->sec_name,
-                           f->name, (unsigned long long)v, (unsigned long long)f->max);
+            if (snap_type_signed((SnapType)f->type) && sz < 8 && (v >> (8 * sz - 1)))
+                v |= ~0ull << (8 * sz); /* sign-extend */
+            if (!field_in_bounds(f, v)) {
+                bound_error(err, r->sec_name, f, v);
                 return -1;
             }
-            switch (f->size) {
-            case 1: *p = (uint8_t)v; break;
-            case 2: { uint16_t x = (uint16_t)v; memcpy(p, &x, 2); break; }
-            case 4: { uint32_t x = (uint32_t)v; memcpy(p, &x, 4); break; }
-            case 8: memcpy(p, &v, 8); break;
-            }
+            if (f->offset != SNAP_NO_OFFSET)
+                field_store((uint8_t *)base + f->offset + i * field_host_size(f),
+                            (SnapType)f->type, v);
         }
     }
     return 0;
+}
+
+uint64_t snap_remaining(const SnapReader *r)
+{
+    return r->in_section ? r->remaining : 0;
 }
 
 int snap_end_read_section(SnapReader *r, SnapError *err)
@@ -902,7 +1084,7 @@ int snap_get_ram_stats(SnapReader *r, uint32_t *page_size, uint32_t *pages, uint
 void snap_copy_fields(const SnapField *f, void *dst, const void *src, uint32_t version)
 {
     for (; f->name; f++)
-        if (f->since_version <= version)
+        if (snap_field_in(f, version) && f->offset != SNAP_NO_OFFSET)
             memcpy((uint8_t *)dst + f->offset, (const uint8_t *)src + f->offset,
-                   (size_t)f->size * f->count);
+                   field_host_size(f) * f->count);
 }

@@ -2,8 +2,8 @@
  * ppcsnap FILE...: show what a ppcemu snapshot holds and check it.
  *
  * Prints the header, then every section (name, version, length, CRC ok or
- * BAD) with its fields, decoded from the same SnapField tables ppcemu
- * saves and loads with (migration/cpu_snap.c, migration/machine_snap.c):
+ * BAD) with its fields, decoded from the same state descriptions ppcemu
+ * saves and loads with (the board's registry, boards/virt.c's list):
  * CPU registers, the timebase (TB, DEC, frequency, CLOCK_REALTIME at the
  * save, clock policy), the devices, and a RAM summary.  Verifies every CRC
  * and the stream trailer.  Exit status 0 for a good file, 1 (after one line
@@ -14,9 +14,14 @@
 #include <string.h>
 #include <time.h>
 
-#include "migration/cpu_snap.h"
-#include "migration/machine_snap.h"
+#include "boards/virt.h"
 #include "migration/snap.h"
+#include "migration/snapstate.h"
+#include "migration/time_snap.h"
+
+/* The board whose descriptions say what each section holds (only its
+ * registry is filled: no RAM, no CPU) */
+static VirtBoard board;
 
 static uint64_t be_value(const uint8_t *b, unsigned size)
 {
@@ -26,22 +31,65 @@ static uint64_t be_value(const uint8_t *b, unsigned size)
     return v;
 }
 
+static void print_value(uint64_t v, const SnapField *f)
+{
+    unsigned size = snap_type_size((SnapType)f->type);
+    if (f->type == SNAP_T_BOOL)
+        printf(" %s", v ? "true" : v == 0 ? "false" : "?");
+    else if (snap_type_signed((SnapType)f->type))
+        printf(" %lld", (long long)(size < 8 && (v >> (8 * size - 1)) ? v | ~0ull << (8 * size) : v));
+    else
+        printf(" %0*llx", 2 * size, (unsigned long long)v);
+}
+
 /* Every field of a table as it exists at `version`, in stream order */
 static int print_fields(SnapReader *r, const SnapField *f, uint32_t version, SnapError *err)
 {
     for (; f->name; f++) {
-        if (f->since_version > version)
+        if (!snap_field_in(f, version))
             continue;
+        unsigned size = snap_type_size((SnapType)f->type);
         printf("    %-14s", f->name);
         for (uint32_t i = 0; i < f->count; i++) {
             uint8_t b[8];
-            if (snap_get_bytes(r, b, f->size, err))
+            if (snap_get_bytes(r, b, size, err))
                 return -1;
-            if (f->count > 1 && i && i % (f->size == 8 ? 4 : 8) == 0)
+            if (f->count > 1 && i && i % (size == 8 ? 4 : 8) == 0)
                 printf("\n    %-14s", "");
-            printf(" %0*llx", 2 * f->size, (unsigned long long)be_value(b, f->size));
+            print_value(be_value(b, size), f);
         }
         printf("\n");
+    }
+    return 0;
+}
+
+/* Subsections after the fields, until the payload ends */
+static int print_subsections(SnapReader *r, const SnapStateDesc *d, SnapError *err)
+{
+    while (snap_remaining(r)) {
+        uint8_t nl;
+        char name[64], safe[64 * 4 + 1];
+        uint32_t version;
+        if (snap_get_u8(r, &nl, err))
+            return -1;
+        if (nl == 0 || nl > 63) {
+            snap_error(err, "snapshot is corrupt (bad subsection name length %u)", nl);
+            return -1;
+        }
+        if (snap_get_bytes(r, name, nl, err) || snap_get_u32(r, &version, err))
+            return -1;
+        name[nl] = 0;
+        printf("    subsection %s version %u\n", snap_escape(safe, sizeof safe, name, nl), version);
+        const SnapStateDesc *sub = NULL;
+        for (unsigned i = 0; d->subsections && d->subsections[i]; i++)
+            if (!strcmp(d->subsections[i]->name, name))
+                sub = d->subsections[i];
+        if (!sub || version > sub->version) {
+            printf("    (unknown to this ppcsnap: the rest of the section skipped)\n");
+            return snap_skip_section(r, err) ? -1 : 1;
+        }
+        if (print_fields(r, sub->fields, version, err))
+            return -1;
     }
     return 0;
 }
@@ -60,30 +108,27 @@ static void print_realtime(int64_t ns)
 /* The tb section, interpreted (timebase.md rule 4) */
 static int print_tb(SnapReader *r, uint32_t version, SnapError *err)
 {
-    SnapTbImage t;
-    memset(&t, 0, sizeof(t));
-    if (snap_get_fields(r, snap_machine_fields("tb"), &t, version, err))
+    SnapTime tm;
+    memset(&tm, 0, sizeof(tm));
+    if (snap_get_fields(r, snap_time_desc.fields, &tm, version, err))
         return -1;
-    TBSavedState st;
-    snap_tb_from_image(&st, &t);
-    printf("    freq_hz        %llu Hz\n", (unsigned long long)st.freq_hz);
-    if (st.icount_shift < 0)
+    const TBSavedState *t = &tm.st;
+    printf("    freq_hz        %llu Hz\n", (unsigned long long)t->freq_hz);
+    if (t->icount_shift < 0)
         printf("    icount         off (real time)\n");
     else
-        printf("    icount         -icount %d: one tick every %llu instructions\n", st.icount_shift,
-               1ull << st.icount_shift);
-    printf("    policy         %s\n", t.policy == TB_CLOCK_VM ? "vm" : "host");
-    printf("    tb             0x%016llx (%llu)\n", (unsigned long long)st.tb,
-           (unsigned long long)st.tb);
-    if (st.icount_shift < 0)
-        print_realtime(st.realtime_ns);
+        printf("    icount         -icount %d: one tick every %llu instructions\n", t->icount_shift,
+               1ull << t->icount_shift);
+    printf("    policy         %s\n", tm.policy == TB_CLOCK_VM ? "vm" : "host");
+    printf("    tb             0x%016llx (%llu)\n", (unsigned long long)t->tb,
+           (unsigned long long)t->tb);
+    if (t->icount_shift < 0)
+        print_realtime(t->realtime_ns);
     else
         printf("    realtime_ns    0 (no host clock under -icount)\n");
-    printf("    dec            %lld ticks to the deadline: DEC reads 0x%08x\n", (long long)st.dec,
-           (uint32_t)st.dec);
-    printf("    icount_at_save %llu\n", (unsigned long long)st.icount);
-    printf("    pending        DEC %s, external %s\n", st.dec_pending ? "yes" : "no",
-           st.ext_pending ? "yes" : "no");
+    printf("    dec            %lld ticks to the deadline: DEC reads 0x%08x\n", (long long)t->dec,
+           (uint32_t)t->dec);
+    printf("    pending        DEC %s\n", t->dec_pending ? "yes" : "no");
     return 0;
 }
 
@@ -100,12 +145,13 @@ static int print_ram(SnapReader *r, SnapError *err)
 /* Print one section and finish it (its CRC checked) */
 static int print_section(SnapReader *r, const char *name, uint32_t version, SnapError *err)
 {
-    uint32_t known = snap_machine_section_version(name);
-    if (!known) {
+    const SnapEntry *e = snap_registry_find(&board.snap, name);
+    if (!e) {
         printf("    (unknown to this ppcsnap: skipped)\n");
         return snap_skip_section(r, err);
     }
-    if (version > known) {
+    const SnapStateDesc *d = e->desc;
+    if (version > d->version) {
         printf("    (version newer than this ppcsnap reads: skipped)\n");
         return snap_skip_section(r, err);
     }
@@ -115,7 +161,12 @@ static int print_section(SnapReader *r, const char *name, uint32_t version, Snap
     else if (!strcmp(name, "tb"))
         rc = print_tb(r, version, err);
     else
-        rc = print_fields(r, snap_machine_fields(name), version, err);
+        rc = print_fields(r, d->fields, version, err);
+    if (!rc && !d->bulk) {
+        rc = print_subsections(r, d, err);
+        if (rc > 0)
+            return 0; /* skipped to the end, CRC checked */
+    }
     return rc ? -1 : snap_end_read_section(r, err);
 }
 
@@ -126,9 +177,12 @@ static int show(const char *path, SnapError *err)
     SnapReader *r = snap_reader_open_file(path, &h, err);
     if (!r)
         return 1;
+    char sb[16 * 4 + 1], sc[16 * 4 + 1];
+    /* header text is untrusted: escaped, never sent raw to a terminal */
     printf("%s:\n  format %u, board %s, cpu %s, RAM %u MiB, flags 0x%x%s\n", path, h.version,
-           h.board, h.cpu, h.ram_size >> 20, h.flags,
-           (h.flags & SNAP_FLAG_NO_IPIC) ? " (ipic=off)" : "");
+           snap_escape(sb, sizeof sb, h.board, strlen(h.board)),
+           snap_escape(sc, sizeof sc, h.cpu, strlen(h.cpu)), h.ram_size >> 20, h.flags,
+           (h.flags & VIRT_SNAP_FLAG_NO_IPIC) ? " (ipic=off)" : "");
     int bad = 0, n = 0;
     SnapError first = { "" };
     for (;;) {
@@ -176,6 +230,10 @@ int main(int argc, char **argv)
         return argc < 2 ? 2 : 0;
     }
     int status = 0;
+    if (virt_register_state(&board)) {
+        fprintf(stderr, "ppcsnap: cannot list the board's snapshot sections\n");
+        return 2;
+    }
     for (int i = 1; i < argc; i++) {
         SnapError err = { "" };
         if (show(argv[i], &err)) {

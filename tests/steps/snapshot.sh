@@ -340,6 +340,67 @@ case_named() {
     end_case
 }
 
+# ---- compatibility: a format-1 snapshot written by ppcemu 5e984f7 (tb
+# section version 1) loads, holds the registers that build printed, and
+# runs on into exactly the state of an uninterrupted run ----
+fixtures=$(dirname "$0")/../snapshot/fixtures
+case_format1() {
+    local fx=$fixtures/v1-icount600k.snap n=900000
+    begin "format 1 snapshot (5e984f7) loads and runs on exactly"
+    icount_stop U "$n"
+    icount_stop B "$n" -loadvm "$fx"
+    cmp -s "$work/U.regs" "$work/B.regs" || fail "registers differ: $(diff "$work/U.regs" "$work/B.regs" | head -n 4 | tr '\n' ' ')"
+    cmp -s "$work/U.snap" "$work/B.snap" || fail "machine state differs (snapshots U and B differ)"
+    start C -kernel "$iguest" -icount 2 -S -loadvm "$fx"
+    mon C "info registers" quit | tr -s ' ' > "$work/C.regs"
+    wait "$PID" || fail "-loadvm of the format 1 snapshot failed: $(cat "$work/C.err")"
+    local pair k=0
+    while read -r pair; do
+        k=$((k + 1))
+        grep -qE "(^| )$pair( |\$)" "$work/C.regs" || fail "old build's '$pair' not in: $(head -c 300 "$work/C.regs")"
+    done < <(grep -oE '(^| )[A-Za-z][A-Za-z0-9]* +[0-9a-f]{8}\b' "$fixtures/v1-icount600k.regs" | tr -s ' ' | sed 's/^ //')
+    [ "$k" -ge 40 ] || fail "only $k register values compared"
+    echo "    $k register values as the old build printed them"
+    end_case
+}
+
+# ---- kill -9 in the middle of a savevm of a large guest: no temporary
+# file is left, the previous snapshot is intact ----
+case_kill_savevm() {
+    begin "kill -9 during savevm: nothing left behind"
+    local bguest=$build/tests/snapshot/bench_ram.elf i tmps hit=0
+    rm -rf "$work/snaps"
+    start K -m 128 -kernel "$bguest" -append fill
+    wait_line K '^READY' 60 > /dev/null || fail "bench_ram did not fill RAM"
+    mon K "savevm keep" > /dev/null
+    [ -f "$work/snaps/keep.snap" ] || fail "first savevm wrote nothing"
+    local before
+    before=$(cksum < "$work/snaps/keep.snap")
+    for i in 1 2 3; do
+        mon K "savevm keep" > /dev/null 2>&1 &
+        sleep 0.$((i * 2))
+        pkill -KILL -P "$PID"
+        wait "$PID" 2> /dev/null
+        wait 2> /dev/null
+        tmps=$(find "$work/snaps" -name '*.tmp*' | wc -l)
+        [ "$tmps" = 0 ] || fail "kill $i left $tmps temporary file(s): $(ls "$work/snaps")"
+        # interrupted: the old file as it was; finished: a good new one
+        if [ "$(cksum < "$work/snaps/keep.snap")" = "$before" ]; then
+            hit=$((hit + 1))
+        else
+            "$build/ppcsnap" "$work/snaps/keep.snap" > /dev/null 2>&1 ||
+                fail "kill $i damaged the previous snapshot"
+        fi
+        before=$(cksum < "$work/snaps/keep.snap")
+        start K -m 128 -kernel "$bguest" -append fill
+        wait_line K '^READY' 60 > /dev/null || fail "bench_ram did not fill RAM"
+    done
+    mon K quit > /dev/null
+    wait "$PID"
+    echo "    $hit of 3 kills interrupted a save; left: $(ls "$work/snaps" | tr '\n' ' ')"
+    end_case
+}
+
 case_vm plain 33333333
 case_vm mono+4e18 33333333 PPCEMU_TEST_MONO_OFFSET_NS=4000000000000000000
 case_vm fast 512000000
@@ -353,6 +414,8 @@ case_icount 700001 1200002
 case_icount 1234567 345678
 case_bad_files
 case_named
+case_format1
+case_kill_savevm
 
 echo "snapshot: $passed passed, $failed failed${failures:+ (${failures[*]})}"
 [ "$failed" -eq 0 ]

@@ -1,11 +1,14 @@
-/* The CPU section: every architectural register survives a round trip, and
- * loading rebuilds derived state (stale translated code never runs). */
+/* The CPU section: every architectural register survives a round trip,
+ * loading rebuilds derived state (stale translated code never runs), and
+ * the register table (cpu/regs.c) describes every member of PPCState, so
+ * a register missing from it cannot go unnoticed. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "cpu/regs.h"
 #include "migration/cpu_snap.h"
 #include "tests/lib/cpuenv.h"
 
@@ -44,7 +47,7 @@ START_TEST(round_trip_all_registers)
     SnapError err = { "" };
     SnapWriter *w = snap_writer_open_file(path, &hdr, &err);
     ck_assert_ptr_nonnull(w);
-    snap_save_cpu(w, &a->cpu);
+    snap_state_write(w, snap_cpu_desc(), &a->cpu);
     ck_assert_int_eq(snap_writer_commit(w, &err), 0);
 
     SnapHeader h;
@@ -56,10 +59,11 @@ START_TEST(round_trip_all_registers)
     ck_assert_int_eq(snap_next_section(r, name, &ver, &len, &err), 1);
     ck_assert_str_eq(name, "cpu");
     PPCState tmp = b->cpu;
-    ck_assert_msg(snap_load_cpu(r, ver, &tmp, &err) == 0, "%s", err.msg);
+    ck_assert_msg(snap_state_read(r, snap_cpu_desc(), ver, &tmp, &err) == 0, "%s", err.msg);
     ck_assert_int_eq(snap_next_section(r, name, &ver, &len, &err), 0);
     snap_reader_close(r);
-    snap_cpu_commit(&b->cpu, &tmp);
+    snap_state_commit(snap_cpu_desc(), &b->cpu, &tmp);
+    snap_cpu_desc()->post_load(&b->cpu);
 
     ck_assert(memcmp(a->cpu.gpr, b->cpu.gpr, sizeof a->cpu.gpr) == 0);
     ck_assert(memcmp(a->cpu.fpr, b->cpu.fpr, sizeof a->cpu.fpr) == 0);
@@ -93,10 +97,97 @@ START_TEST(commit_drops_translated_code)
     PPCState loaded = e->cpu;
     loaded.pc = 0x100;
     loaded.gpr[3] = 0;
-    snap_cpu_commit(&e->cpu, &loaded);
+    snap_state_commit(snap_cpu_desc(), &e->cpu, &loaded);
+    snap_cpu_desc()->post_load(&e->cpu);
     ck_assert_int_eq(ppc_run(&e->cpu, 1), PPC_RUN_BUDGET);
     ck_assert_uint_eq(e->cpu.gpr[3], 16);
     cpuenv_free(e);
+}
+END_TEST
+
+/* Every byte of PPCState before its host-side members (from `bus` on)
+ * belongs to one row of the register table, or is padding the compiler put
+ * before an aligned member: a member added to the struct and not to the
+ * table leaves a hole wider than that and fails here. */
+START_TEST(register_table_covers_the_state)
+{
+    size_t end = offsetof(PPCState, bus);
+    uint8_t *owner = calloc(end, 1);
+    for (unsigned k = 0; k < ppc_nregs; k++) {
+        const PPCRegDesc *r = &ppc_regs[k];
+        size_t len = (size_t)r->size * r->count;
+        ck_assert_msg(r->offset + len <= end, "%s lies in the host-side members", r->name);
+        for (size_t i = r->offset; i < r->offset + len; i++) {
+            ck_assert_msg(!owner[i], "%s overlaps another row", r->name);
+            owner[i] = 1;
+        }
+    }
+    size_t i = 0;
+    while (i < end) {
+        if (owner[i]) {
+            i++;
+            continue;
+        }
+        size_t j = i;
+        while (j < end && !owner[j])
+            j++;
+        /* a gap is padding only when it ends at an aligned offset and is
+         * shorter than the alignment of what follows (at most 8) */
+        ck_assert_msg(j - i < 8 && (j == end || j % 4 == 0 || j - i < 4),
+                      "PPCState bytes %zu..%zu are in no register table row (cpu/regs.c)", i, j);
+        i = j;
+    }
+    free(owner);
+    /* and the snapshot takes every row flagged for it, in table order */
+    const SnapField *f = snap_cpu_desc()->fields;
+    for (unsigned k = 0; k < ppc_nregs; k++) {
+        if (!(ppc_regs[k].flags & PPC_REG_SNAP))
+            continue;
+        ck_assert_ptr_nonnull(f->name);
+        ck_assert_str_eq(f->name, ppc_regs[k].name);
+        ck_assert_uint_eq(f->offset, ppc_regs[k].offset);
+        f++;
+    }
+    ck_assert_ptr_null(f->name);
+}
+END_TEST
+
+/* ppc_reset takes its values from the table: the documented power-on
+ * state (board.md "CPU") */
+START_TEST(reset_from_the_table)
+{
+    CpuEnv *e = cpuenv_new(1);
+    fill_pattern(&e->cpu, 3);
+    e->cpu.halted = true;
+    ppc_reset(&e->cpu);
+    ck_assert_uint_eq(e->cpu.pc, 0xFFF00100u);
+    ck_assert_uint_eq(e->cpu.msr, MSR_IP);
+    ck_assert_uint_eq(e->cpu.pvr, 0x00080200u);
+    ck_assert_uint_eq(e->cpu.gpr[31], 0);
+    ck_assert(e->cpu.fpr[7] == 0);
+    ck_assert_uint_eq(e->cpu.ibat[5], 0);
+    ck_assert_uint_eq(e->cpu.irq_pending, 0);
+    ck_assert(!e->cpu.reserve_valid && !e->cpu.halted);
+    /* the count runs on across a reset */
+    ck_assert(e->cpu.icount == 0x123456789ull);
+    cpuenv_free(e);
+}
+END_TEST
+
+/* The cpu section's bounds and checks refuse what a 750 cannot hold */
+START_TEST(impossible_cpu_state_refused)
+{
+    CpuEnv *a = cpuenv_new(1);
+    SnapError err = { "" };
+    PPCState tmp = a->cpu;
+    tmp.pc = 0x102;
+    ck_assert_int_eq(snap_cpu_desc()->check(&tmp, &err), -1);
+    ck_assert_ptr_nonnull(strstr(err.msg, "not word-aligned"));
+    tmp.pc = 0x100;
+    tmp.msr = 0x80000000u;
+    ck_assert_int_eq(snap_cpu_desc()->check(&tmp, &err), -1);
+    ck_assert_ptr_nonnull(strstr(err.msg, "bits a 750 lacks"));
+    cpuenv_free(a);
 }
 END_TEST
 
@@ -106,6 +197,9 @@ Suite *suite_cpusnap(void)
     TCase *tc = tcase_create("cpu");
     tcase_add_test(tc, round_trip_all_registers);
     tcase_add_test(tc, commit_drops_translated_code);
+    tcase_add_test(tc, register_table_covers_the_state);
+    tcase_add_test(tc, reset_from_the_table);
+    tcase_add_test(tc, impossible_cpu_state_refused);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -9,6 +9,7 @@
 #include <zlib.h>
 
 #include "migration/snap.h"
+#include "migration/snapstate.h"
 
 typedef struct Comp {
     uint32_t a;
@@ -290,6 +291,154 @@ START_TEST(round_trip_through_a_pipe)
 }
 END_TEST
 
+/* ---- state descriptions: typed fields, bounds, subsections ---- */
+
+typedef struct Dev {
+    int8_t s8;
+    int16_t s16;
+    int32_t s32;
+    int64_t s64;
+    bool flag;
+    uint16_t u16;
+    uint32_t extra;   /* the "later" subsection */
+    bool extra_on;
+    uint32_t host;    /* not described: the live value stays */
+} Dev;
+
+static const SnapField dev_fields[] = {
+    SNAP_FIELD(Dev, s8, 1), SNAP_FIELD(Dev, s16, 1),
+    SNAP_FIELD_RANGE(Dev, s32, 1, -1000, 1000), SNAP_FIELD(Dev, s64, 1),
+    SNAP_FIELD(Dev, flag, 1), SNAP_FIELD_RANGE(Dev, u16, 1, 10, 20),
+    SNAP_END,
+};
+
+static bool later_needed(const void *opaque) { return ((const Dev *)opaque)->extra_on; }
+static void later_default(void *loaded) { ((Dev *)loaded)->extra = 77; }
+
+static const SnapField later_fields[] = {
+    SNAP_FIELD(Dev, extra, 1), SNAP_FIELD(Dev, extra_on, 1),
+    SNAP_END,
+};
+
+static const SnapStateDesc later_desc = {
+    .name = "later", .version = 1, .size = sizeof(Dev), .fields = later_fields,
+    .needed = later_needed, .set_default = later_default,
+};
+
+static const SnapStateDesc *const dev_subs[] = { &later_desc, NULL };
+
+static const SnapStateDesc dev_desc = {
+    .name = "dev", .version = 1, .size = sizeof(Dev), .fields = dev_fields,
+    .subsections = dev_subs,
+};
+
+/* A description without the subsection: what an older ppcemu wrote */
+static const SnapStateDesc dev_old_desc = {
+    .name = "dev", .version = 1, .size = sizeof(Dev), .fields = dev_fields,
+};
+
+static void write_dev(const char *path, const SnapStateDesc *d, Dev *v)
+{
+    SnapError err = { "" };
+    SnapWriter *w = snap_writer_open_file(path, &hdr, &err);
+    ck_assert_msg(w != NULL, "%s", err.msg);
+    snap_state_write(w, d, v);
+    ck_assert_msg(snap_writer_commit(w, &err) == 0, "%s", err.msg);
+}
+
+static int read_dev(const char *path, const SnapStateDesc *d, Dev *into, SnapError *err)
+{
+    SnapHeader h;
+    SnapReader *r = snap_reader_open_file(path, &h, err);
+    ck_assert_ptr_nonnull(r);
+    char name[64];
+    uint32_t ver;
+    uint64_t len;
+    ck_assert_int_eq(snap_next_section(r, name, &ver, &len, err), 1);
+    Dev tmp = *into;
+    int rc = snap_state_read(r, d, ver, &tmp, err);
+    if (rc == 0)
+        rc = snap_next_section(r, name, &ver, &len, err) == 0 ? 0 : -1;
+    snap_reader_close(r);
+    if (rc == 0)
+        snap_state_commit(d, into, &tmp);
+    return rc;
+}
+
+START_TEST(state_desc_types_and_subsections)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/dev.snap", tmpdir);
+    SnapError err = { "" };
+    Dev a = { -5, -300, -1000, INT64_MIN, true, 15, 1234, true, 9 };
+    write_dev(path, &dev_desc, &a);
+    Dev b = { 0 };
+    b.host = 42;
+    ck_assert_msg(read_dev(path, &dev_desc, &b, &err) == 0, "%s", err.msg);
+    ck_assert_int_eq(b.s8, -5);
+    ck_assert_int_eq(b.s16, -300);
+    ck_assert_int_eq(b.s32, -1000);
+    ck_assert(b.s64 == INT64_MIN);
+    ck_assert(b.flag);
+    ck_assert_uint_eq(b.u16, 15);
+    ck_assert_uint_eq(b.extra, 1234); /* needed: written and read */
+    ck_assert_uint_eq(b.host, 42);    /* not described: untouched */
+    /* not needed: not written, and the reader's default applies */
+    a.extra_on = false;
+    write_dev(path, &dev_desc, &a);
+    b.extra = 5;
+    ck_assert_msg(read_dev(path, &dev_desc, &b, &err) == 0, "%s", err.msg);
+    ck_assert_uint_eq(b.extra, 77);
+    /* an older writer's stream: the same */
+    a.extra_on = true;
+    write_dev(path, &dev_old_desc, &a);
+    b.extra = 5;
+    ck_assert_msg(read_dev(path, &dev_desc, &b, &err) == 0, "%s", err.msg);
+    ck_assert_uint_eq(b.extra, 77);
+    /* a subsection this reader does not know is refused, nothing changed */
+    write_dev(path, &dev_desc, &a);
+    Dev c = { 0 };
+    ck_assert_int_eq(read_dev(path, &dev_old_desc, &c, &err), -1);
+    ck_assert_ptr_nonnull(strstr(err.msg, "subsection this ppcemu does not know: 'later'"));
+    ck_assert_int_eq(c.s16, 0);
+}
+END_TEST
+
+START_TEST(state_desc_bounds_refuse)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/dev.snap", tmpdir);
+    SnapError err = { "" };
+    Dev a = { 0, 0, -1001, 0, false, 15, 0, false, 0 };
+    write_dev(path, &dev_desc, &a);
+    Dev b = { 0 };
+    ck_assert_int_eq(read_dev(path, &dev_desc, &b, &err), -1);
+    ck_assert_str_eq(err.msg, "snapshot is corrupt (dev.s32 is -1001, valid -1000..1000)");
+    a.s32 = 0;
+    a.u16 = 9;
+    write_dev(path, &dev_desc, &a);
+    ck_assert_int_eq(read_dev(path, &dev_desc, &b, &err), -1);
+    ck_assert_str_eq(err.msg, "snapshot is corrupt (dev.u16 is 9, valid 10..20)");
+    /* and a field version 2 dropped is read and skipped in version 1 */
+    static const SnapField v2[] = {
+        SNAP_FIELD(Dev, s8, 1), SNAP_FIELD_GONE("gone", SNAP_T_U32, 1, 2),
+        SNAP_FIELD(Dev, s16, 1), SNAP_END,
+    };
+    static const SnapStateDesc d2 = { .name = "dev", .version = 2, .size = sizeof(Dev), .fields = v2 };
+    static const SnapField v1[] = {
+        SNAP_FIELD(Dev, s8, 1), SNAP_FIELD(Dev, extra, 1), SNAP_FIELD(Dev, s16, 1), SNAP_END,
+    };
+    static const SnapStateDesc d1 = { .name = "dev", .version = 1, .size = sizeof(Dev), .fields = v1 };
+    Dev old = { 3, 4, 0, 0, false, 0, 99, false, 0 };
+    write_dev(path, &d1, &old);
+    Dev n = { 0 };
+    ck_assert_msg(read_dev(path, &d2, &n, &err) == 0, "%s", err.msg);
+    ck_assert_int_eq(n.s8, 3);
+    ck_assert_int_eq(n.s16, 4);
+    ck_assert_uint_eq(n.extra, 0);
+}
+END_TEST
+
 Suite *suite_snapstream(void)
 {
     Suite *s = suite_create("snapstream");
@@ -303,6 +452,8 @@ Suite *suite_snapstream(void)
     tcase_add_test(tc, every_truncation_is_refused);
     tcase_add_test(tc, header_errors_name_the_problem);
     tcase_add_test(tc, aborted_write_keeps_existing_snapshot);
+    tcase_add_test(tc, state_desc_types_and_subsections);
+    tcase_add_test(tc, state_desc_bounds_refuse);
     suite_add_tcase(s, tc);
     return s;
 }
