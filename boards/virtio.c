@@ -331,6 +331,8 @@ static void write_queue_reg(VirtioDev *vd, VirtQueue *q, uint32_t reg, uint32_t 
             q->ready = false;
             return;
         }
+        if (q->ready)
+            return; /* already in use: its indices stay */
         const char *bad = queue_check(vd, q);
         if (bad) {
             char why[96];

@@ -161,6 +161,11 @@ static uint8_t do_rw(VirtioDev *vd, VirtioBlk *b, const VirtioReq *req, bool wri
     uint64_t len = write ? req->out_len - BLK_HDR : req->in_len - 1;
     if (write && b->readonly)
         return VIRTIO_BLK_S_IOERR; /* VIRTIO_BLK_F_RO: writes fail (5.2.6.2) */
+    /* Segments may overlap, so a chain can name far more bytes than RAM
+     * holds; no honest request does: refuse it rather than spend minutes
+     * on it (and its used length fits 32 bits) */
+    if (len > vd->bus->ram_size)
+        return VIRTIO_BLK_S_IOERR;
     if (!range_ok(b, sector, len))
         return VIRTIO_BLK_S_IOERR;
     uint64_t pos = sector * VIRTIO_BLK_SECTOR;

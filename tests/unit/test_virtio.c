@@ -211,12 +211,20 @@ START_TEST(echo_request_and_irq)
     wr(e, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
     ck_assert_uint_eq(get16(e, USED + 2), 2);
     ck_assert_int_eq(e->irq, 0);
+    /* QueueReady written again while ready: the indices stay */
+    wr(e, VIRTIO_MMIO_QUEUE_READY, 1);
+    put16(e, AVAIL, 1);
+    put16(e, AVAIL + 8, 0);
+    put16(e, AVAIL + 2, 3);
+    wr(e, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+    ck_assert_uint_eq(get16(e, USED + 2), 3);
+    ck_assert_uint_eq(e->done, 3);
     /* a notify for a queue that does not exist is ignored */
     wr(e, VIRTIO_MMIO_QUEUE_NOTIFY, 5);
-    ck_assert_uint_eq(e->notifies, 2);
+    ck_assert_uint_eq(e->notifies, 3);
     /* a system reset lowers the line and forgets the queue */
     put16(e, AVAIL, 0);
-    put16(e, AVAIL + 2, 3);
+    put16(e, AVAIL + 2, 4);
     wr(e, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
     ck_assert_int_eq(e->irq, 1);
     virtio_reset(&e->vd);

@@ -198,6 +198,25 @@ START_TEST(odd_size_and_shrinking_file)
 }
 END_TEST
 
+/* Overlapping segments naming more bytes than RAM: IOERR at once */
+START_TEST(request_larger_than_ram)
+{
+    open_img(8u << 20, false, false); /* the disk could serve it: RAM is what bounds it */
+    memset(bus.ram + HDR, 0, 16);
+    put32(HDR, VIRTIO_BLK_T_IN);
+    desc(0, HDR, 16, VIRTQ_DESC_F_NEXT, 1);
+    for (unsigned i = 1; i <= 3; i++)
+        desc(i, DATA, 2u << 20, VIRTQ_DESC_F_WRITE | VIRTQ_DESC_F_NEXT, (uint16_t)(i + 1));
+    desc(4, STATUS, 1, VIRTQ_DESC_F_WRITE, 0);
+    put16(AVAIL + 4, 0);
+    put16(AVAIL + 2, 1);
+    wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+    ck_assert_uint_eq(bus.ram[STATUS], VIRTIO_BLK_S_IOERR);
+    ck_assert_uint_eq(rd(VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_NEEDS_RESET, 0);
+    close_img();
+}
+END_TEST
+
 START_TEST(open_errors)
 {
     VirtioBlk b;
@@ -218,6 +237,7 @@ Suite *suite_virtio_blk(void)
     tcase_add_test(tc, readonly_and_writable);
     tcase_add_test(tc, odd_size_and_shrinking_file);
     tcase_add_test(tc, open_errors);
+    tcase_add_test(tc, request_larger_than_ram);
     suite_add_tcase(s, tc);
     return s;
 }
