@@ -95,6 +95,8 @@ void display_sdl_close(DisplaySdl *d)
     if (d->win)
         SDL_DestroyWindow(d->win);
     SDL_QuitSubSystem(SDL_INIT_VIDEO);
+    if (!SDL_WasInit(SDL_INIT_EVERYTHING))
+        SDL_Quit(); /* SDL's global state (hints, D-Bus) goes too */
     free(d);
 }
 
