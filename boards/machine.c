@@ -171,8 +171,10 @@ static void read_serial(Machine *m)
 /* The window, about every DISPLAY_REFRESH_NS of host time */
 static void display_tick(Machine *m)
 {
+    if (!m->display)
+        return;
     uint64_t now = tb_host_mono_ns();
-    if (!m->display || now - m->display_ns < DISPLAY_REFRESH_NS)
+    if (now - m->display_ns < DISPLAY_REFRESH_NS)
         return;
     m->display_ns = now;
     if (display_sdl_refresh(m->display, !m->running))
