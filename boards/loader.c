@@ -143,7 +143,7 @@ static int load_segment(Bus *b, const uint8_t *d, size_t len, const uint8_t *ph,
         snprintf(err, errlen, "ELF segment 0x%08x+0x%x does not fit", paddr, memsz);
         return -1;
     }
-    if (bus_load(b, paddr, d + off, filesz)) {
+    if (bus_write_ram(b, paddr, d + off, filesz)) {
         snprintf(err, errlen, "ELF segment 0x%08x+0x%x is outside RAM/ROM", paddr, memsz);
         return -1;
     }
@@ -151,7 +151,7 @@ static int load_segment(Bus *b, const uint8_t *d, size_t len, const uint8_t *ph,
     static const uint8_t zero[4096];
     for (uint32_t done = filesz; done < memsz;) {
         uint32_t n = memsz - done < sizeof(zero) ? memsz - done : (uint32_t)sizeof(zero);
-        if (bus_load(b, paddr + done, zero, n)) {
+        if (bus_write_ram(b, paddr + done, zero, n)) {
             snprintf(err, errlen, "ELF segment 0x%08x+0x%x is outside RAM/ROM", paddr, memsz);
             return -1;
         }

@@ -30,7 +30,7 @@ __attribute__((warn_unused_result))
 int loader_read_file(const char *path, uint8_t **data, size_t *len, char *err, size_t errlen);
 bool loader_is_elf(const uint8_t *data, size_t len);
 /* Load an ELF image through the bus (RAM or ROM).  Segments may only go
- * where bus_load can write, and below `limit` (exclusive; 0 = no limit). */
+ * where bus_write_ram can write, and below `limit` (exclusive; 0 = no limit). */
 __attribute__((warn_unused_result))
 int loader_load_elf(Bus *b, const uint8_t *data, size_t len, uint32_t limit, ElfInfo *info,
                     char *err, size_t errlen);
