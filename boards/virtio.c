@@ -35,15 +35,11 @@ static uint64_t ram_le64(const VirtioDev *vd, uint64_t pa)
 
 void virtio_dma_written(VirtioDev *vd, uint32_t pa, uint32_t len)
 {
-    Bus *b = vd->bus;
     if (!len || !in_ram(vd, pa, len))
         return;
-    /* Tracked like any writer: the pages are marked in the dirty log.
-     * (Translated code in them is not dropped here: main's bus has no call
-     * for that yet; a guest that executes what a device wrote issues icbi
-     * first, as the 750 requires, 750 UM 2.3.4.2.) */
-    for (uint64_t pg = pa >> BUS_PAGE_BITS; pg <= (pa + len - 1ull) >> BUS_PAGE_BITS; pg++)
-        bus_mark_dirty(b, (uint32_t)(pg << BUS_PAGE_BITS));
+    /* Tracked like any writer (mem/bus.h): translated code from these
+     * bytes is dropped and the pages are dirty in every dirty-log view. */
+    bus_ram_written(vd->bus, pa, len);
 }
 
 void virtio_dma_write(VirtioDev *vd, uint32_t pa, const void *src, uint32_t len)

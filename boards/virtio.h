@@ -31,8 +31,9 @@
  * derived) and keep error[] empty unless NEEDS_RESET is set.
  *
  * Guest memory is read from and written to RAM only (a queue or buffer
- * outside RAM is an error), through the bus: writes mark the pages dirty
- * (virtio_dma_write).
+ * outside RAM is an error); writes are tracked by the bus (mem/bus.h:
+ * translated code from the bytes is dropped, the pages are dirty in every
+ * dirty-log view) through virtio_dma_write / virtio_dma_written.
  */
 #ifndef BOARDS_VIRTIO_H
 #define BOARDS_VIRTIO_H
