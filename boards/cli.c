@@ -52,6 +52,29 @@ static bool parse_u64(const char *s, uint64_t *v)
 }
 
 
+/* fb=WxH or fb=off: width and height multiples of 8 (whole 8x8 glyph
+ * cells for a console), the 32 bpp frame within the 16 MiB region */
+static int machine_fb(PpcemuOptions *o, const char *p, size_t n)
+{
+    char buf[32];
+    unsigned w, h;
+    char tail;
+    if (n >= sizeof(buf))
+        return -1;
+    memcpy(buf, p, n);
+    buf[n] = 0;
+    if (!strcmp(buf, "off")) {
+        o->fb_width = o->fb_height = 0;
+        return 0;
+    }
+    if (sscanf(buf, "%ux%u%c", &w, &h, &tail) != 2 || w < 8 || h < 8 || w % 8 || h % 8 ||
+        w > 8192 || h > 8192 || (uint64_t)w * h * 4 > VIRT_FB_SIZE)
+        return -1;
+    o->fb_width = w;
+    o->fb_height = h;
+    return 0;
+}
+
 static int opt_machine(CliCtx *c, const char *arg)
 {
     if (!strcmp(arg, "help") || !strcmp(arg, "?")) {
@@ -71,8 +94,11 @@ static int opt_machine(CliCtx *c, const char *arg)
             c->o->ipic = true;
         else if (n == 8 && !strncmp(p, "ipic=off", 8))
             c->o->ipic = false;
-        else
-            return bad(c, arg, "unknown machine property (virt takes ipic=on|off)");
+        else if (n > 3 && !strncmp(p, "fb=", 3)) {
+            if (machine_fb(c->o, p + 3, n - 3))
+                return bad(c, arg, "fb= takes WxH (multiples of 8, at most 16 MiB at 32 bpp) or off");
+        } else
+            return bad(c, arg, "unknown machine property (virt takes ipic=on|off, fb=WxH|off)");
     }
     return CLI_RUN;
 }
@@ -118,6 +144,79 @@ STR_OPT(opt_logfile, logfile)
 STR_OPT(opt_loadvm, loadvm)
 STR_OPT(opt_incoming, incoming)
 STR_OPT(opt_gdb, gdb)
+
+/* -drive: QEMU's key=value list; ",," in a value is a literal comma */
+static int drive_next(const char **pp, char *out, size_t outlen)
+{
+    const char *p = *pp;
+    size_t n = 0;
+    for (; *p; p++) {
+        if (*p == ',') {
+            if (p[1] != ',')
+                break;
+            p++;
+        }
+        if (n + 1 >= outlen)
+            return -1;
+        out[n++] = *p;
+    }
+    out[n] = 0;
+    *pp = *p ? p + 1 : p;
+    return 0;
+}
+
+static int drive_onoff(const char *v, bool *b)
+{
+    if (!strcmp(v, "on"))
+        *b = true;
+    else if (!strcmp(v, "off"))
+        *b = false;
+    else
+        return -1;
+    return 0;
+}
+
+static int opt_drive(CliCtx *c, const char *arg)
+{
+    PpcemuOptions *o = c->o;
+    if (o->ndrives >= VIRT_VIRTIO_SLOTS)
+        return bad(c, arg, "too many drives (8 virtio slots)");
+    VirtioBlkConf d = { NULL, false, false };
+    char *file = o->drive_files[o->ndrives];
+    char item[1100];
+    for (const char *p = arg; *p;) {
+        if (drive_next(&p, item, sizeof(item)))
+            return bad(c, arg, "option too long");
+        char *v = strchr(item, '=');
+        if (!v)
+            return bad(c, arg, "expected key=value items");
+        *v++ = 0;
+        if (!strcmp(item, "file")) {
+            if (strlen(v) >= sizeof(o->drive_files[0]) || !*v)
+                return bad(c, arg, "bad file name");
+            strcpy(file, v);
+            d.file = file;
+        } else if (!strcmp(item, "format")) {
+            if (strcmp(v, "raw"))
+                return bad(c, arg, "only format=raw is supported");
+        } else if (!strcmp(item, "if")) {
+            if (strcmp(v, "virtio"))
+                return bad(c, arg, "only if=virtio is supported");
+        } else if (!strcmp(item, "readonly")) {
+            if (drive_onoff(v, &d.readonly))
+                return bad(c, arg, "readonly= takes on or off");
+        } else if (!strcmp(item, "snapshot")) {
+            if (drive_onoff(v, &d.snapshot))
+                return bad(c, arg, "snapshot= takes on or off");
+        } else {
+            return bad(c, arg, "unknown drive option (file, format, if, readonly, snapshot)");
+        }
+    }
+    if (!d.file)
+        return bad(c, arg, "file= is required");
+    o->drives[o->ndrives++] = d;
+    return CLI_RUN;
+}
 
 static int opt_nographic(CliCtx *c, const char *arg)
 {
@@ -332,7 +431,7 @@ static int opt_version(CliCtx *c, const char *arg)
 }
 
 static const CliOpt options[] = {
-    { "M", "MACHINE", opt_machine, "machine: virt[,ipic=on|off] (-M help lists them)" },
+    { "M", "MACHINE", opt_machine, "machine: virt[,ipic=on|off][,fb=WxH|off] (-M help lists them)" },
     { "machine", "MACHINE", opt_machine, "same as -M" },
     { "m", "MIB", opt_mem, "RAM size in MiB, 16..768 (default 128)" },
     { "kernel", "ELF", opt_kernel, "kernel (or bare-metal program) the boot ROM enters" },
@@ -341,8 +440,10 @@ static const CliOpt options[] = {
     { "bios", "FILE", opt_bios, "boot ROM image (raw for 0xFFF00000, or ELF)" },
     { "dtb", "FILE", opt_dtb, "use this device tree blob" },
     { "dump-dtb", "FILE", opt_dump_dtb, "write the generated device tree and exit" },
+    { "drive", "SPEC", opt_drive,
+      "virtio disk file=PATH,format=raw,if=virtio[,readonly=on][,snapshot=on]; repeatable" },
     { "nographic", NULL, opt_nographic, "serial on stdio, multiplexed with the monitor (Ctrl-A c, Ctrl-A x)" },
-    { "display", "sdl|none", opt_display, "display (the virt board has no framebuffer)" },
+    { "display", "sdl|none", opt_display, "sdl: a window on the framebuffer; none (the default): no window" },
     { "serial", "DEV", opt_serial, "UART0 backend: stdio|null|file:PATH|unix:PATH[,server]" },
     { "monitor", "DEV", opt_monitor, "monitor: stdio|unix:PATH,server[,nowait]" },
     { "S", NULL, opt_paused, "do not start the CPU until the monitor's cont" },
@@ -405,6 +506,8 @@ void cli_defaults(PpcemuOptions *o)
     o->tb_clock = TB_CLOCK_HOST;
     o->icount_shift = -1;
     o->accel = ppc_jit_available() ? PPC_ENGINE_JIT : PPC_ENGINE_INTERP;
+    o->fb_width = VIRT_FB_WIDTH_DEFAULT;
+    o->fb_height = VIRT_FB_HEIGHT_DEFAULT;
 }
 
 static const CliOpt *find_opt(const char *name)

@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "boards/virtio_blk.h"
+#include "boards/virtmap.h"
 #include "timebase/tb.h"
 
 #define PPCEMU_VERSION "0.1"
@@ -29,6 +31,11 @@ typedef struct PpcemuOptions {
     unsigned debug_flags; /* PPC_DBG_* */
     bool debug_snapshot;  /* -d snapshot */
     const char *logfile;  /* -D */
+    /* -drive ...,if=virtio: files[i] holds drives[i].file */
+    VirtioBlkConf drives[VIRT_VIRTIO_SLOTS];
+    char drive_files[VIRT_VIRTIO_SLOTS][1024];
+    unsigned ndrives;
+    uint32_t fb_width, fb_height; /* -M virt,fb=WxH; 0: fb=off */
     /* debug options (the tests pass them; `ppcemu -h` lists them apart) */
     int64_t debug_mono_offset_ns; /* -debug-clock-offset mono=NS */
     int64_t debug_real_offset_ns; /* -debug-clock-offset real=NS */

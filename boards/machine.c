@@ -26,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "boards/display_sdl.h"
 #include "boards/virtmap.h"
 #include "boards/vmsnap.h"
 
@@ -415,7 +416,42 @@ static void fill_config(Machine *m)
         .kernel = o->kernel, .initrd = o->initrd, .append = o->append,
         .bios = o->bios, .default_bios = m->default_bios, .dtb_file = o->dtb,
         .no_reboot = o->no_reboot,
+        .drives = o->drives, .ndrives = o->ndrives,
+        .fb_width = o->fb_width, .fb_height = o->fb_height,
     };
+}
+
+/* The window's refresh: a host-clock timer, about every DISPLAY_REFRESH_NS */
+static void display_due(void *opaque)
+{
+    Machine *m = opaque;
+    if (display_sdl_refresh(m->display, !m->running))
+        machine_quit(m, 0); /* the window was closed, as QEMU's */
+    else
+        sched_timer_arm(m->sched, &m->display_timer, tb_host_mono_ns() + DISPLAY_REFRESH_NS);
+}
+
+/* -display sdl: the framebuffer's window (none without a framebuffer,
+ * with -nographic or -display none; none by default for now) */
+static int open_display(Machine *m)
+{
+    const char *disp = m->opt->display;
+    if (!disp || strncmp(disp, "sdl", 3) || m->opt->nographic)
+        return 0;
+    if (!m->vb.has_fb) {
+        fprintf(stderr, "ppcemu: warning: -display sdl: the machine has no framebuffer, no window\n");
+        return 0;
+    }
+    char err[300];
+    m->display = display_sdl_open(&m->vb.fb, m->vb.has_input ? &m->vb.kbd : NULL,
+                                  m->vb.has_input ? &m->vb.tablet : NULL, "ppcemu virt", err, sizeof(err));
+    if (!m->display) {
+        fprintf(stderr, "ppcemu: -display sdl: %s\n", err);
+        return 1;
+    }
+    sched_timer_init(&m->display_timer, "display", display_due, m);
+    sched_timer_arm(m->sched, &m->display_timer, tb_host_mono_ns());
+    return 0;
 }
 
 static int start(Machine *m)
@@ -461,12 +497,16 @@ static int start(Machine *m)
         fprintf(stderr, "ppcemu: -accel: cannot start the JIT (code buffer)\n");
         return 1;
     }
-    return 0;
+    return open_display(m);
 }
 
 static void teardown(Machine *m)
 {
     chardev_stdio_restore();
+    if (m->display)
+        sched_timer_disarm(m->sched, &m->display_timer);
+    display_sdl_close(m->display);
+    m->display = NULL;
     if (m->tb)
         tb_free(m->tb);
     m->vb.cpu.tb = NULL;

@@ -46,6 +46,8 @@ typedef struct Machine {
      * -debug-stop-icount, for exact -icount comparisons */
     uint64_t stop_icount;
     char default_bios[4096];
+    struct DisplaySdl *display; /* -display sdl's window, or NULL */
+    SchedTimer display_timer;   /* its refresh, on the host clock */
 } Machine;
 
 /* The whole program after option parsing: returns the exit status. */

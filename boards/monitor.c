@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "boards/devcmds.h"
 #include "boards/machine.h"
 #include "boards/vmsnap.h"
 #include "cpu/regs.h"
@@ -134,6 +135,7 @@ static const MonitorCmd info_cmds[] = {
     { "registers", "", "the CPU's registers", info_registers },
     { "tb", "", "timebase, decrementer, frequency, clock policy", info_tb },
     { "snapshots", "", "the snapshots in the snapshot directory", vmsnap_cmd_info_snapshots },
+    { "block", "", "the virtio drives", dev_cmd_info_block },
 };
 
 #define N_INFO (sizeof(info_cmds) / sizeof(info_cmds[0]))
@@ -256,15 +258,17 @@ static int cmd_x(Monitor *mon, const char *args)
 
 static const MonitorCmd cmds[] = {
     { "help", "", "list the commands", cmd_help },
-    { "info", "registers|tb|snapshots", "show machine state", cmd_info },
+    { "info", "registers|tb|snapshots|block", "show machine state", cmd_info },
     { "stop", "", "pause the machine", cmd_stop },
     { "cont", "", "resume the machine", cmd_cont },
     { "c", "", "same as cont", cmd_cont },
     { "system_reset", "", "reset the machine", cmd_system_reset },
-    { "savevm", "NAME", "save the machine as snapshot NAME", vmsnap_cmd_savevm },
-    { "loadvm", "NAME", "restore the machine from snapshot NAME", vmsnap_cmd_loadvm },
+    { "savevm", "NAME", "save the machine as snapshot NAME", dev_cmd_savevm },
+    { "loadvm", "NAME", "restore the machine from snapshot NAME", dev_cmd_loadvm },
     { "delvm", "NAME", "delete snapshot NAME", vmsnap_cmd_delvm },
     { "x", "/N ADDR", "show N words of guest physical memory", cmd_x },
+    { "sendkey", "KEYS", "press and release keys on the virtio keyboard (ctrl-alt-f1)", dev_cmd_sendkey },
+    { "screendump", "FILE [-f ppm|png]", "write the framebuffer's frame to FILE", dev_cmd_screendump },
     { "quit", "", "quit the emulator", cmd_quit },
     { "q", "", "same as quit", cmd_quit },
 };

@@ -20,6 +20,10 @@
 #                the host's send/receive times bracket (run_rate)
 #   NAME.twice   run the program twice and require identical "DET " lines
 #                in the two serial logs (the -icount determinism check)
+#   NAME.prep    run as `NAME.prep BUILD` before each run (makes the files
+#                the run uses, e.g. disk images)
+#   NAME.post    run as `NAME.post BUILD` after each run; non-zero fails it
+#                (checks on the host side, e.g. what a disk image holds)
 #
 # GUEST_EMU_FLAGS adds emulator flags to every run (e.g. "-accel jit").
 #
@@ -213,6 +217,10 @@ for name in "${names[@]}"; do
             label="$name[$v]"
             log=$gdir/$name.$(echo "$v" | tr -c 'A-Za-z0-9\n' '_').log
         fi
+        if [ -f "$src/$name.prep" ] && ! bash "$src/$name.prep" "$build" > "$log" 2>&1; then
+            report "$label" 97 "$log"
+            continue
+        fi
         if [ -f "$src/$name.rate" ]; then
             run_rate "$name" "$elf" "$log" "${flags[@]}"
         elif [ -f "$src/$name.hang" ]; then
@@ -220,7 +228,11 @@ for name in "${names[@]}"; do
         else
             run_one "$name" "$elf" "$log" "${flags[@]}"
         fi
-        report "$label" $? "$log"
+        st=$?
+        if [ "$st" -eq 0 ] && [ -f "$src/$name.post" ]; then
+            bash "$src/$name.post" "$build" || st=96
+        fi
+        report "$label" "$st" "$log"
         # determinism is its own result, whatever the checks inside said
         if [ -f "$src/$name.twice" ]; then
             run_one "$name" "$elf" "$log.2" "${flags[@]}"

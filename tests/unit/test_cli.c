@@ -104,6 +104,46 @@ START_TEST(usage_errors)
 }
 END_TEST
 
+/* -drive (QEMU's spelling, ",," a literal comma) and -M virt,fb= */
+START_TEST(drives_and_fb)
+{
+    PpcemuOptions o;
+    ck_assert_int_eq(parse(&o, ARGS("-drive", "file=a.img,format=raw,if=virtio",
+                                    "-drive", "if=virtio,file=b,,c.img,readonly=on",
+                                    "-drive", "file=d.img,snapshot=on,readonly=off")), CLI_RUN);
+    ck_assert_uint_eq(o.ndrives, 3);
+    ck_assert_str_eq(o.drives[0].file, "a.img");
+    ck_assert(!o.drives[0].readonly && !o.drives[0].snapshot);
+    ck_assert_str_eq(o.drives[1].file, "b,c.img");
+    ck_assert(o.drives[1].readonly && !o.drives[1].snapshot);
+    ck_assert(!o.drives[2].readonly && o.drives[2].snapshot);
+    ck_assert_uint_eq(o.fb_width, 1024);
+    ck_assert_uint_eq(o.fb_height, 768);
+    ck_assert_int_eq(parse(&o, ARGS("-M", "virt,fb=640x480")), CLI_RUN);
+    ck_assert_uint_eq(o.fb_width, 640);
+    ck_assert_uint_eq(o.fb_height, 480);
+    ck_assert_int_eq(parse(&o, ARGS("-M", "virt,ipic=off,fb=off")), CLI_RUN);
+    ck_assert_uint_eq(o.fb_width, 0);
+    const char *const *bad[] = {
+        ARGS("-drive", "format=raw"), ARGS("-drive", "file=x,format=qcow2"),
+        ARGS("-drive", "file=x,if=ide"), ARGS("-drive", "file=x,readonly=yes"),
+        ARGS("-drive", "file=x,cache=none"), ARGS("-drive", "file"), ARGS("-drive", "file="),
+        ARGS("-M", "virt,fb=4096x4096"), ARGS("-M", "virt,fb=100x100"), ARGS("-M", "virt,fb=640"),
+        ARGS("-M", "virt,fb=640x480x"),
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        ck_assert_int_eq(parse(&o, bad[i]), CLI_USAGE);
+        ck_assert_msg(lines(errbuf) == 1, "case %zu: '%s'", i, errbuf);
+    }
+    const char *nine[19] = { NULL };
+    for (int i = 0; i < 9; i++) {
+        nine[2 * i] = "-drive";
+        nine[2 * i + 1] = "file=x";
+    }
+    ck_assert_int_eq(parse(&o, nine), CLI_USAGE);
+}
+END_TEST
+
 START_TEST(error_names_the_flag)
 {
     PpcemuOptions o;
@@ -177,6 +217,7 @@ Suite *suite_cli(void)
     tcase_add_test(tc, double_dash_and_sizes);
     tcase_add_test(tc, usage_errors);
     tcase_add_test(tc, error_names_the_flag);
+    tcase_add_test(tc, drives_and_fb);
     tcase_add_test(tc, help_version_lists);
     tcase_add_test(tc, later_features_parse);
     suite_add_tcase(s, tc);
