@@ -269,6 +269,12 @@ static void run_slice(Machine *m)
     board_requests(m);
     if (m->quit)
         return;
+    if (r == PPC_RUN_DEBUG) {
+        /* a debugger breakpoint, watchpoint or step: pause and tell it */
+        machine_stop(m);
+        gdbstub_debug_stop(m->gdb);
+        return;
+    }
     if (r == PPC_RUN_STOPPED) {
         fprintf(stderr, "ppcemu: CPU stopped at 0x%08x: %s\n", cpu->pc,
                 cpu->stop_reason ? cpu->stop_reason : "unknown reason");
@@ -471,6 +477,7 @@ static void teardown(Machine *m)
     if (m->mon_cd && m->mon_cd != m->serial)
         chardev_close(m->mon_cd);
     chardev_close(m->serial);
+    gdbstub_close(m->gdb);
     loop_free(m->loop);
     if (m->log && m->log != stderr)
         fclose(m->log);
@@ -505,8 +512,6 @@ int machine_main(const PpcemuOptions *o)
 {
     if (o->incoming)
         return not_yet("-incoming");
-    if (o->gdb)
-        return not_yet("-gdb");
     signal(SIGPIPE, SIG_IGN);
     Machine *m = calloc(1, sizeof(*m));
     if (!m) {
@@ -522,11 +527,21 @@ int machine_main(const PpcemuOptions *o)
         r = open_chardevs(m);
     if (r == 0)
         r = initial_state(m);
+    if (r == 0 && o->gdb) {
+        char err[300];
+        bool bad;
+        m->gdb = gdbstub_open(m, o->gdb, &bad, err, sizeof(err));
+        if (!m->gdb) {
+            fprintf(stderr, "ppcemu: -gdb %s: %s\n", o->gdb, err);
+            r = bad ? 2 : 1;
+        }
+    }
     if (r == 0) {
         if (m->mon_cd && (m->mux_to_monitor || m->mon_cd != m->serial))
             monitor_prompt(&m->mon);
         m->last_poll_ns = tb_host_mono_ns();
         r = machine_run(m);
+        gdbstub_exit(m->gdb, r);
     } else if (r < 0) {
         r = 0; /* -dump-dtb done */
     }

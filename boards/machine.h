@@ -13,6 +13,7 @@
 
 #include "boards/chardev.h"
 #include "boards/cli.h"
+#include "boards/gdbstub.h"
 #include "boards/main_loop.h"
 #include "boards/monitor.h"
 #include "boards/virt.h"
@@ -32,6 +33,7 @@ typedef struct Machine {
     CharDev *serial;     /* UART0's backend */
     CharDev *mon_cd;     /* the monitor's backend (== serial when muxed), or NULL */
     Monitor mon;
+    GdbStub *gdb;        /* -gdb / -s, or NULL */
     bool mux;            /* serial and monitor share stdio (-nographic) */
     bool mux_to_monitor; /* input focus of the mux */
     bool mux_escape;     /* Ctrl-A seen */
