@@ -27,7 +27,8 @@ DEPS_STAMP := $(BUILD)/.deps-ok
 $(DEPS_STAMP): tools/deps.sh
 	@mkdir -p $(BUILD)
 	@if ! pkg-config --exists $(PKGS) || ! command -v $(XCC) >/dev/null 2>&1 \
-	    || ! test -f /usr/include/libfdt.h || ! command -v qemu-ppc >/dev/null 2>&1; then \
+	    || ! test -f /usr/include/libfdt.h || ! command -v qemu-ppc >/dev/null 2>&1 \
+	    || ! command -v gdb-multiarch >/dev/null 2>&1; then \
 	    tools/deps.sh build; fi
 	@touch $@
 

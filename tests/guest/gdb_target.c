@@ -35,5 +35,7 @@ int main(void)
     rt_sync_icache(code, 4);
     CHECK_EQ(fn(), 2, "rewritten version");
     rt_printf("POKED %x\n", (unsigned)poked);
+    /* under -icount: the same with and without the debugger's stops */
+    rt_printf("ICOUNT %u\n", (unsigned)rt_icount());
     return rt_result("gdb_target");
 }
