@@ -13,7 +13,7 @@ BUILD ?= build
 CC ?= cc
 CROSS ?= powerpc-linux-gnu-
 XCC := $(CROSS)gcc
-PKGS := sdl2 zlib check capstone
+PKGS := sdl2 zlib check capstone jansson
 OPT ?= -O2
 CFLAGS_BASE := -std=gnu11 -g $(OPT) -Wall -Wextra -Werror -I. -D_GNU_SOURCE
 SAN ?=
