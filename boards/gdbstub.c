@@ -337,7 +337,7 @@ static void resume(GdbStub *g, bool step)
 {
     PPCState *s = &g->m->vb.cpu;
     ppc_debug_set_step(s, step);
-    ppc_debug_resume_at(s, s->pc);
+    ppc_debug_resume(s);
     g->owed = true;
     machine_cont(g->m);
 }
@@ -556,8 +556,6 @@ static void cmd_breakpoint(GdbStub *g, const char *p, bool insert)
     case '0':
     case '1':
         r = insert ? ppc_debug_bp_insert(s, addr) : ppc_debug_bp_remove(s, addr);
-        if (insert)
-            s->debug_skip = false;
         break;
     case '2':
     case '3':

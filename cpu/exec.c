@@ -253,7 +253,7 @@ int ppc_debug_wp_remove(PPCState *s, uint32_t ea, uint32_t len, unsigned kind)
 void ppc_debug_clear(PPCState *s)
 {
     s->debug_nbp = s->debug_nwp = 0;
-    s->debug_sstep = s->debug_skip = false;
+    s->debug_sstep = s->debug_skip = s->debug_skip_armed = false;
     debug_update(s);
 }
 
@@ -263,10 +263,10 @@ void ppc_debug_set_step(PPCState *s, bool on)
     debug_update(s);
 }
 
-void ppc_debug_resume_at(PPCState *s, uint32_t pc)
+void ppc_debug_resume(PPCState *s)
 {
-    s->debug_skip = true;
-    s->debug_skip_pc = pc;
+    s->debug_skip = s->debug_skip_armed && s->pc == s->debug_skip_pc;
+    s->debug_skip_armed = false;
     s->debug_stop = PPC_DEBUG_STOP_NONE;
 }
 
@@ -282,11 +282,11 @@ bool ppc_debug_page_watched(const PPCState *s, uint32_t page)
     return false;
 }
 
-void ppc_debug_watch_check(PPCState *s, uint32_t ea, unsigned size, int access)
+bool ppc_debug_watch_check(PPCState *s, uint32_t ea, unsigned size, int access)
 {
     unsigned want = access == PPC_ACC_WRITE ? PPC_WATCH_WRITE : PPC_WATCH_READ;
-    if (s->debug_stop == PPC_DEBUG_STOP_WATCH)
-        return; /* the first hit of the instruction is reported */
+    if (s->debug_skip_now)
+        return false; /* the access reported last time: it runs now */
     for (unsigned i = 0; i < s->debug_nwp; i++) {
         const PPCWatch *w = &s->debug_wp[i];
         if (!(w->kind & want))
@@ -296,9 +296,10 @@ void ppc_debug_watch_check(PPCState *s, uint32_t ea, unsigned size, int access)
             s->debug_stop = PPC_DEBUG_STOP_WATCH;
             s->debug_hit_ea = ea;
             s->debug_hit_kind = w->kind;
-            return;
+            return true;
         }
     }
+    return false;
 }
 
 static bool debug_bp_at(const PPCState *s, uint32_t pc)
@@ -331,9 +332,12 @@ static bool run_step(PPCState *s, const PPCBlock *b, uint32_t pc)
     if (s->debug_active) {
         bool skip = s->debug_skip && s->debug_skip_pc == pc;
         s->debug_skip = false;
+        s->debug_skip_now = skip;
         s->debug_stop = PPC_DEBUG_STOP_NONE;
         if (!skip && debug_bp_at(s, pc)) {
             s->debug_stop = PPC_DEBUG_STOP_BP;
+            s->debug_skip_armed = true;
+            s->debug_skip_pc = pc;
             return true;
         }
     }
@@ -349,6 +353,13 @@ static bool run_step(PPCState *s, const PPCBlock *b, uint32_t pc)
     if (PPC_UNLIKELY(s->debug_flags & PPC_DBG_EXEC) && s->log_fn)
         s->log_fn(s->log_opaque, "Trace 0x%08x [step]\n", pc);
     int r = op->fn(s, op);
+    s->debug_skip_now = false;
+    if (s->debug_stop == PPC_DEBUG_STOP_WATCH) {
+        /* undone: the handler returned PPC_FAULT, no exception */
+        s->debug_skip_armed = true;
+        s->debug_skip_pc = pc;
+        return true;
+    }
     if (r != PPC_FAULT) {
         if (r == PPC_NEXT)
             s->pc = pc + 4;
@@ -356,8 +367,6 @@ static bool run_step(PPCState *s, const PPCBlock *b, uint32_t pc)
         if (trace_due(s, op->insn))
             ppc_exception(s, PPC_EXC_TRACE, s->pc, 0);
     }
-    if (s->debug_stop == PPC_DEBUG_STOP_WATCH)
-        return true;
     if (s->debug_sstep) {
         s->debug_stop = PPC_DEBUG_STOP_STEP;
         return true;

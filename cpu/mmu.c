@@ -319,10 +319,10 @@ int ppc_ld_slow(PPCState *s, const PPCOp *op, uint32_t ea, unsigned size, uint32
     int r = ppc_translate(s, op, ea, PPC_ACC_READ, &pa);
     if (r)
         return r;
+    if (PPC_UNLIKELY(s->debug_nwp) && ppc_debug_watch_check(s, ea, size, PPC_ACC_READ))
+        return PPC_FAULT; /* a debugger stop before the access */
     s->mmio_icount = op ? ppc_icount_now(s, op) : s->icount; /* devices may read it */
     *val = bus_read(s->bus, pa, size);
-    if (PPC_UNLIKELY(s->debug_nwp))
-        ppc_debug_watch_check(s, ea, size, PPC_ACC_READ);
     return 0;
 }
 
@@ -348,11 +348,11 @@ int ppc_st_slow(PPCState *s, const PPCOp *op, uint32_t ea, unsigned size, uint32
     int r = ppc_translate(s, op, ea, PPC_ACC_WRITE, &pa);
     if (r)
         return r;
+    if (PPC_UNLIKELY(s->debug_nwp) && ppc_debug_watch_check(s, ea, size, PPC_ACC_WRITE))
+        return PPC_FAULT; /* a debugger stop before the access */
     if (pa < s->bus->ram_size && s->bus->code_pages[pa >> PPC_PAGE_BITS])
         ppc_invalidate_code(s, pa, size);
     s->mmio_icount = op ? ppc_icount_now(s, op) : s->icount;
     bus_write(s->bus, pa, val, size);
-    if (PPC_UNLIKELY(s->debug_nwp))
-        ppc_debug_watch_check(s, ea, size, PPC_ACC_WRITE);
     return 0;
 }

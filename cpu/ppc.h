@@ -245,11 +245,17 @@ typedef struct PPCState {
      * must honour debug_active: while it is set, a block holding a
      * breakpoint, every block when a watchpoint or a single step is set,
      * runs through the interpreter's one-instruction path (cpu/exec.c
-     * run_step), which stops before a breakpoint's instruction and after
-     * a watched access; ppc_run then returns PPC_RUN_DEBUG. */
+     * run_step), which stops before a breakpoint's instruction and before
+     * an instruction's watched access (as the 750's DABR does, and as
+     * gdb's PowerPC target expects: it steps over the access itself);
+     * ppc_run then returns PPC_RUN_DEBUG. */
     bool debug_active;    /* any of the below: the run loop must look */
     bool debug_sstep;     /* stop after one instruction */
-    bool debug_skip;      /* resuming at debug_skip_pc: its breakpoint was reported */
+    bool debug_skip;      /* resuming at debug_skip_pc: its breakpoint or
+                           * watched access was reported, run it once */
+    bool debug_skip_now;  /* the instruction now running is that one */
+    bool debug_skip_armed; /* the last stop was a breakpoint or watched
+                            * access at debug_skip_pc */
     uint8_t debug_stop;   /* PPC_DEBUG_STOP_*: why ppc_run returned PPC_RUN_DEBUG */
     uint32_t debug_skip_pc;
     uint32_t debug_hit_ea; /* the watched access's EA */
@@ -308,12 +314,16 @@ PPC_WUR int ppc_debug_wp_remove(PPCState *s, uint32_t ea, uint32_t len, unsigned
 void ppc_debug_clear(PPCState *s);
 /* Single-step the next instruction (interrupts stay pending meanwhile) */
 void ppc_debug_set_step(PPCState *s, bool on);
-/* Resume at pc without stopping at its breakpoint again */
-void ppc_debug_resume_at(PPCState *s, uint32_t pc);
+/* Resume: when the PC is where the last breakpoint or watchpoint stop
+ * was, that instruction runs once without stopping again */
+void ppc_debug_resume(PPCState *s);
 /* A watched page must not get soft-TLB data tags (cpu/mmu.c) */
 bool ppc_debug_page_watched(const PPCState *s, uint32_t page);
-/* After a data access at ea: note a watchpoint it hits */
-void ppc_debug_watch_check(PPCState *s, uint32_t ea, unsigned size, int access);
+/* Before a data access at ea (translated, not yet done): true when it
+ * hits a watchpoint; the access must then not happen (the load/store
+ * returns PPC_FAULT with no exception raised, the instruction is undone
+ * and the run loop reports the stop) */
+PPC_WUR bool ppc_debug_watch_check(PPCState *s, uint32_t ea, unsigned size, int access);
 
 /* Decoder.  ppc_decode fills *op from insn; returns the definition or NULL
  * for an illegal encoding (op then holds the illegal-instruction handler). */

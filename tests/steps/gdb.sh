@@ -103,6 +103,10 @@ G
     check "x/ reads guest memory" '<poked>:[[:space:]]+0x00001111' "$out"
     check "set var writes guest memory" '<poked>:[[:space:]]+0x00001234' "$out"
     check "write watchpoint fires with old and new value" 'New value = 5' "$out"
+    # gdb steps over the access itself (PowerPC watchpoints stop before
+    # it): the stop is in main, at the instruction after the store, not
+    # one instruction later
+    check "the watchpoint stops right after the store, in main" '^main \(\) at .*gdb_target.c' "$out"
     check "breakpoint on code before the guest rewrites it" 'li +r3,1$' "$out"
     check "the same breakpoint after the rewrite, new code read" 'li +r3,2$' "$out"
     check "stepi runs the rewritten instruction" '^\$[0-9]+ = 0x2$' "$out"
