@@ -496,11 +496,8 @@ static bool mem_write_byte(GdbStub *g, uint32_t ea, uint8_t b)
     bool writable;
     if (!mem_xlate(g, ea, PPC_ACC_WRITE, &pa) || !bus_host_ptr(s->bus, pa, &writable) || !writable)
         return false;
-    if (pa < s->bus->ram_size && s->bus->code_pages[pa >> PPC_PAGE_BITS])
-        ppc_invalidate_code(s, pa, 1);
-    bus_write(s->bus, pa, b, 1);
-    bus_mark_dirty(s->bus, pa);
-    return true;
+    /* tracked by the bus: translated code dropped, the page dirty */
+    return bus_write_ram(s->bus, pa, &b, 1) == 0;
 }
 
 static void cmd_write_mem(GdbStub *g, const char *p, size_t plen, bool binary)

@@ -294,7 +294,7 @@ static int load_kernel(VirtBoard *vb, const VirtConfig *c, ElfInfo *ki, char *er
 {
     char why[200];
     uint32_t limit = vb->bus.ram_size < VIRT_BOOT_LIMIT ? vb->bus.ram_size : VIRT_BOOT_LIMIT;
-    if (loader_read_file_max(c->kernel, limit, "the RAM below the boot limit", &vb->kernel_img,
+    if (loader_read_elf_max(c->kernel, limit, "the RAM below the boot limit", &vb->kernel_img,
                              &vb->kernel_len, why, sizeof(why))) {
         snprintf(err, errlen, "-kernel: %s", why);
         return -1;
@@ -367,19 +367,19 @@ static int place_images(VirtBoard *vb, const VirtConfig *c, uint32_t kernel_end,
 }
 
 /* DTB, command line, initrd and the stack's back chain into RAM (their
- * places were checked by place_images, so bus_load cannot fail) */
+ * places were checked by place_images, so bus_write_ram cannot fail) */
 static void load_blobs(VirtBoard *vb)
 {
     const uint32_t *bi = vb->bootinfo;
     static const uint8_t zero[16];
     if (vb->dtb)
-        (void)bus_load(&vb->bus, bi[BI_DTB_ADDR / 4], vb->dtb, vb->dtb_size);
+        (void)bus_write_ram(&vb->bus, bi[BI_DTB_ADDR / 4], vb->dtb, vb->dtb_size);
     if (vb->cmdline_addr)
-        (void)bus_load(&vb->bus, vb->cmdline_addr, vb->cmdline, strlen(vb->cmdline) + 1);
+        (void)bus_write_ram(&vb->bus, vb->cmdline_addr, vb->cmdline, strlen(vb->cmdline) + 1);
     if (vb->initrd_img)
-        (void)bus_load(&vb->bus, vb->initrd_start, vb->initrd_img, vb->initrd_len);
+        (void)bus_write_ram(&vb->bus, vb->initrd_start, vb->initrd_img, vb->initrd_len);
     if (bi[BI_STACK / 4])
-        (void)bus_load(&vb->bus, bi[BI_STACK / 4], zero, sizeof(zero));
+        (void)bus_write_ram(&vb->bus, bi[BI_STACK / 4], zero, sizeof(zero));
 }
 
 int virt_load_images(VirtBoard *vb, const VirtConfig *c, char *err, size_t errlen)
@@ -428,7 +428,7 @@ static int load_rom_file(VirtBoard *vb, const char *path, char *err, size_t errl
     } else if (len > VIRT_ROM_SIZE) {
         snprintf(err, errlen, "-bios %s: %zu bytes is larger than the 1 MiB boot ROM", path, len);
         r = -1;
-    } else if (bus_load(&vb->bus, VIRT_ROM_BASE, img, len)) {
+    } else if (bus_write_ram(&vb->bus, VIRT_ROM_BASE, img, len)) {
         snprintf(err, errlen, "-bios %s: cannot load", path);
         r = -1;
     }

@@ -54,12 +54,6 @@ void ppc_tlb_flush(PPCState *s)
     s->tlb_nfill = 1;
 }
 
-void ppc_dirty_log_restart(PPCState *s)
-{
-    bus_dirty_clear_all(s->bus);
-    ppc_tlb_flush(s);
-}
-
 void ppc_tlb_flush_page(PPCState *s, uint32_t ea)
 {
     /* tlbie invalidates by EA page index (all "ways"); we have one way */

@@ -5,11 +5,14 @@
  *
  * The soft TLB only ever holds what a translation just proved allowed:
  * tag_x for fetches (I side), tag_r for permitted reads, tag_w after a
- * permitted store to a RAM page that holds no translated code and whose
- * change bit is set (so the first store to a page reaches the slow path,
- * sets C and marks the page dirty).  Tags carry neither MSR[IR/DR/PR] nor
- * the segment registers, so changes of those flush (ppc_set_msr; mtsr for
- * its segment; BAT, SDR1 and DABR writes; tlbie for its congruence class).
+ * permitted store to a RAM page whose change bit is set, once the bus has
+ * granted write access (bus_grant_write: the page holds no translated code,
+ * and is now marked dirty).  So the first store to a page reaches the slow
+ * path, sets C and marks the page; the bus takes the tag back
+ * (cpu_write_protect) when its dirty log forgets the page.  Tags carry
+ * neither MSR[IR/DR/PR] nor the segment registers, so changes of those
+ * flush (ppc_set_msr; mtsr for its segment; BAT, SDR1 and DABR writes;
+ * tlbie for its congruence class).
  * Blocks are keyed by physical address, so remapping never runs stale code.
  */
 #include "cpu/ppc.h"
@@ -114,14 +117,11 @@ static bool pteg_search(PPCState *s, uint32_t pteg, uint32_t w0, uint32_t *pte_p
     return false;
 }
 
-/* Write a PTE's second word back (R/C update); a page table in a code page
- * would hold no code, but stay exact anyway. */
+/* Write a PTE's second word back (R/C update); the bus drops any code
+ * translated from it and logs the page dirty, as for any store. */
 static void pte_update(PPCState *s, uint32_t pte_pa, uint32_t w1)
 {
-    uint32_t a = pte_pa + 4;
-    if (a < s->bus->ram_size && s->bus->code_pages[a >> PPC_PAGE_BITS])
-        ppc_invalidate_code(s, a, 4);
-    bus_write(s->bus, a, w1, 4);
+    bus_write(s->bus, pte_pa + 4, w1, 4);
 }
 
 /* Page address translation through the hashed page table (PEM 7.6).
@@ -232,14 +232,12 @@ static void tlb_fill(PPCState *s, uint32_t ea, const PPCXlate *x, int access)
     if (x->prot & XL_R)
         e->tag_r = page;
     /* only on a store: installing the tag marks the page dirty, and a page
-     * that is only read must stay clean in the migration dirty log */
+     * that is only read must stay clean in the dirty log */
     /* nor for write-through or cache-inhibited pages: a write-tag hit then
      * tells dcbz the line is cacheable (750 UM 4.5.6) */
     if (access == PPC_ACC_WRITE && (x->prot & XL_W) && x->changed && writable &&
-        !(x->wimg & (WIMG_W | WIMG_I)) && !s->bus->code_pages[pa_page >> PPC_PAGE_BITS]) {
+        !(x->wimg & (WIMG_W | WIMG_I)) && bus_grant_write(s->bus, pa_page))
         e->tag_w = page;
-        bus_mark_dirty(s->bus, pa_page);
-    }
 }
 
 static int raise_fault(PPCState *s, const PPCOp *op, uint32_t ea, int access, uint32_t bits)
@@ -350,8 +348,7 @@ int ppc_st_slow(PPCState *s, const PPCOp *op, uint32_t ea, unsigned size, uint32
         return r;
     if (PPC_UNLIKELY(s->debug_nwp) && ppc_debug_watch_check(s, ea, size, PPC_ACC_WRITE))
         return PPC_FAULT; /* a debugger stop before the access */
-    if (pa < s->bus->ram_size && s->bus->code_pages[pa >> PPC_PAGE_BITS])
-        ppc_invalidate_code(s, pa, size);
+    /* the bus drops code translated from the bytes and logs the page */
     s->mmio_icount = op ? ppc_icount_now(s, op) : s->icount;
     bus_write(s->bus, pa, val, size);
     return 0;

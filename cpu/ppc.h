@@ -300,10 +300,6 @@ void ppc_tlb_flush(PPCState *s);
 void ppc_tlb_flush_page(PPCState *s, uint32_t ea);
 void ppc_invalidate_code(PPCState *s, uint32_t pa, uint32_t len);
 void ppc_flush_blocks(PPCState *s);
-/* Start a new round of the dirty-page log (live-migration pre-copy): clear
- * the bus's log and the soft TLB, whose write tags are only installed by a
- * store that has marked its page dirty. */
-void ppc_dirty_log_restart(PPCState *s);
 
 /* Debugger breakpoints and watchpoints (cpu/exec.c).  Inserting one that
  * exists succeeds; -1 when the table is full or (remove) it is not there. */

@@ -2,9 +2,11 @@
  * Decode once, run many times: the instruction decoder and the translation
  * block cache.  Blocks are keyed by the physical address of their first
  * instruction, never cross a 4 KiB page, and end after a branch or any
- * instruction flagged PPC_F_ENDS_BLOCK.  A page that holds blocks is marked
- * in the bus's code_pages map; the first store into it (which the soft TLB
- * routes through the slow path) drops the page's blocks.
+ * instruction flagged PPC_F_ENDS_BLOCK.  A RAM page that holds blocks is
+ * marked in the bus's code-page map; the bus then refuses the soft TLB
+ * write access to it, and any write into it, by the CPU's slow path or by
+ * any other writer, reaches cpu_code_written first, which drops the page's
+ * blocks.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -142,6 +144,27 @@ const PPCInsnDef *ppc_insn_def(unsigned kind)
 
 #define ARENA_SIZE (32u << 20)
 
+static void cpu_code_written(void *opaque, uint32_t pa, uint32_t len)
+{
+    ppc_invalidate_code(opaque, pa, len);
+}
+
+/* The bus's dirty log forgot these pages: the soft TLB's write tags for
+ * them were installed by bus_grant_write, which marked them, and would let
+ * the next stores go unseen. */
+static void cpu_write_protect(void *opaque, const uint64_t *pages)
+{
+    PPCState *s = opaque;
+    for (unsigned i = 0; i < PPC_TLB_SIZE; i++) {
+        PPCTLBEntry *e = &s->tlb[i];
+        uint32_t pg = e->pa_page >> PPC_PAGE_BITS;
+        if (e->pa_page < s->bus->ram_size && ((pages[pg >> 6] >> (pg & 63)) & 1))
+            e->tag_w = PPC_TLB_INVALID;
+    }
+}
+
+static const BusRamCache cpu_ram_cache = { cpu_code_written, cpu_write_protect };
+
 int ppc_bc_init(PPCState *s)
 {
     PPCBlockCache *bc = calloc(1, sizeof(*bc));
@@ -158,6 +181,7 @@ int ppc_bc_init(PPCState *s)
         return -1;
     }
     s->bc = bc;
+    bus_set_ram_cache(s->bus, &cpu_ram_cache, s);
     return 0;
 }
 
@@ -165,6 +189,8 @@ void ppc_bc_free(PPCState *s)
 {
     if (!s->bc)
         return;
+    if (s->bus->cache_opaque == s)
+        bus_set_ram_cache(s->bus, NULL, NULL);
     free(s->bc->arena);
     free(s->bc->page_head);
     free(s->bc);
@@ -187,7 +213,7 @@ void ppc_flush_blocks(PPCState *s)
     bc->used = 0;
     memset(bc->hash, 0, sizeof(bc->hash));
     memset(bc->page_head, 0, (bc->ram_pages + bc->rom_pages + 1) * sizeof(PPCBlock *));
-    memset(s->bus->code_pages, 0, bc->ram_pages);
+    bus_code_pages_clear(s->bus);
     /* write tags were withheld from code pages: let them be refilled */
     ppc_tlb_flush(s);
 }
@@ -207,8 +233,7 @@ static void drop_page(PPCState *s, uint32_t pa)
         b->n = 0; /* a block still running finishes its current op only */
     }
     bc->page_head[slot] = NULL;
-    if (pa < s->bus->ram_size)
-        s->bus->code_pages[pa >> PPC_PAGE_BITS] = 0;
+    bus_code_page_remove(s->bus, pa);
 }
 
 void ppc_invalidate_code(PPCState *s, uint32_t pa, uint32_t len)
@@ -217,7 +242,7 @@ void ppc_invalidate_code(PPCState *s, uint32_t pa, uint32_t len)
         return;
     uint32_t first = pa & PPC_PAGE_MASK, last = (pa + len - 1) & PPC_PAGE_MASK;
     for (uint32_t p = first;; p += PPC_PAGE_SIZE) {
-        if (p >= s->bus->ram_size || s->bus->code_pages[p >> PPC_PAGE_BITS])
+        if (p >= s->bus->ram_size || bus_page_has_code(s->bus, p))
             drop_page(s, p);
         if (p == last)
             break;
@@ -267,8 +292,8 @@ PPCBlock *ppc_bc_translate(PPCState *s, uint32_t pa, const uint8_t *host, uint32
     long slot = page_slot(bc, s->bus, pa);
     b->page_next = bc->page_head[slot];
     bc->page_head[slot] = b;
-    if (pa < s->bus->ram_size && !s->bus->code_pages[pa >> PPC_PAGE_BITS]) {
-        s->bus->code_pages[pa >> PPC_PAGE_BITS] = 1;
+    if (pa < s->bus->ram_size && !bus_page_has_code(s->bus, pa)) {
+        bus_code_page_add(s->bus, pa);
         /* withdraw fast-path write access to the page from the soft TLB */
         for (unsigned i = 0; i < PPC_TLB_SIZE; i++)
             if (s->tlb[i].pa_page == (pa & PPC_PAGE_MASK))

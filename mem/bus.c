@@ -3,20 +3,36 @@
 #include <stdlib.h>
 #include <string.h>
 
+struct BusDirtyLog {
+    Bus *bus;
+    const char *name;
+    uint64_t *pages; /* this consumer's view, 1 bit per RAM page */
+    BusDirtyLog *next;
+};
+
+static uint32_t ram_pages(const Bus *b)
+{
+    return b->ram_size >> BUS_PAGE_BITS;
+}
+
+static size_t map_words(const Bus *b)
+{
+    return (ram_pages(b) + 63) / 64;
+}
+
 int bus_init(Bus *b, uint32_t ram_size, uint32_t rom_base, uint32_t rom_size)
 {
     memset(b, 0, sizeof(*b));
+    b->ram_size = ram_size;
     b->ram = calloc(1, ram_size);
     b->rom = calloc(1, rom_size ? rom_size : 1);
-    uint32_t pages = ram_size >> BUS_PAGE_BITS;
-    b->code_pages = calloc(1, pages + 1);
-    b->dirty_pages = calloc(1, pages / 8 + 1);
-    if (!b->ram || !b->rom || !b->code_pages || !b->dirty_pages) {
+    b->code_pages = calloc(1, ram_pages(b) + 1);
+    b->dirty_pending = calloc(map_words(b) + 1, sizeof(uint64_t));
+    if (!b->ram || !b->rom || !b->code_pages || !b->dirty_pending) {
         bus_free(b);
         return -1;
     }
     memset(b->rom, 0xFF, rom_size);
-    b->ram_size = ram_size;
     b->rom_base = rom_base;
     b->rom_size = rom_size;
     return 0;
@@ -24,10 +40,12 @@ int bus_init(Bus *b, uint32_t ram_size, uint32_t rom_base, uint32_t rom_size)
 
 void bus_free(Bus *b)
 {
+    while (b->dirty_logs)
+        bus_dirty_log_free(b->dirty_logs);
     free(b->ram);
     free(b->rom);
     free(b->code_pages);
-    free(b->dirty_pages);
+    free(b->dirty_pending);
     memset(b, 0, sizeof(*b));
 }
 
@@ -77,6 +95,37 @@ static void put_be(uint8_t *p, uint32_t v, unsigned size)
         p[i] = (uint8_t)v;
 }
 
+/* ---- write tracking ---- */
+
+static void code_written(Bus *b, uint32_t pa, uint32_t len)
+{
+    if (b->cache && b->cache->code_written)
+        b->cache->code_written(b->cache_opaque, pa, len);
+}
+
+/* RAM [pa, pa + len) (inside RAM, len > 0) is about to change */
+static void ram_write_begin(Bus *b, uint32_t pa, uint32_t len)
+{
+    uint32_t first = pa >> BUS_PAGE_BITS, last = (pa + len - 1) >> BUS_PAGE_BITS;
+    for (uint32_t pg = first; pg <= last; pg++) {
+        if (b->code_pages[pg]) {
+            code_written(b, pa, len);
+            break;
+        }
+    }
+    for (uint32_t pg = first; pg <= last; pg++)
+        b->dirty_pending[pg >> 6] |= 1ull << (pg & 63);
+}
+
+void bus_ram_written(Bus *b, uint32_t pa, uint64_t len)
+{
+    if (pa >= b->ram_size || len == 0)
+        return;
+    if (len > b->ram_size - pa)
+        len = b->ram_size - pa;
+    ram_write_begin(b, pa, (uint32_t)len);
+}
+
 uint32_t bus_read(Bus *b, uint32_t pa, unsigned size)
 {
     bool w;
@@ -101,9 +150,8 @@ uint32_t bus_read(Bus *b, uint32_t pa, unsigned size)
 void bus_write(Bus *b, uint32_t pa, uint32_t val, unsigned size)
 {
     if (pa < b->ram_size && pa + size <= b->ram_size) {
+        ram_write_begin(b, pa, size);
         put_be(b->ram + pa, val, size);
-        bus_mark_dirty(b, pa);
-        bus_mark_dirty(b, pa + size - 1);
         return;
     }
     if (pa - b->rom_base < b->rom_size)
@@ -122,19 +170,24 @@ void bus_write(Bus *b, uint32_t pa, uint32_t val, unsigned size)
         b->unmapped_fn(b->unmapped_opaque, pa, size, true, val);
 }
 
-int bus_load(Bus *b, uint32_t pa, const void *src, size_t len)
+int bus_write_ram(Bus *b, uint32_t pa, const void *src, size_t len)
 {
-    const uint8_t *s = src;
-    for (size_t i = 0; i < len; i++) {
-        bool w;
-        uint8_t *p = bus_host_ptr(b, (uint32_t)(pa + i), &w);
-        if (!p || (uint64_t)pa + i > 0xFFFFFFFFu)
-            return -1;
-        *p = s[i];
-        if (w)
-            bus_mark_dirty(b, (uint32_t)(pa + i));
+    if (len == 0)
+        return 0;
+    if (len - 1 > 0xFFFFFFFFu - pa)
+        return -1; /* wraps around the address space */
+    uint32_t last = (uint32_t)(pa + len - 1);
+    if (last < b->ram_size) {
+        ram_write_begin(b, pa, (uint32_t)len);
+        memcpy(b->ram + pa, src, len);
+        return 0;
     }
-    return 0;
+    if (pa - b->rom_base < b->rom_size && last - b->rom_base < b->rom_size) {
+        code_written(b, pa, (uint32_t)len);
+        memcpy(b->rom + (pa - b->rom_base), src, len);
+        return 0;
+    }
+    return -1;
 }
 
 int bus_peek(Bus *b, uint32_t pa, void *dst, size_t len)
@@ -150,7 +203,135 @@ int bus_peek(Bus *b, uint32_t pa, void *dst, size_t len)
     return 0;
 }
 
-void bus_dirty_clear_all(Bus *b)
+/* ---- the RAM cache and the code-page map ---- */
+
+void bus_set_ram_cache(Bus *b, const BusRamCache *ops, void *opaque)
 {
-    memset(b->dirty_pages, 0, (b->ram_size >> BUS_PAGE_BITS) / 8 + 1);
+    b->cache = ops;
+    b->cache_opaque = ops ? opaque : NULL;
+}
+
+void bus_code_page_add(Bus *b, uint32_t pa)
+{
+    if (pa < b->ram_size)
+        b->code_pages[pa >> BUS_PAGE_BITS] = 1;
+}
+
+void bus_code_page_remove(Bus *b, uint32_t pa)
+{
+    if (pa < b->ram_size)
+        b->code_pages[pa >> BUS_PAGE_BITS] = 0;
+}
+
+void bus_code_pages_clear(Bus *b)
+{
+    memset(b->code_pages, 0, ram_pages(b));
+}
+
+/* ---- the dirty log ---- */
+
+BusDirtyLog *bus_dirty_log_new(Bus *b, const char *name)
+{
+    BusDirtyLog *l = calloc(1, sizeof(*l));
+    if (!l)
+        return NULL;
+    l->pages = malloc((map_words(b) + 1) * sizeof(uint64_t));
+    if (!l->pages) {
+        free(l);
+        return NULL;
+    }
+    memset(l->pages, 0xFF, map_words(b) * sizeof(uint64_t));
+    /* bits past the last page stay clear, so count and next need no mask */
+    if (ram_pages(b) % 64)
+        l->pages[map_words(b) - 1] = (1ull << (ram_pages(b) % 64)) - 1;
+    l->bus = b;
+    l->name = name;
+    l->next = b->dirty_logs;
+    b->dirty_logs = l;
+    return l;
+}
+
+void bus_dirty_log_free(BusDirtyLog *l)
+{
+    if (!l)
+        return;
+    BusDirtyLog **pp = &l->bus->dirty_logs;
+    while (*pp && *pp != l)
+        pp = &(*pp)->next;
+    if (*pp)
+        *pp = l->next;
+    free(l->pages);
+    free(l);
+}
+
+const char *bus_dirty_log_name(const BusDirtyLog *l)
+{
+    return l->name;
+}
+
+/* Every view receives the pending pages before any of them is cleared, and
+ * the RAM cache gives up its write access to them before the pending map
+ * forgets them: a write tag therefore always stands for a pending page,
+ * and no write through it can be missed by any view. */
+void bus_dirty_log_sync(BusDirtyLog *l)
+{
+    Bus *b = l->bus;
+    size_t n = map_words(b);
+    bool any = false;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t w = b->dirty_pending[i];
+        if (!w)
+            continue;
+        any = true;
+        for (BusDirtyLog *v = b->dirty_logs; v; v = v->next)
+            v->pages[i] |= w;
+    }
+    if (!any)
+        return;
+    if (b->cache && b->cache->write_protect)
+        b->cache->write_protect(b->cache_opaque, b->dirty_pending);
+    memset(b->dirty_pending, 0, n * sizeof(uint64_t));
+}
+
+bool bus_dirty_log_get(const BusDirtyLog *l, uint32_t pg)
+{
+    if (pg >= ram_pages(l->bus))
+        return false;
+    return (l->pages[pg >> 6] >> (pg & 63)) & 1;
+}
+
+uint32_t bus_dirty_log_next(const BusDirtyLog *l, uint32_t pg)
+{
+    uint32_t n = ram_pages(l->bus);
+    if (pg >= n)
+        return n;
+    size_t i = pg >> 6;
+    uint64_t w = l->pages[i] & (~0ull << (pg & 63));
+    while (!w) {
+        if (++i >= map_words(l->bus))
+            return n;
+        w = l->pages[i];
+    }
+    return (uint32_t)(i * 64 + (unsigned)__builtin_ctzll(w));
+}
+
+uint32_t bus_dirty_log_count(const BusDirtyLog *l)
+{
+    uint32_t c = 0;
+    for (size_t i = 0; i < map_words(l->bus); i++)
+        c += (uint32_t)__builtin_popcountll(l->pages[i]);
+    return c;
+}
+
+void bus_dirty_log_clear(BusDirtyLog *l, uint32_t pa, uint64_t len)
+{
+    uint32_t size = l->bus->ram_size;
+    if (pa >= size || len == 0)
+        return;
+    if (len > size - pa)
+        len = size - pa;
+    uint32_t first = pa >> BUS_PAGE_BITS;
+    uint32_t last = (uint32_t)((pa + len - 1) >> BUS_PAGE_BITS);
+    for (uint32_t pg = first; pg <= last; pg++)
+        l->pages[pg >> 6] &= ~(1ull << (pg & 63));
 }

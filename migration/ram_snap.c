@@ -54,8 +54,8 @@ static int ram_load(SnapReader *r, uint32_t version, void *opaque, void **tmp, S
     return snap_get_ram_zeroed(r, im->ram, im->size, im->map, err);
 }
 
-/* Data pages are copied, the others cleared; every page counts as
- * written for the dirty log. */
+/* Data pages are copied, the others cleared; the bus then counts every
+ * page as written (the dirty log, translated code). */
 static void ram_commit(void *opaque, void *tmp)
 {
     Bus *b = opaque;
@@ -68,7 +68,7 @@ static void ram_commit(void *opaque, void *tmp)
         else
             memset(dst, 0, psz);
     }
-    memset(b->dirty_pages, 0xFF, pages / 8 + 1);
+    bus_ram_written(b, 0, b->ram_size);
 }
 
 static const SnapBulkOps ram_ops = { ram_save, ram_load, ram_commit, ram_free_tmp };

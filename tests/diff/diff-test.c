@@ -384,7 +384,7 @@ static void emu_run(CpuEnv *e, const DiffCase *c, const CaseMeta *m, DiffState *
     memcpy(code, c->insn, 4 * c->n);
     code[c->n] = 0x48000000u | ((DIFF_CODE - (DIFF_SEQ + 4 * c->n)) & 0x03FFFFFCu);
     cpuenv_put_code(e, DIFF_SEQ, code, c->n + 1);
-    if (bus_load(&e->bus, DIFF_SCRATCH, c->st.mem, DIFF_SCR_SIZE)) {
+    if (bus_write_ram(&e->bus, DIFF_SCRATCH, c->st.mem, DIFF_SCR_SIZE)) {
         fprintf(stderr, "diff-test: scratch outside RAM\n");
         exit(2);
     }

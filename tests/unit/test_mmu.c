@@ -491,24 +491,30 @@ START_TEST(write_tag_only_after_store)
     CpuEnv *e = mmu_env();
     e->cpu.dbat[0] = 0xC0000002;
     e->cpu.dbat[1] = 0x00200002;
-    bus_dirty_clear_all(&e->bus);
+    uint32_t code[] = { I_STW(5, 0x10, 3), I_BSELF };
+    cpuenv_put_code(e, 0x3100, code, 2);
+    BusDirtyLog *log = bus_dirty_log_new(&e->bus, "test");
+    ck_assert_ptr_nonnull(log);
+    bus_dirty_log_sync(log);
+    bus_dirty_log_clear(log, 0, e->bus.ram_size);
     load(e, 0xC0000000, MSR_D);
     const PPCTLBEntry *t = &e->cpu.tlb[PPC_TLB_IDX(0xC0000000u)];
     ck_assert_uint_eq(t->tag_r, 0xC0000000u);
     ck_assert_uint_eq(t->tag_w, PPC_TLB_INVALID);
-    ck_assert(!bus_page_dirty(&e->bus, 0x200));
-    uint32_t code[] = { I_STW(5, 0x10, 3), I_BSELF };
-    cpuenv_put_code(e, 0x3100, code, 2);
+    bus_dirty_log_sync(log);
+    ck_assert(!bus_dirty_log_get(log, 0x200));
     e->cpu.pc = 0x3100;
     ppc_run(&e->cpu, 1);
     ck_assert_uint_eq(t->tag_w, 0xC0000000u);
-    ck_assert(bus_page_dirty(&e->bus, 0x200));
+    bus_dirty_log_sync(log);
+    ck_assert(bus_dirty_log_get(log, 0x200));
     /* a new log round: the next store to the same page is logged again */
-    ppc_dirty_log_restart(&e->cpu);
-    ck_assert(!bus_page_dirty(&e->bus, 0x200));
+    bus_dirty_log_clear(log, 0x200000, 4096);
+    ck_assert(!bus_dirty_log_get(log, 0x200));
     e->cpu.pc = 0x3100;
     ppc_run(&e->cpu, 1);
-    ck_assert(bus_page_dirty(&e->bus, 0x200));
+    bus_dirty_log_sync(log);
+    ck_assert(bus_dirty_log_get(log, 0x200));
     cpuenv_free(e);
 }
 END_TEST
