@@ -926,7 +926,7 @@ static int listen_unix(GdbStub *g, const char *path, char *err, size_t errlen)
         close(fd);
         return -1;
     }
-    snprintf(g->unix_path, sizeof(g->unix_path), "%s", path);
+    memcpy(g->unix_path, path, strlen(path) + 1); /* fits: checked above */
     fprintf(stderr, "ppcemu: gdb stub listening on %s\n", path);
     return fd;
 }

@@ -125,7 +125,7 @@ static int listen_on(QmpServer *q, bool is_unix, const char *addr, char *err, si
                 close(fd);
                 return -1;
             }
-            snprintf(q->unix_path, sizeof(q->unix_path), "%s", addr);
+            memcpy(q->unix_path, addr, strlen(addr) + 1); /* fits: checked above */
         }
     } else {
         char host[256];
