@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "boards/chardev.h"
+#include "boards/qmp.h"
 #include "boards/virtmap.h"
 #include "cpu/ppc.h"
 
@@ -253,6 +254,16 @@ static int opt_monitor(CliCtx *c, const char *arg)
     return CLI_RUN;
 }
 
+static int opt_qmp(CliCtx *c, const char *arg)
+{
+    if (!qmp_spec_valid(arg))
+        return bad(c, arg, "expected unix:PATH,server[,nowait] or tcp:HOST:PORT,server[,nowait]");
+    if (c->o->nqmp == CLI_MAX_QMP)
+        return bad(c, arg, "too many -qmp sockets");
+    c->o->qmp[c->o->nqmp++] = arg;
+    return CLI_RUN;
+}
+
 static int opt_paused(CliCtx *c, const char *arg)
 {
     (void)arg;
@@ -457,8 +468,9 @@ static const CliOpt options[] = {
     { "accel", "jit|interp", opt_accel, "execution engine (default jit on x86-64, else interp; lockstep: both, compared)" },
     { "d", "ITEMS", opt_debug, "debug log items (-d help lists them)" },
     { "D", "FILE", opt_logfile, "write the debug log to FILE (default stderr)" },
-    { "gdb", "tcp::PORT", opt_gdb, "GDB remote stub" },
+    { "gdb", "DEV", opt_gdb, "GDB remote stub: tcp::PORT|tcp:HOST:PORT|unix:PATH" },
     { "s", NULL, opt_s, "same as -gdb tcp::1234" },
+    { "qmp", "DEV", opt_qmp, "QMP socket: unix:PATH,server[,nowait]|tcp:HOST:PORT,server[,nowait] (repeatable)" },
     { "version", NULL, opt_version, "print the version and exit" },
     { "h", NULL, opt_help, "print this help and exit" },
     { "help", NULL, opt_help, "same as -h" },

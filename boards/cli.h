@@ -13,6 +13,7 @@
 #include "timebase/tb.h"
 
 #define PPCEMU_VERSION "0.1"
+#define CLI_MAX_QMP 8
 
 typedef struct PpcemuOptions {
     bool ipic;
@@ -25,6 +26,8 @@ typedef struct PpcemuOptions {
     bool start_paused;    /* -S */
     const char *loadvm, *snapshot_dir, *incoming, *gdb;
     bool no_reboot;
+    const char *qmp[CLI_MAX_QMP]; /* -qmp, in order */
+    unsigned nqmp;
     uint64_t tb_freq;
     TBClockPolicy tb_clock;
     int icount_shift;     /* -1: real time */

@@ -16,6 +16,7 @@
 #include "boards/machine.h"
 
 #include <errno.h>
+#include <jansson.h>
 #include <libgen.h>
 #include <limits.h>
 #include <poll.h>
@@ -51,12 +52,21 @@ static void uart_tx(void *opaque, uint8_t byte)
 
 /* ---- run state (also the monitor's commands) ---- */
 
+void machine_event(Machine *m, const char *name, void *data)
+{
+    json_t *d = data;
+    for (unsigned i = 0; i < m->nqmp; i++)
+        qmp_event(m->qmp[i], name, d ? json_incref(d) : NULL);
+    json_decref(d);
+}
+
 void machine_stop(Machine *m)
 {
     if (!m->running)
         return;
     m->running = false;
     tb_pause(m->tb, m->vb.cpu.icount);
+    machine_event(m, "STOP", NULL);
 }
 
 void machine_cont(Machine *m)
@@ -66,19 +76,33 @@ void machine_cont(Machine *m)
     m->running = true;
     /* time is re-derived now, when the guest runs again (timebase.md 5) */
     tb_resume(m->tb, m->vb.cpu.icount);
+    machine_event(m, "RESUME", NULL);
+}
+
+static void reset_for(Machine *m, bool guest, const char *reason)
+{
+    virt_reset(&m->vb);
+    m->rx_len = 0;
+    machine_event(m, "RESET", json_pack("{s:b,s:s}", "guest", guest, "reason", reason));
 }
 
 void machine_system_reset(Machine *m)
 {
-    virt_reset(&m->vb);
-    m->rx_len = 0;
+    reset_for(m, false, "host-qmp-system-reset");
+}
+
+void machine_shutdown(Machine *m, int status, bool guest, const char *reason)
+{
+    m->quit = true;
+    m->exit_status = status;
+    m->shutdown_guest = guest;
+    m->shutdown_reason = reason;
+    m->vb.cpu.exit_request = 1;
 }
 
 void machine_quit(Machine *m, int status)
 {
-    m->quit = true;
-    m->exit_status = status;
-    m->vb.cpu.exit_request = 1;
+    machine_shutdown(m, status, false, "host-ui");
 }
 
 /* ---- host input ---- */
@@ -212,11 +236,11 @@ static void board_requests(Machine *m)
     VirtBoard *vb = &m->vb;
     if (vb->exit_req) {
         vb->exit_req = false;
-        machine_quit(m, vb->exit_status);
+        machine_shutdown(m, vb->exit_status, true, "guest-shutdown");
     }
     if (vb->reset_req) {
         vb->reset_req = false;
-        machine_system_reset(m);
+        reset_for(m, true, "guest-reset");
     }
 }
 
@@ -270,6 +294,12 @@ static void run_slice(Machine *m)
     board_requests(m);
     if (m->quit)
         return;
+    if (r == PPC_RUN_DEBUG) {
+        /* a debugger breakpoint, watchpoint or step: pause and tell it */
+        machine_stop(m);
+        gdbstub_debug_stop(m->gdb);
+        return;
+    }
     if (r == PPC_RUN_STOPPED) {
         fprintf(stderr, "ppcemu: CPU stopped at 0x%08x: %s\n", cpu->pc,
                 cpu->stop_reason ? cpu->stop_reason : "unknown reason");
@@ -515,6 +545,9 @@ static void teardown(Machine *m)
     if (m->mon_cd && m->mon_cd != m->serial)
         chardev_close(m->mon_cd);
     chardev_close(m->serial);
+    gdbstub_close(m->gdb);
+    for (unsigned i = 0; i < m->nqmp; i++)
+        qmp_close(m->qmp[i]);
     loop_free(m->loop);
     if (m->log && m->log != stderr)
         fclose(m->log);
@@ -549,8 +582,6 @@ int machine_main(const PpcemuOptions *o)
 {
     if (o->incoming)
         return not_yet("-incoming");
-    if (o->gdb)
-        return not_yet("-gdb");
     signal(SIGPIPE, SIG_IGN);
     Machine *m = calloc(1, sizeof(*m));
     if (!m) {
@@ -566,11 +597,32 @@ int machine_main(const PpcemuOptions *o)
         r = open_chardevs(m);
     if (r == 0)
         r = initial_state(m);
+    for (unsigned i = 0; r == 0 && i < o->nqmp; i++) {
+        char err[300];
+        m->qmp[i] = qmp_open(m, o->qmp[i], err, sizeof(err));
+        if (!m->qmp[i]) {
+            fprintf(stderr, "ppcemu: -qmp %s: %s\n", o->qmp[i], err);
+            r = 1;
+        }
+        m->nqmp = i + 1;
+    }
+    if (r == 0 && o->gdb) {
+        char err[300];
+        bool bad;
+        m->gdb = gdbstub_open(m, o->gdb, &bad, err, sizeof(err));
+        if (!m->gdb) {
+            fprintf(stderr, "ppcemu: -gdb %s: %s\n", o->gdb, err);
+            r = bad ? 2 : 1;
+        }
+    }
     if (r == 0) {
         if (m->mon_cd && (m->mux_to_monitor || m->mon_cd != m->serial))
             monitor_prompt(&m->mon);
         m->last_poll_ns = tb_host_mono_ns();
         r = machine_run(m);
+        gdbstub_exit(m->gdb, r);
+        machine_event(m, "SHUTDOWN", json_pack("{s:b,s:s}", "guest", m->shutdown_guest, "reason",
+                                               m->shutdown_reason ? m->shutdown_reason : "host-ui"));
     } else if (r < 0) {
         r = 0; /* -dump-dtb done */
     }

@@ -29,6 +29,20 @@ void monitor_printf(Monitor *mon, const char *fmt, ...)
     if (n < 0)
         return;
     size_t len = (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1;
+    if (mon->capture) {
+        if (mon->cap_len + len + 1 > mon->cap_size) {
+            size_t size = (mon->cap_len + len + 1) * 2;
+            char *p = realloc(mon->cap, size);
+            if (!p)
+                return; /* the output is cut short, the command still runs */
+            mon->cap = p;
+            mon->cap_size = size;
+        }
+        memcpy(mon->cap + mon->cap_len, buf, len);
+        mon->cap_len += len;
+        mon->cap[mon->cap_len] = 0;
+        return;
+    }
     if (!mon->crlf) {
         chardev_write(mon->cd, buf, len);
         return;
@@ -383,4 +397,18 @@ void monitor_input(Monitor *mon, const uint8_t *buf, size_t len)
                 chardev_write(mon->cd, &c, 1);
         }
     }
+}
+
+int monitor_exec_capture(Monitor *mon, const char *line, char **out)
+{
+    bool was = mon->capture;
+    mon->capture = true;
+    mon->cap = NULL;
+    mon->cap_len = mon->cap_size = 0;
+    int r = monitor_exec(mon, line);
+    mon->capture = was;
+    *out = mon->cap ? mon->cap : strdup("");
+    mon->cap = NULL;
+    mon->cap_len = mon->cap_size = 0;
+    return r;
 }

@@ -488,7 +488,7 @@ static bool gen_ldst(Gen *g, const PPCOp *op)
 static void *jit_next(PPCState *s, uint64_t end, uint32_t done)
 {
     uint64_t icount = s->icount + done;
-    if (s->exit_request || s->irq_pending || s->halted || icount >= end ||
+    if (s->exit_request || s->irq_pending || s->halted || s->debug_active || icount >= end ||
         ((s->msr & (MSR_SE | MSR_BE)) | (s->iabr & 2u)) || (s->debug_flags & PPC_DBG_EXEC))
         return NULL;
     uint32_t pc = s->pc;
@@ -563,6 +563,10 @@ static void gen_chain(Gen *g, const PPCOp *op, uint32_t off)
     out[n_out++] = x_jcc_fwd(e, CC_NE);
     x_byte(e, 0x80); /* cmp byte [rbx + halted], 0 */
     x_mem_rbx(e, 7, ST(halted));
+    x_byte(e, 0);
+    out[n_out++] = x_jcc_fwd(e, CC_NE);
+    x_byte(e, 0x80); /* cmp byte [rbx + debug_active], 0: the debugger's */
+    x_mem_rbx(e, 7, ST(debug_active)); /* checks are the run loop's (ppc.h) */
     x_byte(e, 0);
     out[n_out++] = x_jcc_fwd(e, CC_NE);
     /* icount + this block's ops + the target's ops <= end */

@@ -62,11 +62,19 @@ if [ $rc -eq 1 ] && grep -q "^ppcemu: -loadvm x: " "$tmp/err" && [ "$(wc -l <"$t
     ok "-loadvm of a missing snapshot"
 else bad "-loadvm x: status $rc: $(cat "$tmp/err")"; fi
 
-for f in -incoming -gdb; do
+for f in -incoming; do
     "$emu" "$f" x >/dev/null 2>"$tmp/err"; rc=$?
     if [ $rc -eq 1 ] && grep -q "not implemented yet" "$tmp/err" && [ "$(wc -l <"$tmp/err")" -eq 1 ]; then
         ok "$f not implemented yet"
     else bad "$f: status $rc: $(cat "$tmp/err")"; fi
+done
+# -gdb and -qmp with a malformed device: status 2, one line naming it
+# (tests/steps/gdb.sh and qmp.sh test the working ones)
+for f in -gdb -qmp; do
+    "$emu" -serial null -display none "$f" x >/dev/null 2>"$tmp/err"; rc=$?
+    if [ $rc -eq 2 ] && grep -q -- "$f" "$tmp/err" && [ "$(wc -l <"$tmp/err")" -eq 1 ]; then
+        ok "$f x: a usage error"
+    else bad "$f x: status $rc: $(cat "$tmp/err")"; fi
 done
 
 # Input files are read only up to what can fit (issue 15): status 1 and one
