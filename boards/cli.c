@@ -206,12 +206,28 @@ static int opt_icount(CliCtx *c, const char *arg)
     return CLI_RUN;
 }
 
+static int opt_accel(CliCtx *c, const char *arg)
+{
+    if (!strcmp(arg, "interp"))
+        c->o->accel = PPC_ENGINE_INTERP;
+    else if (!strcmp(arg, "jit"))
+        c->o->accel = PPC_ENGINE_JIT;
+    else if (!strcmp(arg, "lockstep"))
+        c->o->accel = PPC_ENGINE_LOCKSTEP;
+    else
+        return bad(c, arg, "engine must be jit, interp or lockstep (a debug check)");
+    if (c->o->accel != PPC_ENGINE_INTERP && !ppc_jit_available())
+        return bad(c, arg, "this host has no JIT (x86-64 only): use -accel interp");
+    return CLI_RUN;
+}
+
 static const struct {
     const char *name;
     unsigned flag;
     const char *help;
 } debug_items[] = {
     { "in_asm", PPC_DBG_IN_ASM, "show guest code as it is translated" },
+    { "out_asm", PPC_DBG_OUT_ASM, "show the host code the JIT generates" },
     { "exec", PPC_DBG_EXEC, "show each block as it runs" },
     { "int", PPC_DBG_INT, "show interrupts and exceptions" },
     { "mmu", PPC_DBG_MMU, "show MMU activity" },
@@ -337,6 +353,7 @@ static const CliOpt options[] = {
     { "tb-freq", "HZ", opt_tb_freq, "timebase frequency (default 33333333)" },
     { "tb-clock", "host|vm", opt_tb_clock, "timebase across pauses: real time or VM time" },
     { "icount", "N", opt_icount, "deterministic: TB ticks every 2^N instructions" },
+    { "accel", "jit|interp", opt_accel, "execution engine (default jit on x86-64, else interp; lockstep: both, compared)" },
     { "d", "ITEMS", opt_debug, "debug log items (-d help lists them)" },
     { "D", "FILE", opt_logfile, "write the debug log to FILE (default stderr)" },
     { "gdb", "tcp::PORT", opt_gdb, "GDB remote stub" },
@@ -387,6 +404,7 @@ void cli_defaults(PpcemuOptions *o)
     o->tb_freq = VIRT_TB_FREQ_DEFAULT;
     o->tb_clock = TB_CLOCK_HOST;
     o->icount_shift = -1;
+    o->accel = ppc_jit_available() ? PPC_ENGINE_JIT : PPC_ENGINE_INTERP;
 }
 
 static const CliOpt *find_opt(const char *name)

@@ -28,6 +28,9 @@ static uint16_t be16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
  * input can make the loader hold more than max + 1 bytes.  A
  * FIFO is opened without waiting for a writer (with none, it reads as
  * empty).  A directory is refused by name. */
+static int read_fd_max(int fd, const char *path, size_t max, const char *what, uint8_t **data,
+                       size_t *len, char *err, size_t errlen);
+
 int loader_read_file_max(const char *path, size_t max, const char *what, uint8_t **data,
                          size_t *len, char *err, size_t errlen)
 {
@@ -36,6 +39,14 @@ int loader_read_file_max(const char *path, size_t max, const char *what, uint8_t
         snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
         return -1;
     }
+    return read_fd_max(fd, path, max, what, data, len, err, errlen);
+}
+
+/* Reads fd (opened O_NONBLOCK, so that a FIFO without a writer never
+ * blocks the open) as loader_read_file_max says, and closes it. */
+static int read_fd_max(int fd, const char *path, size_t max, const char *what, uint8_t **data,
+                       size_t *len, char *err, size_t errlen)
+{
     struct stat st;
     if (fstat(fd, &st) || fcntl(fd, F_SETFL, 0)) {
         snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
@@ -185,16 +196,20 @@ int loader_read_elf_max(const char *path, size_t max, const char *what, uint8_t 
                         char *err, size_t errlen)
 {
     int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    struct stat st;
-    if (fd >= 0 && !fstat(fd, &st) && S_ISREG(st.st_mode) && (uint64_t)st.st_size > max) {
-        int r = read_elf_loadable(fd, (uint64_t)st.st_size, max, path, what, data, len, err, errlen);
-        close(fd);
-        if (r <= 0)
-            return r;
-    } else if (fd >= 0) {
-        close(fd);
+    if (fd < 0) {
+        snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+        return -1;
     }
-    return loader_read_file_max(path, max, what, data, len, err, errlen);
+    /* one open only: reopening would lose a FIFO's writer */
+    struct stat st;
+    if (!fstat(fd, &st) && S_ISREG(st.st_mode) && (uint64_t)st.st_size > max) {
+        int r = read_elf_loadable(fd, (uint64_t)st.st_size, max, path, what, data, len, err, errlen);
+        if (r <= 0) {
+            close(fd);
+            return r;
+        }
+    }
+    return read_fd_max(fd, path, max, what, data, len, err, errlen);
 }
 
 int loader_read_file(const char *path, uint8_t **data, size_t *len, char *err, size_t errlen)

@@ -459,6 +459,10 @@ static int start(Machine *m)
     }
     m->vb.cpu.tb = m->tb;
     setup_log(m);
+    if (ppc_set_engine(&m->vb.cpu, m->opt->accel)) {
+        fprintf(stderr, "ppcemu: -accel: cannot start the JIT (code buffer)\n");
+        return 1;
+    }
     return 0;
 }
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cpu/ppc.h"
+#include "cpu/jit.h"
 #include "cpu/regs.h"
 #include "cpu/translate.h"
 #include "timebase/tb.h"
@@ -22,6 +23,7 @@ int ppc_init(PPCState *s, Bus *bus)
 
 void ppc_free(PPCState *s)
 {
+    ppc_jit_free(s);
     ppc_bc_free(s);
 }
 
@@ -224,6 +226,26 @@ static int run_uncached(PPCState *s, uint32_t pa)
     return r;
 }
 
+/* The interpreter: run ops[0..n) until one does not return PPC_NEXT;
+ * *done is its index (n when all ran). */
+static inline int interp_ops(PPCState *s, const PPCOp *ops, unsigned n, unsigned *done)
+{
+    unsigned i;
+    int r = PPC_NEXT;
+    for (i = 0; i < n; i++) {
+        r = ops[i].fn(s, &ops[i]);
+        if (PPC_UNLIKELY(r != PPC_NEXT))
+            break;
+    }
+    *done = i;
+    return r;
+}
+
+int ppc_interp_ops(PPCState *s, const PPCOp *ops, unsigned n, unsigned *done)
+{
+    return interp_ops(s, ops, n, done);
+}
+
 #define PPC_STUCK_LIMIT 4096
 
 int ppc_run(PPCState *s, uint64_t max_insns)
@@ -289,26 +311,27 @@ int ppc_run(PPCState *s, uint64_t max_insns)
         unsigned n = b->n;
         if (end - s->icount < n)
             n = (unsigned)(end - s->icount);
+        uint64_t ic0 = s->icount;
         s->block_ea = pc;
-        s->block_icount = s->icount;
+        s->block_icount = ic0;
         if (PPC_UNLIKELY(s->debug_flags & PPC_DBG_EXEC) && s->log_fn)
             s->log_fn(s->log_opaque, "Trace 0x%08x [pa 0x%08x] n=%u\n", pc, pa, n);
-        const PPCOp *op = b->ops;
         unsigned i;
-        int r = PPC_NEXT;
-        for (i = 0; i < n; i++) {
-            r = op[i].fn(s, &op[i]);
-            if (PPC_UNLIKELY(r != PPC_NEXT))
-                break;
-        }
+        int r;
+        /* the JIT runs whole blocks only: a block cut by the budget is
+         * interpreted, so -icount budgets stay exact */
+        if (s->engine == PPC_ENGINE_INTERP || n != b->n)
+            r = interp_ops(s, b->ops, n, &i);
+        else if (s->engine == PPC_ENGINE_JIT)
+            r = ppc_jit_exec(s, b, end, &i); /* may chain: block_ea is the last block's */
+        else
+            r = ppc_lockstep_exec(s, b, &i);
         if (r == PPC_NEXT) {
-            s->pc = pc + 4 * n;
-            s->icount += n;
-            stuck = 0;
+            s->pc = s->block_ea + 4 * i;
+            s->icount += i;
         } else {
-            unsigned done = i + (r == PPC_EXIT);
-            s->icount += done;
-            stuck = done ? 0 : stuck + 1;
+            s->icount += i + (r == PPC_EXIT);
         }
+        stuck = s->icount != ic0 ? 0 : stuck + 1;
     }
 }

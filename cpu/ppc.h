@@ -231,7 +231,17 @@ typedef struct PPCState {
     unsigned debug_flags; /* PPC_DBG_* */
     /* stop reason text for a clean, reported stop (e.g. unimplemented) */
     const char *stop_reason;
+    /* execution engine (PPC_ENGINE_*, set with ppc_set_engine) and the
+     * JIT's code buffer and counters (cpu/jit.c), NULL under interp */
+    uint8_t engine;
+    struct PPCJit *jit;
 } PPCState;
+
+/* Execution engines.  The interpreter is the reference and the fallback:
+ * the JIT runs a block only when the whole block fits in the budget and no
+ * single-step/trace/IABR mode is on; LOCKSTEP runs every block in both
+ * engines from the same state and stops at the first difference. */
+enum { PPC_ENGINE_INTERP = 0, PPC_ENGINE_JIT = 1, PPC_ENGINE_LOCKSTEP = 2 };
 
 /* debug flags (-d) */
 #define PPC_DBG_IN_ASM 0x01
@@ -239,6 +249,7 @@ typedef struct PPCState {
 #define PPC_DBG_INT    0x04
 #define PPC_DBG_MMU    0x08
 #define PPC_DBG_UNIMP  0x10
+#define PPC_DBG_OUT_ASM 0x20 /* generated host code (JIT) */
 
 /* ppc_run return reasons */
 enum {
@@ -265,6 +276,11 @@ void ppc_tlb_flush(PPCState *s);
 void ppc_tlb_flush_page(PPCState *s, uint32_t ea);
 void ppc_invalidate_code(PPCState *s, uint32_t pa, uint32_t len);
 void ppc_flush_blocks(PPCState *s);
+/* Select the execution engine (PPC_ENGINE_*): 0, or -1 when this host
+ * cannot run it (no x86-64, or no memory for the code buffer). */
+PPC_WUR int ppc_set_engine(PPCState *s, int engine);
+/* Does this host have the JIT (x86-64)? */
+bool ppc_jit_available(void);
 
 /* Decoder.  ppc_decode fills *op from insn; returns the definition or NULL
  * for an illegal encoding (op then holds the illegal-instruction handler). */

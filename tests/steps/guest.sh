@@ -21,6 +21,8 @@
 #   NAME.twice   run the program twice and require identical "DET " lines
 #                in the two serial logs (the -icount determinism check)
 #
+# GUEST_EMU_FLAGS adds emulator flags to every run (e.g. "-accel jit").
+#
 # Usage: tests/steps/guest.sh BUILD_DIR [NAME...]
 set -u
 build=${1:-build}
@@ -204,7 +206,7 @@ for name in "${names[@]}"; do
     fi
     for v in "${variants[@]}"; do
         v=${v//@BUILD@/$build}
-        read -r -a flags <<< "$v"
+        read -r -a flags <<< "$v ${GUEST_EMU_FLAGS:-}"
         label=$name
         log=$gdir/$name.log
         if [ ${#variants[@]} -gt 1 ]; then

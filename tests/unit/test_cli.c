@@ -147,11 +147,32 @@ START_TEST(later_features_parse)
 }
 END_TEST
 
+/* -accel: the engines, the x86-64 default (cli.md), one-line errors */
+START_TEST(accel)
+{
+    PpcemuOptions o;
+    ck_assert_int_eq(parse(&o, ARGS("-M", "virt")), CLI_RUN);
+    ck_assert_int_eq(o.accel, ppc_jit_available() ? PPC_ENGINE_JIT : PPC_ENGINE_INTERP);
+    ck_assert_int_eq(parse(&o, ARGS("-accel", "interp")), CLI_RUN);
+    ck_assert_int_eq(o.accel, PPC_ENGINE_INTERP);
+    if (ppc_jit_available()) {
+        ck_assert_int_eq(parse(&o, ARGS("-accel", "jit")), CLI_RUN);
+        ck_assert_int_eq(o.accel, PPC_ENGINE_JIT);
+        ck_assert_int_eq(parse(&o, ARGS("-accel", "lockstep")), CLI_RUN);
+        ck_assert_int_eq(o.accel, PPC_ENGINE_LOCKSTEP);
+    }
+    ck_assert_int_eq(parse(&o, ARGS("-accel", "tcg")), CLI_USAGE);
+    ck_assert_int_eq(lines(errbuf), 1);
+    ck_assert_ptr_nonnull(strstr(errbuf, "tcg"));
+}
+END_TEST
+
 Suite *suite_cli(void)
 {
     Suite *s = suite_create("cli");
     TCase *tc = tcase_create("cli");
     tcase_add_test(tc, defaults);
+    tcase_add_test(tc, accel);
     tcase_add_test(tc, full_line);
     tcase_add_test(tc, double_dash_and_sizes);
     tcase_add_test(tc, usage_errors);
