@@ -2,12 +2,13 @@
  * The machine: run state, the wiring of the board to its backends, and
  * the CPU's side of the event loop (boards/main_loop.h):
  *
- *   repeat: fire due timer events; run the CPU for tb_insn_budget()
- *           (at most MACHINE_SLICE_INSNS); act on guest requests (test
- *           device exit, reset); serve host descriptors between slices
- *           (at most every POLL_NS, never blocking); a halted CPU
- *           (MSR[POW]) sleeps in the loop until tb_ns_to_next(): an idle
- *           guest costs ~0% of a host core (timebase.md rule 8).
+ *   repeat: fire due timers of both clocks; run the CPU for
+ *           sched_insn_budget() (at most MACHINE_SLICE_INSNS); act on
+ *           guest requests (test device exit, reset); serve host
+ *           descriptors between slices (at most every POLL_NS, never
+ *           blocking); a halted CPU (MSR[POW]) sleeps in the loop until
+ *           sched_ns_to_next(): an idle guest costs ~0% of a host core
+ *           (timebase.md rule 8).
  *
  * -nographic multiplexes UART0 and the monitor on stdio like QEMU's mux
  * chardev: Ctrl-A c switches the input focus, Ctrl-A x quits, Ctrl-A h
@@ -215,15 +216,16 @@ static int64_t earlier(int64_t a, int64_t b)
     return a < b ? a : b;
 }
 
-/* Serve host descriptors, bottom halves and due host-clock timers.
- * timeout_ns 0 only looks; otherwise the loop sleeps at most that long
- * (-1: no limit) and never past the next host-clock timer. */
+/* Serve host descriptors, bottom halves and due timers.  timeout_ns 0
+ * only looks; otherwise the loop sleeps at most that long (-1: no limit)
+ * and never past the next timer of either clock (a paused guest clock has
+ * none). */
 static void serve_host(Machine *m, int64_t timeout_ns)
 {
     if (timeout_ns != 0)
-        timeout_ns = earlier(timeout_ns, sched_host_ns_to_next(m->sched));
+        timeout_ns = earlier(timeout_ns, sched_ns_to_next(m->sched, m->vb.cpu.icount));
     loop_run_once(m->loop, timeout_ns);
-    sched_run_host_due(m->sched);
+    sched_run_due(m->sched, m->vb.cpu.icount);
     rx_to_uart(m);
     chardev_accept_input(m->serial); /* the UART may have room again */
     m->last_poll_ns = tb_host_mono_ns();
@@ -253,7 +255,7 @@ static void board_requests(Machine *m)
 static bool slice_budget(Machine *m, uint64_t *budget)
 {
     uint64_t now = m->vb.cpu.icount;
-    *budget = tb_insn_budget(m->tb, now);
+    *budget = sched_insn_budget(m->sched, now);
     if (*budget > MACHINE_SLICE_INSNS)
         *budget = MACHINE_SLICE_INSNS;
     if (!m->stop_icount)
@@ -285,7 +287,7 @@ static void run_slice(Machine *m)
 {
     PPCState *cpu = &m->vb.cpu;
     uint64_t budget;
-    tb_run_due(m->tb, cpu->icount);
+    sched_run_due(m->sched, cpu->icount);
     if (slice_budget(m, &budget))
         return;
     if (!m->host_turn.armed)
@@ -308,19 +310,19 @@ static void run_slice(Machine *m)
     }
     if (r == PPC_RUN_HALTED) {
         /* under -icount, idle time is skipped; in real time we sleep */
-        if (tb_idle_warp(m->tb, cpu->icount))
+        if (sched_idle_warp(m->sched, cpu->icount))
             return;
-        tb_run_due(m->tb, cpu->icount);
+        sched_run_due(m->sched, cpu->icount);
         if (cpu->exit_request)
-            return; /* an event just raised an interrupt: no sleeping */
+            return; /* a timer just raised an interrupt: no sleeping */
         sched_timer_disarm(m->sched, &m->host_turn);
-        serve_host(m, tb_ns_to_next(m->tb, cpu->icount));
+        serve_host(m, -1);
         return;
     }
     if (tb_host_mono_ns() - m->last_poll_ns >= POLL_NS)
         serve_host(m, 0);
     else
-        sched_run_host_due(m->sched);
+        sched_run_due(m->sched, cpu->icount);
 }
 
 /* The CPU thread: guest slices and turns with the event loop until quit */
@@ -513,7 +515,7 @@ static int start(Machine *m)
         fprintf(stderr, "ppcemu: cannot create the scheduler\n");
         return 1;
     }
-    sched_timer_init(&m->host_turn, "host turn", host_turn_due, m);
+    sched_timer_init(&m->host_turn, SCHED_HOST, "host turn", host_turn_due, m);
     TBLinks links = ppc_tb_links(&m->vb.cpu);
     links.sched = m->sched;
     m->tb = tb_new(links, m->opt->tb_freq, m->opt->icount_shift, m->opt->tb_clock);

@@ -1,16 +1,17 @@
 /*
- * The timebase (TB), the decrementer (DEC) and the one event scheduler of
- * the machine (../shared/spec/timebase.md rules 1-3, 7, 8; the state is
- * shaped for rules 4-6).
+ * The timebase (TB) and the decrementer (DEC)
+ * (../shared/spec/timebase.md rules 1-3, 7, 8; the state is shaped for
+ * rules 4-6), and the guest clock of the scheduler (sched.h).
  *
  * Time model.  The TB is never stepped; it is a function of time:
  *   real time:  TB = tb_base + ticks(now_ns - ns_base)   (CLOCK_MONOTONIC)
  *   -icount N:  TB = tb_base + (icount >> N)             (no host clock)
  * A guest write (mttbl/mttbu), a resume or an idle warp only moves the
  * base.  The DEC is the deadline dec_deadline with DEC = dec_deadline - TB;
- * its exception is one event on the guest clock's sorted list.  The
- * scheduler (sched.c) is told the host time of the earliest event; its
- * timer thread stops the CPU then, so the CPU loop never polls a clock.
+ * its exception is one timer on the scheduler's guest clock, whose source
+ * is this file: TB now, and the host time or instruction count at which a
+ * TB value is reached.  The scheduler's timer thread stops the CPU then,
+ * so the CPU loop never polls a clock.
  *
  * The timebase knows no CPU: it raises the decrementer through an
  * interrupt line and stops the CPU through the scheduler's kick, both
@@ -45,13 +46,10 @@ struct TimeBase {
     int64_t real_pause;
     uint64_t tb_floor;
 
-    /* DEC = (uint32_t)(dec_deadline - TB); dec_event sits on the next
+    /* DEC = (uint32_t)(dec_deadline - TB); dec_timer sits on the next
      * 0 -> -1 transition */
     uint64_t dec_deadline;
-    TBEvent dec_event;
-
-    TBEvent *head;          /* armed events, earliest first */
-    uint64_t due_tb;        /* the TB tb_run_due is working at */
+    SchedTimer dec_timer;
 };
 
 /* ---- host clocks, with the debug offsets ---- */
@@ -198,113 +196,30 @@ static uint64_t tb_deadline_ns(const TimeBase *tb, uint64_t deadline)
     return tb->ns_base + (d > INT64_MAX ? INT64_MAX : d);
 }
 
-/* ---- the link to the scheduler ---- */
+/* ---- the scheduler's guest clock ---- */
 
-/* Tell the scheduler when the earliest event is due in host time (never
- * while paused: nothing fires while the guest does not run; never under
- * -icount: the CPU's budget ends there, no host clock involved). */
-static void tb_timer_update(TimeBase *tb)
+static bool clock_running(void *opaque)
 {
-    bool armed = tb->shift < 0 && !tb->paused && tb->head;
-    sched_set_guest_deadline(tb->sched, armed, armed ? tb_deadline_ns(tb, tb->head->deadline_tb) : 0);
+    const TimeBase *tb = opaque;
+    return !tb->paused;
 }
 
-uint64_t tb_test_timer_kicks(TimeBase *tb)
+static uint64_t clock_now(void *opaque, uint64_t icount)
 {
-    return sched_test_kicks(tb->sched);
+    return tb_now(opaque, icount);
 }
 
-/* ---- the scheduler ---- */
-
-static void list_remove(TimeBase *tb, TBEvent *ev)
+static uint64_t clock_to_host_ns(void *opaque, uint64_t deadline)
 {
-    for (TBEvent **p = &tb->head; *p; p = &(*p)->next) {
-        if (*p == ev) {
-            *p = ev->next;
-            break;
-        }
-    }
-    ev->next = NULL;
-    ev->armed = false;
+    return tb_deadline_ns(opaque, deadline);
 }
 
-/* after every event with the same or an earlier deadline: equal deadlines
- * fire in the order they were armed */
-static void list_insert(TimeBase *tb, TBEvent *ev)
+/* -icount: instructions from `icount` until TB reaches `deadline` (the
+ * first count whose TB does, rounded as insns_to_ticks) */
+static uint64_t clock_insns_until(void *opaque, uint64_t icount, uint64_t deadline)
 {
-    TBEvent **p = &tb->head;
-    while (*p && !tb_before(ev->deadline_tb, (*p)->deadline_tb))
-        p = &(*p)->next;
-    ev->next = *p;
-    *p = ev;
-    ev->armed = true;
-}
-
-void tb_event_init(TBEvent *ev, const char *name, TBEventFn fn, void *opaque)
-{
-    memset(ev, 0, sizeof(*ev));
-    ev->name = name;
-    ev->fn = fn;
-    ev->opaque = opaque;
-}
-
-/* Under -icount the CPU runs on a budget computed from the earliest
- * deadline; an event armed earlier than that (mtdec in the middle of a run)
- * makes the CPU return at its next block end so the budget is recomputed.
- * In real time the scheduler's timer thread takes care of it. */
-static void tb_head_moved(TimeBase *tb, TBEvent *ev)
-{
-    if (tb->shift >= 0 && tb->head == ev)
-        sched_kick(tb->sched);
-}
-
-void tb_event_arm(TimeBase *tb, TBEvent *ev, uint64_t deadline_tb)
-{
-    if (ev->armed)
-        list_remove(tb, ev);
-    ev->deadline_tb = deadline_tb;
-    list_insert(tb, ev);
-    tb_head_moved(tb, ev);
-    tb_timer_update(tb);
-}
-
-void tb_event_disarm(TimeBase *tb, TBEvent *ev)
-{
-    if (!ev->armed)
-        return;
-    list_remove(tb, ev);
-    tb_timer_update(tb);
-}
-
-/* Events fire in deadline order at one sampled TB; an event that re-arms
- * itself at or before that TB fires again in the same call.  Nothing fires
- * while paused. */
-void tb_run_due(TimeBase *tb, uint64_t icount)
-{
-    if (tb->paused || !tb->head)
-        return;
-    uint64_t now = tb_now(tb, icount);
-    tb->due_tb = now;
-    bool fired = false;
-    while (tb->head && !tb_before(now, tb->head->deadline_tb)) {
-        TBEvent *ev = tb->head;
-        tb->head = ev->next;
-        ev->next = NULL;
-        ev->armed = false;
-        ev->fn(ev->opaque);
-        fired = true;
-    }
-    if (fired)
-        tb_timer_update(tb);
-}
-
-uint64_t tb_insn_budget(TimeBase *tb, uint64_t icount)
-{
-    if (tb->shift < 0)
-        return TB_SLICE_INSNS;
-    if (!tb->head)
-        return UINT64_MAX;
-    int64_t k = (int64_t)(tb->head->deadline_tb - tb_now(tb, icount));
+    TimeBase *tb = opaque;
+    int64_t k = (int64_t)(deadline - tb_now(tb, icount));
     if (k <= 0)
         return 0;
     uint64_t ticks = insns_to_ticks(tb, icount);
@@ -314,29 +229,35 @@ uint64_t tb_insn_budget(TimeBase *tb, uint64_t icount)
     return at == UINT64_MAX ? UINT64_MAX : at - icount;
 }
 
-int64_t tb_ns_to_next(TimeBase *tb, uint64_t icount)
+/* -icount idle: only the base moves (TB stays a function of icount) */
+static void clock_warp(void *opaque, uint64_t icount, uint64_t deadline)
 {
-    (void)icount;
-    if (tb->paused || !tb->head)
-        return -1;
-    if (tb->shift >= 0)
-        return 0; /* virtual time: reached at once (tb_idle_warp) */
-    uint64_t d = tb_deadline_ns(tb, tb->head->deadline_tb);
-    uint64_t now = tb_host_mono_ns();
-    if ((int64_t)(d - now) <= 0)
-        return 0;
-    return d - now > INT64_MAX ? INT64_MAX : (int64_t)(d - now);
+    TimeBase *tb = opaque;
+    tb->tb_base += deadline - tb_now(tb, icount);
 }
 
-bool tb_idle_warp(TimeBase *tb, uint64_t icount)
+static const SchedGuestClock real_time_clock = {
+    .running = clock_running, .now = clock_now, .to_host_ns = clock_to_host_ns,
+};
+
+static const SchedGuestClock icount_clock = {
+    .running = clock_running, .now = clock_now,
+    .insns_until = clock_insns_until, .warp = clock_warp,
+};
+
+uint64_t tb_test_timer_kicks(TimeBase *tb)
 {
-    if (tb->shift < 0 || tb->paused || !tb->head)
-        return false;
-    int64_t k = (int64_t)(tb->head->deadline_tb - tb_now(tb, icount));
-    if (k <= 0)
-        return false;
-    tb->tb_base += (uint64_t)k;
-    return true;
+    return sched_test_kicks(tb->sched);
+}
+
+Scheduler *tb_scheduler(const TimeBase *tb)
+{
+    return tb->sched;
+}
+
+void tb_run_due(TimeBase *tb, uint64_t icount)
+{
+    sched_run_guest_due(tb->sched, icount);
 }
 
 /* ---- the decrementer ---- */
@@ -368,12 +289,13 @@ static void dec_fire(void *opaque)
 {
     TimeBase *tb = opaque;
     dec_signal(tb);
-    tb_event_arm(tb, &tb->dec_event, dec_next_edge(tb->dec_deadline, tb->due_tb));
+    uint64_t due = sched_guest_due_time(tb->sched);
+    sched_timer_arm(tb->sched, &tb->dec_timer, dec_next_edge(tb->dec_deadline, due));
 }
 
 static bool dec_edge_due(const TimeBase *tb, uint64_t now)
 {
-    return tb->dec_event.armed && !tb_before(now, tb->dec_event.deadline_tb);
+    return tb->dec_timer.armed && !tb_before(now, tb->dec_timer.deadline);
 }
 
 uint32_t tb_dec_read(TimeBase *tb, uint64_t icount)
@@ -400,7 +322,7 @@ void tb_dec_write(TimeBase *tb, uint64_t icount, uint32_t v)
     tb->dec_deadline = now + (uint64_t)(int64_t)(int32_t)v;
     if (!(old >> 31) && (v >> 31))
         dec_signal(tb);
-    tb_event_arm(tb, &tb->dec_event, dec_next_edge(tb->dec_deadline, now));
+    sched_timer_arm(tb->sched, &tb->dec_timer, dec_next_edge(tb->dec_deadline, now));
 }
 
 /* ---- the timebase registers ---- */
@@ -430,9 +352,7 @@ static void tb_write_bits(TimeBase *tb, uint64_t icount, uint64_t mask, uint64_t
         tb->ns_base = ns;
     }
     tb->dec_deadline += delta;
-    for (TBEvent *ev = tb->head; ev; ev = ev->next)
-        ev->deadline_tb += delta;
-    tb_timer_update(tb);
+    sched_guest_shift(tb->sched, delta);
 }
 
 void tb_write_lower(TimeBase *tb, uint64_t icount, uint32_t v)
@@ -461,7 +381,7 @@ void tb_pause(TimeBase *tb, uint64_t icount)
         tb_set_paused_at(tb, v, tb_host_real_ns());
     }
     tb->paused = true;
-    tb_timer_update(tb);
+    sched_guest_changed(tb->sched);
 }
 
 /* Time is re-derived here, when the guest starts running (rule 5).  Under
@@ -478,7 +398,7 @@ void tb_resume(TimeBase *tb, uint64_t icount)
         tb->tb_base = v;
     }
     tb->paused = false;
-    tb_timer_update(tb);
+    sched_guest_changed(tb->sched);
 }
 
 bool tb_paused(const TimeBase *tb)
@@ -515,7 +435,7 @@ int tb_import(TimeBase *tb, const TBSavedState *st)
         tb_set_paused_at(tb, st->tb, st->realtime_ns);
     }
     tb->dec_deadline = st->tb + (uint64_t)st->dec;
-    tb_event_arm(tb, &tb->dec_event, dec_next_edge(tb->dec_deadline, st->tb));
+    sched_timer_arm(tb->sched, &tb->dec_timer, dec_next_edge(tb->dec_deadline, st->tb));
     irq_line_set(&tb->links.dec, st->dec_pending);
     irq_line_set(&tb->links.ext, st->ext_pending);
     return 0;
@@ -552,8 +472,9 @@ TimeBase *tb_new(TBLinks links, uint64_t freq_hz, int icount_shift, TBClockPolic
      * next edge 2^32 ticks away.  Software programs DEC before it enables
      * MSR[EE]. */
     tb->dec_deadline = (uint64_t)0 - 1;
-    tb_event_init(&tb->dec_event, "decrementer", dec_fire, tb);
-    tb_event_arm(tb, &tb->dec_event, dec_next_edge(tb->dec_deadline, 0));
+    sched_set_guest_clock(tb->sched, tb->shift >= 0 ? &icount_clock : &real_time_clock, tb);
+    sched_timer_init(&tb->dec_timer, SCHED_GUEST, "decrementer", dec_fire, tb);
+    sched_timer_arm(tb->sched, &tb->dec_timer, dec_next_edge(tb->dec_deadline, 0));
     return tb;
 }
 
@@ -561,7 +482,8 @@ void tb_free(TimeBase *tb)
 {
     if (!tb)
         return;
-    sched_set_guest_deadline(tb->sched, false, 0);
+    sched_timer_disarm(tb->sched, &tb->dec_timer);
+    sched_set_guest_clock(tb->sched, NULL, NULL);
     if (tb->own_sched)
         sched_free(tb->sched);
     free(tb);

@@ -1,16 +1,17 @@
 /*
- * Guest time: the timebase (TB), the decrementer (DEC) and the guest clock
- * of the scheduler (timebase/sched.h): the events guest-visible timers
- * run on.  Rules: ../shared/spec/timebase.md.
+ * Guest time: the timebase (TB), the decrementer (DEC), and the source of
+ * the scheduler's guest clock (timebase/sched.h), which guest-visible
+ * timers run on; the scheduling itself is the scheduler's.  Rules:
+ * ../shared/spec/timebase.md.
  *
  *  - TB is a function of host time, never a stepped counter:
  *      TB = tb_base + muldiv(now_ns - ns_base, freq, 1e9)     (rounded down)
  *    with now_ns from CLOCK_MONOTONIC (plus a test offset), or, under
  *    -icount N, TB = tb_base + (icount >> N) with no host clock read at all.
  *  - DEC is a deadline in TB ticks: dec_deadline = TB + sign_extend(value).
- *  - Expiry is a scheduled event; the scheduler's timer thread stops the
- *    CPU (the kick the board wires) at the deadline; nothing polls per
- *    instruction.
+ *  - Expiry is a timer on the scheduler's guest clock; the scheduler's
+ *    timer thread stops the CPU (the kick the board wires) at the
+ *    deadline; nothing polls per instruction.
  *  - The timebase knows no CPU and no board: it raises the decrementer
  *    through an interrupt line (mem/irq.h) and reaches the CPU's
  *    inputs only through TBLinks.
@@ -20,7 +21,7 @@
  * used under -icount.
  *
  * Threads: every tb_* function is called from the thread that runs the CPU
- * (events fire there too).  The only other thread is the scheduler's
+ * (timers fire there too).  The only other thread is the scheduler's
  * timer thread, which does nothing but kick the CPU when the earliest
  * deadline passes; tb_host_*_ns may be called from anywhere.
  */
@@ -35,17 +36,6 @@
 struct Scheduler;
 
 typedef enum { TB_CLOCK_HOST = 0, TB_CLOCK_VM = 1 } TBClockPolicy;
-
-typedef void (*TBEventFn)(void *opaque);
-
-typedef struct TBEvent {
-    TBEventFn fn;
-    void *opaque;
-    uint64_t deadline_tb; /* in TB ticks */
-    bool armed;
-    struct TBEvent *next;
-    const char *name;
-} TBEvent;
 
 typedef struct TimeBase TimeBase;
 
@@ -115,18 +105,13 @@ void tb_dec_write(TimeBase *tb, uint64_t icount, uint32_t v);
 void tb_pause(TimeBase *tb, uint64_t icount);
 void tb_resume(TimeBase *tb, uint64_t icount);
 
-/* The scheduler: events on one queue, deadlines in TB ticks. */
-void tb_event_init(TBEvent *ev, const char *name, TBEventFn fn, void *opaque);
-void tb_event_arm(TimeBase *tb, TBEvent *ev, uint64_t deadline_tb);
-void tb_event_disarm(TimeBase *tb, TBEvent *ev);
-/* Fire every event whose deadline has passed. */
+/* The scheduler the timebase is the guest clock of (links.sched, or the
+ * one it made) */
+struct Scheduler *tb_scheduler(const TimeBase *tb);
+/* Fire the guest clock's due timers at this exact instruction count: for
+ * the CPU, which knows the timebase and not the scheduler (a DEC edge must
+ * be latched when EE opens, or when DEC reads negative) */
 void tb_run_due(TimeBase *tb, uint64_t icount);
-/* How many instructions the CPU may run before the next event under
- * -icount (UINT64_MAX if none); under real time, a slice length. */
-uint64_t tb_insn_budget(TimeBase *tb, uint64_t icount);
-/* Host nanoseconds (CLOCK_MONOTONIC, offset applied) until the next event,
- * or -1 if none: how long an idle (MSR[POW]) guest lets the host sleep. */
-int64_t tb_ns_to_next(TimeBase *tb, uint64_t icount);
 
 /* ---- Additions (h-tb) ---- */
 
@@ -141,43 +126,27 @@ uint64_t tb_ticks_to_ns(uint64_t ticks, uint64_t freq_hz);
  * realtime at one moment.  tb_import loads a saved state and leaves the
  * timebase PAUSED: time is re-derived by tb_resume when the guest starts
  * running (rule 5).  The caller restores the CPU's instruction count to
- * st->icount (under -icount the TB is a function of it).  Events other than
- * the decrementer are left alone: their owners re-arm them after loading.
+ * st->icount (under -icount the TB is a function of it).  Guest timers other
+ * than the decrementer are left alone: their owners re-arm them after
+ * loading.
  * Returns 0, or -1 when the state does not fit this timebase (frequency or
  * -icount mode differ). */
 void tb_export(TimeBase *tb, uint64_t icount, TBSavedState *st);
 int tb_import(TimeBase *tb, const TBSavedState *st) __attribute__((warn_unused_result));
 bool tb_paused(const TimeBase *tb);
 
-/* Idle under -icount: with no instruction executing the TB would freeze,
- * so a halted CPU (MSR[POW]) warps TB forward to the next event's deadline,
- * as QEMU's "-icount sleep=off" does.  Returns true if TB moved.  Under
- * real time it does nothing (the host sleeps for tb_ns_to_next instead).
- * The board's loop, identical in both modes:
- *     tb_run_due(tb, cpu->icount);
- *     r = ppc_run(cpu, tb_insn_budget(tb, cpu->icount));
- *     if (r == PPC_RUN_HALTED) {
- *         tb_idle_warp(tb, cpu->icount);
- *         ppoll(..., tb_ns_to_next(tb, cpu->icount) as timeout (-1: none));
- *     }
- * Under -icount tb_ns_to_next is 0 when an event is armed (it is due after
- * the warp) and -1 otherwise. */
-bool tb_idle_warp(TimeBase *tb, uint64_t icount);
-
-/* While paused, nothing fires (tb_run_due does nothing) and tb_ns_to_next
- * is -1: events wait for tb_resume, where a deadline that passed under
- * -tb-clock host fires at once.
+/* While paused, nothing on the guest clock fires and it gives the
+ * scheduler no deadline: guest timers wait for tb_resume, where a
+ * deadline that passed under -tb-clock host fires at once.  Under -icount
+ * an idle CPU warps TB to the next guest deadline (sched_idle_warp).
  *
  * The decrementer: DEC starts at 0xFFFFFFFF with nothing latched.  Its
  * exception is requested when DEC passes from 0 to -1 (once more every
  * 2^32 ticks without a new write), and when software writes a value with
  * bit 0 set over one with bit 0 clear (PEM 2.3.13.1); it stays latched at
- * the CPU until the CPU takes it.  mttbl/mttbu leave DEC and
- * every armed event with the same number of ticks to go. */
-
-/* Instructions per real-time slice: the budget under real time; the
- * scheduler's timer thread stops the CPU earlier when an event is due. */
-#define TB_SLICE_INSNS (1u << 20)
+ * the CPU until the CPU takes it.  mttbl/mttbu leave DEC and every armed
+ * guest timer with the same number of ticks to go; host timers keep their
+ * deadlines. */
 
 /* Shift the host clocks the emulator reads (ns, signed): the debug option
  * -debug-clock-offset and the tests use it to show that no host-counter

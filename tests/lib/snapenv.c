@@ -1,6 +1,7 @@
 #include "tests/lib/snapenv.h"
 
 #include "boards/loader.h"
+#include "timebase/sched.h"
 
 #include <libgen.h>
 #include <limits.h>
@@ -93,12 +94,13 @@ void snapenv_run_to(SnapEnv *e, uint64_t icount)
 {
     PPCState *cpu = &e->m->vb.cpu;
     while (cpu->icount < icount) {
-        tb_run_due(e->m->tb, cpu->icount);
-        uint64_t b = tb_insn_budget(e->m->tb, cpu->icount);
+        Scheduler *s = tb_scheduler(e->m->tb);
+        sched_run_due(s, cpu->icount);
+        uint64_t b = sched_insn_budget(s, cpu->icount);
         if (b > icount - cpu->icount)
             b = icount - cpu->icount;
         if (ppc_run(cpu, b) == PPC_RUN_HALTED)
-            tb_idle_warp(e->m->tb, cpu->icount);
+            sched_idle_warp(s, cpu->icount);
     }
 }
 

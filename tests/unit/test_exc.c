@@ -4,6 +4,7 @@
 #include <check.h>
 
 #include "tests/unit/test_sys_insn.h"
+#include "timebase/sched.h"
 #include "timebase/tb.h"
 
 /* Interrupt lines, each with its vector; SRR0 is the next instruction */
@@ -161,7 +162,7 @@ START_TEST(decrementer_interrupt_exact)
     e->cpu.pc = 0x3000;
     e->cpu.msr = MSR_EE | MSR_FP;
     for (int i = 0; i < 50 && e->cpu.pc != 0x900; i++) {
-        uint64_t budget = tb_insn_budget(tb, e->cpu.icount);
+        uint64_t budget = sched_insn_budget(tb_scheduler(tb), e->cpu.icount);
         ppc_run(&e->cpu, budget > 100 ? 100 : budget);
         tb_run_due(tb, e->cpu.icount);
     }

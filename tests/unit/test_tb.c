@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "tests/lib/cpuenv.h"
+#include "timebase/sched.h"
 #include "timebase/tb.h"
 
 #define DEC_WRAP (1ull << 32)
@@ -92,7 +93,7 @@ START_TEST(icount_deterministic)
         uint64_t ic = 0;
         tb_dec_write(tb[r], ic, 50);
         for (int step = 0; step < 16; step++) {
-            uint64_t b = tb_insn_budget(tb[r], ic);
+            uint64_t b = sched_insn_budget(tb_scheduler(tb[r]), ic);
             ic += b < 37 ? b : 37;
             tb_run_due(tb[r], ic);
             if (dec_pending(c[r])) {
@@ -130,10 +131,10 @@ START_TEST(dec_countdown_edge)
     ck_assert_uint_eq(tb_dec_read(tb, 105), 5);
     ck_assert_uint_eq(tb_dec_read(tb, 110), 0);
     ck_assert_uint_eq(tb_dec_read(tb, 111), 0xFFFFFFFFu);
-    ck_assert_uint_eq(tb_insn_budget(tb, 100), 11);
+    ck_assert_uint_eq(sched_insn_budget(tb_scheduler(tb), 100), 11);
     tb_run_due(tb, 110);
     ck_assert(!dec_pending(c));
-    ck_assert_uint_eq(tb_insn_budget(tb, 110), 1);
+    ck_assert_uint_eq(sched_insn_budget(tb_scheduler(tb), 110), 1);
     c->exit_request = 0;
     tb_run_due(tb, 111);
     ck_assert(dec_pending(c));
@@ -149,7 +150,7 @@ START_TEST(dec_zero_fires_after_one_tick)
     TimeBase *tb = tb_new(ppc_tb_links(c), 1000000, 0, TB_CLOCK_VM);
     tb_dec_write(tb, 7, 0);
     ck_assert(!dec_pending(c));
-    ck_assert_uint_eq(tb_insn_budget(tb, 7), 1);
+    ck_assert_uint_eq(sched_insn_budget(tb_scheduler(tb), 7), 1);
     tb_run_due(tb, 7);
     ck_assert(!dec_pending(c));
     tb_run_due(tb, 8);
@@ -171,7 +172,7 @@ START_TEST(dec_write_negative_over_positive_fires)
     ck_assert_uint_eq(tb_dec_read(tb, 10), 0xFFFFFFF0u);
     /* the next edge is a full wrap away: from -16 down through
      * 0x80000000 -> 0x7FFFFFFF and on to 0 -> -1 */
-    ck_assert_uint_eq(tb_insn_budget(tb, 10), DEC_WRAP - 15);
+    ck_assert_uint_eq(sched_insn_budget(tb_scheduler(tb), 10), DEC_WRAP - 15);
     tb_free(tb);
     free(c);
 }
@@ -238,7 +239,7 @@ START_TEST(dec_edge_recurs_every_wrap)
     tb_run_due(tb, 111);
     ck_assert(dec_pending(c));
     c->irq_pending = 0;
-    ck_assert_uint_eq(tb_insn_budget(tb, 111), DEC_WRAP);
+    ck_assert_uint_eq(sched_insn_budget(tb_scheduler(tb), 111), DEC_WRAP);
     tb_run_due(tb, 110 + DEC_WRAP);
     ck_assert(!dec_pending(c));
     tb_run_due(tb, 111 + DEC_WRAP);
@@ -248,7 +249,7 @@ START_TEST(dec_edge_recurs_every_wrap)
     c->irq_pending = 0;
     tb_run_due(tb, 111 + 4 * DEC_WRAP + 5);
     ck_assert(dec_pending(c));
-    ck_assert_uint_eq(tb_insn_budget(tb, 111 + 4 * DEC_WRAP + 5), DEC_WRAP - 5);
+    ck_assert_uint_eq(sched_insn_budget(tb_scheduler(tb), 111 + 4 * DEC_WRAP + 5), DEC_WRAP - 5);
     tb_free(tb);
     free(c);
 }
@@ -273,7 +274,7 @@ START_TEST(dec_exact_instruction_with_shift)
     PPCState *c = fake_cpu();
     TimeBase *tb = tb_new(ppc_tb_links(c), 1000000, 2, TB_CLOCK_VM);
     tb_dec_write(tb, 1, 100); /* TB 0; edge at TB 101 = instruction 404 */
-    ck_assert_uint_eq(tb_insn_budget(tb, 1), 403);
+    ck_assert_uint_eq(sched_insn_budget(tb_scheduler(tb), 1), 403);
     tb_run_due(tb, 403);
     ck_assert(!dec_pending(c));
     tb_run_due(tb, 404);
@@ -300,7 +301,7 @@ static void run_to_dec(uint32_t *srr0, uint32_t *r3, uint64_t *icount)
     tb_dec_write(tb, e->cpu.icount, 100);
     for (int guard = 0; guard < 10000 && (e->cpu.pc & ~3u) != 0x900; guard++) {
         tb_run_due(tb, e->cpu.icount);
-        uint64_t b = tb_insn_budget(tb, e->cpu.icount);
+        uint64_t b = sched_insn_budget(tb_scheduler(tb), e->cpu.icount);
         ppc_run(&e->cpu, b < 7 ? b : 7); /* odd slices: blocks get cut */
     }
     *srr0 = e->cpu.srr0;
@@ -343,7 +344,7 @@ START_TEST(tb_write_halves)
     ck_assert_uint_eq(tb_read(tb, 1001), 0x1234567900000005ull);
     /* the decrementer does not care: 50 ticks from 1000, edge at 1051 */
     ck_assert_uint_eq(tb_dec_read(tb, 1001), 49);
-    ck_assert_uint_eq(tb_insn_budget(tb, 1001), 50);
+    ck_assert_uint_eq(sched_insn_budget(tb_scheduler(tb), 1001), 50);
     tb_run_due(tb, 1050);
     ck_assert(!dec_pending(c));
     tb_run_due(tb, 1051);
@@ -362,7 +363,7 @@ START_TEST(tb_write_wraps)
     tb_write_lower(tb, 0, 0xFFFFFFF0u);
     tb_dec_write(tb, 0, 100);
     ck_assert_uint_eq(tb_read(tb, 20), 4);
-    ck_assert_uint_eq(tb_insn_budget(tb, 20), 81);
+    ck_assert_uint_eq(sched_insn_budget(tb_scheduler(tb), 20), 81);
     tb_run_due(tb, 100);
     ck_assert(!dec_pending(c));
     tb_run_due(tb, 101);
@@ -372,7 +373,7 @@ START_TEST(tb_write_wraps)
 }
 END_TEST
 
-/* ---- scheduler ---- */
+/* ---- guest-clock timers on the scheduler ---- */
 
 static int order[8], norder;
 static void note_event(void *opaque) { order[norder++] = (int)(intptr_t)opaque; }
@@ -380,20 +381,21 @@ static void note_event(void *opaque) { order[norder++] = (int)(intptr_t)opaque; 
 START_TEST(events_fire_in_deadline_order)
 {
     TimeBase *tb = tb_new(TB_NO_LINKS, 1000000, 0, TB_CLOCK_VM);
-    TBEvent ev[4];
+    Scheduler *s = tb_scheduler(tb);
+    SchedTimer ev[4];
     for (int i = 0; i < 4; i++)
-        tb_event_init(&ev[i], "test", note_event, (void *)(intptr_t)i);
+        sched_timer_init(&ev[i], SCHED_GUEST, "test", note_event, (void *)(intptr_t)i);
     norder = 0;
-    tb_event_arm(tb, &ev[0], 300);
-    tb_event_arm(tb, &ev[1], 100);
-    tb_event_arm(tb, &ev[2], 200);
-    tb_event_arm(tb, &ev[3], 100); /* same deadline: after ev[1] */
-    ck_assert_uint_eq(tb_insn_budget(tb, 0), 100);
-    tb_event_disarm(tb, &ev[2]);
-    tb_event_arm(tb, &ev[0], 250); /* re-arming moves it */
-    tb_run_due(tb, 99);
+    sched_timer_arm(s, &ev[0], 300);
+    sched_timer_arm(s, &ev[1], 100);
+    sched_timer_arm(s, &ev[2], 200);
+    sched_timer_arm(s, &ev[3], 100); /* same deadline: after ev[1] */
+    ck_assert_uint_eq(sched_insn_budget(s, 0), 100);
+    sched_timer_disarm(s, &ev[2]);
+    sched_timer_arm(s, &ev[0], 250); /* re-arming moves it */
+    sched_run_due(s, 99);
     ck_assert_int_eq(norder, 0);
-    tb_run_due(tb, 260);
+    sched_run_due(s, 260);
     ck_assert_int_eq(norder, 3);
     ck_assert_int_eq(order[0], 1);
     ck_assert_int_eq(order[1], 3);
@@ -411,11 +413,11 @@ START_TEST(icount_idle_warps_to_next_event)
     TimeBase *tb = tb_new(ppc_tb_links(c), 1000000, 4, TB_CLOCK_VM);
     uint64_t ic = 160; /* TB 10 */
     tb_dec_write(tb, ic, 1000);
-    ck_assert_int_eq(tb_ns_to_next(tb, ic), 0);
-    ck_assert(tb_idle_warp(tb, ic));
+    ck_assert_int_eq(sched_ns_to_next(tb_scheduler(tb), ic), 0);
+    ck_assert(sched_idle_warp(tb_scheduler(tb), ic));
     ck_assert_uint_eq(tb_read(tb, ic), 10 + 1000 + 1);
     ck_assert_uint_eq(tb_dec_read(tb, ic), 0xFFFFFFFFu);
-    ck_assert(!tb_idle_warp(tb, ic)); /* already there */
+    ck_assert(!sched_idle_warp(tb_scheduler(tb), ic)); /* already there */
     tb_run_due(tb, ic);
     ck_assert(dec_pending(c));
     /* the TB goes on from there with the count */
@@ -445,8 +447,8 @@ START_TEST(icount_idle_loop_advances_exactly)
             c->irq_pending = 0;
             tb_dec_write(tb, ic, 333333);
         }
-        tb_idle_warp(tb, ic);
-        ck_assert_int_eq(tb_ns_to_next(tb, ic), 0);
+        sched_idle_warp(tb_scheduler(tb), ic);
+        ck_assert_int_eq(sched_ns_to_next(tb_scheduler(tb), ic), 0);
     }
     ck_assert_int_eq(irqs, 100);
     ck_assert_uint_eq(at_100th, 10 + 100 * 333334ull);
@@ -461,13 +463,13 @@ START_TEST(icount_earlier_deadline_stops_cpu)
 {
     PPCState *c = fake_cpu();
     TimeBase *tb = tb_new(ppc_tb_links(c), 1000000, 0, TB_CLOCK_VM);
-    TBEvent ev;
-    tb_event_init(&ev, "test", note_event, NULL);
+    SchedTimer ev;
+    sched_timer_init(&ev, SCHED_GUEST, "test", note_event, NULL);
     tb_dec_write(tb, 0, 1000);
     c->exit_request = 0;
-    tb_event_arm(tb, &ev, 5000); /* later than DEC: nothing to do */
+    sched_timer_arm(tb_scheduler(tb), &ev, 5000); /* later than DEC: nothing to do */
     ck_assert_int_eq(c->exit_request, 0);
-    tb_event_arm(tb, &ev, 50); /* earlier: stop */
+    sched_timer_arm(tb_scheduler(tb), &ev, 50); /* earlier: stop */
     ck_assert_int_eq(c->exit_request, 1);
     tb_free(tb);
     free(c);
@@ -498,7 +500,7 @@ START_TEST(icount_export_import_resumes_exactly)
     for (uint64_t ic = 6001; ic < 6001 + 20000; ic += 997) {
         ck_assert_uint_eq(tb_read(tbb, ic), tb_read(ta, ic));
         ck_assert_uint_eq(tb_dec_read(tbb, ic), tb_dec_read(ta, ic));
-        ck_assert_uint_eq(tb_insn_budget(tbb, ic), tb_insn_budget(ta, ic));
+        ck_assert_uint_eq(sched_insn_budget(tb_scheduler(tbb), ic), sched_insn_budget(tb_scheduler(ta), ic));
     }
     tb_free(ta);
     tb_free(tbb);

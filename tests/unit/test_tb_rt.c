@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cpu/ppc.h"
+#include "timebase/sched.h"
 #include "timebase/tb.h"
 
 #define HOUR_NS (3600ull * 1000000000ull)
@@ -207,13 +208,13 @@ START_TEST(ns_to_next_and_budget)
     TimeBase *tb = tb_new(ppc_tb_links(c), 1000000, -1, TB_CLOCK_HOST);
     uint64_t t0 = tb_host_mono_ns();
     tb_dec_write(tb, 0, 200000); /* 200 ms: the edge is 200001 ticks away */
-    int64_t ns = tb_ns_to_next(tb, 0);
+    int64_t ns = sched_ns_to_next(tb_scheduler(tb), 0);
     uint64_t spent = tb_host_mono_ns() - t0;
     ck_assert_int_le(ns, 200001000);
     ck_assert_int_ge(ns, 200001000 - (int64_t)spent - 1000);
-    ck_assert_uint_eq(tb_insn_budget(tb, 0), TB_SLICE_INSNS);
+    ck_assert_uint_eq(sched_insn_budget(tb_scheduler(tb), 0), SCHED_SLICE_INSNS);
     tb_pause(tb, 0);
-    ck_assert_int_eq(tb_ns_to_next(tb, 0), -1);
+    ck_assert_int_eq(sched_ns_to_next(tb_scheduler(tb), 0), -1);
     tb_free(tb);
     free(c);
 }
@@ -230,7 +231,7 @@ START_TEST(host_ns_wrap)
     PPCState *c = fake_cpu();
     TimeBase *tb = tb_new(ppc_tb_links(c), 1000000, -1, TB_CLOCK_HOST);
     tb_dec_write(tb, 0, 1000000); /* 1 s, across the wrap */
-    int64_t ns = tb_ns_to_next(tb, 0);
+    int64_t ns = sched_ns_to_next(tb_scheduler(tb), 0);
     ck_assert_int_gt(ns, 500000000);
     ck_assert_int_le(ns, 1000001000);
     sleep_ns(150000000);
@@ -249,7 +250,7 @@ START_TEST(host_ns_far_deadline)
 {
     tb_host_set_offsets(-4000000000000000000ll, 0);
     TimeBase *tb = tb_new(TB_NO_LINKS, 1, -1, TB_CLOCK_HOST);
-    int64_t ns = tb_ns_to_next(tb, 0);
+    int64_t ns = sched_ns_to_next(tb_scheduler(tb), 0);
     ck_assert_int_gt(ns, 4294967296000000000ll - 1000000000ll);
     ck_assert_int_le(ns, 4294967296000000000ll);
     tb_free(tb);
@@ -278,8 +279,8 @@ START_TEST(idle_loop_sleeps)
             tb_dec_write(tb, 0, 333333);
         }
         __atomic_store_n(&c->exit_request, 0, __ATOMIC_SEQ_CST);
-        tb_idle_warp(tb, 0);
-        int64_t ns = tb_ns_to_next(tb, 0);
+        sched_idle_warp(tb_scheduler(tb), 0);
+        int64_t ns = sched_ns_to_next(tb_scheduler(tb), 0);
         ck_assert_int_ge(ns, 0);
         struct timespec ts = { .tv_sec = ns / 1000000000, .tv_nsec = ns % 1000000000 };
         ppoll(NULL, 0, &ts, NULL);
