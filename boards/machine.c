@@ -481,7 +481,7 @@ static int open_display(Machine *m)
         fprintf(stderr, "ppcemu: -display sdl: %s\n", err);
         return 1;
     }
-    sched_timer_init(&m->display_timer, "display", display_due, m);
+    sched_timer_init(&m->display_timer, SCHED_HOST, "display", display_due, m);
     sched_timer_arm(m->sched, &m->display_timer, tb_host_mono_ns());
     return 0;
 }
