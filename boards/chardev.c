@@ -1,5 +1,6 @@
 /*
- * Character backends: stdio, null, file, UNIX sockets (client or server).
+ * Character backends: stdio, null, file, UNIX sockets (client or server),
+ * served by the event loop (boards/main_loop.h).
  */
 #include "boards/chardev.h"
 
@@ -22,9 +23,23 @@ struct CharDev {
     int in_fd, out_fd;   /* -1 when absent */
     int listen_fd;       /* server sockets */
     bool wait;           /* server: wait for the first client */
-    bool new_client;     /* a client connected since chardev_take_connect */
     char path[108];
+    /* the loop's view */
+    MainLoop *loop;
+    LoopFd *in_w, *listen_w;
+    CharHandlers h;
+    void *opaque;
+    /* output a socket client has not taken yet (sockets only) */
+    uint8_t *out;
+    size_t out_len;
+    uint64_t dropped;
+    bool dropping;       /* in a dropping episode (one stderr line each) */
 };
+
+static bool is_socket(const CharDev *c)
+{
+    return c->kind == CD_UNIX_CLIENT || c->kind == CD_UNIX_SERVER;
+}
 
 static struct termios saved_tio;
 static bool tio_saved, tio_raw;
@@ -217,13 +232,32 @@ CharDev *chardev_open(const char *spec, bool *bad_spec, char *err, size_t errlen
     return c;
 }
 
+static void update_watch(CharDev *c);
+static void on_input_fd(void *opaque, int fd, unsigned rev);
+
+/* A new client: watched for input (and output) from now on */
+static int set_client(CharDev *c, int fd)
+{
+    c->in_fd = c->out_fd = fd;
+    if (c->loop) {
+        c->in_w = loop_fd_add(c->loop, fd, 0, on_input_fd, c);
+        if (!c->in_w)
+            return -1;
+        update_watch(c);
+    }
+    return 0;
+}
+
 static bool try_accept(CharDev *c)
 {
     int fd = accept4(c->listen_fd, NULL, NULL, SOCK_CLOEXEC);
     if (fd < 0)
         return false;
-    c->in_fd = c->out_fd = fd;
-    c->new_client = true;
+    if (set_client(c, fd)) {
+        close(fd);
+        c->in_fd = c->out_fd = -1;
+        return false;
+    }
     return true;
 }
 
@@ -235,11 +269,25 @@ int chardev_wait_connected(CharDev *c)
     return try_accept(c) ? 0 : -1;
 }
 
+static void drop_client(CharDev *c)
+{
+    loop_fd_remove(c->in_w);
+    c->in_w = NULL;
+    close(c->in_fd);
+    c->in_fd = c->out_fd = -1;
+    c->out_len = 0; /* output for a client that is gone */
+    c->dropping = false;
+}
+
 void chardev_close(CharDev *c)
 {
     if (!c)
         return;
-    if (c->kind == CD_FILE || c->kind == CD_UNIX_CLIENT || c->kind == CD_UNIX_SERVER) {
+    loop_fd_remove(c->listen_w);
+    if (c->kind == CD_UNIX_SERVER && c->in_fd >= 0)
+        drop_client(c);
+    loop_fd_remove(c->in_w);
+    if (c->kind == CD_FILE || c->kind == CD_UNIX_CLIENT) {
         if (c->out_fd >= 0)
             close(c->out_fd);
     }
@@ -247,26 +295,103 @@ void chardev_close(CharDev *c)
         close(c->listen_fd);
         unlink(c->path);
     }
+    if (c->dropped)
+        fprintf(stderr, "ppcemu: %s: %llu bytes of output dropped (the client did not read)\n",
+                c->path, (unsigned long long)c->dropped);
+    free(c->out);
     free(c);
 }
 
-static void drop_client(CharDev *c)
+/* Send what waits, as far as the socket takes it without blocking;
+ * false when the peer went away */
+static bool flush_out(CharDev *c)
 {
-    close(c->in_fd);
-    c->in_fd = c->out_fd = -1;
+    size_t done = 0;
+    while (done < c->out_len) {
+        ssize_t n = send(c->out_fd, c->out + done, c->out_len - done, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            break;
+        if (n <= 0)
+            return false;
+        done += (size_t)n;
+    }
+    memmove(c->out, c->out + done, c->out_len - done);
+    c->out_len -= done;
+    if (!c->out_len)
+        c->dropping = false;
+    return true;
+}
+
+static void peer_gone(CharDev *c)
+{
+    if (c->kind == CD_UNIX_SERVER) {
+        drop_client(c); /* listen again */
+    } else {
+        loop_fd_remove(c->in_w);
+        c->in_w = NULL;
+        c->in_fd = -1;
+        c->out_len = 0;
+    }
+}
+
+/* Sockets: buffer what the client does not take at once, up to
+ * CHARDEV_OUTBUF; drop (and count) beyond.  Dropping rather than pacing:
+ * pacing would have to stall the guest's UART, and a client that never
+ * reads would then stall the guest for good. */
+static void socket_write(CharDev *c, const uint8_t *p, size_t len)
+{
+    /* while output waits, only the loop's write-readiness handler sends
+     * (a send per guest byte into a full socket would cost a system call
+     * per byte) */
+    if (!c->out) {
+        c->out = malloc(CHARDEV_OUTBUF);
+        if (!c->out) {
+            c->dropped += len;
+            return;
+        }
+    }
+    if (!c->out_len) {
+        ssize_t n;
+        do
+            n = send(c->out_fd, p, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+        while (n < 0 && errno == EINTR);
+        if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
+            peer_gone(c);
+            return;
+        }
+        if (n > 0) {
+            p += n;
+            len -= (size_t)n;
+        }
+    }
+    size_t take = CHARDEV_OUTBUF - c->out_len;
+    if (take > len)
+        take = len;
+    memcpy(c->out + c->out_len, p, take);
+    c->out_len += take;
+    if (take < len) {
+        c->dropped += len - take;
+        if (!c->dropping)
+            fprintf(stderr, "ppcemu: %s: the client is not reading; dropping output\n", c->path);
+        c->dropping = true;
+    }
+    update_watch(c);
 }
 
 void chardev_write(CharDev *c, const void *buf, size_t len)
 {
     const char *p = buf;
-    if (!c || c->out_fd < 0)
+    if (!c || c->out_fd < 0 || !len)
         return;
+    if (is_socket(c)) {
+        socket_write(c, buf, len);
+        return;
+    }
+    /* the terminal and files: written through */
     while (len) {
-        ssize_t n;
-        if (c->kind == CD_UNIX_CLIENT || c->kind == CD_UNIX_SERVER)
-            n = send(c->out_fd, p, len, MSG_NOSIGNAL);
-        else
-            n = write(c->out_fd, p, len);
+        ssize_t n = write(c->out_fd, p, len);
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0 && errno == EAGAIN) {
@@ -274,60 +399,132 @@ void chardev_write(CharDev *c, const void *buf, size_t len)
             poll(&pf, 1, 100);
             continue;
         }
-        if (n <= 0) {
-            if (c->kind == CD_UNIX_SERVER)
-                drop_client(c); /* the peer went away: listen again */
+        if (n <= 0)
             return;
-        }
         p += n;
         len -= (size_t)n;
     }
 }
 
-int chardev_fd(const CharDev *c)
+uint64_t chardev_dropped(const CharDev *c)
 {
-    if (!c)
-        return -1;
-    if (c->kind == CD_UNIX_SERVER && c->in_fd < 0)
-        return c->listen_fd;
-    return c->in_fd;
+    return c ? c->dropped : 0;
 }
 
-ssize_t chardev_read(CharDev *c, void *buf, size_t len)
+size_t chardev_pending(const CharDev *c)
 {
-    if (!c)
-        return 0;
-    if (c->kind == CD_UNIX_SERVER && c->in_fd < 0) {
-        struct pollfd pf = { c->listen_fd, POLLIN, 0 };
-        if (poll(&pf, 1, 0) <= 0 || !try_accept(c))
-            return 0;
-    }
-    if (c->in_fd < 0)
-        return 0;
-    struct pollfd pf = { c->in_fd, POLLIN, 0 };
-    if (poll(&pf, 1, 0) <= 0)
-        return 0;
-    ssize_t n = read(c->in_fd, buf, len);
-    if (n > 0)
-        return n;
-    if (n < 0 && (errno == EINTR || errno == EAGAIN))
-        return 0;
-    /* end of input */
-    if (c->kind == CD_UNIX_SERVER) {
-        drop_client(c);
-        return 0;
-    }
-    if (c->kind == CD_STDIO || c->kind == CD_UNIX_CLIENT)
-        c->in_fd = -1; /* stop polling a closed stdin / socket */
-    return -1;
+    return c ? c->out_len : 0;
 }
 
-bool chardev_take_connect(CharDev *c)
+/* ---- the loop's side ---- */
+
+static size_t input_room(CharDev *c)
 {
-    bool r = c && c->new_client;
+    return c->h.can_read ? c->h.can_read(c->opaque) : SIZE_MAX;
+}
+
+static void update_watch(CharDev *c)
+{
+    if (!c->in_w)
+        return;
+    unsigned ev = 0;
+    if (c->in_fd >= 0 && input_room(c) > 0)
+        ev |= LOOP_READ;
+    if (c->out_len)
+        ev |= LOOP_WRITE;
+    loop_fd_set_events(c->in_w, ev);
+}
+
+static void on_input_fd(void *opaque, int fd, unsigned rev)
+{
+    CharDev *c = opaque;
+    (void)fd;
+    if ((rev & LOOP_WRITE) && c->out_len && !flush_out(c)) {
+        peer_gone(c);
+        return;
+    }
+    if ((rev & LOOP_READ) && c->in_fd >= 0) {
+        uint8_t buf[4096];
+        size_t room = input_room(c);
+        if (room > sizeof(buf))
+            room = sizeof(buf);
+        if (room) {
+            ssize_t n = read(c->in_fd, buf, room);
+            if (n > 0) {
+                if (c->h.input)
+                    c->h.input(c->opaque, buf, (size_t)n);
+            } else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
+                /* end of input: a server listens again; a closed stdin or
+                 * client socket is not polled any more */
+                if (c->kind == CD_UNIX_SERVER) {
+                    drop_client(c);
+                    return;
+                }
+                loop_fd_remove(c->in_w);
+                c->in_w = NULL;
+                c->in_fd = -1;
+                if (c->kind == CD_UNIX_CLIENT)
+                    c->out_fd = -1;
+                return;
+            }
+        }
+    }
+    update_watch(c);
+}
+
+/* One client at a time: a second one is told so in one line and closed
+ * (it would otherwise wait in the backlog with no answer at all). */
+static void on_listen_fd(void *opaque, int fd, unsigned rev)
+{
+    CharDev *c = opaque;
+    (void)rev;
+    /* the current client may have closed in the same poll round (a client
+     * that disconnects and reconnects at once): finish its input first, so
+     * that its end is seen before the newcomer is judged */
+    for (int i = 0; i < 64 && c->in_fd >= 0; i++) {
+        struct pollfd pf = { c->in_fd, POLLIN, 0 };
+        if (poll(&pf, 1, 0) <= 0 || input_room(c) == 0)
+            break;
+        on_input_fd(c, c->in_fd, LOOP_READ);
+    }
+    if (c->in_fd >= 0) {
+        int extra = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
+        if (extra >= 0) {
+            char line[200];
+            int n = snprintf(line, sizeof(line), "ppcemu: %s is busy with another client\n", c->path);
+            ssize_t w = send(extra, line, n > 0 ? (size_t)n : 0, MSG_NOSIGNAL | MSG_DONTWAIT);
+            (void)w;
+            close(extra);
+        }
+        return;
+    }
+    if (try_accept(c) && c->h.connected)
+        c->h.connected(c->opaque);
+}
+
+int chardev_attach(CharDev *c, MainLoop *l, const CharHandlers *h, void *opaque)
+{
+    c->loop = l;
+    c->h = *h;
+    c->opaque = opaque;
+    if (c->listen_fd >= 0) {
+        c->listen_w = loop_fd_add(l, c->listen_fd, LOOP_READ, on_listen_fd, c);
+        if (!c->listen_w)
+            return -1;
+    }
+    if (c->in_fd >= 0 || (is_socket(c) && c->out_fd >= 0)) {
+        c->in_w = loop_fd_add(l, c->in_fd, 0, on_input_fd, c);
+        if (!c->in_w)
+            return -1;
+        update_watch(c);
+    }
+    return 0;
+}
+
+void chardev_accept_input(CharDev *c)
+{
     if (c)
-        c->new_client = false;
-    return r;
+        update_watch(c);
 }
 
 bool chardev_is_stdio(const CharDev *c) { return c && c->kind == CD_STDIO; }

@@ -7,16 +7,42 @@
  *   unix:PATH,server[,nowait]
  *                    listen on PATH; without nowait, wait for the first
  *                    client before the machine starts
- * Input is non-blocking: chardev_read() returns 0 when nothing is waiting.
+ *
+ * A backend registers its descriptors with the event loop
+ * (chardev_attach) and hands what arrives to its owner's handlers.
+ * Output never blocks the CPU thread on a socket: what the peer does not
+ * take at once waits in a bounded buffer that the loop drains when the
+ * socket has room; past CHARDEV_OUTBUF bytes, output is dropped and
+ * counted (chardev_dropped), with one line on stderr per episode.  A
+ * server socket serves one client: a second one gets one line saying so
+ * and is closed.
  */
 #ifndef BOARDS_CHARDEV_H
 #define BOARDS_CHARDEV_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
+#include "boards/main_loop.h"
+
 typedef struct CharDev CharDev;
+
+/* bytes waiting for a slow socket client before output is dropped */
+#define CHARDEV_OUTBUF (64 * 1024)
+
+/* What the owner of a backend (the UART's machine wiring, the monitor)
+ * is told; any member may be NULL. */
+typedef struct CharHandlers {
+    /* bytes arrived (at most what can_read allowed) */
+    void (*input)(void *opaque, const uint8_t *buf, size_t len);
+    /* how many bytes input may take now; 0 leaves them in the host and
+     * stops reading until chardev_accept_input (NULL: any amount) */
+    size_t (*can_read)(void *opaque);
+    /* a client connected to a server socket (to greet it) */
+    void (*connected)(void *opaque);
+} CharHandlers;
 
 /* Parse and open; on error returns NULL with a one-line reason in err.
  * *bad_spec tells whether the error is in the spelling (usage error)
@@ -25,11 +51,18 @@ CharDev *chardev_open(const char *spec, bool *bad_spec, char *err, size_t errlen
 /* Check a spelling without opening anything */
 bool chardev_spec_valid(const char *spec);
 void chardev_close(CharDev *c);
+/* Never blocks on a socket (see the top); a terminal or file is written
+ * through */
 void chardev_write(CharDev *c, const void *buf, size_t len);
-/* fd to poll for input (or a pending connection), -1 if none */
-int chardev_fd(const CharDev *c);
-/* Read what is waiting, never blocks; -1 when the peer went away */
-ssize_t chardev_read(CharDev *c, void *buf, size_t len);
+/* Register with the loop; 0, or -1 when out of memory */
+int chardev_attach(CharDev *c, MainLoop *l, const CharHandlers *h, void *opaque)
+    __attribute__((warn_unused_result));
+/* can_read may allow more now: read again */
+void chardev_accept_input(CharDev *c);
+/* bytes of output dropped because a client did not read */
+uint64_t chardev_dropped(const CharDev *c);
+/* bytes of output waiting for the client */
+size_t chardev_pending(const CharDev *c);
 bool chardev_is_stdio(const CharDev *c);
 bool chardev_is_tty(const CharDev *c);
 /* stdio on a tty: raw mode.  keep_signals keeps Ctrl-C/Ctrl-Z as host
@@ -37,8 +70,6 @@ bool chardev_is_tty(const CharDev *c);
 void chardev_stdio_raw(bool keep_signals);
 /* Put the terminal back as it was (also done at exit and on signals) */
 void chardev_stdio_restore(void);
-/* True once after a client connected to a server socket (to greet it) */
-bool chardev_take_connect(CharDev *c);
 /* Server sockets waiting for their first client: block until connected */
 int chardev_wait_connected(CharDev *c);
 

@@ -244,6 +244,63 @@ static int opt_debug(CliCtx *c, const char *arg)
     return CLI_RUN;
 }
 
+/* a signed decimal (or 0x hex) of n characters at s, nothing else */
+static bool parse_s64(const char *s, size_t n, int64_t *v)
+{
+    char buf[32], *end;
+    if (n == 0 || n >= sizeof(buf))
+        return false;
+    memcpy(buf, s, n);
+    buf[n] = 0;
+    errno = 0;
+    long long x = strtoll(buf, &end, 0);
+    if (errno || *end)
+        return false;
+    *v = x;
+    return true;
+}
+
+bool cli_parse_clock_offsets(const char *arg, int64_t *mono_ns, int64_t *real_ns)
+{
+    const char *p = arg;
+    if (!*p)
+        return false;
+    for (;;) {
+        size_t n = strcspn(p, ",");
+        if (n > 5 && !strncmp(p, "mono=", 5)) {
+            if (!parse_s64(p + 5, n - 5, mono_ns))
+                return false;
+        } else if (n > 5 && !strncmp(p, "real=", 5)) {
+            if (!parse_s64(p + 5, n - 5, real_ns))
+                return false;
+        } else {
+            return false;
+        }
+        if (!p[n])
+            return true;
+        p += n + 1;
+    }
+}
+
+/* Shift the host clocks the emulator reads: a snapshot restored under
+ * other clock origins must behave the same (timebase.md's tests). */
+static int opt_debug_clock_offset(CliCtx *c, const char *arg)
+{
+    if (!cli_parse_clock_offsets(arg, &c->o->debug_mono_offset_ns, &c->o->debug_real_offset_ns))
+        return bad(c, arg, "expected mono=NS,real=NS (signed nanoseconds, either part optional)");
+    return CLI_RUN;
+}
+
+/* Pause when the instruction count reaches N: exact -icount comparisons */
+static int opt_debug_stop_icount(CliCtx *c, const char *arg)
+{
+    uint64_t v;
+    if (!parse_u64(arg, &v) || v == 0)
+        return bad(c, arg, "expected an instruction count above 0");
+    c->o->debug_stop_icount = v;
+    return CLI_RUN;
+}
+
 static int opt_help(CliCtx *c, const char *arg)
 {
     (void)arg;
@@ -291,16 +348,33 @@ static const CliOpt options[] = {
 
 #define NOPTS (sizeof(options) / sizeof(options[0]))
 
+/* For the tests and for diagnosis, listed apart in -h */
+static const CliOpt debug_options[] = {
+    { "debug-clock-offset", "mono=NS,real=NS", opt_debug_clock_offset,
+      "shift the host clocks the emulator reads (signed ns)" },
+    { "debug-stop-icount", "N", opt_debug_stop_icount,
+      "pause the machine when the instruction count reaches N" },
+};
+
+#define NDEBUG_OPTS (sizeof(debug_options) / sizeof(debug_options[0]))
+
+static void help_rows(FILE *out, const CliOpt *t, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char lhs[48];
+        snprintf(lhs, sizeof(lhs), "-%s%s%s", t[i].name, t[i].argname ? " " : "",
+                 t[i].argname ? t[i].argname : "");
+        fprintf(out, "  %-24s %s\n", lhs, t[i].help);
+    }
+}
+
 void cli_help(FILE *out)
 {
     fprintf(out, "usage: ppcemu [options]\n"
                  "PowerPC 750 system emulator; QEMU's flag spellings.\n\n");
-    for (size_t i = 0; i < NOPTS; i++) {
-        char lhs[40];
-        snprintf(lhs, sizeof(lhs), "-%s%s%s", options[i].name, options[i].argname ? " " : "",
-                 options[i].argname ? options[i].argname : "");
-        fprintf(out, "  %-24s %s\n", lhs, options[i].help);
-    }
+    help_rows(out, options, NOPTS);
+    fprintf(out, "\nDebug options (for tests and diagnosis):\n");
+    help_rows(out, debug_options, NDEBUG_OPTS);
     fprintf(out, "\nExit status: 0 normal end, N when the guest's test device wrote N,\n"
                  "1 fatal emulator error, 2 bad command line.\n");
 }
@@ -320,6 +394,9 @@ static const CliOpt *find_opt(const char *name)
     for (size_t i = 0; i < NOPTS; i++)
         if (!strcmp(options[i].name, name))
             return &options[i];
+    for (size_t i = 0; i < NDEBUG_OPTS; i++)
+        if (!strcmp(debug_options[i].name, name))
+            return &debug_options[i];
     return NULL;
 }
 

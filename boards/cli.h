@@ -29,6 +29,10 @@ typedef struct PpcemuOptions {
     unsigned debug_flags; /* PPC_DBG_* */
     bool debug_snapshot;  /* -d snapshot */
     const char *logfile;  /* -D */
+    /* debug options (the tests pass them; `ppcemu -h` lists them apart) */
+    int64_t debug_mono_offset_ns; /* -debug-clock-offset mono=NS */
+    int64_t debug_real_offset_ns; /* -debug-clock-offset real=NS */
+    uint64_t debug_stop_icount;   /* -debug-stop-icount N (0: never) */
 } PpcemuOptions;
 
 enum {
@@ -41,5 +45,8 @@ void cli_defaults(PpcemuOptions *o);
 /* Parse argv; messages go to out (help, version) and err (errors). */
 int cli_parse(int argc, char **argv, PpcemuOptions *o, FILE *out, FILE *err);
 void cli_help(FILE *out);
+/* "mono=NS,real=NS" (either part optional, NS signed decimal): the
+ * argument of -debug-clock-offset; false if malformed */
+bool cli_parse_clock_offsets(const char *arg, int64_t *mono_ns, int64_t *real_ns);
 
 #endif /* BOARDS_CLI_H */

@@ -1,12 +1,13 @@
 /*
- * The emulator's main loop and its plumbing.
+ * The machine: run state, the wiring of the board to its backends, and
+ * the CPU's side of the event loop (boards/main_loop.h):
  *
- *   loop:  fire due timer events; run the CPU for tb_insn_budget();
- *          act on guest requests (test device exit, reset);
- *          poll host input between slices (at most every POLL_NS);
- *          a halted CPU (MSR[POW]) sleeps in ppoll() on the input fds
- *          until tb_ns_to_next(): an idle guest costs ~0% of a host core
- *          (timebase.md rule 8).
+ *   repeat: fire due timer events; run the CPU for tb_insn_budget()
+ *           (at most MACHINE_SLICE_INSNS); act on guest requests (test
+ *           device exit, reset); serve host descriptors between slices
+ *           (at most every POLL_NS, never blocking); a halted CPU
+ *           (MSR[POW]) sleeps in the loop until tb_ns_to_next(): an idle
+ *           guest costs ~0% of a host core (timebase.md rule 8).
  *
  * -nographic multiplexes UART0 and the monitor on stdio like QEMU's mux
  * chardev: Ctrl-A c switches the input focus, Ctrl-A x quits, Ctrl-A h
@@ -30,6 +31,8 @@
 
 #define POLL_NS 1000000ull /* host input is looked at every millisecond */
 #define MUX_ESC 0x01       /* Ctrl-A */
+/* the longest CPU slice in instructions: a few ms of guest code */
+#define MACHINE_SLICE_INSNS (1u << 20)
 
 static void log_vprintf(void *opaque, const char *fmt, ...)
 {
@@ -150,62 +153,55 @@ static void mux_input(Machine *m, const uint8_t *buf, size_t len)
     }
 }
 
-static void read_serial(Machine *m)
+/* the serial backend's handlers (boards/chardev.h) */
+static size_t serial_can_read(void *opaque)
 {
-    uint8_t buf[MACHINE_RXBUF];
-    size_t room = sizeof(m->rx) - m->rx_len;
-    if (!room && !m->mux)
-        return; /* the guest is not reading: leave the bytes in the host */
-    ssize_t n = chardev_read(m->serial, buf, m->mux ? sizeof(buf) : room);
-    if (n <= 0)
-        return;
-    if (m->mux) {
-        mux_input(m, buf, (size_t)n);
-    } else {
-        memcpy(m->rx + m->rx_len, buf, (size_t)n);
-        m->rx_len += (size_t)n;
-    }
+    Machine *m = opaque;
+    if (m->mux)
+        return MACHINE_RXBUF; /* the mux reads ahead for the monitor's keys */
+    return sizeof(m->rx) - m->rx_len; /* 0: the guest is not reading, leave
+                                       * the bytes in the host */
 }
 
-static void service_io(Machine *m)
+static void serial_input(void *opaque, const uint8_t *buf, size_t len)
 {
-    read_serial(m);
-    if (m->mon_cd && m->mon_cd != m->serial) {
-        uint8_t buf[512];
-        ssize_t n = chardev_read(m->mon_cd, buf, sizeof(buf));
-        if (chardev_take_connect(m->mon_cd))
-            monitor_prompt(&m->mon); /* greet a new client */
-        if (n > 0)
-            monitor_input(&m->mon, buf, (size_t)n);
+    Machine *m = opaque;
+    if (m->mux) {
+        mux_input(m, buf, len);
+    } else {
+        memcpy(m->rx + m->rx_len, buf, len);
+        m->rx_len += len;
     }
     rx_to_uart(m);
-    m->last_poll_ns = tb_host_mono_ns();
 }
 
-/* Sleep until input arrives or timeout_ns passes (-1: no timeout) */
-static void wait_io(Machine *m, int64_t timeout_ns)
+static const CharHandlers serial_handlers = {
+    .input = serial_input,
+    .can_read = serial_can_read,
+};
+
+/* the earlier of two waits in ns, -1 meaning none */
+static int64_t earlier(int64_t a, int64_t b)
 {
-    struct pollfd pf[2];
-    int n = 0;
-    int sfd = chardev_fd(m->serial);
-    if (sfd >= 0 && (m->mux || m->rx_len < sizeof(m->rx)))
-        pf[n++] = (struct pollfd){ sfd, POLLIN, 0 };
-    if (m->mon_cd && m->mon_cd != m->serial && chardev_fd(m->mon_cd) >= 0)
-        pf[n++] = (struct pollfd){ chardev_fd(m->mon_cd), POLLIN, 0 };
-    struct timespec ts, *tsp = NULL;
-    if (timeout_ns >= 0) {
-        ts.tv_sec = timeout_ns / 1000000000;
-        ts.tv_nsec = timeout_ns % 1000000000;
-        tsp = &ts;
-    }
-    if (n == 0 && !tsp) {
-        /* nothing can ever wake this machine: a guest halted for good */
-        ts.tv_sec = 1;
-        ts.tv_nsec = 0;
-        tsp = &ts;
-    }
-    ppoll(pf, (nfds_t)n, tsp, NULL);
-    service_io(m);
+    if (a < 0)
+        return b;
+    if (b < 0)
+        return a;
+    return a < b ? a : b;
+}
+
+/* Serve host descriptors, bottom halves and due host-clock timers.
+ * timeout_ns 0 only looks; otherwise the loop sleeps at most that long
+ * (-1: no limit) and never past the next host-clock timer. */
+static void serve_host(Machine *m, int64_t timeout_ns)
+{
+    if (timeout_ns != 0)
+        timeout_ns = earlier(timeout_ns, sched_host_ns_to_next(m->sched));
+    loop_run_once(m->loop, timeout_ns);
+    sched_run_host_due(m->sched);
+    rx_to_uart(m);
+    chardev_accept_input(m->serial); /* the UART may have room again */
+    m->last_poll_ns = tb_host_mono_ns();
 }
 
 /* ---- the loop ---- */
@@ -223,11 +219,18 @@ static void board_requests(Machine *m)
     }
 }
 
-/* The budget, cut short at the test hook's stop point; true: stop now */
+/* The budget, cut short at the debug stop point; true: stop now.  Slices
+ * never exceed MACHINE_SLICE_INSNS, so the loop serves host descriptors
+ * (the monitor's quit) between slices in every clock mode, even when no
+ * guest event is due under -icount.  The cut is a fixed instruction count,
+ * never a host time, and ppc_run stops exactly at its budget, so where the
+ * slices end does not change what the guest computes (issue 15.3). */
 static bool slice_budget(Machine *m, uint64_t *budget)
 {
     uint64_t now = m->vb.cpu.icount;
     *budget = tb_insn_budget(m->tb, now);
+    if (*budget > MACHINE_SLICE_INSNS)
+        *budget = MACHINE_SLICE_INSNS;
     if (!m->stop_icount)
         return false;
     if (now >= m->stop_icount) {
@@ -240,6 +243,19 @@ static bool slice_budget(Machine *m, uint64_t *budget)
     return false;
 }
 
+/* While the guest runs, the CPU comes back to the loop at least every
+ * POLL_NS of host time, however slowly its instructions go (a guest
+ * polling MMIO runs 2^20 instructions in ~100 ms): a host-clock timer
+ * whose only effect is the scheduler's kick.  The kick makes ppc_run
+ * return at a block end, which changes no guest state (pending interrupts
+ * are taken at the same instruction either way; under -icount the TB and
+ * every guest deadline are counts), so -icount results stay exact.  Idle
+ * or paused, it is disarmed and the loop sleeps until a real event. */
+static void host_turn_due(void *opaque)
+{
+    (void)opaque; /* the kick has brought the CPU back already */
+}
+
 static void run_slice(Machine *m)
 {
     PPCState *cpu = &m->vb.cpu;
@@ -247,6 +263,8 @@ static void run_slice(Machine *m)
     tb_run_due(m->tb, cpu->icount);
     if (slice_budget(m, &budget))
         return;
+    if (!m->host_turn.armed)
+        sched_timer_arm(m->sched, &m->host_turn, tb_host_mono_ns() + POLL_NS);
     int r = ppc_run(cpu, budget);
     board_requests(m);
     if (m->quit)
@@ -264,20 +282,26 @@ static void run_slice(Machine *m)
         tb_run_due(m->tb, cpu->icount);
         if (cpu->exit_request)
             return; /* an event just raised an interrupt: no sleeping */
-        wait_io(m, tb_ns_to_next(m->tb, cpu->icount));
+        sched_timer_disarm(m->sched, &m->host_turn);
+        serve_host(m, tb_ns_to_next(m->tb, cpu->icount));
         return;
     }
     if (tb_host_mono_ns() - m->last_poll_ns >= POLL_NS)
-        service_io(m);
+        serve_host(m, 0);
+    else
+        sched_run_host_due(m->sched);
 }
 
-static int main_loop(Machine *m)
+/* The CPU thread: guest slices and turns with the event loop until quit */
+static int machine_run(Machine *m)
 {
     while (!m->quit) {
-        if (m->running)
+        if (m->running) {
             run_slice(m);
-        else
-            wait_io(m, -1);
+        } else {
+            sched_timer_disarm(m->sched, &m->host_turn);
+            serve_host(m, -1);
+        }
     }
     return m->exit_status;
 }
@@ -354,6 +378,13 @@ static int open_chardevs(Machine *m)
         bool mtty = chardev_is_tty(m->mon_cd);
         monitor_init(&m->mon, m, m->mon_cd, tty && m->mon_cd == m->serial, mtty && m->mon_cd == m->serial);
     }
+    /* the serial backend feeds the UART (and the monitor when muxed); a
+     * monitor of its own registers itself */
+    if (chardev_attach(m->serial, m->loop, &serial_handlers, m) ||
+        (m->mon_cd && m->mon_cd != m->serial && monitor_attach(&m->mon, m->loop))) {
+        fprintf(stderr, "ppcemu: out of memory\n");
+        return 1;
+    }
     return 0;
 }
 
@@ -408,7 +439,18 @@ static int start(Machine *m)
     }
     if (warn)
         fprintf(stderr, "ppcemu: warning: %s\n", err);
-    m->tb = tb_new(&m->vb.cpu, m->opt->tb_freq, m->opt->icount_shift, m->opt->tb_clock);
+    tb_host_set_offsets(m->opt->debug_mono_offset_ns, m->opt->debug_real_offset_ns);
+    /* one scheduler: the timebase is its guest clock; its kick stops the
+     * CPU at the next block end */
+    m->sched = sched_new(ppc_kick, &m->vb.cpu);
+    if (!m->sched) {
+        fprintf(stderr, "ppcemu: cannot create the scheduler\n");
+        return 1;
+    }
+    sched_timer_init(&m->host_turn, "host turn", host_turn_due, m);
+    TBLinks links = ppc_tb_links(&m->vb.cpu);
+    links.sched = m->sched;
+    m->tb = tb_new(links, m->opt->tb_freq, m->opt->icount_shift, m->opt->tb_clock);
     if (!m->tb) {
         fprintf(stderr, "ppcemu: cannot create the timebase\n");
         return 1;
@@ -424,10 +466,12 @@ static void teardown(Machine *m)
     if (m->tb)
         tb_free(m->tb);
     m->vb.cpu.tb = NULL;
+    sched_free(m->sched);
     virt_free(&m->vb);
     if (m->mon_cd && m->mon_cd != m->serial)
         chardev_close(m->mon_cd);
     chardev_close(m->serial);
+    loop_free(m->loop);
     if (m->log && m->log != stderr)
         fclose(m->log);
 }
@@ -438,8 +482,7 @@ static void teardown(Machine *m)
 static int initial_state(Machine *m)
 {
     const PpcemuOptions *o = m->opt;
-    const char *stop = getenv("PPCEMU_TEST_STOP_ICOUNT");
-    m->stop_icount = stop ? strtoull(stop, NULL, 0) : 0;
+    m->stop_icount = o->debug_stop_icount;
     virt_reset(&m->vb);
     if (!o->loadvm) {
         m->running = true;
@@ -471,18 +514,19 @@ int machine_main(const PpcemuOptions *o)
         return 1;
     }
     m->opt = o;
-    int r = start(m);
+    m->loop = loop_new();
+    int r = m->loop ? start(m) : 1;
+    if (!m->loop)
+        fprintf(stderr, "ppcemu: cannot create the event loop\n");
     if (r == 0)
         r = open_chardevs(m);
-    if (r == 0) {
-        chardev_take_connect(m->mon_cd); /* the prompt below greets it */
+    if (r == 0)
         r = initial_state(m);
-    }
     if (r == 0) {
         if (m->mon_cd && (m->mux_to_monitor || m->mon_cd != m->serial))
             monitor_prompt(&m->mon);
         m->last_poll_ns = tb_host_mono_ns();
-        r = main_loop(m);
+        r = machine_run(m);
     } else if (r < 0) {
         r = 0; /* -dump-dtb done */
     }

@@ -1,6 +1,7 @@
 /*
- * The emulator around the board: character backends, the monitor, the
- * main loop (CPU slices, timer events, input polling, idle sleeping).
+ * The machine around the board: run state, the backends and the monitor
+ * wired to the board, and the CPU's turns with the event loop
+ * (boards/main_loop.h).
  */
 #ifndef BOARDS_MACHINE_H
 #define BOARDS_MACHINE_H
@@ -12,8 +13,10 @@
 
 #include "boards/chardev.h"
 #include "boards/cli.h"
+#include "boards/main_loop.h"
 #include "boards/monitor.h"
 #include "boards/virt.h"
+#include "timebase/sched.h"
 #include "timebase/tb.h"
 
 #define MACHINE_RXBUF 4096
@@ -22,7 +25,10 @@ typedef struct Machine {
     const PpcemuOptions *opt;
     VirtConfig cfg;
     VirtBoard vb;
-    TimeBase *tb;
+    TimeBase *tb;        /* the guest clock */
+    Scheduler *sched;    /* both clocks' timers, the CPU kick */
+    MainLoop *loop;      /* host descriptors and bottom halves */
+    SchedTimer host_turn; /* brings the running CPU back to the loop */
     CharDev *serial;     /* UART0's backend */
     CharDev *mon_cd;     /* the monitor's backend (== serial when muxed), or NULL */
     Monitor mon;
@@ -36,8 +42,8 @@ typedef struct Machine {
     size_t rx_len;
     FILE *log;
     uint64_t last_poll_ns;
-    /* tests: pause when the instruction count reaches this (0: never);
-     * from PPCEMU_TEST_STOP_ICOUNT, for exact -icount comparisons */
+    /* pause when the instruction count reaches this (0: never):
+     * -debug-stop-icount, for exact -icount comparisons */
     uint64_t stop_icount;
     char default_bios[4096];
 } Machine;

@@ -319,6 +319,26 @@ void monitor_prompt(Monitor *mon)
     monitor_printf(mon, "(ppcemu) ");
 }
 
+static void monitor_char_input(void *opaque, const uint8_t *buf, size_t len)
+{
+    monitor_input(opaque, buf, len);
+}
+
+static void monitor_char_connected(void *opaque)
+{
+    monitor_prompt(opaque); /* greet a new client */
+}
+
+static const CharHandlers monitor_char_handlers = {
+    .input = monitor_char_input,
+    .connected = monitor_char_connected,
+};
+
+int monitor_attach(Monitor *mon, MainLoop *l)
+{
+    return chardev_attach(mon->cd, l, &monitor_char_handlers, mon);
+}
+
 static void strip_trailing(char *s)
 {
     size_t n = strlen(s);

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "boards/chardev.h"
+#include "boards/main_loop.h"
 
 struct Machine;
 
@@ -33,6 +34,10 @@ typedef struct MonitorCmd {
 } MonitorCmd;
 
 void monitor_init(Monitor *mon, struct Machine *m, CharDev *cd, bool crlf, bool echo);
+/* Register with the event loop on the monitor's own backend (not when it
+ * shares stdio with the serial line: the machine's mux feeds it then);
+ * 0, or -1 when out of memory */
+int monitor_attach(Monitor *mon, MainLoop *l) __attribute__((warn_unused_result));
 void monitor_prompt(Monitor *mon);
 void monitor_input(Monitor *mon, const uint8_t *buf, size_t len);
 void monitor_printf(Monitor *mon, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

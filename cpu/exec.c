@@ -8,6 +8,7 @@
 #include "cpu/ppc.h"
 #include "cpu/regs.h"
 #include "cpu/translate.h"
+#include "timebase/tb.h"
 
 int ppc_init(PPCState *s, Bus *bus)
 {
@@ -69,6 +70,35 @@ void ppc_set_irq(PPCState *s, uint32_t line, bool level)
     } else {
         __atomic_and_fetch(&s->irq_pending, ~line, __ATOMIC_SEQ_CST);
     }
+}
+
+void ppc_kick(void *cpu)
+{
+    PPCState *s = cpu;
+    __atomic_store_n(&s->exit_request, 1, __ATOMIC_SEQ_CST);
+}
+
+/* an interrupt line into the CPU: n is the PPC_IRQ_* bit */
+static void ppc_irq_input(void *cpu, int n, bool level)
+{
+    ppc_set_irq(cpu, (uint32_t)n, level);
+}
+
+static bool ppc_irq_latched(void *cpu, int n)
+{
+    PPCState *s = cpu;
+    return __atomic_load_n(&s->irq_pending, __ATOMIC_SEQ_CST) & (uint32_t)n;
+}
+
+TBLinks ppc_tb_links(PPCState *s)
+{
+    return (TBLinks){
+        .kick = ppc_kick, .kick_opaque = s,
+        .dec = { ppc_irq_input, s, PPC_IRQ_DEC },
+        .ext = { ppc_irq_input, s, PPC_IRQ_EXTERNAL },
+        .latched = ppc_irq_latched, .latched_opaque = s,
+        .icount = s->icount,
+    };
 }
 
 /* MCP with MSR[ME]=0 is a checkstop (750 UM 4.5.2.2): the CPU stops */

@@ -254,6 +254,13 @@ void ppc_free(PPCState *s);
 void ppc_reset(PPCState *s);  /* power-on / system reset state (board.md) */
 int ppc_run(PPCState *s, uint64_t max_insns);
 void ppc_set_irq(PPCState *s, uint32_t line, bool level);
+/* The CPU's side of the timebase's wiring (timebase/tb.h): the decrementer
+ * and external inputs as interrupt lines, their latched state, and the
+ * kick that stops the CPU at its next block end.  The board adds the
+ * scheduler. */
+struct TBLinks ppc_tb_links(PPCState *s);
+/* Stop the CPU at its next block end (any thread): opaque is the PPCState */
+void ppc_kick(void *cpu);
 void ppc_tlb_flush(PPCState *s);
 void ppc_tlb_flush_page(PPCState *s, uint32_t ea);
 void ppc_invalidate_code(PPCState *s, uint32_t pa, uint32_t len);

@@ -8,23 +8,28 @@
  *   -icount N:  TB = tb_base + (icount >> N)             (no host clock)
  * A guest write (mttbl/mttbu), a resume or an idle warp only moves the
  * base.  The DEC is the deadline dec_deadline with DEC = dec_deadline - TB;
- * its exception is one event on the scheduler's sorted list.  A timer
- * thread sleeps until the earliest deadline in host time and then sets
- * PPCState.exit_request, so the CPU loop never polls a clock.
+ * its exception is one event on the guest clock's sorted list.  The
+ * scheduler (sched.c) is told the host time of the earliest event; its
+ * timer thread stops the CPU then, so the CPU loop never polls a clock.
+ *
+ * The timebase knows no CPU: it raises the decrementer through an
+ * interrupt line and stops the CPU through the scheduler's kick, both
+ * wired by the board (TBLinks).
  */
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "cpu/ppc.h"
+#include "timebase/sched.h"
 #include "timebase/tb.h"
 
 #define NS_PER_S 1000000000ull
 #define DEC_PERIOD (1ull << 32) /* DEC is 32 bits: it wraps every 2^32 ticks */
 
 struct TimeBase {
-    PPCState *cpu;
+    TBLinks links;
+    Scheduler *sched;
+    bool own_sched;         /* made by tb_new (links.sched was NULL) */
     uint64_t freq;
     int shift;              /* -1: real time; else -icount N */
     TBClockPolicy policy;
@@ -47,48 +52,20 @@ struct TimeBase {
 
     TBEvent *head;          /* armed events, earliest first */
     uint64_t due_tb;        /* the TB tb_run_due is working at */
-
-    /* the timer thread; the fields after `cond` are under `lock` */
-    bool thread_on;
-    pthread_t thread;
-    pthread_mutex_t lock;
-    pthread_cond_t cond;
-    bool quit;
-    bool timer_armed;
-    uint64_t timer_ns;      /* host deadline (offset monotonic ns) */
-    uint64_t gen;           /* bumped whenever timer_armed/timer_ns change */
-    uint64_t kicked_gen;    /* the gen the thread last kicked the CPU for */
-    uint64_t kicks;
 };
 
-/* ---- host clocks, with the test offsets ---- */
+/* ---- host clocks, with the debug offsets ---- */
 
+/* Signed shifts of CLOCK_MONOTONIC / CLOCK_REALTIME as the emulator sees
+ * them, set by -debug-clock-offset (and the unit tests) to show that no
+ * host-counter origin matters (timebase.md).  Atomics: the timer thread
+ * reads them. */
 static int64_t mono_offset, real_offset;
-static pthread_once_t offsets_once = PTHREAD_ONCE_INIT;
 
-static int64_t env_ns(const char *name)
+void tb_host_set_offsets(int64_t mono_ns, int64_t real_ns)
 {
-    const char *v = getenv(name);
-    return v ? strtoll(v, NULL, 0) : 0;
-}
-
-static void offsets_from_env(void)
-{
-    __atomic_store_n(&mono_offset, env_ns("PPCEMU_TEST_MONO_OFFSET_NS"), __ATOMIC_SEQ_CST);
-    __atomic_store_n(&real_offset, env_ns("PPCEMU_TEST_REAL_OFFSET_NS"), __ATOMIC_SEQ_CST);
-}
-
-void tb_test_set_clock_offsets(int64_t mono_ns, int64_t real_ns)
-{
-    pthread_once(&offsets_once, offsets_from_env);
     __atomic_store_n(&mono_offset, mono_ns, __ATOMIC_SEQ_CST);
     __atomic_store_n(&real_offset, real_ns, __ATOMIC_SEQ_CST);
-}
-
-void tb_test_clock_offsets_from_env(void)
-{
-    pthread_once(&offsets_once, offsets_from_env);
-    offsets_from_env();
 }
 
 static uint64_t clock_ns(clockid_t id)
@@ -100,8 +77,12 @@ static uint64_t clock_ns(clockid_t id)
 
 static int64_t offset_of(int64_t *off)
 {
-    pthread_once(&offsets_once, offsets_from_env);
     return __atomic_load_n(off, __ATOMIC_SEQ_CST);
+}
+
+int64_t tb_host_mono_offset(void)
+{
+    return offset_of(&mono_offset);
 }
 
 uint64_t tb_host_mono_ns(void)
@@ -217,105 +198,20 @@ static uint64_t tb_deadline_ns(const TimeBase *tb, uint64_t deadline)
     return tb->ns_base + (d > INT64_MAX ? INT64_MAX : d);
 }
 
-/* ---- the timer thread ---- */
+/* ---- the link to the scheduler ---- */
 
-static struct timespec raw_mono_timespec(uint64_t offset_ns)
-{
-    uint64_t raw = offset_ns - (uint64_t)offset_of(&mono_offset);
-    struct timespec ts = { .tv_sec = (time_t)(raw / NS_PER_S), .tv_nsec = (long)(raw % NS_PER_S) };
-    return ts;
-}
-
-/* Sleeps until the earliest deadline, then sets exit_request once per
- * deadline (kicked_gen) so that it does not spin while the CPU gets to
- * tb_run_due.  Every change of the deadline happens under `lock` and
- * signals `cond`, and the thread tests its predicate under `lock` before
- * waiting, so no change can slip between test and sleep. */
-static void *tb_timer_main(void *opaque)
-{
-    TimeBase *tb = opaque;
-    pthread_mutex_lock(&tb->lock);
-    while (!tb->quit) {
-        if (!tb->timer_armed || tb->kicked_gen == tb->gen) {
-            pthread_cond_wait(&tb->cond, &tb->lock);
-            continue;
-        }
-        if ((int64_t)(tb_host_mono_ns() - tb->timer_ns) >= 0) {
-            __atomic_store_n(&tb->cpu->exit_request, 1, __ATOMIC_SEQ_CST);
-            tb->kicked_gen = tb->gen;
-            tb->kicks++;
-            continue;
-        }
-        struct timespec ts = raw_mono_timespec(tb->timer_ns);
-        pthread_cond_timedwait(&tb->cond, &tb->lock, &ts);
-    }
-    pthread_mutex_unlock(&tb->lock);
-    return NULL;
-}
-
-/* Tell the timer thread about the earliest deadline (none while paused:
- * nothing fires while the guest does not run). */
+/* Tell the scheduler when the earliest event is due in host time (never
+ * while paused: nothing fires while the guest does not run; never under
+ * -icount: the CPU's budget ends there, no host clock involved). */
 static void tb_timer_update(TimeBase *tb)
 {
-    if (!tb->thread_on)
-        return;
-    bool armed = !tb->paused && tb->head;
-    uint64_t ns = armed ? tb_deadline_ns(tb, tb->head->deadline_tb) : 0;
-    pthread_mutex_lock(&tb->lock);
-    if (armed != tb->timer_armed || ns != tb->timer_ns) {
-        tb->timer_armed = armed;
-        tb->timer_ns = ns;
-        tb->gen++;
-        pthread_cond_signal(&tb->cond);
-    }
-    pthread_mutex_unlock(&tb->lock);
-}
-
-static int tb_thread_start(TimeBase *tb)
-{
-    pthread_condattr_t ca;
-    if (pthread_condattr_init(&ca))
-        return -1;
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    int err = pthread_cond_init(&tb->cond, &ca);
-    pthread_condattr_destroy(&ca);
-    if (err)
-        return -1;
-    if (pthread_mutex_init(&tb->lock, NULL)) {
-        pthread_cond_destroy(&tb->cond);
-        return -1;
-    }
-    if (pthread_create(&tb->thread, NULL, tb_timer_main, tb)) {
-        pthread_mutex_destroy(&tb->lock);
-        pthread_cond_destroy(&tb->cond);
-        return -1;
-    }
-    tb->thread_on = true;
-    return 0;
-}
-
-static void tb_thread_stop(TimeBase *tb)
-{
-    if (!tb->thread_on)
-        return;
-    pthread_mutex_lock(&tb->lock);
-    tb->quit = true;
-    pthread_cond_signal(&tb->cond);
-    pthread_mutex_unlock(&tb->lock);
-    pthread_join(tb->thread, NULL);
-    pthread_mutex_destroy(&tb->lock);
-    pthread_cond_destroy(&tb->cond);
-    tb->thread_on = false;
+    bool armed = tb->shift < 0 && !tb->paused && tb->head;
+    sched_set_guest_deadline(tb->sched, armed, armed ? tb_deadline_ns(tb, tb->head->deadline_tb) : 0);
 }
 
 uint64_t tb_test_timer_kicks(TimeBase *tb)
 {
-    if (!tb->thread_on)
-        return 0;
-    pthread_mutex_lock(&tb->lock);
-    uint64_t k = tb->kicks;
-    pthread_mutex_unlock(&tb->lock);
-    return k;
+    return sched_test_kicks(tb->sched);
 }
 
 /* ---- the scheduler ---- */
@@ -355,11 +251,11 @@ void tb_event_init(TBEvent *ev, const char *name, TBEventFn fn, void *opaque)
 /* Under -icount the CPU runs on a budget computed from the earliest
  * deadline; an event armed earlier than that (mtdec in the middle of a run)
  * makes the CPU return at its next block end so the budget is recomputed.
- * In real time the timer thread takes care of it. */
+ * In real time the scheduler's timer thread takes care of it. */
 static void tb_head_moved(TimeBase *tb, TBEvent *ev)
 {
-    if (tb->shift >= 0 && tb->cpu && tb->head == ev)
-        __atomic_store_n(&tb->cpu->exit_request, 1, __ATOMIC_SEQ_CST);
+    if (tb->shift >= 0 && tb->head == ev)
+        sched_kick(tb->sched);
 }
 
 void tb_event_arm(TimeBase *tb, TBEvent *ev, uint64_t deadline_tb)
@@ -454,13 +350,18 @@ static uint64_t dec_next_edge(uint64_t dec_deadline, uint64_t after)
     return after + (r ? r : DEC_PERIOD);
 }
 
-/* The request stays latched in PPCState.irq_pending until the CPU takes
- * the exception, which cancels it; several edges before that make one
- * exception (750 UM 4.5.9; PEM 6.4.9). */
+/* The request stays latched at the CPU until it takes the exception,
+ * which cancels it; several edges before that make one exception (750 UM
+ * 4.5.9; PEM 6.4.9).  The decrementer line is an edge request: it is only
+ * ever raised here (import restores the saved level). */
 static void dec_signal(TimeBase *tb)
 {
-    if (tb->cpu)
-        ppc_set_irq(tb->cpu, PPC_IRQ_DEC, true);
+    irq_line_set(&tb->links.dec, true);
+}
+
+static bool line_latched(const TimeBase *tb, const IrqLine *l)
+{
+    return tb->links.latched && l->set_irq && tb->links.latched(tb->links.latched_opaque, l->n);
 }
 
 static void dec_fire(void *opaque)
@@ -596,10 +497,9 @@ void tb_export(TimeBase *tb, uint64_t icount, TBSavedState *st)
     st->realtime_ns = tb->shift < 0 ? tb_host_real_ns() : 0;
     st->dec = (int64_t)(tb->dec_deadline - st->tb);
     st->icount = icount;
-    uint32_t p = tb->cpu ? tb->cpu->irq_pending : 0;
     /* an edge already passed but not yet run counts as latched */
-    st->dec_pending = (p & PPC_IRQ_DEC) || dec_edge_due(tb, st->tb);
-    st->ext_pending = p & PPC_IRQ_EXTERNAL;
+    st->dec_pending = line_latched(tb, &tb->links.dec) || dec_edge_due(tb, st->tb);
+    st->ext_pending = line_latched(tb, &tb->links.ext);
 }
 
 int tb_import(TimeBase *tb, const TBSavedState *st)
@@ -616,29 +516,36 @@ int tb_import(TimeBase *tb, const TBSavedState *st)
     }
     tb->dec_deadline = st->tb + (uint64_t)st->dec;
     tb_event_arm(tb, &tb->dec_event, dec_next_edge(tb->dec_deadline, st->tb));
-    if (tb->cpu) {
-        ppc_set_irq(tb->cpu, PPC_IRQ_DEC, st->dec_pending);
-        ppc_set_irq(tb->cpu, PPC_IRQ_EXTERNAL, st->ext_pending);
-    }
+    irq_line_set(&tb->links.dec, st->dec_pending);
+    irq_line_set(&tb->links.ext, st->ext_pending);
     return 0;
 }
 
 /* ---- life cycle ---- */
 
-TimeBase *tb_new(PPCState *cpu, uint64_t freq_hz, int icount_shift, TBClockPolicy policy)
+TimeBase *tb_new(TBLinks links, uint64_t freq_hz, int icount_shift, TBClockPolicy policy)
 {
     if (freq_hz == 0 || icount_shift > 62)
         return NULL;
     TimeBase *tb = calloc(1, sizeof(*tb));
     if (!tb)
         return NULL;
-    tb->cpu = cpu;
+    tb->links = links;
+    tb->sched = links.sched;
+    if (!tb->sched) {
+        tb->sched = sched_new(links.kick, links.kick_opaque);
+        tb->own_sched = true;
+        if (!tb->sched) {
+            free(tb);
+            return NULL;
+        }
+    }
     tb->freq = freq_hz;
     tb->shift = icount_shift < 0 ? -1 : icount_shift;
     tb->policy = policy;
     /* TB starts at 0 */
     if (tb->shift >= 0)
-        tb->tb_base = 0 - insns_to_ticks(tb, cpu ? cpu->icount : 0);
+        tb->tb_base = 0 - insns_to_ticks(tb, links.icount);
     else
         tb->ns_base = tb_host_mono_ns();
     /* DEC starts at 0xFFFFFFFF: already through zero, nothing latched, the
@@ -646,10 +553,6 @@ TimeBase *tb_new(PPCState *cpu, uint64_t freq_hz, int icount_shift, TBClockPolic
      * MSR[EE]. */
     tb->dec_deadline = (uint64_t)0 - 1;
     tb_event_init(&tb->dec_event, "decrementer", dec_fire, tb);
-    if (tb->shift < 0 && cpu && tb_thread_start(tb)) {
-        free(tb);
-        return NULL;
-    }
     tb_event_arm(tb, &tb->dec_event, dec_next_edge(tb->dec_deadline, 0));
     return tb;
 }
@@ -658,7 +561,9 @@ void tb_free(TimeBase *tb)
 {
     if (!tb)
         return;
-    tb_thread_stop(tb);
+    sched_set_guest_deadline(tb->sched, false, 0);
+    if (tb->own_sched)
+        sched_free(tb->sched);
     free(tb);
 }
 

@@ -1,23 +1,28 @@
 /*
- * Guest time: the timebase (TB), the decrementer (DEC) and the one event
- * scheduler every timer of the machine uses.  Rules: ../shared/spec/timebase.md.
+ * Guest time: the timebase (TB), the decrementer (DEC) and the guest clock
+ * of the scheduler (timebase/sched.h): the events guest-visible timers
+ * run on.  Rules: ../shared/spec/timebase.md.
  *
  *  - TB is a function of host time, never a stepped counter:
  *      TB = tb_base + muldiv(now_ns - ns_base, freq, 1e9)     (rounded down)
  *    with now_ns from CLOCK_MONOTONIC (plus a test offset), or, under
  *    -icount N, TB = tb_base + (icount >> N) with no host clock read at all.
  *  - DEC is a deadline in TB ticks: dec_deadline = TB + sign_extend(value).
- *  - Expiry is a scheduled event; a host timer wakes the CPU loop
- *    (PPCState.exit_request) at the deadline; nothing polls per instruction.
+ *  - Expiry is a scheduled event; the scheduler's timer thread stops the
+ *    CPU (the kick the board wires) at the deadline; nothing polls per
+ *    instruction.
+ *  - The timebase knows no CPU and no board: it raises the decrementer
+ *    through an interrupt line (common/irq.h) and reaches the CPU's
+ *    inputs only through TBLinks.
  *
  * Callers pass `icount`, the CPU's exact instruction count at the moment of
  * the access (ppc_icount_now() inside an instruction handler); it is only
  * used under -icount.
  *
  * Threads: every tb_* function is called from the thread that runs the CPU
- * (events fire there too).  The only other thread is the timebase's own
- * timer thread, which does nothing but set PPCState.exit_request when the
- * earliest deadline passes; tb_host_*_ns may be called from anywhere.
+ * (events fire there too).  The only other thread is the scheduler's
+ * timer thread, which does nothing but kick the CPU when the earliest
+ * deadline passes; tb_host_*_ns may be called from anywhere.
  */
 #ifndef TIMEBASE_TB_H
 #define TIMEBASE_TB_H
@@ -25,7 +30,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-struct PPCState;
+#include "common/irq.h"
+
+struct Scheduler;
 
 typedef enum { TB_CLOCK_HOST = 0, TB_CLOCK_VM = 1 } TBClockPolicy;
 
@@ -58,18 +65,43 @@ typedef struct TBSavedState {
     bool ext_pending;      /* PPC_IRQ_EXTERNAL asserted */
 } TBSavedState;
 
+/* What the timebase is wired to (the board fills it; the CPU offers its
+ * side with ppc_tb_links).  Every member may be zero: nothing attached. */
+typedef struct TBLinks {
+    /* the scheduler to run on; NULL: the timebase makes its own, which
+     * stops the CPU through kick (unit tests) */
+    struct Scheduler *sched;
+    void (*kick)(void *opaque); /* stop the CPU at its next block end */
+    void *kick_opaque;
+    /* the decrementer exception request: raised at every edge (the sink
+     * latches it); tb_import sets it to the saved level */
+    IrqLine dec;
+    /* the external interrupt input: only the snapshot's view of time
+     * carries its level (tb_export reads it, tb_import restores it) */
+    IrqLine ext;
+    /* whether the sink holds line n latched (for tb_export); NULL: no */
+    bool (*latched)(void *opaque, int n);
+    void *latched_opaque;
+    /* the CPU's instruction count when the timebase is made (-icount) */
+    uint64_t icount;
+} TBLinks;
+
+#define TB_NO_LINKS ((TBLinks){ 0 })
+
 /* icount_shift < 0: real time; otherwise TB advances every 2^shift insns */
-TimeBase *tb_new(struct PPCState *cpu, uint64_t freq_hz, int icount_shift, TBClockPolicy policy);
+TimeBase *tb_new(TBLinks links, uint64_t freq_hz, int icount_shift, TBClockPolicy policy);
 void tb_free(TimeBase *tb);
 uint64_t tb_freq(const TimeBase *tb);
 int tb_icount_shift(const TimeBase *tb);
 TBClockPolicy tb_policy(const TimeBase *tb);
 
-/* Host clocks as the emulator sees them (with the test offsets applied):
- * PPCEMU_TEST_MONO_OFFSET_NS / PPCEMU_TEST_REAL_OFFSET_NS environment
- * variables shift CLOCK_MONOTONIC / CLOCK_REALTIME by a signed amount. */
+/* Host clocks as the emulator sees them: CLOCK_MONOTONIC / CLOCK_REALTIME
+ * shifted by the signed offsets of tb_host_set_offsets (0 unless the
+ * debug option -debug-clock-offset or a test set them). */
 uint64_t tb_host_mono_ns(void);
 int64_t tb_host_real_ns(void);
+/* the offset tb_host_mono_ns adds to CLOCK_MONOTONIC */
+int64_t tb_host_mono_offset(void);
 
 /* Guest-visible registers */
 uint64_t tb_read(TimeBase *tb, uint64_t icount);
@@ -139,22 +171,21 @@ bool tb_idle_warp(TimeBase *tb, uint64_t icount);
  * The decrementer: DEC starts at 0xFFFFFFFF with nothing latched.  Its
  * exception is requested when DEC passes from 0 to -1 (once more every
  * 2^32 ticks without a new write), and when software writes a value with
- * bit 0 set over one with bit 0 clear (PEM 2.3.13.1); it stays latched in
- * PPCState.irq_pending until the CPU takes it.  mttbl/mttbu leave DEC and
+ * bit 0 set over one with bit 0 clear (PEM 2.3.13.1); it stays latched at
+ * the CPU until the CPU takes it.  mttbl/mttbu leave DEC and
  * every armed event with the same number of ticks to go. */
 
-/* Instructions per real-time slice: the budget under real time; the timer
- * thread stops the CPU earlier when an event is due. */
+/* Instructions per real-time slice: the budget under real time; the
+ * scheduler's timer thread stops the CPU earlier when an event is due. */
 #define TB_SLICE_INSNS (1u << 20)
 
-/* Tests only: replace the host clock offsets (ns) that the environment
- * variables gave.  Changing the monotonic offset while a timebase runs in
- * real time makes its host clock jump: set it before tb_new, or while the
- * timebase is paused. */
-void tb_test_set_clock_offsets(int64_t mono_ns, int64_t real_ns);
-/* Tests only: read the environment variables again. */
-void tb_test_clock_offsets_from_env(void);
-/* Tests only: how many times the timer thread has set exit_request. */
+/* Shift the host clocks the emulator reads (ns, signed): the debug option
+ * -debug-clock-offset and the tests use it to show that no host-counter
+ * origin is in the snapshot stream.  Changing the monotonic offset while a
+ * timebase runs in real time makes its host clock jump: set it before
+ * tb_new, or while the timebase is paused. */
+void tb_host_set_offsets(int64_t mono_ns, int64_t real_ns);
+/* Tests only: how many times the scheduler's timer thread has kicked. */
 uint64_t tb_test_timer_kicks(TimeBase *tb);
 
 #endif /* TIMEBASE_TB_H */

@@ -47,7 +47,7 @@ SnapEnv *snapenv_new(uint32_t ram_mib, bool ipic)
         virt_load_images(&m->vb, &m->cfg, err, sizeof(err)) ||
         virt_load_rom(&m->vb, &m->cfg, &warn, err, sizeof(err)))
         goto fail;
-    m->tb = tb_new(&m->vb.cpu, 33333333, 2, TB_CLOCK_VM);
+    m->tb = tb_new(ppc_tb_links(&m->vb.cpu), 33333333, 2, TB_CLOCK_VM);
     if (!m->tb)
         goto fail;
     m->vb.cpu.tb = m->tb;

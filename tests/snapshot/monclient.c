@@ -5,6 +5,12 @@
  * command and prints what it answered, up to the next prompt.  Exit status
  * 0, or 1 when the socket or the emulator went away (after `quit` that is
  * expected and not an error).
+ *
+ * Two more modes for tests/steps/frontends.sh:
+ *   monclient -hold SECONDS SOCKET   connect, never read, stay SECONDS
+ *                                    (a client that stops reading)
+ *   monclient -raw SOCKET            connect, print everything received
+ *                                    until the peer closes (or 10 s pass)
  */
 #include <errno.h>
 #include <poll.h>
@@ -67,8 +73,47 @@ static int until_prompt(int fd, int show)
     }
 }
 
+static int hold(const char *secs, const char *path)
+{
+    int fd = connect_to(path);
+    if (fd < 0) {
+        fprintf(stderr, "monclient: cannot connect to %s\n", path);
+        return 1;
+    }
+    sleep((unsigned)atoi(secs));
+    close(fd);
+    return 0;
+}
+
+static int raw(const char *path)
+{
+    int fd = connect_to(path);
+    if (fd < 0) {
+        fprintf(stderr, "monclient: cannot connect to %s\n", path);
+        return 1;
+    }
+    char buf[4096];
+    for (;;) {
+        struct pollfd pf = { fd, POLLIN, 0 };
+        if (poll(&pf, 1, 10000) <= 0)
+            return 1; /* still open after 10 s */
+        ssize_t n = read(fd, buf, sizeof(buf));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        fwrite(buf, 1, (size_t)n, stdout);
+    }
+    close(fd);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 4 && !strcmp(argv[1], "-hold"))
+        return hold(argv[2], argv[3]);
+    if (argc == 3 && !strcmp(argv[1], "-raw"))
+        return raw(argv[2]);
     if (argc < 2) {
         fprintf(stderr, "usage: monclient SOCKET CMD...\n");
         return 2;

@@ -35,6 +35,9 @@ usage_error "bad icount"              -icount x
 usage_error "bad -d item"             -d everything
 usage_error "bad serial"              -serial pty
 usage_error "bad monitor"             -monitor vc
+usage_error "bad debug clock offset"  -debug-clock-offset mono=1,wall=2
+usage_error "bad debug clock number"  -debug-clock-offset real=12x
+usage_error "debug stop icount 0"     -debug-stop-icount 0
 
 out=$("$emu" -version 2>&1); rc=$?
 if [ $rc -eq 0 ] && echo "$out" | grep -q "^ppcemu version"; then ok "-version"
@@ -43,6 +46,11 @@ else bad "-version: status $rc: $out"; fi
 "$emu" -h >"$tmp/help" 2>&1; rc=$?
 if [ $rc -eq 0 ] && grep -q -- "-tb-clock" "$tmp/help" && grep -q -- "-nographic" "$tmp/help"; then ok "-h"
 else bad "-h: status $rc"; fi
+
+# the debug options the tests use are listed apart, under their heading
+if sed -n '/^Debug options/,$p' "$tmp/help" | grep -q -- "-debug-clock-offset" &&
+   sed -n '/^Debug options/,$p' "$tmp/help" | grep -q -- "-debug-stop-icount"; then ok "-h debug options"
+else bad "-h does not list the debug options under 'Debug options'"; fi
 
 "$emu" -d help >"$tmp/dhelp" 2>&1; rc=$?
 if [ $rc -eq 0 ] && grep -q "in_asm" "$tmp/dhelp" && grep -q "unimp" "$tmp/dhelp"; then ok "-d help"

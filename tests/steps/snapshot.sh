@@ -3,7 +3,7 @@
 # ("What the tests must show", the snapshot half) plus the refusals of bad
 # snapshot files.  Each case runs ppcemu with its monitor on a UNIX socket
 # (-monitor unix:...,server,nowait), saves, restores in a FRESH process
-# (paused with -S, host clocks shifted through PPCEMU_TEST_*_OFFSET_NS) and
+# (paused with -S, host clocks shifted with -debug-clock-offset) and
 # checks what the guest observed (tests/snapshot/snap_time.c prints it on
 # the serial line) and what the monitor reports.
 #
@@ -43,13 +43,12 @@ end_case() {
 
 now_ns() { date +%s%N; }
 
-# start NAME [PPCEMU_VAR=VALUE...] FLAGS...: ppcemu in the background,
-# serial to NAME.log, monitor on NAME.sock, the variables in its environment
+# start NAME FLAGS...: ppcemu in the background, serial to NAME.log,
+# monitor on NAME.sock
 start() {
-    local name=$1 envs=(); shift
-    while [[ ${1:-} == PPCEMU_*=* ]]; do envs+=("$1"); shift; done
+    local name=$1; shift
     rm -f "$work/$name.sock" "$work/$name.log"
-    env "${envs[@]}" timeout -k 5 120 "$emu" -m 16 -display none -no-reboot -serial "file:$work/$name.log" \
+    timeout -k 5 120 "$emu" -m 16 -display none -no-reboot -serial "file:$work/$name.log" \
         -monitor "unix:$work/$name.sock,server,nowait" -snapshot-dir "$work/snaps" "$@" \
         > "$work/$name.err" 2>&1 &
     PID=$!
@@ -205,7 +204,7 @@ case_realtime_behind() {
     tb1=$(echo "$out" | tb_of)
     mon A quit > /dev/null
     wait "$PID"
-    start B PPCEMU_TEST_REAL_OFFSET_NS=-3600000000000 -kernel "$tguest" -loadvm behind -S
+    start B -debug-clock-offset real=-3600000000000 -kernel "$tguest" -loadvm behind -S
     out=$(mon B "info tb")
     tb2=$(echo "$out" | tb_of)
     [ -n "$tb2" ] && [ "$tb2" -ge "$tb1" ] || fail "TB after restore $tb2 is below TB at save $tb1"
@@ -227,7 +226,7 @@ case_realtime_behind() {
 # `info registers` into NAME.regs, saves NAME.snap and quits
 icount_stop() {
     local name=$1 n=$2; shift 2
-    start "$name" PPCEMU_TEST_STOP_ICOUNT="$n" -kernel "$iguest" -icount 2 "$@"
+    start "$name" -debug-stop-icount "$n" -kernel "$iguest" -icount 2 "$@"
     local i
     for ((i = 0; i < 1000; i++)); do
         mon "$name" "info tb" | grep -q '^state paused' && break
@@ -402,13 +401,13 @@ case_kill_savevm() {
 }
 
 case_vm plain 33333333
-case_vm mono+4e18 33333333 PPCEMU_TEST_MONO_OFFSET_NS=4000000000000000000
+case_vm mono+4e18 33333333 -debug-clock-offset mono=4000000000000000000
 case_vm fast 512000000
 case_vm slow 1000000
 case_host_deadline plain
-case_host_deadline mono-5e18 PPCEMU_TEST_MONO_OFFSET_NS=-5000000000000000000
+case_host_deadline mono-5e18 -debug-clock-offset mono=-5000000000000000000
 case_host_cont plain
-case_host_cont mono+7e18 PPCEMU_TEST_MONO_OFFSET_NS=7000000000000000000
+case_host_cont mono+7e18 -debug-clock-offset mono=7000000000000000000
 case_realtime_behind
 case_icount 700001 1200002
 case_icount 1234567 345678

@@ -1,9 +1,16 @@
 /* The unit-test runner: every tests/unit/test_NAME.c contributes
  * suite_NAME(); the Makefile lists them in suites.h.  An optional argument
- * runs only the suite of that name. */
+ * runs only the suite of that name.
+ *   -debug-clock-offset mono=NS,real=NS   (before the suite name) shifts
+ *   the host clocks the timebase reads, as ppcemu's option of that name
+ *   does (tests/steps/tb_offsets.sh). */
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "boards/cli.h"
+#include "timebase/tb.h"
 
 #define SUITE(n) Suite *suite_##n(void);
 #include "suites.h"
@@ -11,6 +18,17 @@
 
 int main(int argc, char **argv)
 {
+    if (argc >= 3 && !strcmp(argv[1], "-debug-clock-offset")) {
+        int64_t mono = 0, real = 0;
+        if (!cli_parse_clock_offsets(argv[2], &mono, &real)) {
+            fprintf(stderr, "unit-tests: -debug-clock-offset %s: expected mono=NS,real=NS\n", argv[2]);
+            return 2;
+        }
+        tb_host_set_offsets(mono, real);
+        argv[2] = argv[0];
+        argv += 2;
+        argc -= 2;
+    }
     SRunner *sr = srunner_create(NULL);
 #define SUITE(n) \
     if (argc < 2 || !strcmp(argv[1], #n)) \

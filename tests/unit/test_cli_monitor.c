@@ -20,7 +20,7 @@ static void setup(void)
     m = calloc(1, sizeof(*m));
     VirtConfig c = { .ram_mib = 16, .ipic = true, .tb_freq = 33333333 };
     ck_assert_int_eq(virt_init(&m->vb, &c, NULL, NULL, err, sizeof(err)), 0);
-    m->tb = tb_new(&m->vb.cpu, 33333333, 0, TB_CLOCK_VM);
+    m->tb = tb_new(ppc_tb_links(&m->vb.cpu), 33333333, 0, TB_CLOCK_VM);
     ck_assert_ptr_nonnull(m->tb);
     m->vb.cpu.tb = m->tb;
     m->running = true;

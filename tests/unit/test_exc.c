@@ -149,7 +149,7 @@ END_TEST
 START_TEST(decrementer_interrupt_exact)
 {
     CpuEnv *e = sys_env();
-    TimeBase *tb = tb_new(&e->cpu, 1000000, 0, TB_CLOCK_VM);
+    TimeBase *tb = tb_new(ppc_tb_links(&e->cpu), 1000000, 0, TB_CLOCK_VM);
     ck_assert_ptr_nonnull(tb);
     e->cpu.tb = tb;
     uint32_t code[12] = { 0x7CD603A6 }; /* mtdec r6 */
@@ -182,7 +182,7 @@ END_TEST
 START_TEST(late_decrementer_edge_taken_at_ee)
 {
     CpuEnv *e = sys_env();
-    TimeBase *tb = tb_new(&e->cpu, 1000000, 0, TB_CLOCK_VM);
+    TimeBase *tb = tb_new(ppc_tb_links(&e->cpu), 1000000, 0, TB_CLOCK_VM);
     ck_assert_ptr_nonnull(tb);
     e->cpu.tb = tb;
     uint32_t code[16] = { 0x7CD603A6 }; /* mtdec r6 */

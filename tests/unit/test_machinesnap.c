@@ -140,11 +140,11 @@ START_TEST(timebase_mismatch_refused)
     snapenv_run_to(e, 200000);
     ck_assert_int_eq(snapenv_mon(e, "savevm t"), 0);
     tb_free(e->m->tb);
-    e->m->tb = tb_new(&e->m->vb.cpu, 1000000, 2, TB_CLOCK_VM);
+    e->m->tb = tb_new(ppc_tb_links(&e->m->vb.cpu), 1000000, 2, TB_CLOCK_VM);
     e->m->vb.cpu.tb = e->m->tb;
     refused(e, "t", "timebase runs at 33333333 Hz, this machine's at 1000000 Hz");
     tb_free(e->m->tb);
-    e->m->tb = tb_new(&e->m->vb.cpu, 33333333, 5, TB_CLOCK_VM);
+    e->m->tb = tb_new(ppc_tb_links(&e->m->vb.cpu), 33333333, 5, TB_CLOCK_VM);
     e->m->vb.cpu.tb = e->m->tb;
     refused(e, "t", "saved under -icount 2, this machine runs -icount 5");
     snapenv_free(e);

@@ -153,7 +153,7 @@ END_TEST
 START_TEST(timebase_and_decrementer)
 {
     CpuEnv *e = sys_env();
-    e->cpu.tb = tb_new(&e->cpu, 1000000, 0, TB_CLOCK_VM);
+    e->cpu.tb = tb_new(ppc_tb_links(&e->cpu), 1000000, 0, TB_CLOCK_VM);
     ck_assert_ptr_nonnull(e->cpu.tb);
     uint32_t code[] = { I_ADDI(3, 3, 1), I_ADDI(3, 3, 1), 0x7C8C42E6, 0x7CD603A6,
                         I_ADDI(3, 3, 1), I_ADDI(3, 3, 1), 0x7CF602A6, 0x7D1C43A6,

@@ -65,7 +65,7 @@ END_TEST
 
 START_TEST(icount_tb_is_count_shifted)
 {
-    TimeBase *tb = tb_new(NULL, 1000000, 3, TB_CLOCK_VM);
+    TimeBase *tb = tb_new(TB_NO_LINKS, 1000000, 3, TB_CLOCK_VM);
     ck_assert_ptr_nonnull(tb);
     ck_assert_int_eq(tb_icount_shift(tb), 3);
     ck_assert_uint_eq(tb_read(tb, 0), 0);
@@ -87,7 +87,7 @@ START_TEST(icount_deterministic)
     TimeBase *tb[2];
     uint64_t trace[2][64];
     for (int r = 0; r < 2; r++) {
-        tb[r] = tb_new(c[r], 33333333, 1, TB_CLOCK_HOST);
+        tb[r] = tb_new(ppc_tb_links(c[r]), 33333333, 1, TB_CLOCK_HOST);
         unsigned n = 0;
         uint64_t ic = 0;
         tb_dec_write(tb[r], ic, 50);
@@ -123,7 +123,7 @@ END_TEST
 START_TEST(dec_countdown_edge)
 {
     PPCState *c = fake_cpu();
-    TimeBase *tb = tb_new(c, 1000000, 0, TB_CLOCK_VM);
+    TimeBase *tb = tb_new(ppc_tb_links(c), 1000000, 0, TB_CLOCK_VM);
     tb_dec_write(tb, 100, 10);
     ck_assert(!dec_pending(c));
     ck_assert_uint_eq(tb_dec_read(tb, 100), 10);
@@ -146,7 +146,7 @@ END_TEST
 START_TEST(dec_zero_fires_after_one_tick)
 {
     PPCState *c = fake_cpu();
-    TimeBase *tb = tb_new(c, 1000000, 0, TB_CLOCK_VM);
+    TimeBase *tb = tb_new(ppc_tb_links(c), 1000000, 0, TB_CLOCK_VM);
     tb_dec_write(tb, 7, 0);
     ck_assert(!dec_pending(c));
     ck_assert_uint_eq(tb_insn_budget(tb, 7), 1);
@@ -163,7 +163,7 @@ END_TEST
 START_TEST(dec_write_negative_over_positive_fires)
 {
     PPCState *c = fake_cpu();
-    TimeBase *tb = tb_new(c, 1000000, 0, TB_CLOCK_VM);
+    TimeBase *tb = tb_new(ppc_tb_links(c), 1000000, 0, TB_CLOCK_VM);
     tb_dec_write(tb, 0, 1000);
     ck_assert(!dec_pending(c));
     tb_dec_write(tb, 10, 0xFFFFFFF0u);
@@ -182,7 +182,7 @@ END_TEST
 START_TEST(dec_write_negative_over_negative_is_silent)
 {
     PPCState *c = fake_cpu();
-    TimeBase *tb = tb_new(c, 1000000, 0, TB_CLOCK_VM);
+    TimeBase *tb = tb_new(ppc_tb_links(c), 1000000, 0, TB_CLOCK_VM);
     /* the timebase starts with DEC = 0xFFFFFFFF and nothing pending */
     ck_assert_uint_eq(tb_dec_read(tb, 0), 0xFFFFFFFFu);
     ck_assert(!dec_pending(c));
@@ -212,7 +212,7 @@ END_TEST
 START_TEST(dec_pending_until_taken)
 {
     PPCState *c = fake_cpu();
-    TimeBase *tb = tb_new(c, 1000000, 0, TB_CLOCK_VM);
+    TimeBase *tb = tb_new(ppc_tb_links(c), 1000000, 0, TB_CLOCK_VM);
     tb_dec_write(tb, 0, 3);
     tb_run_due(tb, 4);
     ck_assert(dec_pending(c));
@@ -233,7 +233,7 @@ END_TEST
 START_TEST(dec_edge_recurs_every_wrap)
 {
     PPCState *c = fake_cpu();
-    TimeBase *tb = tb_new(c, 1000000, 0, TB_CLOCK_VM);
+    TimeBase *tb = tb_new(ppc_tb_links(c), 1000000, 0, TB_CLOCK_VM);
     tb_dec_write(tb, 100, 10);
     tb_run_due(tb, 111);
     ck_assert(dec_pending(c));
@@ -259,7 +259,7 @@ END_TEST
 START_TEST(dec_write_does_not_swallow_passed_edge)
 {
     PPCState *c = fake_cpu();
-    TimeBase *tb = tb_new(c, 1000000, 0, TB_CLOCK_VM);
+    TimeBase *tb = tb_new(ppc_tb_links(c), 1000000, 0, TB_CLOCK_VM);
     tb_dec_write(tb, 0, 5);
     tb_dec_write(tb, 9, 100);
     ck_assert(dec_pending(c));
@@ -271,7 +271,7 @@ END_TEST
 START_TEST(dec_exact_instruction_with_shift)
 {
     PPCState *c = fake_cpu();
-    TimeBase *tb = tb_new(c, 1000000, 2, TB_CLOCK_VM);
+    TimeBase *tb = tb_new(ppc_tb_links(c), 1000000, 2, TB_CLOCK_VM);
     tb_dec_write(tb, 1, 100); /* TB 0; edge at TB 101 = instruction 404 */
     ck_assert_uint_eq(tb_insn_budget(tb, 1), 403);
     tb_run_due(tb, 403);
@@ -296,7 +296,7 @@ static void run_to_dec(uint32_t *srr0, uint32_t *r3, uint64_t *icount)
     cpuenv_put_code(e, 0x900, &self, 1);
     e->cpu.pc = 0x1000;
     e->cpu.msr |= MSR_EE;
-    TimeBase *tb = tb_new(&e->cpu, 1000000, 2, TB_CLOCK_VM);
+    TimeBase *tb = tb_new(ppc_tb_links(&e->cpu), 1000000, 2, TB_CLOCK_VM);
     tb_dec_write(tb, e->cpu.icount, 100);
     for (int guard = 0; guard < 10000 && (e->cpu.pc & ~3u) != 0x900; guard++) {
         tb_run_due(tb, e->cpu.icount);
@@ -331,7 +331,7 @@ END_TEST
 START_TEST(tb_write_halves)
 {
     PPCState *c = fake_cpu();
-    TimeBase *tb = tb_new(c, 1000000, 0, TB_CLOCK_VM);
+    TimeBase *tb = tb_new(ppc_tb_links(c), 1000000, 0, TB_CLOCK_VM);
     tb_dec_write(tb, 1000, 50);
     tb_write_upper(tb, 1000, 0x12345678u);
     ck_assert_uint_eq(tb_read(tb, 1000), 0x12345678000003E8ull);
@@ -357,7 +357,7 @@ END_TEST
 START_TEST(tb_write_wraps)
 {
     PPCState *c = fake_cpu();
-    TimeBase *tb = tb_new(c, 1000000, 0, TB_CLOCK_VM);
+    TimeBase *tb = tb_new(ppc_tb_links(c), 1000000, 0, TB_CLOCK_VM);
     tb_write_upper(tb, 0, 0xFFFFFFFFu);
     tb_write_lower(tb, 0, 0xFFFFFFF0u);
     tb_dec_write(tb, 0, 100);
@@ -379,7 +379,7 @@ static void note_event(void *opaque) { order[norder++] = (int)(intptr_t)opaque; 
 
 START_TEST(events_fire_in_deadline_order)
 {
-    TimeBase *tb = tb_new(NULL, 1000000, 0, TB_CLOCK_VM);
+    TimeBase *tb = tb_new(TB_NO_LINKS, 1000000, 0, TB_CLOCK_VM);
     TBEvent ev[4];
     for (int i = 0; i < 4; i++)
         tb_event_init(&ev[i], "test", note_event, (void *)(intptr_t)i);
@@ -408,7 +408,7 @@ END_TEST
 START_TEST(icount_idle_warps_to_next_event)
 {
     PPCState *c = fake_cpu();
-    TimeBase *tb = tb_new(c, 1000000, 4, TB_CLOCK_VM);
+    TimeBase *tb = tb_new(ppc_tb_links(c), 1000000, 4, TB_CLOCK_VM);
     uint64_t ic = 160; /* TB 10 */
     tb_dec_write(tb, ic, 1000);
     ck_assert_int_eq(tb_ns_to_next(tb, ic), 0);
@@ -431,7 +431,7 @@ END_TEST
 START_TEST(icount_idle_loop_advances_exactly)
 {
     PPCState *c = fake_cpu();
-    TimeBase *tb = tb_new(c, 33333333, 3, TB_CLOCK_VM);
+    TimeBase *tb = tb_new(ppc_tb_links(c), 33333333, 3, TB_CLOCK_VM);
     c->halted = true;
     uint64_t ic = 80; /* TB 10 */
     tb_dec_write(tb, ic, 333333);
@@ -460,7 +460,7 @@ END_TEST
 START_TEST(icount_earlier_deadline_stops_cpu)
 {
     PPCState *c = fake_cpu();
-    TimeBase *tb = tb_new(c, 1000000, 0, TB_CLOCK_VM);
+    TimeBase *tb = tb_new(ppc_tb_links(c), 1000000, 0, TB_CLOCK_VM);
     TBEvent ev;
     tb_event_init(&ev, "test", note_event, NULL);
     tb_dec_write(tb, 0, 1000);
@@ -479,7 +479,7 @@ END_TEST
 START_TEST(icount_export_import_resumes_exactly)
 {
     PPCState *a = fake_cpu(), *b = fake_cpu();
-    TimeBase *ta = tb_new(a, 33333333, 2, TB_CLOCK_VM);
+    TimeBase *ta = tb_new(ppc_tb_links(a), 33333333, 2, TB_CLOCK_VM);
     tb_write_upper(ta, 0, 0xABCD);
     tb_dec_write(ta, 1000, 5000);
     TBSavedState st;
@@ -490,7 +490,7 @@ START_TEST(icount_export_import_resumes_exactly)
     ck_assert_int_eq(st.dec, 5000 - (1500 - 250));
     ck_assert(!st.dec_pending);
 
-    TimeBase *tbb = tb_new(b, 33333333, 2, TB_CLOCK_VM);
+    TimeBase *tbb = tb_new(ppc_tb_links(b), 33333333, 2, TB_CLOCK_VM);
     ck_assert_int_eq(tb_import(tbb, &st), 0);
     ck_assert(tb_paused(tbb));
     tb_resume(tbb, st.icount);
@@ -510,12 +510,12 @@ END_TEST
 START_TEST(export_counts_passed_edge_as_pending)
 {
     PPCState *a = fake_cpu(), *b = fake_cpu();
-    TimeBase *ta = tb_new(a, 1000000, 0, TB_CLOCK_VM);
+    TimeBase *ta = tb_new(ppc_tb_links(a), 1000000, 0, TB_CLOCK_VM);
     tb_dec_write(ta, 0, 10);
     TBSavedState st;
     tb_export(ta, 20, &st); /* edge at 11 passed, its event not run */
     ck_assert(st.dec_pending);
-    TimeBase *tbb = tb_new(b, 1000000, 0, TB_CLOCK_VM);
+    TimeBase *tbb = tb_new(ppc_tb_links(b), 1000000, 0, TB_CLOCK_VM);
     ck_assert_int_eq(tb_import(tbb, &st), 0);
     ck_assert(dec_pending(b));
     tb_free(ta);
@@ -527,9 +527,9 @@ END_TEST
 
 START_TEST(import_refuses_other_timebase)
 {
-    TimeBase *ta = tb_new(NULL, 1000000, 0, TB_CLOCK_VM);
-    TimeBase *tbb = tb_new(NULL, 2000000, 0, TB_CLOCK_VM);
-    TimeBase *tc = tb_new(NULL, 1000000, 3, TB_CLOCK_VM);
+    TimeBase *ta = tb_new(TB_NO_LINKS, 1000000, 0, TB_CLOCK_VM);
+    TimeBase *tbb = tb_new(TB_NO_LINKS, 2000000, 0, TB_CLOCK_VM);
+    TimeBase *tc = tb_new(TB_NO_LINKS, 1000000, 3, TB_CLOCK_VM);
     TBSavedState st;
     tb_export(ta, 0, &st);
     ck_assert_int_eq(tb_import(tbb, &st), -1);
@@ -543,8 +543,8 @@ END_TEST
 
 START_TEST(new_rejects_bad_arguments)
 {
-    ck_assert_ptr_null(tb_new(NULL, 0, -1, TB_CLOCK_HOST));
-    ck_assert_ptr_null(tb_new(NULL, 1000000, 63, TB_CLOCK_HOST));
+    ck_assert_ptr_null(tb_new(TB_NO_LINKS, 0, -1, TB_CLOCK_HOST));
+    ck_assert_ptr_null(tb_new(TB_NO_LINKS, 1000000, 63, TB_CLOCK_HOST));
 }
 END_TEST
 

@@ -69,11 +69,11 @@ START_TEST(rate_tracks_monotonic)
 {
     static const uint64_t freqs[] = { 1000000, 16700000, 33333333, 100000000, 512000000 };
     enum { N = sizeof(freqs) / sizeof(freqs[0]) };
-    tb_test_set_clock_offsets(0, 0);
+    tb_host_set_offsets(0, 0);
     TimeBase *tb[N];
     Sample a[N], b[N];
     for (int i = 0; i < N; i++)
-        tb[i] = tb_new(NULL, freqs[i], -1, TB_CLOCK_HOST);
+        tb[i] = tb_new(TB_NO_LINKS, freqs[i], -1, TB_CLOCK_HOST);
     for (int i = 0; i < N; i++)
         a[i] = sample(tb[i]);
     sleep_ns(1500000000ull);
@@ -101,10 +101,10 @@ END_TEST
 /* ten years of host uptime at 512 MHz: no overflow on the way */
 START_TEST(rate_after_years_of_uptime)
 {
-    tb_test_set_clock_offsets(0, 0);
-    TimeBase *tb = tb_new(NULL, 512000000, -1, TB_CLOCK_HOST);
+    tb_host_set_offsets(0, 0);
+    TimeBase *tb = tb_new(TB_NO_LINKS, 512000000, -1, TB_CLOCK_HOST);
     uint64_t t0 = tb_read(tb, 0);
-    tb_test_set_clock_offsets(315360000000000000ll, 0); /* + 10 * 365 days */
+    tb_host_set_offsets(315360000000000000ll, 0); /* + 10 * 365 days */
     uint64_t t1 = tb_read(tb, 0);
     ck_assert_uint_ge(t1 - t0, 161464320000000000ull);
     ck_assert_uint_lt(t1 - t0, 161464320000000000ull + 512000000ull); /* + 1 s */
@@ -112,15 +112,14 @@ START_TEST(rate_after_years_of_uptime)
 }
 END_TEST
 
-/* the environment variables shift the host clocks the emulator reads */
-START_TEST(clock_offsets_from_environment)
+/* tb_host_set_offsets (the -debug-clock-offset option) shifts the host
+ * clocks the emulator reads */
+START_TEST(clock_offsets_shift_host_clocks)
 {
     pid_t pid = fork();
     ck_assert_int_ge(pid, 0);
     if (pid == 0) {
-        setenv("PPCEMU_TEST_MONO_OFFSET_NS", "1000000000000000000", 1);
-        setenv("PPCEMU_TEST_REAL_OFFSET_NS", "-86400000000000", 1);
-        tb_test_clock_offsets_from_env(); /* in case this process read them */
+        tb_host_set_offsets(1000000000000000000ll, -86400000000000ll);
         struct timespec m, r;
         clock_gettime(CLOCK_MONOTONIC, &m);
         clock_gettime(CLOCK_REALTIME, &r);
@@ -145,7 +144,7 @@ END_TEST
 static void dec_fires_on_time(uint64_t hz)
 {
     PPCState *c = fake_cpu();
-    TimeBase *tb = tb_new(c, hz, -1, TB_CLOCK_HOST);
+    TimeBase *tb = tb_new(ppc_tb_links(c), hz, -1, TB_CLOCK_HOST);
     uint64_t d = hz * 30 / 1000;
     tb_dec_write(tb, 0, (uint32_t)d);
     bool fired_by_poll = false;
@@ -185,7 +184,7 @@ END_TEST
 START_TEST(dec_rearm_moves_the_timer)
 {
     PPCState *c = fake_cpu();
-    TimeBase *tb = tb_new(c, 1000000, -1, TB_CLOCK_HOST);
+    TimeBase *tb = tb_new(ppc_tb_links(c), 1000000, -1, TB_CLOCK_HOST);
     tb_dec_write(tb, 0, 20000);   /* 20 ms */
     tb_dec_write(tb, 0, 2000000); /* no: 2 s */
     sleep_ns(60000000);
@@ -205,7 +204,7 @@ END_TEST
 START_TEST(ns_to_next_and_budget)
 {
     PPCState *c = fake_cpu();
-    TimeBase *tb = tb_new(c, 1000000, -1, TB_CLOCK_HOST);
+    TimeBase *tb = tb_new(ppc_tb_links(c), 1000000, -1, TB_CLOCK_HOST);
     uint64_t t0 = tb_host_mono_ns();
     tb_dec_write(tb, 0, 200000); /* 200 ms: the edge is 200001 ticks away */
     int64_t ns = tb_ns_to_next(tb, 0);
@@ -227,9 +226,9 @@ START_TEST(host_ns_wrap)
     struct timespec m;
     clock_gettime(CLOCK_MONOTONIC, &m);
     int64_t raw = (int64_t)m.tv_sec * 1000000000 + m.tv_nsec;
-    tb_test_set_clock_offsets(-raw - 100000000, 0); /* wraps in ~100 ms */
+    tb_host_set_offsets(-raw - 100000000, 0); /* wraps in ~100 ms */
     PPCState *c = fake_cpu();
-    TimeBase *tb = tb_new(c, 1000000, -1, TB_CLOCK_HOST);
+    TimeBase *tb = tb_new(ppc_tb_links(c), 1000000, -1, TB_CLOCK_HOST);
     tb_dec_write(tb, 0, 1000000); /* 1 s, across the wrap */
     int64_t ns = tb_ns_to_next(tb, 0);
     ck_assert_int_gt(ns, 500000000);
@@ -248,8 +247,8 @@ END_TEST
  * years away: far, but not "now", whatever the monotonic origin */
 START_TEST(host_ns_far_deadline)
 {
-    tb_test_set_clock_offsets(-4000000000000000000ll, 0);
-    TimeBase *tb = tb_new(NULL, 1, -1, TB_CLOCK_HOST);
+    tb_host_set_offsets(-4000000000000000000ll, 0);
+    TimeBase *tb = tb_new(TB_NO_LINKS, 1, -1, TB_CLOCK_HOST);
     int64_t ns = tb_ns_to_next(tb, 0);
     ck_assert_int_gt(ns, 4294967296000000000ll - 1000000000ll);
     ck_assert_int_le(ns, 4294967296000000000ll);
@@ -263,7 +262,7 @@ END_TEST
 START_TEST(idle_loop_sleeps)
 {
     PPCState *c = fake_cpu();
-    TimeBase *tb = tb_new(c, 33333333, -1, TB_CLOCK_HOST);
+    TimeBase *tb = tb_new(ppc_tb_links(c), 33333333, -1, TB_CLOCK_HOST);
     c->halted = true;
     struct rusage r0, r1;
     getrusage(RUSAGE_SELF, &r0);
@@ -301,15 +300,15 @@ END_TEST
 
 START_TEST(pause_vm_tb_stands_still)
 {
-    tb_test_set_clock_offsets(0, 0);
+    tb_host_set_offsets(0, 0);
     PPCState *c = fake_cpu();
-    TimeBase *tb = tb_new(c, 1000000, -1, TB_CLOCK_VM);
+    TimeBase *tb = tb_new(ppc_tb_links(c), 1000000, -1, TB_CLOCK_VM);
     tb_dec_write(tb, 0, 5000000); /* 5 s */
     tb_pause(tb, 0);
     uint64_t t0 = tb_read(tb, 0);
     uint32_t d0 = tb_dec_read(tb, 0);
     sleep_ns(50000000);
-    tb_test_set_clock_offsets((int64_t)HOUR_NS, (int64_t)HOUR_NS); /* an hour passes */
+    tb_host_set_offsets((int64_t)HOUR_NS, (int64_t)HOUR_NS); /* an hour passes */
     ck_assert_uint_eq(tb_read(tb, 0), t0);
     ck_assert_uint_eq(tb_dec_read(tb, 0), d0);
     tb_run_due(tb, 0);
@@ -328,15 +327,15 @@ END_TEST
 
 START_TEST(pause_host_tb_jumps_by_real_time)
 {
-    tb_test_set_clock_offsets(0, 0);
+    tb_host_set_offsets(0, 0);
     PPCState *c = fake_cpu();
-    TimeBase *tb = tb_new(c, 1000000, -1, TB_CLOCK_HOST);
+    TimeBase *tb = tb_new(ppc_tb_links(c), 1000000, -1, TB_CLOCK_HOST);
     tb_dec_write(tb, 0, 500000);
     tb_pause(tb, 0);
     uint64_t t0 = tb_read(tb, 0);
     /* an hour of wall-clock time; the monotonic clock of this "host" moves
      * by something else entirely: only real time counts across a pause */
-    tb_test_set_clock_offsets(-(int64_t)HOUR_NS * 5, (int64_t)HOUR_NS);
+    tb_host_set_offsets(-(int64_t)HOUR_NS * 5, (int64_t)HOUR_NS);
     uint64_t tp = tb_read(tb, 0); /* while paused, TB follows real time */
     ck_assert_uint_ge(tp - t0, 3600000000ull);
     ck_assert_uint_lt(tp - t0, 3600000000ull + 500000);
@@ -359,13 +358,13 @@ END_TEST
 
 START_TEST(pause_host_realtime_backwards)
 {
-    tb_test_set_clock_offsets(0, 0);
-    TimeBase *tb = tb_new(NULL, 1000000, -1, TB_CLOCK_HOST);
+    tb_host_set_offsets(0, 0);
+    TimeBase *tb = tb_new(TB_NO_LINKS, 1000000, -1, TB_CLOCK_HOST);
     sleep_ns(10000000);
     tb_pause(tb, 0);
-    tb_test_set_clock_offsets(0, 1000000000); /* a second passes */
+    tb_host_set_offsets(0, 1000000000); /* a second passes */
     uint64_t t0 = tb_read(tb, 0);
-    tb_test_set_clock_offsets(0, -(int64_t)HOUR_NS); /* NTP steps back */
+    tb_host_set_offsets(0, -(int64_t)HOUR_NS); /* NTP steps back */
     ck_assert_uint_eq(tb_read(tb, 0), t0);
     tb_resume(tb, 0);
     uint64_t t1 = tb_read(tb, 0);
@@ -382,9 +381,9 @@ END_TEST
  * resume they go on from there. */
 START_TEST(import_vm_other_monotonic_origin)
 {
-    tb_test_set_clock_offsets(0, 0);
+    tb_host_set_offsets(0, 0);
     PPCState *a = fake_cpu(), *b = fake_cpu();
-    TimeBase *ta = tb_new(a, 33333333, -1, TB_CLOCK_VM);
+    TimeBase *ta = tb_new(ppc_tb_links(a), 33333333, -1, TB_CLOCK_VM);
     tb_write_upper(ta, 0, 0x42);
     tb_dec_write(ta, 0, 166666665); /* 5 s */
     TBSavedState st;
@@ -396,8 +395,8 @@ START_TEST(import_vm_other_monotonic_origin)
     ck_assert_int_le(st.dec, 166666665);
     tb_free(ta);
 
-    tb_test_set_clock_offsets(7777777777777777777ll, 0);
-    TimeBase *tbb = tb_new(b, 33333333, -1, TB_CLOCK_VM);
+    tb_host_set_offsets(7777777777777777777ll, 0);
+    TimeBase *tbb = tb_new(ppc_tb_links(b), 33333333, -1, TB_CLOCK_VM);
     ck_assert_int_eq(tb_import(tbb, &st), 0);
     ck_assert_uint_eq(tb_read(tbb, 0), st.tb);
     ck_assert_uint_eq(tb_dec_read(tbb, 0), (uint32_t)st.dec);
@@ -419,16 +418,16 @@ END_TEST
  * realtime is behind the source's does not make TB go backwards */
 START_TEST(import_host_realtime_gap)
 {
-    tb_test_set_clock_offsets(0, 0);
-    TimeBase *ta = tb_new(NULL, 1000000, -1, TB_CLOCK_HOST);
+    tb_host_set_offsets(0, 0);
+    TimeBase *ta = tb_new(TB_NO_LINKS, 1000000, -1, TB_CLOCK_HOST);
     tb_dec_write(ta, 0, 5000000); /* 5 s */
     TBSavedState st;
     tb_export(ta, 0, &st);
     tb_free(ta);
 
     PPCState *b = fake_cpu();
-    tb_test_set_clock_offsets(-123456789123456789ll, 10 * 1000000000ll); /* 10 s later */
-    TimeBase *tbb = tb_new(b, 1000000, -1, TB_CLOCK_HOST);
+    tb_host_set_offsets(-123456789123456789ll, 10 * 1000000000ll); /* 10 s later */
+    TimeBase *tbb = tb_new(ppc_tb_links(b), 1000000, -1, TB_CLOCK_HOST);
     ck_assert_int_eq(tb_import(tbb, &st), 0);
     tb_resume(tbb, 0);
     uint64_t t = tb_read(tbb, 0);
@@ -439,8 +438,8 @@ START_TEST(import_host_realtime_gap)
     tb_free(tbb);
 
     PPCState *c = fake_cpu();
-    tb_test_set_clock_offsets(0, -(int64_t)HOUR_NS);
-    TimeBase *tc = tb_new(c, 1000000, -1, TB_CLOCK_HOST);
+    tb_host_set_offsets(0, -(int64_t)HOUR_NS);
+    TimeBase *tc = tb_new(ppc_tb_links(c), 1000000, -1, TB_CLOCK_HOST);
     ck_assert_int_eq(tb_import(tc, &st), 0);
     tb_resume(tc, 0);
     t = tb_read(tc, 0);
@@ -459,8 +458,8 @@ END_TEST
  * TB goes on counting from it */
 START_TEST(tb_write_real_time)
 {
-    tb_test_set_clock_offsets(0, 0);
-    TimeBase *tb = tb_new(NULL, 33333333, -1, TB_CLOCK_HOST);
+    tb_host_set_offsets(0, 0);
+    TimeBase *tb = tb_new(TB_NO_LINKS, 33333333, -1, TB_CLOCK_HOST);
     tb_write_lower(tb, 0, 0);
     tb_write_upper(tb, 0, 7);
     uint64_t t = tb_read(tb, 0);
@@ -479,7 +478,7 @@ Suite *suite_tb_rt(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, rate_tracks_monotonic);
     tcase_add_test(tc, rate_after_years_of_uptime);
-    tcase_add_test(tc, clock_offsets_from_environment);
+    tcase_add_test(tc, clock_offsets_shift_host_clocks);
     tcase_add_test(tc, dec_fires_on_time_1mhz);
     tcase_add_test(tc, dec_fires_on_time_33mhz);
     tcase_add_test(tc, dec_fires_on_time_512mhz);
