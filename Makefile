@@ -88,6 +88,7 @@ unit: $(BUILD)/tests/unit-tests
 -include tests/bench.mk
 -include tools/guest.mk
 -include tools/ppcsnap.mk
+-include tests/migration/migration.mk
 
 # ---- the suite ----
 CHECK_STEPS ?= unit

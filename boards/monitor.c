@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "boards/machine.h"
+#include "boards/vmmigrate.h"
 #include "boards/vmsnap.h"
 #include "cpu/regs.h"
 
@@ -134,6 +135,8 @@ static const MonitorCmd info_cmds[] = {
     { "registers", "", "the CPU's registers", info_registers },
     { "tb", "", "timebase, decrementer, frequency, clock policy", info_tb },
     { "snapshots", "", "the snapshots in the snapshot directory", vmsnap_cmd_info_snapshots },
+    { "migrate", "", "the state of the last live migration", vmmigrate_cmd_info_migrate },
+    { "migrate_parameters", "", "the live migration parameters", vmmigrate_cmd_info_parameters },
 };
 
 #define N_INFO (sizeof(info_cmds) / sizeof(info_cmds[0]))
@@ -256,7 +259,7 @@ static int cmd_x(Monitor *mon, const char *args)
 
 static const MonitorCmd cmds[] = {
     { "help", "", "list the commands", cmd_help },
-    { "info", "registers|tb|snapshots", "show machine state", cmd_info },
+    { "info", "registers|tb|snapshots|migrate|migrate_parameters", "show machine state", cmd_info },
     { "stop", "", "pause the machine", cmd_stop },
     { "cont", "", "resume the machine", cmd_cont },
     { "c", "", "same as cont", cmd_cont },
@@ -264,6 +267,14 @@ static const MonitorCmd cmds[] = {
     { "savevm", "NAME", "save the machine as snapshot NAME", vmsnap_cmd_savevm },
     { "loadvm", "NAME", "restore the machine from snapshot NAME", vmsnap_cmd_loadvm },
     { "delvm", "NAME", "delete snapshot NAME", vmsnap_cmd_delvm },
+    { "migrate", "[-d] URI", "live-migrate to tcp:HOST:PORT, unix:PATH or exec:CMD",
+      vmmigrate_cmd_migrate },
+    { "migrate_incoming", "URI", "wait for a migration on URI (with -incoming defer)",
+      vmmigrate_cmd_migrate_incoming },
+    { "migrate_cancel", "", "cancel the migration in progress", vmmigrate_cmd_migrate_cancel },
+    { "migrate_set_parameter", "NAME VALUE",
+      "downtime-limit MS, max-bandwidth BYTES, auto-converge on|off, max-passes N",
+      vmmigrate_cmd_set_parameter },
     { "x", "/N ADDR", "show N words of guest physical memory", cmd_x },
     { "quit", "", "quit the emulator", cmd_quit },
     { "q", "", "same as quit", cmd_quit },
