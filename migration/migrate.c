@@ -279,10 +279,8 @@ static int connect_uri(const char *uri, bool *one_way, pid_t *child, char *msg, 
             return -1;
         }
         if (pid == 0) {
-            dup2(sv[1], 1);
-            int dn = open("/dev/null", O_RDONLY);
-            if (dn >= 0)
-                dup2(dn, 0);
+            /* the command reads the stream on its stdin (QEMU's exec:) */
+            dup2(sv[1], 0);
             signal(SIGPIPE, SIG_DFL);
             execl("/bin/sh", "sh", "-c", rest, (char *)NULL);
             _exit(127);
