@@ -73,6 +73,10 @@ dst() {
     return 1
 }
 
+# a fresh socket path in SK (a killed destination leaves its file behind)
+SEQ=0
+newsock() { SEQ=$((SEQ + 1)); SK=$work/m$SEQ.sock; }
+
 mon() { local name=$1; shift; "$monc" "$work/$name.sock" "$@"; }
 status() { mon "$1" "info migrate" | sed -n 's/^Migration status: //p'; }
 field() { mon "$1" "info migrate" | sed -n "s/^$2: *//p"; }
@@ -121,7 +125,7 @@ case_converge() {
     local kind=$1 uri
     begin "converging pre-copy over $kind: every page checked on the destination"
     if [ "$kind" = unix ]; then
-        uri=unix:$work/mig.sock
+        newsock; uri=unix:$SK
         dst D "$uri" -m 32 -kernel "$cguest" || fail "destination did not listen"
     else
         local try
@@ -155,13 +159,14 @@ case_converge() {
 # throttles; raising the downtime limit completes it ----
 case_nonconverge() {
     begin "non-converging pre-copy: auto-converge throttles, raising downtime-limit completes"
-    dst D "unix:$work/mig.sock" -m 32 -kernel "$cguest" || fail "destination did not listen"
+    newsock
+    dst D "unix:$SK" -m 32 -kernel "$cguest" || fail "destination did not listen"
     src S -m 32 -kernel "$cguest"
     wait_line S '^MIGCOUNT READY' > /dev/null || fail "source guest did not start"
     mon S "migrate_set_parameter downtime-limit 1" "migrate_set_parameter max-bandwidth 40000000" \
         "migrate_set_parameter auto-converge on" > /dev/null
     mon S "info migrate_parameters" | grep -q '^downtime-limit: 1 ms' || fail "parameter not set"
-    mon S "migrate unix:$work/mig.sock" > /dev/null
+    mon S "migrate unix:$SK" > /dev/null
     local i thr=0 syncs=0
     for ((i = 0; i < 150; i++)); do
         thr=$(field S 'cpu throttle percentage'); syncs=$(field S 'dirty sync count')
@@ -183,10 +188,11 @@ case_nonconverge() {
 # migration to a fresh destination works ----
 case_cancel() {
     begin "migrate_cancel mid-stream, then migrate again"
-    dst D "unix:$work/mig.sock" -m 32 -kernel "$cguest" || fail "destination did not listen"
+    newsock
+    dst D "unix:$SK" -m 32 -kernel "$cguest" || fail "destination did not listen"
     src S -m 32 -kernel "$cguest"
     wait_line S '^MIGCOUNT READY' > /dev/null || fail "source guest did not start"
-    mon S "migrate_set_parameter max-bandwidth 4000000" "migrate unix:$work/mig.sock" > /dev/null
+    mon S "migrate_set_parameter max-bandwidth 4000000" "migrate unix:$SK" > /dev/null
     sleep 0.5
     mon S migrate_cancel > /dev/null
     [ "$(status S)" = cancelled ] || fail "status $(status S) after cancel"
@@ -196,8 +202,9 @@ case_cancel() {
     wait "$DPID"; local rc=$?
     [ "$rc" = 1 ] || fail "destination exit $rc, expected 1"
     [ "$(grep -c . "$work/D.err")" = 1 ] || fail "destination said: $(cat "$work/D.err")"
-    dst D "unix:$work/mig2.sock" -m 32 -kernel "$cguest" || fail "second destination did not listen"
-    mon S "migrate_set_parameter max-bandwidth 134217728" "migrate unix:$work/mig2.sock" > /dev/null
+    newsock
+    dst D "unix:$SK" -m 32 -kernel "$cguest" || fail "second destination did not listen"
+    mon S "migrate_set_parameter max-bandwidth 134217728" "migrate unix:$SK" > /dev/null
     wait_status S '^completed' 60 || fail "second migration: $(status S)"
     finish_dest
     quit_src
@@ -215,28 +222,39 @@ case_src_failures() {
     [ "$(echo "$out" | grep -c .)" = 1 ] || fail "more than one line: $out"
     moving S || fail "source stopped after a failed connect"
     # killed mid-stream
-    dst D "unix:$work/mig.sock" -m 32 -kernel "$cguest" || fail "destination did not listen"
-    mon S "migrate_set_parameter max-bandwidth 4000000" "migrate unix:$work/mig.sock" > /dev/null
+    newsock
+    dst D "unix:$SK" -m 32 -kernel "$cguest" || fail "destination did not listen"
+    mon S "migrate_set_parameter max-bandwidth 4000000" "migrate unix:$SK" > /dev/null
     sleep 0.5
-    kill -9 "$DPID"; wait "$DPID" 2>/dev/null; exec 3>&-
+    # the emulator itself, not the `timeout` around it
+    kill -9 "$(pgrep -P "$DPID")"; wait "$DPID" 2>/dev/null; exec 3>&-
     wait_status S '^failed' 20 || fail "status $(status S) after the destination died"
     moving S || fail "source stopped after the destination died"
+    mon S "migrate_set_parameter max-bandwidth 134217728" > /dev/null
     # RAM size, -icount mode: refused at the handshake with the reason
     local what
     for what in "-m 64" "-m 32 -icount 2" "-m 32 -tb-freq 1000000"; do
         # shellcheck disable=SC2086
-        dst D "unix:$work/mig.sock" $what -kernel "$cguest" || fail "destination did not listen"
-        out=$(mon S "migrate unix:$work/mig.sock")
-        echo "$out" | grep -q "refused" || fail "$what: migrate said '$out'"
+        newsock
+        dst D "unix:$SK" $what -kernel "$cguest" || fail "destination did not listen"
+        # RAM size is refused at the handshake; the timebase's frequency
+        # and mode by the device state's checks, after the RAM
+        out=$(mon S "migrate unix:$SK")
+        if [ -z "$out" ]; then
+            wait_status S '^failed' 30 || fail "$what: status $(status S)"
+            out=$(mon S "info migrate" | sed -n 's/^error: //p')
+        fi
+        echo "$out" | grep -q "refused" || fail "$what: error '$out'"
+        echo "    $what: $out"
         exec 3>&-
         wait "$DPID"; local rc=$?
         [ "$rc" = 1 ] || fail "$what: destination exit $rc"
         [ "$(grep -c . "$work/D.err")" = 1 ] || fail "$what: destination said $(cat "$work/D.err")"
     done
     moving S || fail "source stopped after the refusals"
-    mon S "migrate_set_parameter max-bandwidth 134217728" > /dev/null
-    dst D "unix:$work/mig.sock" -m 32 -kernel "$cguest" || fail "destination did not listen"
-    mon S "migrate unix:$work/mig.sock" > /dev/null
+    newsock
+    dst D "unix:$SK" -m 32 -kernel "$cguest" || fail "destination did not listen"
+    mon S "migrate unix:$SK" > /dev/null
     wait_status S '^completed' 60 || fail "migration after the failures: $(status S)"
     finish_dest
     quit_src
@@ -296,12 +314,13 @@ F=33333333
 case_time() {
     local policy=$1 tag=$2; shift 2
     begin "DEC mid-countdown, -tb-clock $policy ($tag)"
-    dst D "unix:$work/mig.sock" -m 16 -kernel "$tguest" -tb-clock "$policy" "$@" ||
+    newsock
+    dst D "unix:$SK" -m 16 -kernel "$tguest" -tb-clock "$policy" "$@" ||
         fail "destination did not listen"
     src S -m 16 -kernel "$tguest" -tb-clock "$policy"
     wait_line S '^ARMED' > /dev/null || fail "no ARMED line"
     sleep 0.5
-    mon S "migrate unix:$work/mig.sock" > /dev/null
+    mon S "migrate unix:$SK" > /dev/null
     wait_status S '^completed' 30 || fail "not completed: $(status S)"
     local info
     info=$(mon S "info migrate")
@@ -351,14 +370,15 @@ case_icount() {
     wait "$PID"
     local du db
     du=$(tr -d '\r' < "$work/U.log" | grep '^DET')
-    dst D "unix:$work/mig.sock" -m 16 -kernel "$iguest" -icount 2 || fail "destination did not listen"
+    newsock
+    dst D "unix:$SK" -m 16 -kernel "$iguest" -icount 2 || fail "destination did not listen"
     src S -m 16 -kernel "$iguest" -icount 2 -debug-stop-icount "$n"
     local i
     for ((i = 0; i < 500; i++)); do
         mon S "info tb" | grep -q '^state paused' && break
         sleep 0.02
     done
-    mon S "migrate unix:$work/mig.sock" > /dev/null
+    mon S "migrate unix:$SK" > /dev/null
     wait_status S '^completed' 30 || fail "not completed: $(status S)"
     exec 3>&-
     wait "$DPID" || fail "destination guest failed"
