@@ -289,9 +289,16 @@ case_hostile() {
             dst D "tcp:127.0.0.1:$port" -m 16 -kernel "$cguest" && break
             exec 3>&-; wait "$DPID" 2>/dev/null
         done
-        cat "$work/$f" > "/dev/tcp/127.0.0.1/$port" 2>/dev/null
         if [ "$f" = good ]; then
+            # read the replies until the destination closes: closing with
+            # them unread would reset the connection
+            exec 4<> "/dev/tcp/127.0.0.1/$port"
+            cat "$work/$f" >&4
+            timeout 20 cat <&4 > /dev/null
+            exec 4>&-
             echo q >&3
+        else
+            cat "$work/$f" > "/dev/tcp/127.0.0.1/$port" 2>/dev/null
         fi
         exec 3>&-
         wait "$DPID"; rc=$?
