@@ -40,7 +40,7 @@ LDLIBS = $(PKG_LIBS) $(LDFLAGS_SAN)
 LIB_SRCS := $(wildcard cpu/*.c mem/*.c timebase/*.c migration/*.c boards/*.c)
 LIB_SRCS := $(filter-out boards/main.c,$(LIB_SRCS))
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
-HDRS := $(wildcard common/*.h cpu/*.h mem/*.h timebase/*.h migration/*.h boards/*.h tests/*.h)
+HDRS := $(wildcard cpu/*.h mem/*.h timebase/*.h migration/*.h boards/*.h tests/*.h)
 
 $(BUILD)/%.o: %.c $(HDRS) $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
@@ -89,6 +89,7 @@ unit: $(BUILD)/tests/unit-tests
 -include tools/guest.mk
 -include tools/ppcsnap.mk
 -include tests/migration/migration.mk
+-include tests/fuzz.mk
 
 # ---- the suite ----
 CHECK_STEPS ?= unit

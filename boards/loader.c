@@ -28,6 +28,9 @@ static uint16_t be16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
  * input can make the loader hold more than max + 1 bytes.  A
  * FIFO is opened without waiting for a writer (with none, it reads as
  * empty).  A directory is refused by name. */
+static int read_fd_max(int fd, const char *path, size_t max, const char *what, uint8_t **data,
+                       size_t *len, char *err, size_t errlen);
+
 int loader_read_file_max(const char *path, size_t max, const char *what, uint8_t **data,
                          size_t *len, char *err, size_t errlen)
 {
@@ -36,6 +39,14 @@ int loader_read_file_max(const char *path, size_t max, const char *what, uint8_t
         snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
         return -1;
     }
+    return read_fd_max(fd, path, max, what, data, len, err, errlen);
+}
+
+/* Reads fd (opened O_NONBLOCK, so that a FIFO without a writer never
+ * blocks the open) as loader_read_file_max says, and closes it. */
+static int read_fd_max(int fd, const char *path, size_t max, const char *what, uint8_t **data,
+                       size_t *len, char *err, size_t errlen)
+{
     struct stat st;
     if (fstat(fd, &st) || fcntl(fd, F_SETFL, 0)) {
         snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
@@ -94,6 +105,111 @@ int loader_read_file_max(const char *path, size_t max, const char *what, uint8_t
     else
         snprintf(err, errlen, "cannot read %s: %s", path, strerror(e));
     return -1;
+}
+
+static void put_be32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)(v >> 24), p[1] = (uint8_t)(v >> 16), p[2] = (uint8_t)(v >> 8), p[3] = (uint8_t)v;
+}
+
+static int pread_all(int fd, void *buf, size_t n, uint64_t off)
+{
+    uint8_t *p = buf;
+    while (n) {
+        ssize_t got = pread(fd, p, n, (off_t)off);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0)
+            return -1;
+        p += got, n -= (size_t)got, off += (uint64_t)got;
+    }
+    return 0;
+}
+
+/* A regular ELF file larger than max (a kernel with its debug sections):
+ * keep the ELF header, the program headers and the PT_LOAD segments' bytes,
+ * with p_offset rewritten and the section headers dropped, when those fit
+ * in max.  1: not such a file (the caller refuses it by size), 0 or -1. */
+static int read_elf_loadable(int fd, uint64_t fsize, size_t max, const char *path, const char *what,
+                             uint8_t **data, size_t *len, char *err, size_t errlen)
+{
+    uint8_t eh[52];
+    if (pread_all(fd, eh, sizeof(eh), 0) || !loader_is_elf(eh, sizeof(eh)) || eh[4] != 1 ||
+        eh[5] != 2)
+        return 1;
+    uint32_t phoff = be32(eh + 28);
+    uint16_t phentsize = be16(eh + 42), phnum = be16(eh + 44);
+    size_t phsize = (size_t)phentsize * phnum;
+    if (phentsize < 32 || (uint64_t)phoff + phsize > fsize)
+        return 1;
+    uint8_t *ph = malloc(phsize ? phsize : 1);
+    if (!ph || pread_all(fd, ph, phsize, phoff)) {
+        free(ph);
+        snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+        return -1;
+    }
+    uint64_t need = sizeof(eh) + phsize;
+    for (unsigned i = 0; i < phnum; i++) {
+        const uint8_t *p = ph + (size_t)i * phentsize;
+        if (be32(p) == PT_LOAD_)
+            need += be32(p + 16);
+    }
+    if (need > max) {
+        free(ph);
+        snprintf(err, errlen, "%s is larger than %s (%llu loadable bytes, at most %zu)", path, what,
+                 (unsigned long long)need, max);
+        return -1;
+    }
+    uint8_t *img = malloc((size_t)need);
+    if (!img) {
+        free(ph);
+        snprintf(err, errlen, "cannot read %s: out of memory", path);
+        return -1;
+    }
+    memcpy(img, eh, sizeof(eh));
+    put_be32(img + 28, sizeof(eh));         /* e_phoff: right after the header */
+    put_be32(img + 32, 0);                  /* e_shoff: no section headers */
+    img[46] = img[47] = img[48] = img[49] = 0; /* e_shentsize, e_shnum */
+    size_t at = sizeof(eh) + phsize;
+    for (unsigned i = 0; i < phnum; i++) {
+        uint8_t *p = ph + (size_t)i * phentsize;
+        uint32_t off = be32(p + 4), filesz = be32(p + 16);
+        if (be32(p) != PT_LOAD_)
+            continue;
+        if ((uint64_t)off + filesz > fsize || pread_all(fd, img + at, filesz, off)) {
+            free(ph);
+            free(img);
+            snprintf(err, errlen, "%s: truncated ELF segment at file offset 0x%x", path, off);
+            return -1;
+        }
+        put_be32(p + 4, (uint32_t)at);
+        at += filesz;
+    }
+    memcpy(img + sizeof(eh), ph, phsize);
+    free(ph);
+    *data = img;
+    *len = at;
+    return 0;
+}
+
+int loader_read_elf_max(const char *path, size_t max, const char *what, uint8_t **data, size_t *len,
+                        char *err, size_t errlen)
+{
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+        return -1;
+    }
+    /* one open only: reopening would lose a FIFO's writer */
+    struct stat st;
+    if (!fstat(fd, &st) && S_ISREG(st.st_mode) && (uint64_t)st.st_size > max) {
+        int r = read_elf_loadable(fd, (uint64_t)st.st_size, max, path, what, data, len, err, errlen);
+        if (r <= 0) {
+            close(fd);
+            return r;
+        }
+    }
+    return read_fd_max(fd, path, max, what, data, len, err, errlen);
 }
 
 int loader_read_file(const char *path, uint8_t **data, size_t *len, char *err, size_t errlen)

@@ -24,6 +24,12 @@ typedef struct ElfInfo {
 __attribute__((warn_unused_result))
 int loader_read_file_max(const char *path, size_t max, const char *what, uint8_t **data,
                          size_t *len, char *err, size_t errlen);
+/* As loader_read_file_max, except that a regular ELF file larger than max
+ * (a kernel with debug sections) is read as its headers and PT_LOAD
+ * segments only, and accepted when those fit in max. */
+__attribute__((warn_unused_result))
+int loader_read_elf_max(const char *path, size_t max, const char *what, uint8_t **data,
+                        size_t *len, char *err, size_t errlen);
 /* The same with LOADER_FILE_MAX (tools and tests) */
 #define LOADER_FILE_MAX (1u << 30)
 __attribute__((warn_unused_result))

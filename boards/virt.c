@@ -294,7 +294,7 @@ static int load_kernel(VirtBoard *vb, const VirtConfig *c, ElfInfo *ki, char *er
 {
     char why[200];
     uint32_t limit = vb->bus.ram_size < VIRT_BOOT_LIMIT ? vb->bus.ram_size : VIRT_BOOT_LIMIT;
-    if (loader_read_file_max(c->kernel, limit, "the RAM below the boot limit", &vb->kernel_img,
+    if (loader_read_elf_max(c->kernel, limit, "the RAM below the boot limit", &vb->kernel_img,
                              &vb->kernel_len, why, sizeof(why))) {
         snprintf(err, errlen, "-kernel: %s", why);
         return -1;

@@ -12,7 +12,7 @@
  *    CPU (the kick the board wires) at the deadline; nothing polls per
  *    instruction.
  *  - The timebase knows no CPU and no board: it raises the decrementer
- *    through an interrupt line (common/irq.h) and reaches the CPU's
+ *    through an interrupt line (mem/irq.h) and reaches the CPU's
  *    inputs only through TBLinks.
  *
  * Callers pass `icount`, the CPU's exact instruction count at the moment of
@@ -30,7 +30,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "common/irq.h"
+#include "mem/irq.h"
 
 struct Scheduler;
 

@@ -102,6 +102,32 @@ copied=$(sed -n 's/^\([0-9]*\) bytes.*/\1/p' "$tmp/dd.err")
 if [ -n "$copied" ] && [ "$copied" -le $((17 << 20)) ]; then ok "-kernel FIFO: $copied bytes taken from the writer"
 else bad "-kernel FIFO: the writer got $copied bytes in: $(tail -1 "$tmp/dd.err")"; fi
 
+# an ELF kernel larger than RAM only because of what is not loaded (debug
+# sections: here 40 MiB appended to hello.elf) still boots with 16 MiB RAM;
+# a 2 GiB ELF whose PT_LOAD segments are bigger than RAM is still refused
+hello=$build/tests/guest/hello.elf
+if [ -f "$hello" ]; then
+    cp "$hello" "$tmp/big.elf"
+    head -c $((40 << 20)) /dev/zero >>"$tmp/big.elf"
+    timeout 60 "$emu" -nographic -no-reboot -m 16 -kernel "$tmp/big.elf" >"$tmp/out" 2>&1 </dev/null
+    rc=$?
+    if [ "$rc" -eq 0 ] && grep -q "hello: all checks passed" "$tmp/out"; then ok "-kernel ELF of 40 MiB with 16 MiB RAM boots"
+    else bad "-kernel ELF of 40 MiB with 16 MiB RAM: status $rc: $(tail -c 300 "$tmp/out")"; fi
+    python3 - "$tmp/bigseg.elf" "$hello" <<'PY'
+import struct, sys
+d = bytearray(open(sys.argv[2], 'rb').read())
+phoff, = struct.unpack('>I', d[28:32]); phsz, phn = struct.unpack('>HH', d[42:46])
+for i in range(phn):
+    o = phoff + i * phsz
+    if struct.unpack('>I', d[o:o+4])[0] == 1:   # PT_LOAD: claim 64 MiB of file bytes
+        d[o+16:o+20] = struct.pack('>I', 64 << 20); d[o+20:o+24] = struct.pack('>I', 64 << 20)
+        break
+open(sys.argv[1], 'wb').write(d)
+PY
+    truncate -s 2G "$tmp/bigseg.elf"
+    load_refused "-kernel 2 GiB ELF with a 64 MiB segment (16 MiB RAM)" "^ppcemu: -kernel: $tmp/bigseg.elf is larger than the RAM .*loadable bytes" -m 16 -kernel "$tmp/bigseg.elf"
+fi
+
 # -dump-dtb: a blob dtc accepts, with the options in force in it
 if ! command -v dtc >/dev/null 2>&1; then
     echo "SKIP -dump-dtb checks: dtc (device-tree-compiler) not installed"

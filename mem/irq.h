@@ -3,13 +3,13 @@
  * output through one of these without knowing what sits at the other end
  * (the IPIC, the CPU's inputs, or nothing at all).
  *
- * common/ holds the few types every layer may share; it includes nothing
- * of the project, so cpu/, mem/, timebase/, boards/ and migration/ may all
- * include it (the timebase raises the decrementer through an IrqLine
- * without knowing the CPU).
+ * It sits in mem/, the bottom layer, beside the other half of a device's
+ * wiring (MemOps, mem/bus.h), and includes nothing of the project, so
+ * every layer may include it: the timebase raises the decrementer through
+ * an IrqLine without knowing the CPU.
  */
-#ifndef COMMON_IRQ_H
-#define COMMON_IRQ_H
+#ifndef MEM_IRQ_H
+#define MEM_IRQ_H
 
 #include <stdbool.h>
 
@@ -25,4 +25,4 @@ static inline void irq_line_set(const IrqLine *l, bool level)
         l->set_irq(l->opaque, l->n, level);
 }
 
-#endif /* COMMON_IRQ_H */
+#endif /* MEM_IRQ_H */
