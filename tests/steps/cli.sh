@@ -62,7 +62,13 @@ if [ $rc -eq 1 ] && grep -q "^ppcemu: -loadvm x: " "$tmp/err" && [ "$(wc -l <"$t
     ok "-loadvm of a missing snapshot"
 else bad "-loadvm x: status $rc: $(cat "$tmp/err")"; fi
 
-for f in -incoming -gdb; do
+# -incoming with a bad URI: bad usage, one line naming the flag, status 2
+"$emu" -incoming x >/dev/null 2>"$tmp/err"; rc=$?
+if [ $rc -eq 2 ] && grep -q "^ppcemu: -incoming x: " "$tmp/err" && [ "$(wc -l <"$tmp/err")" -eq 1 ]; then
+    ok "-incoming of a bad URI"
+else bad "-incoming x: status $rc: $(cat "$tmp/err")"; fi
+
+for f in -gdb; do
     "$emu" "$f" x >/dev/null 2>"$tmp/err"; rc=$?
     if [ $rc -eq 1 ] && grep -q "not implemented yet" "$tmp/err" && [ "$(wc -l <"$tmp/err")" -eq 1 ]; then
         ok "$f not implemented yet"
