@@ -13,7 +13,7 @@ BUILD ?= build
 CC ?= cc
 CROSS ?= powerpc-linux-gnu-
 XCC := $(CROSS)gcc
-PKGS := sdl2 zlib check capstone
+PKGS := sdl2 zlib check capstone jansson
 OPT ?= -O2
 CFLAGS_BASE := -std=gnu11 -g $(OPT) -Wall -Wextra -Werror -I. -D_GNU_SOURCE
 SAN ?=
@@ -27,7 +27,8 @@ DEPS_STAMP := $(BUILD)/.deps-ok
 $(DEPS_STAMP): tools/deps.sh
 	@mkdir -p $(BUILD)
 	@if ! pkg-config --exists $(PKGS) || ! command -v $(XCC) >/dev/null 2>&1 \
-	    || ! test -f /usr/include/libfdt.h || ! command -v qemu-ppc >/dev/null 2>&1; then \
+	    || ! test -f /usr/include/libfdt.h || ! command -v qemu-ppc >/dev/null 2>&1 \
+	    || ! command -v gdb-multiarch >/dev/null 2>&1; then \
 	    tools/deps.sh build; fi
 	@touch $@
 

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "boards/chardev.h"
+#include "boards/qmp.h"
 #include "boards/virtmap.h"
 #include "cpu/ppc.h"
 #include "migration/migrate.h"
@@ -53,6 +54,29 @@ static bool parse_u64(const char *s, uint64_t *v)
 }
 
 
+/* fb=WxH or fb=off: width and height multiples of 8 (whole 8x8 glyph
+ * cells for a console), the 32 bpp frame within the 16 MiB region */
+static int machine_fb(PpcemuOptions *o, const char *p, size_t n)
+{
+    char buf[32];
+    unsigned w, h;
+    char tail;
+    if (n >= sizeof(buf))
+        return -1;
+    memcpy(buf, p, n);
+    buf[n] = 0;
+    if (!strcmp(buf, "off")) {
+        o->fb_width = o->fb_height = 0;
+        return 0;
+    }
+    if (sscanf(buf, "%ux%u%c", &w, &h, &tail) != 2 || w < 8 || h < 8 || w % 8 || h % 8 ||
+        w > 8192 || h > 8192 || (uint64_t)w * h * 4 > VIRT_FB_SIZE)
+        return -1;
+    o->fb_width = w;
+    o->fb_height = h;
+    return 0;
+}
+
 static int opt_machine(CliCtx *c, const char *arg)
 {
     if (!strcmp(arg, "help") || !strcmp(arg, "?")) {
@@ -72,8 +96,11 @@ static int opt_machine(CliCtx *c, const char *arg)
             c->o->ipic = true;
         else if (n == 8 && !strncmp(p, "ipic=off", 8))
             c->o->ipic = false;
-        else
-            return bad(c, arg, "unknown machine property (virt takes ipic=on|off)");
+        else if (n > 3 && !strncmp(p, "fb=", 3)) {
+            if (machine_fb(c->o, p + 3, n - 3))
+                return bad(c, arg, "fb= takes WxH (multiples of 8, at most 16 MiB at 32 bpp) or off");
+        } else
+            return bad(c, arg, "unknown machine property (virt takes ipic=on|off, fb=WxH|off)");
     }
     return CLI_RUN;
 }
@@ -129,6 +156,79 @@ static int opt_incoming(CliCtx *c, const char *arg)
 }
 STR_OPT(opt_gdb, gdb)
 
+/* -drive: QEMU's key=value list; ",," in a value is a literal comma */
+static int drive_next(const char **pp, char *out, size_t outlen)
+{
+    const char *p = *pp;
+    size_t n = 0;
+    for (; *p; p++) {
+        if (*p == ',') {
+            if (p[1] != ',')
+                break;
+            p++;
+        }
+        if (n + 1 >= outlen)
+            return -1;
+        out[n++] = *p;
+    }
+    out[n] = 0;
+    *pp = *p ? p + 1 : p;
+    return 0;
+}
+
+static int drive_onoff(const char *v, bool *b)
+{
+    if (!strcmp(v, "on"))
+        *b = true;
+    else if (!strcmp(v, "off"))
+        *b = false;
+    else
+        return -1;
+    return 0;
+}
+
+static int opt_drive(CliCtx *c, const char *arg)
+{
+    PpcemuOptions *o = c->o;
+    if (o->ndrives >= VIRT_VIRTIO_SLOTS)
+        return bad(c, arg, "too many drives (8 virtio slots)");
+    VirtioBlkConf d = { NULL, false, false };
+    char *file = o->drive_files[o->ndrives];
+    char item[1100];
+    for (const char *p = arg; *p;) {
+        if (drive_next(&p, item, sizeof(item)))
+            return bad(c, arg, "option too long");
+        char *v = strchr(item, '=');
+        if (!v)
+            return bad(c, arg, "expected key=value items");
+        *v++ = 0;
+        if (!strcmp(item, "file")) {
+            if (strlen(v) >= sizeof(o->drive_files[0]) || !*v)
+                return bad(c, arg, "bad file name");
+            strcpy(file, v);
+            d.file = file;
+        } else if (!strcmp(item, "format")) {
+            if (strcmp(v, "raw"))
+                return bad(c, arg, "only format=raw is supported");
+        } else if (!strcmp(item, "if")) {
+            if (strcmp(v, "virtio"))
+                return bad(c, arg, "only if=virtio is supported");
+        } else if (!strcmp(item, "readonly")) {
+            if (drive_onoff(v, &d.readonly))
+                return bad(c, arg, "readonly= takes on or off");
+        } else if (!strcmp(item, "snapshot")) {
+            if (drive_onoff(v, &d.snapshot))
+                return bad(c, arg, "snapshot= takes on or off");
+        } else {
+            return bad(c, arg, "unknown drive option (file, format, if, readonly, snapshot)");
+        }
+    }
+    if (!d.file)
+        return bad(c, arg, "file= is required");
+    o->drives[o->ndrives++] = d;
+    return CLI_RUN;
+}
+
 static int opt_nographic(CliCtx *c, const char *arg)
 {
     (void)arg;
@@ -161,6 +261,16 @@ static int opt_monitor(CliCtx *c, const char *arg)
     if (!chardev_spec_valid(arg))
         return bad(c, arg, "bad socket options (unix:PATH,server[,nowait])");
     c->o->monitor = arg;
+    return CLI_RUN;
+}
+
+static int opt_qmp(CliCtx *c, const char *arg)
+{
+    if (!qmp_spec_valid(arg))
+        return bad(c, arg, "expected unix:PATH,server[,nowait] or tcp:HOST:PORT,server[,nowait]");
+    if (c->o->nqmp == CLI_MAX_QMP)
+        return bad(c, arg, "too many -qmp sockets");
+    c->o->qmp[c->o->nqmp++] = arg;
     return CLI_RUN;
 }
 
@@ -216,12 +326,28 @@ static int opt_icount(CliCtx *c, const char *arg)
     return CLI_RUN;
 }
 
+static int opt_accel(CliCtx *c, const char *arg)
+{
+    if (!strcmp(arg, "interp"))
+        c->o->accel = PPC_ENGINE_INTERP;
+    else if (!strcmp(arg, "jit"))
+        c->o->accel = PPC_ENGINE_JIT;
+    else if (!strcmp(arg, "lockstep"))
+        c->o->accel = PPC_ENGINE_LOCKSTEP;
+    else
+        return bad(c, arg, "engine must be jit, interp or lockstep (a debug check)");
+    if (c->o->accel != PPC_ENGINE_INTERP && !ppc_jit_available())
+        return bad(c, arg, "this host has no JIT (x86-64 only): use -accel interp");
+    return CLI_RUN;
+}
+
 static const struct {
     const char *name;
     unsigned flag;
     const char *help;
 } debug_items[] = {
     { "in_asm", PPC_DBG_IN_ASM, "show guest code as it is translated" },
+    { "out_asm", PPC_DBG_OUT_ASM, "show the host code the JIT generates" },
     { "exec", PPC_DBG_EXEC, "show each block as it runs" },
     { "int", PPC_DBG_INT, "show interrupts and exceptions" },
     { "mmu", PPC_DBG_MMU, "show MMU activity" },
@@ -326,7 +452,7 @@ static int opt_version(CliCtx *c, const char *arg)
 }
 
 static const CliOpt options[] = {
-    { "M", "MACHINE", opt_machine, "machine: virt[,ipic=on|off] (-M help lists them)" },
+    { "M", "MACHINE", opt_machine, "machine: virt[,ipic=on|off][,fb=WxH|off] (-M help lists them)" },
     { "machine", "MACHINE", opt_machine, "same as -M" },
     { "m", "MIB", opt_mem, "RAM size in MiB, 16..768 (default 128)" },
     { "kernel", "ELF", opt_kernel, "kernel (or bare-metal program) the boot ROM enters" },
@@ -335,8 +461,10 @@ static const CliOpt options[] = {
     { "bios", "FILE", opt_bios, "boot ROM image (raw for 0xFFF00000, or ELF)" },
     { "dtb", "FILE", opt_dtb, "use this device tree blob" },
     { "dump-dtb", "FILE", opt_dump_dtb, "write the generated device tree and exit" },
+    { "drive", "SPEC", opt_drive,
+      "virtio disk file=PATH,format=raw,if=virtio[,readonly=on][,snapshot=on]; repeatable" },
     { "nographic", NULL, opt_nographic, "serial on stdio, multiplexed with the monitor (Ctrl-A c, Ctrl-A x)" },
-    { "display", "sdl|none", opt_display, "display (the virt board has no framebuffer)" },
+    { "display", "sdl|none", opt_display, "sdl: a window on the framebuffer; none (the default): no window" },
     { "serial", "DEV", opt_serial, "UART0 backend: stdio|null|file:PATH|unix:PATH[,server]" },
     { "monitor", "DEV", opt_monitor, "monitor: stdio|unix:PATH,server[,nowait]" },
     { "S", NULL, opt_paused, "do not start the CPU until the monitor's cont" },
@@ -348,10 +476,12 @@ static const CliOpt options[] = {
     { "tb-freq", "HZ", opt_tb_freq, "timebase frequency (default 33333333)" },
     { "tb-clock", "host|vm", opt_tb_clock, "timebase across pauses: real time or VM time" },
     { "icount", "N", opt_icount, "deterministic: TB ticks every 2^N instructions" },
+    { "accel", "jit|interp", opt_accel, "execution engine (default jit on x86-64, else interp; lockstep: both, compared)" },
     { "d", "ITEMS", opt_debug, "debug log items (-d help lists them)" },
     { "D", "FILE", opt_logfile, "write the debug log to FILE (default stderr)" },
-    { "gdb", "tcp::PORT", opt_gdb, "GDB remote stub" },
+    { "gdb", "DEV", opt_gdb, "GDB remote stub: tcp::PORT|tcp:HOST:PORT|unix:PATH" },
     { "s", NULL, opt_s, "same as -gdb tcp::1234" },
+    { "qmp", "DEV", opt_qmp, "QMP socket: unix:PATH,server[,nowait]|tcp:HOST:PORT,server[,nowait] (repeatable)" },
     { "version", NULL, opt_version, "print the version and exit" },
     { "h", NULL, opt_help, "print this help and exit" },
     { "help", NULL, opt_help, "same as -h" },
@@ -398,6 +528,9 @@ void cli_defaults(PpcemuOptions *o)
     o->tb_freq = VIRT_TB_FREQ_DEFAULT;
     o->tb_clock = TB_CLOCK_HOST;
     o->icount_shift = -1;
+    o->accel = ppc_jit_available() ? PPC_ENGINE_JIT : PPC_ENGINE_INTERP;
+    o->fb_width = VIRT_FB_WIDTH_DEFAULT;
+    o->fb_height = VIRT_FB_HEIGHT_DEFAULT;
 }
 
 static const CliOpt *find_opt(const char *name)

@@ -8,9 +8,12 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "boards/virtio_blk.h"
+#include "boards/virtmap.h"
 #include "timebase/tb.h"
 
 #define PPCEMU_VERSION "0.1"
+#define CLI_MAX_QMP 8
 
 typedef struct PpcemuOptions {
     bool ipic;
@@ -23,16 +26,24 @@ typedef struct PpcemuOptions {
     bool start_paused;    /* -S */
     const char *loadvm, *snapshot_dir, *incoming, *gdb;
     bool no_reboot;
+    const char *qmp[CLI_MAX_QMP]; /* -qmp, in order */
+    unsigned nqmp;
     uint64_t tb_freq;
     TBClockPolicy tb_clock;
     int icount_shift;     /* -1: real time */
     unsigned debug_flags; /* PPC_DBG_* */
     bool debug_snapshot;  /* -d snapshot */
     const char *logfile;  /* -D */
+    /* -drive ...,if=virtio: files[i] holds drives[i].file */
+    VirtioBlkConf drives[VIRT_VIRTIO_SLOTS];
+    char drive_files[VIRT_VIRTIO_SLOTS][1024];
+    unsigned ndrives;
+    uint32_t fb_width, fb_height; /* -M virt,fb=WxH; 0: fb=off */
     /* debug options (the tests pass them; `ppcemu -h` lists them apart) */
     int64_t debug_mono_offset_ns; /* -debug-clock-offset mono=NS */
     int64_t debug_real_offset_ns; /* -debug-clock-offset real=NS */
     uint64_t debug_stop_icount;   /* -debug-stop-icount N (0: never) */
+    int accel;            /* -accel: PPC_ENGINE_* of cpu/ppc.h */
 } PpcemuOptions;
 
 enum {

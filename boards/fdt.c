@@ -130,6 +130,71 @@ static int build_soc(void *fdt, const FdtConfig *c)
     return r;
 }
 
+/* The virtio-mmio slots and the framebuffer live outside the SoC window,
+ * under a simple-bus of their own with identity ranges: Linux's powerpc
+ * code creates platform devices only for the root's bus children
+ * (mpc83xx_declare_of_platform_devices: of_platform_bus_probe with "soc"
+ * and "simple-bus"; of_platform_default_populate_init does not populate
+ * the root on PPC), so a device node directly under / would be ignored. */
+static int build_virtio(void *fdt, const FdtConfig *c, unsigned n)
+{
+    char name[40];
+    uint32_t base = VIRT_VIRTIO_BASE + n * VIRT_VIRTIO_STRIDE;
+    int r = 0;
+    snprintf(name, sizeof(name), "virtio_mmio@%x", base);
+    r |= fdt_begin_node(fdt, name);
+    r |= fdt_property_string(fdt, "compatible", "virtio,mmio");
+    r |= prop_cells2(fdt, "reg", base, VIRT_VIRTIO_STRIDE);
+    if (c->ipic) {
+        /* 8 = IRQ_TYPE_LEVEL_LOW: the slots' IPIC inputs are level */
+        r |= prop_cells2(fdt, "interrupts", VIRT_VIRTIO_IRQ(n), 8);
+        r |= fdt_property_u32(fdt, "interrupt-parent", FDT_IPIC_PHANDLE);
+    }
+    r |= fdt_end_node(fdt);
+    return r;
+}
+
+/* Linux's simplefb (drivers/video/fbdev/simplefb.c) takes the pixel as a
+ * CPU-endian 32-bit word with red in bits 16-23 ("x8r8g8b8": {16,8},
+ * {8,8}, {0,8}); on this big-endian guest a pixel is the bytes X R G B
+ * in address order, which is what boards/fb.c displays.  x8 rather than
+ * a8: the display ignores the top byte.  (simpledrm reads DRM formats as
+ * little-endian and would swap the bytes: the guest must use simplefb.) */
+static int build_fb(void *fdt, const FdtConfig *c)
+{
+    char name[40];
+    int r = 0;
+    snprintf(name, sizeof(name), "framebuffer@%x", VIRT_FB_BASE);
+    r |= fdt_begin_node(fdt, name);
+    r |= fdt_property_string(fdt, "compatible", "simple-framebuffer");
+    r |= prop_cells2(fdt, "reg", VIRT_FB_BASE, c->fb_width * c->fb_height * 4);
+    r |= fdt_property_u32(fdt, "width", c->fb_width);
+    r |= fdt_property_u32(fdt, "height", c->fb_height);
+    r |= fdt_property_u32(fdt, "stride", c->fb_width * 4);
+    r |= fdt_property_string(fdt, "format", FDT_FB_FORMAT);
+    r |= fdt_end_node(fdt);
+    return r;
+}
+
+static int build_devices(void *fdt, const FdtConfig *c)
+{
+    if (!c->virtio_mask && !c->fb_width)
+        return 0;
+    int r = 0;
+    r |= fdt_begin_node(fdt, FDT_DEVBUS_PATH + 1);
+    r |= fdt_property_string(fdt, "compatible", "simple-bus");
+    r |= fdt_property_u32(fdt, "#address-cells", 1);
+    r |= fdt_property_u32(fdt, "#size-cells", 1);
+    r |= fdt_property(fdt, "ranges", NULL, 0);
+    for (unsigned n = 0; n < VIRT_VIRTIO_SLOTS; n++)
+        if (c->virtio_mask >> n & 1)
+            r |= build_virtio(fdt, c, n);
+    if (c->fb_width)
+        r |= build_fb(fdt, c);
+    r |= fdt_end_node(fdt);
+    return r;
+}
+
 static int build_tree(void *fdt, const FdtConfig *c)
 {
     static const char compat[] = "fsl,mpc8315erdb";
@@ -147,6 +212,7 @@ static int build_tree(void *fdt, const FdtConfig *c)
     r |= fdt_end_node(fdt);
     r |= build_chosen(fdt, c);
     r |= build_soc(fdt, c);
+    r |= build_devices(fdt, c);
     r |= fdt_end_node(fdt);
     r |= fdt_finish(fdt);
     return r;

@@ -15,6 +15,8 @@ typedef struct FdtConfig {
     bool ipic;               /* IPIC node and UART interrupts */
     const char *bootargs;    /* NULL: empty */
     uint32_t initrd_start, initrd_end; /* both 0: no initrd */
+    uint32_t virtio_mask;    /* bit n: virtio-mmio slot n has a device */
+    uint32_t fb_width, fb_height; /* 0: no framebuffer */
 } FdtConfig;
 
 /* Build the blob (malloc'ed, packed).  Returns 0, or -1 with err set. */
@@ -32,5 +34,8 @@ int board_fdt_patch(const void *in, size_t in_size, const FdtConfig *c,
 #define FDT_UART0_PATH  "/soc@80000000/serial@3f8"
 #define FDT_IPIC_PATH   "/soc@80000000/interrupt-controller@700"
 #define FDT_IPIC_PHANDLE 1
+/* virtio slots and the framebuffer (board.md, second milestone) */
+#define FDT_DEVBUS_PATH "/devices"
+#define FDT_FB_FORMAT   "x8r8g8b8"
 
 #endif /* BOARDS_FDT_H */

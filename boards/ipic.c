@@ -54,10 +54,10 @@ static bool src_bit(int src, int *reg, uint32_t *mask)
 {
     int bit;
     if (src >= 9 && src <= 16) { *reg = 0; bit = src + 15; }
+    else if (src == 48) { *reg = 2; bit = 0; } /* external IRQ0, not SIPNR_H bit 16 */
     else if (src >= 32 && src <= 63) { *reg = 0; bit = src - 32; }
     else if (src >= 64 && src <= 95) { *reg = 1; bit = src - 64; }
     else if (src >= 17 && src <= 23) { *reg = 2; bit = src - 16; }
-    else if (src == 48) { *reg = 2; bit = 0; }
     else return false;
     *mask = 1u << (31 - bit);
     return true;

@@ -16,6 +16,7 @@
 #include "boards/machine.h"
 
 #include <errno.h>
+#include <jansson.h>
 #include <libgen.h>
 #include <limits.h>
 #include <poll.h>
@@ -26,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "boards/display_sdl.h"
 #include "boards/virtmap.h"
 #include "boards/vmmigrate.h"
 #include "boards/vmsnap.h"
@@ -51,12 +53,21 @@ static void uart_tx(void *opaque, uint8_t byte)
 
 /* ---- run state (also the monitor's commands) ---- */
 
+void machine_event(Machine *m, const char *name, void *data)
+{
+    json_t *d = data;
+    for (unsigned i = 0; i < m->nqmp; i++)
+        qmp_event(m->qmp[i], name, d ? json_incref(d) : NULL);
+    json_decref(d);
+}
+
 void machine_stop(Machine *m)
 {
     if (!m->running)
         return;
     m->running = false;
     tb_pause(m->tb, m->vb.cpu.icount);
+    machine_event(m, "STOP", NULL);
 }
 
 void machine_cont(Machine *m)
@@ -66,19 +77,33 @@ void machine_cont(Machine *m)
     m->running = true;
     /* time is re-derived now, when the guest runs again (timebase.md 5) */
     tb_resume(m->tb, m->vb.cpu.icount);
+    machine_event(m, "RESUME", NULL);
+}
+
+static void reset_for(Machine *m, bool guest, const char *reason)
+{
+    virt_reset(&m->vb);
+    m->rx_len = 0;
+    machine_event(m, "RESET", json_pack("{s:b,s:s}", "guest", guest, "reason", reason));
 }
 
 void machine_system_reset(Machine *m)
 {
-    virt_reset(&m->vb);
-    m->rx_len = 0;
+    reset_for(m, false, "host-qmp-system-reset");
+}
+
+void machine_shutdown(Machine *m, int status, bool guest, const char *reason)
+{
+    m->quit = true;
+    m->exit_status = status;
+    m->shutdown_guest = guest;
+    m->shutdown_reason = reason;
+    m->vb.cpu.exit_request = 1;
 }
 
 void machine_quit(Machine *m, int status)
 {
-    m->quit = true;
-    m->exit_status = status;
-    m->vb.cpu.exit_request = 1;
+    machine_shutdown(m, status, false, "host-ui");
 }
 
 /* ---- host input ---- */
@@ -225,11 +250,11 @@ static void board_requests(Machine *m)
     VirtBoard *vb = &m->vb;
     if (vb->exit_req) {
         vb->exit_req = false;
-        machine_quit(m, vb->exit_status);
+        machine_shutdown(m, vb->exit_status, true, "guest-shutdown");
     }
     if (vb->reset_req) {
         vb->reset_req = false;
-        machine_system_reset(m);
+        reset_for(m, true, "guest-reset");
     }
 }
 
@@ -286,6 +311,12 @@ static void run_slice(Machine *m)
     board_requests(m);
     if (m->quit)
         return;
+    if (r == PPC_RUN_DEBUG) {
+        /* a debugger breakpoint, watchpoint or step: pause and tell it */
+        machine_stop(m);
+        gdbstub_debug_stop(m->gdb);
+        return;
+    }
     if (r == PPC_RUN_STOPPED) {
         fprintf(stderr, "ppcemu: CPU stopped at 0x%08x: %s\n", cpu->pc,
                 cpu->stop_reason ? cpu->stop_reason : "unknown reason");
@@ -335,12 +366,6 @@ static void default_bios_path(Machine *m)
     }
     exe[n] = 0;
     snprintf(m->default_bios, sizeof(m->default_bios), "%s/firmware/bootrom.bin", dirname(exe));
-}
-
-static int not_yet(const char *flag)
-{
-    fprintf(stderr, "ppcemu: %s: not implemented yet\n", flag);
-    return 1;
 }
 
 static int dump_dtb(Machine *m, const char *path)
@@ -432,7 +457,42 @@ static void fill_config(Machine *m)
         .kernel = o->kernel, .initrd = o->initrd, .append = o->append,
         .bios = o->bios, .default_bios = m->default_bios, .dtb_file = o->dtb,
         .no_reboot = o->no_reboot,
+        .drives = o->drives, .ndrives = o->ndrives,
+        .fb_width = o->fb_width, .fb_height = o->fb_height,
     };
+}
+
+/* The window's refresh: a host-clock timer, about every DISPLAY_REFRESH_NS */
+static void display_due(void *opaque)
+{
+    Machine *m = opaque;
+    if (display_sdl_refresh(m->display, !m->running))
+        machine_quit(m, 0); /* the window was closed, as QEMU's */
+    else
+        sched_timer_arm(m->sched, &m->display_timer, tb_host_mono_ns() + DISPLAY_REFRESH_NS);
+}
+
+/* -display sdl: the framebuffer's window (none without a framebuffer,
+ * with -nographic or -display none; none by default for now) */
+static int open_display(Machine *m)
+{
+    const char *disp = m->opt->display;
+    if (!disp || strncmp(disp, "sdl", 3) || m->opt->nographic)
+        return 0;
+    if (!m->vb.has_fb) {
+        fprintf(stderr, "ppcemu: warning: -display sdl: the machine has no framebuffer, no window\n");
+        return 0;
+    }
+    char err[300];
+    m->display = display_sdl_open(&m->vb.fb, m->vb.has_input ? &m->vb.kbd : NULL,
+                                  m->vb.has_input ? &m->vb.tablet : NULL, "ppcemu virt", err, sizeof(err));
+    if (!m->display) {
+        fprintf(stderr, "ppcemu: -display sdl: %s\n", err);
+        return 1;
+    }
+    sched_timer_init(&m->display_timer, "display", display_due, m);
+    sched_timer_arm(m->sched, &m->display_timer, tb_host_mono_ns());
+    return 0;
 }
 
 static int start(Machine *m)
@@ -475,13 +535,21 @@ static int start(Machine *m)
     }
     m->vb.cpu.tb = m->tb;
     setup_log(m);
-    return 0;
+    if (ppc_set_engine(&m->vb.cpu, m->opt->accel)) {
+        fprintf(stderr, "ppcemu: -accel: cannot start the JIT (code buffer)\n");
+        return 1;
+    }
+    return open_display(m);
 }
 
 static void teardown(Machine *m)
 {
     chardev_stdio_restore();
     vmmigrate_teardown(m);
+    if (m->display)
+        sched_timer_disarm(m->sched, &m->display_timer);
+    display_sdl_close(m->display);
+    m->display = NULL;
     if (m->tb)
         tb_free(m->tb);
     m->vb.cpu.tb = NULL;
@@ -490,6 +558,9 @@ static void teardown(Machine *m)
     if (m->mon_cd && m->mon_cd != m->serial)
         chardev_close(m->mon_cd);
     chardev_close(m->serial);
+    gdbstub_close(m->gdb);
+    for (unsigned i = 0; i < m->nqmp; i++)
+        qmp_close(m->qmp[i]);
     loop_free(m->loop);
     if (m->log && m->log != stderr)
         fclose(m->log);
@@ -528,8 +599,6 @@ static int initial_state(Machine *m)
 
 int machine_main(const PpcemuOptions *o)
 {
-    if (o->gdb)
-        return not_yet("-gdb");
     signal(SIGPIPE, SIG_IGN);
     Machine *m = calloc(1, sizeof(*m));
     if (!m) {
@@ -546,11 +615,32 @@ int machine_main(const PpcemuOptions *o)
         r = open_chardevs(m);
     if (r == 0)
         r = initial_state(m);
+    for (unsigned i = 0; r == 0 && i < o->nqmp; i++) {
+        char err[300];
+        m->qmp[i] = qmp_open(m, o->qmp[i], err, sizeof(err));
+        if (!m->qmp[i]) {
+            fprintf(stderr, "ppcemu: -qmp %s: %s\n", o->qmp[i], err);
+            r = 1;
+        }
+        m->nqmp = i + 1;
+    }
+    if (r == 0 && o->gdb) {
+        char err[300];
+        bool bad;
+        m->gdb = gdbstub_open(m, o->gdb, &bad, err, sizeof(err));
+        if (!m->gdb) {
+            fprintf(stderr, "ppcemu: -gdb %s: %s\n", o->gdb, err);
+            r = bad ? 2 : 1;
+        }
+    }
     if (r == 0) {
         if (m->mon_cd && (m->mux_to_monitor || m->mon_cd != m->serial))
             monitor_prompt(&m->mon);
         m->last_poll_ns = tb_host_mono_ns();
         r = machine_run(m);
+        gdbstub_exit(m->gdb, r);
+        machine_event(m, "SHUTDOWN", json_pack("{s:b,s:s}", "guest", m->shutdown_guest, "reason",
+                                               m->shutdown_reason ? m->shutdown_reason : "host-ui"));
     } else if (r < 0) {
         r = 0; /* -dump-dtb done */
     }

@@ -13,8 +13,10 @@
 
 #include "boards/chardev.h"
 #include "boards/cli.h"
+#include "boards/gdbstub.h"
 #include "boards/main_loop.h"
 #include "boards/monitor.h"
+#include "boards/qmp.h"
 #include "boards/virt.h"
 #include "migration/migrate.h"
 #include "timebase/sched.h"
@@ -33,6 +35,11 @@ typedef struct Machine {
     CharDev *serial;     /* UART0's backend */
     CharDev *mon_cd;     /* the monitor's backend (== serial when muxed), or NULL */
     Monitor mon;
+    GdbStub *gdb;        /* -gdb / -s, or NULL */
+    QmpServer *qmp[CLI_MAX_QMP]; /* -qmp sockets */
+    unsigned nqmp;
+    bool shutdown_guest;         /* the SHUTDOWN event's data */
+    const char *shutdown_reason;
     bool mux;            /* serial and monitor share stdio (-nographic) */
     bool mux_to_monitor; /* input focus of the mux */
     bool mux_escape;     /* Ctrl-A seen */
@@ -54,6 +61,8 @@ typedef struct Machine {
     unsigned mig_throttle; /* auto-converge: % of the time the CPU sleeps */
     int mig_lfd;           /* -incoming's listening socket, or -1 */
     LoopFd *mig_lw;
+    struct DisplaySdl *display; /* -display sdl's window, or NULL */
+    SchedTimer display_timer;   /* its refresh, on the host clock */
 } Machine;
 
 /* The whole program after option parsing: returns the exit status. */
@@ -64,5 +73,11 @@ void machine_stop(Machine *m);
 void machine_cont(Machine *m);
 void machine_system_reset(Machine *m);
 void machine_quit(Machine *m, int status);
+/* machine_quit with the SHUTDOWN event's reason (QEMU's ShutdownCause
+ * names: "host-qmp-quit", "guest-shutdown", ...) */
+void machine_shutdown(Machine *m, int status, bool guest, const char *reason);
+/* A QMP event to every client: data is a json_t object (reference
+ * stolen) or NULL */
+void machine_event(Machine *m, const char *name, void *data);
 
 #endif /* BOARDS_MACHINE_H */

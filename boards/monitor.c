@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "boards/devcmds.h"
 #include "boards/machine.h"
 #include "boards/vmmigrate.h"
 #include "boards/vmsnap.h"
@@ -29,6 +30,20 @@ void monitor_printf(Monitor *mon, const char *fmt, ...)
     if (n < 0)
         return;
     size_t len = (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1;
+    if (mon->capture) {
+        if (mon->cap_len + len + 1 > mon->cap_size) {
+            size_t size = (mon->cap_len + len + 1) * 2;
+            char *p = realloc(mon->cap, size);
+            if (!p)
+                return; /* the output is cut short, the command still runs */
+            mon->cap = p;
+            mon->cap_size = size;
+        }
+        memcpy(mon->cap + mon->cap_len, buf, len);
+        mon->cap_len += len;
+        mon->cap[mon->cap_len] = 0;
+        return;
+    }
     if (!mon->crlf) {
         chardev_write(mon->cd, buf, len);
         return;
@@ -137,6 +152,7 @@ static const MonitorCmd info_cmds[] = {
     { "snapshots", "", "the snapshots in the snapshot directory", vmsnap_cmd_info_snapshots },
     { "migrate", "", "the state of the last live migration", vmmigrate_cmd_info_migrate },
     { "migrate_parameters", "", "the live migration parameters", vmmigrate_cmd_info_parameters },
+    { "block", "", "the virtio drives", dev_cmd_info_block },
 };
 
 #define N_INFO (sizeof(info_cmds) / sizeof(info_cmds[0]))
@@ -259,13 +275,13 @@ static int cmd_x(Monitor *mon, const char *args)
 
 static const MonitorCmd cmds[] = {
     { "help", "", "list the commands", cmd_help },
-    { "info", "registers|tb|snapshots|migrate|migrate_parameters", "show machine state", cmd_info },
+    { "info", "registers|tb|snapshots|block|migrate|migrate_parameters", "show machine state", cmd_info },
     { "stop", "", "pause the machine", cmd_stop },
     { "cont", "", "resume the machine", cmd_cont },
     { "c", "", "same as cont", cmd_cont },
     { "system_reset", "", "reset the machine", cmd_system_reset },
-    { "savevm", "NAME", "save the machine as snapshot NAME", vmsnap_cmd_savevm },
-    { "loadvm", "NAME", "restore the machine from snapshot NAME", vmsnap_cmd_loadvm },
+    { "savevm", "NAME", "save the machine as snapshot NAME", dev_cmd_savevm },
+    { "loadvm", "NAME", "restore the machine from snapshot NAME", dev_cmd_loadvm },
     { "delvm", "NAME", "delete snapshot NAME", vmsnap_cmd_delvm },
     { "migrate", "[-d] URI", "live-migrate to tcp:HOST:PORT, unix:PATH or exec:CMD",
       vmmigrate_cmd_migrate },
@@ -276,6 +292,8 @@ static const MonitorCmd cmds[] = {
       "downtime-limit MS, max-bandwidth BYTES, auto-converge on|off, max-passes N",
       vmmigrate_cmd_set_parameter },
     { "x", "/N ADDR", "show N words of guest physical memory", cmd_x },
+    { "sendkey", "KEYS", "press and release keys on the virtio keyboard (ctrl-alt-f1)", dev_cmd_sendkey },
+    { "screendump", "FILE [-f ppm|png]", "write the framebuffer's frame to FILE", dev_cmd_screendump },
     { "quit", "", "quit the emulator", cmd_quit },
     { "q", "", "same as quit", cmd_quit },
 };
@@ -390,4 +408,18 @@ void monitor_input(Monitor *mon, const uint8_t *buf, size_t len)
                 chardev_write(mon->cd, &c, 1);
         }
     }
+}
+
+int monitor_exec_capture(Monitor *mon, const char *line, char **out)
+{
+    bool was = mon->capture;
+    mon->capture = true;
+    mon->cap = NULL;
+    mon->cap_len = mon->cap_size = 0;
+    int r = monitor_exec(mon, line);
+    mon->capture = was;
+    *out = mon->cap ? mon->cap : strdup("");
+    mon->cap = NULL;
+    mon->cap_len = mon->cap_size = 0;
+    return r;
 }

@@ -23,6 +23,11 @@ typedef struct Monitor {
     char line[512];
     size_t len;
     bool last_cr;
+    /* capture mode (gdb's qRcmd, QMP's human-monitor-command): output
+     * goes to this growing buffer instead of cd */
+    bool capture;
+    char *cap;
+    size_t cap_len, cap_size;
 } Monitor;
 
 typedef struct MonitorCmd {
@@ -43,5 +48,8 @@ void monitor_input(Monitor *mon, const uint8_t *buf, size_t len);
 void monitor_printf(Monitor *mon, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Run one command line; 0 on success, -1 if it failed */
 int monitor_exec(Monitor *mon, const char *line);
+/* Run one command line with its output captured: *out (NUL-terminated,
+ * the caller frees it; NULL when out of memory) gets what it printed */
+int monitor_exec_capture(Monitor *mon, const char *line, char **out);
 
 #endif /* BOARDS_MONITOR_H */

@@ -143,7 +143,52 @@ static int add_devices(VirtBoard *vb)
     r |= bus_add_region(b, VIRT_SOC_BASE + VIRT_RST_OFF, VIRT_RST_SIZE, &rst_ops, vb, "reset");
     r |= bus_add_region(b, VIRT_SOC_BASE + VIRT_BOOTINFO_OFF, BOOTINFO_SIZE, &bootinfo_ops, vb, "bootinfo");
     r |= bus_add_region(b, VIRT_SOC_BASE + VIRT_TESTDEV_OFF, VIRT_TESTDEV_SIZE, &testdev_ops, vb, "testdev");
+    for (unsigned i = 0; i < VIRT_VIRTIO_SLOTS; i++)
+        r |= bus_add_region(b, VIRT_VIRTIO_BASE + i * VIRT_VIRTIO_STRIDE, VIRTIO_MMIO_SIZE,
+                            &virtio_mmio_ops, &vb->virtio[i], "virtio-mmio");
+    if (vb->has_fb)
+        r |= bus_add_region(b, VIRT_FB_BASE, VIRT_FB_SIZE, &fb_ops, &vb->fb, "framebuffer");
     return r;
+}
+
+/* The virtio slots: drives first, then empty slots (DeviceID 0).  Without
+ * the IPIC their interrupts go nowhere (a driver must poll). */
+static int add_virtio(VirtBoard *vb, const VirtConfig *c, char *err, size_t errlen)
+{
+    unsigned ninput = c->fb_width ? 2 : 0;
+    if (c->ndrives + ninput > VIRT_VIRTIO_SLOTS) {
+        snprintf(err, errlen, "at most %u virtio drives%s", VIRT_VIRTIO_SLOTS - ninput,
+                 ninput ? " next to the keyboard and tablet (-M virt,fb=off has none)" : "");
+        return -1;
+    }
+    for (unsigned i = 0; i < VIRT_VIRTIO_SLOTS; i++) {
+        IrqLine irq = c->ipic ? (IrqLine){ ipic_set_irq, &vb->ipic, VIRT_VIRTIO_IRQ(i) } : (IrqLine){ 0 };
+        virtio_init(&vb->virtio[i], &vb->bus, irq, NULL, NULL);
+        vb->blk[i].fd = -1;
+    }
+    if (c->fb_width) {
+        if (fb_init(&vb->fb, VIRT_FB_SIZE, c->fb_width, c->fb_height)) {
+            snprintf(err, errlen, "cannot allocate the framebuffer");
+            return -1;
+        }
+        vb->has_fb = true;
+    }
+    for (unsigned i = 0; i < c->ndrives; i++) {
+        char why[300];
+        if (virtio_blk_open(&vb->blk[i], &c->drives[i], i, why, sizeof(why))) {
+            snprintf(err, errlen, "-drive %s", why);
+            return -1;
+        }
+        vb->nblk = i + 1;
+        vb->virtio[i].ops = &virtio_blk_ops;
+        vb->virtio[i].opaque = &vb->blk[i];
+    }
+    if (ninput) {
+        virtio_input_init(&vb->kbd, &vb->virtio[c->ndrives], VINPUT_KEYBOARD);
+        virtio_input_init(&vb->tablet, &vb->virtio[c->ndrives + 1], VINPUT_TABLET);
+        vb->has_input = true;
+    }
+    return 0;
 }
 
 /* ---- snapshot state (migration/snapstate.h) ----
@@ -249,6 +294,10 @@ int virt_init(VirtBoard *vb, const VirtConfig *c, void (*tx_fn)(void *, uint8_t)
     /* without the IPIC the UART's interrupt goes nowhere (Linux polls) */
     IrqLine uirq = c->ipic ? (IrqLine){ ipic_set_irq, &vb->ipic, VIRT_UART0_IRQ } : (IrqLine){ 0 };
     uart_init(&vb->uart, uirq, tx_fn, tx_opaque);
+    if (add_virtio(vb, c, err, errlen)) {
+        virt_free(vb);
+        return -1;
+    }
     vb->bus.unmapped_fn = unmapped;
     vb->bus.unmapped_opaque = vb;
     if (add_devices(vb)) {
@@ -266,6 +315,9 @@ int virt_init(VirtBoard *vb, const VirtConfig *c, void (*tx_fn)(void *, uint8_t)
 
 void virt_free(VirtBoard *vb)
 {
+    for (unsigned i = 0; i < vb->nblk; i++)
+        virtio_blk_close(&vb->blk[i]);
+    fb_free(&vb->fb);
     ppc_free(&vb->cpu);
     bus_free(&vb->bus);
     free(vb->kernel_img);
@@ -277,7 +329,11 @@ void virt_free(VirtBoard *vb)
 static int build_dtb(VirtBoard *vb, const VirtConfig *c, const uint8_t *user, size_t user_len,
                      uint32_t istart, uint32_t iend, char *err, size_t errlen)
 {
-    FdtConfig fc = { vb->bus.ram_size, c->tb_freq, c->ipic, c->append, istart, iend };
+    FdtConfig fc = { vb->bus.ram_size, c->tb_freq, c->ipic, c->append, istart, iend, 0,
+                     vb->fb.width, vb->fb.height };
+    for (unsigned i = 0; i < VIRT_VIRTIO_SLOTS; i++)
+        if (vb->virtio[i].ops)
+            fc.virtio_mask |= 1u << i;
     free(vb->dtb);
     vb->dtb = NULL;
     if (user) {
@@ -498,6 +554,8 @@ void virt_reset(VirtBoard *vb)
     ppc_reset(&vb->cpu);
     uart_reset(&vb->uart);
     ipic_reset(&vb->ipic);
+    for (unsigned i = 0; i < VIRT_VIRTIO_SLOTS; i++)
+        virtio_reset(&vb->virtio[i]);
     vb->spcr = 0;
     vb->rpr = 0;
     vb->exit_req = vb->reset_req = false;

@@ -12,8 +12,13 @@
 #include <stdint.h>
 
 #include "boards/bootinfo.h"
+#include "boards/fb.h"
 #include "boards/ipic.h"
 #include "boards/uart16550.h"
+#include "boards/virtio.h"
+#include "boards/virtio_blk.h"
+#include "boards/virtio_input.h"
+#include "boards/virtmap.h"
 #include "cpu/ppc.h"
 #include "migration/snapstate.h"
 #include "migration/time_snap.h"
@@ -27,6 +32,10 @@ typedef struct VirtConfig {
     const char *default_bios; /* the build's boot ROM, used without -bios */
     const char *dtb_file;     /* -dtb, or NULL */
     bool no_reboot;
+    /* -drive ... if=virtio, in slot order */
+    const VirtioBlkConf *drives;
+    unsigned ndrives;
+    uint32_t fb_width, fb_height; /* 0: no framebuffer (-M virt,fb=off) */
 } VirtConfig;
 
 #define VIRT_SNAP_FLAG_NO_IPIC 0x1u /* snapshot header flag: -M virt,ipic=off */
@@ -39,6 +48,15 @@ typedef struct VirtBoard {
     bool has_ipic;
     uint32_t spcr, rpr;
     uint32_t bootinfo[BI_NWORDS];
+    /* virtio-mmio slots: drives first, in -drive order (board.md) */
+    VirtioDev virtio[VIRT_VIRTIO_SLOTS];
+    VirtioBlk blk[VIRT_VIRTIO_SLOTS];
+    unsigned nblk;
+    Fb fb;
+    bool has_fb;
+    /* with a framebuffer: keyboard and tablet in the slots after the drives */
+    VirtioInput kbd, tablet;
+    bool has_input;
     /* guest requests, looked at by the main loop between CPU slices */
     bool exit_req, reset_req;
     int exit_status;

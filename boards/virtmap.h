@@ -32,6 +32,21 @@
 #define VIRT_RAM_MIB_MIN     16u
 #define VIRT_RAM_MIB_MAX     768u
 
+/* second milestone (board.md "Devices added in the second milestone") */
+#define VIRT_VIRTIO_BASE  0x81000000u
+#define VIRT_VIRTIO_STRIDE 0x200u
+#define VIRT_VIRTIO_SLOTS 8u
+/* IPIC sources of the slots: slot 0 on external IRQ0 (source 48), slot n
+ * on IRQn (source 16 + n), level-sensitive.  Linux 6.1's ipic driver has
+ * all eight in its ipic_info table (sysdev/ipic.c: [17]..[23], [48], SEPNR
+ * and SEMSR bits 1..7 and 0) and takes IRQ_TYPE_LEVEL_LOW for them
+ * (ipic_set_irq_type clears their SECNR edge bit). */
+#define VIRT_VIRTIO_IRQ(n) ((n) == 0 ? 48 : 16 + (n))
+#define VIRT_FB_BASE      0xA0000000u
+#define VIRT_FB_SIZE      0x01000000u
+#define VIRT_FB_WIDTH_DEFAULT 1024u
+#define VIRT_FB_HEIGHT_DEFAULT 768u
+
 /* the boot protocol keeps everything below 256 MiB (linux-notes.md) */
 #define VIRT_BOOT_LIMIT   0x10000000u
 

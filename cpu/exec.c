@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cpu/ppc.h"
+#include "cpu/jit.h"
 #include "cpu/regs.h"
 #include "cpu/translate.h"
 #include "timebase/tb.h"
@@ -22,6 +23,7 @@ int ppc_init(PPCState *s, Bus *bus)
 
 void ppc_free(PPCState *s)
 {
+    ppc_jit_free(s);
     ppc_bc_free(s);
 }
 
@@ -181,27 +183,191 @@ static bool trace_due(const PPCState *s, uint32_t insn)
     return (s->msr & MSR_BE) && is_branch(insn);
 }
 
-/* Run one instruction when MSR[SE]/[BE] or IABR ask for it: the blocks
- * run one op at a time, so the normal path pays only one test per block. */
-static void run_step(PPCState *s, const PPCBlock *b, uint32_t pc)
+/* ---- debugger breakpoints and watchpoints (PPCState.debug_*) ---- */
+
+static void debug_update(PPCState *s)
+{
+    s->debug_active = s->debug_nbp || s->debug_nwp || s->debug_sstep;
+}
+
+int ppc_debug_bp_insert(PPCState *s, uint32_t ea)
+{
+    for (unsigned i = 0; i < s->debug_nbp; i++)
+        if (s->debug_bp[i] == ea)
+            return 0;
+    if (s->debug_nbp == PPC_DEBUG_MAX_BP)
+        return -1;
+    s->debug_bp[s->debug_nbp++] = ea;
+    debug_update(s);
+    return 0;
+}
+
+int ppc_debug_bp_remove(PPCState *s, uint32_t ea)
+{
+    for (unsigned i = 0; i < s->debug_nbp; i++) {
+        if (s->debug_bp[i] == ea) {
+            s->debug_bp[i] = s->debug_bp[--s->debug_nbp];
+            debug_update(s);
+            return 0;
+        }
+    }
+    return -1;
+}
+
+int ppc_debug_wp_insert(PPCState *s, uint32_t ea, uint32_t len, unsigned kind)
+{
+    if (!len || kind < PPC_WATCH_WRITE || kind > PPC_WATCH_ACCESS)
+        return -1;
+    for (unsigned i = 0; i < s->debug_nwp; i++) {
+        const PPCWatch *w = &s->debug_wp[i];
+        if (w->ea == ea && w->len == len && w->kind == kind)
+            return 0;
+    }
+    if (s->debug_nwp == PPC_DEBUG_MAX_WP)
+        return -1;
+    s->debug_wp[s->debug_nwp++] = (PPCWatch){ ea, len, (uint8_t)kind };
+    debug_update(s);
+    /* soft-TLB data tags of the watched pages would let accesses bypass
+     * the check (cpu/mmu.c withholds them from now on) */
+    ppc_tlb_flush(s);
+    return 0;
+}
+
+int ppc_debug_wp_remove(PPCState *s, uint32_t ea, uint32_t len, unsigned kind)
+{
+    for (unsigned i = 0; i < s->debug_nwp; i++) {
+        const PPCWatch *w = &s->debug_wp[i];
+        if (w->ea == ea && w->len == len && w->kind == kind) {
+            s->debug_wp[i] = s->debug_wp[--s->debug_nwp];
+            debug_update(s);
+            return 0;
+        }
+    }
+    return -1;
+}
+
+void ppc_debug_clear(PPCState *s)
+{
+    s->debug_nbp = s->debug_nwp = 0;
+    s->debug_sstep = s->debug_skip = s->debug_skip_armed = false;
+    debug_update(s);
+}
+
+void ppc_debug_set_step(PPCState *s, bool on)
+{
+    s->debug_sstep = on;
+    debug_update(s);
+}
+
+void ppc_debug_resume(PPCState *s)
+{
+    s->debug_skip = s->debug_skip_armed && s->pc == s->debug_skip_pc;
+    s->debug_skip_armed = false;
+    s->debug_stop = PPC_DEBUG_STOP_NONE;
+}
+
+/* the watchpoints see effective addresses, pages of 4 KiB */
+bool ppc_debug_page_watched(const PPCState *s, uint32_t page)
+{
+    for (unsigned i = 0; i < s->debug_nwp; i++) {
+        const PPCWatch *w = &s->debug_wp[i];
+        uint32_t first = w->ea & PPC_PAGE_MASK, last = (w->ea + w->len - 1) & PPC_PAGE_MASK;
+        if (first <= last ? page >= first && page <= last : page >= first || page <= last)
+            return true;
+    }
+    return false;
+}
+
+bool ppc_debug_watch_check(PPCState *s, uint32_t ea, unsigned size, int access)
+{
+    unsigned want = access == PPC_ACC_WRITE ? PPC_WATCH_WRITE : PPC_WATCH_READ;
+    if (s->debug_skip_now)
+        return false; /* the access reported last time: it runs now */
+    for (unsigned i = 0; i < s->debug_nwp; i++) {
+        const PPCWatch *w = &s->debug_wp[i];
+        if (!(w->kind & want))
+            continue;
+        /* overlap of [ea, ea+size) and [w->ea, w->ea+len), mod 2^32 */
+        if ((uint32_t)(ea - w->ea) < w->len || (uint32_t)(w->ea - ea) < size) {
+            s->debug_stop = PPC_DEBUG_STOP_WATCH;
+            s->debug_hit_ea = ea;
+            s->debug_hit_kind = w->kind;
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool debug_bp_at(const PPCState *s, uint32_t pc)
+{
+    for (unsigned i = 0; i < s->debug_nbp; i++)
+        if (s->debug_bp[i] == pc)
+            return true;
+    return false;
+}
+
+/* Does the block of n instructions at pc need the step path? */
+static bool debug_wants_step(const PPCState *s, uint32_t pc, unsigned n)
+{
+    if (s->debug_sstep || s->debug_nwp)
+        return true;
+    for (unsigned i = 0; i < s->debug_nbp; i++)
+        if ((uint32_t)(s->debug_bp[i] - pc) < 4u * n)
+            return true;
+    return false;
+}
+
+/* Run one instruction when MSR[SE]/[BE], IABR or the debugger ask for it:
+ * the blocks run one op at a time, so the normal path pays only one test
+ * per block.  Returns true for a debugger stop (s->debug_stop says which):
+ * before the instruction at a breakpoint (nothing executed, the count
+ * unchanged), after a watched access or a single step. */
+static bool run_step(PPCState *s, const PPCBlock *b, uint32_t pc)
 {
     const PPCOp *op = &b->ops[0];
+    if (s->debug_active) {
+        bool skip = s->debug_skip && s->debug_skip_pc == pc;
+        s->debug_skip = false;
+        s->debug_skip_now = skip;
+        s->debug_stop = PPC_DEBUG_STOP_NONE;
+        if (!skip && debug_bp_at(s, pc)) {
+            s->debug_stop = PPC_DEBUG_STOP_BP;
+            s->debug_skip_armed = true;
+            s->debug_skip_pc = pc;
+            return true;
+        }
+    }
     if (iabr_hit(s, pc)) {
         ppc_exception(s, PPC_EXC_IABR, pc, 0); /* before it executes */
-        return;
+        if (!s->debug_sstep)
+            return false;
+        s->debug_stop = PPC_DEBUG_STOP_STEP;
+        return true;
     }
     s->block_ea = pc;
     s->block_icount = s->icount;
     if (PPC_UNLIKELY(s->debug_flags & PPC_DBG_EXEC) && s->log_fn)
         s->log_fn(s->log_opaque, "Trace 0x%08x [step]\n", pc);
     int r = op->fn(s, op);
-    if (r == PPC_FAULT)
-        return;
-    if (r == PPC_NEXT)
-        s->pc = pc + 4;
-    s->icount++;
-    if (trace_due(s, op->insn))
-        ppc_exception(s, PPC_EXC_TRACE, s->pc, 0);
+    s->debug_skip_now = false;
+    if (s->debug_stop == PPC_DEBUG_STOP_WATCH) {
+        /* undone: the handler returned PPC_FAULT, no exception */
+        s->debug_skip_armed = true;
+        s->debug_skip_pc = pc;
+        return true;
+    }
+    if (r != PPC_FAULT) {
+        if (r == PPC_NEXT)
+            s->pc = pc + 4;
+        s->icount++;
+        if (trace_due(s, op->insn))
+            ppc_exception(s, PPC_EXC_TRACE, s->pc, 0);
+    }
+    if (s->debug_sstep) {
+        s->debug_stop = PPC_DEBUG_STOP_STEP;
+        return true;
+    }
+    return false;
 }
 
 /* Fetch from a page that is not RAM/ROM (MMIO or unmapped): run the one
@@ -224,6 +390,26 @@ static int run_uncached(PPCState *s, uint32_t pa)
     return r;
 }
 
+/* The interpreter: run ops[0..n) until one does not return PPC_NEXT;
+ * *done is its index (n when all ran). */
+static inline int interp_ops(PPCState *s, const PPCOp *ops, unsigned n, unsigned *done)
+{
+    unsigned i;
+    int r = PPC_NEXT;
+    for (i = 0; i < n; i++) {
+        r = ops[i].fn(s, &ops[i]);
+        if (PPC_UNLIKELY(r != PPC_NEXT))
+            break;
+    }
+    *done = i;
+    return r;
+}
+
+int ppc_interp_ops(PPCState *s, const PPCOp *ops, unsigned n, unsigned *done)
+{
+    return interp_ops(s, ops, n, done);
+}
+
 #define PPC_STUCK_LIMIT 4096
 
 int ppc_run(PPCState *s, uint64_t max_insns)
@@ -240,7 +426,7 @@ int ppc_run(PPCState *s, uint64_t max_insns)
             return PPC_RUN_EXIT_REQ;
         if (PPC_UNLIKELY(s->exit_request)) {
             s->exit_request = 0;
-            if (s->irq_pending && check_irq(s)) {
+            if (s->irq_pending && !s->debug_sstep && check_irq(s)) {
                 s->halted = false;
             }
             if (s->stop_reason)
@@ -252,7 +438,7 @@ int ppc_run(PPCState *s, uint64_t max_insns)
             if (!s->irq_pending || !(s->msr & MSR_EE))
                 return PPC_RUN_EXIT_REQ;
         }
-        if (PPC_UNLIKELY(s->irq_pending) &&
+        if (PPC_UNLIKELY(s->irq_pending) && !s->debug_sstep &&
             (s->msr & MSR_EE || s->irq_pending & (PPC_IRQ_RESET | PPC_IRQ_MCHECK))) {
             if (check_irq(s))
                 s->halted = false;
@@ -282,33 +468,36 @@ int ppc_run(PPCState *s, uint64_t max_insns)
         if (PPC_UNLIKELY(!b))
             b = ppc_bc_translate(s, pa, (const uint8_t *)(pc + e->addend), pc);
 
-        if (PPC_UNLIKELY((s->msr & (MSR_SE | MSR_BE)) | (s->iabr & IABR_BE))) {
-            run_step(s, b, pc);
+        if (PPC_UNLIKELY((s->msr & (MSR_SE | MSR_BE)) | (s->iabr & IABR_BE)) ||
+            PPC_UNLIKELY(s->debug_active && debug_wants_step(s, pc, b->n))) {
+            if (run_step(s, b, pc))
+                return PPC_RUN_DEBUG;
             continue;
         }
         unsigned n = b->n;
         if (end - s->icount < n)
             n = (unsigned)(end - s->icount);
+        uint64_t ic0 = s->icount;
         s->block_ea = pc;
-        s->block_icount = s->icount;
+        s->block_icount = ic0;
         if (PPC_UNLIKELY(s->debug_flags & PPC_DBG_EXEC) && s->log_fn)
             s->log_fn(s->log_opaque, "Trace 0x%08x [pa 0x%08x] n=%u\n", pc, pa, n);
-        const PPCOp *op = b->ops;
         unsigned i;
-        int r = PPC_NEXT;
-        for (i = 0; i < n; i++) {
-            r = op[i].fn(s, &op[i]);
-            if (PPC_UNLIKELY(r != PPC_NEXT))
-                break;
-        }
+        int r;
+        /* the JIT runs whole blocks only: a block cut by the budget is
+         * interpreted, so -icount budgets stay exact */
+        if (s->engine == PPC_ENGINE_INTERP || n != b->n)
+            r = interp_ops(s, b->ops, n, &i);
+        else if (s->engine == PPC_ENGINE_JIT)
+            r = ppc_jit_exec(s, b, end, &i); /* may chain: block_ea is the last block's */
+        else
+            r = ppc_lockstep_exec(s, b, &i);
         if (r == PPC_NEXT) {
-            s->pc = pc + 4 * n;
-            s->icount += n;
-            stuck = 0;
+            s->pc = s->block_ea + 4 * i;
+            s->icount += i;
         } else {
-            unsigned done = i + (r == PPC_EXIT);
-            s->icount += done;
-            stuck = done ? 0 : stuck + 1;
+            s->icount += i + (r == PPC_EXIT);
         }
+        stuck = s->icount != ic0 ? 0 : stuck + 1;
     }
 }

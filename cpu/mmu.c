@@ -227,6 +227,8 @@ static void tlb_fill(PPCState *s, uint32_t ea, const PPCXlate *x, int access)
     }
     if (s->dabr & 3u)
         return; /* every data access must be checked against DABR */
+    if (PPC_UNLIKELY(s->debug_nwp) && ppc_debug_page_watched(s, page))
+        return; /* nor may an access to a debugger-watched page bypass it */
     if (x->prot & XL_R)
         e->tag_r = page;
     /* only on a store: installing the tag marks the page dirty, and a page
@@ -315,6 +317,8 @@ int ppc_ld_slow(PPCState *s, const PPCOp *op, uint32_t ea, unsigned size, uint32
     int r = ppc_translate(s, op, ea, PPC_ACC_READ, &pa);
     if (r)
         return r;
+    if (PPC_UNLIKELY(s->debug_nwp) && ppc_debug_watch_check(s, ea, size, PPC_ACC_READ))
+        return PPC_FAULT; /* a debugger stop before the access */
     s->mmio_icount = op ? ppc_icount_now(s, op) : s->icount; /* devices may read it */
     *val = bus_read(s->bus, pa, size);
     return 0;
@@ -342,6 +346,8 @@ int ppc_st_slow(PPCState *s, const PPCOp *op, uint32_t ea, unsigned size, uint32
     int r = ppc_translate(s, op, ea, PPC_ACC_WRITE, &pa);
     if (r)
         return r;
+    if (PPC_UNLIKELY(s->debug_nwp) && ppc_debug_watch_check(s, ea, size, PPC_ACC_WRITE))
+        return PPC_FAULT; /* a debugger stop before the access */
     /* the bus drops code translated from the bytes and logs the page */
     s->mmio_icount = op ? ppc_icount_now(s, op) : s->icount;
     bus_write(s->bus, pa, val, size);

@@ -168,6 +168,15 @@ enum { PPC_ACC_READ = 0, PPC_ACC_WRITE = 1, PPC_ACC_FETCH = 2 };
 
 typedef struct PPCBlock PPCBlock;
 
+/* debugger watchpoints (PPCState.debug_wp) */
+#define PPC_DEBUG_MAX_BP 64
+#define PPC_DEBUG_MAX_WP 16
+enum { PPC_WATCH_WRITE = 1, PPC_WATCH_READ = 2, PPC_WATCH_ACCESS = 3 };
+typedef struct PPCWatch {
+    uint32_t ea, len;
+    uint8_t kind; /* PPC_WATCH_* */
+} PPCWatch;
+
 /* ---- Architectural state ---- */
 typedef struct PPCState {
     /* user level */
@@ -231,7 +240,42 @@ typedef struct PPCState {
     unsigned debug_flags; /* PPC_DBG_* */
     /* stop reason text for a clean, reported stop (e.g. unimplemented) */
     const char *stop_reason;
+    /* execution engine (PPC_ENGINE_*, set with ppc_set_engine) and the
+     * JIT's code buffer and counters (cpu/jit.c), NULL under interp */
+    uint8_t engine;
+    struct PPCJit *jit;
+    /* the debugger's breakpoints and watchpoints (boards/gdbstub.c).  Never
+     * in guest memory: the run loop checks them.  Every execution engine
+     * must honour debug_active: while it is set, a block holding a
+     * breakpoint, every block when a watchpoint or a single step is set,
+     * runs through the interpreter's one-instruction path (cpu/exec.c
+     * run_step), which stops before a breakpoint's instruction and before
+     * an instruction's watched access (as the 750's DABR does, and as
+     * gdb's PowerPC target expects: it steps over the access itself);
+     * ppc_run then returns PPC_RUN_DEBUG. */
+    bool debug_active;    /* any of the below: the run loop must look */
+    bool debug_sstep;     /* stop after one instruction */
+    bool debug_skip;      /* resuming at debug_skip_pc: its breakpoint or
+                           * watched access was reported, run it once */
+    bool debug_skip_now;  /* the instruction now running is that one */
+    bool debug_skip_armed; /* the last stop was a breakpoint or watched
+                            * access at debug_skip_pc */
+    uint8_t debug_stop;   /* PPC_DEBUG_STOP_*: why ppc_run returned PPC_RUN_DEBUG */
+    uint32_t debug_skip_pc;
+    uint32_t debug_hit_ea; /* the watched access's EA */
+    uint8_t debug_hit_kind; /* PPC_WATCH_* of the watchpoint that fired */
+    unsigned debug_nbp, debug_nwp;
+    uint32_t debug_bp[PPC_DEBUG_MAX_BP];
+    PPCWatch debug_wp[PPC_DEBUG_MAX_WP];
 } PPCState;
+
+/* Execution engines.  The interpreter is the reference and the fallback:
+ * the JIT runs a block only when the whole block fits in the budget and no
+ * single-step/trace/IABR mode is on; LOCKSTEP runs every block in both
+ * engines from the same state and stops at the first difference. */
+enum { PPC_ENGINE_INTERP = 0, PPC_ENGINE_JIT = 1, PPC_ENGINE_LOCKSTEP = 2 };
+
+enum { PPC_DEBUG_STOP_NONE, PPC_DEBUG_STOP_BP, PPC_DEBUG_STOP_WATCH, PPC_DEBUG_STOP_STEP };
 
 /* debug flags (-d) */
 #define PPC_DBG_IN_ASM 0x01
@@ -239,6 +283,7 @@ typedef struct PPCState {
 #define PPC_DBG_INT    0x04
 #define PPC_DBG_MMU    0x08
 #define PPC_DBG_UNIMP  0x10
+#define PPC_DBG_OUT_ASM 0x20 /* generated host code (JIT) */
 
 /* ppc_run return reasons */
 enum {
@@ -246,6 +291,7 @@ enum {
     PPC_RUN_EXIT_REQ = 1, /* exit_request was set */
     PPC_RUN_HALTED = 2,   /* MSR[POW]: waiting for an interrupt */
     PPC_RUN_STOPPED = 3,  /* emulator-level stop (stop_reason says why) */
+    PPC_RUN_DEBUG = 4,    /* a debugger breakpoint, watchpoint or step (debug_stop) */
 };
 
 /* ---- API ---- */
@@ -265,6 +311,31 @@ void ppc_tlb_flush(PPCState *s);
 void ppc_tlb_flush_page(PPCState *s, uint32_t ea);
 void ppc_invalidate_code(PPCState *s, uint32_t pa, uint32_t len);
 void ppc_flush_blocks(PPCState *s);
+/* Select the execution engine (PPC_ENGINE_*): 0, or -1 when this host
+ * cannot run it (no x86-64, or no memory for the code buffer). */
+PPC_WUR int ppc_set_engine(PPCState *s, int engine);
+/* Does this host have the JIT (x86-64)? */
+bool ppc_jit_available(void);
+
+/* Debugger breakpoints and watchpoints (cpu/exec.c).  Inserting one that
+ * exists succeeds; -1 when the table is full or (remove) it is not there. */
+PPC_WUR int ppc_debug_bp_insert(PPCState *s, uint32_t ea);
+PPC_WUR int ppc_debug_bp_remove(PPCState *s, uint32_t ea);
+PPC_WUR int ppc_debug_wp_insert(PPCState *s, uint32_t ea, uint32_t len, unsigned kind);
+PPC_WUR int ppc_debug_wp_remove(PPCState *s, uint32_t ea, uint32_t len, unsigned kind);
+void ppc_debug_clear(PPCState *s);
+/* Single-step the next instruction (interrupts stay pending meanwhile) */
+void ppc_debug_set_step(PPCState *s, bool on);
+/* Resume: when the PC is where the last breakpoint or watchpoint stop
+ * was, that instruction runs once without stopping again */
+void ppc_debug_resume(PPCState *s);
+/* A watched page must not get soft-TLB data tags (cpu/mmu.c) */
+bool ppc_debug_page_watched(const PPCState *s, uint32_t page);
+/* Before a data access at ea (translated, not yet done): true when it
+ * hits a watchpoint; the access must then not happen (the load/store
+ * returns PPC_FAULT with no exception raised, the instruction is undone
+ * and the run loop reports the stop) */
+PPC_WUR bool ppc_debug_watch_check(PPCState *s, uint32_t ea, unsigned size, int access);
 
 /* Decoder.  ppc_decode fills *op from insn; returns the definition or NULL
  * for an illegal encoding (op then holds the illegal-instruction handler). */

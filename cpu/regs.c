@@ -73,7 +73,7 @@ const PPCRegDesc ppc_regs[] = {
 
 const unsigned ppc_nregs = sizeof(ppc_regs) / sizeof(ppc_regs[0]);
 
-static void reg_set(PPCState *s, const PPCRegDesc *r, unsigned i, uint64_t v)
+void ppc_reg_set(PPCState *s, const PPCRegDesc *r, unsigned i, uint64_t v)
 {
     uint8_t *p = (uint8_t *)s + r->offset + (size_t)i * r->size;
     if (r->flags & PPC_REG_BOOL) {
@@ -123,6 +123,6 @@ void ppc_regs_reset(PPCState *s)
         const PPCRegDesc *r = &ppc_regs[k];
         if (r->flags & PPC_REG_RESET)
             for (unsigned i = 0; i < r->count; i++)
-                reg_set(s, r, i, r->reset);
+                ppc_reg_set(s, r, i, r->reset);
     }
 }

@@ -60,5 +60,8 @@ void ppc_regs_reset(PPCState *s);
 const char *ppc_reg_label(const PPCRegDesc *r, unsigned i, char *buf, size_t len);
 /* Element i of register r, widened */
 uint64_t ppc_reg_get(const PPCState *s, const PPCRegDesc *r, unsigned i);
+/* Store element i of register r as it is (no side effects: a debugger
+ * writing MSR, SRs or BATs flushes the soft TLB itself) */
+void ppc_reg_set(PPCState *s, const PPCRegDesc *r, unsigned i, uint64_t v);
 
 #endif /* CPU_REGS_H */

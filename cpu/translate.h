@@ -12,6 +12,8 @@ struct PPCBlock {
     uint16_t n;            /* number of ops; 0 once invalidated */
     PPCBlock *hash_next;   /* chain in the pa hash */
     PPCBlock *page_next;   /* chain of blocks of the same physical page */
+    void *jit_code;        /* generated host code (cpu/jit.c) or NULL */
+    uint32_t jit_gen;      /* code-buffer generation jit_code belongs to */
     PPCOp ops[];
 };
 

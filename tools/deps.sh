@@ -5,8 +5,8 @@
 set -eu
 
 build_pkgs="build-essential pkg-config libsdl2-dev zlib1g-dev check libfdt-dev
-  libcapstone-dev gcc-powerpc-linux-gnu binutils-powerpc-linux-gnu
-  libc6-dev-powerpc-cross qemu-user device-tree-compiler"
+  libcapstone-dev libjansson-dev gcc-powerpc-linux-gnu binutils-powerpc-linux-gnu
+  libc6-dev-powerpc-cross qemu-user device-tree-compiler gdb-multiarch"
 guest_pkgs="linux-source-6.1 bc bison flex libssl-dev libelf-dev cpio xz-utils
   dpkg-dev"
 bench_pkgs="qemu-system-ppc"

@@ -8,6 +8,7 @@
 #   sha256sum_4MiB_s   sha256sum of that file (user-mode integer work)
 #   awk_fp_loop_s      an awk loop of 200000 double additions (user FP)
 # and, for ppcemu, guest instructions and MIPS from the monitor's `info tb`.
+# ppcemu's default machine runs under -accel interp and -accel jit.
 #
 # QEMU gets ppcemu's own polled-UART tree (-M virt,ipic=off) with the
 # 100 MHz timebase QEMU's 40p runs its decrementer at
@@ -41,7 +42,11 @@ for r in $(seq 1 "$runs"); do
     mon=$out/mon.sock
     rm -f "$mon"
     "$drive" bench "ppcemu-virt#$r" "$out/ppcemu-$r.log" -m "$mon" -- \
-        "$emu" -M virt -kernel "$vmlinux" -append "$append" -nographic \
+        "$emu" -M virt -kernel "$vmlinux" -append "$append" -nographic -accel interp \
+        -monitor "unix:$mon,server,nowait"
+    rm -f "$mon"
+    "$drive" bench "ppcemu-virt-jit#$r" "$out/ppcemu-jit-$r.log" -m "$mon" -- \
+        "$emu" -M virt -kernel "$vmlinux" -append "$append" -nographic -accel jit \
         -monitor "unix:$mon,server,nowait"
     rm -f "$mon"
     "$drive" bench "ppcemu-ipic-off-100MHz#$r" "$out/ppcemu-off-$r.log" -m "$mon" -- \

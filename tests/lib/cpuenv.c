@@ -2,6 +2,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 CpuEnv *cpuenv_new(uint32_t ram_mib)
 {
@@ -12,6 +13,16 @@ CpuEnv *cpuenv_new(uint32_t ram_mib)
     }
     e->cpu.pc = 0;
     e->cpu.msr = MSR_FP;
+    /* PPCEMU_ACCEL=jit|lockstep runs every CPU test under that engine */
+    const char *accel = getenv("PPCEMU_ACCEL");
+    int engine = !accel || !strcmp(accel, "interp") ? PPC_ENGINE_INTERP
+                 : !strcmp(accel, "jit")            ? PPC_ENGINE_JIT
+                 : !strcmp(accel, "lockstep")       ? PPC_ENGINE_LOCKSTEP
+                                                    : -1;
+    if (engine < 0 || ppc_set_engine(&e->cpu, engine)) {
+        fprintf(stderr, "cpuenv: PPCEMU_ACCEL=%s: no such engine on this host\n", accel);
+        exit(1);
+    }
     return e;
 }
 

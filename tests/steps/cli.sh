@@ -68,11 +68,13 @@ if [ $rc -eq 2 ] && grep -q "^ppcemu: -incoming x: " "$tmp/err" && [ "$(wc -l <"
     ok "-incoming of a bad URI"
 else bad "-incoming x: status $rc: $(cat "$tmp/err")"; fi
 
-for f in -gdb; do
-    "$emu" "$f" x >/dev/null 2>"$tmp/err"; rc=$?
-    if [ $rc -eq 1 ] && grep -q "not implemented yet" "$tmp/err" && [ "$(wc -l <"$tmp/err")" -eq 1 ]; then
-        ok "$f not implemented yet"
-    else bad "$f: status $rc: $(cat "$tmp/err")"; fi
+# -gdb and -qmp with a malformed device: status 2, one line naming it
+# (tests/steps/gdb.sh and qmp.sh test the working ones)
+for f in -gdb -qmp; do
+    "$emu" -serial null -display none "$f" x >/dev/null 2>"$tmp/err"; rc=$?
+    if [ $rc -eq 2 ] && grep -q -- "$f" "$tmp/err" && [ "$(wc -l <"$tmp/err")" -eq 1 ]; then
+        ok "$f x: a usage error"
+    else bad "$f x: status $rc: $(cat "$tmp/err")"; fi
 done
 
 # Input files are read only up to what can fit (issue 15): status 1 and one

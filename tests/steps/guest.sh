@@ -20,6 +20,12 @@
 #                the host's send/receive times bracket (run_rate)
 #   NAME.twice   run the program twice and require identical "DET " lines
 #                in the two serial logs (the -icount determinism check)
+#   NAME.prep    run as `NAME.prep BUILD` before each run (makes the files
+#                the run uses, e.g. disk images)
+#   NAME.post    run as `NAME.post BUILD` after each run; non-zero fails it
+#                (checks on the host side, e.g. what a disk image holds)
+#
+# GUEST_EMU_FLAGS adds emulator flags to every run (e.g. "-accel jit").
 #
 # Usage: tests/steps/guest.sh BUILD_DIR [NAME...]
 set -u
@@ -204,12 +210,16 @@ for name in "${names[@]}"; do
     fi
     for v in "${variants[@]}"; do
         v=${v//@BUILD@/$build}
-        read -r -a flags <<< "$v"
+        read -r -a flags <<< "$v ${GUEST_EMU_FLAGS:-}"
         label=$name
         log=$gdir/$name.log
         if [ ${#variants[@]} -gt 1 ]; then
             label="$name[$v]"
             log=$gdir/$name.$(echo "$v" | tr -c 'A-Za-z0-9\n' '_').log
+        fi
+        if [ -f "$src/$name.prep" ] && ! bash "$src/$name.prep" "$build" > "$log" 2>&1; then
+            report "$label" 97 "$log"
+            continue
         fi
         if [ -f "$src/$name.rate" ]; then
             run_rate "$name" "$elf" "$log" "${flags[@]}"
@@ -218,7 +228,11 @@ for name in "${names[@]}"; do
         else
             run_one "$name" "$elf" "$log" "${flags[@]}"
         fi
-        report "$label" $? "$log"
+        st=$?
+        if [ "$st" -eq 0 ] && [ -f "$src/$name.post" ]; then
+            bash "$src/$name.post" "$build" || st=96
+        fi
+        report "$label" "$st" "$log"
         # determinism is its own result, whatever the checks inside said
         if [ -f "$src/$name.twice" ]; then
             run_one "$name" "$elf" "$log.2" "${flags[@]}"

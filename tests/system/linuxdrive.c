@@ -14,6 +14,10 @@
  *   linuxdrive check PPCEMU VMLINUX WORKDIR
  *       the system test; serial logs go to WORKDIR/NAME.log, snapshots to
  *       WORKDIR/snapshots
+ *   linuxdrive boot LOG -- COMMAND...
+ *       boot to the shell prompt and run two commands (a pipeline and an
+ *       FP computation in awk), for a quick boot check of another
+ *       configuration (e.g. ppcemu -accel jit)
  *   linuxdrive bench NAME LOG [-m MONSOCK] -- COMMAND...
  *       boot-to-prompt and CPU-bound timings for one emulator (ppcemu or
  *       QEMU) whose serial console is on COMMAND's stdio; with a ppcemu
@@ -817,9 +821,30 @@ static int run_bench(const char *name, const char *mon, char *const argv[], cons
     return t < 0;
 }
 
+static int run_boot(const char *logpath, char *const argv[])
+{
+    Emu e;
+    double t0 = now_s();
+    if (!emu_spawn(&e, "boot", argv, logpath))
+        return 1;
+    double t = boot_to_prompt(&e, t0);
+    if (check(t >= 0, "boot to the shell prompt (%.1f s)", t)) {
+        char out[4096];
+        int st = sh_run(&e, "echo abc def | tr a-z A-Z", 60, out, sizeof(out));
+        check(st == 0 && strstr(out, "ABC DEF"), "a pipeline in the shell");
+        st = sh_run(&e, "awk 'BEGIN { for (i = 0; i < 1000; i++) s += i * 0.5; print s }'", 60, out,
+                    sizeof(out));
+        check(st == 0 && strstr(out, "249750"), "awk FP loop prints 249750");
+    }
+    emu_end(&e);
+    say("%d check(s) failed", failures);
+    return failures ? 1 : 0;
+}
+
 static int usage(void)
 {
     fprintf(stderr, "usage: linuxdrive check PPCEMU VMLINUX WORKDIR\n"
+                    "       linuxdrive boot LOG -- COMMAND...\n"
                     "       linuxdrive bench NAME LOG [-m MONSOCK] -- COMMAND...\n");
     return 2;
 }
@@ -834,6 +859,8 @@ int main(int argc, char **argv)
         Setup s = { argv[2], argv[3], argv[4] };
         return run_check(&s);
     }
+    if (argc >= 5 && !strcmp(argv[1], "boot") && !strcmp(argv[3], "--"))
+        return run_boot(argv[2], argv + 4);
     if (argc >= 6 && !strcmp(argv[1], "bench")) {
         const char *mon = NULL;
         int i = 4;

@@ -104,6 +104,46 @@ START_TEST(usage_errors)
 }
 END_TEST
 
+/* -drive (QEMU's spelling, ",," a literal comma) and -M virt,fb= */
+START_TEST(drives_and_fb)
+{
+    PpcemuOptions o;
+    ck_assert_int_eq(parse(&o, ARGS("-drive", "file=a.img,format=raw,if=virtio",
+                                    "-drive", "if=virtio,file=b,,c.img,readonly=on",
+                                    "-drive", "file=d.img,snapshot=on,readonly=off")), CLI_RUN);
+    ck_assert_uint_eq(o.ndrives, 3);
+    ck_assert_str_eq(o.drives[0].file, "a.img");
+    ck_assert(!o.drives[0].readonly && !o.drives[0].snapshot);
+    ck_assert_str_eq(o.drives[1].file, "b,c.img");
+    ck_assert(o.drives[1].readonly && !o.drives[1].snapshot);
+    ck_assert(!o.drives[2].readonly && o.drives[2].snapshot);
+    ck_assert_uint_eq(o.fb_width, 1024);
+    ck_assert_uint_eq(o.fb_height, 768);
+    ck_assert_int_eq(parse(&o, ARGS("-M", "virt,fb=640x480")), CLI_RUN);
+    ck_assert_uint_eq(o.fb_width, 640);
+    ck_assert_uint_eq(o.fb_height, 480);
+    ck_assert_int_eq(parse(&o, ARGS("-M", "virt,ipic=off,fb=off")), CLI_RUN);
+    ck_assert_uint_eq(o.fb_width, 0);
+    const char *const *bad[] = {
+        ARGS("-drive", "format=raw"), ARGS("-drive", "file=x,format=qcow2"),
+        ARGS("-drive", "file=x,if=ide"), ARGS("-drive", "file=x,readonly=yes"),
+        ARGS("-drive", "file=x,cache=none"), ARGS("-drive", "file"), ARGS("-drive", "file="),
+        ARGS("-M", "virt,fb=4096x4096"), ARGS("-M", "virt,fb=100x100"), ARGS("-M", "virt,fb=640"),
+        ARGS("-M", "virt,fb=640x480x"),
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        ck_assert_int_eq(parse(&o, bad[i]), CLI_USAGE);
+        ck_assert_msg(lines(errbuf) == 1, "case %zu: '%s'", i, errbuf);
+    }
+    const char *nine[19] = { NULL };
+    for (int i = 0; i < 9; i++) {
+        nine[2 * i] = "-drive";
+        nine[2 * i + 1] = "file=x";
+    }
+    ck_assert_int_eq(parse(&o, nine), CLI_USAGE);
+}
+END_TEST
+
 START_TEST(error_names_the_flag)
 {
     PpcemuOptions o;
@@ -147,15 +187,37 @@ START_TEST(later_features_parse)
 }
 END_TEST
 
+/* -accel: the engines, the x86-64 default (cli.md), one-line errors */
+START_TEST(accel)
+{
+    PpcemuOptions o;
+    ck_assert_int_eq(parse(&o, ARGS("-M", "virt")), CLI_RUN);
+    ck_assert_int_eq(o.accel, ppc_jit_available() ? PPC_ENGINE_JIT : PPC_ENGINE_INTERP);
+    ck_assert_int_eq(parse(&o, ARGS("-accel", "interp")), CLI_RUN);
+    ck_assert_int_eq(o.accel, PPC_ENGINE_INTERP);
+    if (ppc_jit_available()) {
+        ck_assert_int_eq(parse(&o, ARGS("-accel", "jit")), CLI_RUN);
+        ck_assert_int_eq(o.accel, PPC_ENGINE_JIT);
+        ck_assert_int_eq(parse(&o, ARGS("-accel", "lockstep")), CLI_RUN);
+        ck_assert_int_eq(o.accel, PPC_ENGINE_LOCKSTEP);
+    }
+    ck_assert_int_eq(parse(&o, ARGS("-accel", "tcg")), CLI_USAGE);
+    ck_assert_int_eq(lines(errbuf), 1);
+    ck_assert_ptr_nonnull(strstr(errbuf, "tcg"));
+}
+END_TEST
+
 Suite *suite_cli(void)
 {
     Suite *s = suite_create("cli");
     TCase *tc = tcase_create("cli");
     tcase_add_test(tc, defaults);
+    tcase_add_test(tc, accel);
     tcase_add_test(tc, full_line);
     tcase_add_test(tc, double_dash_and_sizes);
     tcase_add_test(tc, usage_errors);
     tcase_add_test(tc, error_names_the_flag);
+    tcase_add_test(tc, drives_and_fb);
     tcase_add_test(tc, help_version_lists);
     tcase_add_test(tc, later_features_parse);
     suite_add_tcase(s, tc);

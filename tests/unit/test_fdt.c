@@ -47,7 +47,7 @@ static bool has(const void *fdt, const char *path, const char *prop)
 
 START_TEST(defaults)
 {
-    FdtConfig c = { 128u << 20, 33333333, true, NULL, 0, 0 };
+    FdtConfig c = { 128u << 20, 33333333, true, NULL, 0, 0, 0, 0, 0 };
     void *f = build(&c);
     ck_assert_int_eq(fdt_node_check_compatible(f, 0, "fsl,mpc8315erdb"), 0);
     ck_assert_uint_eq(u32_at(f, "/", "#address-cells", 0), 1);
@@ -71,7 +71,7 @@ END_TEST
 
 START_TEST(soc_and_serial)
 {
-    FdtConfig c = { 64u << 20, 33333333, true, NULL, 0, 0 };
+    FdtConfig c = { 64u << 20, 33333333, true, NULL, 0, 0, 0, 0, 0 };
     void *f = build(&c);
     const char *soc = "/soc@80000000", *ser = "/soc@80000000/serial@3f8";
     ck_assert_str_eq(str(f, soc, "device_type"), "soc");
@@ -107,7 +107,7 @@ END_TEST
 
 START_TEST(options_in_force)
 {
-    FdtConfig c = { 256u << 20, 1000000, true, "console=ttyS0 quiet", 0x01000000, 0x01234567 };
+    FdtConfig c = { 256u << 20, 1000000, true, "console=ttyS0 quiet", 0x01000000, 0x01234567, 0, 0, 0 };
     void *f = build(&c);
     ck_assert_uint_eq(u32_at(f, "/memory", "reg", 1), 0x10000000);
     ck_assert_uint_eq(u32_at(f, "/cpus/cpu@0", "timebase-frequency", 0), 1000000);
@@ -120,7 +120,7 @@ END_TEST
 
 START_TEST(ipic_off)
 {
-    FdtConfig c = { 128u << 20, 33333333, false, NULL, 0, 0 };
+    FdtConfig c = { 128u << 20, 33333333, false, NULL, 0, 0, 0, 0, 0 };
     void *f = build(&c);
     ck_assert_int_lt(fdt_path_offset(f, "/soc@80000000/interrupt-controller@700"), 0);
     ck_assert_int_lt(fdt_node_offset_by_compatible(f, -1, "fsl,ipic"), 0);
@@ -130,13 +130,51 @@ START_TEST(ipic_off)
 }
 END_TEST
 
+/* board.md: a virtio,mmio node per present slot, the simple-framebuffer
+ * node, both under a simple-bus Linux's powerpc code populates */
+START_TEST(virtio_and_fb_nodes)
+{
+    FdtConfig c = { 128u << 20, 33333333, true, NULL, 0, 0, 0x5, 640, 480 };
+    void *f = build(&c);
+    ck_assert_int_eq(fdt_node_check_compatible(f, node(f, "/devices"), "simple-bus"), 0);
+    ck_assert(has(f, "/devices", "ranges"));
+    ck_assert_uint_eq(u32_at(f, "/devices/virtio_mmio@81000000", "reg", 0), 0x81000000);
+    ck_assert_uint_eq(u32_at(f, "/devices/virtio_mmio@81000000", "reg", 1), 0x200);
+    ck_assert_uint_eq(u32_at(f, "/devices/virtio_mmio@81000000", "interrupts", 0), 48);
+    ck_assert_uint_eq(u32_at(f, "/devices/virtio_mmio@81000000", "interrupts", 1), 8);
+    ck_assert_uint_eq(u32_at(f, "/devices/virtio_mmio@81000400", "interrupts", 0), 18);
+    ck_assert_uint_eq(u32_at(f, "/devices/virtio_mmio@81000400", "interrupt-parent", 0),
+                      FDT_IPIC_PHANDLE);
+    ck_assert_int_lt(fdt_path_offset(f, "/devices/virtio_mmio@81000200"), 0);
+    const char *fb = "/devices/framebuffer@a0000000";
+    ck_assert_int_eq(fdt_node_check_compatible(f, node(f, fb), "simple-framebuffer"), 0);
+    ck_assert_uint_eq(u32_at(f, fb, "reg", 0), 0xA0000000u);
+    ck_assert_uint_eq(u32_at(f, fb, "reg", 1), 640 * 480 * 4);
+    ck_assert_uint_eq(u32_at(f, fb, "width", 0), 640);
+    ck_assert_uint_eq(u32_at(f, fb, "height", 0), 480);
+    ck_assert_uint_eq(u32_at(f, fb, "stride", 0), 640 * 4);
+    ck_assert_str_eq(str(f, fb, "format"), "x8r8g8b8");
+    free(f);
+    /* no devices: no bus; ipic=off: no interrupts */
+    FdtConfig n = { 128u << 20, 33333333, true, NULL, 0, 0, 0, 0, 0 };
+    f = build(&n);
+    ck_assert_int_lt(fdt_path_offset(f, "/devices"), 0);
+    free(f);
+    FdtConfig q = { 128u << 20, 33333333, false, NULL, 0, 0, 0x1, 0, 0 };
+    f = build(&q);
+    ck_assert(!has(f, "/devices/virtio_mmio@81000000", "interrupts"));
+    ck_assert_int_lt(fdt_path_offset(f, "/devices/framebuffer@a0000000"), 0);
+    free(f);
+}
+END_TEST
+
 START_TEST(patch_user_blob)
 {
-    FdtConfig c = { 128u << 20, 33333333, false, NULL, 0, 0 };
+    FdtConfig c = { 128u << 20, 33333333, false, NULL, 0, 0, 0, 0, 0 };
     void *f = build(&c), *g;
     size_t gsize;
     char err[200];
-    FdtConfig p = { 128u << 20, 33333333, false, "root=/dev/ram", 0x2000000, 0x2100000 };
+    FdtConfig p = { 128u << 20, 33333333, false, "root=/dev/ram", 0x2000000, 0x2100000, 0, 0, 0 };
     ck_assert_int_eq(board_fdt_patch(f, fdt_totalsize(f), &p, &g, &gsize, err, sizeof(err)), 0);
     ck_assert_str_eq(str(g, "/chosen", "bootargs"), "root=/dev/ram");
     ck_assert_uint_eq(u32_at(g, "/chosen", "linux,initrd-end", 0), 0x2100000);
@@ -159,6 +197,7 @@ Suite *suite_fdt(void)
     tcase_add_test(tc, options_in_force);
     tcase_add_test(tc, ipic_off);
     tcase_add_test(tc, patch_user_blob);
+    tcase_add_test(tc, virtio_and_fb_nodes);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1,0 +1,165 @@
+/*
+ * The linear framebuffer and its screen dumps (boards/fb.h).  PNG is
+ * written with zlib (already a dependency): one IDAT of the rows, each
+ * with filter type 0 (PNG spec, ISO/IEC 15948, 4.5.2 and 9.2).
+ */
+#include "boards/fb.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+static uint32_t fb_read(void *opaque, uint32_t off, unsigned size)
+{
+    Fb *fb = opaque;
+    uint32_t v = 0;
+    for (unsigned i = 0; i < size; i++)
+        v = v << 8 | fb->mem[off + i];
+    return v;
+}
+
+static void fb_write(void *opaque, uint32_t off, uint32_t val, unsigned size)
+{
+    Fb *fb = opaque;
+    for (unsigned i = 0; i < size; i++)
+        fb->mem[off + i] = (uint8_t)(val >> (8 * (size - 1 - i)));
+    fb->dirty[off >> FB_PAGE_BITS] = 1;
+}
+
+const MemOps fb_ops = { fb_read, fb_write };
+
+int fb_init(Fb *fb, uint32_t size, uint32_t width, uint32_t height)
+{
+    memset(fb, 0, sizeof(*fb));
+    if ((uint64_t)width * height * 4 > size)
+        return -1;
+    fb->mem = calloc(1, size);
+    fb->dirty = calloc(1, (size >> FB_PAGE_BITS) + 1);
+    if (!fb->mem || !fb->dirty) {
+        fb_free(fb);
+        return -1;
+    }
+    fb->size = size;
+    fb->width = width;
+    fb->height = height;
+    fb->stride = width * 4;
+    return 0;
+}
+
+void fb_free(Fb *fb)
+{
+    free(fb->mem);
+    free(fb->dirty);
+    memset(fb, 0, sizeof(*fb));
+}
+
+void fb_to_rgb(const Fb *fb, uint8_t *rgb)
+{
+    for (uint32_t y = 0; y < fb->height; y++) {
+        const uint8_t *p = fb->mem + y * fb->stride;
+        for (uint32_t x = 0; x < fb->width; x++, p += 4, rgb += 3) {
+            rgb[0] = p[1];
+            rgb[1] = p[2];
+            rgb[2] = p[3];
+        }
+    }
+}
+
+bool fb_dirty_rows(const Fb *fb, uint32_t y0, uint32_t y1)
+{
+    if (y1 <= y0)
+        return false;
+    uint32_t first = (y0 * fb->stride) >> FB_PAGE_BITS, last = (y1 * fb->stride - 1) >> FB_PAGE_BITS;
+    for (uint32_t pg = first; pg <= last; pg++)
+        if (fb->dirty[pg])
+            return true;
+    return false;
+}
+
+void fb_dirty_clear(Fb *fb)
+{
+    memset(fb->dirty, 0, (fb->size >> FB_PAGE_BITS) + 1);
+}
+
+static void put_be32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)(v >> 24);
+    p[1] = (uint8_t)(v >> 16);
+    p[2] = (uint8_t)(v >> 8);
+    p[3] = (uint8_t)v;
+}
+
+/* length, type, data, CRC of type and data (PNG 5.3) */
+static int png_chunk(FILE *f, const char *type, const uint8_t *data, uint32_t len)
+{
+    uint8_t hdr[8], crc[4];
+    put_be32(hdr, len);
+    memcpy(hdr + 4, type, 4);
+    uLong c = crc32(0L, Z_NULL, 0);
+    c = crc32(c, hdr + 4, 4);
+    if (len)
+        c = crc32(c, data, len);
+    put_be32(crc, (uint32_t)c);
+    return fwrite(hdr, 1, 8, f) != 8 || (len && fwrite(data, 1, len, f) != len) ||
+           fwrite(crc, 1, 4, f) != 4 ? -1 : 0;
+}
+
+static int write_png(FILE *f, const Fb *fb, const uint8_t *rgb)
+{
+    static const uint8_t sig[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n' };
+    size_t row = (size_t)fb->width * 3, raw_len = (row + 1) * fb->height;
+    uint8_t *raw = malloc(raw_len);
+    uLongf zlen = compressBound((uLong)raw_len);
+    uint8_t *z = malloc(zlen);
+    int r = -1;
+    if (raw && z) {
+        for (uint32_t y = 0; y < fb->height; y++) {
+            raw[y * (row + 1)] = 0; /* filter type None */
+            memcpy(raw + y * (row + 1) + 1, rgb + y * row, row);
+        }
+        /* IHDR: width, height, bit depth 8, colour type 2 (RGB), deflate,
+         * adaptive filtering, no interlace (PNG 11.2.2) */
+        uint8_t ihdr[13] = { 0 };
+        put_be32(ihdr, fb->width);
+        put_be32(ihdr + 4, fb->height);
+        ihdr[8] = 8;
+        ihdr[9] = 2;
+        if (compress2(z, &zlen, raw, (uLong)raw_len, 6) == Z_OK &&
+            fwrite(sig, 1, 8, f) == 8 && !png_chunk(f, "IHDR", ihdr, 13) &&
+            !png_chunk(f, "IDAT", z, (uint32_t)zlen) && !png_chunk(f, "IEND", NULL, 0))
+            r = 0;
+    }
+    free(raw);
+    free(z);
+    return r;
+}
+
+int fb_screendump(const Fb *fb, const char *path, FbFormat fmt, char *err, size_t errlen)
+{
+    size_t n = (size_t)fb->width * fb->height * 3;
+    uint8_t *rgb = malloc(n ? n : 1);
+    if (!rgb) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    fb_to_rgb(fb, rgb);
+    FILE *f = fopen(path, "wb");
+    if (!f) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        free(rgb);
+        return -1;
+    }
+    int r;
+    if (fmt == FB_FMT_PNG)
+        r = write_png(f, fb, rgb);
+    else
+        r = fprintf(f, "P6\n%u %u\n255\n", fb->width, fb->height) < 0 || fwrite(rgb, 1, n, f) != n ? -1 : 0;
+    free(rgb);
+    if (fclose(f) || r) {
+        snprintf(err, errlen, "%s: write failed", path);
+        return -1;
+    }
+    return 0;
+}

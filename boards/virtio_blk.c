@@ -1,0 +1,320 @@
+/*
+ * virtio-blk on a raw image (boards/virtio_blk.h; virtio 1.1 section 5.2).
+ */
+#include "boards/virtio_blk.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define CLUSTER_BITS 12
+#define CLUSTER (1u << CLUSTER_BITS)
+#define L2_BITS 9
+#define L2_SIZE (1u << L2_BITS)
+#define BLK_HDR 16u /* struct virtio_blk_req: type, reserved, sector */
+#define SEG_MAX (VIRTIO_QUEUE_NUM_MAX - 2) /* header and status take one each */
+#define CONFIG_BYTES 24u /* capacity .. blk_size (5.2.4) */
+
+/* ---- the image, with the snapshot overlay in front of it ---- */
+
+static int file_read(VirtioBlk *b, uint64_t off, uint8_t *dst, uint64_t len)
+{
+    while (len) {
+        ssize_t n = pread(b->fd, dst, len, (off_t)off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return -1; /* the file shrank under us, or an I/O error */
+        dst += n;
+        off += (uint64_t)n;
+        len -= (uint64_t)n;
+    }
+    return 0;
+}
+
+static int file_write(VirtioBlk *b, uint64_t off, const uint8_t *src, uint64_t len)
+{
+    while (len) {
+        ssize_t n = pwrite(b->fd, src, len, (off_t)off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return -1;
+        src += n;
+        off += (uint64_t)n;
+        len -= (uint64_t)n;
+    }
+    return 0;
+}
+
+static uint8_t **overlay_slot(VirtioBlk *b, uint64_t cluster, bool alloc)
+{
+    uint64_t i = cluster >> L2_BITS;
+    if (i >= b->overlay_l1)
+        return NULL;
+    if (!b->overlay[i]) {
+        if (!alloc)
+            return NULL;
+        b->overlay[i] = calloc(L2_SIZE, sizeof(uint8_t *));
+        if (!b->overlay[i])
+            return NULL;
+    }
+    return &b->overlay[i][cluster & (L2_SIZE - 1)];
+}
+
+/* Bytes [off, off + len) of the disk as the guest sees it */
+static int disk_read(VirtioBlk *b, uint64_t off, uint8_t *dst, uint64_t len)
+{
+    if (!b->overlay)
+        return file_read(b, off, dst, len);
+    while (len) {
+        uint64_t in = off & (CLUSTER - 1), k = CLUSTER - in < len ? CLUSTER - in : len;
+        uint8_t **c = overlay_slot(b, off >> CLUSTER_BITS, false);
+        if (c && *c)
+            memcpy(dst, *c + in, k);
+        else if (file_read(b, off, dst, k))
+            return -1;
+        off += k;
+        dst += k;
+        len -= k;
+    }
+    return 0;
+}
+
+static int disk_write(VirtioBlk *b, uint64_t off, const uint8_t *src, uint64_t len)
+{
+    if (!b->overlay)
+        return file_write(b, off, src, len);
+    while (len) {
+        uint64_t cl = off >> CLUSTER_BITS, in = off & (CLUSTER - 1);
+        uint64_t k = CLUSTER - in < len ? CLUSTER - in : len;
+        uint8_t **c = overlay_slot(b, cl, true);
+        if (!c)
+            return -1;
+        if (!*c) {
+            /* a new cluster starts as the file's bytes (the last one of an
+             * image may be partial: its tail past the disk reads as 0) */
+            uint8_t *n = calloc(1, CLUSTER);
+            uint64_t base = cl << CLUSTER_BITS, have = b->size - base < CLUSTER ? b->size - base : CLUSTER;
+            if (!n || file_read(b, base, n, have)) {
+                free(n);
+                return -1;
+            }
+            *c = n;
+            b->overlay_clusters++;
+        }
+        memcpy(*c + in, src, k);
+        off += k;
+        src += k;
+        len -= k;
+    }
+    return 0;
+}
+
+/* ---- requests (5.2.6) ---- */
+
+/* Disk I/O between disk offset `pos` and the request's data bytes
+ * [off, off + len) of its readable (write) or writable (read) part,
+ * segment by segment, straight to/from guest RAM */
+static int data_io(VirtioDev *vd, VirtioBlk *b, const VirtioReq *req, bool to_disk, uint64_t off,
+                   uint64_t len, uint64_t pos)
+{
+    unsigned first = to_disk ? 0 : req->nout, n = to_disk ? req->nout : req->nin;
+    for (unsigned s = first; s < first + n && len; s++) {
+        const VirtioSeg *g = &req->seg[s];
+        if (off >= g->len) {
+            off -= g->len;
+            continue;
+        }
+        uint64_t k = g->len - off < len ? g->len - off : len;
+        uint8_t *p = vd->bus->ram + g->addr + off; /* checked by virtio_pop */
+        if (to_disk) {
+            if (disk_write(b, pos, p, k))
+                return -1;
+        } else {
+            int r = disk_read(b, pos, p, k);
+            /* the bytes went straight into RAM: tell the bus */
+            virtio_dma_written(vd, (uint32_t)(g->addr + off), (uint32_t)k);
+            if (r)
+                return -1;
+        }
+        pos += k;
+        len -= k;
+        off = 0;
+    }
+    return 0;
+}
+
+static bool range_ok(const VirtioBlk *b, uint64_t sector, uint64_t len)
+{
+    return len % VIRTIO_BLK_SECTOR == 0 && sector <= b->size / VIRTIO_BLK_SECTOR &&
+           len <= b->size - sector * VIRTIO_BLK_SECTOR;
+}
+
+static uint8_t do_rw(VirtioDev *vd, VirtioBlk *b, const VirtioReq *req, bool write, uint64_t sector,
+                     uint32_t *written)
+{
+    uint64_t len = write ? req->out_len - BLK_HDR : req->in_len - 1;
+    if (write && b->readonly)
+        return VIRTIO_BLK_S_IOERR; /* VIRTIO_BLK_F_RO: writes fail (5.2.6.2) */
+    /* Segments may overlap, so a chain can name far more bytes than RAM
+     * holds; no honest request does: refuse it rather than spend minutes
+     * on it (and its used length fits 32 bits) */
+    if (len > vd->bus->ram_size)
+        return VIRTIO_BLK_S_IOERR;
+    if (!range_ok(b, sector, len))
+        return VIRTIO_BLK_S_IOERR;
+    uint64_t pos = sector * VIRTIO_BLK_SECTOR;
+    if (data_io(vd, b, req, write, write ? BLK_HDR : 0, len, pos))
+        return VIRTIO_BLK_S_IOERR;
+    if (write) {
+        b->wr_bytes += len;
+        b->wr_ops++;
+    } else {
+        b->rd_bytes += len;
+        b->rd_ops++;
+        *written = (uint32_t)len;
+    }
+    return VIRTIO_BLK_S_OK;
+}
+
+static uint8_t do_request(VirtioDev *vd, VirtioBlk *b, const VirtioReq *req, uint32_t *written)
+{
+    uint8_t hdr[BLK_HDR];
+    (void)virtio_req_read(vd, req, 0, hdr, BLK_HDR);
+    uint32_t type = (uint32_t)hdr[0] | (uint32_t)hdr[1] << 8 | (uint32_t)hdr[2] << 16 | (uint32_t)hdr[3] << 24;
+    uint64_t sector = 0;
+    for (int i = 7; i >= 0; i--)
+        sector = sector << 8 | hdr[8 + i];
+    switch (type) {
+    case VIRTIO_BLK_T_IN:
+    case VIRTIO_BLK_T_OUT:
+        return do_rw(vd, b, req, type == VIRTIO_BLK_T_OUT, sector, written);
+    case VIRTIO_BLK_T_FLUSH:
+        b->flush_ops++;
+        if (!b->readonly && !b->snapshot && fdatasync(b->fd))
+            return VIRTIO_BLK_S_IOERR;
+        return VIRTIO_BLK_S_OK;
+    case VIRTIO_BLK_T_GET_ID: {
+        uint64_t n = req->in_len - 1 < VIRTIO_BLK_ID_BYTES ? req->in_len - 1 : VIRTIO_BLK_ID_BYTES;
+        uint8_t id[VIRTIO_BLK_ID_BYTES] = { 0 };
+        memcpy(id, b->id, strlen(b->id));
+        *written = (uint32_t)virtio_req_write(vd, req, 0, id, n);
+        return VIRTIO_BLK_S_OK;
+    }
+    default:
+        return VIRTIO_BLK_S_UNSUPP;
+    }
+}
+
+static void blk_notify(VirtioDev *vd, unsigned q)
+{
+    VirtioBlk *b = vd->opaque;
+    static VirtioReq req; /* 2 KiB; the CPU thread is the only caller */
+    int r;
+    while ((r = virtio_pop(vd, q, &req)) == 1) {
+        /* 5.2.6: a header the device can read and a status byte it can
+         * write, or the driver broke the protocol */
+        if (req.out_len < BLK_HDR || req.in_len < 1) {
+            virtio_set_error(vd, "block request without header or status byte");
+            return;
+        }
+        uint32_t written = 0;
+        uint8_t st = do_request(vd, b, &req, &written);
+        if (st != VIRTIO_BLK_S_OK)
+            b->errors++;
+        (void)virtio_req_write(vd, &req, req.in_len - 1, &st, 1);
+        virtio_push(vd, q, &req, written + 1);
+    }
+}
+
+static uint64_t blk_features(VirtioDev *vd)
+{
+    VirtioBlk *b = vd->opaque;
+    uint64_t f = 1ull << VIRTIO_BLK_F_SEG_MAX | 1ull << VIRTIO_BLK_F_BLK_SIZE | 1ull << VIRTIO_BLK_F_FLUSH;
+    if (b->readonly)
+        f |= 1ull << VIRTIO_BLK_F_RO;
+    return f;
+}
+
+static void put_le(uint8_t *p, uint64_t v, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+/* struct virtio_blk_config up to blk_size (5.2.4) */
+static uint32_t blk_config(VirtioDev *vd, uint8_t *buf)
+{
+    VirtioBlk *b = vd->opaque;
+    put_le(buf + 0, b->size / VIRTIO_BLK_SECTOR, 8); /* capacity */
+    put_le(buf + 12, SEG_MAX, 4);                    /* seg_max */
+    put_le(buf + 20, VIRTIO_BLK_SECTOR, 4);          /* blk_size */
+    return CONFIG_BYTES;
+}
+
+const VirtioDeviceOps virtio_blk_ops = {
+    .device_id = VIRTIO_ID_BLOCK,
+    .nqueues = 1,
+    .features = blk_features,
+    .config = blk_config,
+    .notify = blk_notify,
+};
+
+int virtio_blk_open(VirtioBlk *b, const VirtioBlkConf *c, unsigned index, char *err, size_t errlen)
+{
+    memset(b, 0, sizeof(*b));
+    b->fd = -1;
+    b->readonly = c->readonly;
+    b->snapshot = c->snapshot;
+    /* snapshot=on never writes the file */
+    b->fd = open(c->file, (c->readonly || c->snapshot ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+    struct stat st;
+    if (b->fd < 0 || fstat(b->fd, &st)) {
+        snprintf(err, errlen, "%s: %s", c->file, strerror(errno));
+        virtio_blk_close(b);
+        return -1;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        snprintf(err, errlen, "%s: not a regular file", c->file);
+        virtio_blk_close(b);
+        return -1;
+    }
+    b->size = (uint64_t)st.st_size & ~(uint64_t)(VIRTIO_BLK_SECTOR - 1);
+    b->path = strdup(c->file);
+    if (b->snapshot) {
+        b->overlay_l1 = ((b->size + CLUSTER - 1) >> CLUSTER_BITS >> L2_BITS) + 1;
+        b->overlay = calloc(b->overlay_l1, sizeof(*b->overlay));
+    }
+    if (!b->path || (b->snapshot && !b->overlay)) {
+        snprintf(err, errlen, "%s: out of memory", c->file);
+        virtio_blk_close(b);
+        return -1;
+    }
+    snprintf(b->id, sizeof(b->id), "ppcemu-disk%u", index);
+    return 0;
+}
+
+void virtio_blk_close(VirtioBlk *b)
+{
+    if (b->fd >= 0)
+        close(b->fd);
+    b->fd = -1;
+    if (b->overlay) {
+        for (uint64_t i = 0; i < b->overlay_l1; i++) {
+            if (!b->overlay[i])
+                continue;
+            for (unsigned j = 0; j < L2_SIZE; j++)
+                free(b->overlay[i][j]);
+            free(b->overlay[i]);
+        }
+        free(b->overlay);
+    }
+    b->overlay = NULL;
+    free(b->path);
+    b->path = NULL;
+}

@@ -1,0 +1,77 @@
+/*
+ * virtio-blk (virtio 1.1 section 5.2) on a raw image file: read, write,
+ * flush and get-id requests.  `readonly` opens the file read-only and
+ * offers VIRTIO_BLK_F_RO (writes then fail with VIRTIO_BLK_S_IOERR);
+ * `snapshot` opens it read-only too and keeps every write in an in-memory
+ * overlay of 4 KiB clusters, discarded when the drive is closed (QEMU's
+ * snapshot=on; kept across a system reset, as QEMU keeps its temporary
+ * overlay).
+ *
+ * Snapshot state (not saved yet): the transport's (boards/virtio.h); for a
+ * snapshot=on drive the overlay's clusters (index and 4 KiB each), for a
+ * readonly one nothing; a writable raw drive cannot be saved (QEMU
+ * refuses savevm there too) and migrates by shared storage after a flush.
+ * The counters are not state.
+ *
+ * I/O is done on the CPU thread, synchronously, when the driver notifies
+ * the queue (pread/pwrite straight into/out of guest RAM): a slow disk
+ * stalls the guest for the time of the request.
+ */
+#ifndef BOARDS_VIRTIO_BLK_H
+#define BOARDS_VIRTIO_BLK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "boards/virtio.h"
+
+#define VIRTIO_ID_BLOCK 2
+
+/* request types and status values (5.2.6) */
+#define VIRTIO_BLK_T_IN 0u
+#define VIRTIO_BLK_T_OUT 1u
+#define VIRTIO_BLK_T_FLUSH 4u
+#define VIRTIO_BLK_T_GET_ID 8u
+#define VIRTIO_BLK_S_OK 0u
+#define VIRTIO_BLK_S_IOERR 1u
+#define VIRTIO_BLK_S_UNSUPP 2u
+
+/* feature bits (5.2.3) */
+#define VIRTIO_BLK_F_SEG_MAX 2
+#define VIRTIO_BLK_F_RO 5
+#define VIRTIO_BLK_F_BLK_SIZE 6
+#define VIRTIO_BLK_F_FLUSH 9
+
+#define VIRTIO_BLK_SECTOR 512u
+#define VIRTIO_BLK_ID_BYTES 20u
+
+/* What -drive gives */
+typedef struct VirtioBlkConf {
+    const char *file;
+    bool readonly, snapshot;
+} VirtioBlkConf;
+
+typedef struct VirtioBlk {
+    int fd;
+    char *path;
+    bool readonly, snapshot;
+    uint64_t size;         /* bytes visible to the guest: whole sectors */
+    uint8_t ***overlay;    /* snapshot=on: [cluster >> 9][cluster & 511] */
+    uint64_t overlay_l1;   /* entries of overlay */
+    uint64_t overlay_clusters; /* allocated clusters */
+    char id[VIRTIO_BLK_ID_BYTES + 1];
+    /* counters for `info block` */
+    uint64_t rd_bytes, wr_bytes, rd_ops, wr_ops, flush_ops, errors;
+} VirtioBlk;
+
+extern const VirtioDeviceOps virtio_blk_ops;
+
+/* Open the image; index names the drive (GET_ID "ppcemu-diskN").
+ * 0, or -1 with err set. */
+__attribute__((warn_unused_result))
+int virtio_blk_open(VirtioBlk *b, const VirtioBlkConf *c, unsigned index, char *err, size_t errlen);
+/* Close the file and drop the overlay (snapshot=on writes are lost) */
+void virtio_blk_close(VirtioBlk *b);
+
+#endif /* BOARDS_VIRTIO_BLK_H */

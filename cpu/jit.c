@@ -1,0 +1,837 @@
+/*
+ * The x86-64 JIT: code buffer and code generator (see cpu/jit.h).
+ *
+ * Code buffer: one memfd mapped twice, a read-write view the generator
+ * writes through and a read-execute view that runs, so no page is ever
+ * writable and executable at once (as QEMU's split-wx).  It is bounded and
+ * flushed whole when a block does not fit: the generation number goes up
+ * and every block's jit_code from an older generation is ignored (blocks
+ * never jump to each other, so nothing else refers to the old code).
+ *
+ * Code generation walks the block's PPCOp list.  Each op is either a
+ * template (hot integer ops, compares, branches, loads and stores with
+ * the soft-TLB hit inlined) or a direct call of its handler with
+ * (state, &op) followed by a test of the result.  A template never
+ * raises an exception: whatever could fault (a TLB miss) calls the
+ * handler, which takes the slow path with exact SRR0/DAR/DSISR from
+ * s->block_ea + 4 * idx.  Guest registers live in PPCState at all times,
+ * so a handler always sees the architected state.
+ */
+#include <inttypes.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <capstone/capstone.h>
+
+#include "cpu/jit.h"
+#include "cpu/jit_x86.h"
+
+#if defined(__x86_64__) && defined(__linux__)
+#define PPC_HAVE_JIT 1
+#else
+#define PPC_HAVE_JIT 0
+#endif
+
+bool ppc_jit_available(void)
+{
+    return PPC_HAVE_JIT;
+}
+
+/* ---- code buffer ---- */
+
+static void buf_unmap(PPCJit *j)
+{
+    if (j->rw)
+        munmap(j->rw, j->size);
+    if (j->rx)
+        munmap(j->rx, j->size);
+    if (j->fd >= 0)
+        close(j->fd);
+    j->rw = j->rx = NULL;
+    j->fd = -1;
+}
+
+static int buf_map(PPCJit *j, size_t bytes)
+{
+    bytes = (bytes + 4095) & ~(size_t)4095;
+    j->fd = memfd_create("ppcemu-jit", MFD_CLOEXEC);
+    if (j->fd < 0)
+        return -1;
+    if (ftruncate(j->fd, (off_t)bytes) != 0) {
+        buf_unmap(j);
+        return -1;
+    }
+    j->size = bytes;
+    void *rw = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, j->fd, 0);
+    void *rx = mmap(NULL, bytes, PROT_READ | PROT_EXEC, MAP_SHARED, j->fd, 0);
+    j->rw = rw == MAP_FAILED ? NULL : rw;
+    j->rx = rx == MAP_FAILED ? NULL : rx;
+    if (!j->rw || !j->rx) {
+        buf_unmap(j);
+        return -1;
+    }
+    j->used = 0;
+    return 0;
+}
+
+static void buf_flush(PPCJit *j)
+{
+    j->used = 0;
+    j->n_sites = 0;
+    j->link_req = 0;
+    j->gen++;
+    j->flushes++;
+}
+
+int ppc_jit_set_buffer_size(PPCState *s, size_t bytes)
+{
+    PPCJit *j = s->jit;
+    if (!j)
+        return -1;
+    buf_unmap(j);
+    if (buf_map(j, bytes))
+        return -1;
+    buf_flush(j);
+    return 0;
+}
+
+void ppc_jit_free(PPCState *s)
+{
+    PPCJit *j = s->jit;
+    if (!j)
+        return;
+    /* the checker's verdict needs its coverage next to it */
+    if (s->engine == PPC_ENGINE_LOCKSTEP)
+        fprintf(stderr, "lockstep: %" PRIu64 " blocks compared, %" PRIu64
+                        " run by the interpreter alone (MMIO, timebase)\n",
+                j->ls_checked, j->ls_skipped);
+    if (j->cs) {
+        csh h = j->cs;
+        cs_close(&h);
+    }
+    buf_unmap(j);
+    free(j->ls);
+    free(j->sites);
+    free(j);
+    s->jit = NULL;
+}
+
+int ppc_set_engine(PPCState *s, int engine)
+{
+    if (engine == PPC_ENGINE_INTERP) {
+        s->engine = PPC_ENGINE_INTERP;
+        return 0;
+    }
+    if (!PPC_HAVE_JIT || (engine != PPC_ENGINE_JIT && engine != PPC_ENGINE_LOCKSTEP))
+        return -1;
+    if (!s->jit) {
+        PPCJit *j = calloc(1, sizeof(*j));
+        if (!j)
+            return -1;
+        j->fd = -1;
+        j->gen = 1;
+        j->cap_sites = PPC_JIT_BUFFER_DEFAULT / 256;
+        j->sites = calloc(j->cap_sites, sizeof(*j->sites));
+        if (!j->sites) {
+            free(j);
+            return -1;
+        }
+        if (buf_map(j, PPC_JIT_BUFFER_DEFAULT)) {
+            free(j->sites);
+            free(j);
+            return -1;
+        }
+        s->jit = j;
+    }
+    s->engine = (uint8_t)engine;
+    return 0;
+}
+
+/* ---- code generation ---- */
+
+#define ST(f) ((uint32_t)offsetof(PPCState, f))
+#define GPR(n) (ST(gpr) + 4u * (n))
+#define TLB_OFF(f) ((uint32_t)(offsetof(PPCState, tlb) + offsetof(PPCTLBEntry, f)))
+
+/* Largest code one op can take (the longest template is a load or store
+ * with its handler call on a miss, about 90 bytes), plus the exit stub */
+#define OP_CODE_MAX 160
+#define BLOCK_CODE_MAX (16 + PPC_BLOCK_MAX * OP_CODE_MAX)
+
+typedef struct Gen {
+    JitEmit e;
+    PPCState *s;
+    PPCBlock *b;
+    unsigned n_exits;
+    struct {
+        size_t at;    /* rel32 of a jump to this op's exit stub */
+        unsigned idx; /* the op */
+    } exits[2 * PPC_BLOCK_MAX];
+} Gen;
+
+static uint32_t rd_of(uint32_t insn) { return (insn >> 21) & 31; }
+static uint32_t ra_of(uint32_t insn) { return (insn >> 16) & 31; }
+static uint32_t rb_of(uint32_t insn) { return (insn >> 11) & 31; }
+static uint32_t xo_of(uint32_t insn) { return (insn >> 1) & 0x3FF; }
+
+/* Call op's handler; a result other than PPC_NEXT leaves the block
+ * through the op's exit stub with that result in eax */
+static void gen_call(Gen *g, const PPCOp *op)
+{
+    JitEmit *e = &g->e;
+    x_byte(e, 0x48); /* mov rdi, rbx */
+    x_byte(e, 0x89);
+    x_byte(e, 0xDF);
+    x_mov_imm64(e, X_ESI, (uint64_t)(uintptr_t)op);
+    x_mov_imm64(e, X_EAX, (uint64_t)(uintptr_t)op->fn);
+    x_byte(e, 0xFF); /* call rax */
+    x_byte(e, 0xD0);
+    x_test(e, X_EAX, X_EAX);
+    size_t at = x_jcc_fwd(e, CC_NE);
+    g->exits[g->n_exits].at = at;
+    g->exits[g->n_exits].idx = op->idx;
+    g->n_exits++;
+}
+
+/* Frame: rbx = state, r12 = the instruction count the run must not pass
+ * (chained blocks check it), rbp pushed to keep calls 16-byte aligned */
+static void gen_prologue(JitEmit *e)
+{
+    static const uint8_t code[] = {
+        0x53,             /* push rbx */
+        0x41, 0x54,       /* push r12 */
+        0x55,             /* push rbp */
+        0x48, 0x89, 0xFB, /* mov rbx, rdi */
+        0x49, 0x89, 0xF4, /* mov r12, rsi */
+    };
+    for (size_t i = 0; i < sizeof code; i++)
+        x_byte(e, code[i]);
+}
+#define PROLOGUE_LEN 10
+
+static void gen_epilogue(JitEmit *e)
+{
+    static const uint8_t code[] = { 0x5D, 0x41, 0x5C, 0x5B, 0xC3 }; /* pop rbp, r12, rbx; ret */
+    for (size_t i = 0; i < sizeof code; i++)
+        x_byte(e, code[i]);
+}
+
+/* leave the block: eax = result, edx = op index */
+static void gen_ret(JitEmit *e, uint32_t r, uint32_t idx)
+{
+    x_mov_imm(e, X_EAX, r);
+    x_mov_imm(e, X_EDX, idx);
+    gen_epilogue(e);
+}
+
+/* eax = (rA|0) */
+static void gen_ra0(JitEmit *e, uint32_t ra)
+{
+    if (ra)
+        x_load(e, X_EAX, GPR(ra));
+    else
+        x_alu(e, ALU_XOR, X_EAX, X_EAX);
+}
+
+/* CR field crf = ecx | XER[SO] (ecx holds LT/GT/EQ as 8/4/2) */
+static void gen_set_crf_ecx(JitEmit *e, unsigned crf)
+{
+    unsigned sh = 4u * (7u - crf);
+    x_load(e, X_EDX, ST(xer));
+    x_shr(e, X_EDX, 31);
+    x_alu(e, ALU_OR, X_ECX, X_EDX);
+    if (sh)
+        x_shl(e, X_ECX, (uint8_t)sh);
+    x_load(e, X_EDX, ST(cr));
+    x_alu_imm(e, ALU_AND, X_EDX, ~(0xFu << sh));
+    x_alu(e, ALU_OR, X_EDX, X_ECX);
+    x_store(e, ST(cr), X_EDX);
+}
+
+/* after a cmp (flags set): CR field from the signed or unsigned result */
+static void gen_cmp_flags_to_crf(JitEmit *e, unsigned crf, bool sign)
+{
+    x_mov_imm(e, X_ECX, 2);
+    x_mov_imm(e, X_EDX, 8);
+    x_cmov(e, sign ? CC_L : CC_B, X_ECX, X_EDX);
+    x_mov_imm(e, X_EDX, 4);
+    x_cmov(e, sign ? CC_G : CC_A, X_ECX, X_EDX);
+    gen_set_crf_ecx(e, crf);
+}
+
+/* Rc=1: CR0 from the result in eax (PEM 2.1.3) */
+static void gen_cr0_eax(JitEmit *e)
+{
+    x_alu_imm(e, ALU_CMP, X_EAX, 0);
+    gen_cmp_flags_to_crf(e, 0, true);
+}
+
+/* D-form arithmetic and logical immediates, rlwinm, X-form logical,
+ * add/subf, compares, mfspr/mtspr LR/CTR: true when a template was
+ * emitted */
+static bool gen_alu(Gen *g, const PPCOp *op)
+{
+    JitEmit *e = &g->e;
+    uint32_t insn = op->insn, p = insn >> 26;
+    uint32_t rd = rd_of(insn), ra = ra_of(insn), rb = rb_of(insn);
+    switch (p) {
+    case 14: /* addi, li */
+    case 15: /* addis, lis */
+        gen_ra0(e, ra);
+        if (op->imm)
+            x_alu_imm(e, ALU_ADD, X_EAX, op->imm);
+        x_store(e, GPR(rd), X_EAX);
+        return true;
+    case 24: case 25: /* ori, oris: rA = rS | imm */
+    case 26: case 27: /* xori, xoris */
+    case 28: case 29: /* andi., andis. */
+        x_load(e, X_EAX, GPR(rd));
+        x_alu_imm(e, p >= 28 ? ALU_AND : p >= 26 ? ALU_XOR : ALU_OR, X_EAX, op->imm);
+        x_store(e, GPR(ra), X_EAX);
+        if (p >= 28)
+            gen_cr0_eax(e);
+        return true;
+    case 21: /* rlwinm[.]: rA = ROTL(rS, SH) & MASK(MB, ME) */
+        x_load(e, X_EAX, GPR(rd));
+        if (rb)
+            x_rol(e, X_EAX, (uint8_t)rb);
+        x_alu_imm(e, ALU_AND, X_EAX, op->imm);
+        x_store(e, GPR(ra), X_EAX);
+        if (insn & 1)
+            gen_cr0_eax(e);
+        return true;
+    case 11: /* cmpi */
+    case 10: /* cmpli */
+        if (insn & (1u << 21))
+            return false; /* L=1: leave the odd form to the handler */
+        x_load(e, X_EAX, GPR(ra));
+        x_alu_imm(e, ALU_CMP, X_EAX, op->imm);
+        gen_cmp_flags_to_crf(e, rd >> 2, p == 11);
+        return true;
+    case 31:
+        break;
+    default:
+        return false;
+    }
+    uint32_t xo = xo_of(insn);
+    bool rc = insn & 1;
+    switch (xo) {
+    case 0:  /* cmp */
+    case 32: /* cmpl */
+        if (insn & ((1u << 21) | 1u))
+            return false;
+        x_load(e, X_EAX, GPR(ra));
+        x_alu_load(e, ALU_CMP, X_EAX, GPR(rb));
+        gen_cmp_flags_to_crf(e, rd >> 2, xo == 0);
+        return true;
+    case 266: /* add (OE=0) */
+        x_load(e, X_EAX, GPR(ra));
+        x_alu_load(e, ALU_ADD, X_EAX, GPR(rb));
+        x_store(e, GPR(rd), X_EAX);
+        break;
+    case 40: /* subf: rD = rB - rA (OE=0) */
+        x_load(e, X_EAX, GPR(rb));
+        x_alu_load(e, ALU_SUB, X_EAX, GPR(ra));
+        x_store(e, GPR(rd), X_EAX);
+        break;
+    case 28:  /* and: rA = rS & rB */
+    case 444: /* or */
+    case 316: /* xor */
+    case 60:  /* andc */
+    case 124: /* nor */
+        x_load(e, X_EAX, GPR(rd));
+        if (xo == 60) {
+            x_load(e, X_ECX, GPR(rb));
+            x_not(e, X_ECX);
+            x_alu(e, ALU_AND, X_EAX, X_ECX);
+        } else {
+            x_alu_load(e, xo == 28 ? ALU_AND : xo == 316 ? ALU_XOR : ALU_OR, X_EAX, GPR(rb));
+        }
+        if (xo == 124)
+            x_not(e, X_EAX);
+        x_store(e, GPR(ra), X_EAX);
+        break;
+    case 339: /* mfspr LR / CTR */
+    case 467: /* mtspr LR / CTR */
+        if (rc || (op->imm != 8 && op->imm != 9))
+            return false;
+        if (xo == 339) {
+            x_load(e, X_EAX, op->imm == 8 ? ST(lr) : ST(ctr));
+            x_store(e, GPR(rd), X_EAX);
+        } else {
+            x_load(e, X_EAX, GPR(rd));
+            x_store(e, op->imm == 8 ? ST(lr) : ST(ctr), X_EAX);
+        }
+        return true;
+    default:
+        return false;
+    }
+    if (rc)
+        gen_cr0_eax(e);
+    return true;
+}
+
+/* Integer loads and stores: lwz lbz lhz stw stb sth, their update and
+ * indexed forms.  The soft-TLB hit is the compare of ppc.h's ppc_ld32 and
+ * friends, (ea & (PAGE_MASK | size - 1)) == tag, and one add; anything
+ * else calls the handler, which repeats the lookup and takes the slow
+ * path.  Returns false for forms left to the handler. */
+static bool gen_ldst(Gen *g, const PPCOp *op)
+{
+    JitEmit *e = &g->e;
+    uint32_t insn = op->insn, p = insn >> 26;
+    uint32_t rd = rd_of(insn), ra = ra_of(insn), rb = rb_of(insn);
+    unsigned size;
+    bool store, update, indexed = false;
+    if (p == 31) {
+        if (insn & 1)
+            return false;
+        switch (xo_of(insn)) {
+        case 23: p = 32; break;  /* lwzx */
+        case 55: p = 33; break;  /* lwzux */
+        case 87: p = 34; break;  /* lbzx */
+        case 119: p = 35; break; /* lbzux */
+        case 151: p = 36; break; /* stwx */
+        case 183: p = 37; break; /* stwux */
+        case 215: p = 38; break; /* stbx */
+        case 247: p = 39; break; /* stbux */
+        case 279: p = 40; break; /* lhzx */
+        case 311: p = 41; break; /* lhzux */
+        case 407: p = 44; break; /* sthx */
+        case 439: p = 45; break; /* sthux */
+        default: return false;
+        }
+        indexed = true;
+    }
+    switch (p) {
+    case 32: case 33: size = 4; store = false; break;
+    case 34: case 35: size = 1; store = false; break;
+    case 40: case 41: size = 2; store = false; break;
+    case 36: case 37: size = 4; store = true; break;
+    case 38: case 39: size = 1; store = true; break;
+    case 44: case 45: size = 2; store = true; break;
+    default: return false;
+    }
+    update = p & 1;
+    /* invalid update forms (rA = 0, or rA = rD for loads) keep their
+     * handler's documented behaviour */
+    if (update && (ra == 0 || (!store && ra == rd)))
+        return false;
+
+    /* eax = EA */
+    gen_ra0(e, ra);
+    if (indexed)
+        x_alu_load(e, ALU_ADD, X_EAX, GPR(rb));
+    else if (op->imm)
+        x_alu_imm(e, ALU_ADD, X_EAX, op->imm);
+    /* ecx = offset of the TLB entry; edx = the tag to compare */
+    x_mov(e, X_ECX, X_EAX);
+    x_shr(e, X_ECX, PPC_PAGE_BITS);
+    x_alu_imm(e, ALU_AND, X_ECX, PPC_TLB_SIZE - 1);
+    x_imul_imm(e, X_ECX, X_ECX, (uint32_t)sizeof(PPCTLBEntry));
+    x_mov(e, X_EDX, X_EAX);
+    x_alu_imm(e, ALU_AND, X_EDX, PPC_PAGE_MASK | (size - 1));
+    x_byte(e, 0x3B); /* cmp edx, [rbx + rcx + tag] */
+    x_mem_rbx_rcx(e, X_EDX, store ? TLB_OFF(tag_w) : TLB_OFF(tag_r));
+    size_t miss = x_jcc_fwd(e, CC_NE);
+    x_byte(e, 0x48); /* mov rsi, [rbx + rcx + addend] */
+    x_byte(e, 0x8B);
+    x_mem_rbx_rcx(e, X_ESI, TLB_OFF(addend));
+    /* host address = rsi + rax (eax was written as 32 bits: zero-extended) */
+    if (store) {
+        x_load(e, X_EDX, GPR(rd));
+        if (size == 4) {
+            x_bswap(e, X_EDX);
+            x_byte(e, 0x89);
+        } else if (size == 2) {
+            x_rol16_8(e, X_EDX);
+            x_byte(e, 0x66);
+            x_byte(e, 0x89);
+        } else {
+            x_byte(e, 0x88);
+        }
+        x_mem_rsi_rax(e, X_EDX);
+    } else {
+        if (size == 4) {
+            x_byte(e, 0x8B);
+        } else {
+            x_byte(e, 0x0F);
+            x_byte(e, size == 2 ? 0xB7 : 0xB6);
+        }
+        x_mem_rsi_rax(e, X_EDX);
+        if (size == 4)
+            x_bswap(e, X_EDX);
+        else if (size == 2)
+            x_rol16_8(e, X_EDX);
+    }
+    /* update forms: rA receives the EA first, a load's rD the data last */
+    if (update)
+        x_store(e, GPR(ra), X_EAX);
+    if (!store)
+        x_store(e, GPR(rd), X_EDX);
+    size_t done = x_jmp_fwd(e);
+    x_patch_here(e, miss);
+    gen_call(g, op);
+    x_patch_here(e, done);
+    return true;
+}
+
+/* Called from generated code when a block ends on a target known only at
+ * run time (bclr, bcctr, another page): the run loop's checks between two
+ * blocks, in its order, and the next block's code when the loop would run
+ * it in the JIT next; NULL sends the block back to the loop.  On success
+ * the finished block (done ops) is accounted as the loop would. */
+static void *jit_next(PPCState *s, uint64_t end, uint32_t done)
+{
+    uint64_t icount = s->icount + done;
+    if (s->exit_request || s->irq_pending || s->halted || s->debug_active || icount >= end ||
+        ((s->msr & (MSR_SE | MSR_BE)) | (s->iabr & 2u)) || (s->debug_flags & PPC_DBG_EXEC))
+        return NULL;
+    uint32_t pc = s->pc;
+    const PPCTLBEntry *e = &s->tlb[PPC_TLB_IDX(pc)];
+    if (e->tag_x != (pc & PPC_PAGE_MASK))
+        return NULL;
+    PPCBlock *b = ppc_bc_lookup(s, e->pa_page | (pc & ~PPC_PAGE_MASK));
+    if (!b || end - icount < b->n || !b->jit_code || b->jit_gen != s->jit->gen)
+        return NULL;
+    s->icount = icount;
+    s->block_ea = pc;
+    s->block_icount = icount;
+    return (uint8_t *)b->jit_code + PROLOGUE_LEN;
+}
+
+/* s->pc is set: go on with the block there through jit_next, or leave */
+static void gen_exit_dynamic(JitEmit *e, const PPCOp *op)
+{
+    static const uint8_t args[] = { 0x48, 0x89, 0xDF, 0x4C, 0x89, 0xE6 }; /* mov rdi, rbx; mov rsi, r12 */
+    for (size_t i = 0; i < sizeof args; i++)
+        x_byte(e, args[i]);
+    x_mov_imm(e, X_EDX, op->idx + 1u);
+    x_mov_imm64(e, X_EAX, (uint64_t)(uintptr_t)jit_next);
+    x_byte(e, 0xFF); /* call rax */
+    x_byte(e, 0xD0);
+    x_byte(e, 0x48); /* test rax, rax */
+    x_byte(e, 0x85);
+    x_byte(e, 0xC0);
+    size_t leave = x_jcc_fwd(e, CC_E);
+    x_byte(e, 0xFF); /* jmp rax */
+    x_byte(e, 0xE0);
+    x_patch_here(e, leave);
+    gen_ret(e, PPC_EXIT, op->idx);
+}
+
+/* A value no live block's n has: the check of an unlinked chain site */
+static const uint16_t unlinked_n = 0;
+
+/* Leave the block after the branch op at index idx, s->pc already set to
+ * block_ea + off.  When the target is in the same physical page, go on
+ * directly into its code if the run loop would run it next in the JIT:
+ * no exit or interrupt request, no single-step, trace, IABR or exec log,
+ * not halted, the whole block within the budget (r12), the fetch TLB entry
+ * still mapping this page (validated by physical page) and the target not
+ * invalidated.  The site is linked lazily: it asks the run loop to patch
+ * it when the block at its target runs next (ppc_jit_exec). */
+static void gen_chain(Gen *g, const PPCOp *op, uint32_t off)
+{
+    JitEmit *e = &g->e;
+    PPCJit *j = g->s->jit;
+    int64_t po = (int64_t)(g->b->pa & ~PPC_PAGE_MASK) + (int32_t)off;
+    if (po < 0 || po >= PPC_PAGE_SIZE || (po & 3) || j->n_sites == j->cap_sites) {
+        gen_exit_dynamic(e, op);
+        return;
+    }
+    PPCJitSite *st = &j->sites[j->n_sites];
+    uint32_t site_id = (uint32_t)j->n_sites++;
+    st->target_pa = (g->b->pa & PPC_PAGE_MASK) + (uint32_t)po;
+    st->gen = j->gen;
+    st->done = op->idx + 1u;
+    size_t out[12];
+    unsigned n_out = 0;
+    x_alu_mem_imm(e, ALU_CMP, ST(exit_request), 0);
+    out[n_out++] = x_jcc_fwd(e, CC_NE);
+    x_alu_mem_imm(e, ALU_CMP, ST(irq_pending), 0);
+    out[n_out++] = x_jcc_fwd(e, CC_NE);
+    x_test_mem_imm(e, ST(msr), MSR_SE | MSR_BE);
+    out[n_out++] = x_jcc_fwd(e, CC_NE);
+    x_test_mem_imm(e, ST(iabr), 2u); /* IABR[BE] */
+    out[n_out++] = x_jcc_fwd(e, CC_NE);
+    x_test_mem_imm(e, ST(debug_flags), PPC_DBG_EXEC);
+    out[n_out++] = x_jcc_fwd(e, CC_NE);
+    x_byte(e, 0x80); /* cmp byte [rbx + halted], 0 */
+    x_mem_rbx(e, 7, ST(halted));
+    x_byte(e, 0);
+    out[n_out++] = x_jcc_fwd(e, CC_NE);
+    x_byte(e, 0x80); /* cmp byte [rbx + debug_active], 0: the debugger's */
+    x_mem_rbx(e, 7, ST(debug_active)); /* checks are the run loop's (ppc.h) */
+    x_byte(e, 0);
+    out[n_out++] = x_jcc_fwd(e, CC_NE);
+    /* icount + this block's ops + the target's ops <= end */
+    x_byte(e, 0x48); /* mov rax, [rbx + icount] */
+    x_byte(e, 0x8B);
+    x_mem_rbx(e, X_EAX, ST(icount));
+    x_byte(e, 0x48); /* add rax, imm32 */
+    x_byte(e, 0x05);
+    st->at_n = j->used + e->pos;
+    x_u32(e, st->done + 0xFFFFu); /* patched: done + target n */
+    x_byte(e, 0x4C); /* cmp rax, r12 */
+    x_byte(e, 0x39);
+    x_byte(e, 0xE0);
+    out[n_out++] = x_jcc_fwd(e, CC_A);
+    /* the run loop's fetch check: tag_x of block_ea's entry, and its
+     * physical page this block's */
+    x_load(e, X_EAX, ST(block_ea));
+    x_mov(e, X_ECX, X_EAX);
+    x_shr(e, X_ECX, PPC_PAGE_BITS);
+    x_alu_imm(e, ALU_AND, X_ECX, PPC_TLB_SIZE - 1);
+    x_imul_imm(e, X_ECX, X_ECX, (uint32_t)sizeof(PPCTLBEntry));
+    x_alu_imm(e, ALU_AND, X_EAX, PPC_PAGE_MASK);
+    x_byte(e, 0x3B); /* cmp eax, [rbx + rcx + tag_x] */
+    x_mem_rbx_rcx(e, X_EAX, TLB_OFF(tag_x));
+    out[n_out++] = x_jcc_fwd(e, CC_NE);
+    x_byte(e, 0x81); /* cmp dword [rbx + rcx + pa_page], imm32 */
+    x_mem_rbx_rcx(e, 7, TLB_OFF(pa_page));
+    x_u32(e, g->b->pa & PPC_PAGE_MASK);
+    out[n_out++] = x_jcc_fwd(e, CC_NE);
+    /* the target block still valid (n = 0 once invalidated) */
+    st->at_ptr = j->used + e->pos + 2;
+    x_mov_imm64(e, X_EAX, (uint64_t)(uintptr_t)&unlinked_n);
+    x_byte(e, 0x66); /* cmp word [rax], 0 */
+    x_byte(e, 0x83);
+    x_byte(e, 0x38);
+    x_byte(e, 0x00);
+    out[n_out++] = x_jcc_fwd(e, CC_E);
+    /* what the run loop does between blocks */
+    x_byte(e, 0x48); /* add qword [rbx + icount], done */
+    x_byte(e, 0x81);
+    x_mem_rbx(e, 0, ST(icount));
+    x_u32(e, st->done);
+    x_load(e, X_EAX, ST(pc));
+    x_store(e, ST(block_ea), X_EAX);
+    x_byte(e, 0x48); /* mov rax, [rbx + icount] */
+    x_byte(e, 0x8B);
+    x_mem_rbx(e, X_EAX, ST(icount));
+    x_byte(e, 0x48); /* mov [rbx + block_icount], rax */
+    x_byte(e, 0x89);
+    x_mem_rbx(e, X_EAX, ST(block_icount));
+    size_t jmp = x_jmp_fwd(e);
+    st->at_jmp = j->used + jmp;
+    for (unsigned k = 0; k < n_out; k++)
+        x_patch_here(e, out[k]);
+    x_patch_here(e, jmp);
+    x_mov_imm64(e, X_EAX, (uint64_t)(uintptr_t)&j->link_req);
+    x_byte(e, 0xC7); /* mov dword [rax], site + 1 */
+    x_byte(e, 0x00);
+    x_u32(e, site_id + 1);
+    gen_ret(e, PPC_EXIT, op->idx);
+}
+
+/* s->pc = block_ea + off; LR = CIA + 4 with LK; then leave or chain */
+static void gen_exit_to(Gen *g, const PPCOp *op, uint32_t off, bool lk)
+{
+    JitEmit *e = &g->e;
+    x_load(e, X_EAX, ST(block_ea));
+    x_alu_imm(e, ALU_ADD, X_EAX, off);
+    x_store(e, ST(pc), X_EAX);
+    if (lk) {
+        x_load(e, X_EAX, ST(block_ea));
+        x_alu_imm(e, ALU_ADD, X_EAX, 4u * op->idx + 4);
+        x_store(e, ST(lr), X_EAX);
+    }
+    gen_chain(g, op, off);
+}
+
+/* Branches (the block's last op): b/bl, bc/bcl, bclr/bclrl, bcctr/bcctrl
+ * with AA=0.  The taken test is PEM 4.2.4.2's, which every BO class of
+ * cpu/branch.c specialises: CTR is decremented when BO[2] = 0, the CTR
+ * condition holds when BO[2] = 1 or (CTR != 0) != BO[3], the CR condition
+ * when BO[0] = 1 or CR[BI] == BO[1].  The next PC goes to s->pc and the
+ * block ends with PPC_EXIT, as the handlers do. */
+static bool gen_branch(Gen *g, const PPCOp *op)
+{
+    JitEmit *e = &g->e;
+    uint32_t insn = op->insn, p = insn >> 26;
+    uint32_t cia_off = 4u * op->idx;
+    bool lk = insn & 1;
+    if (op->idx + 1u != g->b->n)
+        return false;
+    if (p == 18) {
+        if (insn & 2)
+            return false;
+        gen_exit_to(g, op, cia_off + op->imm, lk);
+        return true;
+    }
+    uint32_t bo = rd_of(insn), bi = ra_of(insn);
+    int target; /* 0: CIA + BD, 1: LR, 2: CTR */
+    if (p == 16) {
+        if (insn & 2)
+            return false;
+        target = 0;
+    } else if (p == 19 && xo_of(insn) == 16 && !rb_of(insn)) {
+        target = 1;
+    } else if (p == 19 && xo_of(insn) == 528 && !rb_of(insn) && (bo & 4)) {
+        target = 2; /* bcctr that decrements CTR is illegal: handler */
+    } else {
+        return false;
+    }
+    /* the target is read before CTR is decremented and LR written */
+    if (target) {
+        x_load(e, X_ESI, target == 1 ? ST(lr) : ST(ctr));
+        x_alu_imm(e, ALU_AND, X_ESI, ~3u);
+    }
+    size_t not_taken[2];
+    unsigned nt = 0;
+    if (!(bo & 4)) {
+        x_dec_mem(e, ST(ctr)); /* ZF: CTR now 0 */
+        not_taken[nt++] = x_jcc_fwd(e, (bo & 2) ? CC_NE : CC_E);
+    }
+    if (!(bo & 16)) {
+        x_test_mem_imm(e, ST(cr), 1u << (31 - bi));
+        not_taken[nt++] = x_jcc_fwd(e, (bo & 8) ? CC_E : CC_NE);
+    }
+    if (target) {
+        x_store(e, ST(pc), X_ESI);
+        if (lk) {
+            x_load(e, X_EAX, ST(block_ea));
+            x_alu_imm(e, ALU_ADD, X_EAX, cia_off + 4);
+            x_store(e, ST(lr), X_EAX);
+        }
+        gen_exit_dynamic(e, op);
+    } else {
+        gen_exit_to(g, op, cia_off + op->imm, lk);
+    }
+    if (nt) {
+        for (unsigned k = 0; k < nt; k++)
+            x_patch_here(e, not_taken[k]);
+        gen_exit_to(g, op, cia_off + 4, lk);
+    }
+    return true;
+}
+
+static void log_out_asm(PPCState *s, const PPCBlock *b, const uint8_t *code, const void *at,
+                        size_t len)
+{
+    PPCJit *j = s->jit;
+    if (!s->log_fn)
+        return;
+    if (!j->cs) {
+        csh h;
+        if (cs_open(CS_ARCH_X86, CS_MODE_64, &h) != CS_ERR_OK)
+            return;
+        j->cs = h;
+    }
+    cs_insn *insn;
+    size_t count = cs_disasm(j->cs, code, len, (uint64_t)(uintptr_t)at, 0, &insn);
+    s->log_fn(s->log_opaque, "OUT: [pa 0x%08x, %u ops, size=%zu]\n", b->pa, (unsigned)b->n, len);
+    for (size_t i = 0; i < count; i++)
+        s->log_fn(s->log_opaque, "0x%016" PRIx64 ":  %s %s\n", insn[i].address, insn[i].mnemonic,
+                  insn[i].op_str);
+    if (count)
+        cs_free(insn, count);
+}
+
+/* Generate host code for b into the buffer; NULL when it does not fit
+ * (the caller flushes and tries once more). */
+static void *compile(PPCState *s, PPCBlock *b)
+{
+    PPCJit *j = s->jit;
+    Gen *g = &(Gen){ .s = s, .b = b };
+    JitEmit *e = &g->e;
+    size_t n_sites = j->n_sites;
+    e->buf = j->rw + j->used;
+    e->cap = j->size - j->used;
+    gen_prologue(e);
+    bool ended = false;
+    for (unsigned i = 0; i < b->n && !e->overflow; i++) {
+        const PPCOp *op = &b->ops[i];
+        /* templates implement the encodings the decoder accepted only */
+        if (op->kind == 0xFFFF) {
+            gen_call(g, op);
+            continue;
+        }
+        if (gen_alu(g, op) || gen_ldst(g, op))
+            continue;
+        if (gen_branch(g, op)) {
+            ended = true;
+            break;
+        }
+        gen_call(g, op);
+    }
+    if (!ended)
+        gen_ret(e, PPC_NEXT, b->n);
+    for (unsigned k = 0; k < g->n_exits; k++) {
+        x_patch_here(e, g->exits[k].at);
+        x_mov_imm(e, X_EDX, g->exits[k].idx); /* eax holds the result */
+        gen_epilogue(e);
+    }
+    if (e->overflow) {
+        j->n_sites = n_sites;
+        return NULL;
+    }
+    void *code = j->rx + j->used;
+    /* disassembled from the writable view, addresses of the executable */
+    if (PPC_UNLIKELY(s->debug_flags & PPC_DBG_OUT_ASM))
+        log_out_asm(s, b, j->rw + j->used, code, e->pos);
+    j->used = (j->used + e->pos + 15) & ~(size_t)15;
+    j->blocks++;
+    return code;
+}
+
+typedef struct {
+    uint64_t r, idx;
+} JitRet;
+typedef JitRet (*JitFn)(PPCState *s, uint64_t end);
+
+void *ppc_jit_prepare(PPCState *s, PPCBlock *b)
+{
+    PPCJit *j = s->jit;
+    if (PPC_LIKELY(b->jit_code && b->jit_gen == j->gen))
+        return b->jit_code;
+    void *code = j->size - j->used >= BLOCK_CODE_MAX ? compile(s, b) : NULL;
+    if (!code) {
+        buf_flush(j);
+        code = compile(s, b);
+    }
+    b->jit_code = code; /* NULL: a buffer smaller than one block */
+    b->jit_gen = j->gen;
+    return code;
+}
+
+int ppc_jit_run(PPCState *s, void *code, uint64_t end, unsigned *done)
+{
+    JitRet ret = ((JitFn)code)(s, end);
+    *done = (unsigned)ret.idx;
+    return (int)ret.r;
+}
+
+/* Patch the chain site that asked for b (gen_chain) */
+static void link_site(PPCJit *j, PPCBlock *b, const uint8_t *code)
+{
+    uint32_t id = j->link_req - 1;
+    j->link_req = 0;
+    if (id >= j->n_sites)
+        return;
+    PPCJitSite *st = &j->sites[id];
+    if (st->gen != j->gen || st->target_pa != b->pa || !b->n)
+        return;
+    uint32_t n = st->done + b->n;
+    uint64_t ptr = (uint64_t)(uintptr_t)&b->n;
+    uint32_t rel = (uint32_t)((code + PROLOGUE_LEN) - (j->rx + st->at_jmp + 4));
+    memcpy(j->rw + st->at_n, &n, 4);
+    memcpy(j->rw + st->at_ptr, &ptr, 8);
+    memcpy(j->rw + st->at_jmp, &rel, 4);
+}
+
+int ppc_jit_exec(PPCState *s, PPCBlock *b, uint64_t end, unsigned *done)
+{
+    PPCJit *j = s->jit;
+    void *code = ppc_jit_prepare(s, b);
+    if (PPC_UNLIKELY(!code))
+        return ppc_interp_ops(s, b->ops, b->n, done);
+    if (j->link_req)
+        link_site(j, b, code);
+    return ppc_jit_run(s, code, end, done);
+}

@@ -1,0 +1,63 @@
+/*
+ * The x86-64 JIT behind the block cache: internal interface between
+ * cpu/exec.c (the run loop), cpu/jit.c (code buffer and code generator)
+ * and cpu/jit_check.c (the lockstep checker).
+ *
+ * A translated block (cpu/translate.h) gets host code on its first run
+ * under the JIT.  The code runs the block's ops in order, with the guest
+ * state addressed from rbx, and returns exactly what the interpreter's op
+ * loop ends with: the result of the op that left the block (PPC_NEXT when
+ * all ran) and that op's index, so that cpu/exec.c accounts icount and pc
+ * the same way for both engines.
+ */
+#ifndef CPU_JIT_H
+#define CPU_JIT_H
+
+#include "cpu/translate.h"
+
+#define PPC_JIT_BUFFER_DEFAULT (32u << 20)
+
+/* A chain site: the jump at a block's end into the block at target_pa of
+ * the same page, patched when that block first runs after it (offsets in
+ * the buffer of the patched fields) */
+typedef struct PPCJitSite {
+    uint32_t target_pa, gen, done;
+    size_t at_n, at_ptr, at_jmp;
+} PPCJitSite;
+
+typedef struct PPCJit {
+    int fd;              /* the memfd behind both views */
+    uint8_t *rw;         /* writable view (never executable) */
+    uint8_t *rx;         /* executable view (never writable) */
+    size_t size, used;
+    uint32_t gen;        /* bumped by each flush: older jit_code is stale */
+    uint64_t blocks, flushes; /* blocks compiled, whole-buffer flushes */
+    uint64_t ls_checked, ls_skipped; /* lockstep: blocks compared / not */
+    size_t cs;           /* capstone handle for -d out_asm (0: not open) */
+    struct Lockstep *ls; /* the lockstep checker's saved states */
+    PPCJitSite *sites;   /* chain sites of this generation */
+    size_t n_sites, cap_sites;
+    uint32_t link_req;   /* site + 1 that asked to be linked, or 0 */
+} PPCJit;
+
+/* Run block b whole (s->block_ea and s->block_icount set, b->n fits in
+ * the budget), and the blocks it chains to while they fit before 'end'
+ * (each accounted in s->icount, s->block_ea and s->block_icount as the
+ * run loop does); returns the op result that ended the last block, *done
+ * its index (that block's n when every op returned PPC_NEXT). */
+int ppc_jit_exec(PPCState *s, PPCBlock *b, uint64_t end, unsigned *done);
+/* The host code of b, generated now if needed (NULL: the buffer cannot
+ * hold one block), and running it */
+void *ppc_jit_prepare(PPCState *s, PPCBlock *b);
+int ppc_jit_run(PPCState *s, void *code, uint64_t end, unsigned *done);
+/* The same, checked: the block runs in the interpreter, then from the same
+ * state in the JIT, and any difference stops the CPU (cpu/jit_check.c). */
+int ppc_lockstep_exec(PPCState *s, PPCBlock *b, unsigned *done);
+/* The interpreter's op loop over ops[0..n) (cpu/exec.c) */
+int ppc_interp_ops(PPCState *s, const PPCOp *ops, unsigned n, unsigned *done);
+void ppc_jit_free(PPCState *s);
+/* Replace the code buffer by one of 'bytes' bytes (tests: a small buffer
+ * forces whole-buffer flushes).  0, or -1 if it cannot be mapped. */
+PPC_WUR int ppc_jit_set_buffer_size(PPCState *s, size_t bytes);
+
+#endif /* CPU_JIT_H */

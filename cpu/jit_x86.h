@@ -1,0 +1,206 @@
+/*
+ * A small x86-64 instruction emitter for the JIT (cpu/jit.c).  Only the
+ * forms the code generator uses, with the encodings of the Intel SDM
+ * vol. 2 (ModRM/SIB tables 2-2 and 2-3).  The guest state is always
+ * addressed as [rbx + disp32]; scratch registers are eax, ecx, edx, esi,
+ * so that no REX prefix is needed for 32-bit operations.
+ */
+#ifndef CPU_JIT_X86_H
+#define CPU_JIT_X86_H
+
+#include <stdint.h>
+#include <string.h>
+
+enum { X_EAX = 0, X_ECX = 1, X_EDX = 2, X_EBX = 3, X_ESP = 4, X_EBP = 5, X_ESI = 6, X_EDI = 7 };
+
+/* condition codes (the low nibble of Jcc/SETcc/CMOVcc) */
+enum {
+    CC_B = 0x2, CC_AE = 0x3, CC_E = 0x4, CC_NE = 0x5, CC_BE = 0x6, CC_A = 0x7,
+    CC_S = 0x8, CC_NS = 0x9, CC_L = 0xC, CC_GE = 0xD, CC_LE = 0xE, CC_G = 0xF,
+};
+
+/* group-1 ALU operations: the /digit of 81 /n and the base opcode of the
+ * r/m32, r32 form is 8 * n + 1 */
+enum { ALU_ADD = 0, ALU_OR = 1, ALU_AND = 4, ALU_SUB = 5, ALU_XOR = 6, ALU_CMP = 7 };
+
+typedef struct JitEmit {
+    uint8_t *buf;   /* writable view */
+    size_t pos, cap;
+    int overflow;   /* set when an emit would pass cap */
+} JitEmit;
+
+static inline void x_byte(JitEmit *e, uint8_t b)
+{
+    if (e->pos < e->cap)
+        e->buf[e->pos++] = b;
+    else
+        e->overflow = 1;
+}
+
+static inline void x_u32(JitEmit *e, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        x_byte(e, (uint8_t)(v >> (8 * i)));
+}
+
+static inline void x_u64(JitEmit *e, uint64_t v)
+{
+    x_u32(e, (uint32_t)v);
+    x_u32(e, (uint32_t)(v >> 32));
+}
+
+/* ModRM for [rbx + disp32] with reg field r */
+static inline void x_mem_rbx(JitEmit *e, unsigned r, uint32_t disp)
+{
+    x_byte(e, (uint8_t)(0x80 | (r << 3) | X_EBX));
+    x_u32(e, disp);
+}
+
+/* ModRM+SIB for [rbx + rcx + disp32] with reg field r */
+static inline void x_mem_rbx_rcx(JitEmit *e, unsigned r, uint32_t disp)
+{
+    x_byte(e, (uint8_t)(0x80 | (r << 3) | 4));
+    x_byte(e, (uint8_t)((X_ECX << 3) | X_EBX));
+    x_u32(e, disp);
+}
+
+/* ModRM+SIB for [rsi + rax] with reg field r (mod 00: no displacement) */
+static inline void x_mem_rsi_rax(JitEmit *e, unsigned r)
+{
+    x_byte(e, (uint8_t)((r << 3) | 4));
+    x_byte(e, (uint8_t)((X_EAX << 3) | X_ESI));
+}
+
+/* mov r32, [rbx + d] */
+static inline void x_load(JitEmit *e, unsigned r, uint32_t d) { x_byte(e, 0x8B); x_mem_rbx(e, r, d); }
+/* mov [rbx + d], r32 */
+static inline void x_store(JitEmit *e, uint32_t d, unsigned r) { x_byte(e, 0x89); x_mem_rbx(e, r, d); }
+/* mov dword [rbx + d], imm32 */
+static inline void x_store_imm(JitEmit *e, uint32_t d, uint32_t imm)
+{
+    x_byte(e, 0xC7);
+    x_mem_rbx(e, 0, d);
+    x_u32(e, imm);
+}
+/* mov r32, imm32 */
+static inline void x_mov_imm(JitEmit *e, unsigned r, uint32_t imm)
+{
+    x_byte(e, (uint8_t)(0xB8 + r));
+    x_u32(e, imm);
+}
+/* mov r64, imm64 */
+static inline void x_mov_imm64(JitEmit *e, unsigned r, uint64_t imm)
+{
+    x_byte(e, 0x48);
+    x_byte(e, (uint8_t)(0xB8 + r));
+    x_u64(e, imm);
+}
+/* mov r32, r32 */
+static inline void x_mov(JitEmit *e, unsigned dst, unsigned src)
+{
+    x_byte(e, 0x89);
+    x_byte(e, (uint8_t)(0xC0 | (src << 3) | dst));
+}
+/* op r32, r32 */
+static inline void x_alu(JitEmit *e, int alu, unsigned dst, unsigned src)
+{
+    x_byte(e, (uint8_t)(8 * alu + 1));
+    x_byte(e, (uint8_t)(0xC0 | (src << 3) | dst));
+}
+/* op r32, [rbx + d] */
+static inline void x_alu_load(JitEmit *e, int alu, unsigned r, uint32_t d)
+{
+    x_byte(e, (uint8_t)(8 * alu + 3));
+    x_mem_rbx(e, r, d);
+}
+/* op r32, imm32 */
+static inline void x_alu_imm(JitEmit *e, int alu, unsigned r, uint32_t imm)
+{
+    x_byte(e, 0x81);
+    x_byte(e, (uint8_t)(0xC0 | (alu << 3) | r));
+    x_u32(e, imm);
+}
+/* op dword [rbx + d], imm32 */
+static inline void x_alu_mem_imm(JitEmit *e, int alu, uint32_t d, uint32_t imm)
+{
+    x_byte(e, 0x81);
+    x_mem_rbx(e, (unsigned)alu, d);
+    x_u32(e, imm);
+}
+/* not r32 */
+static inline void x_not(JitEmit *e, unsigned r) { x_byte(e, 0xF7); x_byte(e, (uint8_t)(0xD0 | r)); }
+/* rol/shl/shr r32, imm8 (C1 /0, /4, /5) */
+static inline void x_shift_imm(JitEmit *e, unsigned ext, unsigned r, uint8_t n)
+{
+    x_byte(e, 0xC1);
+    x_byte(e, (uint8_t)(0xC0 | (ext << 3) | r));
+    x_byte(e, n);
+}
+#define x_rol(e, r, n) x_shift_imm(e, 0, r, n)
+#define x_shl(e, r, n) x_shift_imm(e, 4, r, n)
+#define x_shr(e, r, n) x_shift_imm(e, 5, r, n)
+/* rol r16, 8: swaps the two low bytes */
+static inline void x_rol16_8(JitEmit *e, unsigned r)
+{
+    x_byte(e, 0x66);
+    x_shift_imm(e, 0, r, 8);
+}
+/* imul r32, r32, imm32 */
+static inline void x_imul_imm(JitEmit *e, unsigned dst, unsigned src, uint32_t imm)
+{
+    x_byte(e, 0x69);
+    x_byte(e, (uint8_t)(0xC0 | (dst << 3) | src));
+    x_u32(e, imm);
+}
+/* test r32, r32 */
+static inline void x_test(JitEmit *e, unsigned a, unsigned b)
+{
+    x_byte(e, 0x85);
+    x_byte(e, (uint8_t)(0xC0 | (b << 3) | a));
+}
+/* test dword [rbx + d], imm32 */
+static inline void x_test_mem_imm(JitEmit *e, uint32_t d, uint32_t imm)
+{
+    x_byte(e, 0xF7);
+    x_mem_rbx(e, 0, d);
+    x_u32(e, imm);
+}
+/* dec dword [rbx + d] */
+static inline void x_dec_mem(JitEmit *e, uint32_t d) { x_byte(e, 0xFF); x_mem_rbx(e, 1, d); }
+/* cmovcc dst, src */
+static inline void x_cmov(JitEmit *e, unsigned cc, unsigned dst, unsigned src)
+{
+    x_byte(e, 0x0F);
+    x_byte(e, (uint8_t)(0x40 + cc));
+    x_byte(e, (uint8_t)(0xC0 | (dst << 3) | src));
+}
+/* bswap r32 */
+static inline void x_bswap(JitEmit *e, unsigned r) { x_byte(e, 0x0F); x_byte(e, (uint8_t)(0xC8 + r)); }
+
+/* jcc rel32 / jmp rel32 to a label bound later: returns the position of
+ * the rel32 for x_patch */
+static inline size_t x_jcc_fwd(JitEmit *e, unsigned cc)
+{
+    x_byte(e, 0x0F);
+    x_byte(e, (uint8_t)(0x80 + cc));
+    size_t at = e->pos;
+    x_u32(e, 0);
+    return at;
+}
+static inline size_t x_jmp_fwd(JitEmit *e)
+{
+    x_byte(e, 0xE9);
+    size_t at = e->pos;
+    x_u32(e, 0);
+    return at;
+}
+/* make the rel32 at 'at' jump to the current position */
+static inline void x_patch_here(JitEmit *e, size_t at)
+{
+    if (e->overflow || at + 4 > e->cap)
+        return;
+    uint32_t rel = (uint32_t)(e->pos - (at + 4));
+    memcpy(e->buf + at, &rel, 4);
+}
+
+#endif /* CPU_JIT_X86_H */
