@@ -89,6 +89,7 @@ unit: $(BUILD)/tests/unit-tests
 -include tests/bench.mk
 -include tools/guest.mk
 -include tools/ppcsnap.mk
+-include tests/migration/migration.mk
 -include tests/fuzz.mk
 
 # ---- the suite ----

@@ -15,6 +15,7 @@
 #include "boards/qmp.h"
 #include "boards/virtmap.h"
 #include "cpu/ppc.h"
+#include "migration/migrate.h"
 
 typedef struct CliCtx {
     PpcemuOptions *o;
@@ -143,7 +144,16 @@ STR_OPT(opt_dump_dtb, dump_dtb)
 STR_OPT(opt_snapshot_dir, snapshot_dir)
 STR_OPT(opt_logfile, logfile)
 STR_OPT(opt_loadvm, loadvm)
-STR_OPT(opt_incoming, incoming)
+
+/* -incoming tcp:HOST:PORT | unix:PATH | defer (cli.md, issue 10) */
+static int opt_incoming(CliCtx *c, const char *arg)
+{
+    char msg[300];
+    if (strcmp(arg, "defer") && mig_uri_check(arg, true, msg, sizeof msg))
+        return bad(c, arg, "expected tcp:HOST:PORT, unix:PATH or defer");
+    c->o->incoming = arg;
+    return CLI_RUN;
+}
 STR_OPT(opt_gdb, gdb)
 
 /* -drive: QEMU's key=value list; ",," in a value is a literal comma */
@@ -460,7 +470,8 @@ static const CliOpt options[] = {
     { "S", NULL, opt_paused, "do not start the CPU until the monitor's cont" },
     { "loadvm", "NAME", opt_loadvm, "start from snapshot NAME" },
     { "snapshot-dir", "DIR", opt_snapshot_dir, "where named snapshots live" },
-    { "incoming", "tcp:HOST:PORT", opt_incoming, "wait for a migration stream" },
+    { "incoming", "tcp:HOST:PORT|unix:PATH|defer", opt_incoming,
+      "wait for a live migration, then run it (defer: migrate_incoming URI)" },
     { "no-reboot", NULL, opt_no_reboot, "exit (status 0) instead of resetting" },
     { "tb-freq", "HZ", opt_tb_freq, "timebase frequency (default 33333333)" },
     { "tb-clock", "host|vm", opt_tb_clock, "timebase across pauses: real time or VM time" },

@@ -30,6 +30,7 @@
 
 #include "boards/display_sdl.h"
 #include "boards/virtmap.h"
+#include "boards/vmmigrate.h"
 #include "boards/vmsnap.h"
 
 #define POLL_NS 1000000ull /* host input is looked at every millisecond */
@@ -231,6 +232,19 @@ static void serve_host(Machine *m, int64_t timeout_ns)
     m->last_poll_ns = tb_host_mono_ns();
 }
 
+/* Auto-converge (issue 10.2): after a slice that took ran_ns, the CPU
+ * sleeps so that it runs only (100 - mig_throttle) % of the time; the
+ * loop keeps serving descriptors (the migration's socket) meanwhile.
+ * Guest results do not change: only host time passes. */
+static void throttle_sleep(Machine *m, uint64_t ran_ns)
+{
+    unsigned pct = m->mig_throttle;
+    uint64_t end = tb_host_mono_ns() + ran_ns * pct / (100 - pct);
+    for (uint64_t now = tb_host_mono_ns(); now < end && !m->quit && m->mig_throttle;
+         now = tb_host_mono_ns())
+        serve_host(m, (int64_t)(end - now));
+}
+
 /* ---- the loop ---- */
 
 static void board_requests(Machine *m)
@@ -292,7 +306,10 @@ static void run_slice(Machine *m)
         return;
     if (!m->host_turn.armed)
         sched_timer_arm(m->sched, &m->host_turn, tb_host_mono_ns() + POLL_NS);
+    uint64_t t0 = m->mig_throttle ? tb_host_mono_ns() : 0;
     int r = ppc_run(cpu, budget);
+    if (m->mig_throttle)
+        throttle_sleep(m, tb_host_mono_ns() - t0);
     board_requests(m);
     if (m->quit)
         return;
@@ -351,12 +368,6 @@ static void default_bios_path(Machine *m)
     }
     exe[n] = 0;
     snprintf(m->default_bios, sizeof(m->default_bios), "%s/firmware/bootrom.bin", dirname(exe));
-}
-
-static int not_yet(const char *flag)
-{
-    fprintf(stderr, "ppcemu: %s: not implemented yet\n", flag);
-    return 1;
 }
 
 static int dump_dtb(Machine *m, const char *path)
@@ -516,6 +527,7 @@ static int start(Machine *m)
         return 1;
     }
     sched_timer_init(&m->host_turn, SCHED_HOST, "host turn", host_turn_due, m);
+    vmmigrate_init(m);
     TBLinks links = ppc_tb_links(&m->vb.cpu);
     links.sched = m->sched;
     m->tb = tb_new(links, m->opt->tb_freq, m->opt->icount_shift, m->opt->tb_clock);
@@ -535,6 +547,7 @@ static int start(Machine *m)
 static void teardown(Machine *m)
 {
     chardev_stdio_restore();
+    vmmigrate_teardown(m);
     if (m->display)
         sched_timer_disarm(m->sched, &m->display_timer);
     display_sdl_close(m->display);
@@ -563,6 +576,12 @@ static int initial_state(Machine *m)
     const PpcemuOptions *o = m->opt;
     m->stop_icount = o->debug_stop_icount;
     virt_reset(&m->vb);
+    if (o->incoming) {
+        /* stopped until the migration has arrived (boards/vmmigrate.c) */
+        m->running = true;
+        machine_stop(m);
+        return vmmigrate_incoming(m, o->incoming);
+    }
     if (!o->loadvm) {
         m->running = true;
         if (o->start_paused)
@@ -582,8 +601,6 @@ static int initial_state(Machine *m)
 
 int machine_main(const PpcemuOptions *o)
 {
-    if (o->incoming)
-        return not_yet("-incoming");
     signal(SIGPIPE, SIG_IGN);
     Machine *m = calloc(1, sizeof(*m));
     if (!m) {
@@ -591,6 +608,7 @@ int machine_main(const PpcemuOptions *o)
         return 1;
     }
     m->opt = o;
+    m->mig_lfd = -1;
     m->loop = loop_new();
     int r = m->loop ? start(m) : 1;
     if (!m->loop)

@@ -18,6 +18,7 @@
 #include "boards/monitor.h"
 #include "boards/qmp.h"
 #include "boards/virt.h"
+#include "migration/migrate.h"
 #include "timebase/sched.h"
 #include "timebase/tb.h"
 
@@ -53,6 +54,13 @@ typedef struct Machine {
      * -debug-stop-icount, for exact -icount comparisons */
     uint64_t stop_icount;
     char default_bios[4096];
+    /* live migration (boards/vmmigrate.c) */
+    MigParams mig_params;
+    struct MigSource *mig; /* the last outgoing migration, or NULL */
+    SchedTimer mig_timer;  /* the rate limit's window */
+    unsigned mig_throttle; /* auto-converge: % of the time the CPU sleeps */
+    int mig_lfd;           /* -incoming's listening socket, or -1 */
+    LoopFd *mig_lw;
     struct DisplaySdl *display; /* -display sdl's window, or NULL */
     SchedTimer display_timer;   /* its refresh, on the host clock */
 } Machine;

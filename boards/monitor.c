@@ -14,6 +14,7 @@
 
 #include "boards/devcmds.h"
 #include "boards/machine.h"
+#include "boards/vmmigrate.h"
 #include "boards/vmsnap.h"
 #include "cpu/regs.h"
 
@@ -149,6 +150,8 @@ static const MonitorCmd info_cmds[] = {
     { "registers", "", "the CPU's registers", info_registers },
     { "tb", "", "timebase, decrementer, frequency, clock policy", info_tb },
     { "snapshots", "", "the snapshots in the snapshot directory", vmsnap_cmd_info_snapshots },
+    { "migrate", "", "the state of the last live migration", vmmigrate_cmd_info_migrate },
+    { "migrate_parameters", "", "the live migration parameters", vmmigrate_cmd_info_parameters },
     { "block", "", "the virtio drives", dev_cmd_info_block },
 };
 
@@ -272,7 +275,7 @@ static int cmd_x(Monitor *mon, const char *args)
 
 static const MonitorCmd cmds[] = {
     { "help", "", "list the commands", cmd_help },
-    { "info", "registers|tb|snapshots|block", "show machine state", cmd_info },
+    { "info", "registers|tb|snapshots|block|migrate|migrate_parameters", "show machine state", cmd_info },
     { "stop", "", "pause the machine", cmd_stop },
     { "cont", "", "resume the machine", cmd_cont },
     { "c", "", "same as cont", cmd_cont },
@@ -280,6 +283,14 @@ static const MonitorCmd cmds[] = {
     { "savevm", "NAME", "save the machine as snapshot NAME", dev_cmd_savevm },
     { "loadvm", "NAME", "restore the machine from snapshot NAME", dev_cmd_loadvm },
     { "delvm", "NAME", "delete snapshot NAME", vmsnap_cmd_delvm },
+    { "migrate", "[-d] URI", "live-migrate to tcp:HOST:PORT, unix:PATH or exec:CMD",
+      vmmigrate_cmd_migrate },
+    { "migrate_incoming", "URI", "wait for a migration on URI (with -incoming defer)",
+      vmmigrate_cmd_migrate_incoming },
+    { "migrate_cancel", "", "cancel the migration in progress", vmmigrate_cmd_migrate_cancel },
+    { "migrate_set_parameter", "NAME VALUE",
+      "downtime-limit MS, max-bandwidth BYTES, auto-converge on|off, max-passes N",
+      vmmigrate_cmd_set_parameter },
     { "x", "/N ADDR", "show N words of guest physical memory", cmd_x },
     { "sendkey", "KEYS", "press and release keys on the virtio keyboard (ctrl-alt-f1)", dev_cmd_sendkey },
     { "screendump", "FILE [-f ppm|png]", "write the framebuffer's frame to FILE", dev_cmd_screendump },

@@ -1,0 +1,284 @@
+/* Live migration's machine side (boards/vmmigrate.h) */
+#include "boards/vmmigrate.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+_Static_assert((int)MIG_EV_READ == (int)LOOP_READ && (int)MIG_EV_WRITE == (int)LOOP_WRITE &&
+                   (int)MIG_EV_HUP == (int)LOOP_HUP,
+               "the engine's event bits are the loop's");
+
+/* ---- the engine's host ---- */
+
+static void *h_watch(void *opaque, int fd, unsigned events, MigFdFn fn, void *fn_opaque)
+{
+    Machine *m = opaque;
+    return loop_fd_add(m->loop, fd, events, fn, fn_opaque);
+}
+
+static void h_watch_events(void *w, unsigned events)
+{
+    loop_fd_set_events(w, events);
+}
+
+static void h_unwatch(void *w)
+{
+    loop_fd_remove(w);
+}
+
+static void h_timer(void *opaque, uint64_t delay_ns)
+{
+    Machine *m = opaque;
+    sched_timer_arm(m->sched, &m->mig_timer, tb_host_mono_ns() + delay_ns);
+}
+
+static void timer_due(void *opaque)
+{
+    Machine *m = opaque;
+    mig_source_timer(m->mig);
+}
+
+static void h_stop(void *opaque)
+{
+    machine_stop(opaque);
+}
+
+static void h_start(void *opaque)
+{
+    machine_cont(opaque);
+}
+
+static bool h_running(void *opaque)
+{
+    return ((Machine *)opaque)->running;
+}
+
+static void h_throttle(void *opaque, unsigned pct)
+{
+    ((Machine *)opaque)->mig_throttle = pct;
+}
+
+static void h_say(void *opaque, const char *line)
+{
+    (void)opaque;
+    fprintf(stderr, "ppcemu: %s\n", line);
+}
+
+void vmmigrate_init(Machine *m)
+{
+    mig_params_default(&m->mig_params);
+    sched_timer_init(&m->mig_timer, SCHED_HOST, "migration rate limit", timer_due, m);
+    m->mig_lfd = -1;
+}
+
+void vmmigrate_teardown(Machine *m)
+{
+    mig_source_free(m->mig);
+    m->mig = NULL;
+    if (m->mig_lw)
+        loop_fd_remove(m->mig_lw);
+    m->mig_lw = NULL;
+    if (m->mig_lfd >= 0)
+        close(m->mig_lfd);
+    m->mig_lfd = -1;
+    if (m->sched)
+        sched_timer_disarm(m->sched, &m->mig_timer);
+}
+
+/* ---- the destination ---- */
+
+static void incoming_ready(void *opaque, int fd, unsigned revents)
+{
+    (void)revents;
+    Machine *m = opaque;
+    int c = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
+    if (c < 0)
+        return; /* a connection that went away: keep waiting */
+    /* exactly one connection: nobody else may connect from now on */
+    loop_fd_remove(m->mig_lw);
+    m->mig_lw = NULL;
+    close(m->mig_lfd);
+    m->mig_lfd = -1;
+    char msg[300];
+    if (mig_incoming(c, &m->vb.snap, &m->vb.bus, msg, sizeof msg)) {
+        mig_incoming_ack(c, false, msg);
+        close(c);
+        fprintf(stderr, "ppcemu: -incoming: %s\n", msg);
+        machine_quit(m, 1);
+        return;
+    }
+    m->vb.cpu.exit_request = 1;
+    /* time is derived now, when the guest starts here (timebase.md 5, 9);
+     * -S keeps it stopped, as QEMU does */
+    if (!m->opt->start_paused)
+        machine_cont(m);
+    mig_incoming_ack(c, true, NULL);
+    close(c);
+}
+
+static int listen_on(Machine *m, const char *uri, char *msg, size_t len)
+{
+    if (mig_uri_check(uri, true, msg, len))
+        return -1;
+    int fd = mig_listen(uri, msg, len);
+    if (fd < 0)
+        return -1;
+    m->mig_lfd = fd;
+    m->mig_lw = loop_fd_add(m->loop, fd, LOOP_READ, incoming_ready, m);
+    if (!m->mig_lw) {
+        close(fd);
+        m->mig_lfd = -1;
+        snprintf(msg, len, "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+int vmmigrate_incoming(Machine *m, const char *uri)
+{
+    char msg[300];
+    if (!strcmp(uri, "defer"))
+        return 0;
+    if (listen_on(m, uri, msg, sizeof msg)) {
+        fprintf(stderr, "ppcemu: -incoming %s: %s\n", uri, msg);
+        return 1;
+    }
+    return 0;
+}
+
+/* ---- monitor commands ---- */
+
+int vmmigrate_cmd_migrate_incoming(Monitor *mon, const char *args)
+{
+    Machine *m = mon->m;
+    char msg[300];
+    if (!m->opt->incoming || strcmp(m->opt->incoming, "defer")) {
+        monitor_printf(mon, "migrate_incoming: only with -incoming defer\n");
+        return -1;
+    }
+    if (m->mig_lfd >= 0) {
+        monitor_printf(mon, "migrate_incoming: already waiting for a migration\n");
+        return -1;
+    }
+    if (!*args || listen_on(m, args, msg, sizeof msg)) {
+        monitor_printf(mon, "migrate_incoming: %s\n", *args ? msg : "usage: migrate_incoming URI");
+        return -1;
+    }
+    return 0;
+}
+
+int vmmigrate_cmd_migrate(Monitor *mon, const char *args)
+{
+    Machine *m = mon->m;
+    /* -d (detach): migrate never blocks the monitor here, so it is accepted
+     * and changes nothing */
+    if (!strncmp(args, "-d", 2) && (args[2] == ' ' || args[2] == '\t')) {
+        args += 2;
+        while (*args == ' ' || *args == '\t')
+            args++;
+    }
+    if (!*args || (strpbrk(args, " \t") && strncmp(args, "exec:", 5))) {
+        monitor_printf(mon, "migrate: usage: migrate [-d] URI\n");
+        return -1;
+    }
+    if (mig_source_active(m->mig)) {
+        monitor_printf(mon, "migrate: a migration is already in progress\n");
+        return -1;
+    }
+    if (m->opt->incoming && m->mig_lfd >= 0) {
+        monitor_printf(mon, "migrate: this machine is waiting for an incoming migration\n");
+        return -1;
+    }
+    static const MigHost ops_tmpl = {
+        NULL, h_watch, h_watch_events, h_unwatch, h_timer, h_stop, h_start, h_running,
+        h_throttle, h_say,
+    };
+    MigHost ops = ops_tmpl;
+    ops.opaque = m;
+    char msg[300];
+    MigSource *s = mig_source_start(args, &m->mig_params, &m->vb.snap, &m->vb.bus, &ops, msg,
+                                    sizeof msg);
+    if (!s) {
+        monitor_printf(mon, "migrate: %s\n", msg);
+        return -1;
+    }
+    mig_source_free(m->mig);
+    m->mig = s;
+    return 0;
+}
+
+int vmmigrate_cmd_migrate_cancel(Monitor *mon, const char *args)
+{
+    (void)args;
+    mig_source_cancel(mon->m->mig);
+    return 0;
+}
+
+int vmmigrate_cmd_set_parameter(Monitor *mon, const char *args)
+{
+    Machine *m = mon->m;
+    char name[64], value[64], msg[200];
+    if (sscanf(args, "%63s %63s", name, value) != 2) {
+        monitor_printf(mon, "migrate_set_parameter: usage: migrate_set_parameter NAME VALUE\n");
+        return -1;
+    }
+    if (mig_param_set(&m->mig_params, name, value, msg, sizeof msg)) {
+        monitor_printf(mon, "migrate_set_parameter: %s\n", msg);
+        return -1;
+    }
+    mig_source_params(m->mig, &m->mig_params);
+    return 0;
+}
+
+int vmmigrate_cmd_info_parameters(Monitor *mon, const char *args)
+{
+    (void)args;
+    const MigParams *p = &mon->m->mig_params;
+    monitor_printf(mon, "downtime-limit: %llu ms\nmax-bandwidth: %llu bytes/second\n"
+                   "auto-converge: %s\nmax-passes: %u\n",
+                   (unsigned long long)p->downtime_ms, (unsigned long long)p->max_bw,
+                   p->auto_converge ? "on" : "off", p->max_passes);
+    return 0;
+}
+
+int vmmigrate_cmd_info_migrate(Monitor *mon, const char *args)
+{
+    (void)args;
+    Machine *m = mon->m;
+    if (!m->mig) {
+        monitor_printf(mon, "Migration status: %s\n",
+                       m->mig_lfd >= 0 ? "setup (waiting for the source)" : "none");
+        return 0;
+    }
+    MigStats st;
+    mig_source_stats(m->mig, &st);
+    monitor_printf(mon, "Migration status: %s\n", mig_status_name(st.status));
+    if (st.error[0])
+        monitor_printf(mon, "error: %s\n", st.error);
+    monitor_printf(mon, "total time: %llu ms\n", (unsigned long long)st.total_ms);
+    if (st.status == MIG_COMPLETED)
+        monitor_printf(mon, "downtime: %llu ms\n", (unsigned long long)st.downtime_ms);
+    else
+        monitor_printf(mon, "expected downtime: %llu ms\n",
+                       (unsigned long long)st.expected_downtime_ms);
+    monitor_printf(mon, "setup: %llu ms\n", (unsigned long long)st.setup_ms);
+    if (st.have_skew)
+        monitor_printf(mon, "clock skew: %+lld ns (destination minus source realtime, round trip "
+                       "%lld ns)%s\n", (long long)st.skew_ns, (long long)st.rtt_ns,
+                       st.skew_ns > 1000000000ll || st.skew_ns < -1000000000ll ? " WARNING" : "");
+    monitor_printf(mon,
+                   "transferred ram: %llu kbytes\nthroughput: %llu mbps\n"
+                   "remaining ram: %llu kbytes\ntotal ram: %llu kbytes\n"
+                   "duplicate: %llu pages\nnormal: %llu pages\n"
+                   "dirty sync count: %llu\ndirty pages rate: %llu pages\n"
+                   "cpu throttle percentage: %u\n",
+                   (unsigned long long)st.transferred >> 10, (unsigned long long)st.mbps,
+                   (unsigned long long)st.remaining >> 10, (unsigned long long)st.total >> 10,
+                   (unsigned long long)st.zero_pages, (unsigned long long)st.normal_pages,
+                   (unsigned long long)st.dirty_syncs, (unsigned long long)st.dirty_rate,
+                   st.throttle_pct);
+    return 0;
+}

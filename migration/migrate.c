@@ -1,0 +1,1066 @@
+/* Live migration: the engine (migration/migrate.h) */
+#include "migration/migrate.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "timebase/tb.h"
+
+#define MIG_MAGIC "PPCEMIG1"
+#define MIG_VERSION 1u
+#define HELLO_SIZE (8 + 4 + 16 + 16 + 4 + 4 + 8)
+#define REC_PAGE 1
+#define REC_ZERO 2
+#define REC_DEVICE 3
+#define PAGE_SIZE_ (1u << BUS_PAGE_BITS)
+/* the device state of a board is a few KiB; anything above is hostile */
+#define DEVICE_MAX (64u << 20)
+#define OUT_CAP (256u << 10)      /* bytes queued per turn of the loop */
+#define RATE_WINDOW_NS 100000000ull /* rate limiting in 100 ms windows */
+#define IO_TIMEOUT_MS 30000       /* a peer silent this long is gone */
+#define MAX_PASSES_DEFAULT 1000
+
+static uint64_t mono_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+    p[0] = v >> 24; p[1] = v >> 16; p[2] = v >> 8; p[3] = v;
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static void put64(uint8_t *p, uint64_t v)
+{
+    put32(p, v >> 32);
+    put32(p + 4, (uint32_t)v);
+}
+
+static uint64_t get64(const uint8_t *p)
+{
+    return (uint64_t)get32(p) << 32 | get32(p + 4);
+}
+
+static void say(char *msg, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void say(char *msg, size_t len, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, len, fmt, ap);
+    va_end(ap);
+}
+
+/* ---- parameters ---- */
+
+void mig_params_default(MigParams *p)
+{
+    p->downtime_ms = 300;
+    p->max_bw = 128ull << 20;
+    p->auto_converge = false;
+    p->max_passes = MAX_PASSES_DEFAULT;
+}
+
+static int parse_u64(const char *s, uint64_t *v)
+{
+    char *end;
+    if (!*s || *s == '-')
+        return -1;
+    errno = 0;
+    unsigned long long x = strtoull(s, &end, 10);
+    if (errno || *end)
+        return -1;
+    *v = x;
+    return 0;
+}
+
+int mig_param_set(MigParams *p, const char *name, const char *value, char *msg, size_t len)
+{
+    uint64_t v;
+    if (!strcmp(name, "downtime-limit")) {
+        /* QEMU's bound: 2000 s */
+        if (parse_u64(value, &v) || v > 2000000) {
+            say(msg, len, "downtime-limit: '%s' is not a number of ms (0..2000000)", value);
+            return -1;
+        }
+        p->downtime_ms = v;
+    } else if (!strcmp(name, "max-bandwidth")) {
+        if (parse_u64(value, &v) || v == 0 || v > (1ull << 40)) {
+            say(msg, len, "max-bandwidth: '%s' is not a number of bytes/s (1..2^40)", value);
+            return -1;
+        }
+        p->max_bw = v;
+    } else if (!strcmp(name, "auto-converge")) {
+        if (!strcmp(value, "on"))
+            p->auto_converge = true;
+        else if (!strcmp(value, "off"))
+            p->auto_converge = false;
+        else {
+            say(msg, len, "auto-converge: '%s' is not on or off", value);
+            return -1;
+        }
+    } else if (!strcmp(name, "max-passes")) {
+        if (parse_u64(value, &v) || v > 1000000) {
+            say(msg, len, "max-passes: '%s' is not a number (0..1000000)", value);
+            return -1;
+        }
+        p->max_passes = (uint32_t)v;
+    } else {
+        say(msg, len, "unknown parameter '%s' (downtime-limit, max-bandwidth, auto-converge, "
+            "max-passes)", name);
+        return -1;
+    }
+    return 0;
+}
+
+const char *mig_status_name(MigStatus s)
+{
+    static const char *const names[] = { "none", "setup", "active", "device", "completed",
+                                         "failed", "cancelled" };
+    return (unsigned)s < sizeof names / sizeof names[0] ? names[s] : "?";
+}
+
+/* ---- addresses ---- */
+
+typedef enum { URI_TCP, URI_UNIX, URI_EXEC } UriKind;
+
+static int split_uri(const char *uri, UriKind *k, char *host, size_t hlen, char *port,
+                     size_t plen, const char **rest, char *msg, size_t len)
+{
+    if (!strncmp(uri, "tcp:", 4)) {
+        const char *hp = uri + 4, *colon = strrchr(hp, ':');
+        if (!colon || colon == hp || !colon[1] || (size_t)(colon - hp) >= hlen ||
+            strlen(colon + 1) >= plen) {
+            say(msg, len, "'%s': expected tcp:HOST:PORT", uri);
+            return -1;
+        }
+        memcpy(host, hp, (size_t)(colon - hp));
+        host[colon - hp] = 0;
+        /* [v6] */
+        if (host[0] == '[' && host[strlen(host) - 1] == ']') {
+            memmove(host, host + 1, strlen(host));
+            host[strlen(host) - 1] = 0;
+        }
+        strcpy(port, colon + 1);
+        *k = URI_TCP;
+        return 0;
+    }
+    if (!strncmp(uri, "unix:", 5)) {
+        if (!uri[5] || strlen(uri + 5) >= sizeof(((struct sockaddr_un *)0)->sun_path)) {
+            say(msg, len, "'%s': expected unix:PATH (a path of at most 107 bytes)", uri);
+            return -1;
+        }
+        *rest = uri + 5;
+        *k = URI_UNIX;
+        return 0;
+    }
+    if (!strncmp(uri, "exec:", 5) && uri[5]) {
+        *rest = uri + 5;
+        *k = URI_EXEC;
+        return 0;
+    }
+    say(msg, len, "'%s': unknown migration URI (tcp:HOST:PORT, unix:PATH, exec:CMD)", uri);
+    return -1;
+}
+
+int mig_uri_check(const char *uri, bool incoming, char *msg, size_t len)
+{
+    UriKind k;
+    char host[256], port[32];
+    const char *rest;
+    if (split_uri(uri, &k, host, sizeof host, port, sizeof port, &rest, msg, len))
+        return -1;
+    if (incoming && k == URI_EXEC) {
+        say(msg, len, "'%s': -incoming takes tcp:HOST:PORT, unix:PATH or defer", uri);
+        return -1;
+    }
+    return 0;
+}
+
+static int unix_addr(const char *path, struct sockaddr_un *sa)
+{
+    memset(sa, 0, sizeof(*sa));
+    sa->sun_family = AF_UNIX;
+    snprintf(sa->sun_path, sizeof sa->sun_path, "%s", path);
+    return 0;
+}
+
+int mig_listen(const char *uri, char *msg, size_t len)
+{
+    UriKind k;
+    char host[256], port[32];
+    const char *rest;
+    if (split_uri(uri, &k, host, sizeof host, port, sizeof port, &rest, msg, len))
+        return -1;
+    if (k == URI_UNIX) {
+        struct sockaddr_un sa;
+        unix_addr(rest, &sa);
+        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof sa) || listen(fd, 1)) {
+            say(msg, len, "cannot listen on %s: %s", rest, strerror(errno));
+            if (fd >= 0)
+                close(fd);
+            return -1;
+        }
+        return fd;
+    }
+    if (k != URI_TCP) {
+        say(msg, len, "'%s': cannot listen there", uri);
+        return -1;
+    }
+    struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE };
+    struct addrinfo *ai;
+    int rc = getaddrinfo(host, port, &hints, &ai);
+    if (rc) {
+        say(msg, len, "%s:%s: %s", host, port, gai_strerror(rc));
+        return -1;
+    }
+    int fd = -1, e = 0;
+    for (struct addrinfo *a = ai; a; a = a->ai_next) {
+        fd = socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
+        if (fd < 0) {
+            e = errno;
+            continue;
+        }
+        int one = 1;
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        if (bind(fd, a->ai_addr, a->ai_addrlen) == 0 && listen(fd, 1) == 0)
+            break;
+        e = errno;
+        close(fd);
+        fd = -1;
+    }
+    freeaddrinfo(ai);
+    if (fd < 0)
+        say(msg, len, "cannot listen on %s:%s: %s", host, port, strerror(e));
+    return fd;
+}
+
+static int connect_uri(const char *uri, bool *one_way, pid_t *child, char *msg, size_t len)
+{
+    UriKind k;
+    char host[256], port[32];
+    const char *rest;
+    *one_way = false;
+    *child = -1;
+    if (split_uri(uri, &k, host, sizeof host, port, sizeof port, &rest, msg, len))
+        return -1;
+    if (k == URI_EXEC) {
+        int sv[2];
+        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv)) {
+            say(msg, len, "socketpair: %s", strerror(errno));
+            return -1;
+        }
+        pid_t pid = fork();
+        if (pid < 0) {
+            say(msg, len, "fork: %s", strerror(errno));
+            close(sv[0]);
+            close(sv[1]);
+            return -1;
+        }
+        if (pid == 0) {
+            /* the command reads the stream on its stdin (QEMU's exec:) */
+            dup2(sv[1], 0);
+            signal(SIGPIPE, SIG_DFL);
+            execl("/bin/sh", "sh", "-c", rest, (char *)NULL);
+            _exit(127);
+        }
+        close(sv[1]);
+        shutdown(sv[0], SHUT_RD);
+        *one_way = true;
+        *child = pid;
+        return sv[0];
+    }
+    if (k == URI_UNIX) {
+        struct sockaddr_un sa;
+        unix_addr(rest, &sa);
+        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof sa)) {
+            say(msg, len, "cannot connect to %s: %s", rest, strerror(errno));
+            if (fd >= 0)
+                close(fd);
+            return -1;
+        }
+        return fd;
+    }
+    struct addrinfo hints = { .ai_socktype = SOCK_STREAM };
+    struct addrinfo *ai;
+    int rc = getaddrinfo(host, port, &hints, &ai);
+    if (rc) {
+        say(msg, len, "%s:%s: %s", host, port, gai_strerror(rc));
+        return -1;
+    }
+    int fd = -1, e = 0;
+    for (struct addrinfo *a = ai; a; a = a->ai_next) {
+        fd = socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, a->ai_protocol);
+        if (fd < 0) {
+            e = errno;
+            continue;
+        }
+        if (connect(fd, a->ai_addr, a->ai_addrlen) == 0)
+            break;
+        if (errno == EINPROGRESS) {
+            /* a bounded wait: an unreachable host must not hang the monitor */
+            struct pollfd pf = { fd, POLLOUT, 0 };
+            int so = 0;
+            socklen_t sl = sizeof so;
+            if (poll(&pf, 1, 10000) == 1 && !getsockopt(fd, SOL_SOCKET, SO_ERROR, &so, &sl) &&
+                so == 0)
+                break;
+            e = so ? so : ETIMEDOUT;
+        } else {
+            e = errno;
+        }
+        close(fd);
+        fd = -1;
+    }
+    freeaddrinfo(ai);
+    if (fd < 0) {
+        say(msg, len, "cannot connect to %s:%s: %s", host, port, strerror(e));
+        return -1;
+    }
+    int fl = fcntl(fd, F_GETFL);
+    fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+    return fd;
+}
+
+/* ---- blocking I/O with a timeout (setup, the stop, the destination) ---- */
+
+static int io_wait(int fd, short ev)
+{
+    struct pollfd pf = { fd, ev, 0 };
+    int r;
+    do
+        r = poll(&pf, 1, IO_TIMEOUT_MS);
+    while (r < 0 && errno == EINTR);
+    if (r == 0) {
+        errno = ETIMEDOUT;
+        return -1;
+    }
+    return r < 0 ? -1 : 0;
+}
+
+static int write_full(int fd, const void *buf, size_t n)
+{
+    const uint8_t *p = buf;
+    while (n) {
+        ssize_t w = send(fd, p, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            if (io_wait(fd, POLLOUT))
+                return -1;
+            continue;
+        }
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return -1;
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+/* -1 with errno; 0 at a clean EOF before any byte, when eof_ok */
+static int read_full(int fd, void *buf, size_t n)
+{
+    uint8_t *p = buf;
+    size_t got = 0;
+    while (got < n) {
+        ssize_t r = recv(fd, p + got, n - got, MSG_DONTWAIT);
+        if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            if (io_wait(fd, POLLIN))
+                return -1;
+            continue;
+        }
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            return -1;
+        if (r == 0) {
+            errno = EPIPE; /* the stream ended early */
+            return -1;
+        }
+        got += (size_t)r;
+    }
+    return 0;
+}
+
+static const char *io_why(void)
+{
+    return errno == EPIPE ? "the connection closed" : strerror(errno);
+}
+
+/* ---- the source ---- */
+
+struct MigSource {
+    MigHost host;
+    MigParams p;
+    const SnapRegistry *reg;
+    Bus *bus;
+    BusDirtyLog *log;
+    int fd;
+    pid_t child;
+    bool one_way;
+    void *watch;
+    bool was_running;
+    bool throttled;  /* the rate limit parked the descriptor */
+    MigStats st;
+    uint32_t npages, cursor, pass;
+    uint8_t *out;
+    size_t out_len, out_off;
+    uint64_t win_start, win_bytes;
+    uint64_t pass_start, pass_bytes, bw; /* bytes/s measured */
+    uint64_t stop_ns;
+};
+
+static bool page_zero(const uint8_t *p)
+{
+    const uint64_t *q = (const uint64_t *)p;
+    for (unsigned i = 0; i < PAGE_SIZE_ / 8; i++)
+        if (q[i])
+            return false;
+    return true;
+}
+
+/* queue page pg into buf (room for 5 + a page) */
+static size_t emit_page(MigSource *s, uint8_t *buf, uint32_t pg)
+{
+    const uint8_t *src = s->bus->ram + (size_t)pg * PAGE_SIZE_;
+    put32(buf + 1, pg);
+    if (page_zero(src)) {
+        buf[0] = REC_ZERO;
+        s->st.zero_pages++;
+        return 5;
+    }
+    buf[0] = REC_PAGE;
+    memcpy(buf + 5, src, PAGE_SIZE_);
+    s->st.normal_pages++;
+    return 5 + PAGE_SIZE_;
+}
+
+static void source_close(MigSource *s)
+{
+    if (s->watch)
+        s->host.unwatch(s->watch);
+    s->watch = NULL;
+    if (s->fd >= 0)
+        close(s->fd);
+    s->fd = -1;
+    if (s->child > 0) {
+        int stt;
+        if (waitpid(s->child, &stt, WNOHANG) == 0)
+            kill(s->child, SIGTERM);
+        waitpid(s->child, &stt, 0);
+    }
+    s->child = -1;
+    if (s->log)
+        bus_dirty_log_free(s->log);
+    s->log = NULL;
+    if (s->st.throttle_pct)
+        s->host.throttle(s->host.opaque, 0);
+    s->st.throttle_pct = 0;
+    free(s->out);
+    s->out = NULL;
+}
+
+/* Failure or cancel: the guest runs again if it ran before */
+static void source_end(MigSource *s, MigStatus why, const char *reason)
+{
+    bool stopped = s->st.status == MIG_DEVICE;
+    s->st.status = why;
+    s->st.total_ms = (mono_ns() - s->st.start_ns) / 1000000;
+    source_close(s);
+    snprintf(s->st.error, sizeof s->st.error, "%s", reason);
+    char line[300];
+    if (stopped && s->was_running)
+        s->host.start(s->host.opaque);
+    snprintf(line, sizeof line, "migration %s: %s; the guest %s here", mig_status_name(why), reason,
+             s->was_running ? "keeps running" : "stays stopped");
+    s->host.say(s->host.opaque, line);
+}
+
+static void source_fail(MigSource *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void source_fail(MigSource *s, const char *fmt, ...)
+{
+    char why[200];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, sizeof why, fmt, ap);
+    va_end(ap);
+    source_end(s, MIG_FAILED, why);
+}
+
+/* Read the destination's one-line reason after a refusal byte */
+static void read_reason(int fd, char *out, size_t len)
+{
+    uint8_t n;
+    char buf[256];
+    snprintf(out, len, "the destination refused");
+    if (read_full(fd, &n, 1) || read_full(fd, buf, n))
+        return;
+    buf[n] = 0;
+    char safe[256 * 4];
+    snap_escape(safe, sizeof safe, buf, n);
+    snprintf(out, len, "the destination refused: %s", safe);
+}
+
+static int source_handshake(MigSource *s, char *msg, size_t len)
+{
+    uint8_t h[HELLO_SIZE];
+    SnapHeader sh;
+    snap_registry_header(s->reg, &sh);
+    memcpy(h, MIG_MAGIC, 8);
+    put32(h + 8, MIG_VERSION);
+    memcpy(h + 12, sh.board, 16);
+    memcpy(h + 28, sh.cpu, 16);
+    put32(h + 44, sh.ram_size);
+    put32(h + 48, sh.flags);
+    int64_t t1 = tb_host_real_ns();
+    put64(h + 52, (uint64_t)t1);
+    if (write_full(s->fd, h, sizeof h)) {
+        say(msg, len, "sending to the destination: %s", io_why());
+        return -1;
+    }
+    if (s->one_way)
+        return 0;
+    uint8_t r[17];
+    if (read_full(s->fd, r, sizeof r)) {
+        say(msg, len, "no reply from the destination: %s", io_why());
+        return -1;
+    }
+    int64_t t4 = tb_host_real_ns();
+    if (r[0] != 0) {
+        read_reason(s->fd, msg, len);
+        return -1;
+    }
+    int64_t t2 = (int64_t)get64(r + 1), t3 = (int64_t)get64(r + 9);
+    /* NTP: offset = ((t2 - t1) + (t3 - t4)) / 2, delay = (t4 - t1) - (t3 - t2) */
+    s->st.skew_ns = ((t2 - t1) + (t3 - t4)) / 2;
+    s->st.rtt_ns = (t4 - t1) - (t3 - t2);
+    s->st.have_skew = true;
+    if (s->st.skew_ns > 1000000000ll || s->st.skew_ns < -1000000000ll) {
+        char line[200];
+        snprintf(line, sizeof line,
+                 "migration: warning: the destination's realtime clock is %+.3f s from ours "
+                 "(round trip %.3f ms)", s->st.skew_ns / 1e9, s->st.rtt_ns / 1e6);
+        s->host.say(s->host.opaque, line);
+    }
+    return 0;
+}
+
+static void source_writable(void *opaque, int fd, unsigned revents);
+
+MigSource *mig_source_start(const char *uri, const MigParams *p, const SnapRegistry *reg,
+                            Bus *bus, const MigHost *host, char *msg, size_t len)
+{
+    MigSource *s = calloc(1, sizeof(*s));
+    if (!s) {
+        say(msg, len, "out of memory");
+        return NULL;
+    }
+    s->host = *host;
+    s->p = *p;
+    s->reg = reg;
+    s->bus = bus;
+    s->fd = -1;
+    s->child = -1;
+    s->st.start_ns = mono_ns();
+    s->st.status = MIG_SETUP;
+    s->npages = bus->ram_size >> BUS_PAGE_BITS;
+    s->st.total = bus->ram_size;
+    s->was_running = host->running(host->opaque);
+    s->out = malloc(OUT_CAP + 5 + PAGE_SIZE_);
+    s->log = bus_dirty_log_new(bus, "migration");
+    if (!s->out || !s->log) {
+        say(msg, len, "out of memory");
+        goto fail;
+    }
+    s->fd = connect_uri(uri, &s->one_way, &s->child, msg, len);
+    if (s->fd < 0 || source_handshake(s, msg, len))
+        goto fail;
+    fcntl(s->fd, F_SETFL, fcntl(s->fd, F_GETFL) | O_NONBLOCK);
+    s->watch = host->watch(host->opaque, s->fd, MIG_EV_WRITE | (s->one_way ? 0 : MIG_EV_READ),
+                           source_writable, s);
+    if (!s->watch) {
+        say(msg, len, "out of memory");
+        goto fail;
+    }
+    s->st.setup_ms = (mono_ns() - s->st.start_ns) / 1000000;
+    s->st.status = MIG_ACTIVE;
+    s->pass_start = s->win_start = mono_ns();
+    bus_dirty_log_sync(s->log);
+    return s;
+fail:
+    source_close(s);
+    free(s);
+    return NULL;
+}
+
+static uint64_t dirty_bytes(MigSource *s)
+{
+    return (uint64_t)bus_dirty_log_count(s->log) * (PAGE_SIZE_ + 5);
+}
+
+/* The stop: the rest of RAM and the device state, written blocking (the
+ * guest is stopped anyway), then the wait for the acknowledgement */
+static void source_finish(MigSource *s)
+{
+    s->stop_ns = mono_ns();
+    s->host.stop(s->host.opaque);
+    s->st.status = MIG_DEVICE;
+    bus_dirty_log_sync(s->log);
+    fcntl(s->fd, F_SETFL, fcntl(s->fd, F_GETFL) & ~O_NONBLOCK);
+    if (s->out_len > s->out_off && write_full(s->fd, s->out + s->out_off, s->out_len - s->out_off))
+        goto io;
+    s->out_len = s->out_off = 0;
+    for (uint32_t pg = bus_dirty_log_next(s->log, 0); pg < s->npages;
+         pg = bus_dirty_log_next(s->log, pg + 1)) {
+        bus_dirty_log_clear(s->log, pg << BUS_PAGE_BITS, PAGE_SIZE_);
+        size_t n = emit_page(s, s->out, pg);
+        s->st.transferred += n;
+        if (write_full(s->fd, s->out, n))
+            goto io;
+    }
+    /* the device state: every section but RAM, in the snapshot format */
+    SnapRegistry dev = *s->reg;
+    dev.n = 0;
+    for (unsigned i = 0; i < s->reg->n; i++)
+        if (strcmp(s->reg->entry[i].desc->name, "ram"))
+            dev.entry[dev.n++] = s->reg->entry[i];
+    int mfd = memfd_create("ppcemu-mig", MFD_CLOEXEC);
+    SnapError err;
+    SnapHeader h;
+    snap_registry_header(&dev, &h);
+    SnapWriter *w = mfd >= 0 ? snap_writer_open_fd(mfd, &h, &err) : NULL;
+    if (!w) {
+        if (mfd >= 0)
+            close(mfd);
+        source_fail(s, "cannot write the device state");
+        return;
+    }
+    snap_registry_write(&dev, w);
+    if (snap_writer_commit(w, &err)) {
+        close(mfd);
+        source_fail(s, "device state: %s", err.msg);
+        return;
+    }
+    off_t sz = lseek(mfd, 0, SEEK_END);
+    uint8_t *buf = sz > 0 && sz <= (off_t)DEVICE_MAX ? malloc((size_t)sz + 5) : NULL;
+    if (!buf || pread(mfd, buf + 5, (size_t)sz, 0) != sz) {
+        free(buf);
+        close(mfd);
+        source_fail(s, "cannot read back the device state");
+        return;
+    }
+    close(mfd);
+    buf[0] = REC_DEVICE;
+    put32(buf + 1, (uint32_t)sz);
+    int rc = write_full(s->fd, buf, (size_t)sz + 5);
+    s->st.transferred += (uint64_t)sz + 5;
+    free(buf);
+    if (rc)
+        goto io;
+    s->st.remaining = 0;
+    if (s->one_way) {
+        shutdown(s->fd, SHUT_WR);
+        s->st.status = MIG_COMPLETED;
+        s->st.total_ms = (mono_ns() - s->st.start_ns) / 1000000;
+        s->st.downtime_ms = (mono_ns() - s->stop_ns) / 1000000;
+        source_close(s);
+        return;
+    }
+    fcntl(s->fd, F_SETFL, fcntl(s->fd, F_GETFL) | O_NONBLOCK);
+    s->host.watch_events(s->watch, MIG_EV_READ);
+    return;
+io:
+    source_fail(s, "sending to the destination: %s", io_why());
+}
+
+static void source_acked(MigSource *s)
+{
+    uint8_t a[9];
+    fcntl(s->fd, F_SETFL, fcntl(s->fd, F_GETFL) & ~O_NONBLOCK);
+    if (read_full(s->fd, a, sizeof a)) {
+        source_fail(s, "no acknowledgement from the destination: %s", io_why());
+        return;
+    }
+    if (a[0] != 0) {
+        char why[300];
+        read_reason(s->fd, why, sizeof why);
+        source_fail(s, "%s", why);
+        return;
+    }
+    uint64_t now = mono_ns();
+    s->st.downtime_ms = (now - s->stop_ns) / 1000000;
+    s->st.total_ms = (now - s->st.start_ns) / 1000000;
+    s->st.status = MIG_COMPLETED;
+    source_close(s);
+    char line[200];
+    snprintf(line, sizeof line, "migration completed: %llu ms, downtime %llu ms, %llu bytes",
+             (unsigned long long)s->st.total_ms, (unsigned long long)s->st.downtime_ms,
+             (unsigned long long)s->st.transferred);
+    s->host.say(s->host.opaque, line);
+}
+
+/* End of a pass over RAM: stop when the rest fits the downtime limit */
+static void pass_done(MigSource *s)
+{
+    uint64_t now = mono_ns(), dt = now - s->pass_start;
+    if (dt > 1000000 && s->pass_bytes > 0)
+        s->bw = s->pass_bytes * 1000000000ull / dt;
+    if (!s->bw || s->bw > s->p.max_bw)
+        s->bw = s->bw ? s->p.max_bw : s->p.max_bw;
+    s->st.mbps = s->bw * 8 / 1000000;
+    bus_dirty_log_sync(s->log);
+    s->st.dirty_syncs++;
+    uint64_t rest = dirty_bytes(s);
+    s->st.remaining = rest;
+    s->st.dirty_rate = dt ? (uint64_t)bus_dirty_log_count(s->log) * 1000000000ull / dt : 0;
+    s->st.expected_downtime_ms = rest * 1000 / s->bw;
+    s->pass++;
+    s->pass_start = now;
+    s->pass_bytes = 0;
+    s->cursor = 0;
+    if (rest * 1000 <= s->bw * s->p.downtime_ms) {
+        source_finish(s);
+        return;
+    }
+    if (s->p.max_passes && s->pass >= s->p.max_passes) {
+        source_fail(s, "no convergence after %u passes (raise downtime-limit or max-bandwidth, "
+                    "or set auto-converge on)", s->pass);
+        return;
+    }
+    /* QEMU's auto-converge: 20 % first, then +10 % per round, 99 % cap */
+    if (s->p.auto_converge && s->pass >= 2) {
+        unsigned t = s->st.throttle_pct ? s->st.throttle_pct + 10 : 20;
+        s->st.throttle_pct = t > 99 ? 99 : t;
+        s->host.throttle(s->host.opaque, s->st.throttle_pct);
+    }
+}
+
+static int flush_out(MigSource *s)
+{
+    while (s->out_off < s->out_len) {
+        ssize_t w = send(s->fd, s->out + s->out_off, s->out_len - s->out_off,
+                         MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            return 1;
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return -1;
+        s->out_off += (size_t)w;
+    }
+    s->out_off = s->out_len = 0;
+    return 0;
+}
+
+/* One turn: send what the socket and the rate limit take, then return to
+ * the guest */
+static void source_pump(MigSource *s)
+{
+    int rc = flush_out(s);
+    if (rc < 0) {
+        source_fail(s, "sending to the destination: %s", strerror(errno ? errno : EPIPE));
+        return;
+    }
+    if (rc > 0)
+        return;
+    uint64_t now = mono_ns();
+    if (now - s->win_start >= RATE_WINDOW_NS) {
+        s->win_start = now;
+        s->win_bytes = 0;
+    }
+    uint64_t allowed = s->p.max_bw / (1000000000ull / RATE_WINDOW_NS);
+    if (allowed < PAGE_SIZE_ + 5)
+        allowed = PAGE_SIZE_ + 5;
+    while (s->out_len < OUT_CAP && s->win_bytes < allowed) {
+        uint32_t pg = bus_dirty_log_next(s->log, s->cursor);
+        if (pg >= s->npages) {
+            s->cursor = s->npages;
+            break;
+        }
+        bus_dirty_log_clear(s->log, pg << BUS_PAGE_BITS, PAGE_SIZE_);
+        size_t n = emit_page(s, s->out + s->out_len, pg);
+        s->out_len += n;
+        s->win_bytes += n;
+        s->pass_bytes += n;
+        s->st.transferred += n;
+        s->cursor = pg + 1;
+    }
+    rc = flush_out(s);
+    if (rc < 0) {
+        source_fail(s, "sending to the destination: %s", strerror(errno ? errno : EPIPE));
+        return;
+    }
+    if (rc == 0 && s->cursor >= s->npages) {
+        pass_done(s);
+        return;
+    }
+    if (s->win_bytes >= allowed && rc == 0) {
+        /* the rate limit: park until the window ends */
+        s->throttled = true;
+        s->host.watch_events(s->watch, s->one_way ? 0 : MIG_EV_READ);
+        s->host.timer(s->host.opaque, s->win_start + RATE_WINDOW_NS - now);
+    }
+}
+
+static void source_writable(void *opaque, int fd, unsigned revents)
+{
+    (void)fd;
+    MigSource *s = opaque;
+    if (s->st.status == MIG_DEVICE) {
+        source_acked(s);
+        return;
+    }
+    if (s->st.status != MIG_ACTIVE)
+        return;
+    if (revents & MIG_EV_READ) {
+        /* the destination never speaks during pre-copy unless it refuses
+         * or goes away */
+        uint8_t b;
+        ssize_t r = recv(s->fd, &b, 1, MSG_DONTWAIT);
+        if (r == 0 || (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) {
+            source_fail(s, "the destination closed the connection");
+            return;
+        }
+        if (r == 1 && b != 0) {
+            char why[300];
+            read_reason(s->fd, why, sizeof why);
+            source_fail(s, "%s", why);
+            return;
+        }
+    }
+    if (revents & MIG_EV_HUP && !(revents & MIG_EV_WRITE)) {
+        source_fail(s, "the destination closed the connection");
+        return;
+    }
+    if (revents & MIG_EV_WRITE)
+        source_pump(s);
+}
+
+void mig_source_timer(MigSource *s)
+{
+    if (!s || s->st.status != MIG_ACTIVE || !s->throttled)
+        return;
+    s->throttled = false;
+    s->host.watch_events(s->watch, MIG_EV_WRITE | (s->one_way ? 0 : MIG_EV_READ));
+}
+
+void mig_source_cancel(MigSource *s)
+{
+    if (mig_source_active(s))
+        source_end(s, MIG_CANCELLED, "cancelled");
+}
+
+void mig_source_params(MigSource *s, const MigParams *p)
+{
+    if (s)
+        s->p = *p;
+}
+
+void mig_source_stats(const MigSource *s, MigStats *st)
+{
+    *st = s->st;
+    if (mig_source_active(s)) {
+        st->total_ms = (mono_ns() - s->st.start_ns) / 1000000;
+        if (s->st.status == MIG_ACTIVE)
+            st->remaining = s->log ? dirty_bytes((MigSource *)s) : 0;
+    }
+}
+
+bool mig_source_active(const MigSource *s)
+{
+    return s && (s->st.status == MIG_SETUP || s->st.status == MIG_ACTIVE ||
+                 s->st.status == MIG_DEVICE);
+}
+
+void mig_source_free(MigSource *s)
+{
+    if (!s)
+        return;
+    source_close(s);
+    free(s);
+}
+
+/* ---- the destination ---- */
+
+static void send_refusal(int fd, uint8_t kind, const char *why)
+{
+    uint8_t b[1 + 16 + 1 + 255];
+    size_t n = strlen(why) > 255 ? 255 : strlen(why), off = 1;
+    b[0] = kind;
+    if (kind == 1) { /* a reply carries two times before the reason */
+        memset(b + 1, 0, 16);
+        off += 16;
+    } else {
+        memset(b + 1, 0, 8);
+        off += 8;
+    }
+    b[off] = (uint8_t)n;
+    memcpy(b + off + 1, why, n);
+    (void)!write_full(fd, b, off + 1 + n);
+}
+
+void mig_incoming_ack(int fd, bool ok, const char *why)
+{
+    if (!ok) {
+        send_refusal(fd, 2, why ? why : "failed");
+        return;
+    }
+    uint8_t a[9];
+    a[0] = 0;
+    put64(a + 1, (uint64_t)tb_host_real_ns());
+    (void)!write_full(fd, a, sizeof a);
+}
+
+static int load_device(int fd, uint32_t n, const SnapRegistry *reg, char *msg, size_t len)
+{
+    int mfd = memfd_create("ppcemu-mig-in", MFD_CLOEXEC);
+    uint8_t *buf = malloc(64u << 10);
+    if (mfd < 0 || !buf) {
+        say(msg, len, "out of memory for the device state");
+        goto fail;
+    }
+    for (uint32_t left = n; left;) {
+        uint32_t k = left < (64u << 10) ? left : (64u << 10);
+        if (read_full(fd, buf, k)) {
+            say(msg, len, "reading the device state: %s", io_why());
+            goto fail;
+        }
+        if (write(mfd, buf, k) != (ssize_t)k) {
+            say(msg, len, "buffering the device state: %s", strerror(errno));
+            goto fail;
+        }
+        left -= k;
+    }
+    free(buf);
+    buf = NULL;
+    lseek(mfd, 0, SEEK_SET);
+    SnapRegistry dev = *reg;
+    dev.n = 0;
+    for (unsigned i = 0; i < reg->n; i++)
+        if (strcmp(reg->entry[i].desc->name, "ram"))
+            dev.entry[dev.n++] = reg->entry[i];
+    SnapError err;
+    SnapHeader h;
+    SnapReader *r = snap_reader_open_fd(mfd, &h, &err);
+    SnapLoad *ld = r ? snap_registry_read(&dev, r, &h, &err) : NULL;
+    snap_reader_close(r);
+    close(mfd);
+    if (!ld) {
+        say(msg, len, "device state: %s", err.msg);
+        return -1;
+    }
+    snap_load_commit(ld);
+    return 0;
+fail:
+    free(buf);
+    if (mfd >= 0)
+        close(mfd);
+    return -1;
+}
+
+int mig_incoming(int fd, const SnapRegistry *reg, Bus *bus, char *msg, size_t len)
+{
+    uint8_t h[HELLO_SIZE];
+    if (read_full(fd, h, sizeof h)) {
+        say(msg, len, "reading the migration header: %s", io_why());
+        return -1;
+    }
+    int64_t t2 = tb_host_real_ns();
+    if (memcmp(h, MIG_MAGIC, 8) || get32(h + 8) != MIG_VERSION) {
+        say(msg, len, "not a ppcemu migration stream (or another version)");
+        send_refusal(fd, 1, msg);
+        return -1;
+    }
+    SnapHeader sh = { .version = SNAP_FORMAT_VERSION };
+    memcpy(sh.board, h + 12, 16);
+    memcpy(sh.cpu, h + 28, 16);
+    sh.board[15] = sh.cpu[15] = 0;
+    sh.ram_size = get32(h + 44);
+    sh.flags = get32(h + 48);
+    /* the configuration checks of a snapshot load: board, CPU, RAM size,
+     * the board's own (TB frequency, -icount); nothing read into a
+     * registry that refuses */
+    SnapRegistry none = *reg;
+    none.n = 0;
+    SnapError err;
+    SnapHeader mine;
+    snap_registry_header(reg, &mine);
+    int bad = strcmp(sh.board, mine.board) || strcmp(sh.cpu, mine.cpu) ||
+              sh.ram_size != mine.ram_size ||
+              (reg->check_header && reg->check_header(&sh, reg->header_opaque, &err));
+    if (bad) {
+        /* snap_registry_read words it; a registry without sections reads
+         * nothing from a NULL reader before the header checks fail */
+        SnapLoad *ld = snap_registry_read(&none, NULL, &sh, &err);
+        snap_load_free(ld);
+        say(msg, len, "configuration mismatch: %s", err.msg);
+        send_refusal(fd, 1, msg);
+        return -1;
+    }
+    uint8_t r[17];
+    r[0] = 0;
+    put64(r + 1, (uint64_t)t2);
+    put64(r + 9, (uint64_t)tb_host_real_ns());
+    if (write_full(fd, r, sizeof r)) {
+        say(msg, len, "replying to the source: %s", io_why());
+        return -1;
+    }
+    uint32_t npages = bus->ram_size >> BUS_PAGE_BITS;
+    for (;;) {
+        uint8_t rec[5];
+        if (read_full(fd, rec, sizeof rec)) {
+            say(msg, len, "the migration stream ended early: %s", io_why());
+            return -1;
+        }
+        uint32_t v = get32(rec + 1);
+        if (rec[0] == REC_PAGE || rec[0] == REC_ZERO) {
+            if (v >= npages) {
+                say(msg, len, "corrupt migration stream: page %u of %u", v, npages);
+                return -1;
+            }
+            uint8_t *dst = bus->ram + (size_t)v * PAGE_SIZE_;
+            if (rec[0] == REC_ZERO) {
+                memset(dst, 0, PAGE_SIZE_);
+            } else if (read_full(fd, dst, PAGE_SIZE_)) {
+                say(msg, len, "the migration stream ended early: %s", io_why());
+                return -1;
+            }
+            continue;
+        }
+        if (rec[0] == REC_DEVICE) {
+            if (v == 0 || v > DEVICE_MAX) {
+                say(msg, len, "corrupt migration stream: device state of %u bytes", v);
+                return -1;
+            }
+            /* the bus counts every page as written (code, dirty logs) */
+            bus_ram_written(bus, 0, bus->ram_size);
+            return load_device(fd, v, reg, msg, len);
+        }
+        say(msg, len, "corrupt migration stream: record type %u", rec[0]);
+        return -1;
+    }
+}

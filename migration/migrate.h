@@ -1,0 +1,112 @@
+/*
+ * Live migration (issue 10): the engine.  The source sends a running
+ * machine's RAM in iterative pre-copy rounds (the bus's dirty log), then
+ * stops it, sends the rest and the device state (the snapshot registry's
+ * sections, in the snapshot stream format), and waits for the
+ * destination's acknowledgement over the same socket.  The destination
+ * loads, starts and acknowledges.
+ *
+ * The engine knows no board and no event loop: the board gives it a
+ * MigHost (watch a descriptor, arm a timer, stop/start the CPU, throttle
+ * it, print a line) and calls its entry points from the loop's thread (the
+ * CPU thread, between slices).  Errors come back as one line.
+ *
+ * Live protocol (big-endian), after the connection:
+ *   src -> dst  hello: "PPCEMIG1", u32 version, board[16], cpu[16],
+ *               u32 RAM size, u32 header flags, s64 t1 (source realtime)
+ *   dst -> src  reply: u8 0 ok | 1 refused, s64 t2 (receive), s64 t3
+ *               (send), u8 n, n bytes of reason (refused)
+ *   src -> dst  records: u8 1 PAGE u32 pfn + page | u8 2 ZERO u32 pfn |
+ *               u8 3 DEVICE u32 len + a snapshot stream of every section
+ *               but "ram" (the last record)
+ *   dst -> src  ack: u8 0 running | 1 failed, s64 realtime, u8 n, reason
+ * t1..t4 give the clock offset and round trip NTP-style (timebase.md 9).
+ * exec:CMD streams have no return path: no reply, no ack.
+ */
+#ifndef MIGRATION_MIGRATE_H
+#define MIGRATION_MIGRATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "mem/bus.h"
+#include "migration/snapstate.h"
+
+#define MIG_WUR __attribute__((warn_unused_result))
+
+/* the event bits of MigHost.watch (the same values as the loop's) */
+enum { MIG_EV_READ = 1, MIG_EV_WRITE = 2, MIG_EV_HUP = 4 };
+
+typedef struct MigParams {
+    uint64_t downtime_ms;  /* downtime-limit (QEMU: 300) */
+    uint64_t max_bw;       /* max-bandwidth, bytes/s (QEMU: 128 MiB/s) */
+    bool auto_converge;
+    uint32_t max_passes;   /* a hard limit (0: none) */
+} MigParams;
+
+void mig_params_default(MigParams *p);
+/* `migrate_set_parameter NAME VALUE`; 0, or -1 with a line in msg */
+MIG_WUR int mig_param_set(MigParams *p, const char *name, const char *value, char *msg,
+                          size_t len);
+
+typedef void (*MigFdFn)(void *opaque, int fd, unsigned revents);
+
+typedef struct MigHost {
+    void *opaque;
+    /* watch fd (MIG_EV_*; 0 parks it); NULL when out of memory */
+    void *(*watch)(void *opaque, int fd, unsigned events, MigFdFn fn, void *fn_opaque);
+    void (*watch_events)(void *w, unsigned events);
+    void (*unwatch)(void *w);
+    /* call mig_source_timer after delay_ns (re-arming moves it) */
+    void (*timer)(void *opaque, uint64_t delay_ns);
+    void (*stop)(void *opaque);
+    void (*start)(void *opaque);
+    bool (*running)(void *opaque);
+    void (*throttle)(void *opaque, unsigned pct);
+    void (*say)(void *opaque, const char *line);
+} MigHost;
+
+typedef enum MigStatus {
+    MIG_NONE, MIG_SETUP, MIG_ACTIVE, MIG_DEVICE, MIG_COMPLETED, MIG_FAILED, MIG_CANCELLED,
+} MigStatus;
+const char *mig_status_name(MigStatus s);
+
+typedef struct MigStats {
+    MigStatus status;
+    uint64_t start_ns, total_ms, downtime_ms, expected_downtime_ms, setup_ms;
+    uint64_t transferred, remaining, total, zero_pages, normal_pages, dirty_syncs;
+    uint64_t dirty_rate;   /* pages/s of the last round */
+    uint64_t mbps;         /* measured throughput, Mbit/s */
+    unsigned throttle_pct;
+    bool have_skew;
+    int64_t skew_ns, rtt_ns; /* destination realtime minus source's */
+    char error[200];
+} MigStats;
+
+typedef struct MigSource MigSource;
+
+/* Start migrating; NULL with msg set when the URI is bad or nothing can be
+ * connected to (then nothing changed). */
+MigSource *mig_source_start(const char *uri, const MigParams *p, const SnapRegistry *reg,
+                            Bus *bus, const MigHost *host, char *msg, size_t len);
+void mig_source_timer(MigSource *s);
+void mig_source_cancel(MigSource *s);
+/* the parameters may change while it runs (raising the downtime limit) */
+void mig_source_params(MigSource *s, const MigParams *p);
+void mig_source_stats(const MigSource *s, MigStats *st);
+bool mig_source_active(const MigSource *s);
+void mig_source_free(MigSource *s);
+
+/* ---- the destination ---- */
+/* Check a URI (tcp:HOST:PORT, unix:PATH; defer is the board's) */
+MIG_WUR int mig_uri_check(const char *uri, bool incoming, char *msg, size_t len);
+/* Listen on the URI's address only; the fd, or -1 with msg */
+int mig_listen(const char *uri, char *msg, size_t len);
+/* Receive a whole migration on a connected socket into the registry's
+ * machine (RAM straight into the bus, then the device state's two-phase
+ * load).  Blocking, with a timeout per read.  0: loaded, then the board
+ * starts the machine and calls mig_incoming_ack. */
+MIG_WUR int mig_incoming(int fd, const SnapRegistry *reg, Bus *bus, char *msg, size_t len);
+void mig_incoming_ack(int fd, bool ok, const char *why);
+
+#endif /* MIGRATION_MIGRATE_H */
