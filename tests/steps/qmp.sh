@@ -25,7 +25,7 @@ ok() { echo "ok   $*"; passed=$((passed + 1)); }
 bad() { echo "FAIL $*"; failed=$((failed + 1)); }
 
 sock=$tmp/qmp.sock
-timeout -k 5 120 "$emu" -m 16 -display none -serial null -kernel "$elf" -S \
+timeout -k 5 120 "$emu" -m 16 -display none -serial null -kernel "$elf" -accel interp -icount 4 -S \
     -snapshot-dir "$tmp/snap" -qmp "unix:$sock,server,nowait" \
     -qmp tcp:127.0.0.1:0,server,nowait 2>"$tmp/err" &
 pid=$!; pids+=("$pid")
