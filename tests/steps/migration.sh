@@ -276,12 +276,12 @@ case_hostile() {
     # the good stream loads (sanity of the harness)
     cp "$work/stream" "$work/good"
     # a page index past the end of RAM in the first record
-    cp "$work/stream" "$work/badpage"; printf '\xff' | dd of="$work/badpage" bs=1 seek=61 conv=notrunc 2>/dev/null
+    cp "$work/stream" "$work/badpage"; printf '\xff' | dd of="$work/badpage" bs=1 seek=73 conv=notrunc 2>/dev/null
     head -c $((size / 2)) "$work/stream" > "$work/trunc"
     cp "$work/stream" "$work/badmagic"; printf 'X' | dd of="$work/badmagic" bs=1 seek=0 conv=notrunc 2>/dev/null
     # a device-state record of 4 GiB - 1 right after the hello
-    { head -c 60 "$work/stream"; printf '\x03\xff\xff\xff\xff'; } > "$work/hugedev"
-    { head -c 60 "$work/stream"; printf '\x07\x00\x00\x00\x00'; } > "$work/badtype"
+    { head -c 72 "$work/stream"; printf '\x03\xff\xff\xff\xff'; } > "$work/hugedev"
+    { head -c 72 "$work/stream"; printf '\x07\x00\x00\x00\x00'; } > "$work/badtype"
     local f port try rc
     for f in good badpage trunc badmagic hugedev badtype; do
         for try in 1 2 3 4 5; do
