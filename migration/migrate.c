@@ -36,6 +36,7 @@
 #define RATE_WINDOW_NS 100000000ull /* rate limiting in 100 ms windows */
 #define IO_TIMEOUT_MS 30000       /* a peer silent this long is gone */
 #define MAX_PASSES_DEFAULT 1000
+#define TURN_NS 1000000ull       /* at most ~1 ms of the loop per turn */
 #define IN_BUF (1u << 20)         /* the destination's receive buffer */
 /* socket buffers: a turn of the loop queues a lot at once, and the
  * destination drains it in big reads */
@@ -918,7 +919,12 @@ static void source_pump(MigSource *s)
     uint64_t allowed = s->p.max_bw / (1000000000ull / RATE_WINDOW_NS);
     if (allowed < PAGE_SIZE_ + 5)
         allowed = PAGE_SIZE_ + 5;
-    while (s->out_len < OUT_CAP && s->win_bytes < allowed) {
+    /* a turn is also bounded in time: the guest runs between turns, and
+     * a turn that scans many zero pages (first touches: page faults)
+     * would stall it, a gap its clock shows */
+    for (unsigned k = 0; s->out_len < OUT_CAP && s->win_bytes < allowed; k++) {
+        if ((k & 63) == 63 && mono_ns() - now > TURN_NS)
+            break;
         uint32_t pg = bus_dirty_log_next(s->log, s->cursor);
         if (pg >= s->npages) {
             s->cursor = s->npages;
