@@ -510,6 +510,25 @@ case_linux() {
     end_case
 }
 
+# ---- the live protocol fuzzed: mutations of a recorded good stream fed
+# to -incoming (tests/migration/fuzz_live.py); each ends loaded or with
+# exit 1 and one line, never a crash or a hang.  MIG_FUZZ_CASES to change
+# the count (kept short for make check) ----
+case_fuzz() {
+    local cases=${MIG_FUZZ_CASES:-40}
+    begin "live protocol fuzz: $cases mutated streams"
+    # a small stream (tbgap leaves most pages zero): the cases stay quick
+    src S -m 16 -kernel "$gguest"
+    wait_line S '^TBGAP READY' > /dev/null || fail "source guest did not start"
+    mon S "migrate exec:cat > $work/fstream" > /dev/null
+    wait_status S '^completed' 30 || fail "exec: migration: $(status S)"
+    quit_src
+    echo "    a good stream of $(stat -c %s "$work/fstream") bytes"
+    python3 tests/migration/fuzz_live.py "$emu" "$gguest" "$work/fstream" "$cases" \
+        "${MIG_FUZZ_SEED:-$RANDOM}" "$work" || fail "a mutated stream crashed or hung the destination"
+    end_case
+}
+
 # MIG_ONLY=case_NAME MIG_ARGS="..." runs one case (while debugging)
 [ -n "${MIG_ONLY:-}" ] && { "$MIG_ONLY" ${MIG_ARGS:-}; echo "migration: $passed passed, $failed failed"; [ "$failed" -eq 0 ]; exit; }
 case_converge unix
@@ -526,6 +545,7 @@ case_time vm ahead 33333333 -debug-clock-offset real=180000000000
 case_icount
 case_tbjump host
 case_tbjump vm
+case_fuzz
 case_linux
 
 [ ${#failures[@]} -gt 0 ] && printf 'failed: %s\n' "${failures[@]}"
