@@ -205,22 +205,53 @@ int vmmigrate_incoming(Machine *m, const char *uri)
 
 /* ---- monitor commands ---- */
 
-int vmmigrate_cmd_migrate_incoming(Monitor *mon, const char *args)
+/* migrate_incoming URI: 0, or -1 with msg */
+static int start_incoming(Machine *m, const char *uri, char *msg, size_t len)
 {
-    Machine *m = mon->m;
-    char msg[300];
     if (!m->opt->incoming || strcmp(m->opt->incoming, "defer")) {
-        monitor_printf(mon, "migrate_incoming: only with -incoming defer\n");
+        snprintf(msg, len, "only with -incoming defer");
         return -1;
     }
     if (m->mig_lfd >= 0 || vin.in) {
-        monitor_printf(mon, "migrate_incoming: already waiting for a migration\n");
+        snprintf(msg, len, "already waiting for a migration");
         return -1;
     }
-    if (!*args || listen_on(m, args, msg, sizeof msg)) {
-        monitor_printf(mon, "migrate_incoming: %s\n", *args ? msg : "usage: migrate_incoming URI");
+    if (!*uri) {
+        snprintf(msg, len, "usage: migrate_incoming URI");
         return -1;
     }
+    return listen_on(m, uri, msg, len);
+}
+
+int vmmigrate_cmd_migrate_incoming(Monitor *mon, const char *args)
+{
+    char msg[300];
+    if (start_incoming(mon->m, args, msg, sizeof msg)) {
+        monitor_printf(mon, "migrate_incoming: %s\n", msg);
+        return -1;
+    }
+    return 0;
+}
+
+/* migrate URI: 0, or -1 with msg (then nothing changed) */
+static int start_migrate(Machine *m, const char *uri, char *msg, size_t len)
+{
+    if (mig_source_active(m->mig)) {
+        snprintf(msg, len, "a migration is already in progress");
+        return -1;
+    }
+    if ((m->opt->incoming && m->mig_lfd >= 0) || vin.in) {
+        snprintf(msg, len, "this machine is waiting for or receiving a migration");
+        return -1;
+    }
+    MigHost ops = host_of(m);
+    MigConfig cfg = config_of(m);
+    MigSource *s = mig_source_start(uri, &m->mig_params, &cfg, &m->vb.snap, &m->vb.bus, &ops,
+                                    msg, len);
+    if (!s)
+        return -1;
+    mig_source_free(m->mig);
+    m->mig = s;
     return 0;
 }
 
@@ -238,29 +269,11 @@ int vmmigrate_cmd_migrate(Monitor *mon, const char *args)
         monitor_printf(mon, "migrate: usage: migrate [-d] URI\n");
         return -1;
     }
-    if (mig_source_active(m->mig)) {
-        monitor_printf(mon, "migrate: a migration is already in progress\n");
-        return -1;
-    }
-    if (m->opt->incoming && m->mig_lfd >= 0) {
-        monitor_printf(mon, "migrate: this machine is waiting for an incoming migration\n");
-        return -1;
-    }
-    if (vin.in) {
-        monitor_printf(mon, "migrate: this machine is receiving a migration\n");
-        return -1;
-    }
-    MigHost ops = host_of(m);
-    MigConfig cfg = config_of(m);
     char msg[300];
-    MigSource *s = mig_source_start(args, &m->mig_params, &cfg, &m->vb.snap, &m->vb.bus, &ops,
-                                    msg, sizeof msg);
-    if (!s) {
+    if (start_migrate(m, args, msg, sizeof msg)) {
         monitor_printf(mon, "migrate: %s\n", msg);
         return -1;
     }
-    mig_source_free(m->mig);
-    m->mig = s;
     return 0;
 }
 
@@ -362,4 +375,94 @@ int vmmigrate_cmd_info_migrate(Monitor *mon, const char *args)
                    (unsigned long long)st.dirty_syncs, (unsigned long long)st.dirty_rate,
                    st.throttle_pct);
     return 0;
+}
+
+/* ---- QMP ---- */
+
+json_t *vmmigrate_qmp_migrate(Machine *m, json_t *args, char *err, size_t n)
+{
+    const char *uri = json_string_value(json_object_get(args, "uri"));
+    if (start_migrate(m, uri ? uri : "", err, n))
+        return NULL;
+    return NULL;
+}
+
+json_t *vmmigrate_qmp_cancel(Machine *m, json_t *args, char *err, size_t n)
+{
+    (void)args, (void)err, (void)n;
+    mig_source_cancel(m->mig);
+    return NULL;
+}
+
+json_t *vmmigrate_qmp_incoming(Machine *m, json_t *args, char *err, size_t n)
+{
+    const char *uri = json_string_value(json_object_get(args, "uri"));
+    start_incoming(m, uri ? uri : "", err, n);
+    return NULL;
+}
+
+json_t *vmmigrate_qmp_set_parameters(Machine *m, json_t *args, char *err, size_t n)
+{
+    /* all or nothing: checked on a copy */
+    MigParams p = m->mig_params;
+    static const char *const names[] = { "downtime-limit", "max-bandwidth" };
+    for (unsigned i = 0; i < 2; i++) {
+        json_t *v = json_object_get(args, names[i]);
+        if (!v)
+            continue;
+        char val[32];
+        snprintf(val, sizeof val, "%lld", (long long)json_integer_value(v));
+        if (mig_param_set(&p, names[i], val, err, n))
+            return NULL;
+    }
+    m->mig_params = p;
+    mig_source_params(m->mig, &m->mig_params);
+    return NULL;
+}
+
+/* QEMU's MigrationInfo: {} before any migration */
+json_t *vmmigrate_qmp_query(Machine *m, json_t *args, char *err, size_t n)
+{
+    (void)args, (void)err, (void)n;
+    MigStats st;
+    if (!m->mig && vin.in) {
+        mig_incoming_stats(vin.in, &st);
+    } else if (m->mig) {
+        mig_source_stats(m->mig, &st);
+    } else {
+        json_t *o = json_object();
+        if (m->mig_lfd >= 0)
+            json_object_set_new(o, "status", json_string("setup"));
+        return o;
+    }
+    json_t *o = json_pack("{s:s,s:I,s:I}", "status", mig_status_name(st.status), "total-time",
+                          (json_int_t)st.total_ms, "setup-time", (json_int_t)st.setup_ms);
+    if (st.status == MIG_COMPLETED)
+        json_object_set_new(o, "downtime", json_integer((json_int_t)st.downtime_ms));
+    else
+        json_object_set_new(o, "expected-downtime",
+                            json_integer((json_int_t)st.expected_downtime_ms));
+    json_object_set_new(
+        o, "ram",
+        json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:f,s:I,s:I}", "transferred",
+                  (json_int_t)st.transferred, "remaining", (json_int_t)st.remaining, "total",
+                  (json_int_t)st.total, "duplicate", (json_int_t)st.zero_pages, "normal",
+                  (json_int_t)st.normal_pages, "normal-bytes",
+                  (json_int_t)(st.normal_pages << 12), "mbps", (double)st.mbps,
+                  "dirty-sync-count", (json_int_t)st.dirty_syncs, "dirty-pages-rate",
+                  (json_int_t)st.dirty_rate));
+    json_object_set_new(o, "cpu-throttle-percentage", json_integer(st.throttle_pct));
+    if (st.error[0])
+        json_object_set_new(o, "error-desc", json_string(st.error));
+    if (st.status == MIG_COMPLETED && st.dt_dev_bytes)
+        /* ppcemu's own: the downtime's parts, us */
+        json_object_set_new(
+            o, "x-downtime-parts",
+            json_pack("{s:I,s:I,s:I,s:I,s:I,s:I}", "stop", (json_int_t)st.dt_stop_us, "last-ram",
+                      (json_int_t)st.dt_ram_us, "device-state", (json_int_t)st.dt_dev_us,
+                      "destination-load", (json_int_t)st.dt_load_us, "start",
+                      (json_int_t)st.dt_start_us, "ack", (json_int_t)st.dt_ack_us));
+    if (st.have_skew)
+        json_object_set_new(o, "x-clock-skew-ns", json_integer((json_int_t)st.skew_ns));
+    return o;
 }

@@ -529,6 +529,20 @@ case_fuzz() {
     end_case
 }
 
+# ---- QMP: migrate-incoming, migrate-set-parameters, migrate, the
+# MIGRATION and MIGRATION_PASS events, query-migrate's fields
+# (tests/migration/qmp_mig.py) ----
+case_qmp() {
+    begin "migration over QMP: commands, events, query-migrate"
+    if ! command -v python3 > /dev/null; then
+        echo "    SKIP: no python3"; end_case; return
+    fi
+    timeout -k 5 120 python3 tests/migration/qmp_mig.py "$emu" "$gguest" "$work" \
+        > "$work/qmp.out" 2> "$work/qmp.err" || fail "$(cat "$work/qmp.out")"
+    echo "    $(grep -v '^ppcemu:' "$work/qmp.out" | tail -n 1)"
+    end_case
+}
+
 # MIG_ONLY=case_NAME MIG_ARGS="..." runs one case (while debugging)
 [ -n "${MIG_ONLY:-}" ] && { "$MIG_ONLY" ${MIG_ARGS:-}; echo "migration: $passed passed, $failed failed"; [ "$failed" -eq 0 ]; exit; }
 case_converge unix
@@ -545,6 +559,7 @@ case_time vm ahead 33333333 -debug-clock-offset real=180000000000
 case_icount
 case_tbjump host
 case_tbjump vm
+case_qmp
 case_fuzz
 case_linux
 
