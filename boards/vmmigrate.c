@@ -213,7 +213,7 @@ static int start_incoming(Machine *m, const char *uri, char *msg, size_t len)
         return -1;
     }
     if (m->mig_lfd >= 0 || vin.in) {
-        snprintf(msg, len, "already waiting for a migration");
+        snprintf(msg, len, "already waiting for or received a migration");
         return -1;
     }
     if (!*uri) {
@@ -233,6 +233,17 @@ int vmmigrate_cmd_migrate_incoming(Monitor *mon, const char *args)
     return 0;
 }
 
+/* the incoming migration still runs (a destination that has started
+ * may migrate on) */
+static bool incoming_active(void)
+{
+    if (!vin.in)
+        return false;
+    MigStats st;
+    mig_incoming_stats(vin.in, &st);
+    return st.status != MIG_COMPLETED && st.status != MIG_FAILED;
+}
+
 /* migrate URI: 0, or -1 with msg (then nothing changed) */
 static int start_migrate(Machine *m, const char *uri, char *msg, size_t len)
 {
@@ -240,7 +251,7 @@ static int start_migrate(Machine *m, const char *uri, char *msg, size_t len)
         snprintf(msg, len, "a migration is already in progress");
         return -1;
     }
-    if ((m->opt->incoming && m->mig_lfd >= 0) || vin.in) {
+    if ((m->opt->incoming && m->mig_lfd >= 0) || incoming_active()) {
         snprintf(msg, len, "this machine is waiting for or receiving a migration");
         return -1;
     }

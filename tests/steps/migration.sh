@@ -543,6 +543,35 @@ case_qmp() {
     end_case
 }
 
+# ---- -incoming unix: over a stale socket file (a killed destination's)
+# binds; over a live listener it fails with one line; a destination that
+# accepted has removed its file ----
+case_stale() {
+    begin "-incoming unix: replaces a stale socket file, never a live one"
+    newsock
+    dst D "unix:$SK" -m 16 -kernel "$gguest" || fail "first destination did not listen"
+    local first=$DPID
+    # a second one on the same path while the first listens: refused
+    timeout -k 5 20 "$emu" -display none -serial null -m 16 -kernel "$gguest" \
+        -incoming "unix:$SK" > /dev/null 2> "$work/E.err"
+    local rc=$?
+    [ "$rc" = 1 ] || fail "a second -incoming on a live socket: exit $rc"
+    grep -q "cannot listen" "$work/E.err" || fail "no line: $(cat "$work/E.err")"
+    [ "$(grep -c . "$work/E.err")" = 1 ] || fail "more than one line: $(cat "$work/E.err")"
+    kill -9 "$(pgrep -P "$first")"; wait "$first" 2>/dev/null; exec 3>&-
+    [ -S "$SK" ] || fail "the killed destination left no file (the case tests nothing)"
+    dst D "unix:$SK" -m 16 -kernel "$gguest" || fail "no -incoming over the stale file: $(cat "$work/D.err")"
+    src S -m 16 -kernel "$gguest"
+    wait_line S '^TBGAP READY' > /dev/null || fail "source guest did not start"
+    mon S "migrate unix:$SK" > /dev/null
+    wait_status S '^completed' 30 || fail "not completed: $(status S)"
+    [ -e "$SK" ] && fail "the destination left its socket file after accepting"
+    echo q >&3; exec 3>&-
+    wait "$DPID" || fail "destination guest failed"
+    quit_src
+    end_case
+}
+
 # MIG_ONLY=case_NAME MIG_ARGS="..." runs one case (while debugging)
 [ -n "${MIG_ONLY:-}" ] && { "$MIG_ONLY" ${MIG_ARGS:-}; echo "migration: $passed passed, $failed failed"; [ "$failed" -eq 0 ]; exit; }
 case_converge unix
@@ -559,6 +588,7 @@ case_time vm ahead 33333333 -debug-clock-offset real=180000000000
 case_icount
 case_tbjump host
 case_tbjump vm
+case_stale
 case_qmp
 case_fuzz
 case_linux
