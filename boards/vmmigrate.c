@@ -76,9 +76,20 @@ static void h_say(void *opaque, const char *line)
 }
 
 /* QMP's MIGRATION and MIGRATION_PASS events */
+/* the monitor a `migrate` without -d holds until the migration ends */
+static Monitor *mig_waiter;
+
 static void h_status(void *opaque, const char *status)
 {
     machine_event(opaque, "MIGRATION", json_pack("{s:s}", "status", status));
+    if (mig_waiter && (!strcmp(status, "completed") || !strcmp(status, "failed") ||
+                       !strcmp(status, "cancelled"))) {
+        Monitor *mon = mig_waiter;
+        mig_waiter = NULL;
+        if (strcmp(status, "completed"))
+            monitor_printf(mon, "migrate: %s\n", status);
+        monitor_resume(mon);
+    }
 }
 
 static void h_pass(void *opaque, uint64_t pass)
@@ -110,6 +121,7 @@ void vmmigrate_init(Machine *m)
 
 void vmmigrate_teardown(Machine *m)
 {
+    mig_waiter = NULL;
     mig_source_free(m->mig);
     m->mig = NULL;
     mig_incoming_free(vin.in);
@@ -269,9 +281,12 @@ static int start_migrate(Machine *m, const char *uri, char *msg, size_t len)
 int vmmigrate_cmd_migrate(Monitor *mon, const char *args)
 {
     Machine *m = mon->m;
-    /* -d (detach): migrate never blocks the monitor here, so it is accepted
-     * and changes nothing */
+    /* without -d the monitor waits for the end, as QEMU's HMP does; -d
+     * returns at once (and a captured command, gdb's qRcmd or QMP's
+     * human-monitor-command, cannot wait: it is detached too) */
+    bool detach = mon->capture;
     if (!strncmp(args, "-d", 2) && (args[2] == ' ' || args[2] == '\t')) {
+        detach = true;
         args += 2;
         while (*args == ' ' || *args == '\t')
             args++;
@@ -284,6 +299,13 @@ int vmmigrate_cmd_migrate(Monitor *mon, const char *args)
     if (start_migrate(m, args, msg, sizeof msg)) {
         monitor_printf(mon, "migrate: %s\n", msg);
         return -1;
+    }
+    MigStats st;
+    mig_source_stats(m->mig, &st);
+    if (!detach && st.status != MIG_COMPLETED && st.status != MIG_FAILED &&
+        st.status != MIG_CANCELLED) {
+        mig_waiter = mon;
+        monitor_suspend(mon);
     }
     return 0;
 }

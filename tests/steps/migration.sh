@@ -139,8 +139,16 @@ case_converge() {
     fi
     src S -m 32 -kernel "$cguest"
     wait_line S '^MIGCOUNT READY' > /dev/null || fail "source guest did not start"
-    mon S "migrate -d $uri" > "$work/m.out"
-    [ -s "$work/m.out" ] && fail "migrate said: $(cat "$work/m.out")"
+    if [ "$kind" = unix ]; then
+        # without -d the monitor answers only when the migration has ended
+        # (QEMU's HMP): the next command's answer already says "completed"
+        mon S "migrate $uri" "info migrate" > "$work/m.out"
+        grep -q '^Migration status: completed' "$work/m.out" ||
+            fail "migrate without -d returned before the end: $(head -3 "$work/m.out")"
+    else
+        mon S "migrate -d $uri" > "$work/m.out"
+        [ -s "$work/m.out" ] && fail "migrate said: $(cat "$work/m.out")"
+    fi
     wait_status S '^completed' 60 || fail "not completed: $(status S) $(cat "$work/S.err")"
     mon S "info migrate" > "$work/info"
     grep -q '^downtime: [0-9]' "$work/info" || fail "no downtime in info migrate"
@@ -168,7 +176,7 @@ case_nonconverge() {
     mon S "migrate_set_parameter downtime-limit 1" "migrate_set_parameter max-bandwidth 40000000" \
         "migrate_set_parameter auto-converge on" > /dev/null
     mon S "info migrate_parameters" | grep -q '^downtime-limit: 1 ms' || fail "parameter not set"
-    mon S "migrate unix:$SK" > /dev/null
+    mon S "migrate -d unix:$SK" > /dev/null
     local i thr=0 syncs=0
     for ((i = 0; i < 150; i++)); do
         thr=$(field S 'cpu throttle percentage'); syncs=$(field S 'dirty sync count')
@@ -194,7 +202,7 @@ case_cancel() {
     dst D "unix:$SK" -m 32 -kernel "$cguest" || fail "destination did not listen"
     src S -m 32 -kernel "$cguest"
     wait_line S '^MIGCOUNT READY' > /dev/null || fail "source guest did not start"
-    mon S "migrate_set_parameter max-bandwidth 4000000" "migrate unix:$SK" > /dev/null
+    mon S "migrate_set_parameter max-bandwidth 4000000" "migrate -d unix:$SK" > /dev/null
     sleep 0.5
     # the destination receives from its event loop: its monitor answers
     timeout 10 "$monc" "$work/D.sock" "info migrate" "info tb" > "$work/dinfo" 2>&1
@@ -211,7 +219,7 @@ case_cancel() {
     [ "$(grep -c . "$work/D.err")" = 1 ] || fail "destination said: $(cat "$work/D.err")"
     newsock
     dst D "unix:$SK" -m 32 -kernel "$cguest" || fail "second destination did not listen"
-    mon S "migrate_set_parameter max-bandwidth 134217728" "migrate unix:$SK" > /dev/null
+    mon S "migrate_set_parameter max-bandwidth 134217728" "migrate -d unix:$SK" > /dev/null
     wait_status S '^completed' 60 || fail "second migration: $(status S)"
     finish_dest
     quit_src
@@ -231,7 +239,7 @@ case_src_failures() {
     # killed mid-stream
     newsock
     dst D "unix:$SK" -m 32 -kernel "$cguest" || fail "destination did not listen"
-    mon S "migrate_set_parameter max-bandwidth 4000000" "migrate unix:$SK" > /dev/null
+    mon S "migrate_set_parameter max-bandwidth 4000000" "migrate -d unix:$SK" > /dev/null
     sleep 0.5
     # the emulator itself, not the `timeout` around it
     kill -9 "$(pgrep -P "$DPID")"; wait "$DPID" 2>/dev/null; exec 3>&-
@@ -257,7 +265,7 @@ case_src_failures() {
     moving S || fail "source stopped after the refusals"
     newsock
     dst D "unix:$SK" -m 32 -kernel "$cguest" || fail "destination did not listen"
-    mon S "migrate unix:$SK" > /dev/null
+    mon S "migrate -d unix:$SK" > /dev/null
     wait_status S '^completed' 60 || fail "migration after the failures: $(status S)"
     finish_dest
     quit_src
@@ -270,7 +278,7 @@ case_hostile() {
     # a real one-way stream, captured with exec:
     src S -m 16 -kernel "$cguest"
     wait_line S '^MIGCOUNT READY' > /dev/null || fail "source guest did not start"
-    mon S "migrate exec:cat > $work/stream" > /dev/null
+    mon S "migrate -d exec:cat > $work/stream" > /dev/null
     wait_status S '^completed' 30 || fail "exec: migration: $(status S)"
     quit_src
     local size
@@ -331,7 +339,7 @@ case_time() {
     src S -m 16 -kernel "$tguest" -tb-clock "$policy" -tb-freq "$F"
     wait_line S '^ARMED' > /dev/null || fail "no ARMED line"
     sleep 0.5
-    mon S "migrate unix:$SK" > /dev/null
+    mon S "migrate -d unix:$SK" > /dev/null
     wait_status S '^completed' 30 || fail "not completed: $(status S)"
     local info
     info=$(mon S "info migrate")
@@ -389,7 +397,7 @@ case_icount() {
         mon S "info tb" | grep -q '^state paused' && break
         sleep 0.02
     done
-    mon S "migrate unix:$SK" > /dev/null
+    mon S "migrate -d unix:$SK" > /dev/null
     wait_status S '^completed' 30 || fail "not completed: $(status S)"
     exec 3>&-
     wait "$DPID" || fail "destination guest failed"
@@ -416,7 +424,7 @@ case_tbjump() {
     src S -m 16 -kernel "$gguest" -tb-clock "$policy"
     wait_line S '^TBGAP READY' > /dev/null || fail "source guest did not start"
     sleep 0.3
-    mon S "migrate_set_parameter x-stop-delay 2000" "migrate unix:$SK" > /dev/null
+    mon S "migrate_set_parameter x-stop-delay 2000" "migrate -d unix:$SK" > /dev/null
     wait_status S '^completed' 30 || fail "not completed: $(status S)"
     local info down hand rtt gap
     info=$(mon S "info migrate")
@@ -484,7 +492,7 @@ case_linux() {
     lwait S "before-" 20 || fail "the counter does not run on the source"
     local before
     before=$(tr -d '\r' < "$work/S.log" | sed -n 's/^before-\([0-9]*\)-x$/\1/p' | tail -n 1)
-    mon S "migrate unix:$SK" > /dev/null
+    mon S "migrate -d unix:$SK" > /dev/null
     wait_status S '^completed' 60 || fail "not completed: $(status S) $(cat "$work/S.err")"
     local info; info=$(mon S "info migrate")
     # the destination's shell answers; the counter went on from where it was
@@ -521,7 +529,7 @@ case_fuzz() {
     # a small stream (tbgap leaves most pages zero): the cases stay quick
     src S -m 16 -kernel "$gguest"
     wait_line S '^TBGAP READY' > /dev/null || fail "source guest did not start"
-    mon S "migrate exec:cat > $work/fstream" > /dev/null
+    mon S "migrate -d exec:cat > $work/fstream" > /dev/null
     wait_status S '^completed' 30 || fail "exec: migration: $(status S)"
     quit_src
     echo "    a good stream of $(stat -c %s "$work/fstream") bytes"
@@ -564,7 +572,7 @@ case_stale() {
     dst D "unix:$SK" -m 16 -kernel "$gguest" || fail "no -incoming over the stale file: $(cat "$work/D.err")"
     src S -m 16 -kernel "$gguest"
     wait_line S '^TBGAP READY' > /dev/null || fail "source guest did not start"
-    mon S "migrate unix:$SK" > /dev/null
+    mon S "migrate -d unix:$SK" > /dev/null
     wait_status S '^completed' 30 || fail "not completed: $(status S)"
     [ -e "$SK" ] && fail "the destination left its socket file after accepting"
     echo q >&3; exec 3>&-
