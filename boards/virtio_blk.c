@@ -299,22 +299,188 @@ int virtio_blk_open(VirtioBlk *b, const VirtioBlkConf *c, unsigned index, char *
     return 0;
 }
 
+static void overlay_free(uint8_t ***ov, uint64_t l1)
+{
+    if (!ov)
+        return;
+    for (uint64_t i = 0; i < l1; i++) {
+        if (!ov[i])
+            continue;
+        for (unsigned j = 0; j < L2_SIZE; j++)
+            free(ov[i][j]);
+        free(ov[i]);
+    }
+    free(ov);
+}
+
 void virtio_blk_close(VirtioBlk *b)
 {
     if (b->fd >= 0)
         close(b->fd);
     b->fd = -1;
-    if (b->overlay) {
-        for (uint64_t i = 0; i < b->overlay_l1; i++) {
-            if (!b->overlay[i])
-                continue;
-            for (unsigned j = 0; j < L2_SIZE; j++)
-                free(b->overlay[i][j]);
-            free(b->overlay[i]);
-        }
-        free(b->overlay);
-    }
+    overlay_free(b->overlay, b->overlay_l1);
     b->overlay = NULL;
     free(b->path);
     b->path = NULL;
+}
+
+/* ---- snapshot state (boards/virtio_blk.h) ----
+ * Section "virtio-blkN", version 1:
+ *   u8 mode (0 read-write, 1 readonly=on, 2 snapshot=on), u64 disk bytes,
+ *   u64 overlay cluster count, then per cluster (ascending index)
+ *   u64 index and its CLUSTER bytes.
+ * Loading checks the mode and size against this drive's and every index
+ * and the count against the disk's cluster count (and the payload left,
+ * before allocating anything), then builds a complete new overlay that
+ * the commit swaps in. */
+
+enum { MODE_RW, MODE_RO, MODE_SNAPSHOT };
+
+static uint8_t blk_mode(const VirtioBlk *b)
+{
+    return b->snapshot ? MODE_SNAPSHOT : b->readonly ? MODE_RO : MODE_RW;
+}
+
+static const char *mode_name(uint8_t m)
+{
+    return m == MODE_SNAPSHOT ? "snapshot=on" : m == MODE_RO ? "readonly=on" : "read-write";
+}
+
+static uint64_t disk_clusters(const VirtioBlk *b)
+{
+    return (b->size + CLUSTER - 1) >> CLUSTER_BITS;
+}
+
+static void blk_state_save(SnapWriter *w, void *opaque)
+{
+    VirtioBlk *b = opaque;
+    /* A writable drive migrates by shared storage: what the guest wrote
+     * is on the disk before the destination reads it (issue 13) */
+    if (blk_mode(b) == MODE_RW)
+        (void)fdatasync(b->fd);
+    snap_put_u8(w, blk_mode(b));
+    snap_put_u64(w, b->size);
+    snap_put_u64(w, b->overlay ? b->overlay_clusters : 0);
+    if (!b->overlay)
+        return;
+    for (uint64_t i = 0; i < b->overlay_l1; i++) {
+        if (!b->overlay[i])
+            continue;
+        for (unsigned j = 0; j < L2_SIZE; j++) {
+            if (!b->overlay[i][j])
+                continue;
+            snap_put_u64(w, i << L2_BITS | j);
+            snap_put_bytes(w, b->overlay[i][j], CLUSTER);
+        }
+    }
+}
+
+typedef struct BlkLoad {
+    uint8_t ***overlay;
+    uint64_t clusters;
+} BlkLoad;
+
+static int blk_state_load(SnapReader *r, uint32_t version, void *opaque, void **tmp,
+                          SnapError *err)
+{
+    (void)version;
+    VirtioBlk *b = opaque;
+    uint8_t mode;
+    uint64_t size, n;
+    if (snap_get_u8(r, &mode, err) || snap_get_u64(r, &size, err) || snap_get_u64(r, &n, err))
+        return -1;
+    if (mode > MODE_SNAPSHOT) {
+        snap_error(err, "snapshot is corrupt (virtio-blk mode %u)", mode);
+        return -1;
+    }
+    if (mode != blk_mode(b)) {
+        snap_error(err, "snapshot's drive %s was %s, here it is %s", b->id, mode_name(mode),
+                   mode_name(blk_mode(b)));
+        return -1;
+    }
+    if (size != b->size) {
+        snap_error(err, "snapshot's drive %s has %llu sectors, %s has %llu", b->id,
+                   (unsigned long long)(size / VIRTIO_BLK_SECTOR), b->path,
+                   (unsigned long long)(b->size / VIRTIO_BLK_SECTOR));
+        return -1;
+    }
+    if ((n && mode != MODE_SNAPSHOT) || n > disk_clusters(b) ||
+        n > snap_remaining(r) / (8 + CLUSTER)) {
+        snap_error(err, "snapshot is corrupt (%llu overlay clusters for drive %s)",
+                   (unsigned long long)n, b->id);
+        return -1;
+    }
+    BlkLoad *ld = calloc(1, sizeof(*ld));
+    if (!ld || (mode == MODE_SNAPSHOT && !(ld->overlay = calloc(b->overlay_l1, sizeof(*ld->overlay))))) {
+        free(ld);
+        snap_error(err, "out of memory");
+        return -1;
+    }
+    *tmp = ld; /* freed by free_tmp on any failure below */
+    uint64_t prev = 0;
+    for (uint64_t k = 0; k < n; k++) {
+        uint64_t idx;
+        if (snap_get_u64(r, &idx, err))
+            return -1;
+        if (idx >= disk_clusters(b) || (k && idx <= prev)) {
+            snap_error(err, "snapshot is corrupt (overlay cluster %llu of drive %s)",
+                       (unsigned long long)idx, b->id);
+            return -1;
+        }
+        prev = idx;
+        uint64_t i = idx >> L2_BITS;
+        if (!ld->overlay[i] && !(ld->overlay[i] = calloc(L2_SIZE, sizeof(uint8_t *)))) {
+            snap_error(err, "out of memory");
+            return -1;
+        }
+        uint8_t *c = malloc(CLUSTER);
+        if (!c) {
+            snap_error(err, "out of memory");
+            return -1;
+        }
+        ld->overlay[i][idx & (L2_SIZE - 1)] = c;
+        ld->clusters++;
+        if (snap_get_bytes(r, c, CLUSTER, err))
+            return -1;
+    }
+    return 0;
+}
+
+static void blk_state_commit(void *opaque, void *tmp)
+{
+    VirtioBlk *b = opaque;
+    BlkLoad *ld = tmp;
+    if (b->overlay) {
+        overlay_free(b->overlay, b->overlay_l1);
+        b->overlay = ld->overlay;
+        b->overlay_clusters = ld->clusters;
+        ld->overlay = NULL;
+    }
+}
+
+static void blk_state_free(void *opaque, void *tmp)
+{
+    VirtioBlk *b = opaque;
+    BlkLoad *ld = tmp;
+    overlay_free(ld->overlay, b->overlay_l1);
+    free(ld);
+}
+
+static const SnapBulkOps blk_bulk = { blk_state_save, blk_state_load, blk_state_commit,
+                                      blk_state_free };
+
+#define BLK_STATE_MAX 8
+static char blk_names[BLK_STATE_MAX][16];
+static SnapStateDesc blk_desc[BLK_STATE_MAX];
+
+const SnapStateDesc *virtio_blk_state_desc(unsigned index)
+{
+    if (index >= BLK_STATE_MAX)
+        return NULL;
+    if (!blk_desc[index].name) {
+        snprintf(blk_names[index], sizeof(blk_names[index]), "virtio-blk%u", index);
+        blk_desc[index] = (SnapStateDesc){ .name = blk_names[index], .version = 1,
+                                           .bulk = &blk_bulk };
+    }
+    return &blk_desc[index];
 }

@@ -7,11 +7,14 @@
  * snapshot=on; kept across a system reset, as QEMU keeps its temporary
  * overlay).
  *
- * Snapshot state (not saved yet): the transport's (boards/virtio.h); for a
- * snapshot=on drive the overlay's clusters (index and 4 KiB each), for a
- * readonly one nothing; a writable raw drive cannot be saved (QEMU
- * refuses savevm there too) and migrates by shared storage after a flush.
- * The counters are not state.
+ * Snapshot state: the transport's (boards/virtio.h) and the section
+ * "virtio-blkN" (virtio_blk_state_desc): the drive's mode and size, which
+ * must equal the loading drive's, and for a snapshot=on drive the
+ * overlay's clusters (index and 4 KiB each); a readonly one has none; a
+ * writable raw drive cannot be saved by savevm (QEMU refuses savevm there
+ * too, boards/vmsnap.c) and migrates by shared storage: the section's save
+ * flushes the file first.  Both sections are mandatory: snapshots with
+ * drives did not exist before them.  The counters are not state.
  *
  * I/O is done on the CPU thread, synchronously, when the driver notifies
  * the queue (pread/pwrite straight into/out of guest RAM): a slow disk
@@ -71,6 +74,8 @@ extern const VirtioDeviceOps virtio_blk_ops;
  * 0, or -1 with err set. */
 __attribute__((warn_unused_result))
 int virtio_blk_open(VirtioBlk *b, const VirtioBlkConf *c, unsigned index, char *err, size_t errlen);
+/* The snapshot section of drive `index` (< 8), named "virtio-blkINDEX" */
+const SnapStateDesc *virtio_blk_state_desc(unsigned index);
 /* Close the file and drop the overlay (snapshot=on writes are lost) */
 void virtio_blk_close(VirtioBlk *b);
 
