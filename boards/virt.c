@@ -336,6 +336,24 @@ int virt_init(VirtBoard *vb, const VirtConfig *c, void (*tx_fn)(void *, uint8_t)
     return 0;
 }
 
+int virt_start_io(VirtBoard *vb, MainLoop *loop, char *err, size_t errlen)
+{
+    for (unsigned i = 0; i < vb->nblk; i++) {
+        char why[200];
+        if (virtio_blk_start_io(&vb->blk[i], &vb->virtio[i], loop, why, sizeof(why))) {
+            snprintf(err, errlen, "drive virtio%u: %s", i, why);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+void virt_io_drain(VirtBoard *vb)
+{
+    for (unsigned i = 0; i < vb->nblk; i++)
+        virtio_blk_drain(&vb->blk[i]);
+}
+
 void virt_free(VirtBoard *vb)
 {
     for (unsigned i = 0; i < vb->nblk; i++)

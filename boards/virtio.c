@@ -505,6 +505,14 @@ static void virtio_state_post_load(void *opaque)
     irq_line_set(&vd->irq, vd->irq_level);
 }
 
+/* Requests in flight would change RAM and the rings after the save */
+static void virtio_state_pre_save(void *opaque)
+{
+    VirtioDev *vd = opaque;
+    if (vd->ops && vd->ops->quiesce)
+        vd->ops->quiesce(vd);
+}
+
 static void virtio_state_reset(void *opaque)
 {
     virtio_reset(opaque);
@@ -523,7 +531,8 @@ const SnapStateDesc *virtio_state_desc(unsigned slot, bool optional)
         *d = (SnapStateDesc){
             .name = slot_names[slot], .version = 1, .size = sizeof(VirtioDev),
             .fields = virtio_fields, .check = virtio_state_check,
-            .post_load = virtio_state_post_load, .optional = optional,
+            .pre_save = virtio_state_pre_save, .post_load = virtio_state_post_load,
+            .optional = optional,
             .reset = virtio_state_reset,
         };
     }

@@ -134,6 +134,8 @@ typedef struct VirtioDeviceOps {
     void (*notify)(VirtioDev *vd, unsigned q);
     /* the device was reset (Status written 0), may be NULL */
     void (*reset)(VirtioDev *vd);
+    /* complete every request in flight (before a snapshot), may be NULL */
+    void (*quiesce)(VirtioDev *vd);
 } VirtioDeviceOps;
 
 struct VirtioDev {

@@ -5,10 +5,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define CLUSTER_BITS 12
@@ -121,7 +124,7 @@ static int disk_write(VirtioBlk *b, uint64_t off, const uint8_t *src, uint64_t l
  * [off, off + len) of its readable (write) or writable (read) part,
  * segment by segment, straight to/from guest RAM */
 static int data_io(VirtioDev *vd, VirtioBlk *b, const VirtioReq *req, bool to_disk, uint64_t off,
-                   uint64_t len, uint64_t pos)
+                   uint64_t len, uint64_t pos, bool track)
 {
     unsigned first = to_disk ? 0 : req->nout, n = to_disk ? req->nout : req->nin;
     for (unsigned s = first; s < first + n && len; s++) {
@@ -137,8 +140,10 @@ static int data_io(VirtioDev *vd, VirtioBlk *b, const VirtioReq *req, bool to_di
                 return -1;
         } else {
             int r = disk_read(b, pos, p, k);
-            /* the bytes went straight into RAM: tell the bus */
-            virtio_dma_written(vd, (uint32_t)(g->addr + off), (uint32_t)k);
+            /* the bytes went straight into RAM: tell the bus (a worker
+             * cannot: its completion does, on the CPU thread) */
+            if (track)
+                virtio_dma_written(vd, (uint32_t)(g->addr + off), (uint32_t)k);
             if (r)
                 return -1;
         }
@@ -155,8 +160,28 @@ static bool range_ok(const VirtioBlk *b, uint64_t sector, uint64_t len)
            len <= b->size - sector * VIRTIO_BLK_SECTOR;
 }
 
+/* The counters of `info block`, on the CPU thread only */
+static void count(VirtioBlk *b, uint32_t type, uint8_t st, uint64_t bytes)
+{
+    if (st != VIRTIO_BLK_S_OK) {
+        b->errors++;
+        return;
+    }
+    if (type == VIRTIO_BLK_T_IN) {
+        b->rd_bytes += bytes;
+        b->rd_ops++;
+    } else if (type == VIRTIO_BLK_T_OUT) {
+        b->wr_bytes += bytes;
+        b->wr_ops++;
+    } else if (type == VIRTIO_BLK_T_FLUSH) {
+        b->flush_ops++;
+    }
+}
+
+/* A read or write; *bytes: the data length.  track: tell the bus about
+ * RAM written (false on a worker thread) */
 static uint8_t do_rw(VirtioDev *vd, VirtioBlk *b, const VirtioReq *req, bool write, uint64_t sector,
-                     uint32_t *written)
+                     uint32_t *written, uint64_t *bytes, bool track)
 {
     uint64_t len = write ? req->out_len - BLK_HDR : req->in_len - 1;
     if (write && b->readonly)
@@ -169,33 +194,38 @@ static uint8_t do_rw(VirtioDev *vd, VirtioBlk *b, const VirtioReq *req, bool wri
     if (!range_ok(b, sector, len))
         return VIRTIO_BLK_S_IOERR;
     uint64_t pos = sector * VIRTIO_BLK_SECTOR;
-    if (data_io(vd, b, req, write, write ? BLK_HDR : 0, len, pos))
+    if (data_io(vd, b, req, write, write ? BLK_HDR : 0, len, pos, track))
         return VIRTIO_BLK_S_IOERR;
-    if (write) {
-        b->wr_bytes += len;
-        b->wr_ops++;
-    } else {
-        b->rd_bytes += len;
-        b->rd_ops++;
+    *bytes = len;
+    if (!write)
         *written = (uint32_t)len;
-    }
     return VIRTIO_BLK_S_OK;
 }
 
-static uint8_t do_request(VirtioDev *vd, VirtioBlk *b, const VirtioReq *req, uint32_t *written)
+static void req_header(VirtioDev *vd, const VirtioReq *req, uint32_t *type, uint64_t *sector)
 {
     uint8_t hdr[BLK_HDR];
     (void)virtio_req_read(vd, req, 0, hdr, BLK_HDR);
-    uint32_t type = (uint32_t)hdr[0] | (uint32_t)hdr[1] << 8 | (uint32_t)hdr[2] << 16 | (uint32_t)hdr[3] << 24;
-    uint64_t sector = 0;
+    *type = (uint32_t)hdr[0] | (uint32_t)hdr[1] << 8 | (uint32_t)hdr[2] << 16 | (uint32_t)hdr[3] << 24;
+    *sector = 0;
     for (int i = 7; i >= 0; i--)
-        sector = sector << 8 | hdr[8 + i];
+        *sector = *sector << 8 | hdr[8 + i];
+}
+
+/* Reads, writes and flushes: the part a worker thread may run */
+static bool worker_type(uint32_t type)
+{
+    return type == VIRTIO_BLK_T_IN || type == VIRTIO_BLK_T_OUT || type == VIRTIO_BLK_T_FLUSH;
+}
+
+static uint8_t do_request(VirtioDev *vd, VirtioBlk *b, const VirtioReq *req, uint32_t type,
+                          uint64_t sector, uint32_t *written, uint64_t *bytes, bool track)
+{
     switch (type) {
     case VIRTIO_BLK_T_IN:
     case VIRTIO_BLK_T_OUT:
-        return do_rw(vd, b, req, type == VIRTIO_BLK_T_OUT, sector, written);
+        return do_rw(vd, b, req, type == VIRTIO_BLK_T_OUT, sector, written, bytes, track);
     case VIRTIO_BLK_T_FLUSH:
-        b->flush_ops++;
         if (!b->readonly && !b->snapshot && fdatasync(b->fd))
             return VIRTIO_BLK_S_IOERR;
         return VIRTIO_BLK_S_OK;
@@ -211,6 +241,143 @@ static uint8_t do_request(VirtioDev *vd, VirtioBlk *b, const VirtioReq *req, uin
     }
 }
 
+/* Status byte, used ring, interrupt (CPU thread) */
+static void finish(VirtioDev *vd, VirtioBlk *b, unsigned q, const VirtioReq *req, uint32_t type,
+                   uint8_t st, uint32_t written, uint64_t bytes)
+{
+    count(b, type, st, bytes);
+    (void)virtio_req_write(vd, req, req->in_len - 1, &st, 1);
+    virtio_push(vd, q, req, written + 1);
+}
+
+/* ---- the I/O thread ----
+ * Reads, writes and flushes go to one worker thread per drive, in order;
+ * the worker copies between the file (or overlay) and guest RAM and
+ * queues the job as done; a bottom half on the main loop (the CPU thread)
+ * then tells the bus which RAM changed, writes the status byte, fills the
+ * used ring and raises the interrupt.  Only the worker touches the file
+ * and the overlay while jobs are in flight; everything else that does
+ * waits for blk_drain_dev first (a save, a load, a stop, a reset). */
+
+typedef struct BlkJob {
+    struct BlkJob *next;
+    unsigned q;
+    uint32_t type;
+    uint64_t sector, bytes;
+    uint32_t written;
+    uint8_t status;
+    VirtioReq req;
+} BlkJob;
+
+struct BlkWorker {
+    VirtioBlk *b;
+    VirtioDev *vd;
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t work, idle;
+    BlkJob *todo, **todo_tail, *done, **done_tail;
+    unsigned busy; /* jobs queued or running */
+    bool quit;
+    LoopBH *bh;
+    unsigned delay_ms; /* PPCEMU_DEBUG_BLK_DELAY_MS */
+};
+
+static void *worker_main(void *opaque)
+{
+    BlkWorker *w = opaque;
+    pthread_mutex_lock(&w->mu);
+    for (;;) {
+        while (!w->todo && !w->quit)
+            pthread_cond_wait(&w->work, &w->mu);
+        if (!w->todo)
+            break;
+        BlkJob *j = w->todo;
+        w->todo = j->next;
+        if (!w->todo)
+            w->todo_tail = &w->todo;
+        pthread_mutex_unlock(&w->mu);
+        if (w->delay_ms) {
+            struct timespec ts = { w->delay_ms / 1000, (long)(w->delay_ms % 1000) * 1000000L };
+            while (nanosleep(&ts, &ts) && errno == EINTR)
+                ;
+        }
+        j->status = do_request(w->vd, w->b, &j->req, j->type, j->sector, &j->written, &j->bytes,
+                               false);
+        pthread_mutex_lock(&w->mu);
+        j->next = NULL;
+        *w->done_tail = j;
+        w->done_tail = &j->next;
+        w->busy--;
+        pthread_cond_broadcast(&w->idle);
+        loop_bh_schedule(w->bh);
+    }
+    pthread_mutex_unlock(&w->mu);
+    return NULL;
+}
+
+/* Deliver (or, after a reset, drop) what the worker finished */
+static void deliver(BlkWorker *w, bool drop)
+{
+    pthread_mutex_lock(&w->mu);
+    BlkJob *j = w->done;
+    w->done = NULL;
+    w->done_tail = &w->done;
+    pthread_mutex_unlock(&w->mu);
+    while (j) {
+        BlkJob *next = j->next;
+        if (!drop) {
+            /* the worker wrote the read data into RAM: tell the bus */
+            if (j->type == VIRTIO_BLK_T_IN && j->status == VIRTIO_BLK_S_OK)
+                for (unsigned s = j->req.nout; s < j->req.nout + j->req.nin; s++)
+                    virtio_dma_written(w->vd, j->req.seg[s].addr, j->req.seg[s].len);
+            finish(w->vd, w->b, j->q, &j->req, j->type, j->status, j->written, j->bytes);
+        }
+        free(j);
+        j = next;
+    }
+}
+
+static void worker_bh(void *opaque)
+{
+    deliver(opaque, false);
+}
+
+/* Wait for every job in flight, then complete them now (drop: discard) */
+static void blk_drain_dev(VirtioBlk *b, bool drop)
+{
+    BlkWorker *w = b->worker;
+    if (!w)
+        return;
+    pthread_mutex_lock(&w->mu);
+    while (w->busy)
+        pthread_cond_wait(&w->idle, &w->mu);
+    pthread_mutex_unlock(&w->mu);
+    deliver(w, drop);
+}
+
+void virtio_blk_drain(VirtioBlk *b)
+{
+    blk_drain_dev(b, false);
+}
+
+static bool submit_job(VirtioBlk *b, unsigned q, const VirtioReq *req, uint32_t type,
+                       uint64_t sector)
+{
+    BlkWorker *w = b->worker;
+    BlkJob *j = malloc(sizeof(*j));
+    if (!j)
+        return false; /* done synchronously instead */
+    *j = (BlkJob){ .q = q, .type = type, .sector = sector };
+    memcpy(&j->req, req, offsetof(VirtioReq, seg) + (req->nout + req->nin) * sizeof(req->seg[0]));
+    pthread_mutex_lock(&w->mu);
+    *w->todo_tail = j;
+    w->todo_tail = &j->next;
+    w->busy++;
+    pthread_cond_signal(&w->work);
+    pthread_mutex_unlock(&w->mu);
+    return true;
+}
+
 static void blk_notify(VirtioDev *vd, unsigned q)
 {
     VirtioBlk *b = vd->opaque;
@@ -223,13 +390,29 @@ static void blk_notify(VirtioDev *vd, unsigned q)
             virtio_set_error(vd, "block request without header or status byte");
             return;
         }
-        uint32_t written = 0;
-        uint8_t st = do_request(vd, b, &req, &written);
-        if (st != VIRTIO_BLK_S_OK)
-            b->errors++;
-        (void)virtio_req_write(vd, &req, req.in_len - 1, &st, 1);
-        virtio_push(vd, q, &req, written + 1);
+        uint32_t type, written = 0;
+        uint64_t sector, bytes = 0;
+        req_header(vd, &req, &type, &sector);
+        if (b->worker && worker_type(type)) {
+            if (submit_job(b, q, &req, type, sector))
+                continue;
+            blk_drain_dev(b, false); /* out of memory: the worker must be idle */
+        }
+        uint8_t st = do_request(vd, b, &req, type, sector, &written, &bytes, true);
+        finish(vd, b, q, &req, type, st, written, bytes);
     }
+}
+
+/* The driver reset the device: requests in flight complete into nothing
+ * (their queue is gone) */
+static void blk_reset(VirtioDev *vd)
+{
+    blk_drain_dev(vd->opaque, true);
+}
+
+static void blk_quiesce(VirtioDev *vd)
+{
+    blk_drain_dev(vd->opaque, false);
 }
 
 static uint64_t blk_features(VirtioDev *vd)
@@ -263,7 +446,66 @@ const VirtioDeviceOps virtio_blk_ops = {
     .features = blk_features,
     .config = blk_config,
     .notify = blk_notify,
+    .reset = blk_reset,
+    .quiesce = blk_quiesce,
 };
+
+int virtio_blk_start_io(VirtioBlk *b, VirtioDev *vd, MainLoop *loop, char *err, size_t errlen)
+{
+    BlkWorker *w = calloc(1, sizeof(*w));
+    if (!w) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    w->b = b;
+    w->vd = vd;
+    w->todo_tail = &w->todo;
+    w->done_tail = &w->done;
+    const char *d = getenv("PPCEMU_DEBUG_BLK_DELAY_MS");
+    w->delay_ms = d ? (unsigned)strtoul(d, NULL, 10) : 0;
+    w->bh = loop_bh_new(loop, worker_bh, w);
+    if (!w->bh) {
+        free(w);
+        snprintf(err, errlen, "cannot create the I/O completion handler");
+        return -1;
+    }
+    pthread_mutex_init(&w->mu, NULL);
+    pthread_cond_init(&w->work, NULL);
+    pthread_cond_init(&w->idle, NULL);
+    int e = pthread_create(&w->thread, NULL, worker_main, w);
+    if (e) {
+        loop_bh_free(w->bh);
+        pthread_mutex_destroy(&w->mu);
+        pthread_cond_destroy(&w->work);
+        pthread_cond_destroy(&w->idle);
+        free(w);
+        snprintf(err, errlen, "cannot start the I/O thread: %s", strerror(e));
+        return -1;
+    }
+    b->worker = w;
+    return 0;
+}
+
+/* Finish what is in flight (dropped), end the thread */
+static void stop_io(VirtioBlk *b)
+{
+    BlkWorker *w = b->worker;
+    if (!w)
+        return;
+    blk_drain_dev(b, true);
+    pthread_mutex_lock(&w->mu);
+    w->quit = true;
+    pthread_cond_signal(&w->work);
+    pthread_mutex_unlock(&w->mu);
+    pthread_join(w->thread, NULL);
+    loop_bh_free(w->bh);
+    pthread_mutex_destroy(&w->mu);
+    pthread_cond_destroy(&w->work);
+    pthread_cond_destroy(&w->idle);
+    free(w);
+    b->worker = NULL;
+}
+
 
 int virtio_blk_open(VirtioBlk *b, const VirtioBlkConf *c, unsigned index, char *err, size_t errlen)
 {
@@ -315,6 +557,7 @@ static void overlay_free(uint8_t ***ov, uint64_t l1)
 
 void virtio_blk_close(VirtioBlk *b)
 {
+    stop_io(b);
     if (b->fd >= 0)
         close(b->fd);
     b->fd = -1;
@@ -354,6 +597,7 @@ static uint64_t disk_clusters(const VirtioBlk *b)
 static void blk_state_save(SnapWriter *w, void *opaque)
 {
     VirtioBlk *b = opaque;
+    blk_drain_dev(b, false); /* normally done: the transport's pre_save */
     /* A writable drive migrates by shared storage: what the guest wrote
      * is on the disk before the destination reads it (issue 13) */
     if (blk_mode(b) == MODE_RW)

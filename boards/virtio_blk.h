@@ -16,9 +16,18 @@
  * flushes the file first.  Both sections are mandatory: snapshots with
  * drives did not exist before them.  The counters are not state.
  *
- * I/O is done on the CPU thread, synchronously, when the driver notifies
- * the queue (pread/pwrite straight into/out of guest RAM): a slow disk
- * stalls the guest for the time of the request.
+ * I/O: after virtio_blk_start_io, reads, writes and flushes run on a
+ * worker thread of the drive (pread/pwrite straight into/out of guest
+ * RAM, in submission order) and complete through a bottom half of the
+ * main loop, which fills the used ring and raises the interrupt on the
+ * CPU thread: a slow disk does not stall the guest.  get-id and unknown
+ * requests complete at once.  Without a worker (-icount, where a
+ * completion at a host-time-dependent instruction would break the exact
+ * replay; the unit tests) every request is done synchronously when the
+ * driver notifies.  virtio_blk_drain completes what is in flight: a save
+ * (the transport's pre_save), a load and a stop call it first, and a
+ * device reset drops it.  PPCEMU_DEBUG_BLK_DELAY_MS=N in the environment
+ * makes the worker sleep N ms before each request (tests: a slow disk).
  */
 #ifndef BOARDS_VIRTIO_BLK_H
 #define BOARDS_VIRTIO_BLK_H
@@ -27,6 +36,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "boards/main_loop.h"
 #include "boards/virtio.h"
 
 #define VIRTIO_ID_BLOCK 2
@@ -55,7 +65,10 @@ typedef struct VirtioBlkConf {
     bool readonly, snapshot;
 } VirtioBlkConf;
 
+typedef struct BlkWorker BlkWorker;
+
 typedef struct VirtioBlk {
+    BlkWorker *worker;     /* NULL: requests are done on the CPU thread */
     int fd;
     char *path;
     bool readonly, snapshot;
@@ -74,6 +87,12 @@ extern const VirtioDeviceOps virtio_blk_ops;
  * 0, or -1 with err set. */
 __attribute__((warn_unused_result))
 int virtio_blk_open(VirtioBlk *b, const VirtioBlkConf *c, unsigned index, char *err, size_t errlen);
+/* Run the drive's I/O on a worker thread from now on; vd is its slot.
+ * 0, or -1 with err set (the drive then stays synchronous). */
+__attribute__((warn_unused_result))
+int virtio_blk_start_io(VirtioBlk *b, VirtioDev *vd, MainLoop *loop, char *err, size_t errlen);
+/* Wait for the requests in flight and complete them (CPU thread) */
+void virtio_blk_drain(VirtioBlk *b);
 /* The snapshot section of drive `index` (< 8), named "virtio-blkINDEX" */
 const SnapStateDesc *virtio_blk_state_desc(unsigned index);
 /* Close the file and drop the overlay (snapshot=on writes are lost) */

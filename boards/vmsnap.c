@@ -92,6 +92,7 @@ int machine_loadvm(Machine *m, const char *name, SnapError *err)
     SnapLoad *ld = snap_registry_read_file(&m->vb.snap, path, err);
     if (!ld)
         return -1; /* nothing live was touched */
+    virt_io_drain(&m->vb); /* no old request may land in the loaded RAM */
     snap_load_commit(ld);
     m->vb.cpu.exit_request = 1; /* the slice in progress, if any, is void */
     /* the timebase is paused: a running machine's time is derived now, a

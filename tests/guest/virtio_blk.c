@@ -16,7 +16,7 @@
  * config interrupt, the emulator lives on and a reset brings it back.
  * virtio_blk.post then checks the image files on the host.
  */
-#include "rt.h"
+#include "timer.h"
 
 #define VIRTIO_BASE 0x81000000u
 #define SLOT(n) (VIRTIO_BASE + (n) * 0x200u)
@@ -141,7 +141,13 @@ static int submit(unsigned s, uint16_t head)
     avail[s][1] = sw16(avail_idx[s]);
     __asm__ volatile("sync" ::: "memory");
     wr(s, R_QNOTIFY, 0);
-    uint16_t uidx = sw16(((volatile uint16_t *)used[s])[1]);
+    /* Reads, writes and flushes complete later (the drive's I/O thread):
+     * wait for the used entry, or the device's error state, or 5 s */
+    uint64_t give_up = tb_read() + (uint64_t)tb_freq() * 5;
+    uint16_t uidx;
+    while ((uidx = sw16(((volatile uint16_t *)used[s])[1])) == used_seen[s] &&
+           !(rd(s, R_STATUS) & S_NEEDS_RESET) && tb_read() < give_up)
+        ;
     if (uidx == used_seen[s])
         return -1;
     CHECK_EQ(uidx, (uint16_t)(used_seen[s] + 1), "one used entry per request");

@@ -11,10 +11,13 @@
  *          "GEN disk=D ram=R" and "CONSISTENT" when D = R
  *   p      post a read of sectors 0-7 into a second buffer without
  *          notifying (a request waiting in the ring): "OK p"
+ *   x      like p, and notify at once without waiting: "OK x"
  *   n      notify, wait for that request and name its generation:
  *          "PARKED disk=D used=U" (U: used index seen)
- *   s      a request through the slow path: like c, and it counts while
- *          waiting ("WAITED k" = polls before completion)
+ *   s      like c, and "WAITED k ms=T": k polls of the used ring and T
+ *          ms of guest time from the notify to the completion (a device
+ *          doing the I/O on the CPU thread completes before the notify
+ *          returns: k = 0)
  *   q      exit: 0 if every c was consistent and nothing broke
  * A missing completion ("TIMEOUT") or a device error fails the run.
  */
@@ -122,8 +125,11 @@ static void post(unsigned r, uint32_t t)
 /* Notify and wait for the next used entry, which must be request r's.
  * The polls are counted: a device doing the I/O on the CPU thread
  * completes before the notify returns (0 polls). */
+static uint64_t last_ticks; /* TB ticks from the notify to the completion */
+
 static int complete(unsigned r, unsigned *polls)
 {
+    uint64_t t0 = tb_read();
     wr(R_QNOTIFY, 0);
     uint64_t give_up = tb_read() + (uint64_t)tb_freq() * 30;
     unsigned n = 0;
@@ -139,6 +145,7 @@ static int complete(unsigned r, unsigned *polls)
         }
         n++;
     }
+    last_ticks = tb_read() - t0;
     unsigned slot = used_seen % QN;
     used_seen++;
     if (polls)
@@ -199,11 +206,16 @@ int main(void)
                 broken = 1;
             }
             if (c == 's')
-                rt_printf("WAITED %u\n", polls);
+                rt_printf("WAITED %u ms=%u\n", polls, (unsigned)(last_ticks * 1000 / tb_freq()));
         } else if (c == 'p') {
             post(1, 0);
             parked = 1;
             rt_puts("OK p\n");
+        } else if (c == 'x') {
+            post(1, 0);
+            parked = 1;
+            wr(R_QNOTIFY, 0);
+            rt_puts("OK x\n");
         } else if (c == 'n') {
             CHECK(parked, "n after p");
             int d = complete(1, NULL) ? -1 : which(1);
