@@ -20,7 +20,8 @@
 #define L2_SIZE (1u << L2_BITS)
 #define BLK_HDR 16u /* struct virtio_blk_req: type, reserved, sector */
 #define SEG_MAX (VIRTIO_QUEUE_NUM_MAX - 2) /* header and status take one each */
-#define CONFIG_BYTES 24u /* capacity .. blk_size (5.2.4) */
+#define CONFIG_BYTES 60u /* capacity .. write_zeroes_may_unmap, padded (5.2.4) */
+#define DWZ_SEG 16u      /* struct virtio_blk_discard_write_zeroes */
 
 /* ---- the image, with the snapshot overlay in front of it ---- */
 
@@ -175,6 +176,9 @@ static void count(VirtioBlk *b, uint32_t type, uint8_t st, uint64_t bytes)
         b->wr_ops++;
     } else if (type == VIRTIO_BLK_T_FLUSH) {
         b->flush_ops++;
+    } else if (type == VIRTIO_BLK_T_DISCARD || type == VIRTIO_BLK_T_WRITE_ZEROES) {
+        b->discard_bytes += bytes;
+        b->discard_ops++;
     }
 }
 
@@ -202,6 +206,106 @@ static uint8_t do_rw(VirtioDev *vd, VirtioBlk *b, const VirtioReq *req, bool wri
     return VIRTIO_BLK_S_OK;
 }
 
+/* ---- discard and write-zeroes (5.2.6) ---- */
+
+static int file_zero(VirtioBlk *b, uint64_t off, uint64_t len, bool punch)
+{
+    int mode = punch ? FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE : FALLOC_FL_ZERO_RANGE;
+    if (fallocate(b->fd, mode, (off_t)off, (off_t)len) == 0)
+        return 0;
+    /* the file system cannot: write the zeros */
+    static const uint8_t zero[CLUSTER];
+    while (len) {
+        uint64_t k = len < CLUSTER ? len : CLUSTER;
+        if (file_write(b, off, zero, k))
+            return -1;
+        off += k;
+        len -= k;
+    }
+    return 0;
+}
+
+/* Discard in the overlay: drop the clusters wholly inside the range */
+static void overlay_drop(VirtioBlk *b, uint64_t off, uint64_t len)
+{
+    uint64_t first = (off + CLUSTER - 1) >> CLUSTER_BITS, end = (off + len) >> CLUSTER_BITS;
+    for (uint64_t c = first; c < end; c++) {
+        uint8_t **p = overlay_slot(b, c, false);
+        if (p && *p) {
+            free(*p);
+            *p = NULL;
+            b->overlay_clusters--;
+        }
+    }
+}
+
+static int overlay_zero(VirtioBlk *b, uint64_t off, uint64_t len)
+{
+    static const uint8_t zero[CLUSTER];
+    while (len) {
+        uint64_t k = CLUSTER - (off & (CLUSTER - 1));
+        if (k > len)
+            k = len;
+        if (disk_write(b, off, zero, k))
+            return -1;
+        off += k;
+        len -= k;
+    }
+    return 0;
+}
+
+static uint8_t do_discard_wz(VirtioDev *vd, VirtioBlk *b, const VirtioReq *req, bool wz,
+                             uint64_t *bytes)
+{
+    unsigned feat = wz ? VIRTIO_BLK_F_WRITE_ZEROES : VIRTIO_BLK_F_DISCARD;
+    if (b->readonly || !virtio_has_feature(vd, feat))
+        return VIRTIO_BLK_S_UNSUPP;
+    uint64_t dlen = req->out_len - BLK_HDR;
+    uint32_t max_seg = wz ? VIRTIO_BLK_MAX_WZ_SEG : VIRTIO_BLK_MAX_DISCARD_SEG;
+    uint32_t max_sec = wz ? VIRTIO_BLK_MAX_WZ_SECTORS : VIRTIO_BLK_MAX_DISCARD_SECTORS;
+    if (dlen == 0 || dlen % DWZ_SEG || dlen / DWZ_SEG > max_seg)
+        return VIRTIO_BLK_S_UNSUPP;
+    unsigned n = (unsigned)(dlen / DWZ_SEG);
+    uint8_t seg[VIRTIO_BLK_MAX_DISCARD_SEG > VIRTIO_BLK_MAX_WZ_SEG ? VIRTIO_BLK_MAX_DISCARD_SEG
+                                                                   : VIRTIO_BLK_MAX_WZ_SEG][DWZ_SEG];
+    if (virtio_req_read(vd, req, BLK_HDR, seg, dlen) != dlen)
+        return VIRTIO_BLK_S_IOERR;
+    /* every segment checked before any is done */
+    for (unsigned i = 0; i < n; i++) {
+        uint64_t sector = 0;
+        for (int k = 7; k >= 0; k--)
+            sector = sector << 8 | seg[i][k];
+        uint32_t num = (uint32_t)seg[i][8] | (uint32_t)seg[i][9] << 8 | (uint32_t)seg[i][10] << 16 |
+                       (uint32_t)seg[i][11] << 24;
+        uint32_t flags = (uint32_t)seg[i][12] | (uint32_t)seg[i][13] << 8 |
+                         (uint32_t)seg[i][14] << 16 | (uint32_t)seg[i][15] << 24;
+        /* 5.2.6.2: reserved flag bits, and unmap on a discard, are UNSUPP */
+        if ((flags & ~1u) || (!wz && (flags & 1u)) || num > max_sec)
+            return VIRTIO_BLK_S_UNSUPP;
+        if (!range_ok(b, sector, (uint64_t)num * VIRTIO_BLK_SECTOR))
+            return VIRTIO_BLK_S_IOERR;
+    }
+    for (unsigned i = 0; i < n; i++) {
+        uint64_t sector = 0;
+        for (int k = 7; k >= 0; k--)
+            sector = sector << 8 | seg[i][k];
+        uint64_t off = sector * VIRTIO_BLK_SECTOR;
+        uint64_t len = ((uint64_t)seg[i][8] | (uint64_t)seg[i][9] << 8 | (uint64_t)seg[i][10] << 16 |
+                        (uint64_t)seg[i][11] << 24) * VIRTIO_BLK_SECTOR;
+        if (!len)
+            continue;
+        int r;
+        if (b->overlay)
+            r = wz ? overlay_zero(b, off, len) : (overlay_drop(b, off, len), 0);
+        else
+            r = file_zero(b, off, len, !wz);
+        if (r)
+            return VIRTIO_BLK_S_IOERR;
+        *bytes += len;
+    }
+    return VIRTIO_BLK_S_OK;
+}
+
 static void req_header(VirtioDev *vd, const VirtioReq *req, uint32_t *type, uint64_t *sector)
 {
     uint8_t hdr[BLK_HDR];
@@ -215,7 +319,8 @@ static void req_header(VirtioDev *vd, const VirtioReq *req, uint32_t *type, uint
 /* Reads, writes and flushes: the part a worker thread may run */
 static bool worker_type(uint32_t type)
 {
-    return type == VIRTIO_BLK_T_IN || type == VIRTIO_BLK_T_OUT || type == VIRTIO_BLK_T_FLUSH;
+    return type == VIRTIO_BLK_T_IN || type == VIRTIO_BLK_T_OUT || type == VIRTIO_BLK_T_FLUSH ||
+           type == VIRTIO_BLK_T_DISCARD || type == VIRTIO_BLK_T_WRITE_ZEROES;
 }
 
 static uint8_t do_request(VirtioDev *vd, VirtioBlk *b, const VirtioReq *req, uint32_t type,
@@ -229,6 +334,9 @@ static uint8_t do_request(VirtioDev *vd, VirtioBlk *b, const VirtioReq *req, uin
         if (!b->readonly && !b->snapshot && fdatasync(b->fd))
             return VIRTIO_BLK_S_IOERR;
         return VIRTIO_BLK_S_OK;
+    case VIRTIO_BLK_T_DISCARD:
+    case VIRTIO_BLK_T_WRITE_ZEROES:
+        return do_discard_wz(vd, b, req, type == VIRTIO_BLK_T_WRITE_ZEROES, bytes);
     case VIRTIO_BLK_T_GET_ID: {
         uint64_t n = req->in_len - 1 < VIRTIO_BLK_ID_BYTES ? req->in_len - 1 : VIRTIO_BLK_ID_BYTES;
         uint8_t id[VIRTIO_BLK_ID_BYTES] = { 0 };
@@ -421,6 +529,8 @@ static uint64_t blk_features(VirtioDev *vd)
     uint64_t f = 1ull << VIRTIO_BLK_F_SEG_MAX | 1ull << VIRTIO_BLK_F_BLK_SIZE | 1ull << VIRTIO_BLK_F_FLUSH;
     if (b->readonly)
         f |= 1ull << VIRTIO_BLK_F_RO;
+    else
+        f |= 1ull << VIRTIO_BLK_F_DISCARD | 1ull << VIRTIO_BLK_F_WRITE_ZEROES;
     return f;
 }
 
@@ -437,6 +547,14 @@ static uint32_t blk_config(VirtioDev *vd, uint8_t *buf)
     put_le(buf + 0, b->size / VIRTIO_BLK_SECTOR, 8); /* capacity */
     put_le(buf + 12, SEG_MAX, 4);                    /* seg_max */
     put_le(buf + 20, VIRTIO_BLK_SECTOR, 4);          /* blk_size */
+    if (!b->readonly) {
+        put_le(buf + 36, VIRTIO_BLK_MAX_DISCARD_SECTORS, 4); /* max_discard_sectors */
+        put_le(buf + 40, VIRTIO_BLK_MAX_DISCARD_SEG, 4);     /* max_discard_seg */
+        put_le(buf + 44, VIRTIO_BLK_DISCARD_ALIGN, 4);       /* discard_sector_alignment */
+        put_le(buf + 48, VIRTIO_BLK_MAX_WZ_SECTORS, 4);      /* max_write_zeroes_sectors */
+        put_le(buf + 52, VIRTIO_BLK_MAX_WZ_SEG, 4);          /* max_write_zeroes_seg */
+        buf[56] = 0;                                         /* write_zeroes_may_unmap */
+    }
     return CONFIG_BYTES;
 }
 

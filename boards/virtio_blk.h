@@ -7,6 +7,17 @@
  * snapshot=on; kept across a system reset, as QEMU keeps its temporary
  * overlay).
  *
+ * Discard and write-zeroes (5.2.6, offered unless readonly): up to
+ * VIRTIO_BLK_MAX_*_SEG segments of at most VIRTIO_BLK_MAX_*_SECTORS each,
+ * every one checked before any is done (too many segments or sectors, a
+ * reserved flag, unmap on a discard: UNSUPP; past the disk end: IOERR).
+ * On the file a discard punches a hole (fallocate PUNCH_HOLE; where the
+ * file system cannot, zeros are written, so a discarded range always
+ * reads as zeros); in the snapshot=on overlay it drops the clusters the
+ * range covers wholly (they read as the file again: a discarded range's
+ * contents are undefined, 5.2.6.2).  Write-zeroes writes zeros (ZERO_RANGE
+ * on the file where it can).
+ *
  * Snapshot state: the transport's (boards/virtio.h) and the section
  * "virtio-blkN" (virtio_blk_state_desc): the drive's mode and size, which
  * must equal the loading drive's, and for a snapshot=on drive the
@@ -46,6 +57,8 @@
 #define VIRTIO_BLK_T_OUT 1u
 #define VIRTIO_BLK_T_FLUSH 4u
 #define VIRTIO_BLK_T_GET_ID 8u
+#define VIRTIO_BLK_T_DISCARD 11u
+#define VIRTIO_BLK_T_WRITE_ZEROES 13u
 #define VIRTIO_BLK_S_OK 0u
 #define VIRTIO_BLK_S_IOERR 1u
 #define VIRTIO_BLK_S_UNSUPP 2u
@@ -55,6 +68,17 @@
 #define VIRTIO_BLK_F_RO 5
 #define VIRTIO_BLK_F_BLK_SIZE 6
 #define VIRTIO_BLK_F_FLUSH 9
+#define VIRTIO_BLK_F_DISCARD 13
+#define VIRTIO_BLK_F_WRITE_ZEROES 14
+
+/* discard and write-zeroes limits (config space, 5.2.4): sectors per
+ * segment, segments per request, alignment of a discard (one overlay
+ * cluster, so that dropping whole clusters is the common case) */
+#define VIRTIO_BLK_MAX_DISCARD_SECTORS 65536u
+#define VIRTIO_BLK_MAX_DISCARD_SEG 32u
+#define VIRTIO_BLK_DISCARD_ALIGN 8u
+#define VIRTIO_BLK_MAX_WZ_SECTORS 65536u
+#define VIRTIO_BLK_MAX_WZ_SEG 32u
 
 #define VIRTIO_BLK_SECTOR 512u
 #define VIRTIO_BLK_ID_BYTES 20u
@@ -79,6 +103,7 @@ typedef struct VirtioBlk {
     char id[VIRTIO_BLK_ID_BYTES + 1];
     /* counters for `info block` */
     uint64_t rd_bytes, wr_bytes, rd_ops, wr_ops, flush_ops, errors;
+    uint64_t discard_bytes, discard_ops; /* discards and write-zeroes */
 } VirtioBlk;
 
 extern const VirtioDeviceOps virtio_blk_ops;
