@@ -25,16 +25,15 @@
 
 #include <errno.h>
 #include <jansson.h>
-#include <netdb.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
+#include "boards/chardev.h"
 #include "boards/machine.h"
 #include "boards/vmsnap.h"
 
@@ -43,9 +42,8 @@
 
 struct QmpServer {
     Machine *m;
-    int listen_fd;
+    ChardevListener lis;
     LoopFd *listen_w;
-    char unix_path[108];
     int fd;
     LoopFd *fd_w;
     bool negotiated;
@@ -59,33 +57,17 @@ struct QmpServer {
 
 /* ---- specs and sockets ---- */
 
-/* Splits "unix:PATH,server[,nowait]" or "tcp:HOST:PORT,server[,nowait]";
- * addr gets PATH or HOST:PORT */
-static bool parse_spec(const char *spec, bool *is_unix, char *addr, size_t len, bool *nowait)
+/* "unix:PATH,server[,nowait]" or "tcp:HOST:PORT,server[,nowait]": the
+ * address is spec[0..*addr_len) (boards/chardev.h's listening sockets) */
+static bool parse_spec(const char *spec, size_t *addr_len, bool *nowait)
 {
-    const char *p;
-    if (!strncmp(spec, "unix:", 5)) {
-        *is_unix = true;
-        p = spec + 5;
-    } else if (!strncmp(spec, "tcp:", 4)) {
-        *is_unix = false;
-        p = spec + 4;
-    } else {
+    size_t n = strcspn(spec, ",");
+    if (!chardev_listen_spec_valid(spec, n))
         return false;
-    }
-    size_t n = strcspn(p, ",");
-    if (!n || n >= len)
-        return false;
-    memcpy(addr, p, n);
-    addr[n] = 0;
-    if (!*is_unix) {
-        const char *colon = strrchr(addr, ':');
-        if (!colon || !colon[1] || strspn(colon + 1, "0123456789") != strlen(colon + 1))
-            return false;
-    }
+    *addr_len = n;
     bool server = false;
     *nowait = false;
-    p += n;
+    const char *p = spec + n;
     while (*p == ',') {
         p++;
         size_t k = strcspn(p, ",");
@@ -102,69 +84,9 @@ static bool parse_spec(const char *spec, bool *is_unix, char *addr, size_t len, 
 
 bool qmp_spec_valid(const char *spec)
 {
-    char addr[256];
-    bool is_unix, nowait;
-    return parse_spec(spec, &is_unix, addr, sizeof(addr), &nowait);
-}
-
-static int listen_on(QmpServer *q, bool is_unix, const char *addr, char *err, size_t errlen)
-{
-    int fd = -1;
-    if (is_unix) {
-        struct sockaddr_un sa = { .sun_family = AF_UNIX };
-        if (strlen(addr) >= sizeof(sa.sun_path)) {
-            snprintf(err, errlen, "socket path too long");
-            return -1;
-        }
-        strcpy(sa.sun_path, addr);
-        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (fd >= 0) {
-            unlink(addr);
-            if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(fd, 4)) {
-                snprintf(err, errlen, "cannot listen on %s: %s", addr, strerror(errno));
-                close(fd);
-                return -1;
-            }
-            memcpy(q->unix_path, addr, strlen(addr) + 1); /* fits: checked above */
-        }
-    } else {
-        char host[256];
-        snprintf(host, sizeof(host), "%s", addr);
-        char *colon = strrchr(host, ':');
-        *colon = 0;
-        struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
-                                  .ai_flags = AI_PASSIVE | AI_NUMERICSERV };
-        struct addrinfo *res;
-        int e = getaddrinfo(*host ? host : NULL, colon + 1, &hints, &res);
-        if (e) {
-            snprintf(err, errlen, "%s: %s", addr, gai_strerror(e));
-            return -1;
-        }
-        for (struct addrinfo *a = res; a; a = a->ai_next) {
-            fd = socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
-            if (fd < 0)
-                continue;
-            int one = 1;
-            (void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-            if (!bind(fd, a->ai_addr, a->ai_addrlen) && !listen(fd, 4))
-                break;
-            close(fd);
-            fd = -1;
-        }
-        freeaddrinfo(res);
-        if (fd >= 0) {
-            struct sockaddr_storage ss;
-            socklen_t sl = sizeof(ss);
-            char h[NI_MAXHOST], sv[NI_MAXSERV];
-            if (!getsockname(fd, (struct sockaddr *)&ss, &sl) &&
-                !getnameinfo((struct sockaddr *)&ss, sl, h, sizeof(h), sv, sizeof(sv),
-                             NI_NUMERICHOST | NI_NUMERICSERV))
-                fprintf(stderr, "ppcemu: QMP listening on %s port %s\n", h, sv);
-        }
-    }
-    if (fd < 0)
-        snprintf(err, errlen, "cannot listen on %s: %s", addr, strerror(errno));
-    return fd;
+    size_t n;
+    bool nowait;
+    return parse_spec(spec, &n, &nowait);
 }
 
 /* ---- output ---- */
@@ -702,9 +624,9 @@ static void listen_ready(void *opaque, int fd, unsigned revents)
 
 QmpServer *qmp_open(Machine *m, const char *spec, char *err, size_t errlen)
 {
-    char addr[256];
-    bool is_unix, nowait;
-    if (!parse_spec(spec, &is_unix, addr, sizeof(addr), &nowait)) {
+    size_t addr_len;
+    bool nowait, bad;
+    if (!parse_spec(spec, &addr_len, &nowait)) {
         snprintf(err, errlen, "expected unix:PATH,server[,nowait] or tcp:HOST:PORT,server[,nowait]");
         return NULL;
     }
@@ -716,23 +638,23 @@ QmpServer *qmp_open(Machine *m, const char *spec, char *err, size_t errlen)
     q->m = m;
     q->fd = -1;
     monitor_init(&q->mon, m, NULL, false, false);
-    q->listen_fd = listen_on(q, is_unix, addr, err, errlen);
-    if (q->listen_fd < 0) {
+    if (chardev_listen(spec, addr_len, 4, &q->lis, &bad, err, errlen)) {
         free(q);
         return NULL;
     }
-    q->listen_w = loop_fd_add(m->loop, q->listen_fd, LOOP_READ, listen_ready, q);
+    fprintf(stderr, "ppcemu: QMP listening on %s\n", q->lis.where);
+    q->listen_w = loop_fd_add(m->loop, q->lis.fd, LOOP_READ, listen_ready, q);
     if (!q->listen_w) {
         snprintf(err, errlen, "out of memory");
-        close(q->listen_fd);
+        chardev_listen_close(&q->lis);
         free(q);
         return NULL;
     }
     if (!nowait) {
         /* as QEMU's server without nowait: the machine starts once a
          * client is there */
-        fprintf(stderr, "ppcemu: QMP: waiting for a connection on %s\n", addr);
-        int c = accept4(q->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+        fprintf(stderr, "ppcemu: QMP: waiting for a connection on %s\n", q->lis.where);
+        int c = accept4(q->lis.fd, NULL, NULL, SOCK_CLOEXEC);
         if (c < 0) {
             snprintf(err, errlen, "accept: %s", strerror(errno));
             qmp_close(q);
@@ -758,9 +680,7 @@ void qmp_close(QmpServer *q)
         close(q->fd);
     }
     loop_fd_remove(q->listen_w);
-    close(q->listen_fd);
-    if (q->unix_path[0])
-        unlink(q->unix_path);
+    chardev_listen_close(&q->lis);
     free(q->in);
     free(q->out);
     free(q);
