@@ -4,7 +4,9 @@ Protocol"): acks and a bad checksum, qSupported, the target description,
 registers (g, p, P), memory (M, X with escapes, m), no-ack mode, a step,
 a continue stopped by Ctrl-C (0x03), detach.  The target is a paused
 ppcemu (-S) at the reset vector 0xfff00100.
-Usage: gdbproto.py tcp HOST:PORT | unix PATH"""
+Usage: gdbproto.py tcp HOST:PORT | unix PATH
+       gdbproto.py flood HOST:PORT QMP_PATH   (see flood())"""
+import json
 import socket
 import sys
 
@@ -148,4 +150,73 @@ def main():
     print("%d protocol checks passed" % n)
 
 
-main()
+def qmp_status(path):
+    """query-status over QMP (no id: one reply a line)"""
+    q = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    q.settimeout(20)
+    q.connect(path)
+    f = q.makefile("rwb")
+    json.loads(f.readline())  # greeting
+    for cmd in ("qmp_capabilities", "query-status"):
+        f.write(json.dumps({"execute": cmd}).encode() + b"\n")
+        f.flush()
+        while True:
+            r = json.loads(f.readline())
+            if "event" not in r:
+                break
+    q.close()
+    return r["return"]
+
+
+def flood(where, qmp_path):
+    """A debugger that stops reading: thousands of 8 KiB memory reads are
+    sent and no reply is read.  The stub must keep serving the machine
+    (QMP answers, the guest runs) and drop the connection once its
+    bounded buffer is full; a stub that blocks on the socket stalls the
+    whole machine and QMP never answers (the socket timeout fails it)."""
+    host, port = where.rsplit(":", 1)
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    s.settimeout(30)
+    s.connect((host, int(port)))
+    st = Stub.__new__(Stub)
+    st.s, st.buf, st.acks = s, b"", True
+    n = 0
+
+    def check(cond, what):
+        nonlocal n
+        if not cond:
+            print("FAIL", what)
+            sys.exit(1)
+        n += 1
+
+    check(st.cmd("QStartNoAckMode") == "OK", "QStartNoAckMode")
+    st.acks = False
+    # a guest that spins (b . at 0x100), so it is still there afterwards
+    check(st.cmd("M100,4:48000000") == "OK" and st.cmd("P40=00000100") == "OK", "b . at 0x100")
+    check(qmp_status(qmp_path)["running"] is False, "paused while gdb is attached")
+    req = b"m100,2000"
+    pkt = b"$" + req + b"#%02x" % (sum(req) & 0xFF)
+    try:
+        s.sendall(pkt * 4000)  # 4000 replies of 16 KiB, none read
+    except (BrokenPipeError, ConnectionResetError):
+        pass  # dropped while we were still sending: what we expect
+    r = qmp_status(qmp_path)
+    check(r["running"] is True, "the machine answers and runs on after the flood: %r" % r)
+    got = 0
+    try:
+        while True:
+            d = s.recv(65536)
+            if not d:
+                break
+            got += len(d)
+    except ConnectionResetError:
+        pass
+    check(got < 4000 * 16384, "the stub dropped the connection (%d bytes came)" % got)
+    print("%d flood checks passed" % n)
+
+
+if sys.argv[1] == "flood":
+    flood(sys.argv[2], sys.argv[3])
+else:
+    main()

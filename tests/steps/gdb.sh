@@ -138,13 +138,28 @@ if command -v python3 >/dev/null 2>&1; then
         fi
         kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
     fi
+    # a debugger that stops reading (sends thousands of requests, reads
+    # nothing): dropped at the stub's bound, the machine never stalls
+    if start_emu flood -qmp "unix:$tmp/flood.qmp,server,nowait"; then
+        if timeout -k 5 90 python3 tests/gdbproto.py flood "127.0.0.1:$port" "$tmp/flood.qmp" \
+            >"$tmp/flood.out" 2>&1; then
+            ok "a debugger that stops reading: $(tail -n 1 "$tmp/flood.out")"
+        else
+            bad "a debugger that stops reading:"; sed 's/^/    /' "$tmp/flood.out"
+        fi
+        check "the dropped debugger is named in one line" \
+            'gdb stub: the debugger stopped reading .*dropping the connection' "$tmp/flood.err"
+        kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+    fi
+    # a socket file left by a process that is gone is replaced
     sock=$tmp/gdb.sock
+    python3 -c 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.close()' "$sock"
     timeout -k 5 60 "$emu" -m 16 -display none -serial null -kernel "$elf" -S \
         -gdb "unix:$sock" 2>"$tmp/unix.err" &
     pid=$!; pids+=("$pid")
     for ((i = 0; i < 3000; i++)); do [ -S "$sock" ] && break; sleep 0.01; done
     if timeout -k 5 60 python3 tests/gdbproto.py unix "$sock" >"$tmp/unix.out" 2>&1; then
-        ok "raw protocol over a UNIX socket"
+        ok "raw protocol over a UNIX socket (a stale socket file replaced)"
     else
         bad "raw protocol over a UNIX socket:"; sed 's/^/    /' "$tmp/unix.out"
     fi
@@ -152,6 +167,41 @@ if command -v python3 >/dev/null 2>&1; then
 else
     echo "gdb: raw protocol checks skipped (no python3)"
 fi
+
+# ---- the listening address ----
+# a socket another process listens on is not taken over, nor is a file
+# that is not a socket removed
+live=$tmp/live.sock
+python3 -c 'import socket,sys,time; s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(1); time.sleep(30)' "$live" &
+lpid=$!; pids+=("$lpid")
+for ((i = 0; i < 3000; i++)); do [ -S "$live" ] && break; sleep 0.01; done
+timeout -k 5 30 "$emu" -m 16 -display none -serial null -kernel "$elf" -gdb "unix:$live" \
+    >/dev/null 2>"$tmp/live.err"
+rc=$?
+if [ "$rc" -ne 0 ] && grep -q "another process is listening" "$tmp/live.err" && [ -S "$live" ] &&
+    python3 -c 'import socket,sys; socket.socket(socket.AF_UNIX).connect(sys.argv[1])' "$live"; then
+    ok "a live UNIX socket is refused and left working"
+else
+    bad "a live UNIX socket: rc $rc, $(cat "$tmp/live.err")"
+fi
+kill "$lpid" 2>/dev/null; wait "$lpid" 2>/dev/null
+echo precious >"$tmp/plain.file"
+timeout -k 5 30 "$emu" -m 16 -display none -serial null -kernel "$elf" -gdb "unix:$tmp/plain.file" \
+    >/dev/null 2>"$tmp/plain.err"
+rc=$?
+if [ "$rc" -ne 0 ] && grep -q "is not a socket" "$tmp/plain.err" && [ "$(cat "$tmp/plain.file")" = precious ]; then
+    ok "a file that is not a socket is refused and kept"
+else
+    bad "a plain file as -gdb unix: path: rc $rc, $(cat "$tmp/plain.err")"
+fi
+# tcp::PORT: every interface (QEMU's meaning), the picked port announced
+timeout -k 5 30 "$emu" -m 16 -display none -serial null -kernel "$elf" -S -gdb tcp::0 \
+    2>"$tmp/any.err" &
+pid=$!; pids+=("$pid")
+for ((i = 0; i < 3000; i++)); do grep -q 'listening on' "$tmp/any.err" && break; sleep 0.01; done
+check "-gdb tcp::0 listens on every interface" \
+    '^ppcemu: gdb stub listening on (0\.0\.0\.0|::) port [1-9][0-9]*$' "$tmp/any.err"
+kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
 
 # ---- bad specs ----
 "$emu" -m 16 -display none -serial null -kernel "$elf" -gdb bogus >/dev/null 2>"$tmp/bogus.err"
