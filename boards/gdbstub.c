@@ -499,6 +499,9 @@ static void cmd_write_reg(GdbStub *g, const char *p)
         return;
     }
     reg_write(g, &g->regs[n], v);
+    if (g->regs[n].r == reg_named("pc"))
+        g->m->vb.cpu.debug_skip_armed = false; /* the debugger moved the pc itself (jump):
+                                                * the last stop is not resumed */
     send_str(g, "OK");
 }
 
