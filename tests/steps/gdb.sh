@@ -10,7 +10,11 @@
 # reported to gdb, and -icount exactness (the guest's final instruction
 # count is the same with and without the debugger's stops).  Also a raw
 # protocol client (tests/gdbproto.py): acks, bad checksums, no-ack mode,
-# Ctrl-C, a UNIX socket, detach.
+# Ctrl-C, a UNIX socket, detach, watchpoints on multiple/string/dcbz,
+# breakpoints on uncached fetches, a debugger that stops reading; the
+# listening address (stale, live and non-socket UNIX paths, tcp::0).
+# Against Linux (build-guest/vmlinux, skipped when not built): break
+# start_kernel from -S, bt, info registers, a later breakpoint, kill.
 # Usage: tests/steps/gdb.sh BUILD_DIR
 set -u
 build=${1:-build}
@@ -126,6 +130,62 @@ G
     else
         bad "-icount: count with gdb '$a', without '$b'"
     fi
+fi
+
+# ---- the Linux guest (issue 12.3) ----
+# -S -gdb, break start_kernel (no DWARF in the guest kernel: symbols and
+# gdb's prologue analysis), backtraces, the kernel's registers, then a
+# later breakpoint (rest_init: its callers are named) and kill.
+vmlinux=${VMLINUX:-build-guest/vmlinux}
+if [ ! -e "$vmlinux" ]; then
+    echo "gdb: Linux checks skipped: $vmlinux is not built (make guest)"
+else
+    timeout -k 5 300 "$emu" -M virt -m 128 -kernel "$vmlinux" -append "console=ttyS0,115200" \
+        -display none -serial "file:$tmp/linux.serial" -no-reboot -S -gdb tcp:127.0.0.1:0 \
+        2>"$tmp/linux.err" &
+    pid=$!; pids+=("$pid")
+    port=
+    for ((i = 0; i < 3000; i++)); do
+        port=$(sed -n 's/^ppcemu: gdb stub listening on 127\.0\.0\.1 port \([0-9]*\)$/\1/p' "$tmp/linux.err")
+        [ -n "$port" ] && break
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.01
+    done
+    cat >"$tmp/linux.gdb" <<G
+set pagination off
+set confirm off
+target remote 127.0.0.1:$port
+break start_kernel
+continue
+echo BT1:\n
+bt
+echo REGS:\n
+info registers pc msr r1 sdr1 sprg3
+break rest_init
+continue
+echo BT2:\n
+bt
+kill
+G
+    timeout -k 5 240 "$GDB" -batch -nx -x "$tmp/linux.gdb" "$vmlinux" >"$tmp/linux.out" 2>&1
+    wait "$pid"; rc=$?
+    out=$tmp/linux.out
+    sk=$(sed -n 's/^\([0-9a-f]*\) T start_kernel$/\1/p' "${vmlinux%/*}/System.map")
+    check "Linux: break start_kernel from -S, continue, hit" "^Breakpoint 1, 0x$sk in start_kernel" "$out"
+    # start_here enters start_kernel by rfi with LR still a real-mode
+    # address inside start_here (no symbol for it): a second frame exists
+    check "Linux: bt at start_kernel: start_kernel and its caller" '^#1 +0x[0-9a-f]+ in ' "$out"
+    check "Linux: the pc is start_kernel's" "^pc +0x$sk +0x$sk <start_kernel>" "$out"
+    # MSR_KERNEL of 32-bit Book3S: ME | IR | DR | RI
+    check "Linux: the kernel's MSR (translation on)" '^msr +0x1032 ' "$out"
+    check "Linux: the stack pointer in the kernel's linear map" '^r1 +0xc0[0-9a-f]{6} ' "$out"
+    check "Linux: SDR1 set up by the kernel" '^sdr1 +0x[0-9a-f]*[1-9a-f][0-9a-f]* ' "$out"
+    check "Linux: a later breakpoint, its callers named" \
+        '^#1 +0x[0-9a-f]+ in arch_call_rest_init' "$out"
+    check "Linux: ... up to start_kernel" '^#2 +0x[0-9a-f]+ in start_kernel' "$out"
+    check "Linux: kill ends the session" 'Inferior 1 \(Remote target\) killed' "$out"
+    if kill -0 "$pid" 2>/dev/null; then bad "Linux: ppcemu still running after kill"
+    else ok "Linux: ppcemu ended by gdb's kill (status $rc)"; fi
 fi
 
 # ---- the raw protocol ----
