@@ -113,6 +113,8 @@ void ppc_jit_free(PPCState *s)
         csh h = j->cs;
         cs_close(&h);
     }
+    if (j->perfmap)
+        fclose(j->perfmap);
     buf_unmap(j);
     free(j->ls);
     free(j->sites);
@@ -146,6 +148,16 @@ int ppc_set_engine(PPCState *s, int engine)
             return -1;
         }
         s->jit = j;
+        /* as QEMU's -perfmap: host perf symbolises generated code from
+         * /tmp/perf-PID.map, one "START SIZE NAME" line (hex) a block */
+        const char *pm = getenv("PPCEMU_PERFMAP");
+        if (pm && *pm && strcmp(pm, "0") != 0) {
+            char path[64];
+            snprintf(path, sizeof path, "/tmp/perf-%d.map", (int)getpid());
+            j->perfmap = fopen(path, "a"); /* other CPUs of the process */
+            if (j->perfmap)
+                setvbuf(j->perfmap, NULL, _IOLBF, 0);
+        }
     }
     s->engine = (uint8_t)engine;
     return 0;
@@ -190,6 +202,7 @@ static void gen_call(Gen *g, const PPCOp *op)
     x_mov_imm64(e, X_EAX, (uint64_t)(uintptr_t)op->fn);
     x_byte(e, 0xFF); /* call rax */
     x_byte(e, 0xD0);
+    x_r13_set(e, 1); /* a handler ran */
     x_test(e, X_EAX, X_EAX);
     size_t at = x_jcc_fwd(e, CC_NE);
     g->exits[g->n_exits].at = at;
@@ -198,24 +211,37 @@ static void gen_call(Gen *g, const PPCOp *op)
 }
 
 /* Frame: rbx = state, r12 = the instruction count the run must not pass
- * (chained blocks check it), rbp pushed to keep calls 16-byte aligned */
+ * (chained blocks check it), r13d = "a handler ran": set after every call
+ * of a handler (and on entry from the run loop), cleared once a chain
+ * site has made the run loop's full checks.  While it is clear, nothing
+ * but generated code ran since those checks, and generated code changes
+ * neither the MSR, IABR, the debugger's state, halted nor the soft TLB,
+ * so a chain needs only the asynchronous requests and the budget checked.
+ * rbp pushed and 8 bytes reserved keep calls 16-byte aligned. */
 static void gen_prologue(JitEmit *e)
 {
     static const uint8_t code[] = {
-        0x53,             /* push rbx */
-        0x41, 0x54,       /* push r12 */
-        0x55,             /* push rbp */
-        0x48, 0x89, 0xFB, /* mov rbx, rdi */
-        0x49, 0x89, 0xF4, /* mov r12, rsi */
+        0x53,                   /* push rbx */
+        0x41, 0x54,             /* push r12 */
+        0x41, 0x55,             /* push r13 */
+        0x55,                   /* push rbp */
+        0x48, 0x83, 0xEC, 0x08, /* sub rsp, 8 */
+        0x48, 0x89, 0xFB,       /* mov rbx, rdi */
+        0x49, 0x89, 0xF4,       /* mov r12, rsi */
+        0x41, 0xBD, 1, 0, 0, 0, /* mov r13d, 1 */
     };
     for (size_t i = 0; i < sizeof code; i++)
         x_byte(e, code[i]);
 }
-#define PROLOGUE_LEN 10
+/* where chained blocks enter: past the frame set-up and r13's setting */
+#define PROLOGUE_LEN 22
 
 static void gen_epilogue(JitEmit *e)
 {
-    static const uint8_t code[] = { 0x5D, 0x41, 0x5C, 0x5B, 0xC3 }; /* pop rbp, r12, rbx; ret */
+    static const uint8_t code[] = {
+        0x48, 0x83, 0xC4, 0x08, /* add rsp, 8 */
+        0x5D, 0x41, 0x5D, 0x41, 0x5C, 0x5B, 0xC3, /* pop rbp, r13, r12, rbx; ret */
+    };
     for (size_t i = 0; i < sizeof code; i++)
         x_byte(e, code[i]);
 }
@@ -530,11 +556,13 @@ static const uint16_t unlinked_n = 0;
 /* Leave the block after the branch op at index idx, s->pc already set to
  * block_ea + off.  When the target is in the same physical page, go on
  * directly into its code if the run loop would run it next in the JIT:
- * no exit or interrupt request, no single-step, trace, IABR or exec log,
- * not halted, the whole block within the budget (r12), the fetch TLB entry
- * still mapping this page (validated by physical page) and the target not
- * invalidated.  The site is linked lazily: it asks the run loop to patch
- * it when the block at its target runs next (ppc_jit_exec). */
+ * no exit or interrupt request, the whole block within the budget (r12),
+ * the target not invalidated, and, when a handler ran since the last full
+ * check (r13d, see gen_prologue), also not single-stepping, tracing,
+ * halted, under IABR, the debugger or the exec log, the fetch TLB entry
+ * still mapping this page (validated by physical page).  A jump to the
+ * block itself (a loop) is linked now; others ask the run loop to patch
+ * them when the block at their target runs next (ppc_jit_exec). */
 static void gen_chain(Gen *g, const PPCOp *op, uint32_t off)
 {
     JitEmit *e = &g->e;
@@ -544,17 +572,82 @@ static void gen_chain(Gen *g, const PPCOp *op, uint32_t off)
         gen_exit_dynamic(e, op);
         return;
     }
-    PPCJitSite *st = &j->sites[j->n_sites];
-    uint32_t site_id = (uint32_t)j->n_sites++;
-    st->target_pa = (g->b->pa & PPC_PAGE_MASK) + (uint32_t)po;
-    st->gen = j->gen;
-    st->done = op->idx + 1u;
-    size_t out[12];
+    uint32_t target_pa = (g->b->pa & PPC_PAGE_MASK) + (uint32_t)po;
+    bool self = target_pa == g->b->pa;
+    uint32_t done = op->idx + 1u;
+    PPCJitSite *st = NULL;
+    uint32_t site_id = 0;
+    if (!self) {
+        st = &j->sites[j->n_sites];
+        site_id = (uint32_t)j->n_sites++;
+        st->target_pa = target_pa;
+        st->gen = j->gen;
+        st->done = done;
+    }
+    size_t out[16];
     unsigned n_out = 0;
-    x_alu_mem_imm(e, ALU_CMP, ST(exit_request), 0);
-    out[n_out++] = x_jcc_fwd(e, CC_NE);
-    x_alu_mem_imm(e, ALU_CMP, ST(irq_pending), 0);
-    out[n_out++] = x_jcc_fwd(e, CC_NE);
+    /* irq_pending and exit_request, set from outside generated code */
+    if (ST(exit_request) == ST(irq_pending) + 4) {
+        x_byte(e, 0x48); /* cmp qword [rbx + irq_pending], 0 */
+        x_byte(e, 0x83);
+        x_mem_rbx(e, 7, ST(irq_pending));
+        x_byte(e, 0);
+        out[n_out++] = x_jcc_fwd(e, CC_NE);
+    } else {
+        x_alu_mem_imm(e, ALU_CMP, ST(exit_request), 0);
+        out[n_out++] = x_jcc_fwd(e, CC_NE);
+        x_alu_mem_imm(e, ALU_CMP, ST(irq_pending), 0);
+        out[n_out++] = x_jcc_fwd(e, CC_NE);
+    }
+    x_r13_test(e);
+    size_t slow = x_jcc_fwd(e, CC_NE);
+    size_t fast = e->pos;
+    /* icount + this block's ops + the target's ops <= end */
+    x_byte(e, 0x48); /* mov rax, [rbx + icount] */
+    x_byte(e, 0x8B);
+    x_mem_rbx(e, X_EAX, ST(icount));
+    x_byte(e, 0x48); /* add rax, imm32 */
+    x_byte(e, 0x05);
+    if (st)
+        st->at_n = j->used + e->pos;
+    x_u32(e, self ? done + g->b->n : done + 0xFFFFu); /* patched: done + target n */
+    x_byte(e, 0x4C); /* cmp rax, r12 */
+    x_byte(e, 0x39);
+    x_byte(e, 0xE0);
+    out[n_out++] = x_jcc_fwd(e, CC_A);
+    /* the target block still valid (n = 0 once invalidated) */
+    if (st)
+        st->at_ptr = j->used + e->pos + 2;
+    x_mov_imm64(e, X_EAX, (uint64_t)(uintptr_t)(self ? &g->b->n : &unlinked_n));
+    x_byte(e, 0x66); /* cmp word [rax], 0 */
+    x_byte(e, 0x83);
+    x_byte(e, 0x38);
+    x_byte(e, 0x00);
+    out[n_out++] = x_jcc_fwd(e, CC_E);
+    /* what the run loop does between blocks */
+    x_byte(e, 0x48); /* add qword [rbx + icount], done */
+    x_byte(e, 0x81);
+    x_mem_rbx(e, 0, ST(icount));
+    x_u32(e, done);
+    if (!self) { /* a loop's block_ea stays */
+        x_load(e, X_EAX, ST(pc));
+        x_store(e, ST(block_ea), X_EAX);
+    }
+    x_byte(e, 0x48); /* mov rax, [rbx + icount] */
+    x_byte(e, 0x8B);
+    x_mem_rbx(e, X_EAX, ST(icount));
+    x_byte(e, 0x48); /* mov [rbx + block_icount], rax */
+    x_byte(e, 0x89);
+    x_mem_rbx(e, X_EAX, ST(block_icount));
+    size_t jmp = 0;
+    if (self) {
+        x_jmp_back(e, PROLOGUE_LEN);
+    } else {
+        jmp = x_jmp_fwd(e);
+        st->at_jmp = j->used + jmp;
+    }
+    /* the full checks, after a handler ran */
+    x_patch_here(e, slow);
     x_test_mem_imm(e, ST(msr), MSR_SE | MSR_BE);
     out[n_out++] = x_jcc_fwd(e, CC_NE);
     x_test_mem_imm(e, ST(iabr), 2u); /* IABR[BE] */
@@ -569,18 +662,6 @@ static void gen_chain(Gen *g, const PPCOp *op, uint32_t off)
     x_mem_rbx(e, 7, ST(debug_active)); /* checks are the run loop's (ppc.h) */
     x_byte(e, 0);
     out[n_out++] = x_jcc_fwd(e, CC_NE);
-    /* icount + this block's ops + the target's ops <= end */
-    x_byte(e, 0x48); /* mov rax, [rbx + icount] */
-    x_byte(e, 0x8B);
-    x_mem_rbx(e, X_EAX, ST(icount));
-    x_byte(e, 0x48); /* add rax, imm32 */
-    x_byte(e, 0x05);
-    st->at_n = j->used + e->pos;
-    x_u32(e, st->done + 0xFFFFu); /* patched: done + target n */
-    x_byte(e, 0x4C); /* cmp rax, r12 */
-    x_byte(e, 0x39);
-    x_byte(e, 0xE0);
-    out[n_out++] = x_jcc_fwd(e, CC_A);
     /* the run loop's fetch check: tag_x of block_ea's entry, and its
      * physical page this block's */
     x_load(e, X_EAX, ST(block_ea));
@@ -596,36 +677,17 @@ static void gen_chain(Gen *g, const PPCOp *op, uint32_t off)
     x_mem_rbx_rcx(e, 7, TLB_OFF(pa_page));
     x_u32(e, g->b->pa & PPC_PAGE_MASK);
     out[n_out++] = x_jcc_fwd(e, CC_NE);
-    /* the target block still valid (n = 0 once invalidated) */
-    st->at_ptr = j->used + e->pos + 2;
-    x_mov_imm64(e, X_EAX, (uint64_t)(uintptr_t)&unlinked_n);
-    x_byte(e, 0x66); /* cmp word [rax], 0 */
-    x_byte(e, 0x83);
-    x_byte(e, 0x38);
-    x_byte(e, 0x00);
-    out[n_out++] = x_jcc_fwd(e, CC_E);
-    /* what the run loop does between blocks */
-    x_byte(e, 0x48); /* add qword [rbx + icount], done */
-    x_byte(e, 0x81);
-    x_mem_rbx(e, 0, ST(icount));
-    x_u32(e, st->done);
-    x_load(e, X_EAX, ST(pc));
-    x_store(e, ST(block_ea), X_EAX);
-    x_byte(e, 0x48); /* mov rax, [rbx + icount] */
-    x_byte(e, 0x8B);
-    x_mem_rbx(e, X_EAX, ST(icount));
-    x_byte(e, 0x48); /* mov [rbx + block_icount], rax */
-    x_byte(e, 0x89);
-    x_mem_rbx(e, X_EAX, ST(block_icount));
-    size_t jmp = x_jmp_fwd(e);
-    st->at_jmp = j->used + jmp;
+    x_r13_set(e, 0);
+    x_jmp_back(e, fast);
     for (unsigned k = 0; k < n_out; k++)
         x_patch_here(e, out[k]);
-    x_patch_here(e, jmp);
-    x_mov_imm64(e, X_EAX, (uint64_t)(uintptr_t)&j->link_req);
-    x_byte(e, 0xC7); /* mov dword [rax], site + 1 */
-    x_byte(e, 0x00);
-    x_u32(e, site_id + 1);
+    if (!self) {
+        x_patch_here(e, jmp);
+        x_mov_imm64(e, X_EAX, (uint64_t)(uintptr_t)&j->link_req);
+        x_byte(e, 0xC7); /* mov dword [rax], site + 1 */
+        x_byte(e, 0x00);
+        x_u32(e, site_id + 1);
+    }
     gen_ret(e, PPC_EXIT, op->idx);
 }
 
@@ -775,6 +837,9 @@ static void *compile(PPCState *s, PPCBlock *b)
     /* disassembled from the writable view, addresses of the executable */
     if (PPC_UNLIKELY(s->debug_flags & PPC_DBG_OUT_ASM))
         log_out_asm(s, b, j->rw + j->used, code, e->pos);
+    if (j->perfmap)
+        fprintf(j->perfmap, "%" PRIxPTR " %zx ppc-pa-%08x-n%u-g%u\n", (uintptr_t)code, e->pos, b->pa,
+                (unsigned)b->n, (unsigned)j->gen);
     j->used = (j->used + e->pos + 15) & ~(size_t)15;
     j->blocks++;
     return code;

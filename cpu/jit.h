@@ -13,6 +13,8 @@
 #ifndef CPU_JIT_H
 #define CPU_JIT_H
 
+#include <stdio.h>
+
 #include "cpu/translate.h"
 
 #define PPC_JIT_BUFFER_DEFAULT (32u << 20)
@@ -38,6 +40,7 @@ typedef struct PPCJit {
     PPCJitSite *sites;   /* chain sites of this generation */
     size_t n_sites, cap_sites;
     uint32_t link_req;   /* site + 1 that asked to be linked, or 0 */
+    FILE *perfmap;       /* /tmp/perf-PID.map (PPCEMU_PERFMAP=1), or NULL */
 } PPCJit;
 
 /* Run block b whole (s->block_ea and s->block_icount set, b->n fits in

@@ -174,6 +174,25 @@ static inline void x_cmov(JitEmit *e, unsigned cc, unsigned dst, unsigned src)
     x_byte(e, (uint8_t)(0x40 + cc));
     x_byte(e, (uint8_t)(0xC0 | (dst << 3) | src));
 }
+/* mov r13d, imm32 / test r13d, r13d (the JIT's "a handler ran" flag) */
+static inline void x_r13_set(JitEmit *e, uint32_t imm)
+{
+    x_byte(e, 0x41);
+    x_byte(e, 0xBD);
+    x_u32(e, imm);
+}
+static inline void x_r13_test(JitEmit *e)
+{
+    x_byte(e, 0x45);
+    x_byte(e, 0x85);
+    x_byte(e, 0xED);
+}
+/* jmp rel32 back to position 'to' already emitted */
+static inline void x_jmp_back(JitEmit *e, size_t to)
+{
+    x_byte(e, 0xE9);
+    x_u32(e, (uint32_t)(to - (e->pos + 4)));
+}
 /* bswap r32 */
 static inline void x_bswap(JitEmit *e, unsigned r) { x_byte(e, 0x0F); x_byte(e, (uint8_t)(0xC8 + r)); }
 

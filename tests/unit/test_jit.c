@@ -1,8 +1,11 @@
 /* The JIT against the interpreter: budgets ending a block at every offset,
  * chained blocks, the bounded code buffer and its W^X mapping. */
 #include <check.h>
+#include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cpu/jit.h"
 #include "tests/lib/cpuenv.h"
@@ -201,6 +204,67 @@ START_TEST(misaligned_against_invalid_tags)
 }
 END_TEST
 
+/* A loop that is its own chain target stores over its own second op:
+ * the self-link must see the block invalidated and run the new code
+ *   0x3000: stw r5,0(r6) ; addi r3,r3,1 ; b 0x3000 */
+START_TEST(store_into_self_loop)
+{
+    CpuEnv *e[2] = { env(PPC_ENGINE_INTERP), env(PPC_ENGINE_JIT) };
+    for (int k = 0; k < 2; k++) {
+        uint32_t a[] = { D(36, 5, 6, 0), D(14, 3, 3, 1), B(-8) };
+        cpuenv_put_code(e[k], 0x3000, a, 3);
+        e[k]->cpu.gpr[5] = D(14, 3, 3, 16);
+        e[k]->cpu.gpr[6] = 0x5000; /* first the data page, then the code */
+        e[k]->cpu.pc = 0x3000;
+        ck_assert_int_eq(ppc_run(&e[k]->cpu, 30), PPC_RUN_BUDGET);
+        e[k]->cpu.gpr[6] = 0x3004;
+        ck_assert_int_eq(ppc_run(&e[k]->cpu, 30), PPC_RUN_BUDGET);
+    }
+    same_state(e[0], e[1], 0);
+    ck_assert_uint_eq(cpuenv_read32(e[1], 0x3004), D(14, 3, 3, 16));
+    ck_assert_uint_eq(e[1]->cpu.gpr[3], 10 + 1 + 16 * 9); /* the new addi ran */
+    cpuenv_free(e[0]);
+    cpuenv_free(e[1]);
+}
+END_TEST
+
+/* PPCEMU_PERFMAP=1: /tmp/perf-PID.map gets one well-formed line per
+ * compiled block, "START SIZE NAME" in hex, inside the executable view */
+START_TEST(perfmap_lines)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/perf-%d.map", (int)getpid());
+    unlink(path);
+    setenv("PPCEMU_PERFMAP", "1", 1);
+    CpuEnv *b = env(PPC_ENGINE_JIT);
+    unsetenv("PPCEMU_PERFMAP");
+    ck_assert_int_eq(ppc_run(&b->cpu, 2000), PPC_RUN_BUDGET);
+    uint64_t blocks = b->cpu.jit->blocks;
+    uintptr_t lo = (uintptr_t)b->cpu.jit->rx, hi = lo + b->cpu.jit->size;
+    cpuenv_free(b); /* closes the file */
+    FILE *f = fopen(path, "r");
+    ck_assert_ptr_nonnull(f);
+    char line[256];
+    uint64_t n = 0;
+    while (fgets(line, sizeof line, f)) {
+        uintptr_t start;
+        size_t size;
+        char name[128];
+        int used = 0;
+        ck_assert_msg(sscanf(line, "%" SCNxPTR " %zx %127s%n", &start, &size, name, &used) == 3,
+                      "bad line: %s", line);
+        ck_assert_msg(line[used] == '\n', "trailing text: %s", line);
+        ck_assert_msg(start >= lo && start + size <= hi && size > 0, "outside the code: %s", line);
+        ck_assert_msg(strncmp(name, "ppc-pa-", 7) == 0, "name: %s", line);
+        n++;
+    }
+    fclose(f);
+    unlink(path);
+    ck_assert_uint_gt(blocks, 0);
+    ck_assert_uint_eq(n, blocks);
+}
+END_TEST
+
 Suite *suite_jit(void)
 {
     Suite *s = suite_create("jit");
@@ -213,6 +277,8 @@ Suite *suite_jit(void)
         tcase_add_test(tc, no_wx_mapping);
         tcase_add_test(tc, store_into_chained_loop);
         tcase_add_test(tc, misaligned_against_invalid_tags);
+        tcase_add_test(tc, store_into_self_loop);
+        tcase_add_test(tc, perfmap_lines);
     }
     suite_add_tcase(s, tc);
     return s;
