@@ -401,6 +401,274 @@ static bool gen_alu(Gen *g, const PPCOp *op)
     return true;
 }
 
+/* XER[CA] = the host carry flag (sbb turns CF into 0 or -1); eax and
+ * edx are kept */
+static void gen_ca_from_cf(JitEmit *e)
+{
+    x_alu(e, ALU_SBB, X_ECX, X_ECX);
+    x_alu_imm(e, ALU_AND, X_ECX, XER_CA);
+    x_alu_mem_imm(e, ALU_AND, ST(xer), ~XER_CA);
+    x_alu_store(e, ALU_OR, ST(xer), X_ECX);
+}
+
+/* XER[CA] = ecx (0 or 1) */
+static void gen_ca_from_ecx(JitEmit *e)
+{
+    x_shl(e, X_ECX, 29);
+    x_alu_mem_imm(e, ALU_AND, ST(xer), ~XER_CA);
+    x_alu_store(e, ALU_OR, ST(xer), X_ECX);
+}
+
+/* Carrying arithmetic (addic[.], subfic, addc, adde, addze, addme, subfc,
+ * subfe, subfze, subfme; PEM 3.3.1.1 "XER[CA]"), mulli, neg, mullw,
+ * mulhw[u], divw[u] with the 750's results for the undefined cases
+ * (cpu/int.c core_divw), extsb/extsh, cntlzw, slw/srw/sraw/srawi, the CR
+ * logical operations, mfcr and mtcrf.  OE=1 forms go to the handler.
+ * Each computes in eax (the result), Rc=1 records CR0 from it. */
+static bool gen_alu2(Gen *g, const PPCOp *op)
+{
+    JitEmit *e = &g->e;
+    uint32_t insn = op->insn, p = insn >> 26;
+    uint32_t rd = rd_of(insn), ra = ra_of(insn), rb = rb_of(insn);
+    bool rc = insn & 1;
+    switch (p) {
+    case 12: /* addic */
+    case 13: /* addic. */
+        x_load(e, X_EAX, GPR(ra));
+        x_alu_imm(e, ALU_ADD, X_EAX, op->imm);
+        gen_ca_from_cf(e);
+        x_store(e, GPR(rd), X_EAX);
+        if (p == 13)
+            gen_cr0_eax(e);
+        return true;
+    case 8: /* subfic: ~rA + SIMM + 1, carry when SIMM >= rA unsigned */
+        x_mov_imm(e, X_EAX, op->imm);
+        x_alu_load(e, ALU_SUB, X_EAX, GPR(ra));
+        x_cmc(e);
+        gen_ca_from_cf(e);
+        x_store(e, GPR(rd), X_EAX);
+        return true;
+    case 7: /* mulli */
+        x_load(e, X_EAX, GPR(ra));
+        x_imul_imm(e, X_EAX, X_EAX, op->imm);
+        x_store(e, GPR(rd), X_EAX);
+        return true;
+    case 19: {
+        uint32_t xo = xo_of(insn);
+        int f;
+        switch (xo) {
+        case 257: f = 0; break; /* crand */
+        case 449: f = 1; break; /* cror */
+        case 193: f = 2; break; /* crxor */
+        case 225: f = 3; break; /* crnand */
+        case 33: f = 4; break;  /* crnor */
+        case 289: f = 5; break; /* creqv */
+        case 129: f = 6; break; /* crandc */
+        case 417: f = 7; break; /* crorc */
+        default: return false;
+        }
+        if (rc)
+            return false;
+        x_load(e, X_EAX, ST(cr));
+        x_mov(e, X_ECX, X_EAX);
+        x_shr(e, X_ECX, (uint8_t)(31 - ra));
+        x_mov(e, X_EDX, X_EAX);
+        x_shr(e, X_EDX, (uint8_t)(31 - rb));
+        if (f >= 6)
+            x_not(e, X_EDX);
+        static const int alu[8] = { ALU_AND, ALU_OR, ALU_XOR, ALU_AND, ALU_OR, ALU_XOR, ALU_AND, ALU_OR };
+        x_alu(e, alu[f], X_ECX, X_EDX);
+        if (f >= 3 && f <= 5)
+            x_not(e, X_ECX);
+        x_alu_imm(e, ALU_AND, X_ECX, 1);
+        if (rd != 31)
+            x_shl(e, X_ECX, (uint8_t)(31 - rd));
+        x_alu_imm(e, ALU_AND, X_EAX, ~(1u << (31 - rd)));
+        x_alu(e, ALU_OR, X_EAX, X_ECX);
+        x_store(e, ST(cr), X_EAX);
+        return true;
+    }
+    case 31:
+        break;
+    default:
+        return false;
+    }
+    uint32_t xo = xo_of(insn);
+    unsigned res_rd = rd; /* XO-form results go to rD, X-form to rA */
+    switch (xo) {
+    case 10:  /* addc */
+    case 138: /* adde */
+    case 202: /* addze */
+    case 234: /* addme */
+    case 8:   /* subfc */
+    case 136: /* subfe */
+    case 200: /* subfze */
+    case 232: /* subfme */
+        if (xo == 8) { /* rB + ~rA + 1: carry when rB >= rA unsigned */
+            x_load(e, X_EAX, GPR(rb));
+            x_alu_load(e, ALU_SUB, X_EAX, GPR(ra));
+            x_cmc(e);
+        } else if (xo == 10) {
+            x_load(e, X_EAX, GPR(ra));
+            x_alu_load(e, ALU_ADD, X_EAX, GPR(rb));
+        } else {
+            x_load(e, X_EAX, GPR(ra));
+            if (xo == 136 || xo == 200 || xo == 232)
+                x_not(e, X_EAX); /* the subf forms add ~rA */
+            x_bt_mem(e, ST(xer), 29); /* CF = XER[CA] */
+            if (xo == 138 || xo == 136)
+                x_alu_load(e, ALU_ADC, X_EAX, GPR(rb));
+            else
+                x_alu_imm(e, ALU_ADC, X_EAX, (xo == 234 || xo == 232) ? 0xFFFFFFFFu : 0);
+        }
+        gen_ca_from_cf(e);
+        break;
+    case 104: /* neg */
+        x_load(e, X_EAX, GPR(ra));
+        x_grp3(e, 3, X_EAX);
+        break;
+    case 235: /* mullw */
+        x_load(e, X_EAX, GPR(ra));
+        x_load(e, X_ECX, GPR(rb));
+        x_0f_rr(e, 0xAF, X_EAX, X_ECX);
+        break;
+    case 75: /* mulhw */
+    case 11: /* mulhwu */
+        x_load(e, X_EAX, GPR(ra));
+        x_load(e, X_ECX, GPR(rb));
+        x_grp3(e, xo == 75 ? 5 : 4, X_ECX);
+        x_mov(e, X_EAX, X_EDX);
+        break;
+    case 491: { /* divw: x/0 and 0x80000000/-1 give 0 or -1 by the sign */
+        x_load(e, X_EAX, GPR(ra));
+        x_load(e, X_ECX, GPR(rb));
+        x_test(e, X_ECX, X_ECX);
+        size_t z = x_jcc_fwd(e, CC_E);
+        x_alu_imm(e, ALU_CMP, X_ECX, 0xFFFFFFFFu);
+        size_t ok = x_jcc_fwd(e, CC_NE);
+        x_alu_imm(e, ALU_CMP, X_EAX, 0x80000000u);
+        size_t ovf = x_jcc_fwd(e, CC_E);
+        x_patch_here(e, ok);
+        x_cdq(e);
+        x_grp3(e, 7, X_ECX);
+        size_t done = x_jmp_fwd(e);
+        x_patch_here(e, z);
+        x_patch_here(e, ovf);
+        x_sar(e, X_EAX, 31);
+        x_patch_here(e, done);
+        break;
+    }
+    case 459: { /* divwu: x/0 gives 0 */
+        x_load(e, X_EAX, GPR(ra));
+        x_load(e, X_ECX, GPR(rb));
+        x_test(e, X_ECX, X_ECX);
+        size_t z = x_jcc_fwd(e, CC_E);
+        x_alu(e, ALU_XOR, X_EDX, X_EDX);
+        x_grp3(e, 6, X_ECX);
+        size_t done = x_jmp_fwd(e);
+        x_patch_here(e, z);
+        x_alu(e, ALU_XOR, X_EAX, X_EAX);
+        x_patch_here(e, done);
+        break;
+    }
+    case 954: /* extsb */
+    case 922: /* extsh */
+        x_load(e, X_EAX, GPR(rd));
+        x_0f_rr(e, xo == 954 ? 0xBE : 0xBF, X_EAX, X_EAX);
+        res_rd = ra;
+        break;
+    case 26: { /* cntlzw: 32 for 0, else 31 - bsr */
+        x_load(e, X_ECX, GPR(rd));
+        x_mov_imm(e, X_EAX, 32);
+        x_test(e, X_ECX, X_ECX);
+        size_t z = x_jcc_fwd(e, CC_E);
+        x_0f_rr(e, 0xBD, X_EAX, X_ECX);
+        x_alu_imm(e, ALU_XOR, X_EAX, 31);
+        x_patch_here(e, z);
+        res_rd = ra;
+        break;
+    }
+    case 24:  /* slw */
+    case 536: /* srw: shifts of 32..63 give 0 */
+        x_load(e, X_EAX, GPR(rd));
+        x_load(e, X_ECX, GPR(rb));
+        x_shift_cl(e, xo == 24 ? 4 : 5, X_EAX);
+        x_alu(e, ALU_XOR, X_EDX, X_EDX);
+        x_byte(e, 0xF7); /* test ecx, 0x20 */
+        x_byte(e, 0xC1);
+        x_u32(e, 0x20);
+        x_cmov(e, CC_NE, X_EAX, X_EDX);
+        res_rd = ra;
+        break;
+    case 824: /* srawi: CA = negative and 1 bits shifted out (int.c sra) */
+        x_load(e, X_EAX, GPR(rd));
+        if (!rb) {
+            x_alu_mem_imm(e, ALU_AND, ST(xer), ~XER_CA);
+        } else {
+            x_mov(e, X_ECX, X_EAX);
+            x_sar(e, X_ECX, 31);
+            x_alu(e, ALU_AND, X_ECX, X_EAX); /* rS when negative, else 0 */
+            x_byte(e, 0xF7);                 /* test ecx, low SH bits */
+            x_byte(e, 0xC1);
+            x_u32(e, (1u << rb) - 1);
+            x_setcc(e, CC_NE, X_ECX);
+            x_0f_rr(e, 0xB6, X_ECX, X_ECX);
+            gen_ca_from_ecx(e);
+            x_sar(e, X_EAX, (uint8_t)rb);
+        }
+        res_rd = ra;
+        break;
+    case 792: { /* sraw: shifts of 32..63 give the sign, CA = negative */
+        x_load(e, X_EAX, GPR(rd));
+        x_load(e, X_ECX, GPR(rb));
+        x_alu_imm(e, ALU_AND, X_ECX, 63);
+        x_mov(e, X_EDX, X_EAX);
+        x_sar(e, X_EDX, 31);
+        x_alu_imm(e, ALU_CMP, X_ECX, 31);
+        size_t big = x_jcc_fwd(e, CC_A);
+        x_mov(e, X_ESI, X_EAX);
+        x_shift_cl(e, 7, X_EAX);   /* sar eax, cl */
+        x_mov(e, X_EDI, X_EAX);
+        x_shift_cl(e, 4, X_EDI);   /* the bits kept, back in place */
+        x_alu(e, ALU_XOR, X_ESI, X_EDI); /* the bits shifted out */
+        x_alu(e, ALU_AND, X_ESI, X_EDX); /* only when negative */
+        x_alu(e, ALU_XOR, X_ECX, X_ECX);
+        x_test(e, X_ESI, X_ESI);
+        x_setcc(e, CC_NE, X_ECX);
+        size_t merge = x_jmp_fwd(e);
+        x_patch_here(e, big);
+        x_mov(e, X_EAX, X_EDX);
+        x_mov(e, X_ECX, X_EDX);
+        x_alu_imm(e, ALU_AND, X_ECX, 1);
+        x_patch_here(e, merge);
+        gen_ca_from_ecx(e);
+        res_rd = ra;
+        break;
+    }
+    case 19: /* mfcr */
+        if (rc)
+            return false;
+        x_load(e, X_EAX, ST(cr));
+        break;
+    case 144: /* mtcrf: CR = (rS & mask) | (CR & ~mask) */
+        if (rc)
+            return false;
+        x_load(e, X_EAX, GPR(rd));
+        x_alu_imm(e, ALU_AND, X_EAX, op->imm);
+        x_load(e, X_ECX, ST(cr));
+        x_alu_imm(e, ALU_AND, X_ECX, ~op->imm);
+        x_alu(e, ALU_OR, X_EAX, X_ECX);
+        x_store(e, ST(cr), X_EAX);
+        return true;
+    default:
+        return false;
+    }
+    x_store(e, GPR(res_rd), X_EAX);
+    if (rc)
+        gen_cr0_eax(e);
+    return true;
+}
+
 /* Integer loads and stores: lwz lbz lhz stw stb sth, their update and
  * indexed forms.  The soft-TLB hit is the compare of ppc.h's ppc_ld32 and
  * friends, (ea & (PAGE_MASK | size - 1)) == tag, and one add; anything
@@ -814,7 +1082,7 @@ static void *compile(PPCState *s, PPCBlock *b)
             gen_call(g, op);
             continue;
         }
-        if (gen_alu(g, op) || gen_ldst(g, op))
+        if (gen_alu(g, op) || gen_alu2(g, op) || gen_ldst(g, op))
             continue;
         if (gen_branch(g, op)) {
             ended = true;

@@ -204,6 +204,109 @@ START_TEST(misaligned_against_invalid_tags)
 }
 END_TEST
 
+/* One instruction then b ., under both engines from the same registers
+ * (r3 = a, r4 = b, XER and CR given): every architected result equal */
+static void one_insn(CpuEnv *x, CpuEnv *y, uint32_t insn, uint32_t a, uint32_t b, uint32_t xer,
+                     uint32_t cr)
+{
+    CpuEnv *e[2] = { x, y };
+    uint32_t code[2] = { insn, B(0) };
+    for (int k = 0; k < 2; k++) {
+        PPCState *s = &e[k]->cpu;
+        cpuenv_put_code(e[k], 0x3000, code, 2);
+        for (int i = 0; i < 32; i++)
+            s->gpr[i] = 0x01010101u * (uint32_t)i;
+        s->gpr[3] = a;
+        s->gpr[4] = b;
+        s->xer = xer;
+        s->cr = cr;
+        s->pc = 0x3000;
+        ck_assert_int_eq(ppc_run(s, 2), PPC_RUN_BUDGET);
+    }
+    const PPCState *i = &x->cpu, *j = &y->cpu;
+    for (int r = 0; r < 32; r++)
+        ck_assert_msg(i->gpr[r] == j->gpr[r], "%08x a=%08x b=%08x xer=%08x: r%d %08x vs jit %08x", insn, a,
+                      b, xer, r, i->gpr[r], j->gpr[r]);
+    ck_assert_msg(i->xer == j->xer && i->cr == j->cr,
+                  "%08x a=%08x b=%08x xer=%08x cr=%08x: xer %08x cr %08x vs jit xer %08x cr %08x", insn, a, b,
+                  xer, cr, i->xer, i->cr, j->xer, j->cr);
+    ck_assert_uint_eq(i->pc, j->pc);
+}
+
+static const uint32_t edge[] = {
+    0, 1, 2, 3, 5, 31, 32, 33, 63, 64, 0x7FFF, 0x8000, 0xFFFF, 0x12345678, 0x7FFFFFFF, 0x80000000u,
+    0x80000001u, 0x80000010u, 0xFFFF0000u, 0xFFFFFFF0u, 0xFFFFFFFEu, 0xFFFFFFFFu, 0xEDB88320u,
+};
+#define N_EDGE (sizeof edge / sizeof edge[0])
+
+/* The carrying, multiply, divide, shift, extend and count templates
+ * against the interpreter over edge values, both XER[CA] and XER[SO]
+ * settings (adde's carry-in, srawi's CA with ones shifted out, divw by 0
+ * and 0x80000000 / -1, shifts by 32..63), with and without Rc */
+START_TEST(alu_templates)
+{
+    CpuEnv *x = env(PPC_ENGINE_INTERP), *y = env(PPC_ENGINE_JIT);
+    static const unsigned xo_rd[] = { 10, 138, 202, 234, 8, 136, 200, 232, 104, 235, 75, 11, 491, 459 };
+    static const unsigned xo_ra[] = { 954, 922, 26, 24, 536, 792 };
+    uint32_t insns[128];
+    unsigned n = 0;
+    for (unsigned rc = 0; rc < 2; rc++) {
+        for (unsigned k = 0; k < sizeof xo_rd / sizeof xo_rd[0]; k++)
+            insns[n++] = X(xo_rd[k], 5, 3, 4) | rc;
+        for (unsigned k = 0; k < sizeof xo_ra / sizeof xo_ra[0]; k++)
+            insns[n++] = X(xo_ra[k], 3, 5, 4) | rc;
+        for (unsigned sh = 0; sh < 32; sh += 1 + (sh > 4) * 6)
+            insns[n++] = X(824, 3, 5, sh) | rc; /* srawi r5,r3,sh */
+        insns[n++] = X(824, 3, 5, 31) | rc;
+    }
+    static const uint32_t imms[] = { 0, 1, 0xFFFF, 0x7FFF, 0x8000, 100 };
+    for (unsigned k = 0; k < 6; k++) {
+        insns[n++] = D(12, 5, 3, imms[k]); /* addic */
+        insns[n++] = D(13, 5, 3, imms[k]); /* addic. */
+        insns[n++] = D(8, 5, 3, imms[k]);  /* subfic */
+        insns[n++] = D(7, 5, 3, imms[k]);  /* mulli */
+    }
+    ck_assert_uint_le(n, 128);
+    static const uint32_t xers[] = { 0, XER_CA, XER_CA | XER_SO | XER_OV };
+    for (unsigned k = 0; k < n; k++) {
+        /* D-form and srawi read no rB (r4) */
+        bool uses_b = (insns[k] >> 26) == 31 && ((insns[k] >> 1) & 0x3FF) != 824;
+        for (unsigned ia = 0; ia < N_EDGE; ia++)
+            for (unsigned ib = 0; ib < (uses_b ? N_EDGE : 1); ib++)
+                for (unsigned t = 0; t < 3; t++)
+                    one_insn(x, y, insns[k], edge[ia], edge[ib], xers[t], 0x24680ACEu);
+    }
+    cpuenv_free(x);
+    cpuenv_free(y);
+}
+END_TEST
+
+/* CR logical operations over every bit combination of their inputs (three
+ * bit positions chosen so that crbD is also a source, or none), mfcr, and
+ * mtcrf with several field masks */
+START_TEST(cr_templates)
+{
+    CpuEnv *x = env(PPC_ENGINE_INTERP), *y = env(PPC_ENGINE_JIT);
+    static const unsigned xos[] = { 257, 449, 193, 225, 33, 289, 129, 417 };
+    static const unsigned bits[][3] = { { 0, 1, 2 }, { 31, 0, 31 }, { 5, 5, 30 }, { 12, 31, 0 }, { 2, 7, 7 } };
+    for (unsigned k = 0; k < 8; k++)
+        for (unsigned t = 0; t < 5; t++)
+            for (uint32_t v = 0; v < 8; v++) {
+                uint32_t d = bits[t][0], a = bits[t][1], b = bits[t][2];
+                uint32_t cr = 0x5A5A5A5Au ^ ((v & 1) << (31 - a)) ^ ((v & 2 ? 1u : 0) << (31 - b)) ^
+                              ((v & 4 ? 1u : 0) << (31 - d));
+                one_insn(x, y, (19u << 26) | (d << 21) | (a << 16) | (b << 11) | (xos[k] << 1), 0, 0, 0, cr);
+                one_insn(x, y, (19u << 26) | (d << 21) | (a << 16) | (b << 11) | (xos[k] << 1), 0, 0, 0, ~cr);
+            }
+    one_insn(x, y, X(19, 5, 0, 0), 0, 0, 0, 0x89ABCDEFu); /* mfcr r5 */
+    static const uint32_t crm[] = { 0x80, 0x01, 0xFF, 0x5A, 0x00 };
+    for (unsigned k = 0; k < 5; k++)
+        one_insn(x, y, X(144, 3, 0, 0) | (crm[k] << 12), 0x13579BDFu, 0, 0, 0xECA86420u); /* mtcrf */
+    cpuenv_free(x);
+    cpuenv_free(y);
+}
+END_TEST
+
 /* A loop that is its own chain target stores over its own second op:
  * the self-link must see the block invalidated and run the new code
  *   0x3000: stw r5,0(r6) ; addi r3,r3,1 ; b 0x3000 */
@@ -279,6 +382,8 @@ Suite *suite_jit(void)
         tcase_add_test(tc, misaligned_against_invalid_tags);
         tcase_add_test(tc, store_into_self_loop);
         tcase_add_test(tc, perfmap_lines);
+        tcase_add_test(tc, alu_templates);
+        tcase_add_test(tc, cr_templates);
     }
     suite_add_tcase(s, tc);
     return s;
