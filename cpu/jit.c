@@ -78,8 +78,18 @@ static int buf_map(PPCJit *j, size_t bytes)
     return 0;
 }
 
+/* the jump cache's empty entry: a block no physical address matches */
+static PPCBlock jc_none = { .pa = 1 };
+
+static void jc_clear(PPCJit *j)
+{
+    for (size_t i = 0; j->jc && i < (1u << PPC_JIT_JC_BITS); i++)
+        j->jc[i] = (PPCJitJC){ &jc_none, NULL };
+}
+
 static void buf_flush(PPCJit *j)
 {
+    jc_clear(j);
     j->used = 0;
     j->n_sites = 0;
     j->link_req = 0;
@@ -118,6 +128,7 @@ void ppc_jit_free(PPCState *s)
     buf_unmap(j);
     free(j->ls);
     free(j->sites);
+    free(j->jc);
     free(j);
     s->jit = NULL;
 }
@@ -138,15 +149,14 @@ int ppc_set_engine(PPCState *s, int engine)
         j->gen = 1;
         j->cap_sites = PPC_JIT_BUFFER_DEFAULT / 256;
         j->sites = calloc(j->cap_sites, sizeof(*j->sites));
-        if (!j->sites) {
-            free(j);
-            return -1;
-        }
-        if (buf_map(j, PPC_JIT_BUFFER_DEFAULT)) {
+        j->jc = calloc(1u << PPC_JIT_JC_BITS, sizeof(*j->jc));
+        if (!j->sites || !j->jc || buf_map(j, PPC_JIT_BUFFER_DEFAULT)) {
             free(j->sites);
+            free(j->jc);
             free(j);
             return -1;
         }
+        jc_clear(j);
         s->jit = j;
         /* as QEMU's -perfmap: host perf symbolises generated code from
          * /tmp/perf-PID.map, one "START SIZE NAME" line (hex) a block */
@@ -792,19 +802,115 @@ static void *jit_next(PPCState *s, uint64_t end, uint32_t done)
     PPCBlock *b = ppc_bc_lookup(s, e->pa_page | (pc & ~PPC_PAGE_MASK));
     if (!b || end - icount < b->n || !b->jit_code || b->jit_gen != s->jit->gen)
         return NULL;
+    s->jit->jc[(b->pa >> 2) & ((1u << PPC_JIT_JC_BITS) - 1)] = (PPCJitJC){ b, b->jit_code };
     s->icount = icount;
     s->block_ea = pc;
     s->block_icount = icount;
     return (uint8_t *)b->jit_code + PROLOGUE_LEN;
 }
 
-/* s->pc is set: go on with the block there through jit_next, or leave */
-static void gen_exit_dynamic(JitEmit *e, const PPCOp *op)
+#define BLK(f) ((uint32_t)offsetof(PPCBlock, f))
+
+/* s->pc is set: go on with the block there, or leave.  When no handler
+ * ran since the last full check (r13d clear, see gen_prologue), the jump
+ * cache is looked up inline: the fetch TLB entry of the target EA valid,
+ * its physical address the cached block's, that block still valid, its
+ * code the cached one and within the budget.  Anything else calls
+ * jit_next, which makes the run loop's checks in C (and fills the cache).
+ * Both update icount, block_ea and block_icount as the run loop does. */
+static void gen_exit_dynamic(Gen *g, const PPCOp *op)
 {
+    JitEmit *e = &g->e;
+    uint32_t done = op->idx + 1u;
+    size_t slow[8];
+    unsigned n_slow = 0;
+    if (ST(exit_request) == ST(irq_pending) + 4) {
+        x_byte(e, 0x48); /* cmp qword [rbx + irq_pending], 0 */
+        x_byte(e, 0x83);
+        x_mem_rbx(e, 7, ST(irq_pending));
+        x_byte(e, 0);
+        slow[n_slow++] = x_jcc_fwd(e, CC_NE);
+    }
+    x_r13_test(e);
+    slow[n_slow++] = x_jcc_fwd(e, CC_NE);
+    x_load(e, X_ESI, ST(pc));
+    /* eax = TLB entry offset; the target page mapped for fetch */
+    x_mov(e, X_EAX, X_ESI);
+    x_shr(e, X_EAX, PPC_PAGE_BITS);
+    x_alu_imm(e, ALU_AND, X_EAX, PPC_TLB_SIZE - 1);
+    x_imul_imm(e, X_EAX, X_EAX, (uint32_t)sizeof(PPCTLBEntry));
+    x_mov(e, X_ECX, X_ESI);
+    x_alu_imm(e, ALU_AND, X_ECX, PPC_PAGE_MASK);
+    x_byte(e, 0x3B); /* cmp ecx, [rbx + rax + tag_x] */
+    x_mem_rbx_idx(e, X_ECX, X_EAX, TLB_OFF(tag_x));
+    slow[n_slow++] = x_jcc_fwd(e, CC_NE);
+    /* ecx = physical address; rdx = its jump cache entry */
+    x_mov(e, X_ECX, X_ESI);
+    x_alu_imm(e, ALU_AND, X_ECX, ~PPC_PAGE_MASK);
+    x_byte(e, 0x0B); /* or ecx, [rbx + rax + pa_page] */
+    x_mem_rbx_idx(e, X_ECX, X_EAX, TLB_OFF(pa_page));
+    x_mov(e, X_EAX, X_ECX);
+    x_shr(e, X_EAX, 2);
+    x_alu_imm(e, ALU_AND, X_EAX, (1u << PPC_JIT_JC_BITS) - 1);
+    x_shl(e, X_EAX, 4); /* sizeof(PPCJitJC) */
+    x_mov_imm64(e, X_EDX, (uint64_t)(uintptr_t)g->s->jit->jc);
+    x_byte(e, 0x48); /* add rdx, rax */
+    x_byte(e, 0x01);
+    x_byte(e, 0xC2);
+    x_byte(e, 0x48); /* mov rax, [rdx]: the block */
+    x_byte(e, 0x8B);
+    x_byte(e, 0x02);
+    x_byte(e, 0x3B); /* cmp ecx, [rax + pa] */
+    x_mem_base(e, X_ECX, X_EAX, BLK(pa));
+    slow[n_slow++] = x_jcc_fwd(e, CC_NE);
+    x_byte(e, 0x0F); /* movzx ecx, word [rax + n] */
+    x_byte(e, 0xB7);
+    x_mem_base(e, X_ECX, X_EAX, BLK(n));
+    x_test(e, X_ECX, X_ECX);
+    slow[n_slow++] = x_jcc_fwd(e, CC_E);
+    x_byte(e, 0x48); /* mov rdx, [rdx + 8]: the code */
+    x_byte(e, 0x8B);
+    x_byte(e, 0x52);
+    x_byte(e, 0x08);
+    x_byte(e, 0x48); /* cmp rdx, [rax + jit_code] */
+    x_byte(e, 0x3B);
+    x_mem_base(e, X_EDX, X_EAX, BLK(jit_code));
+    slow[n_slow++] = x_jcc_fwd(e, CC_NE);
+    /* icount + done + the target's n <= end */
+    x_byte(e, 0x48); /* add rcx, [rbx + icount] */
+    x_byte(e, 0x03);
+    x_mem_rbx(e, X_ECX, ST(icount));
+    x_byte(e, 0x48); /* add rcx, done */
+    x_byte(e, 0x81);
+    x_byte(e, 0xC1);
+    x_u32(e, done);
+    x_byte(e, 0x4C); /* cmp rcx, r12 */
+    x_byte(e, 0x39);
+    x_byte(e, 0xE1);
+    slow[n_slow++] = x_jcc_fwd(e, CC_A);
+    x_byte(e, 0x48); /* add qword [rbx + icount], done */
+    x_byte(e, 0x81);
+    x_mem_rbx(e, 0, ST(icount));
+    x_u32(e, done);
+    x_store(e, ST(block_ea), X_ESI);
+    x_byte(e, 0x48); /* mov rax, [rbx + icount] */
+    x_byte(e, 0x8B);
+    x_mem_rbx(e, X_EAX, ST(icount));
+    x_byte(e, 0x48); /* mov [rbx + block_icount], rax */
+    x_byte(e, 0x89);
+    x_mem_rbx(e, X_EAX, ST(block_icount));
+    x_byte(e, 0x48); /* add rdx, PROLOGUE_LEN */
+    x_byte(e, 0x83);
+    x_byte(e, 0xC2);
+    x_byte(e, PROLOGUE_LEN);
+    x_byte(e, 0xFF); /* jmp rdx */
+    x_byte(e, 0xE2);
+    for (unsigned k = 0; k < n_slow; k++)
+        x_patch_here(e, slow[k]);
     static const uint8_t args[] = { 0x48, 0x89, 0xDF, 0x4C, 0x89, 0xE6 }; /* mov rdi, rbx; mov rsi, r12 */
     for (size_t i = 0; i < sizeof args; i++)
         x_byte(e, args[i]);
-    x_mov_imm(e, X_EDX, op->idx + 1u);
+    x_mov_imm(e, X_EDX, done);
     x_mov_imm64(e, X_EAX, (uint64_t)(uintptr_t)jit_next);
     x_byte(e, 0xFF); /* call rax */
     x_byte(e, 0xD0);
@@ -812,6 +918,7 @@ static void gen_exit_dynamic(JitEmit *e, const PPCOp *op)
     x_byte(e, 0x85);
     x_byte(e, 0xC0);
     size_t leave = x_jcc_fwd(e, CC_E);
+    x_r13_set(e, 0); /* jit_next made the full checks */
     x_byte(e, 0xFF); /* jmp rax */
     x_byte(e, 0xE0);
     x_patch_here(e, leave);
@@ -837,7 +944,7 @@ static void gen_chain(Gen *g, const PPCOp *op, uint32_t off)
     PPCJit *j = g->s->jit;
     int64_t po = (int64_t)(g->b->pa & ~PPC_PAGE_MASK) + (int32_t)off;
     if (po < 0 || po >= PPC_PAGE_SIZE || (po & 3) || j->n_sites == j->cap_sites) {
-        gen_exit_dynamic(e, op);
+        gen_exit_dynamic(g, op);
         return;
     }
     uint32_t target_pa = (g->b->pa & PPC_PAGE_MASK) + (uint32_t)po;
@@ -1029,7 +1136,7 @@ static bool gen_branch(Gen *g, const PPCOp *op)
             x_alu_imm(e, ALU_ADD, X_EAX, cia_off + 4);
             x_store(e, ST(lr), X_EAX);
         }
-        gen_exit_dynamic(e, op);
+        gen_exit_dynamic(g, op);
     } else {
         gen_exit_to(g, op, cia_off + op->imm, lk);
     }

@@ -64,6 +64,21 @@ static inline void x_mem_rbx_rcx(JitEmit *e, unsigned r, uint32_t disp)
     x_u32(e, disp);
 }
 
+/* ModRM+SIB for [rbx + idx + disp32] with reg field r */
+static inline void x_mem_rbx_idx(JitEmit *e, unsigned r, unsigned idx, uint32_t disp)
+{
+    x_byte(e, (uint8_t)(0x80 | (r << 3) | 4));
+    x_byte(e, (uint8_t)((idx << 3) | X_EBX));
+    x_u32(e, disp);
+}
+
+/* ModRM for [base + disp32] (base not rsp/rbp/r12/r13) with reg field r */
+static inline void x_mem_base(JitEmit *e, unsigned r, unsigned base, uint32_t disp)
+{
+    x_byte(e, (uint8_t)(0x80 | (r << 3) | base));
+    x_u32(e, disp);
+}
+
 /* ModRM+SIB for [rsi + rax] with reg field r (mod 00: no displacement) */
 static inline void x_mem_rsi_rax(JitEmit *e, unsigned r)
 {
