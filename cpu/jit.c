@@ -411,6 +411,31 @@ static bool gen_alu(Gen *g, const PPCOp *op)
     return true;
 }
 
+/* ecx = EA -> ecx = its soft-TLB entry's index in the units of
+ * gen_tlb_mem's addressing: 3 * idx with scale 8 for 24-byte entries (an
+ * lea, where an imul would add latency to every load and store) */
+#define TLB_ENTRY_24 (sizeof(PPCTLBEntry) == 24)
+static void gen_tlb_idx_ecx(JitEmit *e)
+{
+    x_shr(e, X_ECX, PPC_PAGE_BITS);
+    x_alu_imm(e, ALU_AND, X_ECX, PPC_TLB_SIZE - 1);
+    if (TLB_ENTRY_24) {
+        x_byte(e, 0x8D); /* lea ecx, [rcx + rcx * 2] */
+        x_byte(e, 0x0C);
+        x_byte(e, 0x49);
+    } else {
+        x_imul_imm(e, X_ECX, X_ECX, (uint32_t)sizeof(PPCTLBEntry));
+    }
+}
+
+/* ModRM+SIB for the TLB entry field at disp: [rbx + rcx * (8 or 1) + disp] */
+static void gen_tlb_mem(JitEmit *e, unsigned r, uint32_t disp)
+{
+    x_byte(e, (uint8_t)(0x80 | (r << 3) | 4));
+    x_byte(e, (uint8_t)((TLB_ENTRY_24 ? 0xC0 : 0) | (X_ECX << 3) | X_EBX));
+    x_u32(e, disp);
+}
+
 /* XER[CA] = the host carry flag (sbb turns CF into 0 or -1); eax and
  * edx are kept */
 static void gen_ca_from_cf(JitEmit *e)
@@ -734,17 +759,15 @@ static bool gen_ldst(Gen *g, const PPCOp *op)
         x_alu_imm(e, ALU_ADD, X_EAX, op->imm);
     /* ecx = offset of the TLB entry; edx = the tag to compare */
     x_mov(e, X_ECX, X_EAX);
-    x_shr(e, X_ECX, PPC_PAGE_BITS);
-    x_alu_imm(e, ALU_AND, X_ECX, PPC_TLB_SIZE - 1);
-    x_imul_imm(e, X_ECX, X_ECX, (uint32_t)sizeof(PPCTLBEntry));
+    gen_tlb_idx_ecx(e);
     x_mov(e, X_EDX, X_EAX);
     x_alu_imm(e, ALU_AND, X_EDX, PPC_PAGE_MASK | (size - 1));
     x_byte(e, 0x3B); /* cmp edx, [rbx + rcx + tag] */
-    x_mem_rbx_rcx(e, X_EDX, store ? TLB_OFF(tag_w) : TLB_OFF(tag_r));
+    gen_tlb_mem(e, X_EDX, store ? TLB_OFF(tag_w) : TLB_OFF(tag_r));
     size_t miss = x_jcc_fwd(e, CC_NE);
     x_byte(e, 0x48); /* mov rsi, [rbx + rcx + addend] */
     x_byte(e, 0x8B);
-    x_mem_rbx_rcx(e, X_ESI, TLB_OFF(addend));
+    gen_tlb_mem(e, X_ESI, TLB_OFF(addend));
     /* host address = rsi + rax (eax was written as 32 bits: zero-extended) */
     if (store) {
         x_load(e, X_EDX, GPR(rd));
@@ -990,15 +1013,19 @@ static void gen_chain(Gen *g, const PPCOp *op, uint32_t off)
     x_byte(e, 0x39);
     x_byte(e, 0xE0);
     out[n_out++] = x_jcc_fwd(e, CC_A);
-    /* the target block still valid (n = 0 once invalidated) */
-    if (st)
+    /* the target block still valid (n = 0 once invalidated).  A loop's
+     * block was valid when it was entered (through a checked chain, the
+     * jump cache or the hash) and only a handler can have invalidated it
+     * since: checked on the slow path only */
+    if (!self) {
         st->at_ptr = j->used + e->pos + 2;
-    x_mov_imm64(e, X_EAX, (uint64_t)(uintptr_t)(self ? &g->b->n : &unlinked_n));
-    x_byte(e, 0x66); /* cmp word [rax], 0 */
-    x_byte(e, 0x83);
-    x_byte(e, 0x38);
-    x_byte(e, 0x00);
-    out[n_out++] = x_jcc_fwd(e, CC_E);
+        x_mov_imm64(e, X_EAX, (uint64_t)(uintptr_t)&unlinked_n);
+        x_byte(e, 0x66); /* cmp word [rax], 0 */
+        x_byte(e, 0x83);
+        x_byte(e, 0x38);
+        x_byte(e, 0x00);
+        out[n_out++] = x_jcc_fwd(e, CC_E);
+    }
     /* what the run loop does between blocks */
     x_byte(e, 0x48); /* add qword [rbx + icount], done */
     x_byte(e, 0x81);
@@ -1041,17 +1068,23 @@ static void gen_chain(Gen *g, const PPCOp *op, uint32_t off)
      * physical page this block's */
     x_load(e, X_EAX, ST(block_ea));
     x_mov(e, X_ECX, X_EAX);
-    x_shr(e, X_ECX, PPC_PAGE_BITS);
-    x_alu_imm(e, ALU_AND, X_ECX, PPC_TLB_SIZE - 1);
-    x_imul_imm(e, X_ECX, X_ECX, (uint32_t)sizeof(PPCTLBEntry));
+    gen_tlb_idx_ecx(e);
     x_alu_imm(e, ALU_AND, X_EAX, PPC_PAGE_MASK);
     x_byte(e, 0x3B); /* cmp eax, [rbx + rcx + tag_x] */
-    x_mem_rbx_rcx(e, X_EAX, TLB_OFF(tag_x));
+    gen_tlb_mem(e, X_EAX, TLB_OFF(tag_x));
     out[n_out++] = x_jcc_fwd(e, CC_NE);
     x_byte(e, 0x81); /* cmp dword [rbx + rcx + pa_page], imm32 */
-    x_mem_rbx_rcx(e, 7, TLB_OFF(pa_page));
+    gen_tlb_mem(e, 7, TLB_OFF(pa_page));
     x_u32(e, g->b->pa & PPC_PAGE_MASK);
     out[n_out++] = x_jcc_fwd(e, CC_NE);
+    if (self) {
+        x_mov_imm64(e, X_EAX, (uint64_t)(uintptr_t)&g->b->n);
+        x_byte(e, 0x66); /* cmp word [rax], 0 */
+        x_byte(e, 0x83);
+        x_byte(e, 0x38);
+        x_byte(e, 0x00);
+        out[n_out++] = x_jcc_fwd(e, CC_E);
+    }
     x_r13_set(e, 0);
     x_jmp_back(e, fast);
     for (unsigned k = 0; k < n_out; k++)
@@ -1071,7 +1104,8 @@ static void gen_exit_to(Gen *g, const PPCOp *op, uint32_t off, bool lk)
 {
     JitEmit *e = &g->e;
     x_load(e, X_EAX, ST(block_ea));
-    x_alu_imm(e, ALU_ADD, X_EAX, off);
+    if (off)
+        x_alu_imm(e, ALU_ADD, X_EAX, off);
     x_store(e, ST(pc), X_EAX);
     if (lk) {
         x_load(e, X_EAX, ST(block_ea));
