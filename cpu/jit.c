@@ -732,6 +732,8 @@ static bool gen_ldst(Gen *g, const PPCOp *op)
         case 311: p = 41; break; /* lhzux */
         case 407: p = 44; break; /* sthx */
         case 439: p = 45; break; /* sthux */
+        case 343: p = 42; break; /* lhax */
+        case 375: p = 43; break; /* lhaux */
         default: return false;
         }
         indexed = true;
@@ -743,6 +745,7 @@ static bool gen_ldst(Gen *g, const PPCOp *op)
     case 36: case 37: size = 4; store = true; break;
     case 38: case 39: size = 1; store = true; break;
     case 44: case 45: size = 2; store = true; break;
+    case 42: case 43: size = 2; store = false; break; /* lha: sign-extended */
     default: return false;
     }
     update = p & 1;
@@ -794,6 +797,8 @@ static bool gen_ldst(Gen *g, const PPCOp *op)
             x_bswap(e, X_EDX);
         else if (size == 2)
             x_rol16_8(e, X_EDX);
+        if (p == 42 || p == 43)
+            x_0f_rr(e, 0xBF, X_EDX, X_EDX); /* movsx edx, dx */
     }
     /* update forms: rA receives the EA first, a load's rD the data last */
     if (update)
@@ -1115,6 +1120,20 @@ static void gen_exit_to(Gen *g, const PPCOp *op, uint32_t off, bool lk)
     gen_chain(g, op, off);
 }
 
+/* s->pc = the absolute target op->imm (AA=1), LR = CIA + 4 with LK, then
+ * on through the jump cache */
+static void gen_link_and_go_abs(Gen *g, const PPCOp *op, bool lk)
+{
+    JitEmit *e = &g->e;
+    x_store_imm(e, ST(pc), op->imm);
+    if (lk) {
+        x_load(e, X_EAX, ST(block_ea));
+        x_alu_imm(e, ALU_ADD, X_EAX, 4u * op->idx + 4);
+        x_store(e, ST(lr), X_EAX);
+    }
+    gen_exit_dynamic(g, op);
+}
+
 /* Branches (the block's last op): b/bl, bc/bcl, bclr/bclrl, bcctr/bcctrl
  * with AA=0.  The taken test is PEM 4.2.4.2's, which every BO class of
  * cpu/branch.c specialises: CTR is decremented when BO[2] = 0, the CTR
@@ -1130,17 +1149,17 @@ static bool gen_branch(Gen *g, const PPCOp *op)
     if (op->idx + 1u != g->b->n)
         return false;
     if (p == 18) {
-        if (insn & 2)
-            return false;
+        if (insn & 2) { /* AA=1: the target is absolute, its page unknown here */
+            gen_link_and_go_abs(g, op, lk);
+            return true;
+        }
         gen_exit_to(g, op, cia_off + op->imm, lk);
         return true;
     }
     uint32_t bo = rd_of(insn), bi = ra_of(insn);
-    int target; /* 0: CIA + BD, 1: LR, 2: CTR */
+    int target; /* 0: CIA + BD, 1: LR, 2: CTR, 3: BD (AA=1) */
     if (p == 16) {
-        if (insn & 2)
-            return false;
-        target = 0;
+        target = (insn & 2) ? 3 : 0;
     } else if (p == 19 && xo_of(insn) == 16 && !rb_of(insn)) {
         target = 1;
     } else if (p == 19 && xo_of(insn) == 528 && !rb_of(insn) && (bo & 4)) {
@@ -1149,7 +1168,7 @@ static bool gen_branch(Gen *g, const PPCOp *op)
         return false;
     }
     /* the target is read before CTR is decremented and LR written */
-    if (target) {
+    if (target == 1 || target == 2) {
         x_load(e, X_ESI, target == 1 ? ST(lr) : ST(ctr));
         x_alu_imm(e, ALU_AND, X_ESI, ~3u);
     }
@@ -1163,7 +1182,9 @@ static bool gen_branch(Gen *g, const PPCOp *op)
         x_test_mem_imm(e, ST(cr), 1u << (31 - bi));
         not_taken[nt++] = x_jcc_fwd(e, (bo & 8) ? CC_E : CC_NE);
     }
-    if (target) {
+    if (target == 3) {
+        gen_link_and_go_abs(g, op, lk);
+    } else if (target) {
         x_store(e, ST(pc), X_ESI);
         if (lk) {
             x_load(e, X_EAX, ST(block_ea));

@@ -307,6 +307,43 @@ START_TEST(cr_templates)
 }
 END_TEST
 
+/* lha, lhax, lhau, lhaux sign-extend; ba and bcla go to absolute
+ * targets (AA=1), bcla setting LR */
+START_TEST(lha_and_absolute_branches)
+{
+    CpuEnv *e[2] = { env(PPC_ENGINE_INTERP), env(PPC_ENGINE_JIT) };
+    for (int k = 0; k < 2; k++) {
+        uint32_t a[] = { D(42, 5, 4, 0), X(343, 6, 4, 7), D(43, 8, 9, 2), X(375, 10, 11, 7), B(0x3100) | 2 };
+        uint32_t c[] = { BC(20, 0, 0x3200) | 3 };
+        uint32_t d[] = { B(0) };
+        cpuenv_put_code(e[k], 0x3000, a, 5);
+        cpuenv_put_code(e[k], 0x3100, c, 1);
+        cpuenv_put_code(e[k], 0x3200, d, 1);
+        cpuenv_write32(e[k], DATA, 0x80017FFFu);
+        cpuenv_write32(e[k], DATA + 4, 0xFFFE0002u);
+        PPCState *s = &e[k]->cpu;
+        s->gpr[4] = DATA;
+        s->gpr[7] = 2;
+        s->gpr[9] = DATA + 2;
+        s->gpr[11] = DATA + 4;
+        s->pc = 0x3000;
+        ck_assert_int_eq(ppc_run(s, 20), PPC_RUN_BUDGET);
+    }
+    same_state(e[0], e[1], 0);
+    PPCState *s = &e[1]->cpu;
+    ck_assert_uint_eq(s->gpr[5], 0xFFFF8001u);
+    ck_assert_uint_eq(s->gpr[6], 0x7FFF);
+    ck_assert_uint_eq(s->gpr[8], 0xFFFFFFFEu);
+    ck_assert_uint_eq(s->gpr[9], DATA + 4);
+    ck_assert_uint_eq(s->gpr[10], 2);
+    ck_assert_uint_eq(s->gpr[11], DATA + 6);
+    ck_assert_uint_eq(s->pc, 0x3200);
+    ck_assert_uint_eq(s->lr, 0x3104);
+    cpuenv_free(e[0]);
+    cpuenv_free(e[1]);
+}
+END_TEST
+
 /* A loop that is its own chain target stores over its own second op:
  * the self-link must see the block invalidated and run the new code
  *   0x3000: stw r5,0(r6) ; addi r3,r3,1 ; b 0x3000 */
@@ -384,6 +421,7 @@ Suite *suite_jit(void)
         tcase_add_test(tc, perfmap_lines);
         tcase_add_test(tc, alu_templates);
         tcase_add_test(tc, cr_templates);
+        tcase_add_test(tc, lha_and_absolute_branches);
     }
     suite_add_tcase(s, tc);
     return s;
