@@ -189,6 +189,10 @@ typedef struct Gen {
     PPCState *s;
     PPCBlock *b;
     unsigned n_exits;
+    /* the guest GPR eax holds when the current op starts (eax_in) and
+     * when it ends (eax_gpr), or -1: a template's first load of a GPR
+     * into eax is skipped when the previous template left it there */
+    int eax_in, eax_gpr;
     struct {
         size_t at;    /* rel32 of a jump to this op's exit stub */
         unsigned idx; /* the op */
@@ -264,11 +268,33 @@ static void gen_ret(JitEmit *e, uint32_t r, uint32_t idx)
     gen_epilogue(e);
 }
 
+/* The generator of emitter e (always the e of a Gen) */
+static Gen *gen_of(JitEmit *e)
+{
+    return (Gen *)(void *)((char *)e - offsetof(Gen, e));
+}
+
+/* eax = GPR r, as a template's first write of eax */
+static void gen_ld_eax(JitEmit *e, uint32_t r)
+{
+    Gen *g = gen_of(e);
+    if (g->eax_in != (int)r)
+        x_load(e, X_EAX, GPR(r));
+    g->eax_in = -1;
+}
+
+/* GPR r = eax, as a template's last write of eax */
+static void gen_st_eax(JitEmit *e, uint32_t r)
+{
+    x_store(e, GPR(r), X_EAX);
+    gen_of(e)->eax_gpr = (int)r;
+}
+
 /* eax = (rA|0) */
 static void gen_ra0(JitEmit *e, uint32_t ra)
 {
     if (ra)
-        x_load(e, X_EAX, GPR(ra));
+        gen_ld_eax(e, ra);
     else
         x_alu(e, ALU_XOR, X_EAX, X_EAX);
 }
@@ -320,23 +346,23 @@ static bool gen_alu(Gen *g, const PPCOp *op)
         gen_ra0(e, ra);
         if (op->imm)
             x_alu_imm(e, ALU_ADD, X_EAX, op->imm);
-        x_store(e, GPR(rd), X_EAX);
+        gen_st_eax(e, rd);
         return true;
     case 24: case 25: /* ori, oris: rA = rS | imm */
     case 26: case 27: /* xori, xoris */
     case 28: case 29: /* andi., andis. */
-        x_load(e, X_EAX, GPR(rd));
+        gen_ld_eax(e, rd);
         x_alu_imm(e, p >= 28 ? ALU_AND : p >= 26 ? ALU_XOR : ALU_OR, X_EAX, op->imm);
-        x_store(e, GPR(ra), X_EAX);
+        gen_st_eax(e, ra);
         if (p >= 28)
             gen_cr0_eax(e);
         return true;
     case 21: /* rlwinm[.]: rA = ROTL(rS, SH) & MASK(MB, ME) */
-        x_load(e, X_EAX, GPR(rd));
+        gen_ld_eax(e, rd);
         if (rb)
             x_rol(e, X_EAX, (uint8_t)rb);
         x_alu_imm(e, ALU_AND, X_EAX, op->imm);
-        x_store(e, GPR(ra), X_EAX);
+        gen_st_eax(e, ra);
         if (insn & 1)
             gen_cr0_eax(e);
         return true;
@@ -344,7 +370,7 @@ static bool gen_alu(Gen *g, const PPCOp *op)
     case 10: /* cmpli */
         if (insn & (1u << 21))
             return false; /* L=1: leave the odd form to the handler */
-        x_load(e, X_EAX, GPR(ra));
+        gen_ld_eax(e, ra);
         x_alu_imm(e, ALU_CMP, X_EAX, op->imm);
         gen_cmp_flags_to_crf(e, rd >> 2, p == 11);
         return true;
@@ -360,26 +386,26 @@ static bool gen_alu(Gen *g, const PPCOp *op)
     case 32: /* cmpl */
         if (insn & ((1u << 21) | 1u))
             return false;
-        x_load(e, X_EAX, GPR(ra));
+        gen_ld_eax(e, ra);
         x_alu_load(e, ALU_CMP, X_EAX, GPR(rb));
         gen_cmp_flags_to_crf(e, rd >> 2, xo == 0);
         return true;
     case 266: /* add (OE=0) */
-        x_load(e, X_EAX, GPR(ra));
+        gen_ld_eax(e, ra);
         x_alu_load(e, ALU_ADD, X_EAX, GPR(rb));
-        x_store(e, GPR(rd), X_EAX);
+        gen_st_eax(e, rd);
         break;
     case 40: /* subf: rD = rB - rA (OE=0) */
-        x_load(e, X_EAX, GPR(rb));
+        gen_ld_eax(e, rb);
         x_alu_load(e, ALU_SUB, X_EAX, GPR(ra));
-        x_store(e, GPR(rd), X_EAX);
+        gen_st_eax(e, rd);
         break;
     case 28:  /* and: rA = rS & rB */
     case 444: /* or */
     case 316: /* xor */
     case 60:  /* andc */
     case 124: /* nor */
-        x_load(e, X_EAX, GPR(rd));
+        gen_ld_eax(e, rd);
         if (xo == 60) {
             x_load(e, X_ECX, GPR(rb));
             x_not(e, X_ECX);
@@ -389,7 +415,7 @@ static bool gen_alu(Gen *g, const PPCOp *op)
         }
         if (xo == 124)
             x_not(e, X_EAX);
-        x_store(e, GPR(ra), X_EAX);
+        gen_st_eax(e, ra);
         break;
     case 339: /* mfspr LR / CTR */
     case 467: /* mtspr LR / CTR */
@@ -397,9 +423,9 @@ static bool gen_alu(Gen *g, const PPCOp *op)
             return false;
         if (xo == 339) {
             x_load(e, X_EAX, op->imm == 8 ? ST(lr) : ST(ctr));
-            x_store(e, GPR(rd), X_EAX);
+            gen_st_eax(e, rd);
         } else {
-            x_load(e, X_EAX, GPR(rd));
+            gen_ld_eax(e, rd);
             x_store(e, op->imm == 8 ? ST(lr) : ST(ctr), X_EAX);
         }
         return true;
@@ -469,10 +495,10 @@ static bool gen_alu2(Gen *g, const PPCOp *op)
     switch (p) {
     case 12: /* addic */
     case 13: /* addic. */
-        x_load(e, X_EAX, GPR(ra));
+        gen_ld_eax(e, ra);
         x_alu_imm(e, ALU_ADD, X_EAX, op->imm);
         gen_ca_from_cf(e);
-        x_store(e, GPR(rd), X_EAX);
+        gen_st_eax(e, rd);
         if (p == 13)
             gen_cr0_eax(e);
         return true;
@@ -481,12 +507,12 @@ static bool gen_alu2(Gen *g, const PPCOp *op)
         x_alu_load(e, ALU_SUB, X_EAX, GPR(ra));
         x_cmc(e);
         gen_ca_from_cf(e);
-        x_store(e, GPR(rd), X_EAX);
+        gen_st_eax(e, rd);
         return true;
     case 7: /* mulli */
-        x_load(e, X_EAX, GPR(ra));
+        gen_ld_eax(e, ra);
         x_imul_imm(e, X_EAX, X_EAX, op->imm);
-        x_store(e, GPR(rd), X_EAX);
+        gen_st_eax(e, rd);
         return true;
     case 19: {
         uint32_t xo = xo_of(insn);
@@ -540,14 +566,14 @@ static bool gen_alu2(Gen *g, const PPCOp *op)
     case 200: /* subfze */
     case 232: /* subfme */
         if (xo == 8) { /* rB + ~rA + 1: carry when rB >= rA unsigned */
-            x_load(e, X_EAX, GPR(rb));
+            gen_ld_eax(e, rb);
             x_alu_load(e, ALU_SUB, X_EAX, GPR(ra));
             x_cmc(e);
         } else if (xo == 10) {
-            x_load(e, X_EAX, GPR(ra));
+            gen_ld_eax(e, ra);
             x_alu_load(e, ALU_ADD, X_EAX, GPR(rb));
         } else {
-            x_load(e, X_EAX, GPR(ra));
+            gen_ld_eax(e, ra);
             if (xo == 136 || xo == 200 || xo == 232)
                 x_not(e, X_EAX); /* the subf forms add ~rA */
             x_bt_mem(e, ST(xer), 29); /* CF = XER[CA] */
@@ -559,23 +585,23 @@ static bool gen_alu2(Gen *g, const PPCOp *op)
         gen_ca_from_cf(e);
         break;
     case 104: /* neg */
-        x_load(e, X_EAX, GPR(ra));
+        gen_ld_eax(e, ra);
         x_grp3(e, 3, X_EAX);
         break;
     case 235: /* mullw */
-        x_load(e, X_EAX, GPR(ra));
+        gen_ld_eax(e, ra);
         x_load(e, X_ECX, GPR(rb));
         x_0f_rr(e, 0xAF, X_EAX, X_ECX);
         break;
     case 75: /* mulhw */
     case 11: /* mulhwu */
-        x_load(e, X_EAX, GPR(ra));
+        gen_ld_eax(e, ra);
         x_load(e, X_ECX, GPR(rb));
         x_grp3(e, xo == 75 ? 5 : 4, X_ECX);
         x_mov(e, X_EAX, X_EDX);
         break;
     case 491: { /* divw: x/0 and 0x80000000/-1 give 0 or -1 by the sign */
-        x_load(e, X_EAX, GPR(ra));
+        gen_ld_eax(e, ra);
         x_load(e, X_ECX, GPR(rb));
         x_test(e, X_ECX, X_ECX);
         size_t z = x_jcc_fwd(e, CC_E);
@@ -594,7 +620,7 @@ static bool gen_alu2(Gen *g, const PPCOp *op)
         break;
     }
     case 459: { /* divwu: x/0 gives 0 */
-        x_load(e, X_EAX, GPR(ra));
+        gen_ld_eax(e, ra);
         x_load(e, X_ECX, GPR(rb));
         x_test(e, X_ECX, X_ECX);
         size_t z = x_jcc_fwd(e, CC_E);
@@ -608,7 +634,7 @@ static bool gen_alu2(Gen *g, const PPCOp *op)
     }
     case 954: /* extsb */
     case 922: /* extsh */
-        x_load(e, X_EAX, GPR(rd));
+        gen_ld_eax(e, rd);
         x_0f_rr(e, xo == 954 ? 0xBE : 0xBF, X_EAX, X_EAX);
         res_rd = ra;
         break;
@@ -625,7 +651,7 @@ static bool gen_alu2(Gen *g, const PPCOp *op)
     }
     case 24:  /* slw */
     case 536: /* srw: shifts of 32..63 give 0 */
-        x_load(e, X_EAX, GPR(rd));
+        gen_ld_eax(e, rd);
         x_load(e, X_ECX, GPR(rb));
         x_shift_cl(e, xo == 24 ? 4 : 5, X_EAX);
         x_alu(e, ALU_XOR, X_EDX, X_EDX);
@@ -636,7 +662,7 @@ static bool gen_alu2(Gen *g, const PPCOp *op)
         res_rd = ra;
         break;
     case 824: /* srawi: CA = negative and 1 bits shifted out (int.c sra) */
-        x_load(e, X_EAX, GPR(rd));
+        gen_ld_eax(e, rd);
         if (!rb) {
             x_alu_mem_imm(e, ALU_AND, ST(xer), ~XER_CA);
         } else {
@@ -654,7 +680,7 @@ static bool gen_alu2(Gen *g, const PPCOp *op)
         res_rd = ra;
         break;
     case 792: { /* sraw: shifts of 32..63 give the sign, CA = negative */
-        x_load(e, X_EAX, GPR(rd));
+        gen_ld_eax(e, rd);
         x_load(e, X_ECX, GPR(rb));
         x_alu_imm(e, ALU_AND, X_ECX, 63);
         x_mov(e, X_EDX, X_EAX);
@@ -688,7 +714,7 @@ static bool gen_alu2(Gen *g, const PPCOp *op)
     case 144: /* mtcrf: CR = (rS & mask) | (CR & ~mask) */
         if (rc)
             return false;
-        x_load(e, X_EAX, GPR(rd));
+        gen_ld_eax(e, rd);
         x_alu_imm(e, ALU_AND, X_EAX, op->imm);
         x_load(e, X_ECX, ST(cr));
         x_alu_imm(e, ALU_AND, X_ECX, ~op->imm);
@@ -698,7 +724,7 @@ static bool gen_alu2(Gen *g, const PPCOp *op)
     default:
         return false;
     }
-    x_store(e, GPR(res_rd), X_EAX);
+    gen_st_eax(e, res_rd);
     if (rc)
         gen_cr0_eax(e);
     return true;
@@ -1237,8 +1263,11 @@ static void *compile(PPCState *s, PPCBlock *b)
     e->cap = j->size - j->used;
     gen_prologue(e);
     bool ended = false;
+    g->eax_gpr = -1;
     for (unsigned i = 0; i < b->n && !e->overflow; i++) {
         const PPCOp *op = &b->ops[i];
+        g->eax_in = g->eax_gpr;
+        g->eax_gpr = -1;
         /* templates implement the encodings the decoder accepted only */
         if (op->kind == 0xFFFF) {
             gen_call(g, op);
