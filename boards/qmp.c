@@ -36,6 +36,7 @@
 #include <unistd.h>
 
 #include "boards/machine.h"
+#include "boards/vmmigrate.h"
 #include "boards/vmsnap.h"
 
 #define QMP_MAX_MSG (64 * 1024)   /* largest request */
@@ -420,6 +421,18 @@ static json_t *c_snapshot_delete(QmpServer *q, json_t *a, char *err, size_t n)
 
 #define JOB_ARGS(...) { { "job-id", 's', true }, { "tag", 's', true }, __VA_ARGS__ }
 
+/* live migration: boards/vmmigrate.c */
+#define MIG_QMP(name, impl) \
+    static json_t *name(QmpServer *q, json_t *a, char *err, size_t n) \
+    { \
+        return impl(q->m, a, err, n); \
+    }
+MIG_QMP(c_migrate, vmmigrate_qmp_migrate)
+MIG_QMP(c_migrate_cancel, vmmigrate_qmp_cancel)
+MIG_QMP(c_query_migrate, vmmigrate_qmp_query)
+MIG_QMP(c_migrate_set_parameters, vmmigrate_qmp_set_parameters)
+MIG_QMP(c_migrate_incoming, vmmigrate_qmp_incoming)
+
 static const QmpCmd cmds[] = {
     { "query-version", c_query_version, { { 0 } } },
     { "query-commands", c_query_commands, { { 0 } } },
@@ -434,6 +447,12 @@ static const QmpCmd cmds[] = {
     { "snapshot-load", c_snapshot_load, JOB_ARGS({ "vmstate", 's', true }, { "devices", 'S', true }) },
     { "snapshot-delete", c_snapshot_delete, JOB_ARGS({ "devices", 'S', true }) },
     { "query-tb", c_query_tb, { { 0 } } },
+    { "migrate", c_migrate, { { "uri", 's', true }, { "detach", 'b', false } } },
+    { "migrate_cancel", c_migrate_cancel, { { 0 } } },
+    { "query-migrate", c_query_migrate, { { 0 } } },
+    { "migrate-set-parameters", c_migrate_set_parameters,
+      { { "downtime-limit", 'i', false }, { "max-bandwidth", 'i', false } } },
+    { "migrate-incoming", c_migrate_incoming, { { "uri", 's', true } } },
 };
 
 #define N_CMDS (sizeof(cmds) / sizeof(cmds[0]))
