@@ -78,8 +78,18 @@ static int buf_map(PPCJit *j, size_t bytes)
     return 0;
 }
 
+/* the jump cache's empty entry: a block no physical address matches */
+static PPCBlock jc_none = { .pa = 1 };
+
+static void jc_clear(PPCJit *j)
+{
+    for (size_t i = 0; j->jc && i < (1u << PPC_JIT_JC_BITS); i++)
+        j->jc[i] = (PPCJitJC){ &jc_none, NULL };
+}
+
 static void buf_flush(PPCJit *j)
 {
+    jc_clear(j);
     j->used = 0;
     j->n_sites = 0;
     j->link_req = 0;
@@ -113,9 +123,12 @@ void ppc_jit_free(PPCState *s)
         csh h = j->cs;
         cs_close(&h);
     }
+    if (j->perfmap)
+        fclose(j->perfmap);
     buf_unmap(j);
     free(j->ls);
     free(j->sites);
+    free(j->jc);
     free(j);
     s->jit = NULL;
 }
@@ -136,16 +149,25 @@ int ppc_set_engine(PPCState *s, int engine)
         j->gen = 1;
         j->cap_sites = PPC_JIT_BUFFER_DEFAULT / 256;
         j->sites = calloc(j->cap_sites, sizeof(*j->sites));
-        if (!j->sites) {
-            free(j);
-            return -1;
-        }
-        if (buf_map(j, PPC_JIT_BUFFER_DEFAULT)) {
+        j->jc = calloc(1u << PPC_JIT_JC_BITS, sizeof(*j->jc));
+        if (!j->sites || !j->jc || buf_map(j, PPC_JIT_BUFFER_DEFAULT)) {
             free(j->sites);
+            free(j->jc);
             free(j);
             return -1;
         }
+        jc_clear(j);
         s->jit = j;
+        /* as QEMU's -perfmap: host perf symbolises generated code from
+         * /tmp/perf-PID.map, one "START SIZE NAME" line (hex) a block */
+        const char *pm = getenv("PPCEMU_PERFMAP");
+        if (pm && *pm && strcmp(pm, "0") != 0) {
+            char path[64];
+            snprintf(path, sizeof path, "/tmp/perf-%d.map", (int)getpid());
+            j->perfmap = fopen(path, "a"); /* other CPUs of the process */
+            if (j->perfmap)
+                setvbuf(j->perfmap, NULL, _IOLBF, 0);
+        }
     }
     s->engine = (uint8_t)engine;
     return 0;
@@ -167,6 +189,10 @@ typedef struct Gen {
     PPCState *s;
     PPCBlock *b;
     unsigned n_exits;
+    /* the guest GPR eax holds when the current op starts (eax_in) and
+     * when it ends (eax_gpr), or -1: a template's first load of a GPR
+     * into eax is skipped when the previous template left it there */
+    int eax_in, eax_gpr;
     struct {
         size_t at;    /* rel32 of a jump to this op's exit stub */
         unsigned idx; /* the op */
@@ -190,6 +216,7 @@ static void gen_call(Gen *g, const PPCOp *op)
     x_mov_imm64(e, X_EAX, (uint64_t)(uintptr_t)op->fn);
     x_byte(e, 0xFF); /* call rax */
     x_byte(e, 0xD0);
+    x_r13_set(e, 1); /* a handler ran */
     x_test(e, X_EAX, X_EAX);
     size_t at = x_jcc_fwd(e, CC_NE);
     g->exits[g->n_exits].at = at;
@@ -198,24 +225,37 @@ static void gen_call(Gen *g, const PPCOp *op)
 }
 
 /* Frame: rbx = state, r12 = the instruction count the run must not pass
- * (chained blocks check it), rbp pushed to keep calls 16-byte aligned */
+ * (chained blocks check it), r13d = "a handler ran": set after every call
+ * of a handler (and on entry from the run loop), cleared once a chain
+ * site has made the run loop's full checks.  While it is clear, nothing
+ * but generated code ran since those checks, and generated code changes
+ * neither the MSR, IABR, the debugger's state, halted nor the soft TLB,
+ * so a chain needs only the asynchronous requests and the budget checked.
+ * rbp pushed and 8 bytes reserved keep calls 16-byte aligned. */
 static void gen_prologue(JitEmit *e)
 {
     static const uint8_t code[] = {
-        0x53,             /* push rbx */
-        0x41, 0x54,       /* push r12 */
-        0x55,             /* push rbp */
-        0x48, 0x89, 0xFB, /* mov rbx, rdi */
-        0x49, 0x89, 0xF4, /* mov r12, rsi */
+        0x53,                   /* push rbx */
+        0x41, 0x54,             /* push r12 */
+        0x41, 0x55,             /* push r13 */
+        0x55,                   /* push rbp */
+        0x48, 0x83, 0xEC, 0x08, /* sub rsp, 8 */
+        0x48, 0x89, 0xFB,       /* mov rbx, rdi */
+        0x49, 0x89, 0xF4,       /* mov r12, rsi */
+        0x41, 0xBD, 1, 0, 0, 0, /* mov r13d, 1 */
     };
     for (size_t i = 0; i < sizeof code; i++)
         x_byte(e, code[i]);
 }
-#define PROLOGUE_LEN 10
+/* where chained blocks enter: past the frame set-up and r13's setting */
+#define PROLOGUE_LEN 22
 
 static void gen_epilogue(JitEmit *e)
 {
-    static const uint8_t code[] = { 0x5D, 0x41, 0x5C, 0x5B, 0xC3 }; /* pop rbp, r12, rbx; ret */
+    static const uint8_t code[] = {
+        0x48, 0x83, 0xC4, 0x08, /* add rsp, 8 */
+        0x5D, 0x41, 0x5D, 0x41, 0x5C, 0x5B, 0xC3, /* pop rbp, r13, r12, rbx; ret */
+    };
     for (size_t i = 0; i < sizeof code; i++)
         x_byte(e, code[i]);
 }
@@ -228,11 +268,33 @@ static void gen_ret(JitEmit *e, uint32_t r, uint32_t idx)
     gen_epilogue(e);
 }
 
+/* The generator of emitter e (always the e of a Gen) */
+static Gen *gen_of(JitEmit *e)
+{
+    return (Gen *)(void *)((char *)e - offsetof(Gen, e));
+}
+
+/* eax = GPR r, as a template's first write of eax */
+static void gen_ld_eax(JitEmit *e, uint32_t r)
+{
+    Gen *g = gen_of(e);
+    if (g->eax_in != (int)r)
+        x_load(e, X_EAX, GPR(r));
+    g->eax_in = -1;
+}
+
+/* GPR r = eax, as a template's last write of eax */
+static void gen_st_eax(JitEmit *e, uint32_t r)
+{
+    x_store(e, GPR(r), X_EAX);
+    gen_of(e)->eax_gpr = (int)r;
+}
+
 /* eax = (rA|0) */
 static void gen_ra0(JitEmit *e, uint32_t ra)
 {
     if (ra)
-        x_load(e, X_EAX, GPR(ra));
+        gen_ld_eax(e, ra);
     else
         x_alu(e, ALU_XOR, X_EAX, X_EAX);
 }
@@ -284,23 +346,23 @@ static bool gen_alu(Gen *g, const PPCOp *op)
         gen_ra0(e, ra);
         if (op->imm)
             x_alu_imm(e, ALU_ADD, X_EAX, op->imm);
-        x_store(e, GPR(rd), X_EAX);
+        gen_st_eax(e, rd);
         return true;
     case 24: case 25: /* ori, oris: rA = rS | imm */
     case 26: case 27: /* xori, xoris */
     case 28: case 29: /* andi., andis. */
-        x_load(e, X_EAX, GPR(rd));
+        gen_ld_eax(e, rd);
         x_alu_imm(e, p >= 28 ? ALU_AND : p >= 26 ? ALU_XOR : ALU_OR, X_EAX, op->imm);
-        x_store(e, GPR(ra), X_EAX);
+        gen_st_eax(e, ra);
         if (p >= 28)
             gen_cr0_eax(e);
         return true;
     case 21: /* rlwinm[.]: rA = ROTL(rS, SH) & MASK(MB, ME) */
-        x_load(e, X_EAX, GPR(rd));
+        gen_ld_eax(e, rd);
         if (rb)
             x_rol(e, X_EAX, (uint8_t)rb);
         x_alu_imm(e, ALU_AND, X_EAX, op->imm);
-        x_store(e, GPR(ra), X_EAX);
+        gen_st_eax(e, ra);
         if (insn & 1)
             gen_cr0_eax(e);
         return true;
@@ -308,7 +370,7 @@ static bool gen_alu(Gen *g, const PPCOp *op)
     case 10: /* cmpli */
         if (insn & (1u << 21))
             return false; /* L=1: leave the odd form to the handler */
-        x_load(e, X_EAX, GPR(ra));
+        gen_ld_eax(e, ra);
         x_alu_imm(e, ALU_CMP, X_EAX, op->imm);
         gen_cmp_flags_to_crf(e, rd >> 2, p == 11);
         return true;
@@ -324,26 +386,26 @@ static bool gen_alu(Gen *g, const PPCOp *op)
     case 32: /* cmpl */
         if (insn & ((1u << 21) | 1u))
             return false;
-        x_load(e, X_EAX, GPR(ra));
+        gen_ld_eax(e, ra);
         x_alu_load(e, ALU_CMP, X_EAX, GPR(rb));
         gen_cmp_flags_to_crf(e, rd >> 2, xo == 0);
         return true;
     case 266: /* add (OE=0) */
-        x_load(e, X_EAX, GPR(ra));
+        gen_ld_eax(e, ra);
         x_alu_load(e, ALU_ADD, X_EAX, GPR(rb));
-        x_store(e, GPR(rd), X_EAX);
+        gen_st_eax(e, rd);
         break;
     case 40: /* subf: rD = rB - rA (OE=0) */
-        x_load(e, X_EAX, GPR(rb));
+        gen_ld_eax(e, rb);
         x_alu_load(e, ALU_SUB, X_EAX, GPR(ra));
-        x_store(e, GPR(rd), X_EAX);
+        gen_st_eax(e, rd);
         break;
     case 28:  /* and: rA = rS & rB */
     case 444: /* or */
     case 316: /* xor */
     case 60:  /* andc */
     case 124: /* nor */
-        x_load(e, X_EAX, GPR(rd));
+        gen_ld_eax(e, rd);
         if (xo == 60) {
             x_load(e, X_ECX, GPR(rb));
             x_not(e, X_ECX);
@@ -353,7 +415,7 @@ static bool gen_alu(Gen *g, const PPCOp *op)
         }
         if (xo == 124)
             x_not(e, X_EAX);
-        x_store(e, GPR(ra), X_EAX);
+        gen_st_eax(e, ra);
         break;
     case 339: /* mfspr LR / CTR */
     case 467: /* mtspr LR / CTR */
@@ -361,15 +423,308 @@ static bool gen_alu(Gen *g, const PPCOp *op)
             return false;
         if (xo == 339) {
             x_load(e, X_EAX, op->imm == 8 ? ST(lr) : ST(ctr));
-            x_store(e, GPR(rd), X_EAX);
+            gen_st_eax(e, rd);
         } else {
-            x_load(e, X_EAX, GPR(rd));
+            gen_ld_eax(e, rd);
             x_store(e, op->imm == 8 ? ST(lr) : ST(ctr), X_EAX);
         }
         return true;
     default:
         return false;
     }
+    if (rc)
+        gen_cr0_eax(e);
+    return true;
+}
+
+/* ecx = EA -> ecx = its soft-TLB entry's index in the units of
+ * gen_tlb_mem's addressing: 3 * idx with scale 8 for 24-byte entries (an
+ * lea, where an imul would add latency to every load and store) */
+#define TLB_ENTRY_24 (sizeof(PPCTLBEntry) == 24)
+static void gen_tlb_idx_ecx(JitEmit *e)
+{
+    x_shr(e, X_ECX, PPC_PAGE_BITS);
+    x_alu_imm(e, ALU_AND, X_ECX, PPC_TLB_SIZE - 1);
+    if (TLB_ENTRY_24) {
+        x_byte(e, 0x8D); /* lea ecx, [rcx + rcx * 2] */
+        x_byte(e, 0x0C);
+        x_byte(e, 0x49);
+    } else {
+        x_imul_imm(e, X_ECX, X_ECX, (uint32_t)sizeof(PPCTLBEntry));
+    }
+}
+
+/* ModRM+SIB for the TLB entry field at disp: [rbx + rcx * (8 or 1) + disp] */
+static void gen_tlb_mem(JitEmit *e, unsigned r, uint32_t disp)
+{
+    x_byte(e, (uint8_t)(0x80 | (r << 3) | 4));
+    x_byte(e, (uint8_t)((TLB_ENTRY_24 ? 0xC0 : 0) | (X_ECX << 3) | X_EBX));
+    x_u32(e, disp);
+}
+
+/* XER[CA] = the host carry flag (sbb turns CF into 0 or -1); eax and
+ * edx are kept */
+static void gen_ca_from_cf(JitEmit *e)
+{
+    x_alu(e, ALU_SBB, X_ECX, X_ECX);
+    x_alu_imm(e, ALU_AND, X_ECX, XER_CA);
+    x_alu_mem_imm(e, ALU_AND, ST(xer), ~XER_CA);
+    x_alu_store(e, ALU_OR, ST(xer), X_ECX);
+}
+
+/* XER[CA] = ecx (0 or 1) */
+static void gen_ca_from_ecx(JitEmit *e)
+{
+    x_shl(e, X_ECX, 29);
+    x_alu_mem_imm(e, ALU_AND, ST(xer), ~XER_CA);
+    x_alu_store(e, ALU_OR, ST(xer), X_ECX);
+}
+
+/* Carrying arithmetic (addic[.], subfic, addc, adde, addze, addme, subfc,
+ * subfe, subfze, subfme; PEM 3.3.1.1 "XER[CA]"), mulli, neg, mullw,
+ * mulhw[u], divw[u] with the 750's results for the undefined cases
+ * (cpu/int.c core_divw), extsb/extsh, cntlzw, slw/srw/sraw/srawi, the CR
+ * logical operations, mfcr and mtcrf.  OE=1 forms go to the handler.
+ * Each computes in eax (the result), Rc=1 records CR0 from it. */
+static bool gen_alu2(Gen *g, const PPCOp *op)
+{
+    JitEmit *e = &g->e;
+    uint32_t insn = op->insn, p = insn >> 26;
+    uint32_t rd = rd_of(insn), ra = ra_of(insn), rb = rb_of(insn);
+    bool rc = insn & 1;
+    switch (p) {
+    case 12: /* addic */
+    case 13: /* addic. */
+        gen_ld_eax(e, ra);
+        x_alu_imm(e, ALU_ADD, X_EAX, op->imm);
+        gen_ca_from_cf(e);
+        gen_st_eax(e, rd);
+        if (p == 13)
+            gen_cr0_eax(e);
+        return true;
+    case 8: /* subfic: ~rA + SIMM + 1, carry when SIMM >= rA unsigned */
+        x_mov_imm(e, X_EAX, op->imm);
+        x_alu_load(e, ALU_SUB, X_EAX, GPR(ra));
+        x_cmc(e);
+        gen_ca_from_cf(e);
+        gen_st_eax(e, rd);
+        return true;
+    case 7: /* mulli */
+        gen_ld_eax(e, ra);
+        x_imul_imm(e, X_EAX, X_EAX, op->imm);
+        gen_st_eax(e, rd);
+        return true;
+    case 19: {
+        uint32_t xo = xo_of(insn);
+        int f;
+        switch (xo) {
+        case 257: f = 0; break; /* crand */
+        case 449: f = 1; break; /* cror */
+        case 193: f = 2; break; /* crxor */
+        case 225: f = 3; break; /* crnand */
+        case 33: f = 4; break;  /* crnor */
+        case 289: f = 5; break; /* creqv */
+        case 129: f = 6; break; /* crandc */
+        case 417: f = 7; break; /* crorc */
+        default: return false;
+        }
+        if (rc)
+            return false;
+        x_load(e, X_EAX, ST(cr));
+        x_mov(e, X_ECX, X_EAX);
+        x_shr(e, X_ECX, (uint8_t)(31 - ra));
+        x_mov(e, X_EDX, X_EAX);
+        x_shr(e, X_EDX, (uint8_t)(31 - rb));
+        if (f >= 6)
+            x_not(e, X_EDX);
+        static const int alu[8] = { ALU_AND, ALU_OR, ALU_XOR, ALU_AND, ALU_OR, ALU_XOR, ALU_AND, ALU_OR };
+        x_alu(e, alu[f], X_ECX, X_EDX);
+        if (f >= 3 && f <= 5)
+            x_not(e, X_ECX);
+        x_alu_imm(e, ALU_AND, X_ECX, 1);
+        if (rd != 31)
+            x_shl(e, X_ECX, (uint8_t)(31 - rd));
+        x_alu_imm(e, ALU_AND, X_EAX, ~(1u << (31 - rd)));
+        x_alu(e, ALU_OR, X_EAX, X_ECX);
+        x_store(e, ST(cr), X_EAX);
+        return true;
+    }
+    case 31:
+        break;
+    default:
+        return false;
+    }
+    uint32_t xo = xo_of(insn);
+    unsigned res_rd = rd; /* XO-form results go to rD, X-form to rA */
+    switch (xo) {
+    case 10:  /* addc */
+    case 138: /* adde */
+    case 202: /* addze */
+    case 234: /* addme */
+    case 8:   /* subfc */
+    case 136: /* subfe */
+    case 200: /* subfze */
+    case 232: /* subfme */
+        if (xo == 8) { /* rB + ~rA + 1: carry when rB >= rA unsigned */
+            gen_ld_eax(e, rb);
+            x_alu_load(e, ALU_SUB, X_EAX, GPR(ra));
+            x_cmc(e);
+        } else if (xo == 10) {
+            gen_ld_eax(e, ra);
+            x_alu_load(e, ALU_ADD, X_EAX, GPR(rb));
+        } else {
+            gen_ld_eax(e, ra);
+            if (xo == 136 || xo == 200 || xo == 232)
+                x_not(e, X_EAX); /* the subf forms add ~rA */
+            x_bt_mem(e, ST(xer), 29); /* CF = XER[CA] */
+            if (xo == 138 || xo == 136)
+                x_alu_load(e, ALU_ADC, X_EAX, GPR(rb));
+            else
+                x_alu_imm(e, ALU_ADC, X_EAX, (xo == 234 || xo == 232) ? 0xFFFFFFFFu : 0);
+        }
+        gen_ca_from_cf(e);
+        break;
+    case 104: /* neg */
+        gen_ld_eax(e, ra);
+        x_grp3(e, 3, X_EAX);
+        break;
+    case 235: /* mullw */
+        gen_ld_eax(e, ra);
+        x_load(e, X_ECX, GPR(rb));
+        x_0f_rr(e, 0xAF, X_EAX, X_ECX);
+        break;
+    case 75: /* mulhw */
+    case 11: /* mulhwu */
+        gen_ld_eax(e, ra);
+        x_load(e, X_ECX, GPR(rb));
+        x_grp3(e, xo == 75 ? 5 : 4, X_ECX);
+        x_mov(e, X_EAX, X_EDX);
+        break;
+    case 491: { /* divw: x/0 and 0x80000000/-1 give 0 or -1 by the sign */
+        gen_ld_eax(e, ra);
+        x_load(e, X_ECX, GPR(rb));
+        x_test(e, X_ECX, X_ECX);
+        size_t z = x_jcc_fwd(e, CC_E);
+        x_alu_imm(e, ALU_CMP, X_ECX, 0xFFFFFFFFu);
+        size_t ok = x_jcc_fwd(e, CC_NE);
+        x_alu_imm(e, ALU_CMP, X_EAX, 0x80000000u);
+        size_t ovf = x_jcc_fwd(e, CC_E);
+        x_patch_here(e, ok);
+        x_cdq(e);
+        x_grp3(e, 7, X_ECX);
+        size_t done = x_jmp_fwd(e);
+        x_patch_here(e, z);
+        x_patch_here(e, ovf);
+        x_sar(e, X_EAX, 31);
+        x_patch_here(e, done);
+        break;
+    }
+    case 459: { /* divwu: x/0 gives 0 */
+        gen_ld_eax(e, ra);
+        x_load(e, X_ECX, GPR(rb));
+        x_test(e, X_ECX, X_ECX);
+        size_t z = x_jcc_fwd(e, CC_E);
+        x_alu(e, ALU_XOR, X_EDX, X_EDX);
+        x_grp3(e, 6, X_ECX);
+        size_t done = x_jmp_fwd(e);
+        x_patch_here(e, z);
+        x_alu(e, ALU_XOR, X_EAX, X_EAX);
+        x_patch_here(e, done);
+        break;
+    }
+    case 954: /* extsb */
+    case 922: /* extsh */
+        gen_ld_eax(e, rd);
+        x_0f_rr(e, xo == 954 ? 0xBE : 0xBF, X_EAX, X_EAX);
+        res_rd = ra;
+        break;
+    case 26: { /* cntlzw: 32 for 0, else 31 - bsr */
+        x_load(e, X_ECX, GPR(rd));
+        x_mov_imm(e, X_EAX, 32);
+        x_test(e, X_ECX, X_ECX);
+        size_t z = x_jcc_fwd(e, CC_E);
+        x_0f_rr(e, 0xBD, X_EAX, X_ECX);
+        x_alu_imm(e, ALU_XOR, X_EAX, 31);
+        x_patch_here(e, z);
+        res_rd = ra;
+        break;
+    }
+    case 24:  /* slw */
+    case 536: /* srw: shifts of 32..63 give 0 */
+        gen_ld_eax(e, rd);
+        x_load(e, X_ECX, GPR(rb));
+        x_shift_cl(e, xo == 24 ? 4 : 5, X_EAX);
+        x_alu(e, ALU_XOR, X_EDX, X_EDX);
+        x_byte(e, 0xF7); /* test ecx, 0x20 */
+        x_byte(e, 0xC1);
+        x_u32(e, 0x20);
+        x_cmov(e, CC_NE, X_EAX, X_EDX);
+        res_rd = ra;
+        break;
+    case 824: /* srawi: CA = negative and 1 bits shifted out (int.c sra) */
+        gen_ld_eax(e, rd);
+        if (!rb) {
+            x_alu_mem_imm(e, ALU_AND, ST(xer), ~XER_CA);
+        } else {
+            x_mov(e, X_ECX, X_EAX);
+            x_sar(e, X_ECX, 31);
+            x_alu(e, ALU_AND, X_ECX, X_EAX); /* rS when negative, else 0 */
+            x_byte(e, 0xF7);                 /* test ecx, low SH bits */
+            x_byte(e, 0xC1);
+            x_u32(e, (1u << rb) - 1);
+            x_setcc(e, CC_NE, X_ECX);
+            x_0f_rr(e, 0xB6, X_ECX, X_ECX);
+            gen_ca_from_ecx(e);
+            x_sar(e, X_EAX, (uint8_t)rb);
+        }
+        res_rd = ra;
+        break;
+    case 792: { /* sraw: shifts of 32..63 give the sign, CA = negative */
+        gen_ld_eax(e, rd);
+        x_load(e, X_ECX, GPR(rb));
+        x_alu_imm(e, ALU_AND, X_ECX, 63);
+        x_mov(e, X_EDX, X_EAX);
+        x_sar(e, X_EDX, 31);
+        x_alu_imm(e, ALU_CMP, X_ECX, 31);
+        size_t big = x_jcc_fwd(e, CC_A);
+        x_mov(e, X_ESI, X_EAX);
+        x_shift_cl(e, 7, X_EAX);   /* sar eax, cl */
+        x_mov(e, X_EDI, X_EAX);
+        x_shift_cl(e, 4, X_EDI);   /* the bits kept, back in place */
+        x_alu(e, ALU_XOR, X_ESI, X_EDI); /* the bits shifted out */
+        x_alu(e, ALU_AND, X_ESI, X_EDX); /* only when negative */
+        x_alu(e, ALU_XOR, X_ECX, X_ECX);
+        x_test(e, X_ESI, X_ESI);
+        x_setcc(e, CC_NE, X_ECX);
+        size_t merge = x_jmp_fwd(e);
+        x_patch_here(e, big);
+        x_mov(e, X_EAX, X_EDX);
+        x_mov(e, X_ECX, X_EDX);
+        x_alu_imm(e, ALU_AND, X_ECX, 1);
+        x_patch_here(e, merge);
+        gen_ca_from_ecx(e);
+        res_rd = ra;
+        break;
+    }
+    case 19: /* mfcr */
+        if (rc)
+            return false;
+        x_load(e, X_EAX, ST(cr));
+        break;
+    case 144: /* mtcrf: CR = (rS & mask) | (CR & ~mask) */
+        if (rc)
+            return false;
+        gen_ld_eax(e, rd);
+        x_alu_imm(e, ALU_AND, X_EAX, op->imm);
+        x_load(e, X_ECX, ST(cr));
+        x_alu_imm(e, ALU_AND, X_ECX, ~op->imm);
+        x_alu(e, ALU_OR, X_EAX, X_ECX);
+        x_store(e, ST(cr), X_EAX);
+        return true;
+    default:
+        return false;
+    }
+    gen_st_eax(e, res_rd);
     if (rc)
         gen_cr0_eax(e);
     return true;
@@ -403,6 +758,8 @@ static bool gen_ldst(Gen *g, const PPCOp *op)
         case 311: p = 41; break; /* lhzux */
         case 407: p = 44; break; /* sthx */
         case 439: p = 45; break; /* sthux */
+        case 343: p = 42; break; /* lhax */
+        case 375: p = 43; break; /* lhaux */
         default: return false;
         }
         indexed = true;
@@ -414,6 +771,7 @@ static bool gen_ldst(Gen *g, const PPCOp *op)
     case 36: case 37: size = 4; store = true; break;
     case 38: case 39: size = 1; store = true; break;
     case 44: case 45: size = 2; store = true; break;
+    case 42: case 43: size = 2; store = false; break; /* lha: sign-extended */
     default: return false;
     }
     update = p & 1;
@@ -430,17 +788,15 @@ static bool gen_ldst(Gen *g, const PPCOp *op)
         x_alu_imm(e, ALU_ADD, X_EAX, op->imm);
     /* ecx = offset of the TLB entry; edx = the tag to compare */
     x_mov(e, X_ECX, X_EAX);
-    x_shr(e, X_ECX, PPC_PAGE_BITS);
-    x_alu_imm(e, ALU_AND, X_ECX, PPC_TLB_SIZE - 1);
-    x_imul_imm(e, X_ECX, X_ECX, (uint32_t)sizeof(PPCTLBEntry));
+    gen_tlb_idx_ecx(e);
     x_mov(e, X_EDX, X_EAX);
     x_alu_imm(e, ALU_AND, X_EDX, PPC_PAGE_MASK | (size - 1));
     x_byte(e, 0x3B); /* cmp edx, [rbx + rcx + tag] */
-    x_mem_rbx_rcx(e, X_EDX, store ? TLB_OFF(tag_w) : TLB_OFF(tag_r));
+    gen_tlb_mem(e, X_EDX, store ? TLB_OFF(tag_w) : TLB_OFF(tag_r));
     size_t miss = x_jcc_fwd(e, CC_NE);
     x_byte(e, 0x48); /* mov rsi, [rbx + rcx + addend] */
     x_byte(e, 0x8B);
-    x_mem_rbx_rcx(e, X_ESI, TLB_OFF(addend));
+    gen_tlb_mem(e, X_ESI, TLB_OFF(addend));
     /* host address = rsi + rax (eax was written as 32 bits: zero-extended) */
     if (store) {
         x_load(e, X_EDX, GPR(rd));
@@ -467,6 +823,8 @@ static bool gen_ldst(Gen *g, const PPCOp *op)
             x_bswap(e, X_EDX);
         else if (size == 2)
             x_rol16_8(e, X_EDX);
+        if (p == 42 || p == 43)
+            x_0f_rr(e, 0xBF, X_EDX, X_EDX); /* movsx edx, dx */
     }
     /* update forms: rA receives the EA first, a load's rD the data last */
     if (update)
@@ -498,19 +856,115 @@ static void *jit_next(PPCState *s, uint64_t end, uint32_t done)
     PPCBlock *b = ppc_bc_lookup(s, e->pa_page | (pc & ~PPC_PAGE_MASK));
     if (!b || end - icount < b->n || !b->jit_code || b->jit_gen != s->jit->gen)
         return NULL;
+    s->jit->jc[(b->pa >> 2) & ((1u << PPC_JIT_JC_BITS) - 1)] = (PPCJitJC){ b, b->jit_code };
     s->icount = icount;
     s->block_ea = pc;
     s->block_icount = icount;
     return (uint8_t *)b->jit_code + PROLOGUE_LEN;
 }
 
-/* s->pc is set: go on with the block there through jit_next, or leave */
-static void gen_exit_dynamic(JitEmit *e, const PPCOp *op)
+#define BLK(f) ((uint32_t)offsetof(PPCBlock, f))
+
+/* s->pc is set: go on with the block there, or leave.  When no handler
+ * ran since the last full check (r13d clear, see gen_prologue), the jump
+ * cache is looked up inline: the fetch TLB entry of the target EA valid,
+ * its physical address the cached block's, that block still valid, its
+ * code the cached one and within the budget.  Anything else calls
+ * jit_next, which makes the run loop's checks in C (and fills the cache).
+ * Both update icount, block_ea and block_icount as the run loop does. */
+static void gen_exit_dynamic(Gen *g, const PPCOp *op)
 {
+    JitEmit *e = &g->e;
+    uint32_t done = op->idx + 1u;
+    size_t slow[8];
+    unsigned n_slow = 0;
+    if (ST(exit_request) == ST(irq_pending) + 4) {
+        x_byte(e, 0x48); /* cmp qword [rbx + irq_pending], 0 */
+        x_byte(e, 0x83);
+        x_mem_rbx(e, 7, ST(irq_pending));
+        x_byte(e, 0);
+        slow[n_slow++] = x_jcc_fwd(e, CC_NE);
+    }
+    x_r13_test(e);
+    slow[n_slow++] = x_jcc_fwd(e, CC_NE);
+    x_load(e, X_ESI, ST(pc));
+    /* eax = TLB entry offset; the target page mapped for fetch */
+    x_mov(e, X_EAX, X_ESI);
+    x_shr(e, X_EAX, PPC_PAGE_BITS);
+    x_alu_imm(e, ALU_AND, X_EAX, PPC_TLB_SIZE - 1);
+    x_imul_imm(e, X_EAX, X_EAX, (uint32_t)sizeof(PPCTLBEntry));
+    x_mov(e, X_ECX, X_ESI);
+    x_alu_imm(e, ALU_AND, X_ECX, PPC_PAGE_MASK);
+    x_byte(e, 0x3B); /* cmp ecx, [rbx + rax + tag_x] */
+    x_mem_rbx_idx(e, X_ECX, X_EAX, TLB_OFF(tag_x));
+    slow[n_slow++] = x_jcc_fwd(e, CC_NE);
+    /* ecx = physical address; rdx = its jump cache entry */
+    x_mov(e, X_ECX, X_ESI);
+    x_alu_imm(e, ALU_AND, X_ECX, ~PPC_PAGE_MASK);
+    x_byte(e, 0x0B); /* or ecx, [rbx + rax + pa_page] */
+    x_mem_rbx_idx(e, X_ECX, X_EAX, TLB_OFF(pa_page));
+    x_mov(e, X_EAX, X_ECX);
+    x_shr(e, X_EAX, 2);
+    x_alu_imm(e, ALU_AND, X_EAX, (1u << PPC_JIT_JC_BITS) - 1);
+    x_shl(e, X_EAX, 4); /* sizeof(PPCJitJC) */
+    x_mov_imm64(e, X_EDX, (uint64_t)(uintptr_t)g->s->jit->jc);
+    x_byte(e, 0x48); /* add rdx, rax */
+    x_byte(e, 0x01);
+    x_byte(e, 0xC2);
+    x_byte(e, 0x48); /* mov rax, [rdx]: the block */
+    x_byte(e, 0x8B);
+    x_byte(e, 0x02);
+    x_byte(e, 0x3B); /* cmp ecx, [rax + pa] */
+    x_mem_base(e, X_ECX, X_EAX, BLK(pa));
+    slow[n_slow++] = x_jcc_fwd(e, CC_NE);
+    x_byte(e, 0x0F); /* movzx ecx, word [rax + n] */
+    x_byte(e, 0xB7);
+    x_mem_base(e, X_ECX, X_EAX, BLK(n));
+    x_test(e, X_ECX, X_ECX);
+    slow[n_slow++] = x_jcc_fwd(e, CC_E);
+    x_byte(e, 0x48); /* mov rdx, [rdx + 8]: the code */
+    x_byte(e, 0x8B);
+    x_byte(e, 0x52);
+    x_byte(e, 0x08);
+    x_byte(e, 0x48); /* cmp rdx, [rax + jit_code] */
+    x_byte(e, 0x3B);
+    x_mem_base(e, X_EDX, X_EAX, BLK(jit_code));
+    slow[n_slow++] = x_jcc_fwd(e, CC_NE);
+    /* icount + done + the target's n <= end */
+    x_byte(e, 0x48); /* add rcx, [rbx + icount] */
+    x_byte(e, 0x03);
+    x_mem_rbx(e, X_ECX, ST(icount));
+    x_byte(e, 0x48); /* add rcx, done */
+    x_byte(e, 0x81);
+    x_byte(e, 0xC1);
+    x_u32(e, done);
+    x_byte(e, 0x4C); /* cmp rcx, r12 */
+    x_byte(e, 0x39);
+    x_byte(e, 0xE1);
+    slow[n_slow++] = x_jcc_fwd(e, CC_A);
+    x_byte(e, 0x48); /* add qword [rbx + icount], done */
+    x_byte(e, 0x81);
+    x_mem_rbx(e, 0, ST(icount));
+    x_u32(e, done);
+    x_store(e, ST(block_ea), X_ESI);
+    x_byte(e, 0x48); /* mov rax, [rbx + icount] */
+    x_byte(e, 0x8B);
+    x_mem_rbx(e, X_EAX, ST(icount));
+    x_byte(e, 0x48); /* mov [rbx + block_icount], rax */
+    x_byte(e, 0x89);
+    x_mem_rbx(e, X_EAX, ST(block_icount));
+    x_byte(e, 0x48); /* add rdx, PROLOGUE_LEN */
+    x_byte(e, 0x83);
+    x_byte(e, 0xC2);
+    x_byte(e, PROLOGUE_LEN);
+    x_byte(e, 0xFF); /* jmp rdx */
+    x_byte(e, 0xE2);
+    for (unsigned k = 0; k < n_slow; k++)
+        x_patch_here(e, slow[k]);
     static const uint8_t args[] = { 0x48, 0x89, 0xDF, 0x4C, 0x89, 0xE6 }; /* mov rdi, rbx; mov rsi, r12 */
     for (size_t i = 0; i < sizeof args; i++)
         x_byte(e, args[i]);
-    x_mov_imm(e, X_EDX, op->idx + 1u);
+    x_mov_imm(e, X_EDX, done);
     x_mov_imm64(e, X_EAX, (uint64_t)(uintptr_t)jit_next);
     x_byte(e, 0xFF); /* call rax */
     x_byte(e, 0xD0);
@@ -518,6 +972,7 @@ static void gen_exit_dynamic(JitEmit *e, const PPCOp *op)
     x_byte(e, 0x85);
     x_byte(e, 0xC0);
     size_t leave = x_jcc_fwd(e, CC_E);
+    x_r13_set(e, 0); /* jit_next made the full checks */
     x_byte(e, 0xFF); /* jmp rax */
     x_byte(e, 0xE0);
     x_patch_here(e, leave);
@@ -530,31 +985,102 @@ static const uint16_t unlinked_n = 0;
 /* Leave the block after the branch op at index idx, s->pc already set to
  * block_ea + off.  When the target is in the same physical page, go on
  * directly into its code if the run loop would run it next in the JIT:
- * no exit or interrupt request, no single-step, trace, IABR or exec log,
- * not halted, the whole block within the budget (r12), the fetch TLB entry
- * still mapping this page (validated by physical page) and the target not
- * invalidated.  The site is linked lazily: it asks the run loop to patch
- * it when the block at its target runs next (ppc_jit_exec). */
+ * no exit or interrupt request, the whole block within the budget (r12),
+ * the target not invalidated, and, when a handler ran since the last full
+ * check (r13d, see gen_prologue), also not single-stepping, tracing,
+ * halted, under IABR, the debugger or the exec log, the fetch TLB entry
+ * still mapping this page (validated by physical page).  A jump to the
+ * block itself (a loop) is linked now; others ask the run loop to patch
+ * them when the block at their target runs next (ppc_jit_exec). */
 static void gen_chain(Gen *g, const PPCOp *op, uint32_t off)
 {
     JitEmit *e = &g->e;
     PPCJit *j = g->s->jit;
     int64_t po = (int64_t)(g->b->pa & ~PPC_PAGE_MASK) + (int32_t)off;
     if (po < 0 || po >= PPC_PAGE_SIZE || (po & 3) || j->n_sites == j->cap_sites) {
-        gen_exit_dynamic(e, op);
+        gen_exit_dynamic(g, op);
         return;
     }
-    PPCJitSite *st = &j->sites[j->n_sites];
-    uint32_t site_id = (uint32_t)j->n_sites++;
-    st->target_pa = (g->b->pa & PPC_PAGE_MASK) + (uint32_t)po;
-    st->gen = j->gen;
-    st->done = op->idx + 1u;
-    size_t out[12];
+    uint32_t target_pa = (g->b->pa & PPC_PAGE_MASK) + (uint32_t)po;
+    bool self = target_pa == g->b->pa;
+    uint32_t done = op->idx + 1u;
+    PPCJitSite *st = NULL;
+    uint32_t site_id = 0;
+    if (!self) {
+        st = &j->sites[j->n_sites];
+        site_id = (uint32_t)j->n_sites++;
+        st->target_pa = target_pa;
+        st->gen = j->gen;
+        st->done = done;
+    }
+    size_t out[16];
     unsigned n_out = 0;
-    x_alu_mem_imm(e, ALU_CMP, ST(exit_request), 0);
-    out[n_out++] = x_jcc_fwd(e, CC_NE);
-    x_alu_mem_imm(e, ALU_CMP, ST(irq_pending), 0);
-    out[n_out++] = x_jcc_fwd(e, CC_NE);
+    /* irq_pending and exit_request, set from outside generated code */
+    if (ST(exit_request) == ST(irq_pending) + 4) {
+        x_byte(e, 0x48); /* cmp qword [rbx + irq_pending], 0 */
+        x_byte(e, 0x83);
+        x_mem_rbx(e, 7, ST(irq_pending));
+        x_byte(e, 0);
+        out[n_out++] = x_jcc_fwd(e, CC_NE);
+    } else {
+        x_alu_mem_imm(e, ALU_CMP, ST(exit_request), 0);
+        out[n_out++] = x_jcc_fwd(e, CC_NE);
+        x_alu_mem_imm(e, ALU_CMP, ST(irq_pending), 0);
+        out[n_out++] = x_jcc_fwd(e, CC_NE);
+    }
+    x_r13_test(e);
+    size_t slow = x_jcc_fwd(e, CC_NE);
+    size_t fast = e->pos;
+    /* icount + this block's ops + the target's ops <= end */
+    x_byte(e, 0x48); /* mov rax, [rbx + icount] */
+    x_byte(e, 0x8B);
+    x_mem_rbx(e, X_EAX, ST(icount));
+    x_byte(e, 0x48); /* add rax, imm32 */
+    x_byte(e, 0x05);
+    if (st)
+        st->at_n = j->used + e->pos;
+    x_u32(e, self ? done + g->b->n : done + 0xFFFFu); /* patched: done + target n */
+    x_byte(e, 0x4C); /* cmp rax, r12 */
+    x_byte(e, 0x39);
+    x_byte(e, 0xE0);
+    out[n_out++] = x_jcc_fwd(e, CC_A);
+    /* the target block still valid (n = 0 once invalidated).  A loop's
+     * block was valid when it was entered (through a checked chain, the
+     * jump cache or the hash) and only a handler can have invalidated it
+     * since: checked on the slow path only */
+    if (!self) {
+        st->at_ptr = j->used + e->pos + 2;
+        x_mov_imm64(e, X_EAX, (uint64_t)(uintptr_t)&unlinked_n);
+        x_byte(e, 0x66); /* cmp word [rax], 0 */
+        x_byte(e, 0x83);
+        x_byte(e, 0x38);
+        x_byte(e, 0x00);
+        out[n_out++] = x_jcc_fwd(e, CC_E);
+    }
+    /* what the run loop does between blocks */
+    x_byte(e, 0x48); /* add qword [rbx + icount], done */
+    x_byte(e, 0x81);
+    x_mem_rbx(e, 0, ST(icount));
+    x_u32(e, done);
+    if (!self) { /* a loop's block_ea stays */
+        x_load(e, X_EAX, ST(pc));
+        x_store(e, ST(block_ea), X_EAX);
+    }
+    x_byte(e, 0x48); /* mov rax, [rbx + icount] */
+    x_byte(e, 0x8B);
+    x_mem_rbx(e, X_EAX, ST(icount));
+    x_byte(e, 0x48); /* mov [rbx + block_icount], rax */
+    x_byte(e, 0x89);
+    x_mem_rbx(e, X_EAX, ST(block_icount));
+    size_t jmp = 0;
+    if (self) {
+        x_jmp_back(e, PROLOGUE_LEN);
+    } else {
+        jmp = x_jmp_fwd(e);
+        st->at_jmp = j->used + jmp;
+    }
+    /* the full checks, after a handler ran */
+    x_patch_here(e, slow);
     x_test_mem_imm(e, ST(msr), MSR_SE | MSR_BE);
     out[n_out++] = x_jcc_fwd(e, CC_NE);
     x_test_mem_imm(e, ST(iabr), 2u); /* IABR[BE] */
@@ -569,63 +1095,38 @@ static void gen_chain(Gen *g, const PPCOp *op, uint32_t off)
     x_mem_rbx(e, 7, ST(debug_active)); /* checks are the run loop's (ppc.h) */
     x_byte(e, 0);
     out[n_out++] = x_jcc_fwd(e, CC_NE);
-    /* icount + this block's ops + the target's ops <= end */
-    x_byte(e, 0x48); /* mov rax, [rbx + icount] */
-    x_byte(e, 0x8B);
-    x_mem_rbx(e, X_EAX, ST(icount));
-    x_byte(e, 0x48); /* add rax, imm32 */
-    x_byte(e, 0x05);
-    st->at_n = j->used + e->pos;
-    x_u32(e, st->done + 0xFFFFu); /* patched: done + target n */
-    x_byte(e, 0x4C); /* cmp rax, r12 */
-    x_byte(e, 0x39);
-    x_byte(e, 0xE0);
-    out[n_out++] = x_jcc_fwd(e, CC_A);
     /* the run loop's fetch check: tag_x of block_ea's entry, and its
      * physical page this block's */
     x_load(e, X_EAX, ST(block_ea));
     x_mov(e, X_ECX, X_EAX);
-    x_shr(e, X_ECX, PPC_PAGE_BITS);
-    x_alu_imm(e, ALU_AND, X_ECX, PPC_TLB_SIZE - 1);
-    x_imul_imm(e, X_ECX, X_ECX, (uint32_t)sizeof(PPCTLBEntry));
+    gen_tlb_idx_ecx(e);
     x_alu_imm(e, ALU_AND, X_EAX, PPC_PAGE_MASK);
     x_byte(e, 0x3B); /* cmp eax, [rbx + rcx + tag_x] */
-    x_mem_rbx_rcx(e, X_EAX, TLB_OFF(tag_x));
+    gen_tlb_mem(e, X_EAX, TLB_OFF(tag_x));
     out[n_out++] = x_jcc_fwd(e, CC_NE);
     x_byte(e, 0x81); /* cmp dword [rbx + rcx + pa_page], imm32 */
-    x_mem_rbx_rcx(e, 7, TLB_OFF(pa_page));
+    gen_tlb_mem(e, 7, TLB_OFF(pa_page));
     x_u32(e, g->b->pa & PPC_PAGE_MASK);
     out[n_out++] = x_jcc_fwd(e, CC_NE);
-    /* the target block still valid (n = 0 once invalidated) */
-    st->at_ptr = j->used + e->pos + 2;
-    x_mov_imm64(e, X_EAX, (uint64_t)(uintptr_t)&unlinked_n);
-    x_byte(e, 0x66); /* cmp word [rax], 0 */
-    x_byte(e, 0x83);
-    x_byte(e, 0x38);
-    x_byte(e, 0x00);
-    out[n_out++] = x_jcc_fwd(e, CC_E);
-    /* what the run loop does between blocks */
-    x_byte(e, 0x48); /* add qword [rbx + icount], done */
-    x_byte(e, 0x81);
-    x_mem_rbx(e, 0, ST(icount));
-    x_u32(e, st->done);
-    x_load(e, X_EAX, ST(pc));
-    x_store(e, ST(block_ea), X_EAX);
-    x_byte(e, 0x48); /* mov rax, [rbx + icount] */
-    x_byte(e, 0x8B);
-    x_mem_rbx(e, X_EAX, ST(icount));
-    x_byte(e, 0x48); /* mov [rbx + block_icount], rax */
-    x_byte(e, 0x89);
-    x_mem_rbx(e, X_EAX, ST(block_icount));
-    size_t jmp = x_jmp_fwd(e);
-    st->at_jmp = j->used + jmp;
+    if (self) {
+        x_mov_imm64(e, X_EAX, (uint64_t)(uintptr_t)&g->b->n);
+        x_byte(e, 0x66); /* cmp word [rax], 0 */
+        x_byte(e, 0x83);
+        x_byte(e, 0x38);
+        x_byte(e, 0x00);
+        out[n_out++] = x_jcc_fwd(e, CC_E);
+    }
+    x_r13_set(e, 0);
+    x_jmp_back(e, fast);
     for (unsigned k = 0; k < n_out; k++)
         x_patch_here(e, out[k]);
-    x_patch_here(e, jmp);
-    x_mov_imm64(e, X_EAX, (uint64_t)(uintptr_t)&j->link_req);
-    x_byte(e, 0xC7); /* mov dword [rax], site + 1 */
-    x_byte(e, 0x00);
-    x_u32(e, site_id + 1);
+    if (!self) {
+        x_patch_here(e, jmp);
+        x_mov_imm64(e, X_EAX, (uint64_t)(uintptr_t)&j->link_req);
+        x_byte(e, 0xC7); /* mov dword [rax], site + 1 */
+        x_byte(e, 0x00);
+        x_u32(e, site_id + 1);
+    }
     gen_ret(e, PPC_EXIT, op->idx);
 }
 
@@ -634,7 +1135,8 @@ static void gen_exit_to(Gen *g, const PPCOp *op, uint32_t off, bool lk)
 {
     JitEmit *e = &g->e;
     x_load(e, X_EAX, ST(block_ea));
-    x_alu_imm(e, ALU_ADD, X_EAX, off);
+    if (off)
+        x_alu_imm(e, ALU_ADD, X_EAX, off);
     x_store(e, ST(pc), X_EAX);
     if (lk) {
         x_load(e, X_EAX, ST(block_ea));
@@ -642,6 +1144,20 @@ static void gen_exit_to(Gen *g, const PPCOp *op, uint32_t off, bool lk)
         x_store(e, ST(lr), X_EAX);
     }
     gen_chain(g, op, off);
+}
+
+/* s->pc = the absolute target op->imm (AA=1), LR = CIA + 4 with LK, then
+ * on through the jump cache */
+static void gen_link_and_go_abs(Gen *g, const PPCOp *op, bool lk)
+{
+    JitEmit *e = &g->e;
+    x_store_imm(e, ST(pc), op->imm);
+    if (lk) {
+        x_load(e, X_EAX, ST(block_ea));
+        x_alu_imm(e, ALU_ADD, X_EAX, 4u * op->idx + 4);
+        x_store(e, ST(lr), X_EAX);
+    }
+    gen_exit_dynamic(g, op);
 }
 
 /* Branches (the block's last op): b/bl, bc/bcl, bclr/bclrl, bcctr/bcctrl
@@ -659,17 +1175,17 @@ static bool gen_branch(Gen *g, const PPCOp *op)
     if (op->idx + 1u != g->b->n)
         return false;
     if (p == 18) {
-        if (insn & 2)
-            return false;
+        if (insn & 2) { /* AA=1: the target is absolute, its page unknown here */
+            gen_link_and_go_abs(g, op, lk);
+            return true;
+        }
         gen_exit_to(g, op, cia_off + op->imm, lk);
         return true;
     }
     uint32_t bo = rd_of(insn), bi = ra_of(insn);
-    int target; /* 0: CIA + BD, 1: LR, 2: CTR */
+    int target; /* 0: CIA + BD, 1: LR, 2: CTR, 3: BD (AA=1) */
     if (p == 16) {
-        if (insn & 2)
-            return false;
-        target = 0;
+        target = (insn & 2) ? 3 : 0;
     } else if (p == 19 && xo_of(insn) == 16 && !rb_of(insn)) {
         target = 1;
     } else if (p == 19 && xo_of(insn) == 528 && !rb_of(insn) && (bo & 4)) {
@@ -678,7 +1194,7 @@ static bool gen_branch(Gen *g, const PPCOp *op)
         return false;
     }
     /* the target is read before CTR is decremented and LR written */
-    if (target) {
+    if (target == 1 || target == 2) {
         x_load(e, X_ESI, target == 1 ? ST(lr) : ST(ctr));
         x_alu_imm(e, ALU_AND, X_ESI, ~3u);
     }
@@ -692,14 +1208,16 @@ static bool gen_branch(Gen *g, const PPCOp *op)
         x_test_mem_imm(e, ST(cr), 1u << (31 - bi));
         not_taken[nt++] = x_jcc_fwd(e, (bo & 8) ? CC_E : CC_NE);
     }
-    if (target) {
+    if (target == 3) {
+        gen_link_and_go_abs(g, op, lk);
+    } else if (target) {
         x_store(e, ST(pc), X_ESI);
         if (lk) {
             x_load(e, X_EAX, ST(block_ea));
             x_alu_imm(e, ALU_ADD, X_EAX, cia_off + 4);
             x_store(e, ST(lr), X_EAX);
         }
-        gen_exit_dynamic(e, op);
+        gen_exit_dynamic(g, op);
     } else {
         gen_exit_to(g, op, cia_off + op->imm, lk);
     }
@@ -745,14 +1263,17 @@ static void *compile(PPCState *s, PPCBlock *b)
     e->cap = j->size - j->used;
     gen_prologue(e);
     bool ended = false;
+    g->eax_gpr = -1;
     for (unsigned i = 0; i < b->n && !e->overflow; i++) {
         const PPCOp *op = &b->ops[i];
+        g->eax_in = g->eax_gpr;
+        g->eax_gpr = -1;
         /* templates implement the encodings the decoder accepted only */
         if (op->kind == 0xFFFF) {
             gen_call(g, op);
             continue;
         }
-        if (gen_alu(g, op) || gen_ldst(g, op))
+        if (gen_alu(g, op) || gen_alu2(g, op) || gen_ldst(g, op))
             continue;
         if (gen_branch(g, op)) {
             ended = true;
@@ -775,6 +1296,9 @@ static void *compile(PPCState *s, PPCBlock *b)
     /* disassembled from the writable view, addresses of the executable */
     if (PPC_UNLIKELY(s->debug_flags & PPC_DBG_OUT_ASM))
         log_out_asm(s, b, j->rw + j->used, code, e->pos);
+    if (j->perfmap)
+        fprintf(j->perfmap, "%" PRIxPTR " %zx ppc-pa-%08x-n%u-g%u\n", (uintptr_t)code, e->pos, b->pa,
+                (unsigned)b->n, (unsigned)j->gen);
     j->used = (j->used + e->pos + 15) & ~(size_t)15;
     j->blocks++;
     return code;

@@ -13,6 +13,8 @@
 #ifndef CPU_JIT_H
 #define CPU_JIT_H
 
+#include <stdio.h>
+
 #include "cpu/translate.h"
 
 #define PPC_JIT_BUFFER_DEFAULT (32u << 20)
@@ -24,6 +26,15 @@ typedef struct PPCJitSite {
     uint32_t target_pa, gen, done;
     size_t at_n, at_ptr, at_jmp;
 } PPCJitSite;
+
+/* The jump cache of run-time targets (bclr, bcctr, another page): by
+ * physical address, the block and the code it had when cached; checked
+ * against the block by generated code (cpu/jit.c gen_exit_dynamic) */
+#define PPC_JIT_JC_BITS 12
+typedef struct PPCJitJC {
+    PPCBlock *b;
+    void *code;
+} PPCJitJC;
 
 typedef struct PPCJit {
     int fd;              /* the memfd behind both views */
@@ -38,6 +49,8 @@ typedef struct PPCJit {
     PPCJitSite *sites;   /* chain sites of this generation */
     size_t n_sites, cap_sites;
     uint32_t link_req;   /* site + 1 that asked to be linked, or 0 */
+    PPCJitJC *jc;        /* 1 << PPC_JIT_JC_BITS entries */
+    FILE *perfmap;       /* /tmp/perf-PID.map (PPCEMU_PERFMAP=1), or NULL */
 } PPCJit;
 
 /* Run block b whole (s->block_ea and s->block_icount set, b->n fits in

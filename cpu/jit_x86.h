@@ -21,7 +21,7 @@ enum {
 
 /* group-1 ALU operations: the /digit of 81 /n and the base opcode of the
  * r/m32, r32 form is 8 * n + 1 */
-enum { ALU_ADD = 0, ALU_OR = 1, ALU_AND = 4, ALU_SUB = 5, ALU_XOR = 6, ALU_CMP = 7 };
+enum { ALU_ADD = 0, ALU_OR = 1, ALU_ADC = 2, ALU_SBB = 3, ALU_AND = 4, ALU_SUB = 5, ALU_XOR = 6, ALU_CMP = 7 };
 
 typedef struct JitEmit {
     uint8_t *buf;   /* writable view */
@@ -61,6 +61,21 @@ static inline void x_mem_rbx_rcx(JitEmit *e, unsigned r, uint32_t disp)
 {
     x_byte(e, (uint8_t)(0x80 | (r << 3) | 4));
     x_byte(e, (uint8_t)((X_ECX << 3) | X_EBX));
+    x_u32(e, disp);
+}
+
+/* ModRM+SIB for [rbx + idx + disp32] with reg field r */
+static inline void x_mem_rbx_idx(JitEmit *e, unsigned r, unsigned idx, uint32_t disp)
+{
+    x_byte(e, (uint8_t)(0x80 | (r << 3) | 4));
+    x_byte(e, (uint8_t)((idx << 3) | X_EBX));
+    x_u32(e, disp);
+}
+
+/* ModRM for [base + disp32] (base not rsp/rbp/r12/r13) with reg field r */
+static inline void x_mem_base(JitEmit *e, unsigned r, unsigned base, uint32_t disp)
+{
+    x_byte(e, (uint8_t)(0x80 | (r << 3) | base));
     x_u32(e, disp);
 }
 
@@ -173,6 +188,71 @@ static inline void x_cmov(JitEmit *e, unsigned cc, unsigned dst, unsigned src)
     x_byte(e, 0x0F);
     x_byte(e, (uint8_t)(0x40 + cc));
     x_byte(e, (uint8_t)(0xC0 | (dst << 3) | src));
+}
+/* mov r13d, imm32 / test r13d, r13d (the JIT's "a handler ran" flag) */
+static inline void x_r13_set(JitEmit *e, uint32_t imm)
+{
+    x_byte(e, 0x41);
+    x_byte(e, 0xBD);
+    x_u32(e, imm);
+}
+static inline void x_r13_test(JitEmit *e)
+{
+    x_byte(e, 0x45);
+    x_byte(e, 0x85);
+    x_byte(e, 0xED);
+}
+/* jmp rel32 back to position 'to' already emitted */
+static inline void x_jmp_back(JitEmit *e, size_t to)
+{
+    x_byte(e, 0xE9);
+    x_u32(e, (uint32_t)(to - (e->pos + 4)));
+}
+/* op [rbx + d], r32 (the r/m32, r32 form) */
+static inline void x_alu_store(JitEmit *e, int alu, uint32_t d, unsigned r)
+{
+    x_byte(e, (uint8_t)(8 * alu + 1));
+    x_mem_rbx(e, r, d);
+}
+/* one-byte instructions: cmc, stc, cdq */
+#define x_cmc(e) x_byte(e, 0xF5)
+#define x_stc(e) x_byte(e, 0xF9)
+#define x_cdq(e) x_byte(e, 0x99)
+/* group 3 on a register: F7 /ext (2 not, 3 neg, 4 mul, 5 imul, 6 div, 7 idiv) */
+static inline void x_grp3(JitEmit *e, unsigned ext, unsigned r)
+{
+    x_byte(e, 0xF7);
+    x_byte(e, (uint8_t)(0xC0 | (ext << 3) | r));
+}
+/* two-byte 0F opcodes, register to register: imul (AF), bsr (BD),
+ * movzx/movsx byte (B6/BE) and word (B7/BF) */
+static inline void x_0f_rr(JitEmit *e, uint8_t opc, unsigned dst, unsigned src)
+{
+    x_byte(e, 0x0F);
+    x_byte(e, opc);
+    x_byte(e, (uint8_t)(0xC0 | (dst << 3) | src));
+}
+/* shl/shr/sar r32, cl (D3 /4, /5, /7) */
+static inline void x_shift_cl(JitEmit *e, unsigned ext, unsigned r)
+{
+    x_byte(e, 0xD3);
+    x_byte(e, (uint8_t)(0xC0 | (ext << 3) | r));
+}
+#define x_sar(e, r, n) x_shift_imm(e, 7, r, n)
+/* setcc r8 (al, cl, dl, bl only) */
+static inline void x_setcc(JitEmit *e, unsigned cc, unsigned r)
+{
+    x_byte(e, 0x0F);
+    x_byte(e, (uint8_t)(0x90 + cc));
+    x_byte(e, (uint8_t)(0xC0 | r));
+}
+/* bt dword [rbx + d], n: CF = bit n */
+static inline void x_bt_mem(JitEmit *e, uint32_t d, uint8_t n)
+{
+    x_byte(e, 0x0F);
+    x_byte(e, 0xBA);
+    x_mem_rbx(e, 4, d);
+    x_byte(e, n);
 }
 /* bswap r32 */
 static inline void x_bswap(JitEmit *e, unsigned r) { x_byte(e, 0x0F); x_byte(e, (uint8_t)(0xC8 + r)); }

@@ -1,8 +1,11 @@
 /* The JIT against the interpreter: budgets ending a block at every offset,
  * chained blocks, the bounded code buffer and its W^X mapping. */
 #include <check.h>
+#include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cpu/jit.h"
 #include "tests/lib/cpuenv.h"
@@ -201,6 +204,207 @@ START_TEST(misaligned_against_invalid_tags)
 }
 END_TEST
 
+/* One instruction then b ., under both engines from the same registers
+ * (r3 = a, r4 = b, XER and CR given): every architected result equal */
+static void one_insn(CpuEnv *x, CpuEnv *y, uint32_t insn, uint32_t a, uint32_t b, uint32_t xer,
+                     uint32_t cr)
+{
+    CpuEnv *e[2] = { x, y };
+    uint32_t code[2] = { insn, B(0) };
+    for (int k = 0; k < 2; k++) {
+        PPCState *s = &e[k]->cpu;
+        cpuenv_put_code(e[k], 0x3000, code, 2);
+        for (int i = 0; i < 32; i++)
+            s->gpr[i] = 0x01010101u * (uint32_t)i;
+        s->gpr[3] = a;
+        s->gpr[4] = b;
+        s->xer = xer;
+        s->cr = cr;
+        s->pc = 0x3000;
+        ck_assert_int_eq(ppc_run(s, 2), PPC_RUN_BUDGET);
+    }
+    const PPCState *i = &x->cpu, *j = &y->cpu;
+    for (int r = 0; r < 32; r++)
+        ck_assert_msg(i->gpr[r] == j->gpr[r], "%08x a=%08x b=%08x xer=%08x: r%d %08x vs jit %08x", insn, a,
+                      b, xer, r, i->gpr[r], j->gpr[r]);
+    ck_assert_msg(i->xer == j->xer && i->cr == j->cr,
+                  "%08x a=%08x b=%08x xer=%08x cr=%08x: xer %08x cr %08x vs jit xer %08x cr %08x", insn, a, b,
+                  xer, cr, i->xer, i->cr, j->xer, j->cr);
+    ck_assert_uint_eq(i->pc, j->pc);
+}
+
+static const uint32_t edge[] = {
+    0, 1, 2, 3, 5, 31, 32, 33, 63, 64, 0x7FFF, 0x8000, 0xFFFF, 0x12345678, 0x7FFFFFFF, 0x80000000u,
+    0x80000001u, 0x80000010u, 0xFFFF0000u, 0xFFFFFFF0u, 0xFFFFFFFEu, 0xFFFFFFFFu, 0xEDB88320u,
+};
+#define N_EDGE (sizeof edge / sizeof edge[0])
+
+/* The carrying, multiply, divide, shift, extend and count templates
+ * against the interpreter over edge values, both XER[CA] and XER[SO]
+ * settings (adde's carry-in, srawi's CA with ones shifted out, divw by 0
+ * and 0x80000000 / -1, shifts by 32..63), with and without Rc */
+START_TEST(alu_templates)
+{
+    CpuEnv *x = env(PPC_ENGINE_INTERP), *y = env(PPC_ENGINE_JIT);
+    static const unsigned xo_rd[] = { 10, 138, 202, 234, 8, 136, 200, 232, 104, 235, 75, 11, 491, 459 };
+    static const unsigned xo_ra[] = { 954, 922, 26, 24, 536, 792 };
+    uint32_t insns[128];
+    unsigned n = 0;
+    for (unsigned rc = 0; rc < 2; rc++) {
+        for (unsigned k = 0; k < sizeof xo_rd / sizeof xo_rd[0]; k++)
+            insns[n++] = X(xo_rd[k], 5, 3, 4) | rc;
+        for (unsigned k = 0; k < sizeof xo_ra / sizeof xo_ra[0]; k++)
+            insns[n++] = X(xo_ra[k], 3, 5, 4) | rc;
+        for (unsigned sh = 0; sh < 32; sh += 1 + (sh > 4) * 6)
+            insns[n++] = X(824, 3, 5, sh) | rc; /* srawi r5,r3,sh */
+        insns[n++] = X(824, 3, 5, 31) | rc;
+    }
+    static const uint32_t imms[] = { 0, 1, 0xFFFF, 0x7FFF, 0x8000, 100 };
+    for (unsigned k = 0; k < 6; k++) {
+        insns[n++] = D(12, 5, 3, imms[k]); /* addic */
+        insns[n++] = D(13, 5, 3, imms[k]); /* addic. */
+        insns[n++] = D(8, 5, 3, imms[k]);  /* subfic */
+        insns[n++] = D(7, 5, 3, imms[k]);  /* mulli */
+    }
+    ck_assert_uint_le(n, 128);
+    static const uint32_t xers[] = { 0, XER_CA, XER_CA | XER_SO | XER_OV };
+    for (unsigned k = 0; k < n; k++) {
+        /* D-form and srawi read no rB (r4) */
+        bool uses_b = (insns[k] >> 26) == 31 && ((insns[k] >> 1) & 0x3FF) != 824;
+        for (unsigned ia = 0; ia < N_EDGE; ia++)
+            for (unsigned ib = 0; ib < (uses_b ? N_EDGE : 1); ib++)
+                for (unsigned t = 0; t < 3; t++)
+                    one_insn(x, y, insns[k], edge[ia], edge[ib], xers[t], 0x24680ACEu);
+    }
+    cpuenv_free(x);
+    cpuenv_free(y);
+}
+END_TEST
+
+/* CR logical operations over every bit combination of their inputs (three
+ * bit positions chosen so that crbD is also a source, or none), mfcr, and
+ * mtcrf with several field masks */
+START_TEST(cr_templates)
+{
+    CpuEnv *x = env(PPC_ENGINE_INTERP), *y = env(PPC_ENGINE_JIT);
+    static const unsigned xos[] = { 257, 449, 193, 225, 33, 289, 129, 417 };
+    static const unsigned bits[][3] = { { 0, 1, 2 }, { 31, 0, 31 }, { 5, 5, 30 }, { 12, 31, 0 }, { 2, 7, 7 } };
+    for (unsigned k = 0; k < 8; k++)
+        for (unsigned t = 0; t < 5; t++)
+            for (uint32_t v = 0; v < 8; v++) {
+                uint32_t d = bits[t][0], a = bits[t][1], b = bits[t][2];
+                uint32_t cr = 0x5A5A5A5Au ^ ((v & 1) << (31 - a)) ^ ((v & 2 ? 1u : 0) << (31 - b)) ^
+                              ((v & 4 ? 1u : 0) << (31 - d));
+                one_insn(x, y, (19u << 26) | (d << 21) | (a << 16) | (b << 11) | (xos[k] << 1), 0, 0, 0, cr);
+                one_insn(x, y, (19u << 26) | (d << 21) | (a << 16) | (b << 11) | (xos[k] << 1), 0, 0, 0, ~cr);
+            }
+    one_insn(x, y, X(19, 5, 0, 0), 0, 0, 0, 0x89ABCDEFu); /* mfcr r5 */
+    static const uint32_t crm[] = { 0x80, 0x01, 0xFF, 0x5A, 0x00 };
+    for (unsigned k = 0; k < 5; k++)
+        one_insn(x, y, X(144, 3, 0, 0) | (crm[k] << 12), 0x13579BDFu, 0, 0, 0xECA86420u); /* mtcrf */
+    cpuenv_free(x);
+    cpuenv_free(y);
+}
+END_TEST
+
+/* lha, lhax, lhau, lhaux sign-extend; ba and bcla go to absolute
+ * targets (AA=1), bcla setting LR */
+START_TEST(lha_and_absolute_branches)
+{
+    CpuEnv *e[2] = { env(PPC_ENGINE_INTERP), env(PPC_ENGINE_JIT) };
+    for (int k = 0; k < 2; k++) {
+        uint32_t a[] = { D(42, 5, 4, 0), X(343, 6, 4, 7), D(43, 8, 9, 2), X(375, 10, 11, 7), B(0x3100) | 2 };
+        uint32_t c[] = { BC(20, 0, 0x3200) | 3 };
+        uint32_t d[] = { B(0) };
+        cpuenv_put_code(e[k], 0x3000, a, 5);
+        cpuenv_put_code(e[k], 0x3100, c, 1);
+        cpuenv_put_code(e[k], 0x3200, d, 1);
+        cpuenv_write32(e[k], DATA, 0x80017FFFu);
+        cpuenv_write32(e[k], DATA + 4, 0xFFFE0002u);
+        PPCState *s = &e[k]->cpu;
+        s->gpr[4] = DATA;
+        s->gpr[7] = 2;
+        s->gpr[9] = DATA + 2;
+        s->gpr[11] = DATA + 4;
+        s->pc = 0x3000;
+        ck_assert_int_eq(ppc_run(s, 20), PPC_RUN_BUDGET);
+    }
+    same_state(e[0], e[1], 0);
+    PPCState *s = &e[1]->cpu;
+    ck_assert_uint_eq(s->gpr[5], 0xFFFF8001u);
+    ck_assert_uint_eq(s->gpr[6], 0x7FFF);
+    ck_assert_uint_eq(s->gpr[8], 0xFFFFFFFEu);
+    ck_assert_uint_eq(s->gpr[9], DATA + 4);
+    ck_assert_uint_eq(s->gpr[10], 2);
+    ck_assert_uint_eq(s->gpr[11], DATA + 6);
+    ck_assert_uint_eq(s->pc, 0x3200);
+    ck_assert_uint_eq(s->lr, 0x3104);
+    cpuenv_free(e[0]);
+    cpuenv_free(e[1]);
+}
+END_TEST
+
+/* A loop that is its own chain target stores over its own second op:
+ * the self-link must see the block invalidated and run the new code
+ *   0x3000: stw r5,0(r6) ; addi r3,r3,1 ; b 0x3000 */
+START_TEST(store_into_self_loop)
+{
+    CpuEnv *e[2] = { env(PPC_ENGINE_INTERP), env(PPC_ENGINE_JIT) };
+    for (int k = 0; k < 2; k++) {
+        uint32_t a[] = { D(36, 5, 6, 0), D(14, 3, 3, 1), B(-8) };
+        cpuenv_put_code(e[k], 0x3000, a, 3);
+        e[k]->cpu.gpr[5] = D(14, 3, 3, 16);
+        e[k]->cpu.gpr[6] = 0x5000; /* first the data page, then the code */
+        e[k]->cpu.pc = 0x3000;
+        ck_assert_int_eq(ppc_run(&e[k]->cpu, 30), PPC_RUN_BUDGET);
+        e[k]->cpu.gpr[6] = 0x3004;
+        ck_assert_int_eq(ppc_run(&e[k]->cpu, 30), PPC_RUN_BUDGET);
+    }
+    same_state(e[0], e[1], 0);
+    ck_assert_uint_eq(cpuenv_read32(e[1], 0x3004), D(14, 3, 3, 16));
+    ck_assert_uint_eq(e[1]->cpu.gpr[3], 10 + 1 + 16 * 9); /* the new addi ran */
+    cpuenv_free(e[0]);
+    cpuenv_free(e[1]);
+}
+END_TEST
+
+/* PPCEMU_PERFMAP=1: /tmp/perf-PID.map gets one well-formed line per
+ * compiled block, "START SIZE NAME" in hex, inside the executable view */
+START_TEST(perfmap_lines)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/perf-%d.map", (int)getpid());
+    unlink(path);
+    setenv("PPCEMU_PERFMAP", "1", 1);
+    CpuEnv *b = env(PPC_ENGINE_JIT);
+    unsetenv("PPCEMU_PERFMAP");
+    ck_assert_int_eq(ppc_run(&b->cpu, 2000), PPC_RUN_BUDGET);
+    uint64_t blocks = b->cpu.jit->blocks;
+    uintptr_t lo = (uintptr_t)b->cpu.jit->rx, hi = lo + b->cpu.jit->size;
+    cpuenv_free(b); /* closes the file */
+    FILE *f = fopen(path, "r");
+    ck_assert_ptr_nonnull(f);
+    char line[256];
+    uint64_t n = 0;
+    while (fgets(line, sizeof line, f)) {
+        uintptr_t start;
+        size_t size;
+        char name[128];
+        int used = 0;
+        ck_assert_msg(sscanf(line, "%" SCNxPTR " %zx %127s%n", &start, &size, name, &used) == 3,
+                      "bad line: %s", line);
+        ck_assert_msg(line[used] == '\n', "trailing text: %s", line);
+        ck_assert_msg(start >= lo && start + size <= hi && size > 0, "outside the code: %s", line);
+        ck_assert_msg(strncmp(name, "ppc-pa-", 7) == 0, "name: %s", line);
+        n++;
+    }
+    fclose(f);
+    unlink(path);
+    ck_assert_uint_gt(blocks, 0);
+    ck_assert_uint_eq(n, blocks);
+}
+END_TEST
+
 Suite *suite_jit(void)
 {
     Suite *s = suite_create("jit");
@@ -213,6 +417,11 @@ Suite *suite_jit(void)
         tcase_add_test(tc, no_wx_mapping);
         tcase_add_test(tc, store_into_chained_loop);
         tcase_add_test(tc, misaligned_against_invalid_tags);
+        tcase_add_test(tc, store_into_self_loop);
+        tcase_add_test(tc, perfmap_lines);
+        tcase_add_test(tc, alu_templates);
+        tcase_add_test(tc, cr_templates);
+        tcase_add_test(tc, lha_and_absolute_branches);
     }
     suite_add_tcase(s, tc);
     return s;

@@ -13,11 +13,14 @@
  * Usage: bench-user PROGRAM.  Prints the program's output on stdout and
  * "bench-user: N instructions in S s (M MIPS)" on stderr.
  */
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 #include <time.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 #include "boards/loader.h"
@@ -50,7 +53,14 @@ static uint32_t load_elf(CpuEnv *e, const uint8_t *img, size_t len)
  * at the end of the current block so the caller sees the vector */
 static void on_log(void *opaque, const char *fmt, ...)
 {
-    (void)fmt;
+    /* PPCEMU_OUTASM=1: the JIT's -d out_asm lines go to stderr */
+    if (!strncmp(fmt, "OUT:", 4) || !strncmp(fmt, "0x%016", 6)) {
+        va_list ap;
+        va_start(ap, fmt);
+        vfprintf(stderr, fmt, ap);
+        va_end(ap);
+        return;
+    }
     ((PPCState *)opaque)->exit_request = 1;
 }
 
@@ -88,6 +98,56 @@ static int do_syscall(PPCState *s, int *code)
     return 0;
 }
 
+/* PPCEMU_PROF=1: a sampling profile of the host PC (SIGPROF every 100 us
+ * of CPU time), printed on stderr as the most frequent addresses, to be
+ * symbolised with addr2line (the load base is printed); no perf needed */
+#define PROF_SLOTS 65536
+int main(int argc, char **argv);
+static struct { uintptr_t pc; uint32_t n; } prof[PROF_SLOTS];
+static uint32_t prof_total;
+
+static void prof_tick(int sig, siginfo_t *si, void *uc_)
+{
+    (void)sig; (void)si;
+#if defined(__x86_64__) && defined(__linux__)
+    uintptr_t pc = (uintptr_t)((ucontext_t *)uc_)->uc_mcontext.gregs[REG_RIP];
+#else
+    uintptr_t pc = 0; (void)uc_;
+#endif
+    prof_total++;
+    for (uint32_t h = (uint32_t)(pc * 0x9E3779B1u) % PROF_SLOTS, k = 0; k < 64; k++, h = (h + 1) % PROF_SLOTS) {
+        if (prof[h].pc == pc || !prof[h].n) {
+            prof[h].pc = pc;
+            prof[h].n++;
+            return;
+        }
+    }
+}
+
+static int prof_cmp(const void *a, const void *b)
+{
+    uint32_t x = ((const typeof(prof[0]) *)a)->n, y = ((const typeof(prof[0]) *)b)->n;
+    return x < y ? 1 : x > y ? -1 : 0;
+}
+
+static void prof_start(void)
+{
+    struct sigaction sa = { .sa_sigaction = prof_tick, .sa_flags = SA_SIGINFO | SA_RESTART };
+    sigaction(SIGPROF, &sa, NULL);
+    struct itimerval it = { { 0, 100 }, { 0, 100 } };
+    setitimer(ITIMER_PROF, &it, NULL);
+}
+
+static void prof_report(void)
+{
+    struct itimerval it = { { 0, 0 }, { 0, 0 } };
+    setitimer(ITIMER_PROF, &it, NULL);
+    qsort(prof, PROF_SLOTS, sizeof prof[0], prof_cmp);
+    fprintf(stderr, "prof: %u samples, main at %p\n", prof_total, (void *)main);
+    for (int i = 0; i < 60 && prof[i].n; i++)
+        fprintf(stderr, "prof: %6.2f%% %p\n", 100.0 * prof[i].n / prof_total, (void *)prof[i].pc);
+}
+
 static double now(void)
 {
     struct timespec ts;
@@ -122,7 +182,12 @@ int main(int argc, char **argv)
     s->log_fn = on_log;
     s->log_opaque = s;
     s->debug_flags |= PPC_DBG_INT;
+    if (getenv("PPCEMU_OUTASM"))
+        s->debug_flags |= PPC_DBG_OUT_ASM;
     int code = 0;
+    bool profile = getenv("PPCEMU_PROF") != NULL;
+    if (profile)
+        prof_start();
     double t0 = now();
     for (;;) {
         int r = ppc_run(s, 1u << 28);
@@ -139,6 +204,8 @@ int main(int argc, char **argv)
         }
     }
     double t = now() - t0;
+    if (profile)
+        prof_report();
     fflush(stdout);
     fprintf(stderr, "bench-user: %llu instructions in %.3f s (%.1f MIPS)\n", (unsigned long long)s->icount, t,
             t > 0 ? s->icount / t / 1e6 : 0.0);
