@@ -212,7 +212,7 @@ build_image() {
     mk=$(mke2fs_path) || die "mke2fs not found (tools/deps.sh guest installs e2fsprogs)"
     log "writing rootfs.img (ext2, 16 MiB)"
     rm -f "$img.tmp"
-    "$mk" -q -F -t ext2 -L ppcemu-root -E root_owner=0:0 -d "$OUT/rootfs" "$img.tmp" 16M >&2 \
+    "$mk" -q -F -t ext2 -L ppcemu-root -E root_owner=0:0 -d "$OUT/rootfs" "$img.tmp" 16M >/dev/null \
         || die "mke2fs -d failed"
     mv "$img.tmp" "$img"
 }
