@@ -37,6 +37,22 @@ if ! tools/build-guest.sh > "$work/build-guest.log" 2>&1; then
 fi
 rm -f "$work"/*.log "$work"/*.mon "$work"/*.ppm "$work"/*.xwd "$work"/*.png
 
+# No display at all: SDL would fall back to its invisible "offscreen"
+# driver; ppcemu must refuse -display sdl with one line instead (as QEMU
+# does). Skipped where a console display (/dev/dri, kmsdrm) could serve.
+if [ ! -e /dev/dri ] && [ -f "$build/tests/guest/hello.elf" ]; then
+    mkdir -p "$work/xdg"
+    out=$(env -u DISPLAY -u WAYLAND_DISPLAY -u SDL_VIDEODRIVER XDG_RUNTIME_DIR="$work/xdg" \
+          timeout -k 5 30 "$emu" -kernel "$build/tests/guest/hello.elf" -display sdl \
+          -serial null -monitor none 2>&1)
+    st=$?
+    if [ $st -ne 1 ] || ! printf '%s\n' "$out" | grep -q "^ppcemu: -display sdl: no display"; then
+        echo "display: FAIL: -display sdl without a display: status $st, output: $out"
+        exit 1
+    fi
+    echo "display: ok: -display sdl without a display is refused (status 1)"
+fi
+
 # Xvfb picks a free display number and writes it to the given fd once it
 # accepts connections (Xserver(1), -displayfd).
 exec 3< <(exec Xvfb -displayfd 1 -screen 0 1280x1024x24 -nolisten tcp 2> "$work/xvfb.log")
