@@ -1,17 +1,20 @@
 /*
  * Character backends: stdio, null, file, UNIX sockets (client or server),
- * served by the event loop (boards/main_loop.h).
+ * served by the event loop (boards/main_loop.h); and the listening
+ * sockets every server (GDB stub, QMP, unix:PATH,server) opens.
  */
 #include "boards/chardev.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <netdb.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <termios.h>
 #include <unistd.h>
@@ -160,20 +163,20 @@ static int open_unix(CharDev *c, bool server, char *err, size_t errlen)
         snprintf(err, errlen, "socket path too long: %s", c->path);
         return -1;
     }
+    if (server) {
+        char spec[sizeof(c->path) + 8];
+        int n = snprintf(spec, sizeof(spec), "unix:%s", c->path);
+        ChardevListener l;
+        bool bad;
+        if (chardev_listen(spec, (size_t)n, 1, &l, &bad, err, errlen))
+            return -1;
+        c->listen_fd = l.fd; /* the file is removed by chardev_close */
+        return 0;
+    }
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) {
         snprintf(err, errlen, "socket: %s", strerror(errno));
         return -1;
-    }
-    if (server) {
-        unlink(c->path);
-        if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(fd, 1)) {
-            snprintf(err, errlen, "cannot listen on %s: %s", c->path, strerror(errno));
-            close(fd);
-            return -1;
-        }
-        c->listen_fd = fd;
-        return 0;
     }
     if (connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
         snprintf(err, errlen, "cannot connect to %s: %s", c->path, strerror(errno));
@@ -529,3 +532,187 @@ void chardev_accept_input(CharDev *c)
 
 bool chardev_is_stdio(const CharDev *c) { return c && c->kind == CD_STDIO; }
 bool chardev_is_tty(const CharDev *c) { return c && c->kind == CD_STDIO && isatty(1); }
+
+/* ---- listening sockets ---- */
+
+typedef struct ListenAddr {
+    bool is_unix;
+    char host[256]; /* tcp: "" for every interface */
+    char port[8];
+    char path[108]; /* unix */
+} ListenAddr;
+
+static bool parse_listen(const char *spec, size_t len, ListenAddr *a)
+{
+    memset(a, 0, sizeof(*a));
+    if (len > 5 && !strncmp(spec, "unix:", 5)) {
+        if (len - 5 >= sizeof(a->path) || memchr(spec + 5, 0, len - 5))
+            return false;
+        a->is_unix = true;
+        memcpy(a->path, spec + 5, len - 5);
+        return true;
+    }
+    if (len < 4 || strncmp(spec, "tcp:", 4))
+        return false;
+    const char *hp = spec + 4, *end = spec + len, *colon = NULL;
+    for (const char *p = hp; p < end; p++)
+        if (*p == ':')
+            colon = p;
+    if (!colon)
+        return false;
+    size_t hl = (size_t)(colon - hp), pl = (size_t)(end - colon - 1);
+    if (hl >= sizeof(a->host) || !pl || pl > 5)
+        return false;
+    for (size_t i = 0; i < pl; i++)
+        if (colon[1 + i] < '0' || colon[1 + i] > '9')
+            return false;
+    memcpy(a->port, colon + 1, pl);
+    if (atoi(a->port) > 65535)
+        return false;
+    /* [v6] as QEMU writes it: getaddrinfo wants it bare */
+    if (hl >= 2 && hp[0] == '[' && hp[hl - 1] == ']') {
+        hp++;
+        hl -= 2;
+    }
+    memcpy(a->host, hp, hl);
+    return true;
+}
+
+bool chardev_listen_spec_valid(const char *spec, size_t len)
+{
+    ListenAddr a;
+    return parse_listen(spec, len, &a);
+}
+
+static int listen_tcp(const ListenAddr *a, int backlog, ChardevListener *l, char *err,
+                      size_t errlen)
+{
+    struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+                              .ai_flags = AI_PASSIVE | AI_NUMERICSERV };
+    struct addrinfo *res;
+    int e = getaddrinfo(a->host[0] ? a->host : NULL, a->port, &hints, &res);
+    if (e) {
+        snprintf(err, errlen, "%s:%s: %s", a->host, a->port, gai_strerror(e));
+        return -1;
+    }
+    int fd = -1, saved = 0;
+    for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
+        fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+        if (fd < 0) {
+            saved = errno;
+            continue;
+        }
+        int one = 1;
+        (void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+        if (!bind(fd, ai->ai_addr, ai->ai_addrlen) && !listen(fd, backlog))
+            break;
+        saved = errno;
+        close(fd);
+        fd = -1;
+    }
+    freeaddrinfo(res);
+    if (fd < 0) {
+        snprintf(err, errlen, "cannot listen on %s:%s: %s", a->host, a->port, strerror(saved));
+        return -1;
+    }
+    /* the port the kernel picked for PORT 0 */
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof(ss);
+    char h[NI_MAXHOST], sv[NI_MAXSERV];
+    if (!getsockname(fd, (struct sockaddr *)&ss, &sl) &&
+        !getnameinfo((struct sockaddr *)&ss, sl, h, sizeof(h), sv, sizeof(sv),
+                     NI_NUMERICHOST | NI_NUMERICSERV))
+        snprintf(l->where, sizeof(l->where), "%.200s port %.20s", h, sv);
+    else
+        snprintf(l->where, sizeof(l->where), "%s port %s", a->host, a->port);
+    l->fd = fd;
+    return 0;
+}
+
+/* A socket file at path: stale (its server is gone) when connecting is
+ * refused.  Anything else there is left alone. */
+static int clear_stale_socket(const char *path, const struct sockaddr_un *sa, char *err,
+                              size_t errlen)
+{
+    struct stat st;
+    if (lstat(path, &st)) {
+        if (errno == ENOENT)
+            return 0;
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    if (!S_ISSOCK(st.st_mode)) {
+        snprintf(err, errlen, "%s exists and is not a socket", path);
+        return -1;
+    }
+    int probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (probe < 0) {
+        snprintf(err, errlen, "socket: %s", strerror(errno));
+        return -1;
+    }
+    int r = connect(probe, (const struct sockaddr *)sa, sizeof(*sa));
+    int e = errno;
+    close(probe);
+    if (r == 0) {
+        snprintf(err, errlen, "%s: another process is listening on it", path);
+        return -1;
+    }
+    if (e != ECONNREFUSED) {
+        snprintf(err, errlen, "%s: %s", path, strerror(e));
+        return -1;
+    }
+    unlink(path);
+    return 0;
+}
+
+static int listen_unix(const ListenAddr *a, int backlog, ChardevListener *l, char *err,
+                       size_t errlen)
+{
+    struct sockaddr_un sa;
+    if (unix_addr(a->path, &sa)) {
+        snprintf(err, errlen, "socket path too long: %s", a->path);
+        return -1;
+    }
+    if (clear_stale_socket(a->path, &sa, err, errlen))
+        return -1;
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        snprintf(err, errlen, "socket: %s", strerror(errno));
+        return -1;
+    }
+    if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(fd, backlog)) {
+        snprintf(err, errlen, "cannot listen on %s: %s", a->path, strerror(errno));
+        close(fd);
+        return -1;
+    }
+    memcpy(l->path, a->path, sizeof(l->path));
+    snprintf(l->where, sizeof(l->where), "%s", a->path);
+    l->fd = fd;
+    return 0;
+}
+
+int chardev_listen(const char *spec, size_t len, int backlog, ChardevListener *l,
+                   bool *bad_spec, char *err, size_t errlen)
+{
+    ListenAddr a;
+    memset(l, 0, sizeof(*l));
+    l->fd = -1;
+    *bad_spec = !parse_listen(spec, len, &a);
+    if (*bad_spec) {
+        snprintf(err, errlen, "expected tcp:HOST:PORT, tcp::PORT or unix:PATH");
+        return -1;
+    }
+    return a.is_unix ? listen_unix(&a, backlog, l, err, errlen)
+                     : listen_tcp(&a, backlog, l, err, errlen);
+}
+
+void chardev_listen_close(ChardevListener *l)
+{
+    if (l->fd < 0)
+        return;
+    close(l->fd);
+    l->fd = -1;
+    if (l->path[0])
+        unlink(l->path);
+    l->path[0] = 0;
+}

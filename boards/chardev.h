@@ -73,4 +73,29 @@ void chardev_stdio_restore(void);
 /* Server sockets waiting for their first client: block until connected */
 int chardev_wait_connected(CharDev *c);
 
+/* ---- listening sockets, shared by the servers (the GDB stub, QMP, the
+ * unix:PATH,server backend) ----
+ * Addresses, in QEMU's spellings:
+ *   tcp:HOST:PORT    HOST a name or numeric address ([v6] brackets ok)
+ *   tcp::PORT        every interface, as QEMU binds it
+ *   unix:PATH        a UNIX socket; a file left at PATH by a process that
+ *                    is gone is replaced, but a socket something still
+ *                    listens on, or a file that is not a socket, is an error
+ * PORT 0 lets the kernel pick one; `where` then names the port it picked. */
+typedef struct ChardevListener {
+    int fd;             /* listening, close-on-exec; -1 when closed */
+    char path[108];     /* UNIX sockets: removed at close */
+    char where[300];    /* for messages: "127.0.0.1 port 40123" or the path */
+} ChardevListener;
+
+/* Listen on the address in spec[0..len) (the caller's options, after a
+ * comma, are its own).  0, or -1 with a one-line reason in err;
+ * *bad_spec tells whether the spelling was wrong (a usage error). */
+int chardev_listen(const char *spec, size_t len, int backlog, ChardevListener *l,
+                   bool *bad_spec, char *err, size_t errlen) __attribute__((warn_unused_result));
+/* Whether spec[0..len) is a well-formed listening address */
+bool chardev_listen_spec_valid(const char *spec, size_t len);
+/* Close, and remove a UNIX socket's file */
+void chardev_listen_close(ChardevListener *l);
+
 #endif /* BOARDS_CHARDEV_H */

@@ -33,47 +33,17 @@ int dev_cmd_info_block(Monitor *mon, const char *args)
     return 0;
 }
 
-static bool drives_refuse(Monitor *mon, const char *cmd)
-{
-    if (!mon->m->vb.nblk)
-        return false;
-    monitor_printf(mon, "%s: not with virtio drives attached (their state is not in snapshots yet)\n", cmd);
-    return true;
-}
-
-/* A keyboard or tablet the guest has set up holds queue addresses and
- * indices the snapshot would not carry */
-static bool input_in_use(const VirtBoard *vb)
-{
-    for (unsigned i = 0; i < VIRT_VIRTIO_SLOTS; i++)
-        if (vb->virtio[i].ops && (vb->virtio[i].status & VIRTIO_STATUS_DRIVER_OK))
-            return true;
-    return false;
-}
-
+/* The drives', keyboard's, tablet's and framebuffer's state is in the
+ * snapshot (their sections, boards/virt.c); machine_savevm refuses a
+ * writable drive */
 int dev_cmd_savevm(Monitor *mon, const char *args)
 {
-    if (drives_refuse(mon, "savevm"))
-        return -1;
-    if (input_in_use(&mon->m->vb)) {
-        monitor_printf(mon, "savevm: not while the guest drives the virtio keyboard or tablet "
-                            "(their state is not in snapshots yet)\n");
-        return -1;
-    }
     return vmsnap_cmd_savevm(mon, args);
 }
 
-/* After a load the virtio devices start from reset: queue addresses of
- * the session before would point into the loaded RAM */
 int dev_cmd_loadvm(Monitor *mon, const char *args)
 {
-    if (drives_refuse(mon, "loadvm"))
-        return -1;
-    int r = vmsnap_cmd_loadvm(mon, args);
-    if (!r)
-        for (unsigned i = 0; i < VIRT_VIRTIO_SLOTS; i++)
-            virtio_reset(&mon->m->vb.virtio[i]);
-    return r;
+    return vmsnap_cmd_loadvm(mon, args);
 }
 
 int dev_cmd_sendkey(Monitor *mon, const char *args)

@@ -163,3 +163,111 @@ int fb_screendump(const Fb *fb, const char *path, FbFormat fmt, char *err, size_
     }
     return 0;
 }
+
+/* ---- snapshot state (boards/fb.h) ----
+ * Section "framebuffer", version 1: u32 width, height, stride, region
+ * size; u32 count of non-zero pages; per page (ascending) u32 index and
+ * its 4 KiB.  The pages that are all zero are not written: a console
+ * frame is mostly background, and the region past the frame mostly
+ * unused. */
+
+#define FB_PAGE (1u << FB_PAGE_BITS)
+
+static bool page_zero(const uint8_t *p)
+{
+    static const uint8_t zero[FB_PAGE];
+    return !memcmp(p, zero, FB_PAGE);
+}
+
+static void fb_state_save(SnapWriter *w, void *opaque)
+{
+    Fb *fb = opaque;
+    uint32_t pages = fb->size >> FB_PAGE_BITS, n = 0;
+    for (uint32_t i = 0; i < pages; i++)
+        n += !page_zero(fb->mem + (size_t)i * FB_PAGE);
+    snap_put_u32(w, fb->width);
+    snap_put_u32(w, fb->height);
+    snap_put_u32(w, fb->stride);
+    snap_put_u32(w, fb->size);
+    snap_put_u32(w, n);
+    for (uint32_t i = 0; i < pages; i++) {
+        if (page_zero(fb->mem + (size_t)i * FB_PAGE))
+            continue;
+        snap_put_u32(w, i);
+        snap_put_bytes(w, fb->mem + (size_t)i * FB_PAGE, FB_PAGE);
+    }
+}
+
+static int fb_state_load(SnapReader *r, uint32_t version, void *opaque, void **tmp,
+                         SnapError *err)
+{
+    (void)version;
+    Fb *fb = opaque;
+    uint32_t w, h, stride, size, n;
+    if (snap_get_u32(r, &w, err) || snap_get_u32(r, &h, err) || snap_get_u32(r, &stride, err) ||
+        snap_get_u32(r, &size, err) || snap_get_u32(r, &n, err))
+        return -1;
+    if (w != fb->width || h != fb->height) {
+        snap_error(err, "snapshot's framebuffer is %ux%u, this machine's is %ux%u (use -M virt,fb=%ux%u)",
+                   w, h, fb->width, fb->height, w, h);
+        return -1;
+    }
+    uint32_t pages = fb->size >> FB_PAGE_BITS;
+    if (stride != fb->stride || size != fb->size || n > pages ||
+        n > snap_remaining(r) / (4 + FB_PAGE)) {
+        snap_error(err, "snapshot is corrupt (framebuffer stride %u, region %u bytes, %u pages)",
+                   stride, size, n);
+        return -1;
+    }
+    uint8_t *mem = calloc(1, fb->size);
+    if (!mem) {
+        snap_error(err, "out of memory");
+        return -1;
+    }
+    *tmp = mem;
+    uint32_t prev = 0;
+    for (uint32_t k = 0; k < n; k++) {
+        uint32_t i;
+        if (snap_get_u32(r, &i, err))
+            return -1;
+        if (i >= pages || (k && i <= prev)) {
+            snap_error(err, "snapshot is corrupt (framebuffer page %u)", i);
+            return -1;
+        }
+        prev = i;
+        if (snap_get_bytes(r, mem + (size_t)i * FB_PAGE, FB_PAGE, err))
+            return -1;
+    }
+    return 0;
+}
+
+/* The whole region is new: every page dirty, so a display redraws it */
+static void fb_state_commit(void *opaque, void *tmp)
+{
+    Fb *fb = opaque;
+    free(fb->mem);
+    fb->mem = tmp;
+    memset(fb->dirty, 1, (fb->size >> FB_PAGE_BITS) + 1);
+}
+
+static void fb_state_free(void *opaque, void *tmp)
+{
+    Fb *fb = opaque;
+    if (tmp != fb->mem)
+        free(tmp);
+}
+
+/* Absent from an older snapshot: the framebuffer as at power-on */
+static void fb_state_reset(void *opaque)
+{
+    Fb *fb = opaque;
+    memset(fb->mem, 0, fb->size);
+    memset(fb->dirty, 1, (fb->size >> FB_PAGE_BITS) + 1);
+}
+
+static const SnapBulkOps fb_bulk = { fb_state_save, fb_state_load, fb_state_commit, fb_state_free };
+
+const SnapStateDesc fb_state_desc = {
+    .name = "framebuffer", .version = 1, .bulk = &fb_bulk, .optional = true,
+    .reset = fb_state_reset,
+};

@@ -9,9 +9,11 @@
  * Writes mark the framebuffer's own page bitmap, which a display reads and
  * clears (fb_dirty_*), independent of the RAM dirty log.
  *
- * Snapshot state (not yet in the snapshot stream): width, height and the
- * frame's bytes (width * height * 4; the region past the frame is also
- * guest-writable memory and would have to go with it).
+ * Snapshot state (section "framebuffer", fb_state_desc): the geometry,
+ * which must equal the loading machine's (else one line naming the -M
+ * option), and the whole region's non-zero pages (the region past the
+ * frame is guest-writable memory too).  Optional: a snapshot from before
+ * the section loads with the region cleared.
  */
 #ifndef BOARDS_FB_H
 #define BOARDS_FB_H
@@ -21,6 +23,7 @@
 #include <stdint.h>
 
 #include "mem/bus.h"
+#include "migration/snapstate.h"
 
 #define FB_PAGE_BITS 12
 
@@ -32,6 +35,7 @@ typedef struct Fb {
 } Fb;
 
 extern const MemOps fb_ops;
+extern const SnapStateDesc fb_state_desc;
 
 /* 0, or -1 when out of memory */
 __attribute__((warn_unused_result))

@@ -21,31 +21,34 @@
  * side effects from a debugger read); writes go through the bus and
  * drop translated code.
  *
- * The client socket is blocking for writes: gdb reads its replies at
- * once, and a debugger that stops reading stops the machine it debugs.
+ * Replies wait in a buffer the event loop drains as the socket takes
+ * them: a debugger that stops reading never blocks the machine; past
+ * GDB_OUT_MAX bytes unread it is dropped (one line on stderr) and the
+ * guest runs on, as after a detach.
  */
 #include "boards/gdbstub.h"
 
-#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
+#include "boards/chardev.h"
 #include "boards/machine.h"
 #include "cpu/regs.h"
 
 #define PKT_MAX 16384 /* PacketSize we announce (hex 4000) */
 #define XML_MAX 32768
+/* replies a debugger may leave unread: a 'g' is under 2 KiB, a memory read
+ * or a qXfer chunk at most PKT_MAX; gdb reads each before its next request */
+#define GDB_OUT_MAX (1u << 20)
 
 enum { REG_TABLE, REG_TB, REG_DEC };
 enum { FEAT_CORE, FEAT_FPU, FEAT_SUPER, FEAT_N };
@@ -64,11 +67,10 @@ typedef struct GdbReg {
 
 struct GdbStub {
     Machine *m;
-    int listen_fd;
+    ChardevListener lis;
     LoopFd *listen_w;
     int fd;
     LoopFd *fd_w;
-    char unix_path[108];
     bool noack;
     bool owed;   /* a c/s/vCont is running: a stop reply is owed */
     int state;   /* packet parser: 0 idle, 1 data, 2 and 3 checksum digits */
@@ -83,6 +85,8 @@ struct GdbStub {
     char xml[XML_MAX];
     size_t xml_len;
     Monitor mon;
+    char *out; /* replies the socket has not taken yet */
+    size_t out_len, out_cap;
 };
 
 static const char hexd[] = "0123456789abcdef";
@@ -231,19 +235,66 @@ static void reg_write(GdbStub *g, const GdbReg *r, uint64_t v)
 
 static void drop_client(GdbStub *g);
 
-static void send_raw(GdbStub *g, const char *buf, size_t len)
+/* Send what waits, as far as the socket takes it now; the loop sends the
+ * rest when the socket has room (client_ready) */
+static void flush_out(GdbStub *g)
 {
-    while (len && g->fd >= 0) {
-        ssize_t n = send(g->fd, buf, len, MSG_NOSIGNAL);
+    size_t done = 0;
+    while (done < g->out_len && g->fd >= 0) {
+        ssize_t n = send(g->fd, g->out + done, g->out_len - done, MSG_NOSIGNAL | MSG_DONTWAIT);
         if (n < 0 && errno == EINTR)
             continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            break;
         if (n <= 0) {
             drop_client(g);
             return;
         }
-        buf += n;
-        len -= (size_t)n;
+        done += (size_t)n;
     }
+    if (g->fd < 0)
+        return;
+    memmove(g->out, g->out + done, g->out_len - done);
+    g->out_len -= done;
+    loop_fd_set_events(g->fd_w, LOOP_READ | (g->out_len ? LOOP_WRITE : 0));
+}
+
+/* Before a close: the last replies, for up to a second */
+static void flush_wait(GdbStub *g)
+{
+    for (int i = 0; i < 100 && g->fd >= 0 && g->out_len; i++) {
+        struct pollfd p = { .fd = g->fd, .events = POLLOUT };
+        if (poll(&p, 1, 10) > 0)
+            flush_out(g);
+    }
+}
+
+/* Queue output.  A debugger that lets GDB_OUT_MAX bytes pile up has
+ * stopped reading: it is dropped (the guest runs on, detached) rather
+ * than allowed to stall the machine. */
+static void send_raw(GdbStub *g, const char *buf, size_t len)
+{
+    if (g->fd < 0)
+        return;
+    if (g->out_len + len > GDB_OUT_MAX) {
+        fprintf(stderr, "ppcemu: gdb stub: the debugger stopped reading (%zu bytes waiting); "
+                        "dropping the connection\n", g->out_len);
+        drop_client(g);
+        return;
+    }
+    if (g->out_len + len > g->out_cap) {
+        size_t cap = (g->out_len + len) * 2;
+        char *p = realloc(g->out, cap);
+        if (!p) {
+            drop_client(g);
+            return;
+        }
+        g->out = p;
+        g->out_cap = cap;
+    }
+    memcpy(g->out + g->out_len, buf, len);
+    g->out_len += len;
+    flush_out(g);
 }
 
 static void send_packet(GdbStub *g, const char *data, size_t len)
@@ -448,6 +499,9 @@ static void cmd_write_reg(GdbStub *g, const char *p)
         return;
     }
     reg_write(g, &g->regs[n], v);
+    if (g->regs[n].r == reg_named("pc"))
+        g->m->vb.cpu.debug_skip_armed = false; /* the debugger moved the pc itself (jump):
+                                                * the last stop is not resumed */
     send_str(g, "OK");
 }
 
@@ -734,6 +788,7 @@ static void handle_packet(GdbStub *g, char *p, size_t len)
         break;
     case 'D':
         send_str(g, "OK");
+        flush_wait(g);
         detach(g);
         drop_client(g);
         break;
@@ -822,6 +877,7 @@ static void drop_client(GdbStub *g)
     g->fd_w = NULL;
     close(g->fd);
     g->fd = -1;
+    g->out_len = 0;
     /* a debugger that goes away leaves the guest running, unbroken */
     if (!g->m->quit)
         detach(g);
@@ -831,7 +887,10 @@ static void client_ready(void *opaque, int fd, unsigned revents)
 {
     GdbStub *g = opaque;
     uint8_t buf[4096];
-    (void)revents;
+    if (revents & LOOP_WRITE)
+        flush_out(g);
+    if (g->fd < 0 || !(revents & (LOOP_READ | LOOP_HUP)))
+        return;
     ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
     if (n < 0 && (errno == EAGAIN || errno == EINTR))
         return;
@@ -862,73 +921,13 @@ static void listen_ready(void *opaque, int fd, unsigned revents)
         return;
     }
     g->fd = c;
+    g->out_len = 0;
     g->noack = false;
     g->state = 0;
     g->owed = false;
     /* gdb attaching stops the guest, as QEMU does */
     machine_stop(g->m);
     set_stop_reply(g, 5);
-}
-
-static int listen_tcp(const char *host, const char *port, char *err, size_t errlen)
-{
-    struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
-                              .ai_flags = AI_PASSIVE | AI_NUMERICSERV };
-    struct addrinfo *res;
-    int e = getaddrinfo(*host ? host : NULL, port, &hints, &res);
-    if (e) {
-        snprintf(err, errlen, "%s:%s: %s", host, port, gai_strerror(e));
-        return -1;
-    }
-    int fd = -1;
-    for (struct addrinfo *a = res; a; a = a->ai_next) {
-        fd = socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
-        if (fd < 0)
-            continue;
-        int one = 1;
-        (void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-        if (!bind(fd, a->ai_addr, a->ai_addrlen) && !listen(fd, 1))
-            break;
-        close(fd);
-        fd = -1;
-    }
-    freeaddrinfo(res);
-    if (fd < 0) {
-        snprintf(err, errlen, "cannot listen on %s:%s: %s", host, port, strerror(errno));
-        return -1;
-    }
-    struct sockaddr_storage ss;
-    socklen_t sl = sizeof(ss);
-    char h[NI_MAXHOST], sv[NI_MAXSERV];
-    if (!getsockname(fd, (struct sockaddr *)&ss, &sl) &&
-        !getnameinfo((struct sockaddr *)&ss, sl, h, sizeof(h), sv, sizeof(sv),
-                     NI_NUMERICHOST | NI_NUMERICSERV))
-        fprintf(stderr, "ppcemu: gdb stub listening on %s port %s\n", h, sv);
-    return fd;
-}
-
-static int listen_unix(GdbStub *g, const char *path, char *err, size_t errlen)
-{
-    struct sockaddr_un sa = { .sun_family = AF_UNIX };
-    if (strlen(path) >= sizeof(sa.sun_path)) {
-        snprintf(err, errlen, "socket path too long: %s", path);
-        return -1;
-    }
-    strcpy(sa.sun_path, path);
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) {
-        snprintf(err, errlen, "socket: %s", strerror(errno));
-        return -1;
-    }
-    unlink(path);
-    if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(fd, 1)) {
-        snprintf(err, errlen, "cannot listen on %s: %s", path, strerror(errno));
-        close(fd);
-        return -1;
-    }
-    memcpy(g->unix_path, path, strlen(path) + 1); /* fits: checked above */
-    fprintf(stderr, "ppcemu: gdb stub listening on %s\n", path);
-    return fd;
 }
 
 GdbStub *gdbstub_open(Machine *m, const char *spec, bool *bad_spec, char *err, size_t errlen)
@@ -940,40 +939,20 @@ GdbStub *gdbstub_open(Machine *m, const char *spec, bool *bad_spec, char *err, s
         return NULL;
     }
     g->m = m;
-    g->fd = g->listen_fd = -1;
+    g->fd = -1;
     build_regs(g);
     build_xml(g);
     monitor_init(&g->mon, m, NULL, false, false);
     set_stop_reply(g, 5);
-    if (!strncmp(spec, "tcp:", 4)) {
-        const char *hp = spec + 4, *colon = strrchr(hp, ':');
-        char host[256];
-        if (!colon || !colon[1] || (size_t)(colon - hp) >= sizeof(host) ||
-            strspn(colon + 1, "0123456789") != strlen(colon + 1)) {
-            snprintf(err, errlen, "expected tcp::PORT or tcp:HOST:PORT");
-            *bad_spec = true;
-            free(g);
-            return NULL;
-        }
-        memcpy(host, hp, (size_t)(colon - hp));
-        host[colon - hp] = 0;
-        g->listen_fd = listen_tcp(host, colon + 1, err, errlen);
-    } else if (!strncmp(spec, "unix:", 5) && spec[5]) {
-        g->listen_fd = listen_unix(g, spec + 5, err, errlen);
-    } else {
-        snprintf(err, errlen, "expected tcp::PORT, tcp:HOST:PORT or unix:PATH");
-        *bad_spec = true;
+    if (chardev_listen(spec, strlen(spec), 1, &g->lis, bad_spec, err, errlen)) {
         free(g);
         return NULL;
     }
-    if (g->listen_fd < 0) {
-        free(g);
-        return NULL;
-    }
-    g->listen_w = loop_fd_add(m->loop, g->listen_fd, LOOP_READ, listen_ready, g);
+    fprintf(stderr, "ppcemu: gdb stub listening on %s\n", g->lis.where);
+    g->listen_w = loop_fd_add(m->loop, g->lis.fd, LOOP_READ, listen_ready, g);
     if (!g->listen_w) {
         snprintf(err, errlen, "out of memory");
-        close(g->listen_fd);
+        chardev_listen_close(&g->lis);
         free(g);
         return NULL;
     }
@@ -984,13 +963,13 @@ void gdbstub_close(GdbStub *g)
 {
     if (!g)
         return;
+    flush_wait(g); /* W00 for the guest's exit */
     if (g->fd >= 0) {
         loop_fd_remove(g->fd_w);
         close(g->fd);
     }
     loop_fd_remove(g->listen_w);
-    close(g->listen_fd);
-    if (g->unix_path[0])
-        unlink(g->unix_path);
+    chardev_listen_close(&g->lis);
+    free(g->out);
     free(g);
 }

@@ -67,6 +67,9 @@ void machine_stop(Machine *m)
     if (!m->running)
         return;
     m->running = false;
+    /* disk requests in flight complete now: a stopped guest's RAM and
+     * rings do not change any more (a migration's last pass relies on it) */
+    virt_io_drain(&m->vb);
     tb_pause(m->tb, m->vb.cpu.icount);
     machine_event(m, "STOP", NULL);
 }
@@ -536,6 +539,12 @@ static int start(Machine *m)
         return 1;
     }
     m->vb.cpu.tb = m->tb;
+    /* under -icount the disks stay synchronous: a completion at an
+     * instruction that depends on host timing would break the replay */
+    if (m->opt->icount_shift < 0 && virt_start_io(&m->vb, m->loop, err, sizeof(err))) {
+        fprintf(stderr, "ppcemu: %s\n", err);
+        return 1;
+    }
     setup_log(m);
     if (ppc_set_engine(&m->vb.cpu, m->opt->accel)) {
         fprintf(stderr, "ppcemu: -accel: cannot start the JIT (code buffer)\n");

@@ -355,7 +355,10 @@ static void monitor_char_input(void *opaque, const uint8_t *buf, size_t len)
 
 static void monitor_char_connected(void *opaque)
 {
-    monitor_prompt(opaque); /* greet a new client */
+    Monitor *mon = opaque;
+    mon->pend_len = 0; /* the last client's held input is not the new one's */
+    if (!mon->suspended)
+        monitor_prompt(mon); /* greet a new client (a suspended one is greeted at resume) */
 }
 
 static const CharHandlers monitor_char_handlers = {
@@ -375,8 +378,44 @@ static void strip_trailing(char *s)
         s[--n] = 0;
 }
 
+/* Keep input typed while suspended; past the buffer it is dropped (a
+ * client typing 4 KiB ahead of a running migration gets what QEMU's
+ * monitor would give it: nothing read until the command ends) */
+static void monitor_hold(Monitor *mon, const uint8_t *buf, size_t len)
+{
+    size_t room = sizeof(mon->pend) - mon->pend_len;
+    if (len > room)
+        len = room;
+    memcpy(mon->pend + mon->pend_len, buf, len);
+    mon->pend_len += len;
+}
+
+void monitor_suspend(Monitor *mon)
+{
+    mon->suspended = true;
+}
+
+void monitor_resume(Monitor *mon)
+{
+    if (!mon->suspended)
+        return;
+    mon->suspended = false;
+    if (mon->m->quit)
+        return;
+    monitor_prompt(mon);
+    uint8_t held[sizeof(mon->pend)];
+    size_t n = mon->pend_len;
+    memcpy(held, mon->pend, n);
+    mon->pend_len = 0;
+    monitor_input(mon, held, n);
+}
+
 void monitor_input(Monitor *mon, const uint8_t *buf, size_t len)
 {
+    if (mon->suspended) {
+        monitor_hold(mon, buf, len);
+        return;
+    }
     for (size_t i = 0; i < len; i++) {
         uint8_t c = buf[i];
         if (c == '\r' || c == '\n') {
@@ -391,6 +430,10 @@ void monitor_input(Monitor *mon, const uint8_t *buf, size_t len)
             mon->len = 0;
             strip_trailing(mon->line);
             monitor_exec(mon, mon->line);
+            if (mon->suspended) {
+                monitor_hold(mon, buf + i + 1, len - i - 1);
+                return;
+            }
             if (!mon->m->quit)
                 monitor_prompt(mon);
             continue;

@@ -28,6 +28,11 @@ typedef struct Monitor {
     bool capture;
     char *cap;
     size_t cap_len, cap_size;
+    /* suspended (QEMU's HMP migrate without -d): no prompt, and what is
+     * typed meanwhile waits in pend until monitor_resume */
+    bool suspended;
+    uint8_t pend[4096];
+    size_t pend_len;
 } Monitor;
 
 typedef struct MonitorCmd {
@@ -51,5 +56,9 @@ int monitor_exec(Monitor *mon, const char *line);
 /* Run one command line with its output captured: *out (NUL-terminated,
  * the caller frees it; NULL when out of memory) gets what it printed */
 int monitor_exec_capture(Monitor *mon, const char *line, char **out);
+/* Hold the monitor after the current command (no prompt, input kept) until
+ * monitor_resume, which prints the prompt and runs what was typed */
+void monitor_suspend(Monitor *mon);
+void monitor_resume(Monitor *mon);
 
 #endif /* BOARDS_MONITOR_H */

@@ -25,17 +25,18 @@
 
 #include <errno.h>
 #include <jansson.h>
-#include <netdb.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
+#include "boards/chardev.h"
 #include "boards/machine.h"
+#include "boards/virtio_input.h"
+#include "boards/vmmigrate.h"
 #include "boards/vmsnap.h"
 
 #define QMP_MAX_MSG (64 * 1024)   /* largest request */
@@ -43,9 +44,8 @@
 
 struct QmpServer {
     Machine *m;
-    int listen_fd;
+    ChardevListener lis;
     LoopFd *listen_w;
-    char unix_path[108];
     int fd;
     LoopFd *fd_w;
     bool negotiated;
@@ -59,33 +59,17 @@ struct QmpServer {
 
 /* ---- specs and sockets ---- */
 
-/* Splits "unix:PATH,server[,nowait]" or "tcp:HOST:PORT,server[,nowait]";
- * addr gets PATH or HOST:PORT */
-static bool parse_spec(const char *spec, bool *is_unix, char *addr, size_t len, bool *nowait)
+/* "unix:PATH,server[,nowait]" or "tcp:HOST:PORT,server[,nowait]": the
+ * address is spec[0..*addr_len) (boards/chardev.h's listening sockets) */
+static bool parse_spec(const char *spec, size_t *addr_len, bool *nowait)
 {
-    const char *p;
-    if (!strncmp(spec, "unix:", 5)) {
-        *is_unix = true;
-        p = spec + 5;
-    } else if (!strncmp(spec, "tcp:", 4)) {
-        *is_unix = false;
-        p = spec + 4;
-    } else {
+    size_t n = strcspn(spec, ",");
+    if (!chardev_listen_spec_valid(spec, n))
         return false;
-    }
-    size_t n = strcspn(p, ",");
-    if (!n || n >= len)
-        return false;
-    memcpy(addr, p, n);
-    addr[n] = 0;
-    if (!*is_unix) {
-        const char *colon = strrchr(addr, ':');
-        if (!colon || !colon[1] || strspn(colon + 1, "0123456789") != strlen(colon + 1))
-            return false;
-    }
+    *addr_len = n;
     bool server = false;
     *nowait = false;
-    p += n;
+    const char *p = spec + n;
     while (*p == ',') {
         p++;
         size_t k = strcspn(p, ",");
@@ -102,69 +86,9 @@ static bool parse_spec(const char *spec, bool *is_unix, char *addr, size_t len, 
 
 bool qmp_spec_valid(const char *spec)
 {
-    char addr[256];
-    bool is_unix, nowait;
-    return parse_spec(spec, &is_unix, addr, sizeof(addr), &nowait);
-}
-
-static int listen_on(QmpServer *q, bool is_unix, const char *addr, char *err, size_t errlen)
-{
-    int fd = -1;
-    if (is_unix) {
-        struct sockaddr_un sa = { .sun_family = AF_UNIX };
-        if (strlen(addr) >= sizeof(sa.sun_path)) {
-            snprintf(err, errlen, "socket path too long");
-            return -1;
-        }
-        strcpy(sa.sun_path, addr);
-        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (fd >= 0) {
-            unlink(addr);
-            if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(fd, 4)) {
-                snprintf(err, errlen, "cannot listen on %s: %s", addr, strerror(errno));
-                close(fd);
-                return -1;
-            }
-            memcpy(q->unix_path, addr, strlen(addr) + 1); /* fits: checked above */
-        }
-    } else {
-        char host[256];
-        snprintf(host, sizeof(host), "%s", addr);
-        char *colon = strrchr(host, ':');
-        *colon = 0;
-        struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
-                                  .ai_flags = AI_PASSIVE | AI_NUMERICSERV };
-        struct addrinfo *res;
-        int e = getaddrinfo(*host ? host : NULL, colon + 1, &hints, &res);
-        if (e) {
-            snprintf(err, errlen, "%s: %s", addr, gai_strerror(e));
-            return -1;
-        }
-        for (struct addrinfo *a = res; a; a = a->ai_next) {
-            fd = socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
-            if (fd < 0)
-                continue;
-            int one = 1;
-            (void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-            if (!bind(fd, a->ai_addr, a->ai_addrlen) && !listen(fd, 4))
-                break;
-            close(fd);
-            fd = -1;
-        }
-        freeaddrinfo(res);
-        if (fd >= 0) {
-            struct sockaddr_storage ss;
-            socklen_t sl = sizeof(ss);
-            char h[NI_MAXHOST], sv[NI_MAXSERV];
-            if (!getsockname(fd, (struct sockaddr *)&ss, &sl) &&
-                !getnameinfo((struct sockaddr *)&ss, sl, h, sizeof(h), sv, sizeof(sv),
-                             NI_NUMERICHOST | NI_NUMERICSERV))
-                fprintf(stderr, "ppcemu: QMP listening on %s port %s\n", h, sv);
-        }
-    }
-    if (fd < 0)
-        snprintf(err, errlen, "cannot listen on %s: %s", addr, strerror(errno));
-    return fd;
+    size_t n;
+    bool nowait;
+    return parse_spec(spec, &n, &nowait);
 }
 
 /* ---- output ---- */
@@ -271,7 +195,7 @@ void qmp_event(QmpServer *q, const char *name, void *data)
 /* ---- commands ---- */
 
 /* An argument: name, type ('s' string, 'b' bool, 'i' integer, 'S' array
- * of strings), whether it is required */
+ * of strings, 'a' any array), whether it is required */
 typedef struct QmpArg {
     const char *name;
     char type;
@@ -381,21 +305,64 @@ static json_t *c_query_tb(QmpServer *q, json_t *a, char *err, size_t n)
 
 /* snapshot-save/load/delete: QEMU's job arguments; the work is done
  * before the command returns (README: a synchronous subset), framed by the
- * JOB_STATUS_CHANGE events a job client waits for.  A failure is the
- * command's error (QEMU would report it through the job). */
-static json_t *snapshot_job(QmpServer *q, json_t *a, char *err, size_t n,
+ * JOB_STATUS_CHANGE events a job client waits for.  As in QEMU the job
+ * then stays "concluded" (query-jobs shows it, with its error if it
+ * failed) until job-dismiss; a failure is also the command's own error
+ * (QEMU would report it through the job only).
+ *
+ * The jobs belong to the machine, and a process runs one machine: the
+ * list is shared by every QMP socket. */
+#define QMP_MAX_JOBS 16
+
+typedef struct QmpJob {
+    char id[64];
+    const char *type; /* the command's name, QEMU's JobType */
+    char error[300];  /* "" when it succeeded */
+} QmpJob;
+
+static QmpJob jobs[QMP_MAX_JOBS];
+static unsigned njobs;
+
+static QmpJob *job_find(const char *id)
+{
+    for (unsigned i = 0; i < njobs; i++)
+        if (!strcmp(jobs[i].id, id))
+            return &jobs[i];
+    return NULL;
+}
+
+static void job_event(QmpServer *q, const char *id, const char *status)
+{
+    machine_event(q->m, "JOB_STATUS_CHANGE", json_pack("{s:s,s:s}", "id", id, "status", status));
+}
+
+static json_t *snapshot_job(QmpServer *q, json_t *a, char *err, size_t n, const char *type,
                             int (*fn)(Machine *, const char *, SnapError *))
 {
     const char *id = json_string_value(json_object_get(a, "job-id"));
     const char *tag = json_string_value(json_object_get(a, "tag"));
-    static const char *const before[] = { "created", "running" };
-    for (unsigned i = 0; i < 2; i++)
-        machine_event(q->m, "JOB_STATUS_CHANGE", json_pack("{s:s,s:s}", "id", id, "status", before[i]));
+    if (job_find(id)) {
+        snprintf(err, n, "Job ID '%s' already in use", id);
+        return NULL;
+    }
+    if (njobs == QMP_MAX_JOBS || strlen(id) >= sizeof(jobs[0].id)) {
+        snprintf(err, n, njobs == QMP_MAX_JOBS ? "too many concluded jobs: dismiss some (job-dismiss)"
+                                               : "job-id too long");
+        return NULL;
+    }
+    QmpJob *j = &jobs[njobs++];
+    snprintf(j->id, sizeof(j->id), "%s", id);
+    j->type = type;
+    j->error[0] = 0;
+    job_event(q, id, "created");
+    job_event(q, id, "running");
     SnapError e;
     int r = fn(q->m, tag, &e);
-    static const char *const after[] = { "waiting", "pending", "concluded", "null" };
-    for (unsigned i = 0; i < 4; i++)
-        machine_event(q->m, "JOB_STATUS_CHANGE", json_pack("{s:s,s:s}", "id", id, "status", after[i]));
+    if (r)
+        snprintf(j->error, sizeof(j->error), "%s", e.msg);
+    static const char *const after[] = { "waiting", "pending", "concluded" };
+    for (unsigned i = 0; i < 3; i++)
+        job_event(q, id, after[i]);
     if (r) {
         snprintf(err, n, "%s", e.msg);
         return NULL;
@@ -403,22 +370,270 @@ static json_t *snapshot_job(QmpServer *q, json_t *a, char *err, size_t n,
     return json_object();
 }
 
+/* QEMU's JobInfo: id, type, status, current-progress, total-progress,
+ * error when it failed */
+static json_t *c_query_jobs(QmpServer *q, json_t *a, char *err, size_t n)
+{
+    (void)q, (void)a, (void)err, (void)n;
+    json_t *r = json_array();
+    for (unsigned i = 0; i < njobs; i++) {
+        json_t *j = json_pack("{s:s,s:s,s:s,s:i,s:i}", "id", jobs[i].id, "type", jobs[i].type,
+                              "status", "concluded", "current-progress", 1, "total-progress", 1);
+        if (j && jobs[i].error[0])
+            json_object_set_new(j, "error", json_string(jobs[i].error));
+        json_array_append_new(r, j);
+    }
+    return r;
+}
+
+static json_t *c_job_dismiss(QmpServer *q, json_t *a, char *err, size_t n)
+{
+    const char *id = json_string_value(json_object_get(a, "id"));
+    QmpJob *j = job_find(id);
+    if (!j) {
+        snprintf(err, n, "Job not found");
+        return NULL;
+    }
+    *j = jobs[--njobs];
+    job_event(q, id, "null");
+    return NULL;
+}
+
 static json_t *c_snapshot_save(QmpServer *q, json_t *a, char *err, size_t n)
 {
-    return snapshot_job(q, a, err, n, machine_savevm);
+    return snapshot_job(q, a, err, n, "snapshot-save", machine_savevm);
 }
 
 static json_t *c_snapshot_load(QmpServer *q, json_t *a, char *err, size_t n)
 {
-    return snapshot_job(q, a, err, n, machine_loadvm);
+    return snapshot_job(q, a, err, n, "snapshot-load", machine_loadvm);
 }
 
 static json_t *c_snapshot_delete(QmpServer *q, json_t *a, char *err, size_t n)
 {
-    return snapshot_job(q, a, err, n, machine_delvm);
+    return snapshot_job(q, a, err, n, "snapshot-delete", machine_delvm);
+}
+
+/* ---- input-send-event: QEMU's InputEvent union (qapi/ui.json) ----
+ * key {down, key: {type: qcode|number, data}} goes to the virtio
+ * keyboard; btn {down, button: left|middle|right} and abs {axis: x|y,
+ * value 0..0x7FFF} to the virtio tablet (boards/virtio_input.h); each
+ * device that got events gets one EV_SYN after them, as QEMU syncs once
+ * per command.  Every event is checked before any is sent. */
+
+typedef struct InputEv {
+    VirtioInput *dev;
+    uint16_t type, code;
+    uint32_t value;
+} InputEv;
+
+#define QMP_MAX_INPUT 64
+
+/* QEMU's "number" keys are qnums: PC scancode set 1, 0x80 added for the
+ * 0xE0-prefixed keys.  Codes 1..0x58 are the same numbers as Linux key
+ * codes (input-event-codes.h keeps the XT layout); the extended keys
+ * the keyboard knows are listed. */
+static int qnum_to_key(json_int_t q)
+{
+    static const uint16_t ext[][2] = {
+        { 0x9c, 96 },  { 0x9d, 97 },  { 0xb5, 98 },  { 0xb7, 99 },  { 0xb8, 100 }, { 0xc7, 102 },
+        { 0xc8, 103 }, { 0xc9, 104 }, { 0xcb, 105 }, { 0xcd, 106 }, { 0xcf, 107 }, { 0xd0, 108 },
+        { 0xd1, 109 }, { 0xd2, 110 }, { 0xd3, 111 }, { 0xdb, 125 }, { 0xdc, 126 }, { 0xdd, 127 },
+    };
+    if (q > 0 && q <= 0x58)
+        return (int)q;
+    for (size_t i = 0; i < sizeof(ext) / sizeof(ext[0]); i++)
+        if (ext[i][0] == q)
+            return ext[i][1];
+    return -1;
+}
+
+/* member key of o with the jansson type wanted; err set otherwise */
+static json_t *member(json_t *o, const char *path, const char *key, json_type t, char *err,
+                      size_t n)
+{
+    static const char *const names[] = { [JSON_OBJECT] = "object", [JSON_STRING] = "string",
+                                         [JSON_INTEGER] = "int", [JSON_TRUE] = "boolean" };
+    json_t *v = json_object_get(o, key);
+    if (!v) {
+        snprintf(err, n, "Parameter '%s.%s' is missing", path, key);
+        return NULL;
+    }
+    bool good = t == JSON_TRUE ? json_is_boolean(v) : json_typeof(v) == t;
+    if (!good) {
+        snprintf(err, n, "Invalid parameter type for '%s.%s', expected: %s", path, key, names[t]);
+        return NULL;
+    }
+    return v;
+}
+
+static int parse_key(VirtBoard *vb, json_t *d, const char *path, InputEv *e, char *err, size_t n)
+{
+    json_t *down = member(d, path, "down", JSON_TRUE, err, n);
+    json_t *key = down ? member(d, path, "key", JSON_OBJECT, err, n) : NULL;
+    if (!key)
+        return -1;
+    char kp[64];
+    snprintf(kp, sizeof(kp), "%s.key", path);
+    json_t *kt = member(key, kp, "type", JSON_STRING, err, n);
+    if (!kt)
+        return -1;
+    const char *ktype = json_string_value(kt);
+    int code = -1;
+    if (!strcmp(ktype, "qcode")) {
+        json_t *name = member(key, kp, "data", JSON_STRING, err, n);
+        if (!name)
+            return -1;
+        const char *nm = json_string_value(name);
+        if (strncmp(nm, "0x", 2)) /* sendkey's raw numbers are not qcodes */
+            code = virtio_input_keycode(nm, (unsigned)strlen(nm));
+        if (code < 0) {
+            snprintf(err, n, "Parameter '%s.data' does not accept value '%s'", kp, nm);
+            return -1;
+        }
+    } else if (!strcmp(ktype, "number")) {
+        json_t *num = member(key, kp, "data", JSON_INTEGER, err, n);
+        if (!num)
+            return -1;
+        code = qnum_to_key(json_integer_value(num));
+        if (code < 0) {
+            snprintf(err, n, "key number 0x%llx is not on the virtio keyboard",
+                     (unsigned long long)json_integer_value(num));
+            return -1;
+        }
+    } else {
+        snprintf(err, n, "Parameter '%s.type' does not accept value '%s'", kp, ktype);
+        return -1;
+    }
+    *e = (InputEv){ &vb->kbd, VINPUT_EV_KEY, (uint16_t)code, json_is_true(down) };
+    return 0;
+}
+
+static int parse_btn(VirtBoard *vb, json_t *d, const char *path, InputEv *e, char *err, size_t n)
+{
+    static const char *const known[] = { "left", "middle", "right", "wheel-up", "wheel-down",
+                                         "side", "extra", "wheel-left", "wheel-right", "touch" };
+    static const uint16_t codes[] = { VINPUT_BTN_LEFT, VINPUT_BTN_MIDDLE, VINPUT_BTN_RIGHT };
+    json_t *down = member(d, path, "down", JSON_TRUE, err, n);
+    json_t *b = down ? member(d, path, "button", JSON_STRING, err, n) : NULL;
+    if (!b)
+        return -1;
+    const char *name = json_string_value(b);
+    for (unsigned i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
+        if (strcmp(known[i], name))
+            continue;
+        if (i >= 3) {
+            snprintf(err, n, "button '%s' is not on the virtio tablet", name);
+            return -1;
+        }
+        *e = (InputEv){ &vb->tablet, VINPUT_EV_KEY, codes[i], json_is_true(down) };
+        return 0;
+    }
+    snprintf(err, n, "Parameter '%s.button' does not accept value '%s'", path, name);
+    return -1;
+}
+
+static int parse_abs(VirtBoard *vb, json_t *d, const char *path, InputEv *e, char *err, size_t n)
+{
+    json_t *axis = member(d, path, "axis", JSON_STRING, err, n);
+    json_t *val = axis ? member(d, path, "value", JSON_INTEGER, err, n) : NULL;
+    if (!val)
+        return -1;
+    const char *a = json_string_value(axis);
+    json_int_t v = json_integer_value(val);
+    if (strcmp(a, "x") && strcmp(a, "y")) {
+        snprintf(err, n, "Parameter '%s.axis' does not accept value '%s'", path, a);
+        return -1;
+    }
+    if (v < 0 || v > VINPUT_ABS_MAX) {
+        snprintf(err, n, "'%s.value' out of range 0..%d", path, VINPUT_ABS_MAX);
+        return -1;
+    }
+    /* ABS_X 0, ABS_Y 1 */
+    *e = (InputEv){ &vb->tablet, VINPUT_EV_ABS, a[0] == 'y', (uint32_t)v };
+    return 0;
+}
+
+static int parse_input(VirtBoard *vb, json_t *ev, unsigned i, InputEv *e, char *err, size_t n)
+{
+    char path[32];
+    snprintf(path, sizeof(path), "events[%u]", i);
+    if (!json_is_object(ev)) {
+        snprintf(err, n, "Invalid parameter type for '%s', expected: object", path);
+        return -1;
+    }
+    json_t *t = member(ev, path, "type", JSON_STRING, err, n);
+    json_t *d = t ? member(ev, path, "data", JSON_OBJECT, err, n) : NULL;
+    if (!d)
+        return -1;
+    const char *type = json_string_value(t);
+    bool known = !strcmp(type, "key") || !strcmp(type, "btn") || !strcmp(type, "abs") ||
+                 !strcmp(type, "rel") || !strcmp(type, "mtt");
+    if (!known) {
+        snprintf(err, n, "Parameter '%s.type' does not accept value '%s'", path, type);
+        return -1;
+    }
+    /* QEMU's words when no device takes the kind: there is no keyboard or
+     * tablet without the framebuffer, and no relative pointer at all */
+    if (!vb->has_input || !strcmp(type, "rel") || !strcmp(type, "mtt")) {
+        snprintf(err, n, "Input handler not found for event type %s", type);
+        return -1;
+    }
+    char dp[48];
+    snprintf(dp, sizeof(dp), "%s.data", path);
+    if (type[0] == 'k')
+        return parse_key(vb, d, dp, e, err, n);
+    return type[0] == 'b' ? parse_btn(vb, d, dp, e, err, n) : parse_abs(vb, d, dp, e, err, n);
+}
+
+static json_t *c_input_send_event(QmpServer *q, json_t *a, char *err, size_t n)
+{
+    VirtBoard *vb = &q->m->vb;
+    json_t *events = json_object_get(a, "events");
+    json_t *dev = json_object_get(a, "device");
+    InputEv ev[QMP_MAX_INPUT];
+    size_t count = json_array_size(events);
+    if (dev) { /* one display, one keyboard and tablet: nothing to choose */
+        snprintf(err, n, "Device '%s' not found", json_string_value(dev));
+        return NULL;
+    }
+    if (!q->m->running) {
+        snprintf(err, n, "VM not running");
+        return NULL;
+    }
+    if (count > QMP_MAX_INPUT) {
+        snprintf(err, n, "at most %d events per command", QMP_MAX_INPUT);
+        return NULL;
+    }
+    for (size_t i = 0; i < count; i++)
+        if (parse_input(vb, json_array_get(events, i), (unsigned)i, &ev[i], err, n))
+            return NULL;
+    bool kbd = false, tablet = false;
+    for (size_t i = 0; i < count; i++) {
+        virtio_input_send(ev[i].dev, ev[i].type, ev[i].code, ev[i].value);
+        kbd |= ev[i].dev == &vb->kbd;
+        tablet |= ev[i].dev == &vb->tablet;
+    }
+    if (kbd)
+        virtio_input_send(&vb->kbd, VINPUT_EV_SYN, 0, 0);
+    if (tablet)
+        virtio_input_send(&vb->tablet, VINPUT_EV_SYN, 0, 0);
+    return NULL;
 }
 
 #define JOB_ARGS(...) { { "job-id", 's', true }, { "tag", 's', true }, __VA_ARGS__ }
+
+/* live migration: boards/vmmigrate.c */
+#define MIG_QMP(name, impl) \
+    static json_t *name(QmpServer *q, json_t *a, char *err, size_t n) \
+    { \
+        return impl(q->m, a, err, n); \
+    }
+MIG_QMP(c_migrate, vmmigrate_qmp_migrate)
+MIG_QMP(c_migrate_cancel, vmmigrate_qmp_cancel)
+MIG_QMP(c_query_migrate, vmmigrate_qmp_query)
+MIG_QMP(c_migrate_set_parameters, vmmigrate_qmp_set_parameters)
+MIG_QMP(c_migrate_incoming, vmmigrate_qmp_incoming)
 
 static const QmpCmd cmds[] = {
     { "query-version", c_query_version, { { 0 } } },
@@ -434,6 +649,16 @@ static const QmpCmd cmds[] = {
     { "snapshot-load", c_snapshot_load, JOB_ARGS({ "vmstate", 's', true }, { "devices", 'S', true }) },
     { "snapshot-delete", c_snapshot_delete, JOB_ARGS({ "devices", 'S', true }) },
     { "query-tb", c_query_tb, { { 0 } } },
+    { "query-jobs", c_query_jobs, { { 0 } } },
+    { "job-dismiss", c_job_dismiss, { { "id", 's', true } } },
+    { "input-send-event", c_input_send_event,
+      { { "events", 'a', true }, { "device", 's', false }, { "head", 'i', false } } },
+    { "migrate", c_migrate, { { "uri", 's', true }, { "detach", 'b', false } } },
+    { "migrate_cancel", c_migrate_cancel, { { 0 } } },
+    { "query-migrate", c_query_migrate, { { 0 } } },
+    { "migrate-set-parameters", c_migrate_set_parameters,
+      { { "downtime-limit", 'i', false }, { "max-bandwidth", 'i', false } } },
+    { "migrate-incoming", c_migrate_incoming, { { "uri", 's', true } } },
 };
 
 #define N_CMDS (sizeof(cmds) / sizeof(cmds[0]))
@@ -450,7 +675,8 @@ static json_t *c_query_commands(QmpServer *q, json_t *a, char *err, size_t n)
 
 static const char *type_name(char t)
 {
-    return t == 's' ? "string" : t == 'b' ? "boolean" : t == 'i' ? "int" : "array of strings";
+    return t == 's' ? "string" : t == 'b' ? "boolean" : t == 'i' ? "int" : t == 'a' ? "array"
+                                                                         : "array of strings";
 }
 
 static bool type_ok(char t, json_t *v)
@@ -462,6 +688,8 @@ static bool type_ok(char t, json_t *v)
         return json_is_boolean(v);
     case 'i':
         return json_is_integer(v);
+    case 'a': /* the members are the command's to check */
+        return json_is_array(v);
     default:
         if (!json_is_array(v))
             return false;
@@ -702,9 +930,9 @@ static void listen_ready(void *opaque, int fd, unsigned revents)
 
 QmpServer *qmp_open(Machine *m, const char *spec, char *err, size_t errlen)
 {
-    char addr[256];
-    bool is_unix, nowait;
-    if (!parse_spec(spec, &is_unix, addr, sizeof(addr), &nowait)) {
+    size_t addr_len;
+    bool nowait, bad;
+    if (!parse_spec(spec, &addr_len, &nowait)) {
         snprintf(err, errlen, "expected unix:PATH,server[,nowait] or tcp:HOST:PORT,server[,nowait]");
         return NULL;
     }
@@ -716,23 +944,23 @@ QmpServer *qmp_open(Machine *m, const char *spec, char *err, size_t errlen)
     q->m = m;
     q->fd = -1;
     monitor_init(&q->mon, m, NULL, false, false);
-    q->listen_fd = listen_on(q, is_unix, addr, err, errlen);
-    if (q->listen_fd < 0) {
+    if (chardev_listen(spec, addr_len, 4, &q->lis, &bad, err, errlen)) {
         free(q);
         return NULL;
     }
-    q->listen_w = loop_fd_add(m->loop, q->listen_fd, LOOP_READ, listen_ready, q);
+    fprintf(stderr, "ppcemu: QMP listening on %s\n", q->lis.where);
+    q->listen_w = loop_fd_add(m->loop, q->lis.fd, LOOP_READ, listen_ready, q);
     if (!q->listen_w) {
         snprintf(err, errlen, "out of memory");
-        close(q->listen_fd);
+        chardev_listen_close(&q->lis);
         free(q);
         return NULL;
     }
     if (!nowait) {
         /* as QEMU's server without nowait: the machine starts once a
          * client is there */
-        fprintf(stderr, "ppcemu: QMP: waiting for a connection on %s\n", addr);
-        int c = accept4(q->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+        fprintf(stderr, "ppcemu: QMP: waiting for a connection on %s\n", q->lis.where);
+        int c = accept4(q->lis.fd, NULL, NULL, SOCK_CLOEXEC);
         if (c < 0) {
             snprintf(err, errlen, "accept: %s", strerror(errno));
             qmp_close(q);
@@ -758,9 +986,7 @@ void qmp_close(QmpServer *q)
         close(q->fd);
     }
     loop_fd_remove(q->listen_w);
-    close(q->listen_fd);
-    if (q->unix_path[0])
-        unlink(q->unix_path);
+    chardev_listen_close(&q->lis);
     free(q->in);
     free(q->out);
     free(q);

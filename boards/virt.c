@@ -260,10 +260,33 @@ int virt_register_state(VirtBoard *vb)
     reg->check_header = virt_check_header;
     reg->header_opaque = vb;
     vb->time.cpu = &vb->cpu;
-    return snap_register(reg, snap_cpu_desc(), &vb->cpu) ||
-           snap_register(reg, &snap_time_desc, &vb->time) ||
-           snap_register(reg, &uart_state_desc, &vb->uart) ||
-           snap_register(reg, &ipic_state_desc, &vb->ipic) ||
+    if (snap_register(reg, snap_cpu_desc(), &vb->cpu) ||
+        snap_register(reg, &snap_time_desc, &vb->time) ||
+        snap_register(reg, &uart_state_desc, &vb->uart))
+        return -1;
+    /* The virtio slots with a device (interrupt sources, before the IPIC).
+     * A drive's sections are mandatory (no snapshot with drives predates
+     * them, and a snapshot without the drive must not load into a machine
+     * with one); the keyboard's and tablet's and the framebuffer's are
+     * optional: older snapshots of a default machine lack them, and load
+     * with those devices reset. */
+    _Static_assert(VIRT_VIRTIO_SLOTS <= VIRTIO_STATE_SLOTS, "a section name per slot");
+    for (unsigned i = 0; i < VIRT_VIRTIO_SLOTS; i++) {
+        if (!vb->virtio[i].ops)
+            continue;
+        bool blk = vb->virtio[i].ops == &virtio_blk_ops;
+        if (snap_register(reg, virtio_state_desc(i, !blk), &vb->virtio[i]))
+            return -1;
+    }
+    for (unsigned i = 0; i < vb->nblk; i++)
+        if (snap_register(reg, virtio_blk_state_desc(i), &vb->blk[i]))
+            return -1;
+    if (vb->has_input && (snap_register(reg, &virtio_kbd_state_desc, &vb->kbd) ||
+                          snap_register(reg, &virtio_tablet_state_desc, &vb->tablet)))
+        return -1;
+    if (vb->has_fb && snap_register(reg, &fb_state_desc, &vb->fb))
+        return -1;
+    return snap_register(reg, &ipic_state_desc, &vb->ipic) ||
            snap_register(reg, &spcr_state_desc, vb) ||
            snap_register(reg, &reset_state_desc, vb) ||
            snap_register(reg, &testdev_state_desc, vb) ||
@@ -311,6 +334,24 @@ int virt_init(VirtBoard *vb, const VirtConfig *c, void (*tx_fn)(void *, uint8_t)
         return -1;
     }
     return 0;
+}
+
+int virt_start_io(VirtBoard *vb, MainLoop *loop, char *err, size_t errlen)
+{
+    for (unsigned i = 0; i < vb->nblk; i++) {
+        char why[200];
+        if (virtio_blk_start_io(&vb->blk[i], &vb->virtio[i], loop, why, sizeof(why))) {
+            snprintf(err, errlen, "drive virtio%u: %s", i, why);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+void virt_io_drain(VirtBoard *vb)
+{
+    for (unsigned i = 0; i < vb->nblk; i++)
+        virtio_blk_drain(&vb->blk[i]);
 }
 
 void virt_free(VirtBoard *vb)

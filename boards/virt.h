@@ -87,6 +87,13 @@ __attribute__((warn_unused_result))
 int virt_init(VirtBoard *vb, const VirtConfig *c, void (*tx_fn)(void *, uint8_t), void *tx_opaque,
               char *err, size_t errlen);
 void virt_free(VirtBoard *vb);
+/* The drives' I/O on worker threads completing through loop (not under
+ * -icount: there requests stay synchronous, boards/virtio_blk.h).
+ * 0, or -1 with err set. */
+__attribute__((warn_unused_result))
+int virt_start_io(VirtBoard *vb, MainLoop *loop, char *err, size_t errlen);
+/* Complete every disk request in flight (before a stop, save or load) */
+void virt_io_drain(VirtBoard *vb);
 /* Kernel, initrd, device tree and boot-info block (board.md boot protocol). */
 __attribute__((warn_unused_result))
 int virt_load_images(VirtBoard *vb, const VirtConfig *c, char *err, size_t errlen);

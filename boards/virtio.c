@@ -439,3 +439,102 @@ static void virtio_mmio_write(void *opaque, uint32_t off, uint32_t val, unsigned
 }
 
 const MemOps virtio_mmio_ops = { virtio_mmio_read, virtio_mmio_write };
+
+/* ---- snapshot state (boards/virtio.h) ---- */
+
+#define VQ_FIELDS(i)                                                                          \
+    SNAP_MEMBER_RANGE("vq" #i ".num", VirtioDev, vq[i].num, 1, 0, VIRTIO_QUEUE_NUM_MAX),      \
+    SNAP_MEMBER_RANGE("vq" #i ".ready", VirtioDev, vq[i].ready, 1, 0, 1),                     \
+    SNAP_MEMBER("vq" #i ".desc", VirtioDev, vq[i].desc, 1, 0),                                \
+    SNAP_MEMBER("vq" #i ".avail", VirtioDev, vq[i].avail, 1, 0),                              \
+    SNAP_MEMBER("vq" #i ".used", VirtioDev, vq[i].used, 1, 0),                                \
+    SNAP_MEMBER("vq" #i ".last_avail", VirtioDev, vq[i].last_avail, 1, 0),                    \
+    SNAP_MEMBER("vq" #i ".used_idx", VirtioDev, vq[i].used_idx, 1, 0)
+
+_Static_assert(VIRTIO_MAX_QUEUES == 2, "one VQ_FIELDS row group per queue");
+
+static const SnapField virtio_fields[] = {
+    SNAP_FIELD_MAX(VirtioDev, status, 1, 0xFF),
+    SNAP_FIELD(VirtioDev, dev_features_sel, 1),
+    SNAP_FIELD(VirtioDev, drv_features_sel, 1),
+    SNAP_FIELD(VirtioDev, queue_sel, 1),
+    SNAP_FIELD(VirtioDev, drv_features, 1),
+    SNAP_FIELD_MAX(VirtioDev, int_status, 1, VIRTIO_INT_VRING | VIRTIO_INT_CONFIG),
+    SNAP_FIELD(VirtioDev, config_gen, 1),
+    VQ_FIELDS(0),
+    VQ_FIELDS(1),
+    SNAP_END,
+};
+
+/* The loaded copy starts as a memcpy of the live slot: ops, bus and
+ * opaque are this machine's */
+static int virtio_state_check(const void *loaded, SnapError *err)
+{
+    const VirtioDev *vd = loaded;
+    if (!vd->ops) {
+        snap_error(err, "snapshot has state for a virtio slot that is empty here");
+        return -1;
+    }
+    if (vd->drv_features & ~dev_features((VirtioDev *)vd)) {
+        snap_error(err, "snapshot's virtio device (id %u) negotiated features 0x%llx this one "
+                   "does not offer", vd->ops->device_id, (unsigned long long)vd->drv_features);
+        return -1;
+    }
+    for (unsigned i = 0; i < VIRTIO_MAX_QUEUES; i++) {
+        const VirtQueue *q = &vd->vq[i];
+        if (!q->ready)
+            continue;
+        const char *bad = i >= vd->ops->nqueues ? "not a queue of this device" : queue_check(vd, q);
+        if (bad) {
+            snap_error(err, "snapshot is corrupt (virtio device id %u queue %u: %s)",
+                       vd->ops->device_id, i, bad);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static void virtio_state_post_load(void *opaque)
+{
+    VirtioDev *vd = opaque;
+    if (vd->status & VIRTIO_STATUS_NEEDS_RESET)
+        snprintf(vd->error, sizeof(vd->error), "in the error state when the snapshot was taken");
+    else
+        vd->error[0] = 0;
+    vd->irq_level = vd->int_status != 0;
+    irq_line_set(&vd->irq, vd->irq_level);
+}
+
+/* Requests in flight would change RAM and the rings after the save */
+static void virtio_state_pre_save(void *opaque)
+{
+    VirtioDev *vd = opaque;
+    if (vd->ops && vd->ops->quiesce)
+        vd->ops->quiesce(vd);
+}
+
+static void virtio_state_reset(void *opaque)
+{
+    virtio_reset(opaque);
+}
+
+static char slot_names[VIRTIO_STATE_SLOTS][16];
+static SnapStateDesc slot_desc[2][VIRTIO_STATE_SLOTS];
+
+const SnapStateDesc *virtio_state_desc(unsigned slot, bool optional)
+{
+    if (slot >= VIRTIO_STATE_SLOTS)
+        return NULL;
+    SnapStateDesc *d = &slot_desc[optional][slot];
+    if (!d->name) {
+        snprintf(slot_names[slot], sizeof(slot_names[slot]), "virtio-mmio%u", slot);
+        *d = (SnapStateDesc){
+            .name = slot_names[slot], .version = 1, .size = sizeof(VirtioDev),
+            .fields = virtio_fields, .check = virtio_state_check,
+            .pre_save = virtio_state_pre_save, .post_load = virtio_state_post_load,
+            .optional = optional,
+            .reset = virtio_state_reset,
+        };
+    }
+    return d;
+}

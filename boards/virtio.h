@@ -23,12 +23,16 @@
  * a chain is at most QueueNum descriptors long, one notification handles
  * at most QueueNum requests.
  *
- * Snapshot state (not in the snapshot stream yet; savevm/loadvm are
- * refused while a drive is attached, boards/devcmds.h): per slot status,
- * the three feature/queue selectors, drv_features, int_status,
- * config_gen, and per queue num, ready, desc/avail/used, last_avail,
- * used_idx.  Post-load: drive the IRQ line from int_status (irq_level is
- * derived) and keep error[] empty unless NEEDS_RESET is set.
+ * Snapshot state (section "virtio-mmioN" per slot with a device,
+ * virtio_state_desc): status, the three feature/queue selectors,
+ * drv_features, int_status, config_gen, and per queue num, ready,
+ * desc/avail/used, last_avail, used_idx.  Checked on load as a hostile
+ * driver's writes are: every bounded field in range, negotiated features
+ * a subset of the offered ones, a ready queue's areas aligned and in RAM
+ * (queue_check), no ready queue past the device's count.  Post-load:
+ * drive the IRQ line from int_status (irq_level is derived) and word
+ * error[] when NEEDS_RESET came back.  A device that has requests in
+ * flight must complete them before a save (the device's own quiesce).
  *
  * Guest memory is read from and written to RAM only (a queue or buffer
  * outside RAM is an error); writes are tracked by the bus (mem/bus.h:
@@ -43,6 +47,7 @@
 
 #include "boards/irq.h"
 #include "mem/bus.h"
+#include "migration/snapstate.h"
 
 #define VIRTIO_MMIO_SIZE      0x200u
 #define VIRTIO_MMIO_MAGIC     0x74726976u /* "virt" */
@@ -129,6 +134,8 @@ typedef struct VirtioDeviceOps {
     void (*notify)(VirtioDev *vd, unsigned q);
     /* the device was reset (Status written 0), may be NULL */
     void (*reset)(VirtioDev *vd);
+    /* complete every request in flight (before a snapshot), may be NULL */
+    void (*quiesce)(VirtioDev *vd);
 } VirtioDeviceOps;
 
 struct VirtioDev {
@@ -180,5 +187,11 @@ void virtio_dma_write(VirtioDev *vd, uint32_t pa, const void *src, uint32_t len)
 /* The device has just written guest RAM [pa, pa + len) through the host
  * pointer bus->ram + pa (checked in RAM): tell the bus */
 void virtio_dma_written(VirtioDev *vd, uint32_t pa, uint32_t len);
+
+/* The snapshot section of slot `slot` (< VIRTIO_STATE_SLOTS), named
+ * "virtio-mmioSLOT".  optional: a stream without it resets the device
+ * (for devices that older snapshots did not describe). */
+#define VIRTIO_STATE_SLOTS 8
+const SnapStateDesc *virtio_state_desc(unsigned slot, bool optional);
 
 #endif /* BOARDS_VIRTIO_H */

@@ -238,3 +238,93 @@ void virtio_input_init(VirtioInput *in, VirtioDev *vd, VirtioInputKind kind)
     vd->ops = &virtio_input_ops;
     vd->opaque = in;
 }
+
+/* ---- snapshot state (boards/virtio_input.h) ----
+ * Section "virtio-kbd" / "virtio-tablet", version 1: u8 select, u8 subsel,
+ * u32 count of pending events (at most VINPUT_PENDING), then each as
+ * u16 type, u16 code, u32 value. */
+
+static void input_state_save(SnapWriter *w, void *opaque)
+{
+    VirtioInput *in = opaque;
+    snap_put_u8(w, in->select);
+    snap_put_u8(w, in->subsel);
+    snap_put_u32(w, in->npending);
+    for (unsigned i = 0; i < in->npending; i++) {
+        const VirtioInputEvent *e = &in->pending[i];
+        snap_put_u32(w, (uint32_t)e->type << 16 | e->code);
+        snap_put_u32(w, e->value);
+    }
+}
+
+typedef struct InputLoad {
+    uint8_t select, subsel;
+    unsigned npending;
+    VirtioInputEvent pending[VINPUT_PENDING];
+} InputLoad;
+
+static int input_state_load(SnapReader *r, uint32_t version, void *opaque, void **tmp,
+                            SnapError *err)
+{
+    (void)version;
+    (void)opaque;
+    uint32_t n;
+    InputLoad *ld = calloc(1, sizeof(*ld));
+    if (!ld) {
+        snap_error(err, "out of memory");
+        return -1;
+    }
+    *tmp = ld;
+    if (snap_get_u8(r, &ld->select, err) || snap_get_u8(r, &ld->subsel, err) ||
+        snap_get_u32(r, &n, err))
+        return -1;
+    if (n > VINPUT_PENDING) {
+        snap_error(err, "snapshot is corrupt (%u pending input events, at most %u)", n,
+                   VINPUT_PENDING);
+        return -1;
+    }
+    for (unsigned i = 0; i < n; i++) {
+        uint32_t tc, v;
+        if (snap_get_u32(r, &tc, err) || snap_get_u32(r, &v, err))
+            return -1;
+        ld->pending[i] = (VirtioInputEvent){ (uint16_t)(tc >> 16), (uint16_t)tc, v };
+    }
+    ld->npending = n;
+    return 0;
+}
+
+static void input_state_commit(void *opaque, void *tmp)
+{
+    VirtioInput *in = opaque;
+    const InputLoad *ld = tmp;
+    in->select = ld->select;
+    in->subsel = ld->subsel;
+    in->npending = ld->npending;
+    memcpy(in->pending, ld->pending, ld->npending * sizeof(ld->pending[0]));
+}
+
+static void input_state_free(void *opaque, void *tmp)
+{
+    (void)opaque;
+    free(tmp);
+}
+
+/* Absent from an older snapshot: the device as after a reset */
+static void input_state_reset(void *opaque)
+{
+    VirtioInput *in = opaque;
+    in->select = in->subsel = 0;
+    in->npending = 0;
+}
+
+static const SnapBulkOps input_bulk = { input_state_save, input_state_load, input_state_commit,
+                                        input_state_free };
+
+const SnapStateDesc virtio_kbd_state_desc = {
+    .name = "virtio-kbd", .version = 1, .bulk = &input_bulk, .optional = true,
+    .reset = input_state_reset,
+};
+const SnapStateDesc virtio_tablet_state_desc = {
+    .name = "virtio-tablet", .version = 1, .bulk = &input_bulk, .optional = true,
+    .reset = input_state_reset,
+};

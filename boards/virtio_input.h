@@ -7,8 +7,10 @@
  * the driver's next notify.  The status queue (LEDs) is taken and
  * returned unread.
  *
- * Snapshot state (not saved yet): the transport's, the config selector
- * (select, subsel) and the pending events.
+ * Snapshot state: the transport's (boards/virtio.h) and the section
+ * "virtio-kbd" / "virtio-tablet": the config selector (select, subsel)
+ * and the pending events (count bounded on load).  Optional sections
+ * (snapshots before them lack them): absent, the device is reset.
  */
 #ifndef BOARDS_VIRTIO_INPUT_H
 #define BOARDS_VIRTIO_INPUT_H
@@ -55,6 +57,7 @@ typedef struct VirtioInput {
 } VirtioInput;
 
 extern const VirtioDeviceOps virtio_input_ops;
+extern const SnapStateDesc virtio_kbd_state_desc, virtio_tablet_state_desc;
 
 void virtio_input_init(VirtioInput *in, VirtioDev *vd, VirtioInputKind kind);
 /* Queue one event and deliver what the driver has room for */

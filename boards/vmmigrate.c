@@ -1,6 +1,7 @@
 /* Live migration's machine side (boards/vmmigrate.h) */
 #include "boards/vmmigrate.h"
 
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,13 @@
 _Static_assert((int)MIG_EV_READ == (int)LOOP_READ && (int)MIG_EV_WRITE == (int)LOOP_WRITE &&
                    (int)MIG_EV_HUP == (int)LOOP_HUP,
                "the engine's event bits are the loop's");
+
+/* The incoming side's state.  One machine per process, and Machine's
+ * fields are the board's: these live here. */
+static struct {
+    MigIncoming *in;
+    char uri[300];  /* the -incoming address (its unix: file is removed) */
+} vin;
 
 /* ---- the engine's host ---- */
 
@@ -67,6 +75,43 @@ static void h_say(void *opaque, const char *line)
     fprintf(stderr, "ppcemu: %s\n", line);
 }
 
+/* QMP's MIGRATION and MIGRATION_PASS events */
+/* the monitor a `migrate` without -d holds until the migration ends */
+static Monitor *mig_waiter;
+
+static void h_status(void *opaque, const char *status)
+{
+    machine_event(opaque, "MIGRATION", json_pack("{s:s}", "status", status));
+    if (mig_waiter && (!strcmp(status, "completed") || !strcmp(status, "failed") ||
+                       !strcmp(status, "cancelled"))) {
+        Monitor *mon = mig_waiter;
+        mig_waiter = NULL;
+        if (strcmp(status, "completed"))
+            monitor_printf(mon, "migrate: %s\n", status);
+        monitor_resume(mon);
+    }
+}
+
+static void h_pass(void *opaque, uint64_t pass)
+{
+    machine_event(opaque, "MIGRATION_PASS", json_pack("{s:I}", "pass", (json_int_t)pass));
+}
+
+static MigHost host_of(Machine *m)
+{
+    MigHost h = {
+        m, h_watch, h_watch_events, h_unwatch, h_timer, h_stop, h_start, h_running,
+        h_throttle, h_say, h_status, h_pass,
+    };
+    return h;
+}
+
+static MigConfig config_of(Machine *m)
+{
+    MigConfig c = { tb_freq(m->tb), tb_icount_shift(m->tb) };
+    return c;
+}
+
 void vmmigrate_init(Machine *m)
 {
     mig_params_default(&m->mig_params);
@@ -76,8 +121,13 @@ void vmmigrate_init(Machine *m)
 
 void vmmigrate_teardown(Machine *m)
 {
+    mig_waiter = NULL;
     mig_source_free(m->mig);
     m->mig = NULL;
+    mig_incoming_free(vin.in);
+    vin.in = NULL;
+    if (m->mig_lfd >= 0 && vin.uri[0])
+        mig_unlisten(vin.uri);
     if (m->mig_lw)
         loop_fd_remove(m->mig_lw);
     m->mig_lw = NULL;
@@ -90,23 +140,12 @@ void vmmigrate_teardown(Machine *m)
 
 /* ---- the destination ---- */
 
-static void incoming_ready(void *opaque, int fd, unsigned revents)
+static void incoming_done(void *opaque, bool ok, const char *msg)
 {
-    (void)revents;
     Machine *m = opaque;
-    int c = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
-    if (c < 0)
-        return; /* a connection that went away: keep waiting */
-    /* exactly one connection: nobody else may connect from now on */
-    loop_fd_remove(m->mig_lw);
-    m->mig_lw = NULL;
-    close(m->mig_lfd);
-    m->mig_lfd = -1;
-    char msg[300];
-    if (mig_incoming(c, &m->vb.snap, &m->vb.bus, msg, sizeof msg)) {
-        mig_incoming_ack(c, false, msg);
-        close(c);
+    if (!ok) {
         fprintf(stderr, "ppcemu: -incoming: %s\n", msg);
+        h_status(m, "failed");
         machine_quit(m, 1);
         return;
     }
@@ -115,8 +154,34 @@ static void incoming_ready(void *opaque, int fd, unsigned revents)
      * -S keeps it stopped, as QEMU does */
     if (!m->opt->start_paused)
         machine_cont(m);
-    mig_incoming_ack(c, true, NULL);
-    close(c);
+    mig_incoming_ack(vin.in, true, NULL);
+    h_status(m, "completed");
+}
+
+static void incoming_ready(void *opaque, int fd, unsigned revents)
+{
+    (void)revents;
+    Machine *m = opaque;
+    int c = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
+    if (c < 0)
+        return; /* a connection that went away: keep waiting */
+    /* exactly one connection: nobody else may connect from now on, and
+     * the socket file goes (a killed destination leaves none behind) */
+    loop_fd_remove(m->mig_lw);
+    m->mig_lw = NULL;
+    close(m->mig_lfd);
+    m->mig_lfd = -1;
+    mig_unlisten(vin.uri);
+    MigHost h = host_of(m);
+    MigConfig cfg = config_of(m);
+    vin.in = mig_incoming_start(c, &cfg, &m->vb.snap, &m->vb.bus, &h, incoming_done, m);
+    if (!vin.in) {
+        close(c);
+        fprintf(stderr, "ppcemu: -incoming: out of memory\n");
+        machine_quit(m, 1);
+        return;
+    }
+    h_status(m, "active");
 }
 
 static int listen_on(Machine *m, const char *uri, char *msg, size_t len)
@@ -127,6 +192,7 @@ static int listen_on(Machine *m, const char *uri, char *msg, size_t len)
     if (fd < 0)
         return -1;
     m->mig_lfd = fd;
+    snprintf(vin.uri, sizeof vin.uri, "%s", uri);
     m->mig_lw = loop_fd_add(m->loop, fd, LOOP_READ, incoming_ready, m);
     if (!m->mig_lw) {
         close(fd);
@@ -151,31 +217,76 @@ int vmmigrate_incoming(Machine *m, const char *uri)
 
 /* ---- monitor commands ---- */
 
+/* migrate_incoming URI: 0, or -1 with msg */
+static int start_incoming(Machine *m, const char *uri, char *msg, size_t len)
+{
+    if (!m->opt->incoming || strcmp(m->opt->incoming, "defer")) {
+        snprintf(msg, len, "only with -incoming defer");
+        return -1;
+    }
+    if (m->mig_lfd >= 0 || vin.in) {
+        snprintf(msg, len, "already waiting for or received a migration");
+        return -1;
+    }
+    if (!*uri) {
+        snprintf(msg, len, "usage: migrate_incoming URI");
+        return -1;
+    }
+    return listen_on(m, uri, msg, len);
+}
+
 int vmmigrate_cmd_migrate_incoming(Monitor *mon, const char *args)
 {
-    Machine *m = mon->m;
     char msg[300];
-    if (!m->opt->incoming || strcmp(m->opt->incoming, "defer")) {
-        monitor_printf(mon, "migrate_incoming: only with -incoming defer\n");
+    if (start_incoming(mon->m, args, msg, sizeof msg)) {
+        monitor_printf(mon, "migrate_incoming: %s\n", msg);
         return -1;
     }
-    if (m->mig_lfd >= 0) {
-        monitor_printf(mon, "migrate_incoming: already waiting for a migration\n");
+    return 0;
+}
+
+/* the incoming migration still runs (a destination that has started
+ * may migrate on) */
+static bool incoming_active(void)
+{
+    if (!vin.in)
+        return false;
+    MigStats st;
+    mig_incoming_stats(vin.in, &st);
+    return st.status != MIG_COMPLETED && st.status != MIG_FAILED;
+}
+
+/* migrate URI: 0, or -1 with msg (then nothing changed) */
+static int start_migrate(Machine *m, const char *uri, char *msg, size_t len)
+{
+    if (mig_source_active(m->mig)) {
+        snprintf(msg, len, "a migration is already in progress");
         return -1;
     }
-    if (!*args || listen_on(m, args, msg, sizeof msg)) {
-        monitor_printf(mon, "migrate_incoming: %s\n", *args ? msg : "usage: migrate_incoming URI");
+    if ((m->opt->incoming && m->mig_lfd >= 0) || incoming_active()) {
+        snprintf(msg, len, "this machine is waiting for or receiving a migration");
         return -1;
     }
+    MigHost ops = host_of(m);
+    MigConfig cfg = config_of(m);
+    MigSource *s = mig_source_start(uri, &m->mig_params, &cfg, &m->vb.snap, &m->vb.bus, &ops,
+                                    msg, len);
+    if (!s)
+        return -1;
+    mig_source_free(m->mig);
+    m->mig = s;
     return 0;
 }
 
 int vmmigrate_cmd_migrate(Monitor *mon, const char *args)
 {
     Machine *m = mon->m;
-    /* -d (detach): migrate never blocks the monitor here, so it is accepted
-     * and changes nothing */
+    /* without -d the monitor waits for the end, as QEMU's HMP does; -d
+     * returns at once (and a captured command, gdb's qRcmd or QMP's
+     * human-monitor-command, cannot wait: it is detached too) */
+    bool detach = mon->capture;
     if (!strncmp(args, "-d", 2) && (args[2] == ' ' || args[2] == '\t')) {
+        detach = true;
         args += 2;
         while (*args == ' ' || *args == '\t')
             args++;
@@ -184,29 +295,18 @@ int vmmigrate_cmd_migrate(Monitor *mon, const char *args)
         monitor_printf(mon, "migrate: usage: migrate [-d] URI\n");
         return -1;
     }
-    if (mig_source_active(m->mig)) {
-        monitor_printf(mon, "migrate: a migration is already in progress\n");
-        return -1;
-    }
-    if (m->opt->incoming && m->mig_lfd >= 0) {
-        monitor_printf(mon, "migrate: this machine is waiting for an incoming migration\n");
-        return -1;
-    }
-    static const MigHost ops_tmpl = {
-        NULL, h_watch, h_watch_events, h_unwatch, h_timer, h_stop, h_start, h_running,
-        h_throttle, h_say,
-    };
-    MigHost ops = ops_tmpl;
-    ops.opaque = m;
     char msg[300];
-    MigSource *s = mig_source_start(args, &m->mig_params, &m->vb.snap, &m->vb.bus, &ops, msg,
-                                    sizeof msg);
-    if (!s) {
+    if (start_migrate(m, args, msg, sizeof msg)) {
         monitor_printf(mon, "migrate: %s\n", msg);
         return -1;
     }
-    mig_source_free(m->mig);
-    m->mig = s;
+    MigStats st;
+    mig_source_stats(m->mig, &st);
+    if (!detach && st.status != MIG_COMPLETED && st.status != MIG_FAILED &&
+        st.status != MIG_CANCELLED) {
+        mig_waiter = mon;
+        monitor_suspend(mon);
+    }
     return 0;
 }
 
@@ -248,19 +348,46 @@ int vmmigrate_cmd_info_migrate(Monitor *mon, const char *args)
 {
     (void)args;
     Machine *m = mon->m;
+    MigStats st;
+    if (!m->mig && vin.in) {
+        /* the destination's side */
+        mig_incoming_stats(vin.in, &st);
+        monitor_printf(mon, "Migration status: %s (incoming)\n", mig_status_name(st.status));
+        if (st.error[0])
+            monitor_printf(mon, "error: %s\n", st.error);
+        monitor_printf(mon, "total time: %llu ms\nreceived: %llu kbytes\nduplicate: %llu pages\n"
+                       "normal: %llu pages\n", (unsigned long long)st.total_ms,
+                       (unsigned long long)st.transferred >> 10,
+                       (unsigned long long)st.zero_pages, (unsigned long long)st.normal_pages);
+        if (st.status == MIG_COMPLETED)
+            monitor_printf(mon, "downtime parts here: load %llu us, start %llu us\n",
+                           (unsigned long long)st.dt_load_us, (unsigned long long)st.dt_start_us);
+        return 0;
+    }
     if (!m->mig) {
         monitor_printf(mon, "Migration status: %s\n",
                        m->mig_lfd >= 0 ? "setup (waiting for the source)" : "none");
         return 0;
     }
-    MigStats st;
     mig_source_stats(m->mig, &st);
     monitor_printf(mon, "Migration status: %s\n", mig_status_name(st.status));
     if (st.error[0])
         monitor_printf(mon, "error: %s\n", st.error);
     monitor_printf(mon, "total time: %llu ms\n", (unsigned long long)st.total_ms);
-    if (st.status == MIG_COMPLETED)
+    if (st.status == MIG_COMPLETED) {
         monitor_printf(mon, "downtime: %llu ms\n", (unsigned long long)st.downtime_ms);
+        if (st.dt_dev_bytes)
+            monitor_printf(mon, "downtime parts: stop %llu us, last ram %llu us (%llu pages), "
+                           "device state %llu us (%llu bytes), destination load %llu us, "
+                           "start %llu us, ack %llu us\n",
+                           (unsigned long long)st.dt_stop_us, (unsigned long long)st.dt_ram_us,
+                           (unsigned long long)st.dt_ram_pages, (unsigned long long)st.dt_dev_us,
+                           (unsigned long long)st.dt_dev_bytes, (unsigned long long)st.dt_load_us,
+                           (unsigned long long)st.dt_start_us, (unsigned long long)st.dt_ack_us);
+        if (st.have_skew)
+            monitor_printf(mon, "handover: %lld us (destination start minus source stop, "
+                           "realtime, skew removed)\n", (long long)(st.tb_jump_ns / 1000));
+    }
     else
         monitor_printf(mon, "expected downtime: %llu ms\n",
                        (unsigned long long)st.expected_downtime_ms);
@@ -281,4 +408,94 @@ int vmmigrate_cmd_info_migrate(Monitor *mon, const char *args)
                    (unsigned long long)st.dirty_syncs, (unsigned long long)st.dirty_rate,
                    st.throttle_pct);
     return 0;
+}
+
+/* ---- QMP ---- */
+
+json_t *vmmigrate_qmp_migrate(Machine *m, json_t *args, char *err, size_t n)
+{
+    const char *uri = json_string_value(json_object_get(args, "uri"));
+    if (start_migrate(m, uri ? uri : "", err, n))
+        return NULL;
+    return NULL;
+}
+
+json_t *vmmigrate_qmp_cancel(Machine *m, json_t *args, char *err, size_t n)
+{
+    (void)args, (void)err, (void)n;
+    mig_source_cancel(m->mig);
+    return NULL;
+}
+
+json_t *vmmigrate_qmp_incoming(Machine *m, json_t *args, char *err, size_t n)
+{
+    const char *uri = json_string_value(json_object_get(args, "uri"));
+    start_incoming(m, uri ? uri : "", err, n);
+    return NULL;
+}
+
+json_t *vmmigrate_qmp_set_parameters(Machine *m, json_t *args, char *err, size_t n)
+{
+    /* all or nothing: checked on a copy */
+    MigParams p = m->mig_params;
+    static const char *const names[] = { "downtime-limit", "max-bandwidth" };
+    for (unsigned i = 0; i < 2; i++) {
+        json_t *v = json_object_get(args, names[i]);
+        if (!v)
+            continue;
+        char val[32];
+        snprintf(val, sizeof val, "%lld", (long long)json_integer_value(v));
+        if (mig_param_set(&p, names[i], val, err, n))
+            return NULL;
+    }
+    m->mig_params = p;
+    mig_source_params(m->mig, &m->mig_params);
+    return NULL;
+}
+
+/* QEMU's MigrationInfo: {} before any migration */
+json_t *vmmigrate_qmp_query(Machine *m, json_t *args, char *err, size_t n)
+{
+    (void)args, (void)err, (void)n;
+    MigStats st;
+    if (!m->mig && vin.in) {
+        mig_incoming_stats(vin.in, &st);
+    } else if (m->mig) {
+        mig_source_stats(m->mig, &st);
+    } else {
+        json_t *o = json_object();
+        if (m->mig_lfd >= 0)
+            json_object_set_new(o, "status", json_string("setup"));
+        return o;
+    }
+    json_t *o = json_pack("{s:s,s:I,s:I}", "status", mig_status_name(st.status), "total-time",
+                          (json_int_t)st.total_ms, "setup-time", (json_int_t)st.setup_ms);
+    if (st.status == MIG_COMPLETED)
+        json_object_set_new(o, "downtime", json_integer((json_int_t)st.downtime_ms));
+    else
+        json_object_set_new(o, "expected-downtime",
+                            json_integer((json_int_t)st.expected_downtime_ms));
+    json_object_set_new(
+        o, "ram",
+        json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:f,s:I,s:I}", "transferred",
+                  (json_int_t)st.transferred, "remaining", (json_int_t)st.remaining, "total",
+                  (json_int_t)st.total, "duplicate", (json_int_t)st.zero_pages, "normal",
+                  (json_int_t)st.normal_pages, "normal-bytes",
+                  (json_int_t)(st.normal_pages << 12), "mbps", (double)st.mbps,
+                  "dirty-sync-count", (json_int_t)st.dirty_syncs, "dirty-pages-rate",
+                  (json_int_t)st.dirty_rate));
+    json_object_set_new(o, "cpu-throttle-percentage", json_integer(st.throttle_pct));
+    if (st.error[0])
+        json_object_set_new(o, "error-desc", json_string(st.error));
+    if (st.status == MIG_COMPLETED && st.dt_dev_bytes)
+        /* ppcemu's own: the downtime's parts, us */
+        json_object_set_new(
+            o, "x-downtime-parts",
+            json_pack("{s:I,s:I,s:I,s:I,s:I,s:I}", "stop", (json_int_t)st.dt_stop_us, "last-ram",
+                      (json_int_t)st.dt_ram_us, "device-state", (json_int_t)st.dt_dev_us,
+                      "destination-load", (json_int_t)st.dt_load_us, "start",
+                      (json_int_t)st.dt_start_us, "ack", (json_int_t)st.dt_ack_us));
+    if (st.have_skew)
+        json_object_set_new(o, "x-clock-skew-ns", json_integer((json_int_t)st.skew_ns));
+    return o;
 }

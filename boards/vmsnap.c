@@ -43,10 +43,28 @@ static const char *dir_opt(const Machine *m)
     return m->opt ? m->opt->snapshot_dir : NULL;
 }
 
+/* A writable raw drive cannot be rolled back to the snapshot's moment:
+ * QEMU refuses savevm on such a drive, and so does ppcemu (issue 13) */
+static int check_drives(const Machine *m, SnapError *err)
+{
+    const VirtBoard *vb = &m->vb;
+    for (unsigned i = 0; i < vb->nblk; i++) {
+        const VirtioBlk *b = &vb->blk[i];
+        if (!b->readonly && !b->snapshot) {
+            char safe[256];
+            snap_escape(safe, sizeof safe, b->path, strlen(b->path));
+            snap_error(err, "drive virtio%u (%s) is writable: its contents cannot be saved "
+                       "(use snapshot=on or readonly=on)", i, safe);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 int machine_savevm(Machine *m, const char *name, SnapError *err)
 {
     char path[4096];
-    if (snap_name_path(dir_opt(m), name, path, sizeof(path), err))
+    if (check_drives(m, err) || snap_name_path(dir_opt(m), name, path, sizeof(path), err))
         return -1;
     PPCState *cpu = &m->vb.cpu;
     /* under vm the guest must not see the time the save takes */
@@ -74,6 +92,7 @@ int machine_loadvm(Machine *m, const char *name, SnapError *err)
     SnapLoad *ld = snap_registry_read_file(&m->vb.snap, path, err);
     if (!ld)
         return -1; /* nothing live was touched */
+    virt_io_drain(&m->vb); /* no old request may land in the loaded RAM */
     snap_load_commit(ld);
     m->vb.cpu.exit_request = 1; /* the slice in progress, if any, is void */
     /* the timebase is paused: a running machine's time is derived now, a

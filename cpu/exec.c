@@ -290,7 +290,9 @@ bool ppc_debug_watch_check(PPCState *s, uint32_t ea, unsigned size, int access)
         /* overlap of [ea, ea+size) and [w->ea, w->ea+len), mod 2^32 */
         if ((uint32_t)(ea - w->ea) < w->len || (uint32_t)(w->ea - ea) < size) {
             s->debug_stop = PPC_DEBUG_STOP_WATCH;
-            s->debug_hit_ea = ea;
+            /* the first watched byte the access touches: gdb matches the
+             * reported address against its watchpoint's range */
+            s->debug_hit_ea = (uint32_t)(ea - w->ea) < w->len ? ea : w->ea;
             s->debug_hit_kind = w->kind;
             return true;
         }
@@ -371,8 +373,10 @@ static bool run_step(PPCState *s, const PPCBlock *b, uint32_t pc)
 }
 
 /* Fetch from a page that is not RAM/ROM (MMIO or unmapped): run the one
- * instruction from a block built on the stack, never cached. */
-static int run_uncached(PPCState *s, uint32_t pa)
+ * instruction from a block built on the stack, never cached.  Trace,
+ * IABR and the debugger see it as any other instruction (run_step); true
+ * for a debugger stop. */
+static bool run_uncached(PPCState *s, uint32_t pa)
 {
     struct {
         PPCBlock b;
@@ -380,6 +384,10 @@ static int run_uncached(PPCState *s, uint32_t pa)
     } tmp;
     uint32_t insn = bus_read(s->bus, pa, 4);
     ppc_decode(insn, &tmp.b.ops[0]);
+    tmp.b.n = 1;
+    if (PPC_UNLIKELY((s->msr & (MSR_SE | MSR_BE)) | (s->iabr & IABR_BE)) ||
+        PPC_UNLIKELY(s->debug_active))
+        return run_step(s, &tmp.b, s->pc);
     s->block_ea = s->pc;
     s->block_icount = s->icount;
     int r = tmp.b.ops[0].fn(s, &tmp.b.ops[0]);
@@ -387,7 +395,7 @@ static int run_uncached(PPCState *s, uint32_t pa)
         s->pc += 4;
     if (r != PPC_FAULT)
         s->icount++;
-    return r;
+    return false;
 }
 
 /* The interpreter: run ops[0..n) until one does not return PPC_NEXT;
@@ -459,7 +467,8 @@ int ppc_run(PPCState *s, uint64_t max_insns)
                 continue; /* ISI raised; s->pc is the vector */
             }
             if (e->tag_x != (pc & PPC_PAGE_MASK)) {
-                run_uncached(s, pa);
+                if (run_uncached(s, pa))
+                    return PPC_RUN_DEBUG;
                 continue;
             }
         }

@@ -108,6 +108,18 @@ GEN_ST(sthbr, x0, ppc_st16, EXT_BR16)
 GEN_ST(stwbr, x, ppc_st32, EXT_BR32)
 GEN_ST(stwbr, x0, ppc_st32, EXT_BR32)
 
+/* ---- debugger watchpoints over a whole instruction ----
+ * Multiple, string and dcbz make several accesses.  The debugger's
+ * watchpoints (cpu/exec.c) are checked once over the instruction's whole
+ * range before its first access, as one DABR compare would see the
+ * instruction (dcbz: the whole 32-byte block, a store), so a stop leaves
+ * memory and registers untouched and reports the first watched byte.
+ * When the range hits nothing, none of the single accesses can. */
+INLINE bool watch_range(PPCState *s, uint32_t ea, unsigned len, int access)
+{
+    return PPC_UNLIKELY(s->debug_nwp) && len && ppc_debug_watch_check(s, ea, len, access);
+}
+
 /* ---- load/store multiple (PEM 3.3.2.4): word aligned or alignment
  * exception (750 UM 4.5.6) ---- */
 
@@ -116,6 +128,8 @@ static int op_lmw(PPCState *s, const PPCOp *op)
     uint32_t ea = (op->ra ? s->gpr[op->ra] : 0) + op->imm, v[32];
     if (PPC_UNLIKELY(ea & 3))
         return ppc_alignment_exc(s, op, ea);
+    if (watch_range(s, ea, 4 * (32 - op->rd), PPC_ACC_READ))
+        return PPC_FAULT; /* a debugger stop before the instruction */
     for (unsigned r = op->rd, i = 0; r < 32; r++, i++) {
         int f = ppc_ld32(s, op, ea + 4 * i, &v[i]);
         if (PPC_UNLIKELY(f))
@@ -131,6 +145,8 @@ static int op_stmw(PPCState *s, const PPCOp *op)
     uint32_t ea = (op->ra ? s->gpr[op->ra] : 0) + op->imm;
     if (PPC_UNLIKELY(ea & 3))
         return ppc_alignment_exc(s, op, ea);
+    if (watch_range(s, ea, 4 * (32 - op->rd), PPC_ACC_WRITE))
+        return PPC_FAULT;
     for (unsigned r = op->rd; r < 32; r++, ea += 4) {
         int f = ppc_st32(s, op, ea, s->gpr[r]);
         if (PPC_UNLIKELY(f))
@@ -146,6 +162,8 @@ static int op_stmw(PPCState *s, const PPCOp *op)
 static int lsw(PPCState *s, const PPCOp *op, uint32_t ea, unsigned n)
 {
     uint8_t buf[128];
+    if (watch_range(s, ea, n, PPC_ACC_READ))
+        return PPC_FAULT;
     for (unsigned i = 0; i < n; i++) {
         uint32_t b;
         int f = ppc_ld8(s, op, ea + i, &b);
@@ -166,6 +184,8 @@ static int lsw(PPCState *s, const PPCOp *op, uint32_t ea, unsigned n)
 static int stsw(PPCState *s, const PPCOp *op, uint32_t ea, unsigned n)
 {
     unsigned r = op->rd;
+    if (watch_range(s, ea, n, PPC_ACC_WRITE))
+        return PPC_FAULT;
     for (unsigned i = 0; i < n; i++) {
         int f = ppc_st8(s, op, ea + i, (s->gpr[r] >> (24 - 8 * (i & 3))) & 0xFF);
         if (PPC_UNLIKELY(f))
@@ -286,6 +306,8 @@ static int op_dcbz(PPCState *s, const PPCOp *op)
         if (f)
             return f;
     }
+    if (watch_range(s, ea, CACHE_LINE, PPC_ACC_WRITE))
+        return PPC_FAULT;
     for (unsigned i = 0; i < CACHE_LINE; i += 4) {
         int f = ppc_st32(s, op, ea + i, 0);
         if (PPC_UNLIKELY(f))

@@ -336,6 +336,9 @@ int ppc_st_slow(PPCState *s, const PPCOp *op, uint32_t ea, unsigned size, uint32
         r = ppc_translate(s, op, (ea + size - 1) & PPC_PAGE_MASK, PPC_ACC_WRITE, &pa);
         if (r)
             return r;
+        /* the whole access before any byte of it (cpu/ldst.c, watch_range) */
+        if (PPC_UNLIKELY(s->debug_nwp) && ppc_debug_watch_check(s, ea, size, PPC_ACC_WRITE))
+            return PPC_FAULT;
         for (unsigned i = 0; i < size; i++) {
             r = ppc_st_slow(s, op, ea + i, 1, (val >> (8 * (size - 1 - i))) & 0xFF);
             if (r)

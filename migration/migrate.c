@@ -10,18 +10,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <linux/sockios.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "timebase/tb.h"
 
 #define MIG_MAGIC "PPCEMIG1"
-#define MIG_VERSION 1u
-#define HELLO_SIZE (8 + 4 + 16 + 16 + 4 + 4 + 8)
+#define MIG_VERSION 2u
+#define HELLO_SIZE (8 + 4 + 16 + 16 + 4 + 4 + 8 + 8 + 4)
+#define ACK_SIZE (1 + 8 + 4 + 4)
 #define REC_PAGE 1
 #define REC_ZERO 2
 #define REC_DEVICE 3
@@ -32,6 +36,11 @@
 #define RATE_WINDOW_NS 100000000ull /* rate limiting in 100 ms windows */
 #define IO_TIMEOUT_MS 30000       /* a peer silent this long is gone */
 #define MAX_PASSES_DEFAULT 1000
+#define TURN_NS 1000000ull       /* at most ~1 ms of the loop per turn */
+#define IN_BUF (1u << 20)         /* the destination's receive buffer */
+/* socket buffers: a turn of the loop queues a lot at once, and the
+ * destination drains it in big reads */
+#define SOCK_BUF (1 << 20)
 
 static uint64_t mono_ns(void)
 {
@@ -79,6 +88,7 @@ void mig_params_default(MigParams *p)
     p->max_bw = 128ull << 20;
     p->auto_converge = false;
     p->max_passes = MAX_PASSES_DEFAULT;
+    p->x_stop_delay_ms = 0;
 }
 
 static int parse_u64(const char *s, uint64_t *v)
@@ -125,9 +135,16 @@ int mig_param_set(MigParams *p, const char *name, const char *value, char *msg, 
             return -1;
         }
         p->max_passes = (uint32_t)v;
+    } else if (!strcmp(name, "x-stop-delay")) {
+        /* a test hook: a long downtime, to tell the clock policies apart */
+        if (parse_u64(value, &v) || v > 60000) {
+            say(msg, len, "x-stop-delay: '%s' is not a number of ms (0..60000)", value);
+            return -1;
+        }
+        p->x_stop_delay_ms = v;
     } else {
         say(msg, len, "unknown parameter '%s' (downtime-limit, max-bandwidth, auto-converge, "
-            "max-passes)", name);
+            "max-passes, x-stop-delay)", name);
         return -1;
     }
     return 0;
@@ -205,6 +222,38 @@ static int unix_addr(const char *path, struct sockaddr_un *sa)
     return 0;
 }
 
+/* A socket file nobody listens on.  Asked of /proc/net/unix (a listening
+ * socket has __SO_ACCEPTCON, 0x10000, in its flags), not by connecting: a
+ * destination accepts exactly one connection, a probe would be it.
+ * Without /proc nothing counts as stale. */
+static bool stale_unix(const struct sockaddr_un *sa)
+{
+    struct stat st;
+    if (stat(sa->sun_path, &st) || !S_ISSOCK(st.st_mode))
+        return false;
+    FILE *f = fopen("/proc/net/unix", "r");
+    if (!f)
+        return false;
+    char line[512];
+    bool live = false;
+    while (!live && fgets(line, sizeof line, f)) {
+        unsigned long flags;
+        char path[256];
+        /* Num RefCount Protocol Flags Type St Inode Path */
+        if (sscanf(line, "%*s %*s %*s %lx %*s %*s %*s %255s", &flags, path) == 2 &&
+            !strcmp(path, sa->sun_path) && (flags & 0x10000))
+            live = true;
+    }
+    fclose(f);
+    return !live;
+}
+
+void mig_unlisten(const char *uri)
+{
+    if (!strncmp(uri, "unix:", 5) && uri[5])
+        unlink(uri + 5);
+}
+
 int mig_listen(const char *uri, char *msg, size_t len)
 {
     UriKind k;
@@ -216,7 +265,13 @@ int mig_listen(const char *uri, char *msg, size_t len)
         struct sockaddr_un sa;
         unix_addr(rest, &sa);
         int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof sa) || listen(fd, 1)) {
+        int rc = fd < 0 ? -1 : bind(fd, (struct sockaddr *)&sa, sizeof sa);
+        if (rc && errno == EADDRINUSE && stale_unix(&sa)) {
+            /* a killed destination's socket file: nobody listens there */
+            unlink(rest);
+            rc = bind(fd, (struct sockaddr *)&sa, sizeof sa);
+        }
+        if (rc || listen(fd, 1)) {
             say(msg, len, "cannot listen on %s: %s", rest, strerror(errno));
             if (fd >= 0)
                 close(fd);
@@ -415,6 +470,7 @@ static const char *io_why(void)
 struct MigSource {
     MigHost host;
     MigParams p;
+    MigConfig cfg;
     const SnapRegistry *reg;
     Bus *bus;
     BusDirtyLog *log;
@@ -430,8 +486,19 @@ struct MigSource {
     size_t out_len, out_off;
     uint64_t win_start, win_bytes;
     uint64_t pass_start, pass_bytes, bw; /* bytes/s measured */
-    uint64_t stop_ns;
+    uint64_t stop_ns, stopped_ns, ram_ns, dev_ns;
+    int64_t stop_real;  /* CLOCK_REALTIME (as the timebase reads it) at the stop */
+    bool stop_waiting;  /* x-stop-delay: stopped, the rest not sent yet */
 };
+
+static void set_status(MigSource *s, MigStatus st)
+{
+    if (s->st.status == st)
+        return;
+    s->st.status = st;
+    if (s->host.status)
+        s->host.status(s->host.opaque, mig_status_name(st));
+}
 
 static bool page_zero(const uint8_t *p)
 {
@@ -487,7 +554,7 @@ static void source_close(MigSource *s)
 static void source_end(MigSource *s, MigStatus why, const char *reason)
 {
     bool stopped = s->st.status == MIG_DEVICE;
-    s->st.status = why;
+    set_status(s, why);
     s->st.total_ms = (mono_ns() - s->st.start_ns) / 1000000;
     source_close(s);
     snprintf(s->st.error, sizeof s->st.error, "%s", reason);
@@ -538,6 +605,8 @@ static int source_handshake(MigSource *s, char *msg, size_t len)
     put32(h + 48, sh.flags);
     int64_t t1 = tb_host_real_ns();
     put64(h + 52, (uint64_t)t1);
+    put64(h + 60, s->cfg.tb_freq);
+    put32(h + 68, (uint32_t)s->cfg.icount_shift);
     if (write_full(s->fd, h, sizeof h)) {
         say(msg, len, "sending to the destination: %s", io_why());
         return -1;
@@ -571,8 +640,17 @@ static int source_handshake(MigSource *s, char *msg, size_t len)
 
 static void source_writable(void *opaque, int fd, unsigned revents);
 
-MigSource *mig_source_start(const char *uri, const MigParams *p, const SnapRegistry *reg,
-                            Bus *bus, const MigHost *host, char *msg, size_t len)
+static void sock_bufs(int fd)
+{
+    int sz = SOCK_BUF;
+    /* best effort: the kernel caps it (wmem_max) */
+    setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof sz);
+    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof sz);
+}
+
+MigSource *mig_source_start(const char *uri, const MigParams *p, const MigConfig *cfg,
+                            const SnapRegistry *reg, Bus *bus, const MigHost *host, char *msg,
+                            size_t len)
 {
     MigSource *s = calloc(1, sizeof(*s));
     if (!s) {
@@ -581,6 +659,7 @@ MigSource *mig_source_start(const char *uri, const MigParams *p, const SnapRegis
     }
     s->host = *host;
     s->p = *p;
+    s->cfg = *cfg;
     s->reg = reg;
     s->bus = bus;
     s->fd = -1;
@@ -597,6 +676,8 @@ MigSource *mig_source_start(const char *uri, const MigParams *p, const SnapRegis
         goto fail;
     }
     s->fd = connect_uri(uri, &s->one_way, &s->child, msg, len);
+    if (s->fd >= 0)
+        sock_bufs(s->fd);
     if (s->fd < 0 || source_handshake(s, msg, len))
         goto fail;
     fcntl(s->fd, F_SETFL, fcntl(s->fd, F_GETFL) | O_NONBLOCK);
@@ -607,7 +688,9 @@ MigSource *mig_source_start(const char *uri, const MigParams *p, const SnapRegis
         goto fail;
     }
     s->st.setup_ms = (mono_ns() - s->st.start_ns) / 1000000;
-    s->st.status = MIG_ACTIVE;
+    if (host->status)
+        host->status(host->opaque, "setup");
+    set_status(s, MIG_ACTIVE);
     s->pass_start = s->win_start = mono_ns();
     bus_dirty_log_sync(s->log);
     return s;
@@ -624,12 +707,28 @@ static uint64_t dirty_bytes(MigSource *s)
 
 /* The stop: the rest of RAM and the device state, written blocking (the
  * guest is stopped anyway), then the wait for the acknowledgement */
+static void source_send_rest(MigSource *s);
+
 static void source_finish(MigSource *s)
 {
     s->stop_ns = mono_ns();
+    s->stop_real = tb_host_real_ns();
     s->host.stop(s->host.opaque);
-    s->st.status = MIG_DEVICE;
+    set_status(s, MIG_DEVICE);
+    if (s->p.x_stop_delay_ms) {
+        /* the test hook: stay stopped, then go on from the timer */
+        s->stop_waiting = true;
+        s->host.watch_events(s->watch, 0);
+        s->host.timer(s->host.opaque, s->p.x_stop_delay_ms * 1000000ull);
+        return;
+    }
+    source_send_rest(s);
+}
+
+static void source_send_rest(MigSource *s)
+{
     bus_dirty_log_sync(s->log);
+    s->stopped_ns = mono_ns();
     fcntl(s->fd, F_SETFL, fcntl(s->fd, F_GETFL) & ~O_NONBLOCK);
     if (s->out_len > s->out_off && write_full(s->fd, s->out + s->out_off, s->out_len - s->out_off))
         goto io;
@@ -637,11 +736,20 @@ static void source_finish(MigSource *s)
     for (uint32_t pg = bus_dirty_log_next(s->log, 0); pg < s->npages;
          pg = bus_dirty_log_next(s->log, pg + 1)) {
         bus_dirty_log_clear(s->log, pg << BUS_PAGE_BITS, PAGE_SIZE_);
-        size_t n = emit_page(s, s->out, pg);
+        size_t n = emit_page(s, s->out + s->out_len, pg);
         s->st.transferred += n;
-        if (write_full(s->fd, s->out, n))
-            goto io;
+        s->st.dt_ram_pages++;
+        s->out_len += n;
+        if (s->out_len >= OUT_CAP) {
+            if (write_full(s->fd, s->out, s->out_len))
+                goto io;
+            s->out_len = 0;
+        }
     }
+    if (s->out_len && write_full(s->fd, s->out, s->out_len))
+        goto io;
+    s->out_len = 0;
+    s->ram_ns = mono_ns();
     /* the device state: every section but RAM, in the snapshot format */
     SnapRegistry dev = *s->reg;
     dev.n = 0;
@@ -678,16 +786,21 @@ static void source_finish(MigSource *s)
     put32(buf + 1, (uint32_t)sz);
     int rc = write_full(s->fd, buf, (size_t)sz + 5);
     s->st.transferred += (uint64_t)sz + 5;
+    s->st.dt_dev_bytes = (uint64_t)sz + 5;
     free(buf);
     if (rc)
         goto io;
+    s->dev_ns = mono_ns();
+    s->st.dt_stop_us = (s->stopped_ns - s->stop_ns) / 1000;
+    s->st.dt_ram_us = (s->ram_ns - s->stopped_ns) / 1000;
+    s->st.dt_dev_us = (s->dev_ns - s->ram_ns) / 1000;
     s->st.remaining = 0;
     if (s->one_way) {
         shutdown(s->fd, SHUT_WR);
-        s->st.status = MIG_COMPLETED;
         s->st.total_ms = (mono_ns() - s->st.start_ns) / 1000000;
         s->st.downtime_ms = (mono_ns() - s->stop_ns) / 1000000;
         source_close(s);
+        set_status(s, MIG_COMPLETED);
         return;
     }
     fcntl(s->fd, F_SETFL, fcntl(s->fd, F_GETFL) | O_NONBLOCK);
@@ -699,23 +812,40 @@ io:
 
 static void source_acked(MigSource *s)
 {
-    uint8_t a[9];
+    uint8_t a[ACK_SIZE];
     fcntl(s->fd, F_SETFL, fcntl(s->fd, F_GETFL) & ~O_NONBLOCK);
-    if (read_full(s->fd, a, sizeof a)) {
+    if (read_full(s->fd, a, 1)) {
         source_fail(s, "no acknowledgement from the destination: %s", io_why());
         return;
     }
     if (a[0] != 0) {
+        /* u8 kind, s64 0, u8 n, the reason */
         char why[300];
-        read_reason(s->fd, why, sizeof why);
+        if (read_full(s->fd, a + 1, 8))
+            snprintf(why, sizeof why, "the destination failed");
+        else
+            read_reason(s->fd, why, sizeof why);
         source_fail(s, "%s", why);
         return;
     }
+    if (read_full(s->fd, a + 1, ACK_SIZE - 1)) {
+        source_fail(s, "no acknowledgement from the destination: %s", io_why());
+        return;
+    }
     uint64_t now = mono_ns();
+    uint64_t down_us = (now - s->stop_ns) / 1000;
     s->st.downtime_ms = (now - s->stop_ns) / 1000000;
     s->st.total_ms = (now - s->st.start_ns) / 1000000;
-    s->st.status = MIG_COMPLETED;
+    s->st.dt_load_us = get32(a + 9);
+    s->st.dt_start_us = get32(a + 13);
+    uint64_t parts = s->st.dt_stop_us + s->st.dt_ram_us + s->st.dt_dev_us + s->st.dt_load_us +
+                     s->st.dt_start_us;
+    s->st.dt_ack_us = down_us > parts ? down_us - parts : 0;
+    /* the TB jump host policy gives: destination realtime at its start,
+     * in the source's clock, minus the source's realtime at the stop */
+    s->st.tb_jump_ns = (int64_t)get64(a + 1) - s->st.skew_ns - s->stop_real;
     source_close(s);
+    set_status(s, MIG_COMPLETED);
     char line[200];
     snprintf(line, sizeof line, "migration completed: %llu ms, downtime %llu ms, %llu bytes",
              (unsigned long long)s->st.total_ms, (unsigned long long)s->st.downtime_ms,
@@ -734,11 +864,17 @@ static void pass_done(MigSource *s)
     s->st.mbps = s->bw * 8 / 1000000;
     bus_dirty_log_sync(s->log);
     s->st.dirty_syncs++;
-    uint64_t rest = dirty_bytes(s);
+    /* what the destination has not taken yet is still to move */
+    int outq = 0;
+    if (ioctl(s->fd, SIOCOUTQ, &outq) || outq < 0)
+        outq = 0;
+    uint64_t rest = dirty_bytes(s) + (uint64_t)outq;
     s->st.remaining = rest;
     s->st.dirty_rate = dt ? (uint64_t)bus_dirty_log_count(s->log) * 1000000000ull / dt : 0;
     s->st.expected_downtime_ms = rest * 1000 / s->bw;
     s->pass++;
+    if (s->host.pass)
+        s->host.pass(s->host.opaque, s->pass);
     s->pass_start = now;
     s->pass_bytes = 0;
     s->cursor = 0;
@@ -795,7 +931,12 @@ static void source_pump(MigSource *s)
     uint64_t allowed = s->p.max_bw / (1000000000ull / RATE_WINDOW_NS);
     if (allowed < PAGE_SIZE_ + 5)
         allowed = PAGE_SIZE_ + 5;
-    while (s->out_len < OUT_CAP && s->win_bytes < allowed) {
+    /* a turn is also bounded in time: the guest runs between turns, and
+     * a turn that scans many zero pages (first touches: page faults)
+     * would stall it, a gap its clock shows */
+    for (unsigned k = 0; s->out_len < OUT_CAP && s->win_bytes < allowed; k++) {
+        if ((k & 63) == 63 && mono_ns() - now > TURN_NS)
+            break;
         uint32_t pg = bus_dirty_log_next(s->log, s->cursor);
         if (pg >= s->npages) {
             s->cursor = s->npages;
@@ -830,6 +971,8 @@ static void source_writable(void *opaque, int fd, unsigned revents)
 {
     (void)fd;
     MigSource *s = opaque;
+    if (s->stop_waiting)
+        return;
     if (s->st.status == MIG_DEVICE) {
         source_acked(s);
         return;
@@ -847,7 +990,12 @@ static void source_writable(void *opaque, int fd, unsigned revents)
         }
         if (r == 1 && b != 0) {
             char why[300];
-            read_reason(s->fd, why, sizeof why);
+            uint8_t t[8];
+            /* a failure mid-stream: u8 2, s64 0, u8 n, the reason */
+            if (b == 2 && read_full(s->fd, t, sizeof t))
+                snprintf(why, sizeof why, "the destination failed");
+            else
+                read_reason(s->fd, why, sizeof why);
             source_fail(s, "%s", why);
             return;
         }
@@ -862,6 +1010,11 @@ static void source_writable(void *opaque, int fd, unsigned revents)
 
 void mig_source_timer(MigSource *s)
 {
+    if (s && s->st.status == MIG_DEVICE && s->stop_waiting) {
+        s->stop_waiting = false;
+        source_send_rest(s);
+        return;
+    }
     if (!s || s->st.status != MIG_ACTIVE || !s->throttled)
         return;
     s->throttled = false;
@@ -906,6 +1059,45 @@ void mig_source_free(MigSource *s)
 
 /* ---- the destination ---- */
 
+typedef enum { IN_HELLO, IN_RECORDS, IN_DEVICE, IN_LOADED, IN_DONE } InState;
+
+struct MigIncoming {
+    MigHost host;
+    MigConfig cfg;
+    const SnapRegistry *reg;
+    Bus *bus;
+    int fd;
+    void *watch;
+    MigDoneFn done;
+    void *done_opaque;
+    InState state;
+    uint8_t *buf;           /* received, not yet parsed: [off, len) */
+    size_t off, len;
+    uint8_t *dev;           /* the device state record */
+    uint32_t dev_len, dev_have;
+    uint64_t loaded_ns;     /* when the load ended (the start is timed from it) */
+    uint32_t load_us;
+    uint64_t *written;      /* pages with data from this stream */
+    MigStats st;
+};
+
+/* The destination's RAM starts as zeros without touching it: the pages go
+ * back to the kernel (private anonymous memory reads as zeros after
+ * MADV_DONTNEED), so a ZERO record costs nothing, not a page fault, on a
+ * page this stream never wrote */
+static void ram_zero(Bus *bus)
+{
+    uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE);
+    uintptr_t a = (uintptr_t)bus->ram, e = a + bus->ram_size;
+    uintptr_t a2 = (a + pg - 1) & ~(pg - 1), e2 = e & ~(pg - 1);
+    if (e2 <= a2 || madvise((void *)a2, e2 - a2, MADV_DONTNEED)) {
+        memset(bus->ram, 0, bus->ram_size);
+        return;
+    }
+    memset(bus->ram, 0, a2 - a);
+    memset((void *)e2, 0, e - e2);
+}
+
 static void send_refusal(int fd, uint8_t kind, const char *why)
 {
     uint8_t b[1 + 16 + 1 + 255];
@@ -923,76 +1115,60 @@ static void send_refusal(int fd, uint8_t kind, const char *why)
     (void)!write_full(fd, b, off + 1 + n);
 }
 
-void mig_incoming_ack(int fd, bool ok, const char *why)
+static void in_close(MigIncoming *in)
 {
+    if (in->watch)
+        in->host.unwatch(in->watch);
+    in->watch = NULL;
+    if (in->fd >= 0)
+        close(in->fd);
+    in->fd = -1;
+    free(in->buf);
+    in->buf = NULL;
+    free(in->dev);
+    in->dev = NULL;
+    free(in->written);
+    in->written = NULL;
+}
+
+/* The end: the board hears of it once */
+static void in_end(MigIncoming *in, bool ok, const char *msg)
+{
+    bool hello = in->state == IN_HELLO;
+    in->state = ok ? IN_LOADED : IN_DONE;
+    in->st.status = ok ? MIG_COMPLETED : MIG_FAILED;
+    in->st.total_ms = (mono_ns() - in->st.start_ns) / 1000000;
     if (!ok) {
-        send_refusal(fd, 2, why ? why : "failed");
-        return;
+        snprintf(in->st.error, sizeof in->st.error, "%s", msg);
+        /* the source hears why, in the reply or the ack it waits for */
+        send_refusal(in->fd, hello ? 1 : 2, msg);
+        in_close(in);
+    } else if (in->watch) {
+        in->host.unwatch(in->watch);
+        in->watch = NULL;
     }
-    uint8_t a[9];
-    a[0] = 0;
-    put64(a + 1, (uint64_t)tb_host_real_ns());
-    (void)!write_full(fd, a, sizeof a);
+    in->done(in->done_opaque, ok, msg);
 }
 
-static int load_device(int fd, uint32_t n, const SnapRegistry *reg, char *msg, size_t len)
+static void in_fail(MigIncoming *in, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void in_fail(MigIncoming *in, const char *fmt, ...)
 {
-    int mfd = memfd_create("ppcemu-mig-in", MFD_CLOEXEC);
-    uint8_t *buf = malloc(64u << 10);
-    if (mfd < 0 || !buf) {
-        say(msg, len, "out of memory for the device state");
-        goto fail;
-    }
-    for (uint32_t left = n; left;) {
-        uint32_t k = left < (64u << 10) ? left : (64u << 10);
-        if (read_full(fd, buf, k)) {
-            say(msg, len, "reading the device state: %s", io_why());
-            goto fail;
-        }
-        if (write(mfd, buf, k) != (ssize_t)k) {
-            say(msg, len, "buffering the device state: %s", strerror(errno));
-            goto fail;
-        }
-        left -= k;
-    }
-    free(buf);
-    buf = NULL;
-    lseek(mfd, 0, SEEK_SET);
-    SnapRegistry dev = *reg;
-    dev.n = 0;
-    for (unsigned i = 0; i < reg->n; i++)
-        if (strcmp(reg->entry[i].desc->name, "ram"))
-            dev.entry[dev.n++] = reg->entry[i];
-    SnapError err;
-    SnapHeader h;
-    SnapReader *r = snap_reader_open_fd(mfd, &h, &err);
-    SnapLoad *ld = r ? snap_registry_read(&dev, r, &h, &err) : NULL;
-    snap_reader_close(r);
-    close(mfd);
-    if (!ld) {
-        say(msg, len, "device state: %s", err.msg);
-        return -1;
-    }
-    snap_load_commit(ld);
-    return 0;
-fail:
-    free(buf);
-    if (mfd >= 0)
-        close(mfd);
-    return -1;
+    char msg[300];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    in_end(in, false, msg);
 }
 
-int mig_incoming(int fd, const SnapRegistry *reg, Bus *bus, char *msg, size_t len)
+/* The hello: the whole configuration checked before any RAM moves */
+static int in_hello(MigIncoming *in, const uint8_t *h)
 {
-    uint8_t h[HELLO_SIZE];
-    if (read_full(fd, h, sizeof h)) {
-        say(msg, len, "reading the migration header: %s", io_why());
-        return -1;
-    }
     int64_t t2 = tb_host_real_ns();
+    char msg[300];
     if (memcmp(h, MIG_MAGIC, 8) || get32(h + 8) != MIG_VERSION) {
-        say(msg, len, "not a ppcemu migration stream (or another version)");
-        send_refusal(fd, 1, msg);
+        in_fail(in, "not a ppcemu migration stream (or another version)");
         return -1;
     }
     SnapHeader sh = { .version = SNAP_FORMAT_VERSION };
@@ -1001,66 +1177,264 @@ int mig_incoming(int fd, const SnapRegistry *reg, Bus *bus, char *msg, size_t le
     sh.board[15] = sh.cpu[15] = 0;
     sh.ram_size = get32(h + 44);
     sh.flags = get32(h + 48);
-    /* the configuration checks of a snapshot load: board, CPU, RAM size,
-     * the board's own (TB frequency, -icount); nothing read into a
-     * registry that refuses */
-    SnapRegistry none = *reg;
+    SnapRegistry none = *in->reg;
     none.n = 0;
     SnapError err;
     SnapHeader mine;
-    snap_registry_header(reg, &mine);
+    snap_registry_header(in->reg, &mine);
     int bad = strcmp(sh.board, mine.board) || strcmp(sh.cpu, mine.cpu) ||
               sh.ram_size != mine.ram_size ||
-              (reg->check_header && reg->check_header(&sh, reg->header_opaque, &err));
+              (in->reg->check_header && in->reg->check_header(&sh, in->reg->header_opaque, &err));
     if (bad) {
         /* snap_registry_read words it; a registry without sections reads
          * nothing from a NULL reader before the header checks fail */
         SnapLoad *ld = snap_registry_read(&none, NULL, &sh, &err);
         snap_load_free(ld);
-        say(msg, len, "configuration mismatch: %s", err.msg);
-        send_refusal(fd, 1, msg);
+        in_fail(in, "configuration mismatch: %s", err.msg);
+        return -1;
+    }
+    uint64_t freq = get64(h + 60);
+    int32_t shift = (int32_t)get32(h + 68);
+    if (freq != in->cfg.tb_freq) {
+        in_fail(in, "configuration mismatch: the source's timebase runs at %llu Hz, this "
+                "machine's at %llu Hz (-tb-freq)", (unsigned long long)freq,
+                (unsigned long long)in->cfg.tb_freq);
+        return -1;
+    }
+    if (shift != in->cfg.icount_shift) {
+        char a[32], b[32];
+        snprintf(a, sizeof a, shift < 0 ? "real time" : "-icount %d", (int)shift);
+        snprintf(b, sizeof b, in->cfg.icount_shift < 0 ? "real time" : "-icount %d",
+                 (int)in->cfg.icount_shift);
+        in_fail(in, "configuration mismatch: the source runs in %s, this machine in %s", a, b);
         return -1;
     }
     uint8_t r[17];
     r[0] = 0;
     put64(r + 1, (uint64_t)t2);
     put64(r + 9, (uint64_t)tb_host_real_ns());
-    if (write_full(fd, r, sizeof r)) {
-        say(msg, len, "replying to the source: %s", io_why());
+    if (write_full(in->fd, r, sizeof r)) {
+        say(msg, sizeof msg, "replying to the source: %s", io_why());
+        in_fail(in, "%s", msg);
         return -1;
     }
-    uint32_t npages = bus->ram_size >> BUS_PAGE_BITS;
+    in->st.status = MIG_ACTIVE;
+    in->state = IN_RECORDS;
+    return 0;
+}
+
+static int in_load_device(MigIncoming *in)
+{
+    uint64_t t0 = mono_ns();
+    /* the bus counts every page as written (code, dirty logs) */
+    bus_ram_written(in->bus, 0, in->bus->ram_size);
+    int mfd = memfd_create("ppcemu-mig-in", MFD_CLOEXEC);
+    if (mfd < 0 || write(mfd, in->dev, in->dev_len) != (ssize_t)in->dev_len) {
+        if (mfd >= 0)
+            close(mfd);
+        in_fail(in, "buffering the device state: %s", strerror(errno));
+        return -1;
+    }
+    lseek(mfd, 0, SEEK_SET);
+    SnapRegistry dev = *in->reg;
+    dev.n = 0;
+    for (unsigned i = 0; i < in->reg->n; i++)
+        if (strcmp(in->reg->entry[i].desc->name, "ram"))
+            dev.entry[dev.n++] = in->reg->entry[i];
+    SnapError err;
+    SnapHeader h;
+    SnapReader *r = snap_reader_open_fd(mfd, &h, &err);
+    SnapLoad *ld = r ? snap_registry_read(&dev, r, &h, &err) : NULL;
+    snap_reader_close(r);
+    close(mfd);
+    if (!ld) {
+        in_fail(in, "device state: %s", err.msg);
+        return -1;
+    }
+    snap_load_commit(ld);
+    in->loaded_ns = mono_ns();
+    in->load_us = (uint32_t)((in->loaded_ns - t0) / 1000);
+    in->st.dt_load_us = in->load_us;
+    in_end(in, true, "");
+    return 1;
+}
+
+/* Parse what has arrived; -1 ended (failed), 1 loaded, 0 wants more */
+static int in_parse(MigIncoming *in)
+{
+    uint32_t npages = in->bus->ram_size >> BUS_PAGE_BITS;
     for (;;) {
-        uint8_t rec[5];
-        if (read_full(fd, rec, sizeof rec)) {
-            say(msg, len, "the migration stream ended early: %s", io_why());
-            return -1;
+        const uint8_t *p = in->buf + in->off;
+        size_t have = in->len - in->off;
+        if (in->state == IN_HELLO) {
+            if (have < HELLO_SIZE)
+                return 0;
+            in->off += HELLO_SIZE;
+            if (in_hello(in, p))
+                return -1;
+            continue;
         }
-        uint32_t v = get32(rec + 1);
-        if (rec[0] == REC_PAGE || rec[0] == REC_ZERO) {
+        if (in->state == IN_DEVICE) {
+            size_t k = in->dev_len - in->dev_have;
+            if (k > have)
+                k = have;
+            memcpy(in->dev + in->dev_have, p, k);
+            in->dev_have += (uint32_t)k;
+            in->off += k;
+            if (in->dev_have < in->dev_len)
+                return 0;
+            return in_load_device(in);
+        }
+        if (in->state != IN_RECORDS)
+            return 0;
+        if (have < 5)
+            return 0;
+        uint32_t v = get32(p + 1);
+        if (p[0] == REC_PAGE || p[0] == REC_ZERO) {
             if (v >= npages) {
-                say(msg, len, "corrupt migration stream: page %u of %u", v, npages);
+                in_fail(in, "corrupt migration stream: page %u of %u", v, npages);
                 return -1;
             }
-            uint8_t *dst = bus->ram + (size_t)v * PAGE_SIZE_;
-            if (rec[0] == REC_ZERO) {
-                memset(dst, 0, PAGE_SIZE_);
-            } else if (read_full(fd, dst, PAGE_SIZE_)) {
-                say(msg, len, "the migration stream ended early: %s", io_why());
-                return -1;
+            uint8_t *dst = in->bus->ram + (size_t)v * PAGE_SIZE_;
+            if (p[0] == REC_ZERO) {
+                /* reading a page never written costs no memory; writing
+                 * zeros over it would allocate it */
+                if (in->written[v / 64] >> (v % 64) & 1) {
+                    memset(dst, 0, PAGE_SIZE_);
+                    in->written[v / 64] &= ~(1ull << (v % 64));
+                }
+                in->st.zero_pages++;
+                in->off += 5;
+            } else {
+                if (have < 5 + PAGE_SIZE_)
+                    return 0;
+                memcpy(dst, p + 5, PAGE_SIZE_);
+                in->written[v / 64] |= 1ull << (v % 64);
+                in->st.normal_pages++;
+                in->off += 5 + PAGE_SIZE_;
             }
             continue;
         }
-        if (rec[0] == REC_DEVICE) {
+        if (p[0] == REC_DEVICE) {
             if (v == 0 || v > DEVICE_MAX) {
-                say(msg, len, "corrupt migration stream: device state of %u bytes", v);
+                in_fail(in, "corrupt migration stream: device state of %u bytes", v);
                 return -1;
             }
-            /* the bus counts every page as written (code, dirty logs) */
-            bus_ram_written(bus, 0, bus->ram_size);
-            return load_device(fd, v, reg, msg, len);
+            in->dev = malloc(v);
+            if (!in->dev) {
+                in_fail(in, "out of memory for a device state of %u bytes", v);
+                return -1;
+            }
+            in->dev_len = v;
+            in->dev_have = 0;
+            in->off += 5;
+            in->state = IN_DEVICE;
+            in->st.status = MIG_DEVICE;
+            continue;
         }
-        say(msg, len, "corrupt migration stream: record type %u", rec[0]);
+        in_fail(in, "corrupt migration stream: record type %u", p[0]);
         return -1;
     }
+}
+
+static void in_readable(void *opaque, int fd, unsigned revents)
+{
+    (void)revents;
+    MigIncoming *in = opaque;
+    /* read what is there (at most a buffer), then parse it all: the loop
+     * and the monitor get their turn between reads */
+    for (int turns = 0; turns < 64 && in->state < IN_LOADED; turns++) {
+        if (in->off == in->len) {
+            in->off = in->len = 0;
+        } else if (IN_BUF - in->len < 5 + PAGE_SIZE_) {
+            memmove(in->buf, in->buf + in->off, in->len - in->off);
+            in->len -= in->off;
+            in->off = 0;
+        }
+        ssize_t r = recv(fd, in->buf + in->len, IN_BUF - in->len, MSG_DONTWAIT);
+        if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            return;
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0) {
+            in_fail(in, "the migration stream ended early: %s",
+                    r == 0 ? "the connection closed" : strerror(errno));
+            return;
+        }
+        in->len += (size_t)r;
+        in->st.transferred += (uint64_t)r;
+        if (in_parse(in))
+            return;
+    }
+}
+
+MigIncoming *mig_incoming_start(int fd, const MigConfig *cfg, const SnapRegistry *reg, Bus *bus,
+                                const MigHost *host, MigDoneFn done, void *opaque)
+{
+    MigIncoming *in = calloc(1, sizeof(*in));
+    if (!in)
+        return NULL;
+    in->host = *host;
+    in->cfg = *cfg;
+    in->reg = reg;
+    in->bus = bus;
+    in->fd = fd;
+    in->done = done;
+    in->done_opaque = opaque;
+    in->st.start_ns = mono_ns();
+    in->st.status = MIG_SETUP;
+    in->st.total = bus->ram_size;
+    in->buf = malloc(IN_BUF);
+    in->written = calloc((bus->ram_size >> BUS_PAGE_BITS) / 64 + 1, sizeof(uint64_t));
+    if (!in->written) {
+        free(in->buf);
+        in->buf = NULL;
+    }
+    ram_zero(bus);
+    sock_bufs(fd);
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+    in->watch = in->buf ? host->watch(host->opaque, fd, MIG_EV_READ, in_readable, in) : NULL;
+    if (!in->watch) {
+        free(in->buf);
+        free(in->written);
+        free(in);
+        return NULL;
+    }
+    return in;
+}
+
+void mig_incoming_stats(const MigIncoming *in, MigStats *st)
+{
+    *st = in->st;
+    if (in->state < IN_LOADED)
+        st->total_ms = (mono_ns() - in->st.start_ns) / 1000000;
+}
+
+void mig_incoming_ack(MigIncoming *in, bool ok, const char *why)
+{
+    if (in->fd < 0)
+        return;
+    fcntl(in->fd, F_SETFL, fcntl(in->fd, F_GETFL) & ~O_NONBLOCK);
+    if (!ok) {
+        send_refusal(in->fd, 2, why ? why : "failed");
+    } else {
+        uint8_t a[ACK_SIZE];
+        uint64_t start_us = (mono_ns() - in->loaded_ns) / 1000;
+        in->st.dt_start_us = start_us;
+        a[0] = 0;
+        put64(a + 1, (uint64_t)tb_host_real_ns());
+        put32(a + 9, in->load_us);
+        put32(a + 13, (uint32_t)start_us);
+        (void)!write_full(in->fd, a, sizeof a);
+    }
+    in->state = IN_DONE;
+    in_close(in);
+}
+
+void mig_incoming_free(MigIncoming *in)
+{
+    if (!in)
+        return;
+    in_close(in);
+    free(in);
 }

@@ -13,15 +13,19 @@
  *
  * Live protocol (big-endian), after the connection:
  *   src -> dst  hello: "PPCEMIG1", u32 version, board[16], cpu[16],
- *               u32 RAM size, u32 header flags, s64 t1 (source realtime)
+ *               u32 RAM size, u32 header flags, s64 t1 (source realtime),
+ *               u64 TB frequency, s32 -icount shift (-1: real time)
  *   dst -> src  reply: u8 0 ok | 1 refused, s64 t2 (receive), s64 t3
  *               (send), u8 n, n bytes of reason (refused)
  *   src -> dst  records: u8 1 PAGE u32 pfn + page | u8 2 ZERO u32 pfn |
  *               u8 3 DEVICE u32 len + a snapshot stream of every section
  *               but "ram" (the last record)
- *   dst -> src  ack: u8 0 running | 1 failed, s64 realtime, u8 n, reason
+ *   dst -> src  ack: u8 0 running | 1 failed, s64 realtime at the start,
+ *               u32 load us, u32 start us (ok) | u8 n, reason (failed)
  * t1..t4 give the clock offset and round trip NTP-style (timebase.md 9).
- * exec:CMD streams have no return path: no reply, no ack.
+ * The whole configuration (board, CPU, RAM, TB frequency, -icount) is
+ * checked at the hello, before any RAM moves.  exec:CMD streams have no
+ * return path: no reply, no ack.
  */
 #ifndef MIGRATION_MIGRATE_H
 #define MIGRATION_MIGRATE_H
@@ -42,7 +46,14 @@ typedef struct MigParams {
     uint64_t max_bw;       /* max-bandwidth, bytes/s (QEMU: 128 MiB/s) */
     bool auto_converge;
     uint32_t max_passes;   /* a hard limit (0: none) */
+    uint64_t x_stop_delay_ms; /* test hook: the source waits this long stopped */
 } MigParams;
+
+/* What both ends must agree on beyond the snapshot header */
+typedef struct MigConfig {
+    uint64_t tb_freq;
+    int32_t icount_shift; /* -1: real time */
+} MigConfig;
 
 void mig_params_default(MigParams *p);
 /* `migrate_set_parameter NAME VALUE`; 0, or -1 with a line in msg */
@@ -64,6 +75,10 @@ typedef struct MigHost {
     bool (*running)(void *opaque);
     void (*throttle)(void *opaque, unsigned pct);
     void (*say)(void *opaque, const char *line);
+    /* a status change (QMP's MIGRATION event); may be NULL */
+    void (*status)(void *opaque, const char *status);
+    /* the end of a pass over RAM (QMP's MIGRATION_PASS); may be NULL */
+    void (*pass)(void *opaque, uint64_t pass);
 } MigHost;
 
 typedef enum MigStatus {
@@ -80,6 +95,13 @@ typedef struct MigStats {
     unsigned throttle_pct;
     bool have_skew;
     int64_t skew_ns, rtt_ns; /* destination realtime minus source's */
+    /* the downtime's parts, us: stopping (and the last dirty sync), the
+     * last RAM pass, serialising and sending the device state, the
+     * destination's load and start (as it reports them), and the rest
+     * (transit, the acknowledgement, scheduling) */
+    uint64_t dt_stop_us, dt_ram_us, dt_dev_us, dt_load_us, dt_start_us, dt_ack_us;
+    uint64_t dt_ram_pages, dt_dev_bytes;
+    int64_t tb_jump_ns; /* destination start minus source stop, realtime, skew removed */
     char error[200];
 } MigStats;
 
@@ -87,8 +109,9 @@ typedef struct MigSource MigSource;
 
 /* Start migrating; NULL with msg set when the URI is bad or nothing can be
  * connected to (then nothing changed). */
-MigSource *mig_source_start(const char *uri, const MigParams *p, const SnapRegistry *reg,
-                            Bus *bus, const MigHost *host, char *msg, size_t len);
+MigSource *mig_source_start(const char *uri, const MigParams *p, const MigConfig *cfg,
+                            const SnapRegistry *reg, Bus *bus, const MigHost *host, char *msg,
+                            size_t len);
 void mig_source_timer(MigSource *s);
 void mig_source_cancel(MigSource *s);
 /* the parameters may change while it runs (raising the downtime limit) */
@@ -100,13 +123,24 @@ void mig_source_free(MigSource *s);
 /* ---- the destination ---- */
 /* Check a URI (tcp:HOST:PORT, unix:PATH; defer is the board's) */
 MIG_WUR int mig_uri_check(const char *uri, bool incoming, char *msg, size_t len);
-/* Listen on the URI's address only; the fd, or -1 with msg */
+/* Listen on the URI's address only; the fd, or -1 with msg.  A unix:
+ * socket file that nothing listens on any more (a killed process's) is
+ * replaced; one with a listener is not. */
 int mig_listen(const char *uri, char *msg, size_t len);
-/* Receive a whole migration on a connected socket into the registry's
- * machine (RAM straight into the bus, then the device state's two-phase
- * load).  Blocking, with a timeout per read.  0: loaded, then the board
- * starts the machine and calls mig_incoming_ack. */
-MIG_WUR int mig_incoming(int fd, const SnapRegistry *reg, Bus *bus, char *msg, size_t len);
-void mig_incoming_ack(int fd, bool ok, const char *why);
+/* Remove a unix: URI's socket file (the listener is closed) */
+void mig_unlisten(const char *uri);
+
+/* Receiving, driven by the event loop through host->watch: the RAM goes
+ * straight into the bus, then the device state's two-phase load.  When it
+ * ends, done(opaque, ok, msg) is called once (from the loop); on ok the
+ * board starts the machine and calls mig_incoming_ack. */
+typedef struct MigIncoming MigIncoming;
+typedef void (*MigDoneFn)(void *opaque, bool ok, const char *msg);
+MigIncoming *mig_incoming_start(int fd, const MigConfig *cfg, const SnapRegistry *reg, Bus *bus,
+                                const MigHost *host, MigDoneFn done, void *opaque);
+void mig_incoming_stats(const MigIncoming *in, MigStats *st);
+/* the acknowledgement (ok: running now), then the connection is closed */
+void mig_incoming_ack(MigIncoming *in, bool ok, const char *why);
+void mig_incoming_free(MigIncoming *in);
 
 #endif /* MIGRATION_MIGRATE_H */

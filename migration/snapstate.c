@@ -9,7 +9,8 @@ _Static_assert(sizeof(bool) == 1, "bool fields are one byte in the stream and in
 
 int snap_register(SnapRegistry *reg, const SnapStateDesc *d, void *opaque)
 {
-    if (reg->n == SNAP_REGISTRY_MAX || snap_registry_find(reg, d->name))
+    if (reg->n == SNAP_REGISTRY_MAX || snap_registry_find(reg, d->name) ||
+        (d->optional && !d->reset))
         return -1;
     reg->entry[reg->n].desc = d;
     reg->entry[reg->n].opaque = opaque;
@@ -255,7 +256,7 @@ SnapLoad *snap_registry_read(const SnapRegistry *reg, SnapReader *r, const SnapH
             goto fail;
     }
     for (unsigned i = 0; i < reg->n; i++) {
-        if (!ld->tmp[i]) {
+        if (!ld->tmp[i] && !reg->entry[i].desc->optional) {
             snap_error(err, "snapshot is incomplete (no %s section)", reg->entry[i].desc->name);
             goto fail;
         }
@@ -279,20 +280,23 @@ SnapLoad *snap_registry_read_file(const SnapRegistry *reg, const char *path, Sna
 
 /* Every struct first, then every post_load: a post_load may drive another
  * device's input (UART -> IPIC -> CPU), whose registers must already be
- * the loaded ones. */
+ * the loaded ones.  An optional section the stream lacked resets its
+ * device in the first pass (so that a later post_load sees it reset). */
 void snap_load_commit(SnapLoad *ld)
 {
     const SnapRegistry *reg = ld->reg;
     for (unsigned i = 0; i < reg->n; i++) {
         const SnapEntry *e = &reg->entry[i];
-        if (e->desc->bulk)
+        if (!ld->tmp[i])
+            e->desc->reset(e->opaque); /* optional and absent (checked in read) */
+        else if (e->desc->bulk)
             e->desc->bulk->commit(e->opaque, ld->tmp[i]);
         else
             snap_state_commit(e->desc, e->opaque, ld->tmp[i]);
     }
     for (unsigned i = 0; i < reg->n; i++) {
         const SnapEntry *e = &reg->entry[i];
-        if (e->desc->post_load)
+        if (ld->tmp[i] && e->desc->post_load)
             e->desc->post_load(e->opaque);
     }
     snap_load_free(ld);

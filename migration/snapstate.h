@@ -26,6 +26,13 @@
  * post_load in registry order.  A refused stream changes nothing.
  *
  * Sections that are not a struct of fields (RAM) bring SnapBulkOps.
+ *
+ * A section is mandatory unless its description sets `optional`: a stream
+ * without a mandatory section is refused ("snapshot is incomplete"), so a
+ * truncated or corrupt stream is still caught.  An optional section is one
+ * added after streams without it existed (a device older snapshots did not
+ * describe): its absence means "that device in its reset state", and the
+ * commit runs the description's reset(opaque) instead of copying fields.
  */
 #ifndef MIGRATION_SNAPSTATE_H
 #define MIGRATION_SNAPSTATE_H
@@ -56,6 +63,12 @@ struct SnapStateDesc {
     SNAP_WUR int (*check)(const void *loaded, SnapError *err);
     void (*post_load)(void *opaque);
     const SnapBulkOps *bulk;
+    /* A stream may lack this section (older ppcemu): then reset(opaque)
+     * puts the live device in its reset state at the commit, before the
+     * post_loads of the other sections (its own post_load is not run).
+     * Requires reset. */
+    bool optional;
+    void (*reset)(void *opaque);
 };
 
 #define SNAP_REGISTRY_MAX 32

@@ -4,7 +4,11 @@ manual (qmp-spec): greeting, capabilities negotiation, execute with
 arguments and id, return/error, asynchronous events.  It drives a paused
 ppcemu (-S) through two -qmp sockets at once: stop/cont and their events,
 a snapshot round trip, reset, the bad-input cases, quit.
-Usage: qmp_client.py UNIX_PATH HOST:PORT"""
+With `input`: input-send-event against tests/guest/qmp_input.elf, whose
+serial output (a file) shows the events as the guest's driver gets them,
+and against a machine without the virtio keyboard and tablet.
+Usage: qmp_client.py UNIX_PATH HOST:PORT
+       qmp_client.py input UNIX_PATH SERIAL_FILE NOFB_UNIX_PATH"""
 import json
 import socket
 import sys
@@ -119,7 +123,8 @@ def main():
     names = {c["name"] for c in a.ok("query-commands")}
     for n in ("query-version", "query-commands", "query-status", "stop", "cont",
               "system_reset", "quit", "human-monitor-command", "snapshot-save",
-              "snapshot-load", "snapshot-delete", "query-tb", "qmp_capabilities"):
+              "snapshot-load", "snapshot-delete", "query-tb", "qmp_capabilities",
+              "query-jobs", "job-dismiss", "input-send-event"):
         check(n in names, "query-commands lists %s" % n)
     check(a.ok("query-status") == {"running": False, "status": "paused"}, "paused by -S")
     tb = a.ok("query-tb")
@@ -161,6 +166,32 @@ def main():
     r = a.cmd("snapshot-load", dict(job, **{"job-id": "l2"}))
     check(error_class(r) == "GenericError", "loading a deleted snapshot: %r" % r)
     check(icount(a) == n0, "a failed load leaves the machine as it was")
+
+    # query-jobs: QEMU's JobInfo; the jobs stay concluded until job-dismiss
+    jobs = {j["id"]: j for j in b.ok("query-jobs")}
+    check(sorted(jobs) == ["d1", "l1", "l2", "s1"], "query-jobs lists the four jobs: %r" % jobs)
+    check(jobs["s1"] == {"id": "s1", "type": "snapshot-save", "status": "concluded",
+                         "current-progress": 1, "total-progress": 1}, "JobInfo: %r" % jobs["s1"])
+    check(jobs["l1"]["type"] == "snapshot-load" and jobs["d1"]["type"] == "snapshot-delete"
+          and "error" not in jobs["l1"], "job types: %r" % jobs)
+    check(isinstance(jobs["l2"].get("error"), str) and jobs["l2"]["error"] == r["error"]["desc"],
+          "the failed job carries its error: %r" % jobs["l2"])
+    r = a.cmd("snapshot-save", dict(job, **{"tag": "other"}))
+    check(error_class(r) == "GenericError" and "already in use" in r["error"]["desc"],
+          "a job-id still in use: %r" % r)
+    a.events.clear()
+    for i in ("s1", "l1", "d1", "l2"):
+        a.ok("job-dismiss", {"id": i})
+    st = [(e["data"]["id"], e["data"]["status"]) for e in a.events if e["event"] == "JOB_STATUS_CHANGE"]
+    check(st == [("s1", "null"), ("l1", "null"), ("d1", "null"), ("l2", "null")],
+          "job-dismiss: status null: %r" % st)
+    check(a.ok("query-jobs") == [], "no jobs after job-dismiss")
+    r = a.cmd("job-dismiss", {"id": "s1"})
+    check(error_class(r) == "GenericError", "dismissing a job that is gone: %r" % r)
+    r = a.cmd("input-send-event", {"events": [{"type": "key", "data": {"down": True, "key": {
+        "type": "qcode", "data": "a"}}}]})
+    check(error_class(r) == "GenericError" and r["error"]["desc"] == "VM not running",
+          "input-send-event while paused: %r" % r)
 
     # bad input: errors with QEMU's classes, the machine undisturbed
     before = (a.ok("query-status"), icount(a))
@@ -208,4 +239,122 @@ def main():
     print("%d QMP checks passed" % checks)
 
 
-main()
+def connect(path):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(path)
+    q = Qmp(s)
+    q.ok("qmp_capabilities")
+    return q
+
+
+class Serial:
+    """The guest's EV lines, read from the serial file as they come"""
+
+    def __init__(self, path):
+        self.path = path
+        self.seen = 0
+
+    def lines(self):
+        with open(self.path, "rb") as f:
+            return f.read().decode("latin-1").replace("\r", "").splitlines()
+
+    def wait(self, pattern_ok, what, limit=60):
+        """wait for a line that pattern_ok accepts (the guest is polling)"""
+        for _ in range(limit * 20):
+            if any(pattern_ok(l) for l in self.lines()):
+                return
+            time.sleep(0.05)
+        fail("no %s in the guest's output: %r" % (what, self.lines()[-10:]))
+
+    def events(self, n, what):
+        """the next n EV lines (waiting for them)"""
+        for _ in range(60 * 20):
+            ev = [l for l in self.lines() if l.startswith("EV ")]
+            if len(ev) >= self.seen + n:
+                got = ev[self.seen:self.seen + n]
+                self.seen += n
+                return got
+            time.sleep(0.05)
+        fail("%s: %d events expected, the guest printed %r" % (what, n, ev[self.seen:]))
+
+
+def key(down, kind, data):
+    return {"type": "key", "data": {"down": down, "key": {"type": kind, "data": data}}}
+
+
+def input_main():
+    q = connect(sys.argv[2])
+    ser = Serial(sys.argv[3])
+    q.ok("cont")
+    ser.wait(lambda l: l == "RX-READY", "RX-READY")
+
+    def send(events, want, what):
+        q.ok("input-send-event", {"events": events})
+        got = ser.events(len(want), what)
+        # the guest polls the two devices in turn: order holds per device
+        for d in ("K", "T"):
+            g = [l for l in got if l.startswith("EV " + d)]
+            w = [l for l in want if l.startswith("EV " + d)]
+            check(g == w, "%s: %r (expected %r)" % (what, got, want))
+
+    # Linux codes: KEY_LEFTCTRL 29, KEY_A 30, KEY_UP 103, KEY_ESC 1;
+    # EV_KEY 1, EV_ABS 3, EV_SYN 0; BTN_LEFT 0x110 (272), ABS_X 0, ABS_Y 1
+    send([key(True, "qcode", "ctrl"), key(True, "number", 0x1e)],
+         ["EV K 1 29 1", "EV K 1 30 1", "EV K 0 0 0"], "qcode ctrl and qnum 0x1e, one EV_SYN")
+    send([key(False, "qcode", "a"), key(False, "qcode", "ctrl")],
+         ["EV K 1 30 0", "EV K 1 29 0", "EV K 0 0 0"], "releases")
+    send([key(True, "number", 0xc8), key(False, "number", 0xc8)],
+         ["EV K 1 103 1", "EV K 1 103 0", "EV K 0 0 0"], "an extended qnum (0xc8: up)")
+    send([{"type": "abs", "data": {"axis": "x", "value": 100}},
+          {"type": "abs", "data": {"axis": "y", "value": 32767}},
+          {"type": "btn", "data": {"down": True, "button": "left"}}],
+         ["EV T 3 0 100", "EV T 3 1 32767", "EV T 1 272 1", "EV T 0 0 0"], "tablet: abs x/y, left button")
+    send([{"type": "btn", "data": {"down": False, "button": "left"}}, key(True, "qcode", "esc")],
+         ["EV T 1 272 0", "EV T 0 0 0", "EV K 1 1 1", "EV K 0 0 0"], "both devices in one command")
+    # bad events: an error each, and nothing reaches the guest (not even
+    # the good events before a bad one)
+    good = key(False, "qcode", "esc")
+    bad = [
+        ([good, key(True, "qcode", "nosuchkey")], "does not accept value 'nosuchkey'"),
+        ([good, key(True, "qcode", "0x1e")], "does not accept value '0x1e'"),
+        ([good, key(True, "number", 0x7f)], "not on the virtio keyboard"),
+        ([good, key(True, "scancode", 1)], "does not accept value 'scancode'"),
+        ([good, {"type": "key", "data": {"key": {"type": "qcode", "data": "a"}}}], "'events[1].data.down' is missing"),
+        ([good, {"type": "key", "data": {"down": 1, "key": {"type": "qcode", "data": "a"}}}],
+         "'events[1].data.down', expected: boolean"),
+        ([good, {"type": "btn", "data": {"down": True, "button": "wheel-up"}}], "not on the virtio tablet"),
+        ([good, {"type": "abs", "data": {"axis": "x", "value": 40000}}], "out of range"),
+        ([good, {"type": "abs", "data": {"axis": "z", "value": 1}}], "does not accept value 'z'"),
+        ([good, {"type": "rel", "data": {"axis": "x", "value": 1}}], "Input handler not found for event type rel"),
+        ([good, {"type": "bogus", "data": {}}], "does not accept value 'bogus'"),
+        ([good, {"type": "key"}], "'events[1].data' is missing"),
+        ([good, 5], "'events[1]', expected: object"),
+    ]
+    for events, msg in bad:
+        r = q.cmd("input-send-event", {"events": events})
+        check(error_class(r) == "GenericError" and msg in r["error"]["desc"],
+              "bad event (%s): %r" % (msg, r))
+    r = q.cmd("input-send-event", {"events": [good], "device": "video0"})
+    check(error_class(r) == "GenericError" and "'video0' not found" in r["error"]["desc"], "device: %r" % r)
+    r = q.cmd("input-send-event", {"events": {}})
+    check(error_class(r) == "GenericError" and "expected: array" in r["error"]["desc"], "events not a list: %r" % r)
+    send([good], ["EV K 1 1 0", "EV K 0 0 0"], "after the bad ones, only the next good event arrives")
+    q.ok("quit")
+
+    # a machine without the virtio keyboard and tablet (-M virt,fb=off)
+    n = connect(sys.argv[4])
+    n.ok("cont")
+    for kind, ev in (("key", good), ("btn", {"type": "btn", "data": {"down": True, "button": "left"}}),
+                     ("abs", {"type": "abs", "data": {"axis": "x", "value": 1}})):
+        r = n.cmd("input-send-event", {"events": [ev]})
+        check(error_class(r) == "GenericError"
+              and r["error"]["desc"] == "Input handler not found for event type %s" % kind,
+              "no input devices (%s): %r" % (kind, r))
+    n.ok("quit")
+    print("%d input checks passed" % checks)
+
+
+if sys.argv[1] == "input":
+    input_main()
+else:
+    main()

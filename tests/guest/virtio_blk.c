@@ -10,13 +10,14 @@
  * feature negotiation (VERSION_1 required), queue setup, reads, a
  * write/read round trip, get-id, flush, the interrupt through the IPIC
  * (slot 0 = source 48, slot 1 = source 17), a read past the disk end
- * (IOERR), readonly and snapshot=on behaviour, and hostile chains (a loop,
+ * (IOERR), readonly and snapshot=on behaviour, discard and write-zeroes
+ * (limits, bounds, on the file and in the overlay), and hostile chains (a loop,
  * a buffer outside RAM, a huge length, an avail index running ahead, a
  * queue outside RAM): each puts the device in DEVICE_NEEDS_RESET with a
  * config interrupt, the emulator lives on and a reset brings it back.
  * virtio_blk.post then checks the image files on the host.
  */
-#include "rt.h"
+#include "timer.h"
 
 #define VIRTIO_BASE 0x81000000u
 #define SLOT(n) (VIRTIO_BASE + (n) * 0x200u)
@@ -54,6 +55,8 @@
 
 #define F_FLUSH (1u << 9)
 #define F_RO (1u << 5)
+#define F_DISCARD (1u << 13)
+#define F_WZ (1u << 14)
 #define F_VERSION_1_HI 1u /* bit 32 */
 
 #define IPIC_SEPNR 0x2C
@@ -141,7 +144,13 @@ static int submit(unsigned s, uint16_t head)
     avail[s][1] = sw16(avail_idx[s]);
     __asm__ volatile("sync" ::: "memory");
     wr(s, R_QNOTIFY, 0);
-    uint16_t uidx = sw16(((volatile uint16_t *)used[s])[1]);
+    /* Reads, writes and flushes complete later (the drive's I/O thread):
+     * wait for the used entry, or the device's error state, or 5 s */
+    uint64_t give_up = tb_read() + (uint64_t)tb_freq() * 5;
+    uint16_t uidx;
+    while ((uidx = sw16(((volatile uint16_t *)used[s])[1])) == used_seen[s] &&
+           !(rd(s, R_STATUS) & S_NEEDS_RESET) && tb_read() < give_up)
+        ;
     if (uidx == used_seen[s])
         return -1;
     CHECK_EQ(uidx, (uint16_t)(used_seen[s] + 1), "one used entry per request");
@@ -255,6 +264,110 @@ static void read_write(void)
     CHECK_EQ(blk_req(0, 0, SECTORS - 1, 512, NULL), 0, "last sector reads");
     check_data(0, SECTORS - 1, 512, "last sector's bytes");
     wr(0, R_IACK, 3);
+}
+
+/* One discard/write-zeroes segment at buf[16 i] (struct
+ * virtio_blk_discard_write_zeroes, little-endian) */
+static void dwz_seg(unsigned i, uint32_t sector, uint32_t num, uint32_t flags)
+{
+    uint8_t *p = buf + 16 * i;
+    rt_memset(p, 0, 16);
+    for (int k = 0; k < 4; k++) {
+        p[k] = (uint8_t)(sector >> (8 * k));
+        p[8 + k] = (uint8_t)(num >> (8 * k));
+        p[12 + k] = (uint8_t)(flags >> (8 * k));
+    }
+}
+
+static unsigned count_zero(uint32_t len)
+{
+    unsigned z = 0;
+    for (uint32_t i = 0; i < len; i++)
+        z += buf[i] == 0;
+    return z;
+}
+
+/* Discard (type 11) and write-zeroes (type 13), 5.2.6: limits in the
+ * config space, bounds, the file (slot 0; virtio_blk.post checks the
+ * zeros in disk0.img) and the snapshot=on overlay (slot 2) */
+static void discard_wz(void)
+{
+    wr(0, R_DEVFEATSEL, 0);
+    CHECK_EQ(rd(0, R_DEVFEAT) & (F_DISCARD | F_WZ), F_DISCARD | F_WZ, "slot 0: DISCARD, WRITE_ZEROES");
+    wr(1, R_DEVFEATSEL, 0);
+    CHECK_EQ(rd(1, R_DEVFEAT) & (F_DISCARD | F_WZ), 0, "readonly slot 1: neither offered");
+    CHECK_EQ(rd(0, R_CONFIG + 36), 65536, "max_discard_sectors");
+    CHECK_EQ(rd(0, R_CONFIG + 40), 32, "max_discard_seg");
+    CHECK_EQ(rd(0, R_CONFIG + 44), 8, "discard_sector_alignment");
+    CHECK_EQ(rd(0, R_CONFIG + 48), 65536, "max_write_zeroes_sectors");
+    CHECK_EQ(rd(0, R_CONFIG + 52), 32, "max_write_zeroes_seg");
+    /* slot 0 runs with FLUSH only (read_write): not negotiated, UNSUPP */
+    dwz_seg(0, 10, 2, 0);
+    CHECK_EQ(blk_req(0, 13, 0, 16, NULL), 2, "write-zeroes not negotiated: UNSUPP");
+    CHECK_EQ(init_dev(0, F_FLUSH | F_DISCARD | F_WZ, F_VERSION_1_HI), 1, "slot 0 with DISCARD|WZ");
+
+    dwz_seg(0, 10, 2, 0);
+    CHECK_EQ(blk_req(0, 13, 0, 16, NULL), 0, "write-zeroes sectors 10-11: OK");
+    dwz_seg(0, 16, 8, 0);
+    CHECK_EQ(blk_req(0, 11, 0, 16, NULL), 0, "discard sectors 16-23: OK");
+    rt_memset(buf, 0xFF, 4096);
+    CHECK_EQ(blk_req(0, 0, 9, 512 * 4, NULL), 0, "read sectors 9-12");
+    check_data(0, 9, 512, "sector 9 untouched");
+    unsigned bad = 0;
+    for (uint32_t i = 512; i < 1536; i++)
+        bad += buf[i] != 0;
+    CHECK_EQ(bad, 0, "sectors 10-11 read as zeros");
+    rt_memset(buf, 0xFF, 4096);
+    CHECK_EQ(blk_req(0, 0, 16, 4096, NULL), 0, "read the discarded sectors");
+    CHECK_EQ(count_zero(4096), 4096, "a discarded range of the file reads as zeros");
+
+    /* bounds: each refused whole, nothing done */
+    dwz_seg(0, 30, 1, 1);
+    CHECK_EQ(blk_req(0, 11, 0, 16, NULL), 2, "discard with unmap: UNSUPP");
+    dwz_seg(0, 30, 1, 2);
+    CHECK_EQ(blk_req(0, 13, 0, 16, NULL), 2, "a reserved flag: UNSUPP");
+    dwz_seg(0, 0, 65537, 0);
+    CHECK_EQ(blk_req(0, 11, 0, 16, NULL), 2, "more than max_discard_sectors: UNSUPP");
+    for (unsigned i = 0; i < 33; i++)
+        dwz_seg(i, 30, 1, 0);
+    CHECK_EQ(blk_req(0, 13, 0, 33 * 16, NULL), 2, "more than max_write_zeroes_seg: UNSUPP");
+    CHECK_EQ(blk_req(0, 13, 0, 20, NULL), 2, "a partial segment: UNSUPP");
+    dwz_seg(0, 30, 2, 0);
+    dwz_seg(1, SECTORS - 1, 2, 0);
+    CHECK_EQ(blk_req(0, 13, 0, 32, NULL), 1, "a segment past the end: IOERR");
+    dwz_seg(0, 30, 1, 0);
+    dwz_seg(1, 0xFFFFFFFFu, 1, 0);
+    CHECK_EQ(blk_req(0, 11, 0, 32, NULL), 1, "a segment at a huge sector: IOERR");
+    CHECK_EQ(blk_req(0, 0, 30, 1024, NULL), 0, "read sectors 30-31");
+    check_data(0, 30, 1024, "a refused request wrote nothing");
+    CHECK_EQ(rd(0, R_STATUS) & S_NEEDS_RESET, 0, "refusals leave the device working");
+
+    /* the overlay: written clusters dropped by a discard read as the file
+     * again; write-zeroes reads as zeros; the file is never written */
+    CHECK_EQ(init_dev(2, F_DISCARD | F_WZ, F_VERSION_1_HI), 1, "slot 2 with DISCARD|WZ");
+    for (uint32_t i = 0; i < 4096; i++)
+        buf[i] = wpat(i);
+    CHECK_EQ(blk_req(2, 1, 24, 4096, NULL), 0, "snapshot drive: write sectors 24-31");
+    rt_memset(buf, 0, 4096);
+    CHECK_EQ(blk_req(2, 0, 24, 4096, NULL), 0, "read them back");
+    bad = 0;
+    for (uint32_t i = 0; i < 4096; i++)
+        bad += buf[i] != wpat(i);
+    CHECK_EQ(bad, 0, "snapshot drive: written bytes");
+    dwz_seg(0, 24, 8, 0);
+    CHECK_EQ(blk_req(2, 11, 0, 16, NULL), 0, "snapshot drive: discard sectors 24-31");
+    CHECK_EQ(blk_req(2, 0, 24, 4096, NULL), 0, "read the discarded cluster");
+    check_data(2, 24, 4096, "a discarded overlay cluster reads as the file");
+    dwz_seg(0, 33, 2, 0);
+    CHECK_EQ(blk_req(2, 13, 0, 16, NULL), 0, "snapshot drive: write-zeroes sectors 33-34");
+    rt_memset(buf, 0xFF, 2048);
+    CHECK_EQ(blk_req(2, 0, 32, 2048, NULL), 0, "read sectors 32-35");
+    check_data(2, 32, 512, "sector 32 untouched");
+    bad = 0;
+    for (uint32_t i = 512; i < 1536; i++)
+        bad += buf[i] != 0;
+    CHECK_EQ(bad, 0, "snapshot drive: sectors 33-34 read as zeros");
+    wr(2, R_STATUS, 0);
 }
 
 static void readonly_snapshot(void)
@@ -371,6 +484,7 @@ int main(void)
     negotiation();
     read_write();
     readonly_snapshot();
+    discard_wz();
     hostile();
     return rt_result("virtio_blk");
 }

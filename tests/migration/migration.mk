@@ -16,3 +16,9 @@ $(MIGT_DIR)/%.elf: $(MIGT_DIR)/%.o $(GUEST_RT_OBJS) tests/guest/rt/guest.lds
 
 .PRECIOUS: $(MIGT_DIR)/%.o
 all: $(MIGT_ELFS)
+
+# make migbench: live migration figures, ppcemu vs qemu-system-ppc -M 40p
+# (tools/migbench.sh; figures, not a test).  MIGBENCH=ppcemu|qemu|both
+.PHONY: migbench
+migbench: $(BUILD)/ppcemu
+	tools/migbench.sh $(BUILD) $(or $(MIGBENCH),both)

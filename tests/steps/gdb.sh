@@ -10,7 +10,11 @@
 # reported to gdb, and -icount exactness (the guest's final instruction
 # count is the same with and without the debugger's stops).  Also a raw
 # protocol client (tests/gdbproto.py): acks, bad checksums, no-ack mode,
-# Ctrl-C, a UNIX socket, detach.
+# Ctrl-C, a UNIX socket, detach, watchpoints on multiple/string/dcbz,
+# breakpoints on uncached fetches, a debugger that stops reading; the
+# listening address (stale, live and non-socket UNIX paths, tcp::0).
+# Against Linux (build-guest/vmlinux, skipped when not built): break
+# start_kernel from -S, bt, info registers, a later breakpoint, kill.
 # Usage: tests/steps/gdb.sh BUILD_DIR
 set -u
 build=${1:-build}
@@ -128,6 +132,62 @@ G
     fi
 fi
 
+# ---- the Linux guest (issue 12.3) ----
+# -S -gdb, break start_kernel (no DWARF in the guest kernel: symbols and
+# gdb's prologue analysis), backtraces, the kernel's registers, then a
+# later breakpoint (rest_init: its callers are named) and kill.
+vmlinux=${VMLINUX:-build-guest/vmlinux}
+if [ ! -e "$vmlinux" ]; then
+    echo "gdb: Linux checks skipped: $vmlinux is not built (make guest)"
+else
+    timeout -k 5 300 "$emu" -M virt -m 128 -kernel "$vmlinux" -append "console=ttyS0,115200" \
+        -display none -serial "file:$tmp/linux.serial" -no-reboot -S -gdb tcp:127.0.0.1:0 \
+        2>"$tmp/linux.err" &
+    pid=$!; pids+=("$pid")
+    port=
+    for ((i = 0; i < 3000; i++)); do
+        port=$(sed -n 's/^ppcemu: gdb stub listening on 127\.0\.0\.1 port \([0-9]*\)$/\1/p' "$tmp/linux.err")
+        [ -n "$port" ] && break
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.01
+    done
+    cat >"$tmp/linux.gdb" <<G
+set pagination off
+set confirm off
+target remote 127.0.0.1:$port
+break start_kernel
+continue
+echo BT1:\n
+bt
+echo REGS:\n
+info registers pc msr r1 sdr1 sprg3
+break rest_init
+continue
+echo BT2:\n
+bt
+kill
+G
+    timeout -k 5 240 "$GDB" -batch -nx -x "$tmp/linux.gdb" "$vmlinux" >"$tmp/linux.out" 2>&1
+    wait "$pid"; rc=$?
+    out=$tmp/linux.out
+    sk=$(sed -n 's/^\([0-9a-f]*\) T start_kernel$/\1/p' "${vmlinux%/*}/System.map")
+    check "Linux: break start_kernel from -S, continue, hit" "^Breakpoint 1, 0x$sk in start_kernel" "$out"
+    # start_here enters start_kernel by rfi with LR still a real-mode
+    # address inside start_here (no symbol for it): a second frame exists
+    check "Linux: bt at start_kernel: start_kernel and its caller" '^#1 +0x[0-9a-f]+ in ' "$out"
+    check "Linux: the pc is start_kernel's" "^pc +0x$sk +0x$sk <start_kernel>" "$out"
+    # MSR_KERNEL of 32-bit Book3S: ME | IR | DR | RI
+    check "Linux: the kernel's MSR (translation on)" '^msr +0x1032 ' "$out"
+    check "Linux: the stack pointer in the kernel's linear map" '^r1 +0xc0[0-9a-f]{6} ' "$out"
+    check "Linux: SDR1 set up by the kernel" '^sdr1 +0x[0-9a-f]*[1-9a-f][0-9a-f]* ' "$out"
+    check "Linux: a later breakpoint, its callers named" \
+        '^#1 +0x[0-9a-f]+ in arch_call_rest_init' "$out"
+    check "Linux: ... up to start_kernel" '^#2 +0x[0-9a-f]+ in start_kernel' "$out"
+    check "Linux: kill ends the session" 'Inferior 1 \(Remote target\) killed' "$out"
+    if kill -0 "$pid" 2>/dev/null; then bad "Linux: ppcemu still running after kill"
+    else ok "Linux: ppcemu ended by gdb's kill (status $rc)"; fi
+fi
+
 # ---- the raw protocol ----
 if command -v python3 >/dev/null 2>&1; then
     if start_emu proto; then
@@ -138,13 +198,28 @@ if command -v python3 >/dev/null 2>&1; then
         fi
         kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
     fi
+    # a debugger that stops reading (sends thousands of requests, reads
+    # nothing): dropped at the stub's bound, the machine never stalls
+    if start_emu flood -qmp "unix:$tmp/flood.qmp,server,nowait"; then
+        if timeout -k 5 90 python3 tests/gdbproto.py flood "127.0.0.1:$port" "$tmp/flood.qmp" \
+            >"$tmp/flood.out" 2>&1; then
+            ok "a debugger that stops reading: $(tail -n 1 "$tmp/flood.out")"
+        else
+            bad "a debugger that stops reading:"; sed 's/^/    /' "$tmp/flood.out"
+        fi
+        check "the dropped debugger is named in one line" \
+            'gdb stub: the debugger stopped reading .*dropping the connection' "$tmp/flood.err"
+        kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+    fi
+    # a socket file left by a process that is gone is replaced
     sock=$tmp/gdb.sock
+    python3 -c 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.close()' "$sock"
     timeout -k 5 60 "$emu" -m 16 -display none -serial null -kernel "$elf" -S \
         -gdb "unix:$sock" 2>"$tmp/unix.err" &
     pid=$!; pids+=("$pid")
     for ((i = 0; i < 3000; i++)); do [ -S "$sock" ] && break; sleep 0.01; done
     if timeout -k 5 60 python3 tests/gdbproto.py unix "$sock" >"$tmp/unix.out" 2>&1; then
-        ok "raw protocol over a UNIX socket"
+        ok "raw protocol over a UNIX socket (a stale socket file replaced)"
     else
         bad "raw protocol over a UNIX socket:"; sed 's/^/    /' "$tmp/unix.out"
     fi
@@ -152,6 +227,41 @@ if command -v python3 >/dev/null 2>&1; then
 else
     echo "gdb: raw protocol checks skipped (no python3)"
 fi
+
+# ---- the listening address ----
+# a socket another process listens on is not taken over, nor is a file
+# that is not a socket removed
+live=$tmp/live.sock
+python3 -c 'import socket,sys,time; s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(1); time.sleep(30)' "$live" &
+lpid=$!; pids+=("$lpid")
+for ((i = 0; i < 3000; i++)); do [ -S "$live" ] && break; sleep 0.01; done
+timeout -k 5 30 "$emu" -m 16 -display none -serial null -kernel "$elf" -gdb "unix:$live" \
+    >/dev/null 2>"$tmp/live.err"
+rc=$?
+if [ "$rc" -ne 0 ] && grep -q "another process is listening" "$tmp/live.err" && [ -S "$live" ] &&
+    python3 -c 'import socket,sys; socket.socket(socket.AF_UNIX).connect(sys.argv[1])' "$live"; then
+    ok "a live UNIX socket is refused and left working"
+else
+    bad "a live UNIX socket: rc $rc, $(cat "$tmp/live.err")"
+fi
+kill "$lpid" 2>/dev/null; wait "$lpid" 2>/dev/null
+echo precious >"$tmp/plain.file"
+timeout -k 5 30 "$emu" -m 16 -display none -serial null -kernel "$elf" -gdb "unix:$tmp/plain.file" \
+    >/dev/null 2>"$tmp/plain.err"
+rc=$?
+if [ "$rc" -ne 0 ] && grep -q "is not a socket" "$tmp/plain.err" && [ "$(cat "$tmp/plain.file")" = precious ]; then
+    ok "a file that is not a socket is refused and kept"
+else
+    bad "a plain file as -gdb unix: path: rc $rc, $(cat "$tmp/plain.err")"
+fi
+# tcp::PORT: every interface (QEMU's meaning), the picked port announced
+timeout -k 5 30 "$emu" -m 16 -display none -serial null -kernel "$elf" -S -gdb tcp::0 \
+    2>"$tmp/any.err" &
+pid=$!; pids+=("$pid")
+for ((i = 0; i < 3000; i++)); do grep -q 'listening on' "$tmp/any.err" && break; sleep 0.01; done
+check "-gdb tcp::0 listens on every interface" \
+    '^ppcemu: gdb stub listening on (0\.0\.0\.0|::) port [1-9][0-9]*$' "$tmp/any.err"
+kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
 
 # ---- bad specs ----
 "$emu" -m 16 -display none -serial null -kernel "$elf" -gdb bogus >/dev/null 2>"$tmp/bogus.err"

@@ -2,7 +2,10 @@
 # QMP (cli.md -qmp, issue 12.2): tests/qmp_client.py drives a paused
 # ppcemu through a UNIX and a TCP socket at once (127.0.0.1, a port the
 # kernel picks, printed by ppcemu): protocol, stop/cont and events, a
-# snapshot round trip, the bad-input cases, quit.  Also: a bad -qmp spec
+# snapshot round trip, query-jobs and job-dismiss, the bad-input cases,
+# quit; input-send-event into tests/guest/qmp_input.elf (the events as its
+# virtio driver sees them) and into a machine with no keyboard or tablet.
+# Also: a bad -qmp spec
 # is a usage error, and without nowait the machine waits for the client.
 # Usage: tests/steps/qmp.sh BUILD_DIR
 set -u
@@ -45,6 +48,31 @@ else
     fi
     wait "$pid"; rc=$?
     if [ "$rc" -eq 0 ]; then ok "quit ends ppcemu with status 0"; else bad "ppcemu status $rc"; fi
+fi
+
+# input-send-event: the events as tests/guest/qmp_input.elf's driver gets
+# them from the virtio keyboard and tablet, and a machine without them
+ielf=$build/tests/guest/qmp_input.elf
+if [ -e "$ielf" ]; then
+    timeout -k 5 120 "$emu" -m 16 -display none -serial "file:$tmp/input.serial" -kernel "$ielf" -S \
+        -qmp "unix:$tmp/input.sock,server,nowait" 2>"$tmp/input.err" &
+    ipid=$!; pids+=("$ipid")
+    timeout -k 5 120 "$emu" -M virt,fb=off -m 16 -display none -serial null -kernel "$elf" -S \
+        -qmp "unix:$tmp/nofb.sock,server,nowait" 2>"$tmp/nofb.err" &
+    npid=$!; pids+=("$npid")
+    for ((i = 0; i < 3000; i++)); do
+        [ -S "$tmp/input.sock" ] && [ -S "$tmp/nofb.sock" ] && break
+        sleep 0.01
+    done
+    if timeout -k 5 120 python3 tests/qmp_client.py input "$tmp/input.sock" "$tmp/input.serial" \
+        "$tmp/nofb.sock" >"$tmp/input.out" 2>&1; then
+        ok "input-send-event: $(tail -n 1 "$tmp/input.out")"
+    else
+        bad "input-send-event:"; sed 's/^/    /' "$tmp/input.out" "$tmp/input.err"
+    fi
+    wait "$ipid" "$npid"
+else
+    echo "qmp: input-send-event checks skipped: $ielf is not built"
 fi
 
 "$emu" -m 16 -display none -serial null -qmp "unix:$tmp/x.sock" >/dev/null 2>"$tmp/bad.err"

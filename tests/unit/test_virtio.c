@@ -4,8 +4,10 @@
  * queues that must end in DEVICE_NEEDS_RESET or completions, never a
  * crash (run under ASan by make asan). */
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "boards/virtio.h"
 #include "mem/bus.h"
@@ -400,6 +402,114 @@ START_TEST(random_hostile_queues)
 }
 END_TEST
 
+/* ---- snapshot state (the section "virtio-mmioN") ---- */
+
+static void snap_reg(SnapRegistry *r, void *opaque)
+{
+    memset(r, 0, sizeof(*r));
+    strcpy(r->board, "virt");
+    strcpy(r->cpu, "ppc750");
+    r->ram_size = RAM;
+    ck_assert_int_eq(snap_register(r, virtio_state_desc(0, false), opaque), 0);
+}
+
+/* Save `from` (a VirtioDev, maybe doctored) as slot 0's section, load it
+ * into e's device: NULL when accepted (and committed), else the message */
+static const char *save_load(VEnv *e, VirtioDev *from, SnapError *err)
+{
+    char path[] = "/tmp/ppcemu-vsnap-XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    close(fd);
+    SnapRegistry w, r;
+    snap_reg(&w, from);
+    ck_assert_int_eq(snap_registry_save_file(&w, path, err), 0);
+    snap_reg(&r, &e->vd);
+    SnapLoad *ld = snap_registry_read_file(&r, path, err);
+    unlink(path);
+    if (!ld)
+        return err->msg;
+    snap_load_commit(ld);
+    return NULL;
+}
+
+START_TEST(snapshot_round_trip)
+{
+    VEnv *e = venv(&echo_ops);
+    driver_init(e, 4);
+    memcpy(e->bus.ram + 0x8000, "abc", 3);
+    desc(e, 0, 0x8000, 3, VIRTQ_DESC_F_NEXT, 1);
+    desc(e, 1, 0x9000, 16, VIRTQ_DESC_F_WRITE, 0);
+    put16(e, AVAIL + 4, 0);
+    put16(e, AVAIL + 2, 1);
+    wr(e, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+    ck_assert_uint_eq(get16(e, USED + 2), 1);
+    ck_assert_int_eq(e->irq, 1);
+    VirtioDev saved = e->vd;
+    /* the live device forgets everything; the load brings it back */
+    virtio_reset(&e->vd);
+    ck_assert_int_eq(e->irq, 0);
+    SnapError err;
+    const char *why = save_load(e, &saved, &err);
+    ck_assert_msg(why == NULL, "refused: %s", why);
+    ck_assert_int_eq(e->irq, 1); /* post_load drives the line */
+    ck_assert_uint_eq(rd(e, VIRTIO_MMIO_QUEUE_READY), 1);
+    ck_assert_uint_eq(rd(e, VIRTIO_MMIO_STATUS), 0xF);
+    ck_assert_uint_eq(rd(e, VIRTIO_MMIO_INTERRUPT_STATUS), VIRTIO_INT_VRING);
+    /* the queue goes on where it was: the next chain lands in used slot 1 */
+    put16(e, AVAIL + 6, 0);
+    put16(e, AVAIL + 2, 2);
+    wr(e, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+    ck_assert_uint_eq(get16(e, USED + 2), 2);
+    ck_assert_uint_eq(get32(e, USED + 4 + 8), 0);
+    ck_assert_uint_eq(get32(e, USED + 4 + 8 + 4), 3);
+    vfree(e);
+}
+END_TEST
+
+/* Every doctored value is refused with one line and changes nothing */
+START_TEST(snapshot_hostile)
+{
+    VEnv *e = venv(&echo_ops);
+    driver_init(e, 4);
+    static const struct {
+        const char *what;
+        int field;
+        uint64_t value;
+    } bad[] = {
+        { "QueueNum", 0, 300 },
+        { "int_status", 1, 4 },
+        { "descriptor table", 2, RAM - 8 },
+        { "driver area", 3, 1 },
+        { "features", 4, 1ull << 40 },
+        { "not a queue", 5, 1 },
+        { "status", 6, 0x100 },
+        { "QueueNum", 7, 3 },
+    };
+    for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        VirtioDev d = e->vd;
+        switch (bad[i].field) {
+        case 0: d.vq[0].num = (uint32_t)bad[i].value; break;
+        case 1: d.int_status = (uint32_t)bad[i].value; break;
+        case 2: d.vq[0].desc = bad[i].value; break;
+        case 3: d.vq[0].avail = bad[i].value; break;
+        case 4: d.drv_features |= bad[i].value; break;
+        case 5: d.vq[1] = d.vq[0]; break;
+        case 6: d.status = (uint32_t)bad[i].value; break;
+        case 7: d.vq[0].num = (uint32_t)bad[i].value; break;
+        }
+        SnapError err;
+        VirtioDev before = e->vd;
+        const char *why = save_load(e, &d, &err);
+        ck_assert_msg(why != NULL, "%s: accepted", bad[i].what);
+        ck_assert_ptr_null(strchr(why, '\n'));
+        ck_assert_msg(memcmp(&before, &e->vd, sizeof(before)) == 0, "%s: live state changed",
+                      bad[i].what);
+    }
+    vfree(e);
+}
+END_TEST
+
 Suite *suite_virtio(void)
 {
     Suite *s = suite_create("virtio");
@@ -412,6 +522,8 @@ Suite *suite_virtio(void)
     tcase_add_test(tc, bad_queues);
     tcase_add_test(tc, bad_chains);
     tcase_add_test(tc, random_hostile_queues);
+    tcase_add_test(tc, snapshot_round_trip);
+    tcase_add_test(tc, snapshot_hostile);
     suite_add_tcase(s, tc);
     return s;
 }

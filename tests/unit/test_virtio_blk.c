@@ -229,6 +229,114 @@ START_TEST(open_errors)
 }
 END_TEST
 
+/* ---- the snapshot section "virtio-blkN" ---- */
+
+static void blk_reg(SnapRegistry *r, const SnapStateDesc *d, void *opaque)
+{
+    memset(r, 0, sizeof(*r));
+    strcpy(r->board, "virt");
+    strcpy(r->cpu, "ppc750");
+    r->ram_size = RAM;
+    ck_assert_int_eq(snap_register(r, d, opaque), 0);
+}
+
+/* A doctored section: mode, size, count, then `nidx` indices each with a
+ * cluster of 0x5A */
+static struct { uint8_t mode; uint64_t size, n; unsigned nidx; uint64_t idx[4]; } doc;
+
+static void doc_save(SnapWriter *w, void *opaque)
+{
+    (void)opaque;
+    static uint8_t cl[4096];
+    memset(cl, 0x5A, sizeof(cl));
+    snap_put_u8(w, doc.mode);
+    snap_put_u64(w, doc.size);
+    snap_put_u64(w, doc.n);
+    for (unsigned i = 0; i < doc.nidx; i++) {
+        snap_put_u64(w, doc.idx[i]);
+        snap_put_bytes(w, cl, sizeof(cl));
+    }
+}
+
+static const SnapBulkOps doc_ops = { doc_save, NULL, NULL, NULL };
+static const SnapStateDesc doc_desc = { .name = "virtio-blk0", .version = 1, .bulk = &doc_ops };
+
+static const char *load_from(const char *file, SnapError *err)
+{
+    SnapRegistry r;
+    blk_reg(&r, virtio_blk_state_desc(0), &blk);
+    SnapLoad *ld = snap_registry_read_file(&r, file, err);
+    if (!ld)
+        return err->msg;
+    snap_load_commit(ld);
+    return NULL;
+}
+
+START_TEST(overlay_in_snapshot)
+{
+    open_img(64 * 1024, false, true);
+    char file[] = "/tmp/ppcemu-test-blksnap-XXXXXX";
+    int fd = mkstemp(file);
+    ck_assert_int_ge(fd, 0);
+    close(fd);
+    memset(bus.ram + DATA, 0xAB, 4096);
+    ck_assert_uint_eq(req(VIRTIO_BLK_T_OUT, 8, 4096), VIRTIO_BLK_S_OK);
+    SnapRegistry w;
+    SnapError err;
+    blk_reg(&w, virtio_blk_state_desc(0), &blk);
+    ck_assert_int_eq(snap_registry_save_file(&w, file, &err), 0);
+    /* after the save: cluster 1 rewritten, cluster 2 written */
+    memset(bus.ram + DATA, 0xCD, 8192);
+    ck_assert_uint_eq(req(VIRTIO_BLK_T_OUT, 8, 8192), VIRTIO_BLK_S_OK);
+    const char *why = load_from(file, &err);
+    ck_assert_msg(why == NULL, "refused: %s", why);
+    ck_assert_uint_eq(blk.overlay_clusters, 1);
+    ck_assert_uint_eq(req(VIRTIO_BLK_T_IN, 8, 8192), VIRTIO_BLK_S_OK);
+    for (uint32_t i = 0; i < 4096; i++)
+        ck_assert_uint_eq(bus.ram[DATA + i], 0xAB);
+    for (uint32_t i = 4096; i < 8192; i++)
+        ck_assert_uint_eq(bus.ram[DATA + i], pat(8 * 512 + i));
+
+    /* doctored sections: refused with one line, the overlay unchanged */
+    static const struct { uint8_t mode; uint64_t size, n; unsigned nidx; uint64_t i0, i1; } bad[] = {
+        { 7, 65536, 0, 0, 0, 0 },         /* unknown mode */
+        { 0, 65536, 0, 0, 0, 0 },         /* read-write here: mode mismatch */
+        { 2, 65536 + 512, 0, 0, 0, 0 },   /* another size */
+        { 2, 65536, 17, 0, 0, 0 },        /* more clusters than the disk */
+        { 2, 65536, 1, 1, 16, 0 },        /* index past the disk */
+        { 2, 65536, 2, 2, 3, 3 },         /* an index twice */
+        { 2, 65536, 2, 2, 5, 4 },         /* not ascending */
+        { 2, 65536, 2, 1, 3, 0 },         /* count larger than the payload */
+    };
+    for (unsigned k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
+        doc.mode = bad[k].mode;
+        doc.size = bad[k].size;
+        doc.n = bad[k].n;
+        doc.nidx = bad[k].nidx;
+        doc.idx[0] = bad[k].i0;
+        doc.idx[1] = bad[k].i1;
+        blk_reg(&w, &doc_desc, NULL);
+        ck_assert_int_eq(snap_registry_save_file(&w, file, &err), 0);
+        why = load_from(file, &err);
+        ck_assert_msg(why != NULL, "doctored section %u accepted", k);
+        ck_assert_ptr_null(strchr(why, '\n'));
+        ck_assert_uint_eq(blk.overlay_clusters, 1);
+    }
+    /* and a good doctored one is taken: cluster 3 only */
+    doc = (typeof(doc)){ 2, 65536, 1, 1, { 3 } };
+    blk_reg(&w, &doc_desc, NULL);
+    ck_assert_int_eq(snap_registry_save_file(&w, file, &err), 0);
+    why = load_from(file, &err);
+    ck_assert_msg(why == NULL, "refused: %s", why);
+    ck_assert_uint_eq(req(VIRTIO_BLK_T_IN, 8, 4096 * 3), VIRTIO_BLK_S_OK);
+    ck_assert_uint_eq(bus.ram[DATA], pat(8 * 512));
+    ck_assert_uint_eq(bus.ram[DATA + 2 * 4096], 0x5A);
+    ck_assert(file_is_pattern(64 * 1024));
+    unlink(file);
+    close_img();
+}
+END_TEST
+
 Suite *suite_virtio_blk(void)
 {
     Suite *s = suite_create("virtio_blk");
@@ -238,6 +346,7 @@ Suite *suite_virtio_blk(void)
     tcase_add_test(tc, odd_size_and_shrinking_file);
     tcase_add_test(tc, open_errors);
     tcase_add_test(tc, request_larger_than_ram);
+    tcase_add_test(tc, overlay_in_snapshot);
     suite_add_tcase(s, tc);
     return s;
 }

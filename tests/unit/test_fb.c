@@ -1,0 +1,152 @@
+/* The framebuffer's snapshot section (boards/fb.h): a round trip of the
+ * frame and of the region past it, a geometry mismatch in one line, and
+ * doctored page lists refused without touching the live framebuffer. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "boards/fb.h"
+
+#define REGION (1u << 20)
+
+static char file[] = "/tmp/ppcemu-test-fb-XXXXXX";
+
+static void setup(void)
+{
+    int fd = mkstemp(file);
+    ck_assert_int_ge(fd, 0);
+    close(fd);
+}
+
+static void teardown(void)
+{
+    unlink(file);
+    strcpy(file, "/tmp/ppcemu-test-fb-XXXXXX");
+}
+
+static void reg(SnapRegistry *r, const SnapStateDesc *d, void *opaque)
+{
+    memset(r, 0, sizeof(*r));
+    strcpy(r->board, "virt");
+    strcpy(r->cpu, "ppc750");
+    r->ram_size = 1u << 20;
+    ck_assert_int_eq(snap_register(r, d, opaque), 0);
+}
+
+static void save(const SnapStateDesc *d, void *opaque)
+{
+    SnapRegistry r;
+    SnapError err;
+    reg(&r, d, opaque);
+    ck_assert_int_eq(snap_registry_save_file(&r, file, &err), 0);
+}
+
+static const char *load(Fb *fb, SnapError *err)
+{
+    SnapRegistry r;
+    reg(&r, &fb_state_desc, fb);
+    SnapLoad *ld = snap_registry_read_file(&r, file, err);
+    if (!ld)
+        return err->msg;
+    snap_load_commit(ld);
+    return NULL;
+}
+
+START_TEST(round_trip)
+{
+    Fb a, b;
+    ck_assert_int_eq(fb_init(&a, REGION, 320, 240), 0);
+    ck_assert_int_eq(fb_init(&b, REGION, 320, 240), 0);
+    for (uint32_t i = 0; i < 320 * 240 * 4; i++)
+        a.mem[i] = (uint8_t)(i * 7 + (i >> 11));
+    a.mem[REGION - 1] = 0x42; /* past the frame: guest memory too */
+    memset(b.mem, 0x99, REGION);
+    save(&fb_state_desc, &a);
+    fb_dirty_clear(&b);
+    SnapError err;
+    const char *why = load(&b, &err);
+    ck_assert_msg(why == NULL, "refused: %s", why);
+    ck_assert_int_eq(memcmp(a.mem, b.mem, REGION), 0);
+    ck_assert(fb_dirty_rows(&b, 0, 240)); /* a display redraws all */
+    fb_free(&a);
+    fb_free(&b);
+}
+END_TEST
+
+START_TEST(geometry_mismatch)
+{
+    Fb a, b;
+    ck_assert_int_eq(fb_init(&a, REGION, 320, 240), 0);
+    ck_assert_int_eq(fb_init(&b, REGION, 200, 100), 0);
+    a.mem[0] = 1;
+    b.mem[0] = 2;
+    save(&fb_state_desc, &a);
+    SnapError err;
+    const char *why = load(&b, &err);
+    ck_assert_ptr_nonnull(why);
+    ck_assert_str_eq(why, "snapshot's framebuffer is 320x240, this machine's is 200x100 "
+                          "(use -M virt,fb=320x240)");
+    ck_assert_uint_eq(b.mem[0], 2);
+    fb_free(&a);
+    fb_free(&b);
+}
+END_TEST
+
+/* doctored sections: width, height, stride, size, count, then pages */
+static uint32_t doc[16];
+static unsigned ndoc, npages_doc;
+
+static void doc_save(SnapWriter *w, void *opaque)
+{
+    (void)opaque;
+    static uint8_t page[4096];
+    for (unsigned i = 0; i < ndoc; i++)
+        snap_put_u32(w, doc[i]);
+    for (unsigned i = 0; i < npages_doc; i++)
+        snap_put_bytes(w, page, sizeof(page));
+}
+
+static const SnapBulkOps doc_ops = { doc_save, NULL, NULL, NULL };
+static const SnapStateDesc doc_desc = { .name = "framebuffer", .version = 1, .bulk = &doc_ops };
+
+START_TEST(doctored)
+{
+    Fb b;
+    ck_assert_int_eq(fb_init(&b, REGION, 320, 240), 0);
+    b.mem[5] = 0x77;
+    /* page index written, then its page: npages_doc pages follow the list */
+    static const struct { uint32_t v[8]; unsigned n, pages; } bad[] = {
+        { { 320, 240, 1000, REGION, 0 }, 5, 0 },            /* stride */
+        { { 320, 240, 1280, REGION * 2, 0 }, 5, 0 },        /* region size */
+        { { 320, 240, 1280, REGION, 257 }, 5, 0 },          /* more pages than the region */
+        { { 320, 240, 1280, REGION, 1, 256 }, 6, 1 },       /* page past the region */
+        { { 320, 240, 1280, REGION, 3 }, 5, 0 },            /* count past the payload */
+    };
+    for (unsigned k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
+        memcpy(doc, bad[k].v, sizeof(bad[k].v));
+        ndoc = bad[k].n;
+        npages_doc = bad[k].pages;
+        save(&doc_desc, NULL);
+        SnapError err;
+        const char *why = load(&b, &err);
+        ck_assert_msg(why != NULL, "doctored section %u accepted", k);
+        ck_assert_ptr_null(strchr(why, '\n'));
+        ck_assert_uint_eq(b.mem[5], 0x77);
+    }
+    fb_free(&b);
+}
+END_TEST
+
+Suite *suite_fb(void)
+{
+    Suite *s = suite_create("fb");
+    TCase *tc = tcase_create("snapshot");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, round_trip);
+    tcase_add_test(tc, geometry_mismatch);
+    tcase_add_test(tc, doctored);
+    suite_add_tcase(s, tc);
+    return s;
+}
