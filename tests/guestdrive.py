@@ -457,8 +457,7 @@ def wait_tty1(g, pattern, timeout):
 
 
 def test_display(ppcemu, work):
-    # ppcemu.input=on: /init keeps the virtio keyboard and tablet bound
-    g = Guest(ppcemu, work, "display", ["-display", "sdl", ("append", "ppcemu.input=on")])
+    g = Guest(ppcemu, work, "display", ["-display", "sdl"])
     ok = True
     try:
         g.boot()
@@ -578,7 +577,7 @@ def bench(ppcemu, work):
     else:
         say("no DISPLAY: the window's cost is not measured (run under Xvfb)")
     for mode in modes:
-        g = Guest(ppcemu, work, "bench-idle", mode + [("append", "ppcemu.input=on")])
+        g = Guest(ppcemu, work, "bench-idle", mode)
         g.boot()
         time.sleep(5)
         say("idle console %s: ppcemu host CPU %.1f%% over 20 s" % (" ".join(mode), idle_cpu(g, 20)))

@@ -34,7 +34,7 @@ guest-run: guest $(PPCEMU) firmware
 guest-run-disk: guest $(PPCEMU) firmware
 	$(PPCEMU) -M virt -kernel $(GUEST_VMLINUX) \
 	    -drive file=build-guest/rootfs.img,format=raw,if=virtio \
-	    -append "root=/dev/vda rw ppcemu.input=on $(GUEST_APPEND)" \
+	    -append "root=/dev/vda rw $(GUEST_APPEND)" \
 	    $$(if [ -n "$$DISPLAY" ]; then echo -display sdl -serial stdio; else echo -nographic; fi)
 
 guest-test: guest $(PPCEMU) firmware
