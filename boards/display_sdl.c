@@ -67,6 +67,16 @@ DisplaySdl *display_sdl_open(Fb *fb, VirtioInput *kbd, VirtioInput *tablet, cons
         snprintf(err, errlen, "cannot start SDL: %s", SDL_GetError());
         return NULL;
     }
+    /* With no X11 or Wayland display SDL falls back to its "offscreen"
+     * driver: a window nobody can see. Say so, as QEMU does, unless the
+     * user asked for that driver by name (the unit tests do). */
+    const char *drv = SDL_GetCurrentVideoDriver();
+    if (drv && (!strcmp(drv, "offscreen") || !strcmp(drv, "dummy")) && !getenv("SDL_VIDEODRIVER")) {
+        SDL_QuitSubSystem(SDL_INIT_VIDEO);
+        snprintf(err, errlen, "no display to open the window on (DISPLAY or WAYLAND_DISPLAY); "
+                              "use -display none, or SDL_VIDEODRIVER=%s for an invisible one", drv);
+        return NULL;
+    }
     DisplaySdl *d = calloc(1, sizeof(*d));
     if (!d) {
         SDL_QuitSubSystem(SDL_INIT_VIDEO);

@@ -6,6 +6,8 @@
 #
 #   build-guest/vmlinux        the kernel (initramfs built in), ELF
 #   build-guest/rootfs/        the initramfs tree
+#   build-guest/rootfs.img     the same tree as an ext2 filesystem image, to
+#                              boot from a virtio disk ("root=/dev/vda rw")
 #   build-guest/stamp          written last; holds the hash of the inputs
 #
 # A second run with unchanged inputs does nothing. Usage:
@@ -49,9 +51,16 @@ ensure_deps() {
     for t in bc bison flex cpio xz; do
         command -v $t >/dev/null 2>&1 || missing=1
     done
+    mke2fs_path >/dev/null || missing=1
     if [ $missing = 1 ]; then
         "$ROOT"/tools/deps.sh guest
     fi
+}
+
+# mke2fs lives in /sbin, which a non-root PATH may not have.
+mke2fs_path() {
+    command -v mke2fs 2>/dev/null || { [ -x /sbin/mke2fs ] && echo /sbin/mke2fs; } \
+        || { [ -x /usr/sbin/mke2fs ] && echo /usr/sbin/mke2fs; }
 }
 
 # ---- the kernel source ----
@@ -170,6 +179,13 @@ build_rootfs() {
     mkdir -p "$r"/{proc,sys,dev,tmp,root,etc}
     install -m 0755 "$GUEST/init" "$r/init"
     install -m 0755 "$GUEST/selftest.sh" "$r/etc/selftest.sh"
+    # For the login on the framebuffer console (getty + busybox login):
+    # root without a password, a home, a prompt.
+    mkdir -p "$r/mnt"
+    printf 'root::0:0:root:/root:/bin/sh\n' > "$r/etc/passwd"
+    printf 'root:x:0:\n' > "$r/etc/group"
+    printf "export PATH=/bin:/sbin:/usr/bin:/usr/sbin\nexport PS1='ppcemu:\\\\w# '\n" > "$r/etc/profile"
+    printf 'ppcemu guest (Linux \\r) on \\l\n\n' > "$r/etc/issue"
     log "building fptest"
     # -ffp-contract=off: the expected values in fptest.c come from plain
     # IEEE double arithmetic; only the explicit fma() call may fuse.
@@ -184,6 +200,21 @@ dir /dev 0755 0 0
 nod /dev/console 0600 0 0 c 5 1
 nod /dev/null 0666 0 0 c 1 3
 EOF
+}
+
+# ---- the root filesystem image: the same tree as ext2 ----
+# mke2fs -d copies a directory into the new filesystem (e2fsprogs >= 1.43),
+# no loop mount or root needed. 16 MiB leaves room for the tests' files;
+# the file is sparse on the host. Owners come from the tree (root when
+# built as root, which `make guest` normally is; -E root_owner sets /).
+build_image() {
+    local img=$OUT/rootfs.img mk
+    mk=$(mke2fs_path) || die "mke2fs not found (tools/deps.sh guest installs e2fsprogs)"
+    log "writing rootfs.img (ext2, 16 MiB)"
+    rm -f "$img.tmp"
+    "$mk" -q -F -t ext2 -L ppcemu-root -E root_owner=0:0 -d "$OUT/rootfs" "$img.tmp" 16M >/dev/null \
+        || die "mke2fs -d failed"
+    mv "$img.tmp" "$img"
 }
 
 # ---- kernel config: allnoconfig + fragment, then verified ----
@@ -252,7 +283,7 @@ main() {
     mkdir -p "$OUT"
     local h
     h=$(inputs_hash)
-    if [ $force = 0 ] && [ -f "$OUT/stamp" ] && [ -f "$OUT/vmlinux" ] \
+    if [ $force = 0 ] && [ -f "$OUT/stamp" ] && [ -f "$OUT/vmlinux" ] && [ -f "$OUT/rootfs.img" ] \
        && [ "$(cat "$OUT/stamp")" = "$h" ]; then
         log "up to date (build-guest/vmlinux)"
         exit 0
@@ -264,10 +295,11 @@ main() {
     fetch_busybox
     build_busybox
     build_rootfs
+    build_image
     configure_kernel
     build_kernel
     echo "$h" > "$OUT/stamp"
-    log "done in $((SECONDS - t0)) s: $OUT/vmlinux ($(stat -c %s "$OUT/vmlinux") bytes)"
+    log "done in $((SECONDS - t0)) s: $OUT/vmlinux ($(stat -c %s "$OUT/vmlinux") bytes), $OUT/rootfs.img"
 }
 
 main "$@"
