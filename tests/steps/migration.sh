@@ -581,10 +581,41 @@ case_stale() {
     end_case
 }
 
+# ---- both directions: a destination that has started is a source in
+# turn (A -> B, then B -> C, with C's pages checked) ----
+case_onward() {
+    begin "migrate on: A -> B, then B (running) -> C, every page checked on C"
+    newsock; local sk1=$SK
+    dst B "unix:$sk1" -m 32 -kernel "$cguest" || fail "B did not listen"
+    local bpid=$DPID
+    src S -m 32 -kernel "$cguest"
+    wait_line S '^MIGCOUNT READY' > /dev/null || fail "source guest did not start"
+    mon S "migrate unix:$sk1" > "$work/m.out"
+    grep -q . "$work/m.out" && fail "A -> B: $(cat "$work/m.out")"
+    [ "$(status S)" = completed ] || fail "A -> B: $(status S)"
+    quit_src
+    moving B || fail "B does not run the guest after the first migration"
+    # B's serial input (fd 3) is replaced by C's; B's guest never reads it
+    newsock; local sk2=$SK
+    dst C "unix:$sk2" -m 32 -kernel "$cguest" || fail "C did not listen"
+    mon B "migrate unix:$sk2" > "$work/m.out"
+    grep -q . "$work/m.out" && fail "B -> C: $(cat "$work/m.out")"
+    [ "$(status B)" = completed ] || fail "B -> C: $(status B)"
+    moving B && fail "B runs after completing"
+    mon B quit > /dev/null 2>&1; wait "$bpid" 2>/dev/null
+    echo q >&3
+    exec 3>&-
+    wait "$DPID"; local rc=$?
+    [ "$rc" = 0 ] || fail "C exit $rc: $(tr -d '\r' < "$work/C.log" | grep -m1 BAD) $(head -c 300 "$work/C.err")"
+    grep -q "^MIGCOUNT DONE" <(tr -d '\r' < "$work/C.log") || fail "no MIGCOUNT DONE on C"
+    end_case
+}
+
 # MIG_ONLY=case_NAME MIG_ARGS="..." runs one case (while debugging)
 [ -n "${MIG_ONLY:-}" ] && { "$MIG_ONLY" ${MIG_ARGS:-}; echo "migration: $passed passed, $failed failed"; [ "$failed" -eq 0 ]; exit; }
 case_converge unix
 case_converge tcp
+case_onward
 case_nonconverge
 case_cancel
 case_src_failures
