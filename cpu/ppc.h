@@ -502,6 +502,9 @@ static inline PPC_WUR int ppc_st64(PPCState *s, const PPCOp *op, uint32_t ea, ui
     if (r) return r;
     r = ppc_translate(s, op, ea + 7, PPC_ACC_WRITE, &pa);
     if (r) return r;
+    /* a debugger's watch on either word stops before the first is stored */
+    if (PPC_UNLIKELY(s->debug_nwp) && ppc_debug_watch_check(s, ea, 8, PPC_ACC_WRITE))
+        return PPC_FAULT;
     r = ppc_st_slow(s, op, ea, 4, (uint32_t)(v >> 32));
     if (r) return r;
     return ppc_st_slow(s, op, ea + 4, 4, (uint32_t)v);

@@ -85,6 +85,32 @@ START_TEST(watchpoint_stops_before_the_store)
 }
 END_TEST
 
+/* stfd takes the slow path under a watch (ppc_st64's two words): a watch
+ * on its second word stops it before the first word is stored */
+START_TEST(watchpoint_on_the_second_word_of_stfd)
+{
+    CpuEnv *e = cpuenv_new(1);
+    uint32_t code[2] = { 0xD8200400 /* stfd f1,0x400(0) */, 0x48000000 /* b . */ };
+    cpuenv_put_code(e, 0x100, code, 2);
+    e->cpu.pc = 0x100;
+    e->cpu.fpr[1] = 0x0123456789ABCDEFull;
+    cpuenv_write32(e, 0x400, 0x11111111);
+    cpuenv_write32(e, 0x404, 0x22222222);
+    ck_assert_int_eq(ppc_debug_wp_insert(&e->cpu, 0x404, 4, PPC_WATCH_WRITE), 0);
+    ck_assert_int_eq(ppc_run(&e->cpu, 100), PPC_RUN_DEBUG);
+    ck_assert_int_eq(e->cpu.debug_stop, PPC_DEBUG_STOP_WATCH);
+    ck_assert_uint_eq(e->cpu.debug_hit_ea, 0x404);
+    ck_assert_uint_eq(e->cpu.pc, 0x100);
+    ck_assert_uint_eq(cpuenv_read32(e, 0x400), 0x11111111); /* neither word yet */
+    ck_assert_uint_eq(cpuenv_read32(e, 0x404), 0x22222222);
+    ppc_debug_resume(&e->cpu);
+    ck_assert_int_eq(ppc_run(&e->cpu, 10), PPC_RUN_BUDGET);
+    ck_assert_uint_eq(cpuenv_read32(e, 0x400), 0x01234567);
+    ck_assert_uint_eq(cpuenv_read32(e, 0x404), 0x89ABCDEF);
+    cpuenv_free(e);
+}
+END_TEST
+
 START_TEST(single_step_runs_one_instruction)
 {
     CpuEnv *e = loop_env();
@@ -111,6 +137,7 @@ Suite *suite_debug(void)
     tcase_add_test(tc, breakpoint_stops_before_the_instruction);
     tcase_add_test(tc, resume_elsewhere_does_not_skip);
     tcase_add_test(tc, watchpoint_stops_before_the_store);
+    tcase_add_test(tc, watchpoint_on_the_second_word_of_stfd);
     tcase_add_test(tc, single_step_runs_one_instruction);
     suite_add_tcase(s, tc);
     return s;
