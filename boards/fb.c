@@ -26,6 +26,7 @@ static void fb_write(void *opaque, uint32_t off, uint32_t val, unsigned size)
     for (unsigned i = 0; i < size; i++)
         fb->mem[off + i] = (uint8_t)(val >> (8 * (size - 1 - i)));
     fb->dirty[off >> FB_PAGE_BITS] = 1;
+    fb->touched[off >> FB_PAGE_BITS] = 1;
 }
 
 const MemOps fb_ops = { fb_read, fb_write };
@@ -37,7 +38,8 @@ int fb_init(Fb *fb, uint32_t size, uint32_t width, uint32_t height)
         return -1;
     fb->mem = calloc(1, size);
     fb->dirty = calloc(1, (size >> FB_PAGE_BITS) + 1);
-    if (!fb->mem || !fb->dirty) {
+    fb->touched = calloc(1, (size >> FB_PAGE_BITS) + 1);
+    if (!fb->mem || !fb->dirty || !fb->touched) {
         fb_free(fb);
         return -1;
     }
@@ -52,6 +54,7 @@ void fb_free(Fb *fb)
 {
     free(fb->mem);
     free(fb->dirty);
+    free(fb->touched);
     memset(fb, 0, sizeof(*fb));
 }
 
@@ -184,14 +187,14 @@ static void fb_state_save(SnapWriter *w, void *opaque)
     Fb *fb = opaque;
     uint32_t pages = fb->size >> FB_PAGE_BITS, n = 0;
     for (uint32_t i = 0; i < pages; i++)
-        n += !page_zero(fb->mem + (size_t)i * FB_PAGE);
+        n += fb->touched[i] && !page_zero(fb->mem + (size_t)i * FB_PAGE);
     snap_put_u32(w, fb->width);
     snap_put_u32(w, fb->height);
     snap_put_u32(w, fb->stride);
     snap_put_u32(w, fb->size);
     snap_put_u32(w, n);
     for (uint32_t i = 0; i < pages; i++) {
-        if (page_zero(fb->mem + (size_t)i * FB_PAGE))
+        if (!fb->touched[i] || page_zero(fb->mem + (size_t)i * FB_PAGE))
             continue;
         snap_put_u32(w, i);
         snap_put_bytes(w, fb->mem + (size_t)i * FB_PAGE, FB_PAGE);
@@ -219,7 +222,8 @@ static int fb_state_load(SnapReader *r, uint32_t version, void *opaque, void **t
                    stride, size, n);
         return -1;
     }
-    uint8_t *mem = calloc(1, fb->size);
+    /* the region, then its touched map (fb_state_commit takes both) */
+    uint8_t *mem = calloc(1, (size_t)fb->size + pages);
     if (!mem) {
         snap_error(err, "out of memory");
         return -1;
@@ -237,6 +241,7 @@ static int fb_state_load(SnapReader *r, uint32_t version, void *opaque, void **t
         prev = i;
         if (snap_get_bytes(r, mem + (size_t)i * FB_PAGE, FB_PAGE, err))
             return -1;
+        mem[fb->size + i] = 1;
     }
     return 0;
 }
@@ -247,6 +252,7 @@ static void fb_state_commit(void *opaque, void *tmp)
     Fb *fb = opaque;
     free(fb->mem);
     fb->mem = tmp;
+    memcpy(fb->touched, fb->mem + fb->size, fb->size >> FB_PAGE_BITS);
     memset(fb->dirty, 1, (fb->size >> FB_PAGE_BITS) + 1);
 }
 
@@ -262,6 +268,7 @@ static void fb_state_reset(void *opaque)
 {
     Fb *fb = opaque;
     memset(fb->mem, 0, fb->size);
+    memset(fb->touched, 0, (fb->size >> FB_PAGE_BITS) + 1); /* all zero again */
     memset(fb->dirty, 1, (fb->size >> FB_PAGE_BITS) + 1);
 }
 

@@ -32,6 +32,11 @@ typedef struct Fb {
     uint32_t size;
     uint32_t width, height, stride;
     uint8_t *dirty;      /* 1 byte per page of the region */
+    /* 1 byte per page: written since power-on or the last load.  The
+     * others are zero and a save does not read them: the region is 16 MiB
+     * of calloc'd memory, and reading an untouched page costs a page
+     * fault (4096 of them put ~60 ms into a migration's downtime) */
+    uint8_t *touched;
 } Fb;
 
 extern const MemOps fb_ops;
