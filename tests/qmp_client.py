@@ -255,8 +255,10 @@ class Serial:
         self.seen = 0
 
     def lines(self):
+        """the complete lines so far (the guest may be mid-line)"""
         with open(self.path, "rb") as f:
-            return f.read().decode("latin-1").replace("\r", "").splitlines()
+            text = f.read().decode("latin-1").replace("\r", "")
+        return text[:text.rfind("\n") + 1].splitlines()
 
     def wait(self, pattern_ok, what, limit=60):
         """wait for a line that pattern_ok accepts (the guest is polling)"""
@@ -354,7 +356,8 @@ def input_main():
     print("%d input checks passed" % checks)
 
 
-if sys.argv[1] == "input":
-    input_main()
-else:
-    main()
+if __name__ == "__main__":
+    if sys.argv[1] == "input":
+        input_main()
+    else:
+        main()
