@@ -20,7 +20,8 @@ import time
 
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from qmp_client import Qmp as QmpClient  # noqa: E402  (tests/qmp_client.py)
+import qmp_client  # noqa: E402  (tests/qmp_client.py)
+from qmp_client import Qmp as QmpClient, check, fail  # noqa: E402
 
 
 class Qmp(QmpClient):
@@ -48,20 +49,6 @@ class Qmp(QmpClient):
                 fail("no %s event within %d s; seen %r" % (name, secs, self.events))
             self.events.append(self.read())
 
-
-checks = 0
-
-
-def fail(what):
-    print("FAIL", what)
-    sys.exit(1)
-
-
-def check(cond, what):
-    global checks
-    if not cond:
-        fail(what)
-    checks += 1
 
 
 def main():
@@ -129,7 +116,7 @@ def main():
         s.wait(30)
         d.wait(30)
         check(s.returncode == 0 and d.returncode == 0, "both exit 0")
-        print("qmp_mig: %d checks passed" % checks)
+        print("qmp_mig: %d checks passed" % qmp_client.checks)
     finally:
         for p in (s, d):
             if p.poll() is None:
