@@ -203,6 +203,7 @@ typedef struct Gen {
     struct {
         size_t at, back; /* rel32 of the jump to the stub; where it returns */
         const PPCOp *op;
+        int eax_gpr; /* a load's rD, reloaded into eax before returning, or -1 */
     } cold[PPC_BLOCK_MAX];
     /* Compare-and-branch fusion: a compare template (or an Rc=1 CR0
      * update) describes here how to set the host flags again from eax,
@@ -851,12 +852,18 @@ static bool gen_ldst(Gen *g, const PPCOp *op)
     /* update forms: rA receives the EA first, a load's rD the data last */
     if (update)
         x_store(e, GPR(ra), X_EAX);
-    if (!store)
+    if (!store) {
         x_store(e, GPR(rd), X_EDX);
+        /* the data also in eax for the next template (gen_ld_eax), so a
+         * use of the loaded value does not wait for the store to forward */
+        x_mov(e, X_EAX, X_EDX);
+        g->eax_gpr = (int)rd;
+    }
     /* the miss calls the handler out of line (compile) and comes back */
     g->cold[g->n_cold].at = miss;
     g->cold[g->n_cold].back = e->pos;
     g->cold[g->n_cold].op = op;
+    g->cold[g->n_cold].eax_gpr = store ? -1 : (int)rd;
     g->n_cold++;
     return true;
 }
@@ -1326,6 +1333,8 @@ static void *compile(PPCState *s, PPCBlock *b)
     for (unsigned k = 0; k < g->n_cold; k++) {
         x_patch_here(e, g->cold[k].at);
         gen_call(g, g->cold[k].op);
+        if (g->cold[k].eax_gpr >= 0)
+            x_load(e, X_EAX, GPR((unsigned)g->cold[k].eax_gpr));
         x_jmp_back(e, g->cold[k].back);
     }
     for (unsigned k = 0; k < g->n_exits; k++) {

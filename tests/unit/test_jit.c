@@ -435,6 +435,35 @@ START_TEST(compare_branch_fusion)
 }
 END_TEST
 
+/* A loaded value is used by the next op from eax (pointer chasing, then
+ * arithmetic), both when the load misses the soft TLB (first run: the
+ * handler's stub must reload eax) and when it hits (second run)
+ *   0x3000: lwz r5,0(r4) ; lwz r6,0(r5) ; addi r7,r6,1 ; lbz r8,3(r4) ;
+ *           add r9,r8,r7 ; b . */
+START_TEST(load_forwarding)
+{
+    CpuEnv *e[2] = { env(PPC_ENGINE_INTERP), env(PPC_ENGINE_JIT) };
+    for (int k = 0; k < 2; k++) {
+        uint32_t a[] = { D(32, 5, 4, 0), D(32, 6, 5, 0), D(14, 7, 6, 1), D(34, 8, 4, 3),
+                         X(266, 9, 8, 7), B(0) };
+        cpuenv_put_code(e[k], 0x3000, a, 6);
+        cpuenv_write32(e[k], DATA, DATA + 0x40);
+        cpuenv_write32(e[k], DATA + 0x40, 0x11223344u);
+        for (int run = 0; run < 2; run++) {
+            e[k]->cpu.gpr[4] = DATA;
+            e[k]->cpu.gpr[5] = e[k]->cpu.gpr[6] = e[k]->cpu.gpr[7] = 0;
+            e[k]->cpu.pc = 0x3000;
+            ck_assert_int_eq(ppc_run(&e[k]->cpu, 6), PPC_RUN_BUDGET);
+            ck_assert_uint_eq(e[k]->cpu.gpr[7], 0x11223345u);
+            ck_assert_uint_eq(e[k]->cpu.gpr[9], 0x11223345u + ((DATA + 0x40) & 0xFF));
+        }
+    }
+    same_state(e[0], e[1], 0);
+    cpuenv_free(e[0]);
+    cpuenv_free(e[1]);
+}
+END_TEST
+
 /* PPCEMU_PERFMAP=1: /tmp/perf-PID.map gets one well-formed line per
  * compiled block, "START SIZE NAME" in hex, inside the executable view */
 START_TEST(perfmap_lines)
@@ -490,6 +519,7 @@ Suite *suite_jit(void)
         tcase_add_test(tc, cr_templates);
         tcase_add_test(tc, lha_and_absolute_branches);
         tcase_add_test(tc, compare_branch_fusion);
+        tcase_add_test(tc, load_forwarding);
     }
     suite_add_tcase(s, tc);
     return s;
