@@ -197,6 +197,27 @@ typedef struct Gen {
         size_t at;    /* rel32 of a jump to this op's exit stub */
         unsigned idx; /* the op */
     } exits[2 * PPC_BLOCK_MAX];
+    /* soft-TLB misses of load/store templates, emitted after the block's
+     * code so that a hit runs straight through without a taken jump */
+    unsigned n_cold;
+    struct {
+        size_t at, back; /* rel32 of the jump to the stub; where it returns */
+        const PPCOp *op;
+        int eax_gpr; /* a load's rD, reloaded into eax before returning, or -1 */
+    } cold[PPC_BLOCK_MAX];
+    /* Compare-and-branch fusion: a compare template (or an Rc=1 CR0
+     * update) describes here how to set the host flags again from eax,
+     * which still holds its first operand when the next op starts
+     * (cmp_in: the previous op's compare, cmp_out: this op's; valid is
+     * false when the op was no such template).  gen_branch then tests
+     * the CR bit with a jcc on the flags instead of reloading the CR
+     * just stored. */
+    struct GenCmp {
+        bool valid, sign;
+        unsigned crf;
+        int rb;       /* cmp eax, GPR(rb), or -1: cmp eax, imm */
+        uint32_t imm;
+    } cmp_in, cmp_out;
 } Gen;
 
 static uint32_t rd_of(uint32_t insn) { return (insn >> 21) & 31; }
@@ -314,9 +335,11 @@ static void gen_set_crf_ecx(JitEmit *e, unsigned crf)
     x_store(e, ST(cr), X_EDX);
 }
 
-/* after a cmp (flags set): CR field from the signed or unsigned result */
-static void gen_cmp_flags_to_crf(JitEmit *e, unsigned crf, bool sign)
+/* after a cmp (flags set): CR field from the signed or unsigned result;
+ * the cmp was eax against GPR rb (rb >= 0) or against imm */
+static void gen_cmp_flags_to_crf(JitEmit *e, unsigned crf, bool sign, int rb, uint32_t imm)
 {
+    gen_of(e)->cmp_out = (struct GenCmp){ .valid = true, .sign = sign, .crf = crf, .rb = rb, .imm = imm };
     x_mov_imm(e, X_ECX, 2);
     x_mov_imm(e, X_EDX, 8);
     x_cmov(e, sign ? CC_L : CC_B, X_ECX, X_EDX);
@@ -329,7 +352,7 @@ static void gen_cmp_flags_to_crf(JitEmit *e, unsigned crf, bool sign)
 static void gen_cr0_eax(JitEmit *e)
 {
     x_alu_imm(e, ALU_CMP, X_EAX, 0);
-    gen_cmp_flags_to_crf(e, 0, true);
+    gen_cmp_flags_to_crf(e, 0, true, -1, 0);
 }
 
 /* D-form arithmetic and logical immediates, rlwinm, X-form logical,
@@ -372,7 +395,7 @@ static bool gen_alu(Gen *g, const PPCOp *op)
             return false; /* L=1: leave the odd form to the handler */
         gen_ld_eax(e, ra);
         x_alu_imm(e, ALU_CMP, X_EAX, op->imm);
-        gen_cmp_flags_to_crf(e, rd >> 2, p == 11);
+        gen_cmp_flags_to_crf(e, rd >> 2, p == 11, -1, op->imm);
         return true;
     case 31:
         break;
@@ -388,7 +411,7 @@ static bool gen_alu(Gen *g, const PPCOp *op)
             return false;
         gen_ld_eax(e, ra);
         x_alu_load(e, ALU_CMP, X_EAX, GPR(rb));
-        gen_cmp_flags_to_crf(e, rd >> 2, xo == 0);
+        gen_cmp_flags_to_crf(e, rd >> 2, xo == 0, (int)rb, 0);
         return true;
     case 266: /* add (OE=0) */
         gen_ld_eax(e, ra);
@@ -829,12 +852,19 @@ static bool gen_ldst(Gen *g, const PPCOp *op)
     /* update forms: rA receives the EA first, a load's rD the data last */
     if (update)
         x_store(e, GPR(ra), X_EAX);
-    if (!store)
+    if (!store) {
         x_store(e, GPR(rd), X_EDX);
-    size_t done = x_jmp_fwd(e);
-    x_patch_here(e, miss);
-    gen_call(g, op);
-    x_patch_here(e, done);
+        /* the data also in eax for the next template (gen_ld_eax), so a
+         * use of the loaded value does not wait for the store to forward */
+        x_mov(e, X_EAX, X_EDX);
+        g->eax_gpr = (int)rd;
+    }
+    /* the miss calls the handler out of line (compile) and comes back */
+    g->cold[g->n_cold].at = miss;
+    g->cold[g->n_cold].back = e->pos;
+    g->cold[g->n_cold].op = op;
+    g->cold[g->n_cold].eax_gpr = store ? -1 : (int)rd;
+    g->n_cold++;
     return true;
 }
 
@@ -930,29 +960,28 @@ static void gen_exit_dynamic(Gen *g, const PPCOp *op)
     x_byte(e, 0x3B);
     x_mem_base(e, X_EDX, X_EAX, BLK(jit_code));
     slow[n_slow++] = x_jcc_fwd(e, CC_NE);
-    /* icount + done + the target's n <= end */
-    x_byte(e, 0x48); /* add rcx, [rbx + icount] */
-    x_byte(e, 0x03);
-    x_mem_rbx(e, X_ECX, ST(icount));
-    x_byte(e, 0x48); /* add rcx, done */
-    x_byte(e, 0x81);
-    x_byte(e, 0xC1);
+    /* rax = icount + done (the block is no longer needed);
+     * rax + the target's n <= end */
+    x_byte(e, 0x48); /* mov rax, [rbx + icount] */
+    x_byte(e, 0x8B);
+    x_mem_rbx(e, X_EAX, ST(icount));
+    x_byte(e, 0x48); /* add rax, done */
+    x_byte(e, 0x05);
     x_u32(e, done);
+    x_byte(e, 0x48); /* add rcx, rax */
+    x_byte(e, 0x01);
+    x_byte(e, 0xC1);
     x_byte(e, 0x4C); /* cmp rcx, r12 */
     x_byte(e, 0x39);
     x_byte(e, 0xE1);
     slow[n_slow++] = x_jcc_fwd(e, CC_A);
-    x_byte(e, 0x48); /* add qword [rbx + icount], done */
-    x_byte(e, 0x81);
-    x_mem_rbx(e, 0, ST(icount));
-    x_u32(e, done);
-    x_store(e, ST(block_ea), X_ESI);
-    x_byte(e, 0x48); /* mov rax, [rbx + icount] */
-    x_byte(e, 0x8B);
+    x_byte(e, 0x48); /* mov [rbx + icount], rax */
+    x_byte(e, 0x89);
     x_mem_rbx(e, X_EAX, ST(icount));
     x_byte(e, 0x48); /* mov [rbx + block_icount], rax */
     x_byte(e, 0x89);
     x_mem_rbx(e, X_EAX, ST(block_icount));
+    x_store(e, ST(block_ea), X_ESI);
     x_byte(e, 0x48); /* add rdx, PROLOGUE_LEN */
     x_byte(e, 0x83);
     x_byte(e, 0xC2);
@@ -1035,14 +1064,15 @@ static void gen_chain(Gen *g, const PPCOp *op, uint32_t off)
     x_byte(e, 0x48); /* mov rax, [rbx + icount] */
     x_byte(e, 0x8B);
     x_mem_rbx(e, X_EAX, ST(icount));
-    x_byte(e, 0x48); /* add rax, imm32 */
-    x_byte(e, 0x05);
+    x_byte(e, 0x48); /* lea rcx, [rax + imm32] */
+    x_byte(e, 0x8D);
+    x_byte(e, 0x88);
     if (st)
         st->at_n = j->used + e->pos;
     x_u32(e, self ? done + g->b->n : done + 0xFFFFu); /* patched: done + target n */
-    x_byte(e, 0x4C); /* cmp rax, r12 */
+    x_byte(e, 0x4C); /* cmp rcx, r12 */
     x_byte(e, 0x39);
-    x_byte(e, 0xE0);
+    x_byte(e, 0xE1);
     out[n_out++] = x_jcc_fwd(e, CC_A);
     /* the target block still valid (n = 0 once invalidated).  A loop's
      * block was valid when it was entered (through a checked chain, the
@@ -1050,28 +1080,28 @@ static void gen_chain(Gen *g, const PPCOp *op, uint32_t off)
      * since: checked on the slow path only */
     if (!self) {
         st->at_ptr = j->used + e->pos + 2;
-        x_mov_imm64(e, X_EAX, (uint64_t)(uintptr_t)&unlinked_n);
-        x_byte(e, 0x66); /* cmp word [rax], 0 */
+        x_mov_imm64(e, X_EDX, (uint64_t)(uintptr_t)&unlinked_n);
+        x_byte(e, 0x66); /* cmp word [rdx], 0 */
         x_byte(e, 0x83);
-        x_byte(e, 0x38);
+        x_byte(e, 0x3A);
         x_byte(e, 0x00);
         out[n_out++] = x_jcc_fwd(e, CC_E);
     }
-    /* what the run loop does between blocks */
-    x_byte(e, 0x48); /* add qword [rbx + icount], done */
-    x_byte(e, 0x81);
-    x_mem_rbx(e, 0, ST(icount));
+    /* what the run loop does between blocks: icount += done (rax still
+     * holds icount), block_icount = icount, block_ea = pc */
+    x_byte(e, 0x48); /* add rax, done */
+    x_byte(e, 0x05);
     x_u32(e, done);
-    if (!self) { /* a loop's block_ea stays */
-        x_load(e, X_EAX, ST(pc));
-        x_store(e, ST(block_ea), X_EAX);
-    }
-    x_byte(e, 0x48); /* mov rax, [rbx + icount] */
-    x_byte(e, 0x8B);
+    x_byte(e, 0x48); /* mov [rbx + icount], rax */
+    x_byte(e, 0x89);
     x_mem_rbx(e, X_EAX, ST(icount));
     x_byte(e, 0x48); /* mov [rbx + block_icount], rax */
     x_byte(e, 0x89);
     x_mem_rbx(e, X_EAX, ST(block_icount));
+    if (!self) { /* a loop's block_ea stays */
+        x_load(e, X_EAX, ST(pc));
+        x_store(e, ST(block_ea), X_EAX);
+    }
     size_t jmp = 0;
     if (self) {
         x_jmp_back(e, PROLOGUE_LEN);
@@ -1204,7 +1234,21 @@ static bool gen_branch(Gen *g, const PPCOp *op)
         x_dec_mem(e, ST(ctr)); /* ZF: CTR now 0 */
         not_taken[nt++] = x_jcc_fwd(e, (bo & 2) ? CC_NE : CC_E);
     }
-    if (!(bo & 16)) {
+    const struct GenCmp *c = &g->cmp_in;
+    if (!(bo & 16) && c->valid && c->crf == bi >> 2 && (bi & 3) != 3) {
+        /* the previous op compared eax into this CR field (the field is
+         * stored, but its LT/GT/EQ bit is the host condition of the same
+         * cmp, made again since the CR merge and the CTR update changed
+         * the flags); SO is only in the stored field */
+        if (c->rb >= 0)
+            x_alu_load(e, ALU_CMP, X_EAX, GPR((unsigned)c->rb));
+        else
+            x_alu_imm(e, ALU_CMP, X_EAX, c->imm);
+        unsigned cc = (bi & 3) == 2 ? CC_E : (bi & 3) == 0 ? (c->sign ? CC_L : CC_B)
+                                                           : (c->sign ? CC_G : CC_A);
+        /* not taken when CR[BI] != BO[1] */
+        not_taken[nt++] = x_jcc_fwd(e, (bo & 8) ? cc ^ 1u : cc);
+    } else if (!(bo & 16)) {
         x_test_mem_imm(e, ST(cr), 1u << (31 - bi));
         not_taken[nt++] = x_jcc_fwd(e, (bo & 8) ? CC_E : CC_NE);
     }
@@ -1264,10 +1308,13 @@ static void *compile(PPCState *s, PPCBlock *b)
     gen_prologue(e);
     bool ended = false;
     g->eax_gpr = -1;
+    g->cmp_out.valid = false;
     for (unsigned i = 0; i < b->n && !e->overflow; i++) {
         const PPCOp *op = &b->ops[i];
         g->eax_in = g->eax_gpr;
         g->eax_gpr = -1;
+        g->cmp_in = g->cmp_out;
+        g->cmp_out.valid = false;
         /* templates implement the encodings the decoder accepted only */
         if (op->kind == 0xFFFF) {
             gen_call(g, op);
@@ -1283,6 +1330,13 @@ static void *compile(PPCState *s, PPCBlock *b)
     }
     if (!ended)
         gen_ret(e, PPC_NEXT, b->n);
+    for (unsigned k = 0; k < g->n_cold; k++) {
+        x_patch_here(e, g->cold[k].at);
+        gen_call(g, g->cold[k].op);
+        if (g->cold[k].eax_gpr >= 0)
+            x_load(e, X_EAX, GPR((unsigned)g->cold[k].eax_gpr));
+        x_jmp_back(e, g->cold[k].back);
+    }
     for (unsigned k = 0; k < g->n_exits; k++) {
         x_patch_here(e, g->exits[k].at);
         x_mov_imm(e, X_EDX, g->exits[k].idx); /* eax holds the result */

@@ -368,6 +368,102 @@ START_TEST(store_into_self_loop)
 }
 END_TEST
 
+/* cmp; bc to +12 (li r20,2) or on (li r20,1), both then b ., under both
+ * engines from the same registers: every architected result equal */
+static void cmp_branch(CpuEnv *x, CpuEnv *y, uint32_t cmp, uint32_t bc, uint32_t a, uint32_t b,
+                       uint32_t xer, uint32_t ctr)
+{
+    CpuEnv *e[2] = { x, y };
+    uint32_t code[6] = { cmp, bc, D(14, 20, 0, 1), B(0), D(14, 20, 0, 2), B(0) };
+    for (int k = 0; k < 2; k++) {
+        PPCState *s = &e[k]->cpu;
+        cpuenv_put_code(e[k], 0x3000, code, 6);
+        s->gpr[3] = a;
+        s->gpr[4] = b;
+        s->gpr[20] = 0;
+        s->xer = xer;
+        s->cr = 0x5A5A5A5Au;
+        s->ctr = ctr;
+        s->pc = 0x3000;
+        ck_assert_int_eq(ppc_run(s, 4), PPC_RUN_BUDGET);
+    }
+    const PPCState *i = &x->cpu, *j = &y->cpu;
+    ck_assert_msg(i->gpr[20] == j->gpr[20] && i->pc == j->pc && i->ctr == j->ctr && i->cr == j->cr &&
+                      i->gpr[5] == j->gpr[5],
+                  "%08x; %08x a=%08x b=%08x xer=%08x ctr=%u: r20 %u pc %08x cr %08x vs jit r20 %u pc %08x cr %08x",
+                  cmp, bc, a, b, xer, ctr, i->gpr[20], i->pc, i->cr, j->gpr[20], j->pc, j->cr);
+    ck_assert_uint_ne(i->gpr[20], 0);
+}
+
+/* A compare (cmpwi, cmplwi, cmpw, cmplw, andi., add.) followed by a bc
+ * testing a bit of the same CR field is branched on the host flags
+ * (gen_branch): every bit of the field (SO from the stored CR), branch
+ * if true and if false, with and without the CTR update, a field other
+ * than the compare's, signed and unsigned edge values, XER[SO] set and
+ * clear */
+START_TEST(compare_branch_fusion)
+{
+    CpuEnv *x = env(PPC_ENGINE_INTERP), *y = env(PPC_ENGINE_JIT);
+    static const uint32_t v[] = { 0, 1, 0x7FFF, 0x8000, 0x80000000u, 0xFFFFFFFFu, 0x12345678u, 0xFFFF8000u };
+    static const unsigned bos[] = { 12, 4, 8, 2 };
+    unsigned taken = 0;
+    for (unsigned crf = 0; crf < 8; crf += 5)
+        for (unsigned kind = 0; kind < 6; kind++)
+            for (unsigned bi = 0; bi < 8; bi++)
+                for (unsigned ia = 0; ia < 8; ia++)
+                    for (unsigned ib = 0; ib < 8; ib++) {
+                        uint32_t imm = v[ib] & 0xFFFF, cmp;
+                        switch (kind) {
+                        case 0: cmp = D(11, crf << 2, 3, imm); break;  /* cmpwi */
+                        case 1: cmp = D(10, crf << 2, 3, imm); break;  /* cmplwi */
+                        case 2: cmp = X(0, crf << 2, 3, 4); break;     /* cmpw */
+                        case 3: cmp = X(32, crf << 2, 3, 4); break;    /* cmplw */
+                        case 4: cmp = D(28, 3, 5, imm); break;         /* andi. r5,r3 */
+                        default: cmp = X(266, 5, 3, 4) | 1; break;     /* add. r5,r3,r4 */
+                        }
+                        /* bits 0-3 of the compare's field, then of field 2 */
+                        unsigned bit = (bi < 4 ? 4 * crf : 8) + (bi & 3);
+                        unsigned bo = bos[(ia + ib + bi) & 3];
+                        uint32_t xer = ((ia ^ ib) & 1) ? XER_SO : 0;
+                        cmp_branch(x, y, cmp, BC(bo, bit, 12), v[ia], v[ib], xer, 1 + (ib & 1));
+                        taken += x->cpu.gpr[20] == 2;
+                    }
+    ck_assert_uint_gt(taken, 0); /* both ways were taken */
+    ck_assert_uint_lt(taken, 2 * 6 * 8 * 8 * 8);
+    cpuenv_free(x);
+    cpuenv_free(y);
+}
+END_TEST
+
+/* A loaded value is used by the next op from eax (pointer chasing, then
+ * arithmetic), both when the load misses the soft TLB (first run: the
+ * handler's stub must reload eax) and when it hits (second run)
+ *   0x3000: lwz r5,0(r4) ; lwz r6,0(r5) ; addi r7,r6,1 ; lbz r8,3(r4) ;
+ *           add r9,r8,r7 ; b . */
+START_TEST(load_forwarding)
+{
+    CpuEnv *e[2] = { env(PPC_ENGINE_INTERP), env(PPC_ENGINE_JIT) };
+    for (int k = 0; k < 2; k++) {
+        uint32_t a[] = { D(32, 5, 4, 0), D(32, 6, 5, 0), D(14, 7, 6, 1), D(34, 8, 4, 3),
+                         X(266, 9, 8, 7), B(0) };
+        cpuenv_put_code(e[k], 0x3000, a, 6);
+        cpuenv_write32(e[k], DATA, DATA + 0x40);
+        cpuenv_write32(e[k], DATA + 0x40, 0x11223344u);
+        for (int run = 0; run < 2; run++) {
+            e[k]->cpu.gpr[4] = DATA;
+            e[k]->cpu.gpr[5] = e[k]->cpu.gpr[6] = e[k]->cpu.gpr[7] = 0;
+            e[k]->cpu.pc = 0x3000;
+            ck_assert_int_eq(ppc_run(&e[k]->cpu, 6), PPC_RUN_BUDGET);
+            ck_assert_uint_eq(e[k]->cpu.gpr[7], 0x11223345u);
+            ck_assert_uint_eq(e[k]->cpu.gpr[9], 0x11223345u + ((DATA + 0x40) & 0xFF));
+        }
+    }
+    same_state(e[0], e[1], 0);
+    cpuenv_free(e[0]);
+    cpuenv_free(e[1]);
+}
+END_TEST
+
 /* PPCEMU_PERFMAP=1: /tmp/perf-PID.map gets one well-formed line per
  * compiled block, "START SIZE NAME" in hex, inside the executable view */
 START_TEST(perfmap_lines)
@@ -422,6 +518,8 @@ Suite *suite_jit(void)
         tcase_add_test(tc, alu_templates);
         tcase_add_test(tc, cr_templates);
         tcase_add_test(tc, lha_and_absolute_branches);
+        tcase_add_test(tc, compare_branch_fusion);
+        tcase_add_test(tc, load_forwarding);
     }
     suite_add_tcase(s, tc);
     return s;
