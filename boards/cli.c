@@ -353,6 +353,7 @@ static const struct {
     { "mmu", PPC_DBG_MMU, "show MMU activity" },
     { "unimp", PPC_DBG_UNIMP, "show unimplemented features and unmapped accesses" },
     { "snapshot", 0, "show snapshot save/restore activity" },
+    { "migration", 0, "show live migration activity (status changes, passes)" },
 };
 
 static int opt_debug(CliCtx *c, const char *arg)
@@ -373,6 +374,8 @@ static int opt_debug(CliCtx *c, const char *arg)
         c->o->debug_flags |= debug_items[i].flag;
         if (!strcmp(debug_items[i].name, "snapshot"))
             c->o->debug_snapshot = true;
+        if (!strcmp(debug_items[i].name, "migration"))
+            c->o->debug_migration = true;
         p += n;
         if (*p == ',')
             p++;

@@ -33,6 +33,7 @@ typedef struct PpcemuOptions {
     int icount_shift;     /* -1: real time */
     unsigned debug_flags; /* PPC_DBG_* */
     bool debug_snapshot;  /* -d snapshot */
+    bool debug_migration; /* -d migration */
     const char *logfile;  /* -D */
     /* -drive ...,if=virtio: files[i] holds drives[i].file */
     VirtioBlkConf drives[VIRT_VIRTIO_SLOTS];

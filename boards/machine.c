@@ -54,6 +54,18 @@ static void uart_tx(void *opaque, uint8_t byte)
 
 /* ---- run state (also the monitor's commands) ---- */
 
+void machine_log(const Machine *m, bool on, const char *what, const char *fmt, ...)
+{
+    if (!on || !m->log)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(m->log, "%s: ", what);
+    vfprintf(m->log, fmt, ap);
+    fprintf(m->log, "\n");
+    va_end(ap);
+}
+
 void machine_event(Machine *m, const char *name, void *data)
 {
     json_t *d = data;

@@ -79,5 +79,8 @@ void machine_shutdown(Machine *m, int status, bool guest, const char *reason);
 /* A QMP event to every client: data is a json_t object (reference
  * stolen) or NULL */
 void machine_event(Machine *m, const char *name, void *data);
+/* One line "WHAT: ..." to the -d log (-D FILE, else stderr) when on */
+void machine_log(const Machine *m, bool on, const char *what, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 #endif /* BOARDS_MACHINE_H */

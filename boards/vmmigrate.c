@@ -79,8 +79,15 @@ static void h_say(void *opaque, const char *line)
 /* the monitor a `migrate` without -d holds until the migration ends */
 static Monitor *mig_waiter;
 
+static bool mig_logging(const Machine *m)
+{
+    return m->opt && m->opt->debug_migration;
+}
+
 static void h_status(void *opaque, const char *status)
 {
+    Machine *m = opaque;
+    machine_log(m, mig_logging(m), "migration", "status %s", status);
     machine_event(opaque, "MIGRATION", json_pack("{s:s}", "status", status));
     if (mig_waiter && (!strcmp(status, "completed") || !strcmp(status, "failed") ||
                        !strcmp(status, "cancelled"))) {
@@ -94,6 +101,16 @@ static void h_status(void *opaque, const char *status)
 
 static void h_pass(void *opaque, uint64_t pass)
 {
+    Machine *m = opaque;
+    if (mig_logging(m) && m->mig) {
+        MigStats st;
+        mig_source_stats(m->mig, &st);
+        machine_log(m, true, "migration",
+                    "pass %llu: %llu bytes sent so far, %llu normal and %llu zero pages, "
+                    "throttle %u%%", (unsigned long long)pass,
+                    (unsigned long long)st.transferred, (unsigned long long)st.normal_pages,
+                    (unsigned long long)st.zero_pages, (unsigned)st.throttle_pct);
+    }
     machine_event(opaque, "MIGRATION_PASS", json_pack("{s:I}", "pass", (json_int_t)pass));
 }
 

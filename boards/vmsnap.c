@@ -14,19 +14,7 @@ static bool snap_logging(const Machine *m)
     return m->opt && m->opt->debug_snapshot && m->log;
 }
 
-static void snap_log(const Machine *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void snap_log(const Machine *m, const char *fmt, ...)
-{
-    if (!snap_logging(m))
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(m->log, "snapshot: ");
-    vfprintf(m->log, fmt, ap);
-    fprintf(m->log, "\n");
-    va_end(ap);
-}
+#define snap_log(m, ...) machine_log((m), snap_logging(m), "snapshot", __VA_ARGS__)
 
 /* for -d snapshot only: under -icount no host clock is read otherwise */
 static double now_ms(const Machine *m)

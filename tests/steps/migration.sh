@@ -137,7 +137,7 @@ case_converge() {
             exec 3>&-; wait "$DPID" 2>/dev/null
         done
     fi
-    src S -m 32 -kernel "$cguest"
+    src S -m 32 -kernel "$cguest" -d migration -D "$work/S.dlog"
     wait_line S '^MIGCOUNT READY' > /dev/null || fail "source guest did not start"
     if [ "$kind" = unix ]; then
         # without -d the monitor answers only when the migration has ended
@@ -161,6 +161,11 @@ case_converge() {
     moving S && fail "the source runs after completing"
     finish_dest
     quit_src
+    # -d migration: the source's status changes and passes in its -D log
+    local want
+    for want in 'status active' 'pass 1: [0-9]+ bytes sent' 'status device' 'status completed'; do
+        grep -Eq "^migration: $want" "$work/S.dlog" || fail "-d migration: no '$want' in $(head -c 300 "$work/S.dlog")"
+    done
     echo "    $(grep -E '^(total time|downtime|dirty sync count)' "$work/info" | tr '\n' ' ')"
     end_case
 }
