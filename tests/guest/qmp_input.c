@@ -7,8 +7,8 @@
  * it is a .hang program: ready and still running after 3 s.
  */
 #include "rt.h"
+#include "virtio_mmio.h"
 
-#define SLOT(n) (0x81000000u + (n) * 0x200u)
 #define QN 16
 
 #define R_DEVID 0x008
@@ -35,21 +35,6 @@ struct queue {
 
 static struct queue q[2];
 
-static inline uint32_t rd(unsigned s, unsigned off)
-{
-    uint32_t v;
-    __asm__ volatile("lwbrx %0,0,%1; eieio" : "=r"(v) : "r"(SLOT(s) + off) : "memory");
-    return v;
-}
-
-static inline void wr(unsigned s, unsigned off, uint32_t v)
-{
-    __asm__ volatile("stwbrx %0,0,%1; eieio" : : "r"(v), "r"(SLOT(s) + off) : "memory");
-}
-
-static uint16_t sw16(uint16_t v) { return (uint16_t)(v << 8 | v >> 8); }
-static uint32_t sw32(uint32_t v) { return __builtin_bswap32(v); }
-
 static void offer(struct queue *v, uint16_t head)
 {
     v->avail[2 + v->avail_idx % QN] = sw16(head);
@@ -64,26 +49,26 @@ static void offer(struct queue *v, uint16_t head)
 static void setup(unsigned s)
 {
     struct queue *v = &q[s];
-    wr(s, R_STATUS, 0);
-    wr(s, R_STATUS, 3);
-    wr(s, R_DRVFEATSEL, 1);
-    wr(s, R_DRVFEAT, 1);
-    wr(s, R_STATUS, 0xB);
-    CHECK_EQ(rd(s, R_STATUS), 0xB, "FEATURES_OK");
-    wr(s, R_QSEL, 0);
-    wr(s, R_QNUM, QN);
-    wr(s, R_QDESC, (uint32_t)v->d);
-    wr(s, R_QDRIVER, (uint32_t)v->avail);
-    wr(s, R_QDEVICE, (uint32_t)v->used);
-    wr(s, R_QREADY, 1);
+    vio_wr(s, R_STATUS, 0);
+    vio_wr(s, R_STATUS, 3);
+    vio_wr(s, R_DRVFEATSEL, 1);
+    vio_wr(s, R_DRVFEAT, 1);
+    vio_wr(s, R_STATUS, 0xB);
+    CHECK_EQ(vio_rd(s, R_STATUS), 0xB, "FEATURES_OK");
+    vio_wr(s, R_QSEL, 0);
+    vio_wr(s, R_QNUM, QN);
+    vio_wr(s, R_QDESC, (uint32_t)v->d);
+    vio_wr(s, R_QDRIVER, (uint32_t)v->avail);
+    vio_wr(s, R_QDEVICE, (uint32_t)v->used);
+    vio_wr(s, R_QREADY, 1);
     for (unsigned i = 0; i < QN; i++) {
         v->d[i].addr = __builtin_bswap64((uint32_t)v->ev[i]);
         v->d[i].len = sw32(8);
         v->d[i].flags = sw16(2); /* device-writable */
         offer(v, (uint16_t)i);
     }
-    wr(s, R_STATUS, 0xF);
-    wr(s, R_QNOTIFY, 0);
+    vio_wr(s, R_STATUS, 0xF);
+    vio_wr(s, R_QNOTIFY, 0);
 }
 
 /* print the events slot s has returned since the last call */
@@ -98,15 +83,15 @@ static void drain(unsigned s)
                   (unsigned)(e[4] | e[5] << 8 | e[6] << 16 | (uint32_t)e[7] << 24));
         v->used_seen++;
         offer(v, (uint16_t)id);
-        wr(s, R_QNOTIFY, 0);
-        wr(s, R_IACK, 1);
+        vio_wr(s, R_QNOTIFY, 0);
+        vio_wr(s, R_IACK, 1);
     }
 }
 
 int main(void)
 {
-    CHECK_EQ(rd(0, R_DEVID), 18, "slot 0: virtio-input (keyboard)");
-    CHECK_EQ(rd(1, R_DEVID), 18, "slot 1: virtio-input (tablet)");
+    CHECK_EQ(vio_rd(0, R_DEVID), 18, "slot 0: virtio-input (keyboard)");
+    CHECK_EQ(vio_rd(1, R_DEVID), 18, "slot 1: virtio-input (tablet)");
     if (rt_failures)
         return rt_result("qmp_input");
     setup(0);

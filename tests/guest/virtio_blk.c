@@ -18,9 +18,8 @@
  * virtio_blk.post then checks the image files on the host.
  */
 #include "timer.h"
+#include "virtio_mmio.h"
 
-#define VIRTIO_BASE 0x81000000u
-#define SLOT(n) (VIRTIO_BASE + (n) * 0x200u)
 #define NSLOTS 8
 #define QN 8
 #define SECTORS 128u
@@ -63,23 +62,6 @@
 
 struct desc { uint64_t addr; uint32_t len; uint16_t flags, next; };
 
-/* little-endian helpers: the device's registers and rings are LE */
-static inline uint32_t rd(unsigned slot, unsigned off)
-{
-    uint32_t v;
-    __asm__ volatile("lwbrx %0,0,%1; eieio" : "=r"(v) : "r"(SLOT(slot) + off) : "memory");
-    return v;
-}
-
-static inline void wr(unsigned slot, unsigned off, uint32_t v)
-{
-    __asm__ volatile("stwbrx %0,0,%1; eieio" : : "r"(v), "r"(SLOT(slot) + off) : "memory");
-}
-
-static uint16_t sw16(uint16_t v) { return (uint16_t)(v << 8 | v >> 8); }
-static uint32_t sw32(uint32_t v) { return __builtin_bswap32(v); }
-static uint64_t sw64(uint64_t v) { return __builtin_bswap64(v); }
-
 static uint8_t pat(unsigned k, uint32_t o) { return (uint8_t)((o / 512) * 31 + o % 251 + k * 77); }
 static uint8_t wpat(uint32_t o) { return (uint8_t)(o * 5 + 1); }
 
@@ -95,34 +77,34 @@ static uint8_t status;
 /* 3.1.1 driver initialisation up to DRIVER_OK; false if refused */
 static int init_dev(unsigned s, uint32_t feat_lo, uint32_t feat_hi)
 {
-    wr(s, R_STATUS, 0);
-    CHECK_EQ(rd(s, R_STATUS), 0, "status after reset");
-    wr(s, R_STATUS, S_ACK);
-    wr(s, R_STATUS, S_ACK | S_DRIVER);
-    wr(s, R_DRVFEATSEL, 0);
-    wr(s, R_DRVFEAT, feat_lo);
-    wr(s, R_DRVFEATSEL, 1);
-    wr(s, R_DRVFEAT, feat_hi);
-    wr(s, R_STATUS, S_ACK | S_DRIVER | S_FEATURES_OK);
-    if (!(rd(s, R_STATUS) & S_FEATURES_OK))
+    vio_wr(s, R_STATUS, 0);
+    CHECK_EQ(vio_rd(s, R_STATUS), 0, "status after reset");
+    vio_wr(s, R_STATUS, S_ACK);
+    vio_wr(s, R_STATUS, S_ACK | S_DRIVER);
+    vio_wr(s, R_DRVFEATSEL, 0);
+    vio_wr(s, R_DRVFEAT, feat_lo);
+    vio_wr(s, R_DRVFEATSEL, 1);
+    vio_wr(s, R_DRVFEAT, feat_hi);
+    vio_wr(s, R_STATUS, S_ACK | S_DRIVER | S_FEATURES_OK);
+    if (!(vio_rd(s, R_STATUS) & S_FEATURES_OK))
         return 0;
-    wr(s, R_QSEL, 0);
-    CHECK_EQ(rd(s, R_QREADY), 0, "queue not ready after reset");
-    CHECK(rd(s, R_QNUMMAX) >= QN, "QueueNumMax");
+    vio_wr(s, R_QSEL, 0);
+    CHECK_EQ(vio_rd(s, R_QREADY), 0, "queue not ready after reset");
+    CHECK(vio_rd(s, R_QNUMMAX) >= QN, "QueueNumMax");
     rt_memset(dtab[s], 0, sizeof(dtab[s]));
     rt_memset(avail[s], 0, sizeof(avail[s]));
     rt_memset(used[s], 0, sizeof(used[s]));
     avail_idx[s] = used_seen[s] = 0;
-    wr(s, R_QNUM, QN);
-    wr(s, R_QDESC, (uint32_t)dtab[s]);
-    wr(s, R_QDESC + 4, 0);
-    wr(s, R_QDRIVER, (uint32_t)avail[s]);
-    wr(s, R_QDRIVER + 4, 0);
-    wr(s, R_QDEVICE, (uint32_t)used[s]);
-    wr(s, R_QDEVICE + 4, 0);
-    wr(s, R_QREADY, 1);
-    CHECK_EQ(rd(s, R_QREADY), 1, "queue ready");
-    wr(s, R_STATUS, S_ACK | S_DRIVER | S_FEATURES_OK | S_DRIVER_OK);
+    vio_wr(s, R_QNUM, QN);
+    vio_wr(s, R_QDESC, (uint32_t)dtab[s]);
+    vio_wr(s, R_QDESC + 4, 0);
+    vio_wr(s, R_QDRIVER, (uint32_t)avail[s]);
+    vio_wr(s, R_QDRIVER + 4, 0);
+    vio_wr(s, R_QDEVICE, (uint32_t)used[s]);
+    vio_wr(s, R_QDEVICE + 4, 0);
+    vio_wr(s, R_QREADY, 1);
+    CHECK_EQ(vio_rd(s, R_QREADY), 1, "queue ready");
+    vio_wr(s, R_STATUS, S_ACK | S_DRIVER | S_FEATURES_OK | S_DRIVER_OK);
     return 1;
 }
 
@@ -143,13 +125,13 @@ static int submit(unsigned s, uint16_t head)
     avail_idx[s]++;
     avail[s][1] = sw16(avail_idx[s]);
     __asm__ volatile("sync" ::: "memory");
-    wr(s, R_QNOTIFY, 0);
+    vio_wr(s, R_QNOTIFY, 0);
     /* Reads, writes and flushes complete later (the drive's I/O thread):
      * wait for the used entry, or the device's error state, or 5 s */
     uint64_t give_up = tb_read() + (uint64_t)tb_freq() * 5;
     uint16_t uidx;
     while ((uidx = sw16(((volatile uint16_t *)used[s])[1])) == used_seen[s] &&
-           !(rd(s, R_STATUS) & S_NEEDS_RESET) && tb_read() < give_up)
+           !(vio_rd(s, R_STATUS) & S_NEEDS_RESET) && tb_read() < give_up)
         ;
     if (uidx == used_seen[s])
         return -1;
@@ -195,34 +177,34 @@ static void check_data(unsigned k, uint32_t sector, uint32_t len, const char *wh
 static void empty_slots(void)
 {
     for (unsigned s = 0; s < NSLOTS; s++) {
-        CHECK_EQ(rd(s, R_MAGIC), 0x74726976, "magic 'virt'");
-        CHECK_EQ(rd(s, R_VERSION), 2, "version 2 (modern)");
+        CHECK_EQ(vio_rd(s, R_MAGIC), 0x74726976, "magic 'virt'");
+        CHECK_EQ(vio_rd(s, R_VERSION), 2, "version 2 (modern)");
     }
-    CHECK_EQ(rd(0, R_DEVID), 2, "slot 0: block device");
-    CHECK_EQ(rd(1, R_DEVID), 2, "slot 1: block device");
-    CHECK_EQ(rd(2, R_DEVID), 2, "slot 2: block device");
+    CHECK_EQ(vio_rd(0, R_DEVID), 2, "slot 0: block device");
+    CHECK_EQ(vio_rd(1, R_DEVID), 2, "slot 1: block device");
+    CHECK_EQ(vio_rd(2, R_DEVID), 2, "slot 2: block device");
     /* drives first, then the keyboard and tablet that come with the
      * framebuffer (board.md slot order) */
-    CHECK_EQ(rd(3, R_DEVID), 18, "slot 3: keyboard (virtio-input)");
-    CHECK_EQ(rd(4, R_DEVID), 18, "slot 4: tablet (virtio-input)");
+    CHECK_EQ(vio_rd(3, R_DEVID), 18, "slot 3: keyboard (virtio-input)");
+    CHECK_EQ(vio_rd(4, R_DEVID), 18, "slot 4: tablet (virtio-input)");
     for (unsigned s = 5; s < NSLOTS; s++)
-        CHECK_EQ(rd(s, R_DEVID), 0, "empty slot: DeviceID 0");
+        CHECK_EQ(vio_rd(s, R_DEVID), 0, "empty slot: DeviceID 0");
 }
 
 static void negotiation(void)
 {
-    wr(0, R_DEVFEATSEL, 1);
-    CHECK_EQ(rd(0, R_DEVFEAT) & F_VERSION_1_HI, F_VERSION_1_HI, "VERSION_1 offered");
-    wr(0, R_DEVFEATSEL, 0);
-    CHECK_EQ(rd(0, R_DEVFEAT) & (F_FLUSH | F_RO), F_FLUSH, "slot 0: FLUSH, not RO");
-    wr(1, R_DEVFEATSEL, 0);
-    CHECK_EQ(rd(1, R_DEVFEAT) & F_RO, F_RO, "slot 1: RO offered");
+    vio_wr(0, R_DEVFEATSEL, 1);
+    CHECK_EQ(vio_rd(0, R_DEVFEAT) & F_VERSION_1_HI, F_VERSION_1_HI, "VERSION_1 offered");
+    vio_wr(0, R_DEVFEATSEL, 0);
+    CHECK_EQ(vio_rd(0, R_DEVFEAT) & (F_FLUSH | F_RO), F_FLUSH, "slot 0: FLUSH, not RO");
+    vio_wr(1, R_DEVFEATSEL, 0);
+    CHECK_EQ(vio_rd(1, R_DEVFEAT) & F_RO, F_RO, "slot 1: RO offered");
     CHECK_EQ(init_dev(0, F_FLUSH, 0), 0, "FEATURES_OK refused without VERSION_1");
     CHECK_EQ(init_dev(0, 0x80000000u, F_VERSION_1_HI), 0, "FEATURES_OK refused for an unoffered bit");
     CHECK_EQ(init_dev(0, F_FLUSH, F_VERSION_1_HI), 1, "FEATURES_OK with VERSION_1|FLUSH");
-    CHECK_EQ(rd(0, R_CONFIG), SECTORS, "capacity low word");
-    CHECK_EQ(rd(0, R_CONFIG + 4), 0, "capacity high word");
-    CHECK_EQ(mmio_read8(SLOT(0) + R_CONFIG), SECTORS & 0xFF, "config byte access (LE)");
+    CHECK_EQ(vio_rd(0, R_CONFIG), SECTORS, "capacity low word");
+    CHECK_EQ(vio_rd(0, R_CONFIG + 4), 0, "capacity high word");
+    CHECK_EQ(mmio_read8(VIRTIO_MMIO_SLOT(0) + R_CONFIG), SECTORS & 0xFF, "config byte access (LE)");
 }
 
 static void read_write(void)
@@ -231,10 +213,10 @@ static void read_write(void)
     CHECK_EQ(blk_req(0, 0, 3, 1024, &n), 0, "read sectors 3-4: OK");
     CHECK_EQ(n, 1025, "used length = data + status");
     check_data(0, 3, 1024, "sectors 3-4 hold the image's bytes");
-    CHECK_EQ(rd(0, R_ISR) & 1, 1, "used-buffer interrupt status");
+    CHECK_EQ(vio_rd(0, R_ISR) & 1, 1, "used-buffer interrupt status");
     CHECK_EQ(ipic_read(IPIC_SEPNR) & 0x80000000u, 0x80000000u, "IPIC source 48 (IRQ0) pending");
-    wr(0, R_IACK, 1);
-    CHECK_EQ(rd(0, R_ISR), 0, "interrupt acknowledged");
+    vio_wr(0, R_IACK, 1);
+    CHECK_EQ(vio_rd(0, R_ISR), 0, "interrupt acknowledged");
     CHECK_EQ(ipic_read(IPIC_SEPNR) & 0x80000000u, 0, "IPIC source 48 low again");
 
     for (uint32_t i = 0; i < 1024; i++)
@@ -260,10 +242,10 @@ static void read_write(void)
     CHECK_EQ(blk_req(0, 0, 0xFFFFFFFFu, 512, NULL), 1, "read at a huge sector: IOERR");
     CHECK_EQ(blk_req(0, 0, 0, 100, NULL), 1, "read of a partial sector: IOERR");
     CHECK_EQ(blk_req(0, 77, 0, 0, NULL), 2, "unknown request type: UNSUPP");
-    CHECK_EQ(rd(0, R_STATUS) & S_NEEDS_RESET, 0, "request errors leave the device working");
+    CHECK_EQ(vio_rd(0, R_STATUS) & S_NEEDS_RESET, 0, "request errors leave the device working");
     CHECK_EQ(blk_req(0, 0, SECTORS - 1, 512, NULL), 0, "last sector reads");
     check_data(0, SECTORS - 1, 512, "last sector's bytes");
-    wr(0, R_IACK, 3);
+    vio_wr(0, R_IACK, 3);
 }
 
 /* One discard/write-zeroes segment at buf[16 i] (struct
@@ -292,15 +274,15 @@ static unsigned count_zero(uint32_t len)
  * zeros in disk0.img) and the snapshot=on overlay (slot 2) */
 static void discard_wz(void)
 {
-    wr(0, R_DEVFEATSEL, 0);
-    CHECK_EQ(rd(0, R_DEVFEAT) & (F_DISCARD | F_WZ), F_DISCARD | F_WZ, "slot 0: DISCARD, WRITE_ZEROES");
-    wr(1, R_DEVFEATSEL, 0);
-    CHECK_EQ(rd(1, R_DEVFEAT) & (F_DISCARD | F_WZ), 0, "readonly slot 1: neither offered");
-    CHECK_EQ(rd(0, R_CONFIG + 36), 65536, "max_discard_sectors");
-    CHECK_EQ(rd(0, R_CONFIG + 40), 32, "max_discard_seg");
-    CHECK_EQ(rd(0, R_CONFIG + 44), 8, "discard_sector_alignment");
-    CHECK_EQ(rd(0, R_CONFIG + 48), 65536, "max_write_zeroes_sectors");
-    CHECK_EQ(rd(0, R_CONFIG + 52), 32, "max_write_zeroes_seg");
+    vio_wr(0, R_DEVFEATSEL, 0);
+    CHECK_EQ(vio_rd(0, R_DEVFEAT) & (F_DISCARD | F_WZ), F_DISCARD | F_WZ, "slot 0: DISCARD, WRITE_ZEROES");
+    vio_wr(1, R_DEVFEATSEL, 0);
+    CHECK_EQ(vio_rd(1, R_DEVFEAT) & (F_DISCARD | F_WZ), 0, "readonly slot 1: neither offered");
+    CHECK_EQ(vio_rd(0, R_CONFIG + 36), 65536, "max_discard_sectors");
+    CHECK_EQ(vio_rd(0, R_CONFIG + 40), 32, "max_discard_seg");
+    CHECK_EQ(vio_rd(0, R_CONFIG + 44), 8, "discard_sector_alignment");
+    CHECK_EQ(vio_rd(0, R_CONFIG + 48), 65536, "max_write_zeroes_sectors");
+    CHECK_EQ(vio_rd(0, R_CONFIG + 52), 32, "max_write_zeroes_seg");
     /* slot 0 runs with FLUSH only (read_write): not negotiated, UNSUPP */
     dwz_seg(0, 10, 2, 0);
     CHECK_EQ(blk_req(0, 13, 0, 16, NULL), 2, "write-zeroes not negotiated: UNSUPP");
@@ -340,7 +322,7 @@ static void discard_wz(void)
     CHECK_EQ(blk_req(0, 11, 0, 32, NULL), 1, "a segment at a huge sector: IOERR");
     CHECK_EQ(blk_req(0, 0, 30, 1024, NULL), 0, "read sectors 30-31");
     check_data(0, 30, 1024, "a refused request wrote nothing");
-    CHECK_EQ(rd(0, R_STATUS) & S_NEEDS_RESET, 0, "refusals leave the device working");
+    CHECK_EQ(vio_rd(0, R_STATUS) & S_NEEDS_RESET, 0, "refusals leave the device working");
 
     /* the overlay: written clusters dropped by a discard read as the file
      * again; write-zeroes reads as zeros; the file is never written */
@@ -367,7 +349,7 @@ static void discard_wz(void)
     for (uint32_t i = 512; i < 1536; i++)
         bad += buf[i] != 0;
     CHECK_EQ(bad, 0, "snapshot drive: sectors 33-34 read as zeros");
-    wr(2, R_STATUS, 0);
+    vio_wr(2, R_STATUS, 0);
 }
 
 static void readonly_snapshot(void)
@@ -379,7 +361,7 @@ static void readonly_snapshot(void)
         buf[i] = 0xA5;
     CHECK_EQ(blk_req(1, 1, 7, 512, NULL), 1, "readonly drive: write IOERR");
     CHECK_EQ(ipic_read(IPIC_SEPNR) & 0x40000000u, 0x40000000u, "IPIC source 17 (IRQ1) pending");
-    wr(1, R_IACK, 1);
+    vio_wr(1, R_IACK, 1);
     CHECK_EQ(ipic_read(IPIC_SEPNR) & 0x40000000u, 0, "IPIC source 17 low again");
     CHECK_EQ(blk_req(1, 0, 7, 512, NULL), 0, "readonly drive reads again");
     check_data(1, 7, 512, "readonly drive unchanged");
@@ -396,18 +378,18 @@ static void readonly_snapshot(void)
         bad += buf[i] != want;
     }
     CHECK_EQ(bad, 0, "snapshot drive reads its own writes, the rest from the file");
-    wr(1, R_STATUS, 0);
-    wr(2, R_STATUS, 0);
+    vio_wr(1, R_STATUS, 0);
+    vio_wr(2, R_STATUS, 0);
 }
 
 /* The device must be in its error state, with a config interrupt, and
  * must come back after a reset */
 static void expect_broken(const char *what)
 {
-    CHECK_EQ(rd(0, R_STATUS) & S_NEEDS_RESET, S_NEEDS_RESET, what);
-    CHECK_EQ(rd(0, R_ISR) & 2, 2, "config-change interrupt with the error");
+    CHECK_EQ(vio_rd(0, R_STATUS) & S_NEEDS_RESET, S_NEEDS_RESET, what);
+    CHECK_EQ(vio_rd(0, R_ISR) & 2, 2, "config-change interrupt with the error");
     CHECK_EQ(init_dev(0, F_FLUSH, F_VERSION_1_HI), 1, "reset after the error");
-    CHECK_EQ(rd(0, R_STATUS) & S_NEEDS_RESET, 0, "reset clears DEVICE_NEEDS_RESET");
+    CHECK_EQ(vio_rd(0, R_STATUS) & S_NEEDS_RESET, 0, "reset clears DEVICE_NEEDS_RESET");
 }
 
 static void hostile(void)
@@ -450,7 +432,7 @@ static void hostile(void)
 
     /* the avail index running QN + 1 ahead */
     avail[0][1] = sw16(QN + 1);
-    wr(0, R_QNOTIFY, 0);
+    vio_wr(0, R_QNOTIFY, 0);
     expect_broken("avail index ahead of the ring: DEVICE_NEEDS_RESET");
 
     /* a request without a status byte */
@@ -459,18 +441,18 @@ static void hostile(void)
     expect_broken("no status byte: DEVICE_NEEDS_RESET");
 
     /* a queue outside RAM */
-    wr(0, R_STATUS, 0);
-    wr(0, R_STATUS, S_ACK | S_DRIVER);
-    wr(0, R_DRVFEATSEL, 1);
-    wr(0, R_DRVFEAT, F_VERSION_1_HI);
-    wr(0, R_STATUS, S_ACK | S_DRIVER | S_FEATURES_OK);
-    wr(0, R_QSEL, 0);
-    wr(0, R_QNUM, QN);
-    wr(0, R_QDESC, 0x7FFFFFF0u);
-    wr(0, R_QDRIVER, (uint32_t)avail[0]);
-    wr(0, R_QDEVICE, (uint32_t)used[0]);
-    wr(0, R_QREADY, 1);
-    CHECK_EQ(rd(0, R_QREADY), 0, "queue outside RAM not made ready");
+    vio_wr(0, R_STATUS, 0);
+    vio_wr(0, R_STATUS, S_ACK | S_DRIVER);
+    vio_wr(0, R_DRVFEATSEL, 1);
+    vio_wr(0, R_DRVFEAT, F_VERSION_1_HI);
+    vio_wr(0, R_STATUS, S_ACK | S_DRIVER | S_FEATURES_OK);
+    vio_wr(0, R_QSEL, 0);
+    vio_wr(0, R_QNUM, QN);
+    vio_wr(0, R_QDESC, 0x7FFFFFF0u);
+    vio_wr(0, R_QDRIVER, (uint32_t)avail[0]);
+    vio_wr(0, R_QDEVICE, (uint32_t)used[0]);
+    vio_wr(0, R_QREADY, 1);
+    CHECK_EQ(vio_rd(0, R_QREADY), 0, "queue outside RAM not made ready");
     expect_broken("queue outside RAM: DEVICE_NEEDS_RESET");
 
     /* and the device works again */

@@ -9,8 +9,8 @@
  * followed by EV_SYN, with the slot's interrupt (IPIC source 48).
  */
 #include "rt.h"
+#include "virtio_mmio.h"
 
-#define SLOT(n) (0x81000000u + (n) * 0x200u)
 #define QN 16
 
 #define R_DEVID 0x008
@@ -42,36 +42,21 @@ static struct queue evq, stq;
 static uint8_t events[QN][8];
 static uint8_t led[8];
 
-static inline uint32_t rd(unsigned s, unsigned off)
-{
-    uint32_t v;
-    __asm__ volatile("lwbrx %0,0,%1; eieio" : "=r"(v) : "r"(SLOT(s) + off) : "memory");
-    return v;
-}
-
-static inline void wr(unsigned s, unsigned off, uint32_t v)
-{
-    __asm__ volatile("stwbrx %0,0,%1; eieio" : : "r"(v), "r"(SLOT(s) + off) : "memory");
-}
-
-static uint16_t sw16(uint16_t v) { return (uint16_t)(v << 8 | v >> 8); }
-static uint32_t sw32(uint32_t v) { return __builtin_bswap32(v); }
-
-static uint8_t cfg8(unsigned s, unsigned off) { return mmio_read8(SLOT(s) + R_CONFIG + off); }
+static uint8_t cfg8(unsigned s, unsigned off) { return mmio_read8(VIRTIO_MMIO_SLOT(s) + R_CONFIG + off); }
 
 static void select(unsigned s, uint8_t sel, uint8_t sub)
 {
-    mmio_write8(SLOT(s) + R_CONFIG, sel);
-    mmio_write8(SLOT(s) + R_CONFIG + 1, sub);
+    mmio_write8(VIRTIO_MMIO_SLOT(s) + R_CONFIG, sel);
+    mmio_write8(VIRTIO_MMIO_SLOT(s) + R_CONFIG + 1, sub);
 }
 
 static int cfg_bit(unsigned s, unsigned bit) { return cfg8(s, 8 + bit / 8) >> (bit % 8) & 1; }
 
 static void config_space(void)
 {
-    CHECK_EQ(rd(0, R_DEVID), 18, "slot 0: virtio-input");
-    CHECK_EQ(rd(1, R_DEVID), 18, "slot 1: virtio-input");
-    CHECK_EQ(rd(2, R_DEVID), 0, "slot 2 empty");
+    CHECK_EQ(vio_rd(0, R_DEVID), 18, "slot 0: virtio-input");
+    CHECK_EQ(vio_rd(1, R_DEVID), 18, "slot 1: virtio-input");
+    CHECK_EQ(vio_rd(2, R_DEVID), 0, "slot 2 empty");
     select(0, 0x01, 0);
     const char *name = "ppcemu virtio keyboard";
     unsigned n = 0, bad = 0;
@@ -90,7 +75,7 @@ static void config_space(void)
     CHECK(cfg_bit(1, 0) && cfg_bit(1, 1), "tablet: ABS_X, ABS_Y");
     select(1, 0x12, 0);
     CHECK_EQ(cfg8(1, 2), 20, "ABS_INFO size");
-    CHECK_EQ(rd(1, R_CONFIG + 8 + 4), 0x7FFF, "ABS_X max");
+    CHECK_EQ(vio_rd(1, R_CONFIG + 8 + 4), 0x7FFF, "ABS_X max");
     select(1, 0x11, 1);
     CHECK(cfg_bit(1, 0x110), "tablet: BTN_LEFT");
     select(1, 0x77, 0);
@@ -99,12 +84,12 @@ static void config_space(void)
 
 static void setup_queue(unsigned s, unsigned q, struct queue *v)
 {
-    wr(s, R_QSEL, q);
-    wr(s, R_QNUM, QN);
-    wr(s, R_QDESC, (uint32_t)v->d);
-    wr(s, R_QDRIVER, (uint32_t)v->avail);
-    wr(s, R_QDEVICE, (uint32_t)v->used);
-    wr(s, R_QREADY, 1);
+    vio_wr(s, R_QSEL, q);
+    vio_wr(s, R_QNUM, QN);
+    vio_wr(s, R_QDESC, (uint32_t)v->d);
+    vio_wr(s, R_QDRIVER, (uint32_t)v->avail);
+    vio_wr(s, R_QDEVICE, (uint32_t)v->used);
+    vio_wr(s, R_QREADY, 1);
 }
 
 static void offer(struct queue *v, uint16_t head)
@@ -118,12 +103,12 @@ static void offer(struct queue *v, uint16_t head)
 
 static void setup_keyboard(void)
 {
-    wr(0, R_STATUS, 0);
-    wr(0, R_STATUS, 3);
-    wr(0, R_DRVFEATSEL, 1);
-    wr(0, R_DRVFEAT, 1);
-    wr(0, R_STATUS, 0xB);
-    CHECK_EQ(rd(0, R_STATUS), 0xB, "FEATURES_OK");
+    vio_wr(0, R_STATUS, 0);
+    vio_wr(0, R_STATUS, 3);
+    vio_wr(0, R_DRVFEATSEL, 1);
+    vio_wr(0, R_DRVFEAT, 1);
+    vio_wr(0, R_STATUS, 0xB);
+    CHECK_EQ(vio_rd(0, R_STATUS), 0xB, "FEATURES_OK");
     setup_queue(0, 0, &evq);
     setup_queue(0, 1, &stq);
     for (unsigned i = 0; i < QN; i++) {
@@ -132,17 +117,17 @@ static void setup_keyboard(void)
         evq.d[i].flags = sw16(2);
         offer(&evq, (uint16_t)i);
     }
-    wr(0, R_STATUS, 0xF);
-    wr(0, R_QNOTIFY, 0);
+    vio_wr(0, R_STATUS, 0xF);
+    vio_wr(0, R_QNOTIFY, 0);
     /* the status queue: an LED event goes to the device and comes back */
     led[0] = 0x11; /* EV_LED */
     stq.d[0].addr = __builtin_bswap64((uint32_t)led);
     stq.d[0].len = sw32(8);
     stq.d[0].flags = 0;
     offer(&stq, 0);
-    wr(0, R_QNOTIFY, 1);
+    vio_wr(0, R_QNOTIFY, 1);
     CHECK_EQ(sw16(((volatile uint16_t *)stq.used)[1]), 1, "status queue buffer returned");
-    wr(0, R_IACK, 3);
+    vio_wr(0, R_IACK, 3);
 }
 
 /* next event (type, code, value), waiting for it; 0 on timeout */
@@ -161,7 +146,7 @@ static int next_event(uint16_t *type, uint16_t *code, uint32_t *value)
         *value = (uint32_t)e[4] | (uint32_t)e[5] << 8 | (uint32_t)e[6] << 16 | (uint32_t)e[7] << 24;
         evq.used_seen++;
         offer(&evq, (uint16_t)(id % QN));
-        wr(0, R_QNOTIFY, 0);
+        vio_wr(0, R_QNOTIFY, 0);
         return 1;
     }
     return 0;
@@ -188,7 +173,7 @@ int main(void)
             break;
         }
         irq_seen |= (ipic_read(IPIC_SEPNR) & 0x80000000u) != 0;
-        wr(0, R_IACK, 1);
+        vio_wr(0, R_IACK, 1);
         rt_printf("event %u: type %u code %u value %u\n", i, t, c, v);
         CHECK_EQ(t, want[i][0], "event type");
         CHECK_EQ(c, want[i][1], "event code");

@@ -22,8 +22,8 @@
  * A missing completion ("TIMEOUT") or a device error fails the run.
  */
 #include "timer.h"
+#include "virtio_mmio.h"
 
-#define SLOT0 0x81000000u
 #define QN 8
 #define NSECT 8u
 #define BYTES (NSECT * 512u)
@@ -41,22 +41,6 @@
 #define R_QDEVICE 0x0a0
 
 struct desc { uint64_t addr; uint32_t len; uint16_t flags, next; };
-
-static inline uint32_t rd(unsigned off)
-{
-    uint32_t v;
-    __asm__ volatile("lwbrx %0,0,%1; eieio" : "=r"(v) : "r"(SLOT0 + off) : "memory");
-    return v;
-}
-
-static inline void wr(unsigned off, uint32_t v)
-{
-    __asm__ volatile("stwbrx %0,0,%1; eieio" : : "r"(v), "r"(SLOT0 + off) : "memory");
-}
-
-static uint16_t sw16(uint16_t v) { return (uint16_t)(v << 8 | v >> 8); }
-static uint32_t sw32(uint32_t v) { return __builtin_bswap32(v); }
-static uint64_t sw64(uint64_t v) { return __builtin_bswap64(v); }
 
 static uint8_t orig(uint32_t o) { return (uint8_t)(o * 13 + o / 512); }
 static uint8_t gen(unsigned g, uint32_t o) { return (uint8_t)(o * 7 + g * 29 + 1); }
@@ -81,27 +65,27 @@ static void set_desc(unsigned i, const void *p, uint32_t len, uint16_t flags, ui
 
 static void dev_init(void)
 {
-    CHECK_EQ(rd(R_DEVID), 2, "slot 0: block device");
-    wr(R_STATUS, 0);
-    wr(R_STATUS, 1);
-    wr(R_STATUS, 3);
-    wr(R_DRVFEATSEL, 0);
-    wr(R_DRVFEAT, 0);
-    wr(R_DRVFEATSEL, 1);
-    wr(R_DRVFEAT, 1); /* VERSION_1 */
-    wr(R_STATUS, 11);
-    CHECK(rd(R_STATUS) & 8, "FEATURES_OK");
-    wr(R_QSEL, 0);
-    wr(R_QNUM, QN);
-    wr(R_QDESC, (uint32_t)dtab);
-    wr(R_QDESC + 4, 0);
-    wr(R_QDRIVER, (uint32_t)avail);
-    wr(R_QDRIVER + 4, 0);
-    wr(R_QDEVICE, (uint32_t)used);
-    wr(R_QDEVICE + 4, 0);
+    CHECK_EQ(vio_rd(0, R_DEVID), 2, "slot 0: block device");
+    vio_wr(0, R_STATUS, 0);
+    vio_wr(0, R_STATUS, 1);
+    vio_wr(0, R_STATUS, 3);
+    vio_wr(0, R_DRVFEATSEL, 0);
+    vio_wr(0, R_DRVFEAT, 0);
+    vio_wr(0, R_DRVFEATSEL, 1);
+    vio_wr(0, R_DRVFEAT, 1); /* VERSION_1 */
+    vio_wr(0, R_STATUS, 11);
+    CHECK(vio_rd(0, R_STATUS) & 8, "FEATURES_OK");
+    vio_wr(0, R_QSEL, 0);
+    vio_wr(0, R_QNUM, QN);
+    vio_wr(0, R_QDESC, (uint32_t)dtab);
+    vio_wr(0, R_QDESC + 4, 0);
+    vio_wr(0, R_QDRIVER, (uint32_t)avail);
+    vio_wr(0, R_QDRIVER + 4, 0);
+    vio_wr(0, R_QDEVICE, (uint32_t)used);
+    vio_wr(0, R_QDEVICE + 4, 0);
     avail[0] = sw16(1); /* VIRTQ_AVAIL_F_NO_INTERRUPT: this driver polls */
-    wr(R_QREADY, 1);
-    wr(R_STATUS, 15);
+    vio_wr(0, R_QREADY, 1);
+    vio_wr(0, R_STATUS, 15);
 }
 
 /* Build request r (type t: 0 read, 1 write) in descriptors 3r..3r+2 and
@@ -130,7 +114,7 @@ static uint64_t last_ticks; /* TB ticks from the notify to the completion */
 static int complete(unsigned r, unsigned *polls)
 {
     uint64_t t0 = tb_read();
-    wr(R_QNOTIFY, 0);
+    vio_wr(0, R_QNOTIFY, 0);
     uint64_t give_up = tb_read() + (uint64_t)tb_freq() * 30;
     unsigned n = 0;
     for (;;) {
@@ -214,7 +198,7 @@ int main(void)
         } else if (c == 'x') {
             post(1, 0);
             parked = 1;
-            wr(R_QNOTIFY, 0);
+            vio_wr(0, R_QNOTIFY, 0);
             rt_puts("OK x\n");
         } else if (c == 'n') {
             CHECK(parked, "n after p");
@@ -225,6 +209,6 @@ int main(void)
         }
     }
     CHECK(!broken, "every request completed, every check consistent");
-    CHECK_EQ(rd(R_STATUS) & 0x40, 0, "device not in its error state");
+    CHECK_EQ(vio_rd(0, R_STATUS) & 0x40, 0, "device not in its error state");
     return rt_result("virtio_snap");
 }
