@@ -10,7 +10,7 @@ set -eu
 
 build_pkgs="build-essential pkg-config libsdl2-dev zlib1g-dev check libfdt-dev
   libcapstone-dev libjansson-dev gcc-powerpc-linux-gnu binutils-powerpc-linux-gnu
-  libc6-dev-powerpc-cross qemu-user device-tree-compiler gdb-multiarch"
+  libc6-dev-powerpc-cross qemu-user device-tree-compiler gdb-multiarch python3"
 guest_pkgs="linux-source-6.1 bc bison flex libssl-dev libelf-dev cpio xz-utils e2fsprogs
   dpkg-dev"
 test_pkgs="xvfb xdotool x11-apps x11-utils e2fsprogs"
