@@ -34,14 +34,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-passed=0; failed=0; failures=()
-CASE=""
-fail() { echo "    FAIL [$CASE]: $*"; CASE_OK=0; }
-begin() { CASE=$1; CASE_OK=1; echo "--- $1"; }
-end_case() {
-    if [ "$CASE_OK" = 1 ]; then passed=$((passed + 1)); echo "    ok"
-    else failed=$((failed + 1)); failures+=("$CASE"); fi
-}
+. tests/lib/cases.sh
 
 # src NAME FLAGS...: a source (serial to NAME.log, monitor NAME.sock)
 src() {
