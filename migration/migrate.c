@@ -5,11 +5,13 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
@@ -32,11 +34,10 @@
 #define PAGE_SIZE_ (1u << BUS_PAGE_BITS)
 /* the device state of a board is a few KiB; anything above is hostile */
 #define DEVICE_MAX (64u << 20)
-#define OUT_CAP (256u << 10)      /* bytes queued per turn of the loop */
+#define OUT_CAP (256u << 10)      /* bytes per send of the pre-copy worker */
 #define RATE_WINDOW_NS 100000000ull /* rate limiting in 100 ms windows */
 #define IO_TIMEOUT_MS 30000       /* a peer silent this long is gone */
 #define MAX_PASSES_DEFAULT 1000
-#define TURN_NS 1000000ull       /* at most ~1 ms of the loop per turn */
 #define IN_BUF (1u << 20)         /* the destination's receive buffer */
 /* socket buffers: a turn of the loop queues a lot at once, and the
  * destination drains it in big reads */
@@ -480,13 +481,33 @@ struct MigSource {
     bool one_way;
     void *watch;
     bool was_running;
-    bool throttled;  /* the rate limit parked the descriptor */
     MigStats st;
-    uint32_t npages, cursor, pass;
-    uint8_t *out;
-    size_t out_len, out_off;
-    uint64_t win_start, win_bytes;
+    uint32_t npages, pass;
+    uint8_t *out;            /* the stop's buffer (the CPU thread's) */
+    size_t out_len;
     uint64_t pass_start, pass_bytes, bw; /* bytes/s measured */
+    /* The pre-copy worker: a thread that sends one pass over the pages of
+     * todo (taken from the dirty log at the pass's start) while the guest
+     * runs, like QEMU's migration thread, so that the guest is not stalled
+     * while RAM is read, and the migration does not wait for guest slices.
+     * mu guards cmd, busy, done, err and, while it runs, the counters it
+     * adds to (st.transferred, zero and normal pages, pass_bytes, todo_left)
+     * and p; todo, wout, the pagemap batch and the rate window are the
+     * worker's while busy, the CPU thread's otherwise.  It tells the loop
+     * through efd. */
+    pthread_t thr;
+    bool thr_on, sync_on;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    enum { W_IDLE, W_PASS, W_QUIT } cmd;
+    bool busy, done;
+    int err, quit;           /* quit: atomic, checked per page */
+    int efd;
+    void *ewatch;
+    uint64_t *todo;
+    uint32_t todo_left;
+    uint8_t *wout;
+    uint64_t win_start, win_bytes;
     uint64_t stop_ns, stopped_ns, ram_ns, dev_ns;
     int64_t stop_real;  /* CLOCK_REALTIME (as the timebase reads it) at the stop */
     /* /proc/self/pagemap (-1: not available) and a batch of its entries,
@@ -556,24 +577,187 @@ static bool page_untouched(MigSource *s, uint32_t pg)
     return true;
 }
 
-/* queue page pg into buf (room for 5 + a page) */
-static size_t emit_page(MigSource *s, uint8_t *buf, uint32_t pg)
+/* queue page pg into buf (room for 5 + a page), counting it */
+static size_t emit_page(MigSource *s, uint8_t *buf, uint32_t pg, uint64_t *zero,
+                        uint64_t *normal)
 {
     const uint8_t *src = s->bus->ram + (size_t)pg * PAGE_SIZE_;
     put32(buf + 1, pg);
     if (page_untouched(s, pg) || page_zero(src)) {
         buf[0] = REC_ZERO;
-        s->st.zero_pages++;
+        (*zero)++;
         return 5;
     }
     buf[0] = REC_PAGE;
     memcpy(buf + 5, src, PAGE_SIZE_);
-    s->st.normal_pages++;
+    (*normal)++;
     return 5 + PAGE_SIZE_;
+}
+
+/* ---- the pre-copy worker ---- */
+
+static void worker_notify(MigSource *s)
+{
+    uint64_t one = 1;
+    ssize_t r = write(s->efd, &one, sizeof one);
+    (void)r; /* a saturated counter wakes the loop anyway */
+}
+
+/* Send wout[0, len): at most max-bandwidth per RATE_WINDOW_NS window (the
+ * worker sleeps out the window's rest); 0 or an errno */
+static int worker_send(MigSource *s, size_t len, uint64_t zero, uint64_t normal)
+{
+    for (;;) {
+        if (__atomic_load_n(&s->quit, __ATOMIC_ACQUIRE))
+            return ECANCELED;
+        uint64_t now = mono_ns();
+        if (now - s->win_start >= RATE_WINDOW_NS) {
+            s->win_start = now;
+            s->win_bytes = 0;
+        }
+        pthread_mutex_lock(&s->mu);
+        uint64_t allowed = s->p.max_bw / (1000000000ull / RATE_WINDOW_NS);
+        if (s->win_bytes < allowed || s->win_bytes == 0) {
+            pthread_mutex_unlock(&s->mu);
+            break;
+        }
+        /* the rate limit: wait for the window's end (or quit) */
+        uint64_t end = s->win_start + RATE_WINDOW_NS;
+        struct timespec ts = { (time_t)(end / 1000000000ull), (long)(end % 1000000000ull) };
+        while (!__atomic_load_n(&s->quit, __ATOMIC_ACQUIRE) && mono_ns() < end &&
+               pthread_cond_timedwait(&s->cv, &s->mu, &ts) != ETIMEDOUT)
+            ;
+        pthread_mutex_unlock(&s->mu);
+    }
+    if (write_full(s->fd, s->wout, len))
+        return errno ? errno : EPIPE;
+    s->win_bytes += len;
+    pthread_mutex_lock(&s->mu);
+    s->st.transferred += len;
+    s->st.zero_pages += zero;
+    s->st.normal_pages += normal;
+    s->pass_bytes += len;
+    pthread_mutex_unlock(&s->mu);
+    return 0;
+}
+
+/* One pass over todo; 0 or an errno */
+static int worker_pass(MigSource *s)
+{
+    size_t len = 0, words = (s->npages + 63) / 64;
+    uint64_t zero = 0, normal = 0;
+    uint32_t sent = 0;
+    pthread_mutex_lock(&s->mu);
+    /* a send at most a tenth of the rate window's share */
+    uint64_t cap = s->p.max_bw / (10000000000ull / RATE_WINDOW_NS);
+    pthread_mutex_unlock(&s->mu);
+    s->pm_n = 0; /* the guest has run since any batch */
+    for (size_t i = 0; i < words; i++) {
+        while (s->todo[i]) {
+            if (__atomic_load_n(&s->quit, __ATOMIC_ACQUIRE))
+                return ECANCELED;
+            unsigned b = (unsigned)__builtin_ctzll(s->todo[i]);
+            s->todo[i] &= s->todo[i] - 1;
+            len += emit_page(s, s->wout + len, (uint32_t)(i * 64 + b), &zero, &normal);
+            sent++;
+            if (len >= OUT_CAP || len >= cap) {
+                int e = worker_send(s, len, zero, normal);
+                if (e)
+                    return e;
+                pthread_mutex_lock(&s->mu);
+                s->todo_left -= sent;
+                pthread_mutex_unlock(&s->mu);
+                len = 0;
+                zero = normal = 0;
+                sent = 0;
+            }
+        }
+    }
+    int e = len ? worker_send(s, len, zero, normal) : 0;
+    if (!e) {
+        pthread_mutex_lock(&s->mu);
+        s->todo_left = 0;
+        pthread_mutex_unlock(&s->mu);
+    }
+    return e;
+}
+
+static void *worker_main(void *opaque)
+{
+    MigSource *s = opaque;
+    /* the guest's signals (timers, SIGINT) are the CPU thread's */
+    sigset_t all;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, NULL);
+    pthread_mutex_lock(&s->mu);
+    for (;;) {
+        while (s->cmd == W_IDLE)
+            pthread_cond_wait(&s->cv, &s->mu);
+        if (s->cmd == W_QUIT)
+            break;
+        s->cmd = W_IDLE;
+        pthread_mutex_unlock(&s->mu);
+        int e = worker_pass(s);
+        pthread_mutex_lock(&s->mu);
+        s->busy = false;
+        if (e)
+            s->err = e;
+        else
+            s->done = true;
+        worker_notify(s);
+    }
+    pthread_mutex_unlock(&s->mu);
+    return NULL;
+}
+
+/* Stop and join the worker; a send it is blocked in ends (shutdown) */
+static void worker_stop(MigSource *s)
+{
+    if (!s->thr_on)
+        return;
+    __atomic_store_n(&s->quit, 1, __ATOMIC_RELEASE);
+    pthread_mutex_lock(&s->mu);
+    s->cmd = W_QUIT;
+    bool busy = s->busy;
+    pthread_cond_broadcast(&s->cv);
+    pthread_mutex_unlock(&s->mu);
+    if (busy && s->fd >= 0)
+        shutdown(s->fd, SHUT_RDWR);
+    pthread_join(s->thr, NULL);
+    s->thr_on = false;
+}
+
+/* A pass (the CPU thread, the worker idle): the pages dirty as of the last
+ * sync move from the log to todo.  A page the guest writes from here on is
+ * in the log again at the next sync (the sync re-arms write detection), so
+ * reading it while the guest writes it is safe: it goes again. */
+static void start_pass(MigSource *s)
+{
+    uint32_t n = 0;
+    memset(s->todo, 0, ((s->npages + 63) / 64) * sizeof(uint64_t));
+    for (uint32_t pg = bus_dirty_log_next(s->log, 0); pg < s->npages;
+         pg = bus_dirty_log_next(s->log, pg + 1)) {
+        s->todo[pg / 64] |= 1ull << (pg % 64);
+        n++;
+    }
+    bus_dirty_log_clear(s->log, 0, s->bus->ram_size);
+    pthread_mutex_lock(&s->mu);
+    s->todo_left = n;
+    s->busy = true;
+    s->cmd = W_PASS;
+    pthread_cond_signal(&s->cv);
+    pthread_mutex_unlock(&s->mu);
 }
 
 static void source_close(MigSource *s)
 {
+    worker_stop(s);
+    if (s->ewatch)
+        s->host.unwatch(s->ewatch);
+    s->ewatch = NULL;
+    if (s->efd >= 0)
+        close(s->efd);
+    s->efd = -1;
     if (s->watch)
         s->host.unwatch(s->watch);
     s->watch = NULL;
@@ -598,6 +782,10 @@ static void source_close(MigSource *s)
     s->st.throttle_pct = 0;
     free(s->out);
     s->out = NULL;
+    free(s->wout);
+    s->wout = NULL;
+    free(s->todo);
+    s->todo = NULL;
 }
 
 /* Failure or cancel: the guest runs again if it ran before */
@@ -689,6 +877,7 @@ static int source_handshake(MigSource *s, char *msg, size_t len)
 }
 
 static void source_writable(void *opaque, int fd, unsigned revents);
+static void source_worker_event(void *opaque, int fd, unsigned revents);
 
 static void sock_bufs(int fd)
 {
@@ -715,14 +904,24 @@ MigSource *mig_source_start(const char *uri, const MigParams *p, const MigConfig
     s->fd = -1;
     s->child = -1;
     s->pm_fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+    s->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC); /* the rate window's clock */
+    pthread_mutex_init(&s->mu, NULL);
+    pthread_cond_init(&s->cv, &ca);
+    pthread_condattr_destroy(&ca);
+    s->sync_on = true;
     s->st.start_ns = mono_ns();
     s->st.status = MIG_SETUP;
     s->npages = bus->ram_size >> BUS_PAGE_BITS;
     s->st.total = bus->ram_size;
     s->was_running = host->running(host->opaque);
     s->out = malloc(OUT_CAP + 5 + PAGE_SIZE_);
+    s->wout = malloc(OUT_CAP + 5 + PAGE_SIZE_);
+    s->todo = calloc((s->npages + 63) / 64 + 1, sizeof(uint64_t));
     s->log = bus_dirty_log_new(bus, "migration");
-    if (!s->out || !s->log) {
+    if (!s->out || !s->wout || !s->todo || !s->log || s->efd < 0) {
         say(msg, len, "out of memory");
         goto fail;
     }
@@ -732,22 +931,28 @@ MigSource *mig_source_start(const char *uri, const MigParams *p, const MigConfig
     if (s->fd < 0 || source_handshake(s, msg, len))
         goto fail;
     fcntl(s->fd, F_SETFL, fcntl(s->fd, F_GETFL) | O_NONBLOCK);
-    s->watch = host->watch(host->opaque, s->fd, MIG_EV_WRITE | (s->one_way ? 0 : MIG_EV_READ),
-                           source_writable, s);
-    if (!s->watch) {
+    /* the destination speaks during pre-copy only to refuse or fail */
+    s->watch = host->watch(host->opaque, s->fd, s->one_way ? 0 : MIG_EV_READ, source_writable, s);
+    s->ewatch = host->watch(host->opaque, s->efd, MIG_EV_READ, source_worker_event, s);
+    if (!s->watch || !s->ewatch) {
         say(msg, len, "out of memory");
         goto fail;
     }
+    if (pthread_create(&s->thr, NULL, worker_main, s)) {
+        say(msg, len, "cannot start the migration thread");
+        goto fail;
+    }
+    s->thr_on = true;
     s->st.setup_ms = (mono_ns() - s->st.start_ns) / 1000000;
     if (host->status)
         host->status(host->opaque, "setup");
     set_status(s, MIG_ACTIVE);
     s->pass_start = s->win_start = mono_ns();
     bus_dirty_log_sync(s->log);
+    start_pass(s);
     return s;
 fail:
-    source_close(s);
-    free(s);
+    mig_source_free(s);
     return NULL;
 }
 
@@ -782,13 +987,11 @@ static void source_send_rest(MigSource *s)
     s->pm_n = 0;
     s->stopped_ns = mono_ns();
     fcntl(s->fd, F_SETFL, fcntl(s->fd, F_GETFL) & ~O_NONBLOCK);
-    if (s->out_len > s->out_off && write_full(s->fd, s->out + s->out_off, s->out_len - s->out_off))
-        goto io;
-    s->out_len = s->out_off = 0;
+    s->out_len = 0;
     for (uint32_t pg = bus_dirty_log_next(s->log, 0); pg < s->npages;
          pg = bus_dirty_log_next(s->log, pg + 1)) {
         bus_dirty_log_clear(s->log, pg << BUS_PAGE_BITS, PAGE_SIZE_);
-        size_t n = emit_page(s, s->out + s->out_len, pg);
+        size_t n = emit_page(s, s->out + s->out_len, pg, &s->st.zero_pages, &s->st.normal_pages);
         s->st.transferred += n;
         s->st.dt_ram_pages++;
         s->out_len += n;
@@ -849,6 +1052,17 @@ static void source_send_rest(MigSource *s)
     s->st.remaining = 0;
     if (s->one_way) {
         shutdown(s->fd, SHUT_WR);
+        /* the command reads the stream to its end: wait for it (bounded)
+         * rather than kill it in source_close; a fast migration ended
+         * before `exec:cat > FILE` had even opened FILE */
+        for (int i = 0; s->child > 0 && i < IO_TIMEOUT_MS; i++) {
+            int stt;
+            if (waitpid(s->child, &stt, WNOHANG) != 0) {
+                s->child = -1;
+                break;
+            }
+            usleep(1000);
+        }
         s->st.total_ms = (mono_ns() - s->st.start_ns) / 1000000;
         s->st.downtime_ms = (mono_ns() - s->stop_ns) / 1000000;
         source_close(s);
@@ -929,7 +1143,6 @@ static void pass_done(MigSource *s)
         s->host.pass(s->host.opaque, s->pass);
     s->pass_start = now;
     s->pass_bytes = 0;
-    s->cursor = 0;
     if (rest * 1000 <= s->bw * s->p.downtime_ms) {
         source_finish(s);
         return;
@@ -945,79 +1158,28 @@ static void pass_done(MigSource *s)
         s->st.throttle_pct = t > 99 ? 99 : t;
         s->host.throttle(s->host.opaque, s->st.throttle_pct);
     }
+    start_pass(s);
 }
 
-static int flush_out(MigSource *s)
+/* The worker's word: a pass done, or a send failed */
+static void source_worker_event(void *opaque, int fd, unsigned revents)
 {
-    while (s->out_off < s->out_len) {
-        ssize_t w = send(s->fd, s->out + s->out_off, s->out_len - s->out_off,
-                         MSG_NOSIGNAL | MSG_DONTWAIT);
-        if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-            return 1;
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return -1;
-        s->out_off += (size_t)w;
-    }
-    s->out_off = s->out_len = 0;
-    return 0;
-}
-
-/* One turn: send what the socket and the rate limit take, then return to
- * the guest */
-static void source_pump(MigSource *s)
-{
-    s->pm_n = 0; /* the guest ran since the last turn */
-    int rc = flush_out(s);
-    if (rc < 0) {
-        source_fail(s, "sending to the destination: %s", strerror(errno ? errno : EPIPE));
+    (void)revents;
+    MigSource *s = opaque;
+    uint64_t v;
+    ssize_t r = read(fd, &v, sizeof v);
+    (void)r;
+    if (s->st.status != MIG_ACTIVE)
         return;
-    }
-    if (rc > 0)
-        return;
-    uint64_t now = mono_ns();
-    if (now - s->win_start >= RATE_WINDOW_NS) {
-        s->win_start = now;
-        s->win_bytes = 0;
-    }
-    uint64_t allowed = s->p.max_bw / (1000000000ull / RATE_WINDOW_NS);
-    if (allowed < PAGE_SIZE_ + 5)
-        allowed = PAGE_SIZE_ + 5;
-    /* a turn is also bounded in time: the guest runs between turns, and
-     * a turn that scans many zero pages (first touches: page faults)
-     * would stall it, a gap its clock shows */
-    for (unsigned k = 0; s->out_len < OUT_CAP && s->win_bytes < allowed; k++) {
-        if ((k & 63) == 63 && mono_ns() - now > TURN_NS)
-            break;
-        uint32_t pg = bus_dirty_log_next(s->log, s->cursor);
-        if (pg >= s->npages) {
-            s->cursor = s->npages;
-            break;
-        }
-        bus_dirty_log_clear(s->log, pg << BUS_PAGE_BITS, PAGE_SIZE_);
-        size_t n = emit_page(s, s->out + s->out_len, pg);
-        s->out_len += n;
-        s->win_bytes += n;
-        s->pass_bytes += n;
-        s->st.transferred += n;
-        s->cursor = pg + 1;
-    }
-    rc = flush_out(s);
-    if (rc < 0) {
-        source_fail(s, "sending to the destination: %s", strerror(errno ? errno : EPIPE));
-        return;
-    }
-    if (rc == 0 && s->cursor >= s->npages) {
+    pthread_mutex_lock(&s->mu);
+    int e = s->busy ? 0 : s->err;
+    bool done = !s->busy && s->done;
+    s->done = false;
+    pthread_mutex_unlock(&s->mu);
+    if (e)
+        source_fail(s, "sending to the destination: %s", strerror(e));
+    else if (done)
         pass_done(s);
-        return;
-    }
-    if (s->win_bytes >= allowed && rc == 0) {
-        /* the rate limit: park until the window ends */
-        s->throttled = true;
-        s->host.watch_events(s->watch, s->one_way ? 0 : MIG_EV_READ);
-        s->host.timer(s->host.opaque, s->win_start + RATE_WINDOW_NS - now);
-    }
 }
 
 static void source_writable(void *opaque, int fd, unsigned revents)
@@ -1053,12 +1215,10 @@ static void source_writable(void *opaque, int fd, unsigned revents)
             return;
         }
     }
-    if (revents & MIG_EV_HUP && !(revents & MIG_EV_WRITE)) {
+    if (revents & MIG_EV_HUP) {
         source_fail(s, "the destination closed the connection");
         return;
     }
-    if (revents & MIG_EV_WRITE)
-        source_pump(s);
 }
 
 void mig_source_timer(MigSource *s)
@@ -1068,10 +1228,6 @@ void mig_source_timer(MigSource *s)
         source_send_rest(s);
         return;
     }
-    if (!s || s->st.status != MIG_ACTIVE || !s->throttled)
-        return;
-    s->throttled = false;
-    s->host.watch_events(s->watch, MIG_EV_WRITE | (s->one_way ? 0 : MIG_EV_READ));
 }
 
 void mig_source_cancel(MigSource *s)
@@ -1082,17 +1238,24 @@ void mig_source_cancel(MigSource *s)
 
 void mig_source_params(MigSource *s, const MigParams *p)
 {
-    if (s)
-        s->p = *p;
+    if (!s)
+        return;
+    pthread_mutex_lock(&s->mu);
+    s->p = *p;
+    pthread_mutex_unlock(&s->mu);
 }
 
 void mig_source_stats(const MigSource *s, MigStats *st)
 {
+    MigSource *w = (MigSource *)s; /* the lock only */
+    pthread_mutex_lock(&w->mu);
     *st = s->st;
+    uint64_t left = s->todo_left;
+    pthread_mutex_unlock(&w->mu);
     if (mig_source_active(s)) {
         st->total_ms = (mono_ns() - s->st.start_ns) / 1000000;
         if (s->st.status == MIG_ACTIVE)
-            st->remaining = s->log ? dirty_bytes((MigSource *)s) : 0;
+            st->remaining = (s->log ? dirty_bytes(w) : 0) + left * (PAGE_SIZE_ + 5);
     }
 }
 
@@ -1107,6 +1270,10 @@ void mig_source_free(MigSource *s)
     if (!s)
         return;
     source_close(s);
+    if (s->sync_on) {
+        pthread_cond_destroy(&s->cv);
+        pthread_mutex_destroy(&s->mu);
+    }
     free(s);
 }
 

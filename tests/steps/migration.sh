@@ -527,9 +527,13 @@ case_fuzz() {
     # a small stream (tbgap leaves most pages zero): the cases stay quick
     src S -m 16 -kernel "$gguest"
     wait_line S '^TBGAP READY' > /dev/null || fail "source guest did not start"
-    mon S "migrate -d exec:cat > $work/fstream" > /dev/null
+    # the command starts slowly: the source waits for it to read the whole
+    # stream (it killed a command still running at the end: no file)
+    mon S "migrate -d exec:sleep 0.5; cat > $work/fstream" > /dev/null
     wait_status S '^completed' 30 || fail "exec: migration: $(status S)"
     quit_src
+    [ "$(stat -c %s "$work/fstream" 2>/dev/null || echo 0)" -gt 4096 ] ||
+        fail "exec: the command did not get the stream"
     echo "    a good stream of $(stat -c %s "$work/fstream") bytes"
     python3 tests/migration/fuzz_live.py "$emu" "$gguest" "$work/fstream" "$cases" \
         "${MIG_FUZZ_SEED:-$RANDOM}" "$work" || fail "a mutated stream crashed or hung the destination"
