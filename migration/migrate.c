@@ -43,6 +43,7 @@
  * destination drains it in big reads */
 #define SOCK_BUF (1 << 20)
 #define PM_BATCH 4096             /* pagemap entries read at once (32 KiB) */
+#define POP_PAGES 64              /* the destination backs RAM 256 KiB at a time */
 
 static uint64_t mono_ns(void)
 {
@@ -1298,6 +1299,8 @@ struct MigIncoming {
     uint64_t loaded_ns;     /* when the load ended (the start is timed from it) */
     uint32_t load_us;
     uint64_t *written;      /* pages with data from this stream */
+    uint64_t *popped;       /* POP_PAGES groups of RAM backed at once */
+    bool pop_off;           /* MADV_POPULATE_WRITE refused (before Linux 5.14) */
     MigStats st;
 };
 
@@ -1349,6 +1352,8 @@ static void in_close(MigIncoming *in)
     in->dev = NULL;
     free(in->written);
     in->written = NULL;
+    free(in->popped);
+    in->popped = NULL;
 }
 
 /* The end: the board hears of it once */
@@ -1479,6 +1484,32 @@ static int in_load_device(MigIncoming *in)
     return 1;
 }
 
+/* Back the group of RAM pages around page v in one call before the first
+ * page of it is written.  A write fault per page costs ~13 us in this
+ * project's VMs (14 MiB of a Linux guest's pages: ~45 ms of the
+ * destination's time, and the source waits on a full socket meanwhile);
+ * MADV_POPULATE_WRITE backs 32 MiB in ~7 ms.  It changes no data (pages
+ * not written stay zeros), so rounding the range out to host pages (the
+ * RAM's calloc block is not page-aligned) is harmless; a refusal only
+ * leaves the faults. */
+static void populate(MigIncoming *in, uint32_t v)
+{
+    uint32_t g = v / POP_PAGES;
+    if (in->pop_off || (in->popped[g / 64] >> (g % 64) & 1))
+        return;
+    in->popped[g / 64] |= 1ull << (g % 64);
+    uintptr_t hp = (uintptr_t)sysconf(_SC_PAGESIZE);
+    uintptr_t a = (uintptr_t)in->bus->ram + (size_t)g * POP_PAGES * PAGE_SIZE_;
+    uintptr_t e = a + (size_t)POP_PAGES * PAGE_SIZE_;
+    uintptr_t ram_end = (uintptr_t)in->bus->ram + in->bus->ram_size;
+    if (e > ram_end)
+        e = ram_end;
+    a &= ~(hp - 1);
+    e = (e + hp - 1) & ~(hp - 1);
+    if (madvise((void *)a, e - a, MADV_POPULATE_WRITE) && errno == EINVAL)
+        in->pop_off = true;
+}
+
 /* Parse what has arrived; -1 ended (failed), 1 loaded, 0 wants more */
 static int in_parse(MigIncoming *in)
 {
@@ -1528,6 +1559,7 @@ static int in_parse(MigIncoming *in)
             } else {
                 if (have < 5 + PAGE_SIZE_)
                     return 0;
+                populate(in, v);
                 memcpy(dst, p + 5, PAGE_SIZE_);
                 in->written[v / 64] |= 1ull << (v % 64);
                 in->st.normal_pages++;
@@ -1606,7 +1638,8 @@ MigIncoming *mig_incoming_start(int fd, const MigConfig *cfg, const SnapRegistry
     in->st.total = bus->ram_size;
     in->buf = malloc(IN_BUF);
     in->written = calloc((bus->ram_size >> BUS_PAGE_BITS) / 64 + 1, sizeof(uint64_t));
-    if (!in->written) {
+    in->popped = calloc((bus->ram_size >> BUS_PAGE_BITS) / POP_PAGES / 64 + 1, sizeof(uint64_t));
+    if (!in->written || !in->popped) {
         free(in->buf);
         in->buf = NULL;
     }
@@ -1617,6 +1650,7 @@ MigIncoming *mig_incoming_start(int fd, const MigConfig *cfg, const SnapRegistry
     if (!in->watch) {
         free(in->buf);
         free(in->written);
+        free(in->popped);
         free(in);
         return NULL;
     }

@@ -9,7 +9,10 @@
  * The engine knows no board and no event loop: the board gives it a
  * MigHost (watch a descriptor, arm a timer, stop/start the CPU, throttle
  * it, print a line) and calls its entry points from the loop's thread (the
- * CPU thread, between slices).  Errors come back as one line.
+ * CPU thread, between slices); every MigHost call comes from that thread.
+ * Pre-copy passes are sent by a thread of the engine's own, concurrent
+ * with the guest (migrate.c: "the pre-copy worker").  Errors come back as
+ * one line.
  *
  * Live protocol (big-endian), after the connection:
  *   src -> dst  hello: "PPCEMIG1", u32 version, board[16], cpu[16],
