@@ -107,9 +107,12 @@ static void h_pass(void *opaque, uint64_t pass)
         mig_source_stats(m->mig, &st);
         machine_log(m, true, "migration",
                     "pass %llu: %llu bytes sent so far, %llu normal and %llu zero pages, "
-                    "throttle %u%%", (unsigned long long)pass,
-                    (unsigned long long)st.transferred, (unsigned long long)st.normal_pages,
-                    (unsigned long long)st.zero_pages, (unsigned)st.throttle_pct);
+                    "throttle %u%%; %llu us (reading %llu, sending %llu, rate limit %llu)",
+                    (unsigned long long)pass, (unsigned long long)st.transferred,
+                    (unsigned long long)st.normal_pages, (unsigned long long)st.zero_pages,
+                    (unsigned)st.throttle_pct, (unsigned long long)st.pass_us,
+                    (unsigned long long)st.pass_read_us, (unsigned long long)st.pass_send_us,
+                    (unsigned long long)st.pass_wait_us);
     }
     machine_event(opaque, "MIGRATION_PASS", json_pack("{s:I}", "pass", (json_int_t)pass));
 }

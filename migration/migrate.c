@@ -509,6 +509,7 @@ struct MigSource {
     uint32_t todo_left;
     uint8_t *wout;
     uint64_t win_start, win_bytes;
+    uint64_t w_read_ns, w_send_ns, w_wait_ns; /* this pass's, the worker's */
     uint64_t stop_ns, stopped_ns, ram_ns, dev_ns;
     int64_t stop_real;  /* CLOCK_REALTIME (as the timebase reads it) at the stop */
     /* /proc/self/pagemap (-1: not available) and a batch of its entries,
@@ -624,14 +625,17 @@ static int worker_send(MigSource *s, size_t len, uint64_t zero, uint64_t normal)
         }
         /* the rate limit: wait for the window's end (or quit) */
         uint64_t end = s->win_start + RATE_WINDOW_NS;
+        s->w_wait_ns += end > now ? end - now : 0;
         struct timespec ts = { (time_t)(end / 1000000000ull), (long)(end % 1000000000ull) };
         while (!__atomic_load_n(&s->quit, __ATOMIC_ACQUIRE) && mono_ns() < end &&
                pthread_cond_timedwait(&s->cv, &s->mu, &ts) != ETIMEDOUT)
             ;
         pthread_mutex_unlock(&s->mu);
     }
+    uint64_t t0 = mono_ns();
     if (write_full(s->fd, s->wout, len))
         return errno ? errno : EPIPE;
+    s->w_send_ns += mono_ns() - t0;
     s->win_bytes += len;
     pthread_mutex_lock(&s->mu);
     s->st.transferred += len;
@@ -653,6 +657,8 @@ static int worker_pass(MigSource *s)
     uint64_t cap = s->p.max_bw / (10000000000ull / RATE_WINDOW_NS);
     pthread_mutex_unlock(&s->mu);
     s->pm_n = 0; /* the guest has run since any batch */
+    s->w_read_ns = s->w_send_ns = s->w_wait_ns = 0;
+    uint64_t t = mono_ns();
     for (size_t i = 0; i < words; i++) {
         while (s->todo[i]) {
             if (__atomic_load_n(&s->quit, __ATOMIC_ACQUIRE))
@@ -662,7 +668,9 @@ static int worker_pass(MigSource *s)
             len += emit_page(s, s->wout + len, (uint32_t)(i * 64 + b), &zero, &normal);
             sent++;
             if (len >= OUT_CAP || len >= cap) {
+                s->w_read_ns += mono_ns() - t;
                 int e = worker_send(s, len, zero, normal);
+                t = mono_ns();
                 if (e)
                     return e;
                 pthread_mutex_lock(&s->mu);
@@ -674,6 +682,7 @@ static int worker_pass(MigSource *s)
             }
         }
     }
+    s->w_read_ns += mono_ns() - t;
     int e = len ? worker_send(s, len, zero, normal) : 0;
     if (!e) {
         pthread_mutex_lock(&s->mu);
@@ -1129,6 +1138,10 @@ static void pass_done(MigSource *s)
     if (!s->bw || s->bw > s->p.max_bw)
         s->bw = s->bw ? s->p.max_bw : s->p.max_bw;
     s->st.mbps = s->bw * 8 / 1000000;
+    s->st.pass_us = dt / 1000;
+    s->st.pass_read_us = s->w_read_ns / 1000;
+    s->st.pass_send_us = s->w_send_ns / 1000;
+    s->st.pass_wait_us = s->w_wait_ns / 1000;
     bus_dirty_log_sync(s->log);
     s->st.dirty_syncs++;
     /* what the destination has not taken yet is still to move */

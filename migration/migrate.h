@@ -104,6 +104,10 @@ typedef struct MigStats {
      * (transit, the acknowledgement, scheduling) */
     uint64_t dt_stop_us, dt_ram_us, dt_dev_us, dt_load_us, dt_start_us, dt_ack_us;
     uint64_t dt_ram_pages, dt_dev_bytes;
+    /* the last pre-copy pass (-d migration): its wall time, and the
+     * worker's time reading and encoding pages, blocked sending, and
+     * waiting out the rate limit, us */
+    uint64_t pass_us, pass_read_us, pass_send_us, pass_wait_us;
     int64_t tb_jump_ns; /* destination start minus source stop, realtime, skew removed */
     char error[200];
 } MigStats;

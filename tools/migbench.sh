@@ -10,7 +10,9 @@
 # with their default parameters (downtime-limit 300 ms, 128 MiB/s).
 # Printed: total time, downtime (ppcemu: and its parts), bytes sent.
 # A run that has not converged after MIGBENCH_WAIT s (default 60) says
-# so and is finished by raising downtime-limit to 5 s.
+# so and is finished by raising downtime-limit to 5 s.  MIGBENCH_PASSES=1:
+# ppcemu's sources log -d migration, and each pass's line (its time split
+# into reading pages, sending and the rate limit) is printed.
 # Usage: tools/migbench.sh [BUILD_DIR] [ppcemu|qemu|both]
 set -u
 build=${1:-build}
@@ -67,7 +69,7 @@ start() {
     if [ "$kind" = ppcemu ]; then
         "$emu" -M virt -m 128 -kernel "$vmlinux" -append "console=ttyS0,115200" -display none \
             -serial stdio -monitor "unix:$work/$name.mon,server,nowait" \
-            ${inc:+-incoming "$inc"} < "$work/$name.in" > "$work/$name.log" 2> "$work/$name.err" &
+            ${MIGBENCH_PASSES:+-d migration -D "$work/$name.dlog"} ${inc:+-incoming "$inc"} < "$work/$name.in" > "$work/$name.log" 2> "$work/$name.err" &
     else
         # tools/qemu-40p/run.sh's machine, its monitor on a socket
         QEMU_AUDIO_DRV=none qemu-system-ppc -M 40p -cpu 750 -m 128 \
@@ -105,6 +107,7 @@ migrate() {
     printf '%-7s %-28s %-10s total %-9s downtime %-8s sent %s%s\n' "$kind" "$label" "$st" \
         "$tot" "$down" "$xfer" "$bumped"
     [ -n "$parts" ] && echo "        downtime parts: $parts"
+    [ -f "$work/$src.dlog" ] && sed -n 's/^migration: \(pass .*\)/        \1/p' "$work/$src.dlog"
 }
 
 bench() {

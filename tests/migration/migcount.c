@@ -11,6 +11,7 @@
  * check and exits with 0 through the test device.
  *
  *   MIGCOUNT READY first last      (free pages first..last-1)
+ *   MIGCOUNT ROUND1                (every free page holds data now)
  *   MIGCOUNT DONE rounds
  */
 #include "../guest/timer.h"
@@ -62,5 +63,7 @@ int main(void)
         }
         if (pass(lo, hi, round, 1))
             return 1;
+        if (round == 1)
+            rt_printf("MIGCOUNT ROUND1\n");
     }
 }
