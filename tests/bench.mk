@@ -2,17 +2,20 @@
 # qemu-ppc -cpu 750 and under ppcemu (build/tests/bench-user), timed in the
 # same run by tools/bench.sh.  Figures only: nothing fails on time.
 #
-#   make bench [BENCH_SCALE=n]
+#   make bench [BENCH_SCALE=n] [BENCH_DIV=n]   (work times SCALE / DIV)
 
 BENCH_SCALE ?= 1
+BENCH_DIV ?= 1
 BENCH_NAMES := int mem fp branchy
 BENCH_DIR := $(BUILD)/bench
 BENCH_RT_HDR := tools/bench/bench.h
 # -ffp-contract=off: one IEEE operation per C operation on every target, so
 # all three runs print the same checksum
-BENCH_XFLAGS := -O2 -mcpu=750 -ffreestanding -fno-builtin -ffp-contract=off -nostdlib -static \
-    -Wall -Wextra -Werror -I. -DBENCH_SCALE=$(BENCH_SCALE) -Wl,-Ttext-segment=0x100000 -e _start
-BENCH_HFLAGS := -O2 -ffp-contract=off -Wall -Wextra -Werror -I. -DBENCH_SCALE=$(BENCH_SCALE)
+BENCH_XFLAGS0 := -O2 -mcpu=750 -ffreestanding -fno-builtin -ffp-contract=off -nostdlib -static \
+    -Wall -Wextra -Werror -I. -Wl,-Ttext-segment=0x100000 -e _start
+BENCH_SIZE := -DBENCH_SCALE=$(BENCH_SCALE) -DBENCH_DIV=$(BENCH_DIV)
+BENCH_XFLAGS := $(BENCH_XFLAGS0) $(BENCH_SIZE)
+BENCH_HFLAGS := -O2 -ffp-contract=off -Wall -Wextra -Werror -I. $(BENCH_SIZE)
 BENCH_USER := $(BUILD)/tests/bench-user
 
 $(BENCH_DIR)/%-ppc: tools/bench/%.c tools/bench/rt-ppc.c $(BENCH_RT_HDR) $(DEPS_STAMP) FORCE_BENCH
