@@ -6,7 +6,7 @@
 
 BENCH_SCALE ?= 1
 BENCH_DIV ?= 1
-BENCH_NAMES := int mem fp branchy
+BENCH_NAMES := int sort matmul mem fp branchy
 BENCH_DIR := $(BUILD)/bench
 BENCH_RT_HDR := tools/bench/bench.h
 # -ffp-contract=off: one IEEE operation per C operation on every target, so
