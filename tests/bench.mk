@@ -39,3 +39,26 @@ FORCE_BENCH:
 
 bench: $(BENCH_USER) $(foreach n,$(BENCH_NAMES),$(BENCH_DIR)/$(n)-ppc $(BENCH_DIR)/$(n)-native)
 	@tools/bench.sh $(BUILD) $(BENCH_NAMES)
+
+# make bench-insns: host instructions per guest instruction (JIT,
+# interpreter, qemu-ppc) counted by valgrind, tools/bench/insns.sh.  Each
+# workload is built reduced to 1/BENCH_INSNS_DIV of its work (run) and
+# with no pass (base, the start-up, subtracted).
+#
+#   make bench-insns [BENCH_INSNS_DIV=n]
+
+BENCH_INSNS_DIV ?= 10
+BENCH_INSNS_DIR := $(BUILD)/bench-insns
+
+$(BENCH_INSNS_DIR)/%-run-ppc: tools/bench/%.c tools/bench/rt-ppc.c $(BENCH_RT_HDR) $(DEPS_STAMP) FORCE_BENCH
+	@mkdir -p $(dir $@)
+	$(XCC) $(BENCH_XFLAGS0) -DBENCH_DIV=$(BENCH_INSNS_DIV) -o $@ $< tools/bench/rt-ppc.c -lgcc
+
+$(BENCH_INSNS_DIR)/%-base-ppc: tools/bench/%.c tools/bench/rt-ppc.c $(BENCH_RT_HDR) $(DEPS_STAMP) FORCE_BENCH
+	@mkdir -p $(dir $@)
+	$(XCC) $(BENCH_XFLAGS0) -DBENCH_BASE -o $@ $< tools/bench/rt-ppc.c -lgcc
+
+.PHONY: bench-insns
+bench-insns: $(BENCH_USER) $(foreach n,$(BENCH_NAMES),$(BENCH_INSNS_DIR)/$(n)-run-ppc $(BENCH_INSNS_DIR)/$(n)-base-ppc)
+	@command -v valgrind >/dev/null 2>&1 || tools/deps.sh bench
+	@tools/bench/insns.sh $(BUILD) $(BENCH_NAMES)
