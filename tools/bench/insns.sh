@@ -8,7 +8,10 @@
 # that a JIT writes (through another mapping, as ppcemu's split code
 # buffer does, or in place, as QEMU's) is retranslated and counted when
 # it runs; the "gen" column shows the share of the JIT run spent in code
-# without a symbol, i.e. the generated code.
+# without a symbol, i.e. the generated code.  Without that option the
+# counts come out 2.3x (ppcemu) and 7x (QEMU) too high on int: valgrind
+# keeps running its stale copies of blocks written before their chaining
+# jumps were patched in, which return to the C dispatch loop instead.
 #
 # Each workload is built twice (tests/bench.mk): reduced to 1/DIV of its
 # scale-1 work ("run"), and with no pass at all ("base": loading, the
