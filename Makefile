@@ -59,7 +59,7 @@ all: $(PPCEMU)
 endif
 
 .DEFAULT_GOAL := all
-.PHONY: all run check asan bench migbench clean fuzz-diff unit guests firmware
+.PHONY: all run check asan bench clean fuzz-diff unit guests firmware
 all: $(BUILD)/libppcemu.a $(BUILD)/tests/unit-tests
 
 # ---- unit tests (libcheck) ----
@@ -99,11 +99,6 @@ check: all
 
 asan:
 	$(MAKE) BUILD=build-asan SAN=1 OPT=-O1 check
-
-# live migration figures against QEMU (tools/migbench.sh; not a test)
-MIGBENCH ?= both
-migbench: all
-	@tools/migbench.sh $(BUILD) $(MIGBENCH)
 
 clean:
 	rm -rf build build-asan
