@@ -42,6 +42,10 @@
 /* socket buffers: a turn of the loop queues a lot at once, and the
  * destination drains it in big reads */
 #define SOCK_BUF (1 << 20)
+/* passes start at most this often: a guest dirtying a few pages would
+ * otherwise have the worker spin through passes, each one a dirty-log
+ * sync and a MIGRATION_PASS event on the CPU thread */
+#define MIN_PASS_NS 5000000ull
 #define PM_BATCH 4096             /* pagemap entries read at once (32 KiB) */
 #define POP_PAGES 64              /* the destination backs RAM 256 KiB at a time */
 
@@ -518,6 +522,7 @@ struct MigSource {
     uint64_t pm_lo, pm_n;
     uint64_t pm[PM_BATCH];
     bool stop_waiting;  /* x-stop-delay: stopped, the rest not sent yet */
+    bool pass_waiting;  /* a short pass ended: the next starts from the timer */
 };
 
 static void set_status(MigSource *s, MigStatus st)
@@ -751,6 +756,7 @@ static void start_pass(MigSource *s)
         n++;
     }
     bus_dirty_log_clear(s->log, 0, s->bus->ram_size);
+    s->pass_start = mono_ns();
     pthread_mutex_lock(&s->mu);
     s->todo_left = n;
     s->busy = true;
@@ -1155,7 +1161,6 @@ static void pass_done(MigSource *s)
     s->pass++;
     if (s->host.pass)
         s->host.pass(s->host.opaque, s->pass);
-    s->pass_start = now;
     s->pass_bytes = 0;
     if (rest * 1000 <= s->bw * s->p.downtime_ms) {
         source_finish(s);
@@ -1171,6 +1176,11 @@ static void pass_done(MigSource *s)
         unsigned t = s->st.throttle_pct ? s->st.throttle_pct + 10 : 20;
         s->st.throttle_pct = t > 99 ? 99 : t;
         s->host.throttle(s->host.opaque, s->st.throttle_pct);
+    }
+    if (dt < MIN_PASS_NS) {
+        s->pass_waiting = true;
+        s->host.timer(s->host.opaque, MIN_PASS_NS - dt);
+        return;
     }
     start_pass(s);
 }
@@ -1241,6 +1251,11 @@ void mig_source_timer(MigSource *s)
         s->stop_waiting = false;
         source_send_rest(s);
         return;
+    }
+    if (s && s->st.status == MIG_ACTIVE && s->pass_waiting) {
+        s->pass_waiting = false;
+        bus_dirty_log_sync(s->log); /* what the guest wrote while we waited */
+        start_pass(s);
     }
 }
 
