@@ -135,7 +135,8 @@ static MigConfig config_of(Machine *m)
 void vmmigrate_init(Machine *m)
 {
     mig_params_default(&m->mig_params);
-    sched_timer_init(&m->mig_timer, SCHED_HOST, "migration rate limit", timer_due, m);
+    sched_timer_init(&m->mig_timer, SCHED_HOST, "migration pass spacing, x-stop-delay",
+                     timer_due, m);
     m->mig_lfd = -1;
 }
 

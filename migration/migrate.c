@@ -39,8 +39,8 @@
 #define IO_TIMEOUT_MS 30000       /* a peer silent this long is gone */
 #define MAX_PASSES_DEFAULT 1000
 #define IN_BUF (1u << 20)         /* the destination's receive buffer */
-/* socket buffers: a turn of the loop queues a lot at once, and the
- * destination drains it in big reads */
+/* socket buffers: the worker sends 256 KiB at once, and the destination
+ * drains it in big reads */
 #define SOCK_BUF (1 << 20)
 /* passes start at most this often: a guest dirtying a few pages would
  * otherwise have the worker spin through passes, each one a dirty-log
@@ -517,7 +517,7 @@ struct MigSource {
     uint64_t stop_ns, stopped_ns, ram_ns, dev_ns;
     int64_t stop_real;  /* CLOCK_REALTIME (as the timebase reads it) at the stop */
     /* /proc/self/pagemap (-1: not available) and a batch of its entries,
-     * good for one turn: host page numbers pm_lo .. pm_lo + pm_n - 1 */
+     * host page numbers pm_lo .. pm_lo + pm_n - 1 (page_untouched) */
     int pm_fd;
     uint64_t pm_lo, pm_n;
     uint64_t pm[PM_BATCH];
@@ -550,10 +550,11 @@ static bool page_zero(const uint8_t *p)
  * private anonymous memory (bus_init's calloc; a destination's after
  * MADV_DONTNEED), where a page neither present nor swapped out holds zeros
  * (the kernel's Documentation/admin-guide/mm/pagemap.rst: bit 63 present,
- * bit 62 swapped).  A batch read stays good only while nothing writes RAM:
- * it is dropped at every turn (the guest runs between turns).  A page that
- * a device thread writes meanwhile is marked dirty when the request
- * completes, so it goes again. */
+ * bit 62 swapped).  The guest runs while the worker reads: a page found
+ * untouched held zeros when the batch was read, after the pass's dirty
+ * sync, so a write to it since is in the log at the next sync and the
+ * page goes again (a device thread's write is marked when its request
+ * completes).  A batch is dropped at each pass's start. */
 static bool page_untouched(MigSource *s, uint32_t pg)
 {
     static long hps;
