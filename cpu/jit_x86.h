@@ -3,7 +3,9 @@
  * forms the code generator uses, with the encodings of the Intel SDM
  * vol. 2 (ModRM/SIB tables 2-2 and 2-3).  The guest state is always
  * addressed as [rbx + disp32]; scratch registers are eax, ecx, edx, esi,
- * so that no REX prefix is needed for 32-bit operations.
+ * so that no REX prefix is needed for most 32-bit operations.  The plain
+ * register moves, loads, stores and ALU forms below also take r8d-r15d
+ * and ebp (the guest GPR cache of cpu/jit.c) and add the REX prefix then.
  */
 #ifndef CPU_JIT_X86_H
 #define CPU_JIT_X86_H
@@ -11,7 +13,8 @@
 #include <stdint.h>
 #include <string.h>
 
-enum { X_EAX = 0, X_ECX = 1, X_EDX = 2, X_EBX = 3, X_ESP = 4, X_EBP = 5, X_ESI = 6, X_EDI = 7 };
+enum { X_EAX = 0, X_ECX = 1, X_EDX = 2, X_EBX = 3, X_ESP = 4, X_EBP = 5, X_ESI = 6, X_EDI = 7,
+       X_R8 = 8, X_R9 = 9, X_R10 = 10, X_R11 = 11, X_R14 = 14, X_R15 = 15 };
 
 /* condition codes (the low nibble of Jcc/SETcc/CMOVcc) */
 enum {
@@ -49,10 +52,24 @@ static inline void x_u64(JitEmit *e, uint64_t v)
     x_u32(e, (uint32_t)(v >> 32));
 }
 
-/* ModRM for [rbx + disp32] with reg field r */
+/* REX for a 32-bit operation whose ModRM reg field is reg and r/m field
+ * rm (registers 0-15; SDM vol. 2 2.2.1): none when both are below 8 */
+static inline void x_rex(JitEmit *e, unsigned reg, unsigned rm)
+{
+    if ((reg | rm) & 8)
+        x_byte(e, (uint8_t)(0x40 | ((reg >> 3) << 2) | (rm >> 3)));
+}
+
+/* ModRM for [rbx + disp] with reg field r (its low 3 bits: a REX.R
+ * was emitted before the opcode when r >= 8); disp8 when it fits */
 static inline void x_mem_rbx(JitEmit *e, unsigned r, uint32_t disp)
 {
-    x_byte(e, (uint8_t)(0x80 | (r << 3) | X_EBX));
+    if (disp < 0x80) {
+        x_byte(e, (uint8_t)(0x40 | ((r & 7) << 3) | X_EBX));
+        x_byte(e, (uint8_t)disp);
+        return;
+    }
+    x_byte(e, (uint8_t)(0x80 | ((r & 7) << 3) | X_EBX));
     x_u32(e, disp);
 }
 
@@ -87,9 +104,19 @@ static inline void x_mem_rsi_rax(JitEmit *e, unsigned r)
 }
 
 /* mov r32, [rbx + d] */
-static inline void x_load(JitEmit *e, unsigned r, uint32_t d) { x_byte(e, 0x8B); x_mem_rbx(e, r, d); }
+static inline void x_load(JitEmit *e, unsigned r, uint32_t d)
+{
+    x_rex(e, r, 0);
+    x_byte(e, 0x8B);
+    x_mem_rbx(e, r, d);
+}
 /* mov [rbx + d], r32 */
-static inline void x_store(JitEmit *e, uint32_t d, unsigned r) { x_byte(e, 0x89); x_mem_rbx(e, r, d); }
+static inline void x_store(JitEmit *e, uint32_t d, unsigned r)
+{
+    x_rex(e, r, 0);
+    x_byte(e, 0x89);
+    x_mem_rbx(e, r, d);
+}
 /* mov dword [rbx + d], imm32 */
 static inline void x_store_imm(JitEmit *e, uint32_t d, uint32_t imm)
 {
@@ -113,18 +140,21 @@ static inline void x_mov_imm64(JitEmit *e, unsigned r, uint64_t imm)
 /* mov r32, r32 */
 static inline void x_mov(JitEmit *e, unsigned dst, unsigned src)
 {
+    x_rex(e, src, dst);
     x_byte(e, 0x89);
-    x_byte(e, (uint8_t)(0xC0 | (src << 3) | dst));
+    x_byte(e, (uint8_t)(0xC0 | ((src & 7) << 3) | (dst & 7)));
 }
 /* op r32, r32 */
 static inline void x_alu(JitEmit *e, int alu, unsigned dst, unsigned src)
 {
+    x_rex(e, src, dst);
     x_byte(e, (uint8_t)(8 * alu + 1));
-    x_byte(e, (uint8_t)(0xC0 | (src << 3) | dst));
+    x_byte(e, (uint8_t)(0xC0 | ((src & 7) << 3) | (dst & 7)));
 }
 /* op r32, [rbx + d] */
 static inline void x_alu_load(JitEmit *e, int alu, unsigned r, uint32_t d)
 {
+    x_rex(e, r, 0);
     x_byte(e, (uint8_t)(8 * alu + 3));
     x_mem_rbx(e, r, d);
 }
