@@ -34,6 +34,7 @@
 #include <unistd.h>
 
 #include <capstone/capstone.h>
+#include <cpuid.h>
 
 #include "cpu/jit.h"
 #include "cpu/jit_x86.h"
@@ -165,6 +166,8 @@ int ppc_set_engine(PPCState *s, int engine)
             return -1;
         }
         jc_clear(j);
+        unsigned a, bx, c, d;
+        j->movbe = __get_cpuid(1, &a, &bx, &c, &d) && (c & bit_MOVBE) && !getenv("PPCEMU_JIT_NO_MOVBE");
         s->jit = j;
         /* as QEMU's -perfmap: host perf symbolises generated code from
          * /tmp/perf-PID.map, one "START SIZE NAME" line (hex) a block */
@@ -589,11 +592,20 @@ static bool gen_alu(Gen *g, const PPCOp *op)
 }
 
 /* ecx = EA -> ecx = its soft-TLB entry's index in the units of
- * gen_tlb_mem's addressing: 3 * idx with scale 8 for 24-byte entries (an
- * lea, where an imul would add latency to every load and store) */
+ * gen_tlb_mem's addressing: the byte offset straight from a shift and a
+ * mask for entries of a power-of-two size (ppc.h pads them to 32), else
+ * 3 * idx with scale 8 for 24-byte entries (an lea, where an imul would
+ * add latency to every load and store) */
 #define TLB_ENTRY_24 (sizeof(PPCTLBEntry) == 24)
+#define TLB_ENTRY_POW2 ((sizeof(PPCTLBEntry) & (sizeof(PPCTLBEntry) - 1)) == 0)
 static void gen_tlb_idx_ecx(JitEmit *e)
 {
+    if (TLB_ENTRY_POW2) {
+        unsigned lg = (unsigned)__builtin_ctz((unsigned)sizeof(PPCTLBEntry));
+        x_shr(e, X_ECX, (uint8_t)(PPC_PAGE_BITS - lg));
+        x_alu_imm(e, ALU_AND, X_ECX, (PPC_TLB_SIZE - 1) << lg);
+        return;
+    }
     x_shr(e, X_ECX, PPC_PAGE_BITS);
     x_alu_imm(e, ALU_AND, X_ECX, PPC_TLB_SIZE - 1);
     if (TLB_ENTRY_24) {
@@ -932,11 +944,16 @@ static bool gen_ldst(Gen *g, const PPCOp *op)
         return false;
 
     /* eax = EA */
-    gen_ra0(e, ra);
-    if (indexed)
-        gen_alu_gpr(g, ALU_ADD, X_EAX, rb);
-    else if (op->imm)
-        x_alu_imm(e, ALU_ADD, X_EAX, op->imm);
+    if (!indexed && ra && op->imm && g->hreg_of[ra] >= 0 && g->eax_in != (int)ra) {
+        x_lea(e, X_EAX, (unsigned)cache_get(g, ra), op->imm);
+        g->eax_in = -1;
+    } else {
+        gen_ra0(e, ra);
+        if (indexed)
+            gen_alu_gpr(g, ALU_ADD, X_EAX, rb);
+        else if (op->imm)
+            x_alu_imm(e, ALU_ADD, X_EAX, op->imm);
+    }
     /* ecx = offset of the TLB entry; edx = the tag to compare */
     x_mov(e, X_ECX, X_EAX);
     gen_tlb_idx_ecx(e);
@@ -950,7 +967,16 @@ static bool gen_ldst(Gen *g, const PPCOp *op)
     x_byte(e, 0x8B);
     gen_tlb_mem(e, X_ESI, TLB_OFF(addend));
     /* host address = rsi + rax (eax was written as 32 bits: zero-extended) */
-    if (store) {
+    int rd_h = g->hreg_of[rd];
+    bool movbe = size == 4 && g->s->jit->movbe;
+    if (store && movbe) {
+        int h = cache_get(g, rd);
+        if (h < 0)
+            gen_ld(g, X_EDX, rd);
+        x_movbe_rsi_rax(e, true, h >= 0 ? (unsigned)h : X_EDX);
+    } else if (movbe) { /* straight into rD's host register when cached */
+        x_movbe_rsi_rax(e, false, rd_h >= 0 ? (unsigned)rd_h : X_EDX);
+    } else if (store) {
         gen_ld(g, X_EDX, rd);
         if (size == 4) {
             x_bswap(e, X_EDX);
@@ -981,7 +1007,10 @@ static bool gen_ldst(Gen *g, const PPCOp *op)
     /* update forms: rA receives the EA first, a load's rD the data last */
     if (update)
         gen_st(g, ra, X_EAX);
-    if (!store) {
+    if (!store && movbe && rd_h >= 0) {
+        g->loaded |= 1u << rd;
+        g->dirty |= 1u << rd;
+    } else if (!store) {
         gen_st(g, rd, X_EDX);
         /* an uncached rD also in eax for the next template (gen_ld_eax),
          * so a use of the loaded value does not wait for the store to

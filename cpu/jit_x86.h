@@ -10,6 +10,7 @@
 #ifndef CPU_JIT_X86_H
 #define CPU_JIT_X86_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -96,10 +97,11 @@ static inline void x_mem_base(JitEmit *e, unsigned r, unsigned base, uint32_t di
     x_u32(e, disp);
 }
 
-/* ModRM+SIB for [rsi + rax] with reg field r (mod 00: no displacement) */
+/* ModRM+SIB for [rsi + rax] with reg field r (mod 00: no displacement;
+ * a REX.R before the opcode when r >= 8) */
 static inline void x_mem_rsi_rax(JitEmit *e, unsigned r)
 {
-    x_byte(e, (uint8_t)((r << 3) | 4));
+    x_byte(e, (uint8_t)(((r & 7) << 3) | 4));
     x_byte(e, (uint8_t)((X_EAX << 3) | X_ESI));
 }
 
@@ -286,6 +288,29 @@ static inline void x_bt_mem(JitEmit *e, uint32_t d, uint8_t n)
 }
 /* bswap r32 */
 static inline void x_bswap(JitEmit *e, unsigned r) { x_byte(e, 0x0F); x_byte(e, (uint8_t)(0xC8 + r)); }
+/* lea r32, [base + disp] (base not rsp/r12) */
+static inline void x_lea(JitEmit *e, unsigned dst, unsigned base, uint32_t disp)
+{
+    x_rex(e, dst, base);
+    x_byte(e, 0x8D);
+    if (disp + 0x80u < 0x100u) {
+        x_byte(e, (uint8_t)(0x40 | ((dst & 7) << 3) | (base & 7)));
+        x_byte(e, (uint8_t)disp);
+    } else {
+        x_byte(e, (uint8_t)(0x80 | ((dst & 7) << 3) | (base & 7)));
+        x_u32(e, disp);
+    }
+}
+/* movbe r32, [rsi + rax] / movbe [rsi + rax], r32 (SDM vol. 2B MOVBE:
+ * 0F 38 F0 / F1, a load or store with the bytes swapped) */
+static inline void x_movbe_rsi_rax(JitEmit *e, bool store, unsigned r)
+{
+    x_rex(e, r, 0);
+    x_byte(e, 0x0F);
+    x_byte(e, 0x38);
+    x_byte(e, store ? 0xF1 : 0xF0);
+    x_mem_rsi_rax(e, r);
+}
 
 /* jcc rel32 / jmp rel32 to a label bound later: returns the position of
  * the rel32 for x_patch */
