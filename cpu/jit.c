@@ -211,7 +211,14 @@ typedef struct Gen {
      * of those whose PPCState copy is stale (dirty, a subset of loaded) */
     int8_t hreg_of[32];
     uint32_t alloc, loaded, dirty;
-    size_t loop_head; /* where a self-chain jumps: past the cache's loads */
+    /* A loop (the block branches back to its start): the back edge jumps
+     * to loop_head, past the loads of the cached GPRs, with all of them
+     * loaded and those of head_dirty possibly dirty; every other way out
+     * writes the dirty ones back.  back_dirty: the dirty ones at the
+     * branch, head_dirty of the next pass of compile. */
+    bool loop;
+    uint32_t head_dirty, back_dirty;
+    size_t loop_head;
     /* the guest GPR eax holds when the current op starts (eax_in) and
      * when it ends (eax_gpr), or -1: a template's first load of a GPR
      * into eax is skipped when the previous template left it there */
@@ -460,10 +467,8 @@ static void gen_set_crf_ecx(JitEmit *e, unsigned crf)
     x_alu(e, ALU_OR, X_ECX, X_EDX);
     if (sh)
         x_shl(e, X_ECX, (uint8_t)sh);
-    x_load(e, X_EDX, ST(cr));
-    x_alu_imm(e, ALU_AND, X_EDX, ~(0xFu << sh));
-    x_alu(e, ALU_OR, X_EDX, X_ECX);
-    x_store(e, ST(cr), X_EDX);
+    x_alu_mem_imm(e, ALU_AND, ST(cr), ~(0xFu << sh));
+    x_alu_store(e, ALU_OR, ST(cr), X_ECX);
 }
 
 /* after a cmp (flags set): CR field from the signed or unsigned result;
@@ -1193,11 +1198,14 @@ static void gen_chain(Gen *g, const PPCOp *op, uint32_t off)
     PPCJit *j = g->s->jit;
     int64_t po = (int64_t)(g->b->pa & ~PPC_PAGE_MASK) + (int32_t)off;
     if (po < 0 || po >= PPC_PAGE_SIZE || (po & 3) || j->n_sites == j->cap_sites) {
+        gen_writeback(g, g->dirty);
         gen_exit_dynamic(g, op);
         return;
     }
     uint32_t target_pa = (g->b->pa & PPC_PAGE_MASK) + (uint32_t)po;
     bool self = target_pa == g->b->pa;
+    if (!self)
+        gen_writeback(g, g->dirty);
     uint32_t done = op->idx + 1u;
     PPCJitSite *st = NULL;
     uint32_t site_id = 0;
@@ -1270,6 +1278,7 @@ static void gen_chain(Gen *g, const PPCOp *op, uint32_t off)
     }
     size_t jmp = 0;
     if (self) {
+        gen_writeback(g, g->dirty & ~g->head_dirty);
         x_jmp_back(e, g->loop_head);
     } else {
         jmp = x_jmp_fwd(e);
@@ -1322,6 +1331,8 @@ static void gen_chain(Gen *g, const PPCOp *op, uint32_t off)
         x_byte(e, 0xC7); /* mov dword [rax], site + 1 */
         x_byte(e, 0x00);
         x_u32(e, site_id + 1);
+    } else {
+        gen_writeback(g, g->dirty);
     }
     gen_ret(e, PPC_EXIT, op->idx);
 }
@@ -1353,6 +1364,7 @@ static void gen_link_and_go_abs(Gen *g, const PPCOp *op, bool lk)
         x_alu_imm(e, ALU_ADD, X_EAX, 4u * op->idx + 4);
         x_store(e, ST(lr), X_EAX);
     }
+    gen_writeback(g, g->dirty);
     gen_exit_dynamic(g, op);
 }
 
@@ -1371,14 +1383,18 @@ static bool gen_branch(Gen *g, const PPCOp *op)
     if (op->idx + 1u != g->b->n)
         return false;
     /* every path out of the block starts here: PPCState's GPRs made
-     * current (stores only: flags and eax, the compare's, are kept); a
-     * loop's back edge also wants all its cached GPRs loaded */
-    gen_writeback(g, g->dirty);
-    g->dirty = 0;
-    if (g->loop_head != PROLOGUE_LEN) {
+     * current (stores only: flags and eax, the compare's, are kept).  A
+     * loop's back edge wants all its cached GPRs loaded instead, and
+     * only its other ways out write the dirty ones back (gen_chain and
+     * the gen_writeback calls below; g->dirty stays as it is here). */
+    if (!g->loop) {
+        gen_writeback(g, g->dirty);
+        g->dirty = 0;
+    } else {
         uint32_t miss = g->alloc & ~g->loaded;
         gen_reload(g, miss);
         g->loaded |= miss;
+        g->back_dirty = g->dirty;
     }
     if (p == 18) {
         if (insn & 2) { /* AA=1: the target is absolute, its page unknown here */
@@ -1439,6 +1455,7 @@ static bool gen_branch(Gen *g, const PPCOp *op)
             x_alu_imm(e, ALU_ADD, X_EAX, cia_off + 4);
             x_store(e, ST(lr), X_EAX);
         }
+        gen_writeback(g, g->dirty);
         gen_exit_dynamic(g, op);
     } else {
         gen_exit_to(g, op, cia_off + op->imm, lk);
@@ -1483,24 +1500,37 @@ static void *compile(PPCState *s, PPCBlock *b)
     size_t n_sites = j->n_sites;
     e->buf = j->rw + j->used;
     e->cap = j->size - j->used;
-    gen_prologue(e);
-    bool ended = false;
-    g->eax_gpr = -1;
-    g->cmp_out.valid = false;
     /* a block whose last op is a relative branch back to its start (a
-     * loop chained to itself) loads its cached GPRs here, once, and its
-     * back edge jumps past the loads with them live (gen_branch) */
+     * loop chained to itself) loads its cached GPRs at its start, once,
+     * and its back edge jumps past the loads with them live (gen_branch) */
     const PPCOp *last = &b->ops[b->n - 1];
     uint32_t lp = last->insn >> 26;
     bool loop = (lp == 18 || lp == 16) && !(last->insn & 2) &&
                 4u * last->idx + last->imm == 0;
     cache_alloc(g, loop);
+    g->loop = loop && g->alloc;
+    /* A loop is generated twice when its first pass left GPRs dirty at
+     * the back edge: the second keeps them dirty across it (head_dirty)
+     * instead of writing them back on every iteration.  Either pass alone
+     * is correct. */
+    for (unsigned pass = 0;; pass++) {
+    e->pos = 0;
+    e->overflow = 0;
+    j->n_sites = n_sites;
+    g->n_exits = g->n_cold = 0;
+    gen_prologue(e);
+    bool ended = false;
+    g->eax_gpr = -1;
+    g->cmp_out.valid = false;
     g->loop_head = PROLOGUE_LEN;
-    if (loop && g->alloc) {
+    g->loaded = g->dirty = 0;
+    if (g->loop) {
         gen_reload(g, g->alloc);
         g->loaded = g->alloc;
+        g->dirty = g->head_dirty;
         g->loop_head = e->pos;
     }
+    g->back_dirty = 0;
     for (unsigned i = 0; i < b->n && !e->overflow; i++) {
         const PPCOp *op = &b->ops[i];
         g->eax_in = g->eax_gpr;
@@ -1537,6 +1567,10 @@ static void *compile(PPCState *s, PPCBlock *b)
         x_patch_here(e, g->exits[k].at);
         x_mov_imm(e, X_EDX, g->exits[k].idx); /* eax holds the result */
         gen_epilogue(e);
+    }
+    if (!g->loop || pass || !(g->back_dirty & ~g->head_dirty))
+        break;
+    g->head_dirty = g->back_dirty;
     }
     if (e->overflow) {
         j->n_sites = n_sites;
