@@ -193,7 +193,18 @@ int ppc_set_engine(PPCState *s, int engine)
 /* Host registers of the guest GPR cache: rbp, r14 and r15 are saved by
  * the prologue; r8-r11 are caller-saved, which costs nothing as a handler
  * call invalidates the whole cache anyway (a handler may write any GPR) */
-static const uint8_t cache_hregs[] = { X_EBP, X_R14, X_R15, X_R8, X_R9, X_R10, X_R11 };
+static const uint8_t cache_hregs[] = { X_EBP, X_R14, X_R15, X_R8, X_R9 };
+
+/* The pages of the last load and the last store the block checked in the
+ * soft TLB: their tags at [rsp] and [rsp + 4] (the frame's spare 8 bytes),
+ * their addends in r10 and r11.  A later access to the same page compares
+ * against the tag there instead of indexing the TLB again (gen_ldst).
+ * Gen.slot_ok says where code may use them: after a check on every path
+ * since the block's start, the loop head or the last handler call (which
+ * clobbers r10/r11 and may change the TLB); the TLB-miss stubs, which
+ * come back after a handler call, make both tags invalid. */
+#define SLOT_TAG(st) ((uint8_t)((st) ? 4 : 0))
+#define SLOT_ADDEND(st) ((st) ? X_R11 : X_R10)
 #define N_CACHE ((unsigned)sizeof cache_hregs)
 
 /* Largest code one op can take (the longest template is a load or store
@@ -217,6 +228,7 @@ typedef struct Gen {
      * writes the dirty ones back.  back_dirty: the dirty ones at the
      * branch, head_dirty of the next pass of compile. */
     bool loop;
+    bool slot_ok[2]; /* the load and store page slots (SLOT_TAG) */
     uint32_t head_dirty, back_dirty;
     size_t loop_head;
     /* the guest GPR eax holds when the current op starts (eax_in) and
@@ -264,6 +276,7 @@ static void gen_call(Gen *g, const PPCOp *op)
     JitEmit *e = &g->e;
     gen_writeback(g, g->dirty);
     g->dirty = g->loaded = 0; /* the handler may write any GPR */
+    g->slot_ok[0] = g->slot_ok[1] = false;
     x_byte(e, 0x48); /* mov rdi, rbx */
     x_byte(e, 0x89);
     x_byte(e, 0xDF);
@@ -502,6 +515,21 @@ static bool gen_alu(Gen *g, const PPCOp *op)
     switch (p) {
     case 14: /* addi, li */
     case 15: /* addis, lis */
+        if (g->hreg_of[rd] >= 0) { /* straight into rD's host register */
+            unsigned hd = (unsigned)g->hreg_of[rd];
+            if (!ra) {
+                x_mov_imm(e, hd, op->imm);
+            } else {
+                int ha = g->eax_in == (int)ra ? X_EAX : cache_get(g, ra);
+                if (ha < 0)
+                    gen_ld_eax(e, ra);
+                x_lea(e, hd, ha < 0 ? X_EAX : (unsigned)ha, op->imm);
+            }
+            g->eax_in = -1;
+            g->loaded |= 1u << rd;
+            g->dirty |= 1u << rd;
+            return true;
+        }
         gen_ra0(e, ra);
         if (op->imm)
             x_alu_imm(e, ALU_ADD, X_EAX, op->imm);
@@ -959,49 +987,61 @@ static bool gen_ldst(Gen *g, const PPCOp *op)
         else if (op->imm)
             x_alu_imm(e, ALU_ADD, X_EAX, op->imm);
     }
-    /* ecx = offset of the TLB entry; edx = the tag to compare */
-    x_mov(e, X_ECX, X_EAX);
-    gen_tlb_idx_ecx(e);
+    /* edx = the tag to compare: first the slot's of the page last
+     * checked for this kind of access, then the TLB entry's (ecx = its
+     * offset), which becomes the slot's */
+    unsigned base = SLOT_ADDEND(store);
     x_mov(e, X_EDX, X_EAX);
     x_alu_imm(e, ALU_AND, X_EDX, PPC_PAGE_MASK | (size - 1));
+    size_t same_page = 0;
+    bool slot = g->slot_ok[store];
+    if (slot) {
+        x_cmp_rsp(e, X_EDX, SLOT_TAG(store));
+        same_page = x_jcc_fwd(e, CC_E);
+    }
+    x_mov(e, X_ECX, X_EAX);
+    gen_tlb_idx_ecx(e);
     x_byte(e, 0x3B); /* cmp edx, [rbx + rcx + tag] */
     gen_tlb_mem(e, X_EDX, store ? TLB_OFF(tag_w) : TLB_OFF(tag_r));
     size_t miss = x_jcc_fwd(e, CC_NE);
     uint32_t miss_dirty = g->dirty;
-    x_byte(e, 0x48); /* mov rsi, [rbx + rcx + addend] */
+    x_byte(e, 0x4C); /* mov r10/r11, [rbx + rcx + addend] */
     x_byte(e, 0x8B);
-    gen_tlb_mem(e, X_ESI, TLB_OFF(addend));
-    /* host address = rsi + rax (eax was written as 32 bits: zero-extended) */
+    gen_tlb_mem(e, base & 7, TLB_OFF(addend));
+    x_store_rsp(e, SLOT_TAG(store), X_EDX);
+    if (slot)
+        x_patch_here(e, same_page);
+    g->slot_ok[store] = true;
+    /* host address = base + rax (eax was written as 32 bits: zero-extended) */
     int rd_h = g->hreg_of[rd];
     bool movbe = size == 4 && g->s->jit->movbe;
     if (store && movbe) {
         int h = cache_get(g, rd);
         if (h < 0)
             gen_ld(g, X_EDX, rd);
-        x_movbe_rsi_rax(e, true, h >= 0 ? (unsigned)h : X_EDX);
+        x_movbe_acc(e, true, h >= 0 ? (unsigned)h : X_EDX, base);
     } else if (movbe) { /* straight into rD's host register when cached */
-        x_movbe_rsi_rax(e, false, rd_h >= 0 ? (unsigned)rd_h : X_EDX);
+        x_movbe_acc(e, false, rd_h >= 0 ? (unsigned)rd_h : X_EDX, base);
     } else if (store) {
         gen_ld(g, X_EDX, rd);
         if (size == 4) {
             x_bswap(e, X_EDX);
-            x_byte(e, 0x89);
         } else if (size == 2) {
             x_rol16_8(e, X_EDX);
             x_byte(e, 0x66);
-            x_byte(e, 0x89);
-        } else {
-            x_byte(e, 0x88);
         }
-        x_mem_rsi_rax(e, X_EDX);
+        x_rex_acc(e, X_EDX, base);
+        x_byte(e, size == 1 ? 0x88 : 0x89);
+        x_mem_base_rax(e, X_EDX, base);
     } else {
+        x_rex_acc(e, X_EDX, base);
         if (size == 4) {
             x_byte(e, 0x8B);
         } else {
             x_byte(e, 0x0F);
             x_byte(e, size == 2 ? 0xB7 : 0xB6);
         }
-        x_mem_rsi_rax(e, X_EDX);
+        x_mem_base_rax(e, X_EDX, base);
         if (size == 4)
             x_bswap(e, X_EDX);
         else if (size == 2)
@@ -1093,7 +1133,10 @@ static void gen_exit_dynamic(Gen *g, const PPCOp *op)
     x_mov(e, X_EAX, X_ESI);
     x_shr(e, X_EAX, PPC_PAGE_BITS);
     x_alu_imm(e, ALU_AND, X_EAX, PPC_TLB_SIZE - 1);
-    x_imul_imm(e, X_EAX, X_EAX, (uint32_t)sizeof(PPCTLBEntry));
+    if (TLB_ENTRY_POW2)
+        x_shl(e, X_EAX, (uint8_t)__builtin_ctz((unsigned)sizeof(PPCTLBEntry)));
+    else
+        x_imul_imm(e, X_EAX, X_EAX, (uint32_t)sizeof(PPCTLBEntry));
     x_mov(e, X_ECX, X_ESI);
     x_alu_imm(e, ALU_AND, X_ECX, PPC_PAGE_MASK);
     x_byte(e, 0x3B); /* cmp ecx, [rbx + rax + tag_x] */
@@ -1524,6 +1567,7 @@ static void *compile(PPCState *s, PPCBlock *b)
     g->cmp_out.valid = false;
     g->loop_head = PROLOGUE_LEN;
     g->loaded = g->dirty = 0;
+    g->slot_ok[0] = g->slot_ok[1] = false;
     if (g->loop) {
         gen_reload(g, g->alloc);
         g->loaded = g->alloc;
@@ -1558,6 +1602,9 @@ static void *compile(PPCState *s, PPCBlock *b)
         x_patch_here(e, g->cold[k].at);
         g->dirty = g->cold[k].dirty;
         gen_call(g, g->cold[k].op);
+        /* the handler may have refilled the TLB and clobbered r10/r11 */
+        x_store_rsp_imm(e, SLOT_TAG(0), PPC_TLB_INVALID);
+        x_store_rsp_imm(e, SLOT_TAG(1), PPC_TLB_INVALID);
         gen_reload(g, g->cold[k].loaded);
         if (g->cold[k].eax_gpr >= 0)
             x_load(e, X_EAX, GPR((unsigned)g->cold[k].eax_gpr));

@@ -129,7 +129,8 @@ static inline void x_store_imm(JitEmit *e, uint32_t d, uint32_t imm)
 /* mov r32, imm32 */
 static inline void x_mov_imm(JitEmit *e, unsigned r, uint32_t imm)
 {
-    x_byte(e, (uint8_t)(0xB8 + r));
+    x_rex(e, 0, r);
+    x_byte(e, (uint8_t)(0xB8 + (r & 7)));
     x_u32(e, imm);
 }
 /* mov r64, imm64 */
@@ -301,15 +302,52 @@ static inline void x_lea(JitEmit *e, unsigned dst, unsigned base, uint32_t disp)
         x_u32(e, disp);
     }
 }
-/* movbe r32, [rsi + rax] / movbe [rsi + rax], r32 (SDM vol. 2B MOVBE:
- * 0F 38 F0 / F1, a load or store with the bytes swapped) */
-static inline void x_movbe_rsi_rax(JitEmit *e, bool store, unsigned r)
+/* An access to [base + rax] (base: a register whose low 3 bits are not
+ * 5, which would mean no base): the REX before the opcode, the ModRM+SIB
+ * after it */
+static inline void x_rex_acc(JitEmit *e, unsigned r, unsigned base)
 {
-    x_rex(e, r, 0);
+    if ((r | base) & 8)
+        x_byte(e, (uint8_t)(0x40 | ((r >> 3) << 2) | (base >> 3)));
+}
+static inline void x_mem_base_rax(JitEmit *e, unsigned r, unsigned base)
+{
+    x_byte(e, (uint8_t)(((r & 7) << 3) | 4));
+    x_byte(e, (uint8_t)((X_EAX << 3) | (base & 7)));
+}
+/* movbe r32, [base + rax] / movbe [base + rax], r32 (SDM vol. 2B MOVBE:
+ * 0F 38 F0 / F1, a load or store with the bytes swapped) */
+static inline void x_movbe_acc(JitEmit *e, bool store, unsigned r, unsigned base)
+{
+    x_rex_acc(e, r, base);
     x_byte(e, 0x0F);
     x_byte(e, 0x38);
     x_byte(e, store ? 0xF1 : 0xF0);
-    x_mem_rsi_rax(e, r);
+    x_mem_base_rax(e, r, base);
+}
+/* cmp r32, [rsp + d8] / mov [rsp + d8], r32 / mov dword [rsp + d8], imm32
+ * (r below 8) */
+static inline void x_cmp_rsp(JitEmit *e, unsigned r, uint8_t d)
+{
+    x_byte(e, 0x3B);
+    x_byte(e, (uint8_t)(0x44 | (r << 3)));
+    x_byte(e, 0x24);
+    x_byte(e, d);
+}
+static inline void x_store_rsp(JitEmit *e, uint8_t d, unsigned r)
+{
+    x_byte(e, 0x89);
+    x_byte(e, (uint8_t)(0x44 | (r << 3)));
+    x_byte(e, 0x24);
+    x_byte(e, d);
+}
+static inline void x_store_rsp_imm(JitEmit *e, uint8_t d, uint32_t imm)
+{
+    x_byte(e, 0xC7);
+    x_byte(e, 0x44);
+    x_byte(e, 0x24);
+    x_byte(e, d);
+    x_u32(e, imm);
 }
 
 /* jcc rel32 / jmp rel32 to a label bound later: returns the position of
