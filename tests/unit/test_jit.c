@@ -658,6 +658,65 @@ START_TEST(gpr_cache_self_loop_exits)
 }
 END_TEST
 
+/* The load and store page slots (cpu/jit.c gen_ldst): a later access to
+ * the page of the last checked load or store skips the TLB, but not
+ * across a handler that remaps the page (mtspr DBAT1L), not for a store
+ * to a page checked for loads only (read-only: a DSI with exact SRR0 and
+ * DSISR), and not for a misaligned word in the same page
+ *   0x3000: lwz r3,0(r9) ; lwz r6,4(r9) ; mtspr dbat1l,r5 ; lwz r4,0(r9) ;
+ *           stw r4,8(r9) ; lwz r7,0(r10) ; lwz r8,8(r9) ; lwz r13,2(r9) ;
+ *           lwz r11,0(r12) ; lwz r14,8(r12) ; stw r11,4(r12) ; b .
+ * (mtspr ends the block: the rest is a second block, where the second
+ * load from r12's page uses the load slot, which the store may not)
+ * r9 = 0x40000000 (DBAT1: PA 0x20000, then 0x40000), r10 = DATA,
+ * r12 = 0x60000000 (DBAT2: PA 0x60000, read-only) */
+START_TEST(page_slots)
+{
+    uint32_t code[] = { D(32, 3, 9, 0),   D(32, 6, 9, 4),   X(467, 5, 27, 16), D(32, 4, 9, 0),
+                        D(36, 4, 9, 8),   D(32, 7, 10, 0),  D(32, 8, 9, 8),    D(32, 13, 9, 2),
+                        D(32, 11, 12, 0), D(32, 14, 12, 8), D(36, 11, 12, 4),  B(0) };
+    CpuEnv *e[2] = { cache_env(PPC_ENGINE_INTERP, 0x3000, code, 12),
+                     cache_env(PPC_ENGINE_JIT, 0x3000, code, 12) };
+    for (int k = 0; k < 2; k++) {
+        PPCState *s = &e[k]->cpu;
+        s->dbat[2] = 0x40000002u; /* DBAT1U: BEPI 0x40000000, 128 KiB, Vs */
+        s->dbat[3] = 0x00020002u; /* DBAT1L: BRPN 0x20000, read/write */
+        s->dbat[4] = 0x60000002u; /* DBAT2U */
+        s->dbat[5] = 0x00060001u; /* DBAT2L: BRPN 0x60000, PP 01: read-only */
+        s->gpr[5] = 0x00040002u;
+        s->gpr[9] = 0x40000000u;
+        s->gpr[10] = DATA;
+        s->gpr[12] = 0x60000000u;
+        cpuenv_write32(e[k], 0x20000, 0xA0A0A0A0u);
+        cpuenv_write32(e[k], 0x20004, 0xA4A4A4A4u);
+        cpuenv_write32(e[k], 0x40000, 0xB0B0B0B0u);
+        cpuenv_write32(e[k], 0x40004, 0x0000C0C0u);
+        cpuenv_write32(e[k], 0x60000, 0x60606060u);
+        cpuenv_write32(e[k], 0x60008, 0x68686868u);
+        cpuenv_write32(e[k], DATA, 0xDADADADAu);
+        ck_assert_int_eq(ppc_run(s, 13), PPC_RUN_BUDGET);
+        ck_assert_uint_eq(s->gpr[3], 0xA0A0A0A0u);
+        ck_assert_uint_eq(s->gpr[6], 0xA4A4A4A4u);
+        ck_assert_uint_eq(s->gpr[4], 0xB0B0B0B0u);
+        ck_assert_uint_eq(cpuenv_read32(e[k], 0x40008), 0xB0B0B0B0u);
+        ck_assert_uint_eq(cpuenv_read32(e[k], 0x20008), 0);
+        ck_assert_uint_eq(s->gpr[7], 0xDADADADAu);
+        ck_assert_uint_eq(s->gpr[8], 0xB0B0B0B0u);
+        ck_assert_uint_eq(s->gpr[13], 0xB0B00000u); /* misaligned: 0x40002 */
+        ck_assert_uint_eq(s->gpr[11], 0x60606060u);
+        ck_assert_uint_eq(s->gpr[14], 0x68686868u);
+        ck_assert_uint_eq(s->pc, 0x300);
+        ck_assert_uint_eq(s->srr0, 0x3028);
+        ck_assert_uint_eq(s->dar, 0x60000004u);
+        ck_assert_uint_eq(s->dsisr, DSISR_PROT | DSISR_STORE);
+        ck_assert_uint_eq(cpuenv_read32(e[k], 0x60004), 0);
+    }
+    same_exc_state(e[0], e[1], "page slots");
+    cpuenv_free(e[0]);
+    cpuenv_free(e[1]);
+}
+END_TEST
+
 Suite *suite_jit(void)
 {
     Suite *s = suite_create("jit");
@@ -680,6 +739,7 @@ Suite *suite_jit(void)
         tcase_add_test(tc, gpr_cache_fault_mid_block);
         tcase_add_test(tc, gpr_cache_around_handlers);
         tcase_add_test(tc, gpr_cache_self_loop_exits);
+        tcase_add_test(tc, page_slots);
     }
     suite_add_tcase(s, tc);
     return s;
