@@ -1322,6 +1322,9 @@ static void gen_chain(Gen *g, const PPCOp *op, uint32_t off)
     size_t jmp = 0;
     if (self) {
         gen_writeback(g, g->dirty & ~g->head_dirty);
+        for (unsigned k = 0; k < 2 && g->loop; k++)
+            if (!g->slot_ok[k])
+                x_store_rsp_imm(e, SLOT_TAG(k), PPC_TLB_INVALID);
         x_jmp_back(e, g->loop_head);
     } else {
         jmp = x_jmp_fwd(e);
@@ -1572,6 +1575,12 @@ static void *compile(PPCState *s, PPCBlock *b)
         gen_reload(g, g->alloc);
         g->loaded = g->alloc;
         g->dirty = g->head_dirty;
+        /* the page slots start invalid and stay usable across the back
+         * edge, which makes them invalid again where a handler call
+         * since the last check left them unusable (gen_chain) */
+        x_store_rsp_imm(e, SLOT_TAG(0), PPC_TLB_INVALID);
+        x_store_rsp_imm(e, SLOT_TAG(1), PPC_TLB_INVALID);
+        g->slot_ok[0] = g->slot_ok[1] = true;
         g->loop_head = e->pos;
     }
     g->back_dirty = 0;
