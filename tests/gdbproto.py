@@ -13,6 +13,17 @@ import re
 import socket
 import sys
 
+passed = 0  # checks passed so far in this run
+
+
+def check(cond, what):
+    """One check: the run stops at the first that fails."""
+    global passed
+    if not cond:
+        print("FAIL", what)
+        sys.exit(1)
+    passed += 1
+
 
 class Stub:
     def __init__(self, kind, where):
@@ -83,15 +94,6 @@ def multi_access_watch(st, xml):
     stop comes before the instruction changes anything, and the reported
     address is the first watched byte (gdb matches it against the
     watchpoint's range).  Translation is off; 0x200.. is the data."""
-    n = 0
-
-    def check(cond, what):
-        nonlocal n
-        if not cond:
-            print("FAIL", what)
-            sys.exit(1)
-        n += 1
-
     def run1(insn):
         """insn at 0x100, b . after it; continue from 0x100"""
         check(st.cmd("M100,8:%08x48000000" % insn) == "OK" and st.cmd("P40=00000100") == "OK",
@@ -155,7 +157,6 @@ def multi_access_watch(st, xml):
     check(r.startswith("T05") and "swbreak" in r and st.cmd("p40") == "00000108",
           "dcbz next to a watch: no stop (%s)" % r)
     check(st.cmd("z2,220,4") == "OK" and st.cmd("z0,108,4") == "OK", "z2, z0")
-    return n
 
 
 def uncached_fetch(st):
@@ -164,15 +165,6 @@ def uncached_fetch(st):
     at a time, uncached: breakpoints and single steps must see them too.
     Every vector the fetch could go to holds nop; b .-4 with a breakpoint,
     so a stub that misses the breakpoint stops there instead of hanging."""
-    n = 0
-
-    def check(cond, what):
-        nonlocal n
-        if not cond:
-            print("FAIL", what)
-            sys.exit(1)
-        n += 1
-
     check(st.cmd("P41=00000000") == "OK", "MSR = 0 (vectors at 0x000nn00)")
     vectors = (0x200, 0x300, 0x400, 0x600, 0x700, 0x800)
     for v in vectors:
@@ -191,20 +183,10 @@ def uncached_fetch(st):
           "a step from an uncached fetch stops after that one instruction (pc %x)" % pc)
     for v in vectors:
         check(st.cmd("z0,%x,4" % (v + 4)) == "OK", "z0 0x%x" % (v + 4))
-    return n
 
 
 def main():
     st = Stub(sys.argv[1], sys.argv[2])
-    n = 0
-
-    def check(cond, what):
-        nonlocal n
-        if not cond:
-            print("FAIL", what)
-            sys.exit(1)
-        n += 1
-
     st.send("?", csum=0)  # wrong checksum
     check(st.ack() == b"-", "a bad checksum is answered with -")
     r = st.cmd("?")
@@ -271,10 +253,10 @@ def main():
     check(st.cmd("p40") == "00000104" and st.cmd("m200,4") == "cafef00d", "the first store done")
     check(st.cmd("z2,200,4") == "OK", "z2")
     check(st.cmd("z0,fff00100,4").startswith("E"), "z0 of a breakpoint that is not there")
-    n += multi_access_watch(st, xml)
-    n += uncached_fetch(st)
+    multi_access_watch(st, xml)
+    uncached_fetch(st)
     check(st.cmd("D") == "OK", "detach")
-    print("%d protocol checks passed" % n)
+    print("%d protocol checks passed" % passed)
 
 
 def qmp_status(path):
@@ -308,15 +290,6 @@ def flood(where, qmp_path):
     s.connect((host, int(port)))
     st = Stub.__new__(Stub)
     st.s, st.buf, st.acks = s, b"", True
-    n = 0
-
-    def check(cond, what):
-        nonlocal n
-        if not cond:
-            print("FAIL", what)
-            sys.exit(1)
-        n += 1
-
     check(st.cmd("QStartNoAckMode") == "OK", "QStartNoAckMode")
     st.acks = False
     # a guest that spins (b . at 0x100), so it is still there afterwards
@@ -340,7 +313,7 @@ def flood(where, qmp_path):
     except ConnectionResetError:
         pass
     check(got < 4000 * 16384, "the stub dropped the connection (%d bytes came)" % got)
-    print("%d flood checks passed" % n)
+    print("%d flood checks passed" % passed)
 
 
 if sys.argv[1] == "flood":

@@ -46,7 +46,7 @@ for n in "$@"; do
     walls+=("$n: native $wn qemu $wq interp $we jit $wj")
     awk -v n="$n" -v i="$insns" -v sn="$sn" -v sq="$sq" -v se="$se" -v sj="$sj" 'BEGIN {
         if (sn <= 0) sn = 0.001; if (sq <= 0) sq = 0.001; if (se <= 0) se = 0.001; if (sj <= 0) sj = 0.001
-        printf "%-8s %13d %8.3f %8.3f %8.3f %8.3f %8.1f %8.1f %8.1f %7.2fx %7.1fx\n", n, i, sn, sq, se,
+        printf "%-8s %13.0f %8.3f %8.3f %8.3f %8.3f %8.1f %8.1f %8.1f %7.2fx %7.1fx\n", n, i, sn, sq, se,
             sj, i / sq / 1e6, i / se / 1e6, i / sj / 1e6, sq / sj, sj / sn }'
 done
 rm -f "$dir/.out" "$dir/.err"

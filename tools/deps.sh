@@ -5,7 +5,8 @@
 # "test": what the window test (tests/steps/display.sh) needs beyond the
 # build: an X server without a screen (Xvfb), a way to type into and
 # photograph a window (xdotool, xwd), the guest's disk tools
-# (rootfs.img).
+# (rootfs.img).  "bench": QEMU's 40p for make linux-bench, valgrind to
+# count host instructions for make bench-insns.
 set -eu
 
 build_pkgs="build-essential pkg-config libsdl2-dev zlib1g-dev check libfdt-dev
@@ -14,7 +15,7 @@ build_pkgs="build-essential pkg-config libsdl2-dev zlib1g-dev check libfdt-dev
 guest_pkgs="linux-source-6.1 bc bison flex libssl-dev libelf-dev cpio xz-utils e2fsprogs
   dpkg-dev"
 test_pkgs="xvfb xdotool x11-apps x11-utils e2fsprogs"
-bench_pkgs="qemu-system-ppc"
+bench_pkgs="qemu-system-ppc valgrind"
 
 what=${1:-build}
 case "$what" in

@@ -11,20 +11,6 @@
 
 #define QN 16
 
-#define R_DEVID 0x008
-#define R_DRVFEAT 0x020
-#define R_DRVFEATSEL 0x024
-#define R_QSEL 0x030
-#define R_QNUM 0x038
-#define R_QREADY 0x044
-#define R_QNOTIFY 0x050
-#define R_IACK 0x064
-#define R_STATUS 0x070
-#define R_QDESC 0x080
-#define R_QDRIVER 0x090
-#define R_QDEVICE 0x0a0
-
-struct desc { uint64_t addr; uint32_t len; uint16_t flags, next; };
 struct queue {
     struct desc d[QN] __attribute__((aligned(16)));
     uint16_t avail[3 + QN] __attribute__((aligned(2)));

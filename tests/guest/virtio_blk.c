@@ -24,28 +24,7 @@
 #define QN 8
 #define SECTORS 128u
 
-/* registers */
-#define R_MAGIC 0x000
-#define R_VERSION 0x004
-#define R_DEVID 0x008
-#define R_VENDOR 0x00c
-#define R_DEVFEAT 0x010
-#define R_DEVFEATSEL 0x014
-#define R_DRVFEAT 0x020
-#define R_DRVFEATSEL 0x024
-#define R_QSEL 0x030
-#define R_QNUMMAX 0x034
-#define R_QNUM 0x038
-#define R_QREADY 0x044
-#define R_QNOTIFY 0x050
-#define R_ISR 0x060
-#define R_IACK 0x064
-#define R_STATUS 0x070
-#define R_QDESC 0x080
-#define R_QDRIVER 0x090
-#define R_QDEVICE 0x0a0
-#define R_CONFIG 0x100
-
+/* device status bits (virtio 1.1, 2.1) */
 #define S_ACK 1u
 #define S_DRIVER 2u
 #define S_DRIVER_OK 4u
@@ -59,8 +38,6 @@
 #define F_VERSION_1_HI 1u /* bit 32 */
 
 #define IPIC_SEPNR 0x2C
-
-struct desc { uint64_t addr; uint32_t len; uint16_t flags, next; };
 
 static uint8_t pat(unsigned k, uint32_t o) { return (uint8_t)((o / 512) * 31 + o % 251 + k * 77); }
 static uint8_t wpat(uint32_t o) { return (uint8_t)(o * 5 + 1); }

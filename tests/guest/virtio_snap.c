@@ -28,20 +28,6 @@
 #define NSECT 8u
 #define BYTES (NSECT * 512u)
 
-#define R_STATUS 0x070
-#define R_DEVID 0x008
-#define R_DRVFEAT 0x020
-#define R_DRVFEATSEL 0x024
-#define R_QSEL 0x030
-#define R_QNUM 0x038
-#define R_QREADY 0x044
-#define R_QNOTIFY 0x050
-#define R_QDESC 0x080
-#define R_QDRIVER 0x090
-#define R_QDEVICE 0x0a0
-
-struct desc { uint64_t addr; uint32_t len; uint16_t flags, next; };
-
 static uint8_t orig(uint32_t o) { return (uint8_t)(o * 13 + o / 512); }
 static uint8_t gen(unsigned g, uint32_t o) { return (uint8_t)(o * 7 + g * 29 + 1); }
 

@@ -181,6 +181,13 @@ vm() {
     eval "exec $fd> \"\$tmp/\$name.in\""
 }
 mon() { local name=$1; shift; "$monc" "$tmp/$name.sock" "$@"; }
+# mon_quiet NAME CMD: a monitor command that must answer nothing (savevm,
+# loadvm, migrate); otherwise why= gets its answer (the first failure kept)
+mon_quiet() {
+    local out
+    out=$(mon "$1" "$2")
+    [ -z "$out" ] || why="${why:-${2%% *} said: $out}"
+}
 # nlines NAME REGEX: how many lines of NAME.log match
 nlines() { tr -d '\r' < "$tmp/$1.log" | grep -cE -- "$2"; }
 # wait_n NAME REGEX N: until N lines match (30 s)
@@ -202,12 +209,10 @@ vm V 4 -kernel "$sguest" -drive "$drive"
 wait_n V '^RX-READY' 1 || why="no RX-READY"
 printf 'i1cp' >&4
 wait_n V '^OK p' 1 || why="${why:-no OK p}"
-out=$(mon V "savevm blk1")
-[ -z "$out" ] || why="${why:-savevm said: $out}"
+mon_quiet V "savevm blk1"
 printf 'n2c' >&4
 wait_n V '^GEN ' 2 || why="${why:-no second GEN}"
-out=$(mon V "loadvm blk1")
-[ -z "$out" ] || why="${why:-loadvm said: $out}"
+mon_quiet V "loadvm blk1"
 printf 'nc' >&4
 wait_n V '^GEN ' 3 || why="${why:-no GEN after loadvm}"
 printf 'q' >&4
@@ -274,8 +279,7 @@ for ((i = 0; i < 250; i++)); do
     [ -e "$tmp/mig.sock" ] && break
     sleep 0.02
 done
-out=$(mon S "migrate unix:$tmp/mig.sock")
-[ -z "$out" ] || why="${why:-migrate said: $out}"
+mon_quiet S "migrate unix:$tmp/mig.sock"
 mon S "quit" > /dev/null; exec 4>&-; wait "$spid"
 printf 'cq' >&5
 exec 5>&-
@@ -315,12 +319,10 @@ PPCEMU_DEBUG_BLK_DELAY_MS=400 vm SX 4 -kernel "$sguest" -drive "$drive"
 wait_n SX '^RX-READY' 1 || why="no RX-READY"
 printf 'i1x' >&4
 wait_n SX '^OK x' 1 || why="${why:-no OK x}"
-out=$(mon SX "savevm inflight")
-[ -z "$out" ] || why="${why:-savevm said: $out}"
+mon_quiet SX "savevm inflight"
 printf 'n' >&4
 wait_n SX '^PARKED' 1 || why="${why:-no PARKED}"
-out=$(mon SX "loadvm inflight")
-[ -z "$out" ] || why="${why:-loadvm said: $out}"
+mon_quiet SX "loadvm inflight"
 printf 'nq' >&4
 exec 4>&-
 wait "$VPID"; st=$?

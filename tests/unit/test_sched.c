@@ -164,15 +164,26 @@ static TimeBase *guest_clock(Scheduler *s)
     return tb;
 }
 
+/* A scheduler with that guest clock and one timer on each clock: g on the
+ * guest clock notes 1, h on the host clock notes 2 */
+static Scheduler *two_timers(TimeBase **tb, SchedTimer *g, SchedTimer *h)
+{
+    Scheduler *s = sched_new(NULL, NULL);
+    ck_assert_ptr_nonnull(s);
+    *tb = guest_clock(s);
+    sched_timer_init(g, SCHED_GUEST, "guest", note, (void *)1);
+    sched_timer_init(h, SCHED_HOST, "host", note, (void *)2);
+    fired.n = 0;
+    return s;
+}
+
 /* Both due in one run: each fires by its own deadline, whichever clock it
  * is on (host 10 ms before guest 20 ms, then guest 10 ms before host 20 ms) */
 START_TEST(guest_and_host_timers_fire_in_deadline_order)
 {
-    Scheduler *s = sched_new(NULL, NULL);
-    TimeBase *tb = guest_clock(s);
+    TimeBase *tb;
     SchedTimer g, h;
-    sched_timer_init(&g, SCHED_GUEST, "guest", note, (void *)1);
-    sched_timer_init(&h, SCHED_HOST, "host", note, (void *)2);
+    Scheduler *s = two_timers(&tb, &g, &h);
     for (int round = 0; round < 2; round++) {
         fired.n = 0;
         uint64_t ns0 = tb_host_mono_ns(), tb0 = tb_read(tb, 0);
@@ -197,12 +208,9 @@ END_TEST
  * after the first write, and 2^52 ticks away after the second */
 START_TEST(mttbu_moves_only_guest_timers)
 {
-    Scheduler *s = sched_new(NULL, NULL);
-    TimeBase *tb = guest_clock(s);
+    TimeBase *tb;
     SchedTimer g, h;
-    sched_timer_init(&g, SCHED_GUEST, "guest", note, (void *)1);
-    sched_timer_init(&h, SCHED_HOST, "host", note, (void *)2);
-    fired.n = 0;
+    Scheduler *s = two_timers(&tb, &g, &h);
     uint64_t ns0 = tb_host_mono_ns(), tb0 = tb_read(tb, 0);
     sched_timer_arm(s, &g, tb0 + 20000);
     sched_timer_arm(s, &h, ns0 + 10000000);
@@ -233,12 +241,9 @@ END_TEST
  * deadline); host timers go on; resuming lets the guest timer fire */
 START_TEST(paused_guest_clock_holds_guest_timers_only)
 {
-    Scheduler *s = sched_new(NULL, NULL);
-    TimeBase *tb = guest_clock(s);
+    TimeBase *tb;
     SchedTimer g, h;
-    sched_timer_init(&g, SCHED_GUEST, "guest", note, (void *)1);
-    sched_timer_init(&h, SCHED_HOST, "host", note, (void *)2);
-    fired.n = 0;
+    Scheduler *s = two_timers(&tb, &g, &h);
     uint64_t ns0 = tb_host_mono_ns();
     sched_timer_arm(s, &g, tb_read(tb, 0) + 1000);
     sched_timer_arm(s, &h, ns0 + 2000000);

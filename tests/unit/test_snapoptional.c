@@ -65,6 +65,14 @@ static void reg_init(SnapRegistry *r)
     r->ram_size = 1u << 20;
 }
 
+/* A reader (or writer) of this build: the old section and a new one */
+static void reg_two(SnapRegistry *r, Old *o, const SnapStateDesc *nd, New *n)
+{
+    reg_init(r);
+    ck_assert_int_eq(snap_register(r, &old_desc, o), 0);
+    ck_assert_int_eq(snap_register(r, nd, n), 0);
+}
+
 /* Saved by a "older build": only the old section */
 static void save_old_only(uint32_t x)
 {
@@ -83,9 +91,7 @@ START_TEST(absent_optional_is_reset)
     Old o = { 1 };
     New n = { 99, 98, 0, 0 };
     SnapError err;
-    reg_init(&r);
-    ck_assert_int_eq(snap_register(&r, &old_desc, &o), 0);
-    ck_assert_int_eq(snap_register(&r, &new_desc, &n), 0);
+    reg_two(&r, &o, &new_desc, &n);
     SnapLoad *ld = snap_registry_read_file(&r, path, &err);
     ck_assert_msg(ld != NULL, "refused: %s", err.msg);
     /* phase 1 changed nothing */
@@ -107,9 +113,7 @@ START_TEST(absent_mandatory_is_refused)
     Old o = { 1 };
     New n = { 99, 98, 0, 0 };
     SnapError err;
-    reg_init(&r);
-    ck_assert_int_eq(snap_register(&r, &old_desc, &o), 0);
-    ck_assert_int_eq(snap_register(&r, &new_mand_desc, &n), 0);
+    reg_two(&r, &o, &new_mand_desc, &n);
     SnapLoad *ld = snap_registry_read_file(&r, path, &err);
     ck_assert_ptr_null(ld);
     ck_assert_str_eq(err.msg, "snapshot is incomplete (no new section)");
@@ -131,9 +135,7 @@ START_TEST(optional_does_not_excuse_others)
     SnapRegistry r;
     Old o = { 1 };
     New n2 = { 0, 0, 0, 0 };
-    reg_init(&r);
-    ck_assert_int_eq(snap_register(&r, &old_desc, &o), 0);
-    ck_assert_int_eq(snap_register(&r, &new_desc, &n2), 0);
+    reg_two(&r, &o, &new_desc, &n2);
     ck_assert_ptr_null(snap_registry_read_file(&r, path, &err));
     ck_assert_str_eq(err.msg, "snapshot is incomplete (no old section)");
 }
@@ -145,9 +147,7 @@ START_TEST(present_optional_restores)
     Old o = { 11 };
     New n = { 21, 22, 0, 0 };
     SnapError err;
-    reg_init(&r);
-    ck_assert_int_eq(snap_register(&r, &old_desc, &o), 0);
-    ck_assert_int_eq(snap_register(&r, &new_desc, &n), 0);
+    reg_two(&r, &o, &new_desc, &n);
     ck_assert_int_eq(snap_registry_save_file(&r, path, &err), 0);
     o.x = 0;
     n.y = n.z = 0;

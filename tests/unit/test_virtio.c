@@ -276,6 +276,14 @@ static void expect_error(VEnv *e, const char *what)
     ck_assert_msg(e->vd.error[0], "%s: no reason", what);
 }
 
+/* one chain offered (avail idx 1) and notified: the device must break */
+static void offer_expect_error(VEnv *e, const char *what)
+{
+    put16(e, AVAIL + 2, 1);
+    wr(e, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+    expect_error(e, what);
+}
+
 START_TEST(bad_queues)
 {
     static const struct { uint32_t num, desc, avail, used; const char *what; } cases[] = {
@@ -320,9 +328,7 @@ START_TEST(bad_chains)
     /* a loop through all four descriptors */
     for (unsigned i = 0; i < 4; i++)
         desc(e, i, 0x8000, 4, VIRTQ_DESC_F_NEXT, (uint16_t)((i + 1) % 4));
-    put16(e, AVAIL + 2, 1);
-    wr(e, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
-    expect_error(e, "loop");
+    offer_expect_error(e, "loop");
     ck_assert_uint_eq(e->done, 0);
     /* once broken, notifies do nothing until a reset */
     wr(e, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
@@ -331,29 +337,21 @@ START_TEST(bad_chains)
     driver_init(e, 4);
     ck_assert_uint_eq(rd(e, VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_NEEDS_RESET, 0);
     desc(e, 0, 0x8000, 16, VIRTQ_DESC_F_INDIRECT, 0);
-    put16(e, AVAIL + 2, 1);
-    wr(e, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
-    expect_error(e, "indirect");
+    offer_expect_error(e, "indirect");
     /* a readable descriptor after a writable one */
     driver_init(e, 4);
     desc(e, 0, 0x8000, 16, VIRTQ_DESC_F_WRITE | VIRTQ_DESC_F_NEXT, 1);
     desc(e, 1, 0x9000, 16, 0, 0);
-    put16(e, AVAIL + 2, 1);
-    wr(e, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
-    expect_error(e, "readable after writable");
+    offer_expect_error(e, "readable after writable");
     /* a head past the table */
     driver_init(e, 4);
     put16(e, AVAIL + 4, 4);
-    put16(e, AVAIL + 2, 1);
-    wr(e, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
-    expect_error(e, "head past QueueNum");
+    offer_expect_error(e, "head past QueueNum");
     /* a length that wraps past 4 GiB */
     driver_init(e, 4);
     put16(e, AVAIL + 4, 0);
     desc(e, 0, 0xFFFFFF00u, 0x200, 0, 0);
-    put16(e, AVAIL + 2, 1);
-    wr(e, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
-    expect_error(e, "wrapping length");
+    offer_expect_error(e, "wrapping length");
     vfree(e);
 }
 END_TEST

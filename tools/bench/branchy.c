@@ -40,9 +40,9 @@ static uint32_t run_vm(uint32_t seed)
 uint64_t bench_run(void)
 {
     uint32_t f = 0, v = 0;
-    for (int r = 0; r < 6 * BENCH_SCALE; r++)
+    for (int r = 0; r < BENCH_REPS(6); r++)
         f += fib(27);
-    for (uint32_t r = 0; r < 12000u * BENCH_SCALE; r++)
-        v = v * 33 + run_vm(r & 3);
+    for (int r = 0; r < BENCH_REPS(12000); r++)
+        v = v * 33 + run_vm((uint32_t)r & 3);
     return (uint64_t)f << 32 | v;
 }

@@ -62,7 +62,7 @@ uint64_t bench_run(void)
             ma[i][j] = (double)((i * 7 + j * 3) % 17) / 8.0 - 1.0;
             mb[i][j] = (double)((i * 5 + j * 11) % 13) / 4.0 - 1.5;
         }
-    for (int r = 0; r < 60 * BENCH_SCALE; r++) {
+    for (int r = 0; r < BENCH_REPS(60); r++) {
         matmul();
         for (int i = 0; i < N; i++)
             for (int j = 0; j < N; j++)
@@ -75,7 +75,7 @@ uint64_t bench_run(void)
         body[i].vx = body[i].vy = body[i].vz = 0;
         body[i].m = 1.0 + i;
     }
-    for (int s = 0; s < 40000 * BENCH_SCALE; s++)
+    for (int s = 0; s < BENCH_REPS(40000); s++)
         nbody_step(0.001);
     double h = 0;
     for (int i = 0; i < N; i++)

@@ -53,11 +53,11 @@ uint64_t bench_run(void)
     }
     crc_init();
     uint32_t crc = 0, primes = 0;
-    for (int r = 0; r < 600 * BENCH_SCALE; r++) {
+    for (int r = 0; r < BENCH_REPS(600); r++) {
         crc = crc32(buf, BUF_SIZE, crc);
         buf[r & (BUF_SIZE - 1)] ^= (uint8_t)crc;
     }
-    for (int r = 0; r < 180 * BENCH_SCALE; r++)
+    for (int r = 0; r < BENCH_REPS(180); r++)
         primes += sieve();
     return (uint64_t)crc << 32 | primes;
 }

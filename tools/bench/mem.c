@@ -27,7 +27,7 @@ uint64_t bench_run(void)
 {
     for (uint32_t i = 0; i < WORDS; i++)
         a[i] = i * 2654435761u;
-    for (int r = 0; r < 1800 * BENCH_SCALE; r++) {
+    for (int r = 0; r < BENCH_REPS(1800); r++) {
         copy_words(b, a, WORDS);
         b[r] += (uint32_t)r;
         copy_bytes((uint8_t *)a, (const uint8_t *)b, sizeof a / 4);

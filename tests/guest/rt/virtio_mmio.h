@@ -12,6 +12,31 @@
 #define VIRTIO_MMIO_BASE 0x81000000u
 #define VIRTIO_MMIO_SLOT(n) (VIRTIO_MMIO_BASE + (n) * 0x200u)
 
+/* transport registers (virtio 1.1, 4.2.2) */
+#define R_MAGIC 0x000
+#define R_VERSION 0x004
+#define R_DEVID 0x008
+#define R_VENDOR 0x00c
+#define R_DEVFEAT 0x010
+#define R_DEVFEATSEL 0x014
+#define R_DRVFEAT 0x020
+#define R_DRVFEATSEL 0x024
+#define R_QSEL 0x030
+#define R_QNUMMAX 0x034
+#define R_QNUM 0x038
+#define R_QREADY 0x044
+#define R_QNOTIFY 0x050
+#define R_ISR 0x060
+#define R_IACK 0x064
+#define R_STATUS 0x070
+#define R_QDESC 0x080
+#define R_QDRIVER 0x090
+#define R_QDEVICE 0x0a0
+#define R_CONFIG 0x100
+
+/* a split-ring descriptor (virtio 1.1, 2.6.5), little-endian fields */
+struct desc { uint64_t addr; uint32_t len; uint16_t flags, next; };
+
 static inline uint32_t vio_rd(unsigned slot, unsigned off)
 {
     uint32_t v;
