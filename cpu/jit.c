@@ -195,16 +195,26 @@ int ppc_set_engine(PPCState *s, int engine)
  * call invalidates the whole cache anyway (a handler may write any GPR) */
 static const uint8_t cache_hregs[] = { X_EBP, X_R14, X_R15, X_R8, X_R9 };
 
-/* The pages of the last load and the last store the block checked in the
- * soft TLB: their tags at [rsp] and [rsp + 4] (the frame's spare 8 bytes),
- * their addends in r10 and r11.  A later access to the same page compares
+/* Page slots: the pages the block last checked in the soft TLB for loads
+ * off an even base GPR (slot 0), for stores (1) and for loads off an odd
+ * base GPR (2; two load slots, so that a loop reading two arrays keeps
+ * both): their tags at [rsp + 4 * slot] (the frame's spare bytes), their
+ * addends in r10, r11 and rdi.  A later access to the same page compares
  * against the tag there instead of indexing the TLB again (gen_ldst).
  * Gen.slot_ok says where code may use them: after a check on every path
  * since the block's start, the loop head or the last handler call (which
- * clobbers r10/r11 and may change the TLB); the TLB-miss stubs, which
- * come back after a handler call, make both tags invalid. */
-#define SLOT_TAG(st) ((uint8_t)((st) ? 4 : 0))
-#define SLOT_ADDEND(st) ((st) ? X_R11 : X_R10)
+ * clobbers r10/r11/rdi and may change the TLB); the TLB-miss stubs, which
+ * come back after a handler call, make all tags invalid. */
+#define N_SLOTS 3
+#define SLOT_TAG(sl) ((uint8_t)(4 * (sl)))
+static const uint8_t slot_addend[N_SLOTS] = { X_R10, X_R11, X_EDI };
+
+/* all slots' tags invalid (no masked EA matches PPC_TLB_INVALID) */
+static void gen_slots_invalid(JitEmit *e)
+{
+    for (unsigned k = 0; k < N_SLOTS; k++)
+        x_store_rsp_imm(e, SLOT_TAG(k), PPC_TLB_INVALID);
+}
 #define N_CACHE ((unsigned)sizeof cache_hregs)
 
 /* Largest code one op can take (the longest template is a load or store
@@ -228,7 +238,7 @@ typedef struct Gen {
      * writes the dirty ones back.  back_dirty: the dirty ones at the
      * branch, head_dirty of the next pass of compile. */
     bool loop;
-    bool slot_ok[2]; /* the load and store page slots (SLOT_TAG) */
+    bool slot_ok[N_SLOTS]; /* the page slots (SLOT_TAG) */
     uint32_t head_dirty, back_dirty;
     size_t loop_head;
     /* the guest GPR eax holds when the current op starts (eax_in) and
@@ -276,7 +286,7 @@ static void gen_call(Gen *g, const PPCOp *op)
     JitEmit *e = &g->e;
     gen_writeback(g, g->dirty);
     g->dirty = g->loaded = 0; /* the handler may write any GPR */
-    g->slot_ok[0] = g->slot_ok[1] = false;
+    memset(g->slot_ok, 0, sizeof g->slot_ok);
     x_byte(e, 0x48); /* mov rdi, rbx */
     x_byte(e, 0x89);
     x_byte(e, 0xDF);
@@ -299,8 +309,8 @@ static void gen_call(Gen *g, const PPCOp *op)
  * but generated code ran since those checks, and generated code changes
  * neither the MSR, IABR, the debugger's state, halted nor the soft TLB,
  * so a chain needs only the asynchronous requests and the budget checked.
- * rbp, r14, r15 (the GPR cache) pushed and 8 bytes reserved keep calls
- * 16-byte aligned. */
+ * rbp, r14, r15 (the GPR cache) pushed and 24 bytes reserved (the page
+ * slots' tags) keep calls 16-byte aligned. */
 static void gen_prologue(JitEmit *e)
 {
     static const uint8_t code[] = {
@@ -310,7 +320,7 @@ static void gen_prologue(JitEmit *e)
         0x55,                   /* push rbp */
         0x41, 0x56,             /* push r14 */
         0x41, 0x57,             /* push r15 */
-        0x48, 0x83, 0xEC, 0x08, /* sub rsp, 8 */
+        0x48, 0x83, 0xEC, 0x18, /* sub rsp, 24 */
         0x48, 0x89, 0xFB,       /* mov rbx, rdi */
         0x49, 0x89, 0xF4,       /* mov r12, rsi */
         0x41, 0xBD, 1, 0, 0, 0, /* mov r13d, 1 */
@@ -324,7 +334,7 @@ static void gen_prologue(JitEmit *e)
 static void gen_epilogue(JitEmit *e)
 {
     static const uint8_t code[] = {
-        0x48, 0x83, 0xC4, 0x08, /* add rsp, 8 */
+        0x48, 0x83, 0xC4, 0x18, /* add rsp, 24 */
         0x41, 0x5F, 0x41, 0x5E, /* pop r15, r14 */
         0x5D, 0x41, 0x5D, 0x41, 0x5C, 0x5B, 0xC3, /* pop rbp, r13, r12, rbx; ret */
     };
@@ -885,6 +895,7 @@ static bool gen_alu2(Gen *g, const PPCOp *op)
         size_t big = x_jcc_fwd(e, CC_A);
         x_mov(e, X_ESI, X_EAX);
         x_shift_cl(e, 7, X_EAX);   /* sar eax, cl */
+        g->slot_ok[2] = false; /* edi: slot 2's addend */
         x_mov(e, X_EDI, X_EAX);
         x_shift_cl(e, 4, X_EDI);   /* the bits kept, back in place */
         x_alu(e, ALU_XOR, X_ESI, X_EDI); /* the bits shifted out */
@@ -990,13 +1001,13 @@ static bool gen_ldst(Gen *g, const PPCOp *op)
     /* edx = the tag to compare: first the slot's of the page last
      * checked for this kind of access, then the TLB entry's (ecx = its
      * offset), which becomes the slot's */
-    unsigned base = SLOT_ADDEND(store);
+    unsigned sl = store ? 1 : (ra & 1) ? 2 : 0, base = slot_addend[sl];
     x_mov(e, X_EDX, X_EAX);
     x_alu_imm(e, ALU_AND, X_EDX, PPC_PAGE_MASK | (size - 1));
     size_t same_page = 0;
-    bool slot = g->slot_ok[store];
+    bool slot = g->slot_ok[sl];
     if (slot) {
-        x_cmp_rsp(e, X_EDX, SLOT_TAG(store));
+        x_cmp_rsp(e, X_EDX, SLOT_TAG(sl));
         same_page = x_jcc_fwd(e, CC_E);
     }
     x_mov(e, X_ECX, X_EAX);
@@ -1005,13 +1016,13 @@ static bool gen_ldst(Gen *g, const PPCOp *op)
     gen_tlb_mem(e, X_EDX, store ? TLB_OFF(tag_w) : TLB_OFF(tag_r));
     size_t miss = x_jcc_fwd(e, CC_NE);
     uint32_t miss_dirty = g->dirty;
-    x_byte(e, 0x4C); /* mov r10/r11, [rbx + rcx + addend] */
+    x_byte(e, (uint8_t)(0x48 | ((base >> 3) << 2))); /* mov base, [rbx + rcx + addend] */
     x_byte(e, 0x8B);
     gen_tlb_mem(e, base & 7, TLB_OFF(addend));
-    x_store_rsp(e, SLOT_TAG(store), X_EDX);
+    x_store_rsp(e, SLOT_TAG(sl), X_EDX);
     if (slot)
         x_patch_here(e, same_page);
-    g->slot_ok[store] = true;
+    g->slot_ok[sl] = true;
     /* host address = base + rax (eax was written as 32 bits: zero-extended) */
     int rd_h = g->hreg_of[rd];
     bool movbe = size == 4 && g->s->jit->movbe;
@@ -1322,7 +1333,7 @@ static void gen_chain(Gen *g, const PPCOp *op, uint32_t off)
     size_t jmp = 0;
     if (self) {
         gen_writeback(g, g->dirty & ~g->head_dirty);
-        for (unsigned k = 0; k < 2 && g->loop; k++)
+        for (unsigned k = 0; k < N_SLOTS && g->loop; k++)
             if (!g->slot_ok[k])
                 x_store_rsp_imm(e, SLOT_TAG(k), PPC_TLB_INVALID);
         x_jmp_back(e, g->loop_head);
@@ -1570,7 +1581,7 @@ static void *compile(PPCState *s, PPCBlock *b)
     g->cmp_out.valid = false;
     g->loop_head = PROLOGUE_LEN;
     g->loaded = g->dirty = 0;
-    g->slot_ok[0] = g->slot_ok[1] = false;
+    memset(g->slot_ok, 0, sizeof g->slot_ok);
     if (g->loop) {
         gen_reload(g, g->alloc);
         g->loaded = g->alloc;
@@ -1578,9 +1589,8 @@ static void *compile(PPCState *s, PPCBlock *b)
         /* the page slots start invalid and stay usable across the back
          * edge, which makes them invalid again where a handler call
          * since the last check left them unusable (gen_chain) */
-        x_store_rsp_imm(e, SLOT_TAG(0), PPC_TLB_INVALID);
-        x_store_rsp_imm(e, SLOT_TAG(1), PPC_TLB_INVALID);
-        g->slot_ok[0] = g->slot_ok[1] = true;
+        gen_slots_invalid(e);
+        memset(g->slot_ok, 1, sizeof g->slot_ok);
         g->loop_head = e->pos;
     }
     g->back_dirty = 0;
@@ -1612,8 +1622,7 @@ static void *compile(PPCState *s, PPCBlock *b)
         g->dirty = g->cold[k].dirty;
         gen_call(g, g->cold[k].op);
         /* the handler may have refilled the TLB and clobbered r10/r11 */
-        x_store_rsp_imm(e, SLOT_TAG(0), PPC_TLB_INVALID);
-        x_store_rsp_imm(e, SLOT_TAG(1), PPC_TLB_INVALID);
+        gen_slots_invalid(e);
         gen_reload(g, g->cold[k].loaded);
         if (g->cold[k].eax_gpr >= 0)
             x_load(e, X_EAX, GPR((unsigned)g->cold[k].eax_gpr));

@@ -717,6 +717,49 @@ START_TEST(page_slots)
 }
 END_TEST
 
+/* sraw uses edi, the addend of the slot of loads off odd base GPRs: a
+ * load after it from the page of a load before it checks the TLB again;
+ * a load off an even base GPR (r12, another mapping: DBAT1) does not
+ * disturb that slot (the second run hits the soft TLB, so the first loads
+ * fill the slots)
+ *   0x3000: lwz r3,0(r9) ; sraw r5,r6,r7 ; lwz r4,4(r9) ; lwz r11,0(r12) ;
+ *           lwz r13,8(r9) ; b . */
+START_TEST(page_slot_after_sraw)
+{
+    uint32_t code[] = { D(32, 3, 9, 0), X(792, 6, 5, 7), D(32, 4, 9, 4), D(32, 11, 12, 0),
+                        D(32, 13, 9, 8), B(0) };
+    CpuEnv *e[2] = { cache_env(PPC_ENGINE_INTERP, 0x3000, code, 6),
+                     cache_env(PPC_ENGINE_JIT, 0x3000, code, 6) };
+    for (int k = 0; k < 2; k++) {
+        e[k]->cpu.dbat[2] = 0x40000002u; /* DBAT1U: BEPI 0x40000000, 128 KiB, Vs */
+        e[k]->cpu.dbat[3] = 0x00020002u; /* DBAT1L: BRPN 0x20000, read/write */
+    }
+    for (int run = 0; run < 2; run++) {
+        for (int k = 0; k < 2; k++) {
+            PPCState *s = &e[k]->cpu;
+            s->pc = 0x3000;
+            s->gpr[6] = 0x80000010u;
+            s->gpr[7] = 4;
+            s->gpr[9] = DATA + 0x100;
+            s->gpr[12] = 0x40000000u;
+            cpuenv_write32(e[k], DATA + 0x100, 0x01020304u + run);
+            cpuenv_write32(e[k], DATA + 0x104, 0x05060708u + run);
+            cpuenv_write32(e[k], DATA + 0x108, 0x090A0B0Cu + run);
+            cpuenv_write32(e[k], 0x20000, 0x20202020u);
+            ck_assert_int_eq(ppc_run(s, 6), PPC_RUN_BUDGET);
+            ck_assert_uint_eq(s->gpr[11], 0x20202020u);
+            ck_assert_uint_eq(s->gpr[13], 0x090A0B0Cu + run);
+            ck_assert_uint_eq(s->gpr[3], 0x01020304u + run);
+            ck_assert_uint_eq(s->gpr[5], 0xF8000001u);
+            ck_assert_uint_eq(s->gpr[4], 0x05060708u + run);
+        }
+        same_exc_state(e[0], e[1], "sraw");
+    }
+    cpuenv_free(e[0]);
+    cpuenv_free(e[1]);
+}
+END_TEST
+
 Suite *suite_jit(void)
 {
     Suite *s = suite_create("jit");
@@ -740,6 +783,7 @@ Suite *suite_jit(void)
         tcase_add_test(tc, gpr_cache_around_handlers);
         tcase_add_test(tc, gpr_cache_self_loop_exits);
         tcase_add_test(tc, page_slots);
+        tcase_add_test(tc, page_slot_after_sraw);
     }
     suite_add_tcase(s, tc);
     return s;
