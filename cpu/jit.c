@@ -14,8 +14,16 @@
  * (state, &op) followed by a test of the result.  A template never
  * raises an exception: whatever could fault (a TLB miss) calls the
  * handler, which takes the slow path with exact SRR0/DAR/DSISR from
- * s->block_ea + 4 * idx.  Guest registers live in PPCState at all times,
- * so a handler always sees the architected state.
+ * s->block_ea + 4 * idx.
+ *
+ * Guest GPR cache: a block's most used GPRs get host registers (see
+ * Gen.hreg_of), loaded on first use and written back to PPCState when
+ * dirty before anything that reads PPCState: every handler call (which may
+ * raise an exception, so SRR0/DAR and all GPRs are exact there), the
+ * out-of-line TLB-miss calls (written back before, reloaded after), and
+ * the block's end (every exit, chain and jump-cache path starts after the
+ * write-back at the branch op).  A block that chains to itself loads its
+ * cached GPRs once on entry and keeps them across the back edge.
  */
 #include <inttypes.h>
 #include <stddef.h>
@@ -26,6 +34,7 @@
 #include <unistd.h>
 
 #include <capstone/capstone.h>
+#include <cpuid.h>
 
 #include "cpu/jit.h"
 #include "cpu/jit_x86.h"
@@ -157,6 +166,8 @@ int ppc_set_engine(PPCState *s, int engine)
             return -1;
         }
         jc_clear(j);
+        unsigned a, bx, c, d;
+        j->movbe = __get_cpuid(1, &a, &bx, &c, &d) && (c & bit_MOVBE) && !getenv("PPCEMU_JIT_NO_MOVBE");
         s->jit = j;
         /* as QEMU's -perfmap: host perf symbolises generated code from
          * /tmp/perf-PID.map, one "START SIZE NAME" line (hex) a block */
@@ -179,6 +190,33 @@ int ppc_set_engine(PPCState *s, int engine)
 #define GPR(n) (ST(gpr) + 4u * (n))
 #define TLB_OFF(f) ((uint32_t)(offsetof(PPCState, tlb) + offsetof(PPCTLBEntry, f)))
 
+/* Host registers of the guest GPR cache: rbp, r14 and r15 are saved by
+ * the prologue; r8-r11 are caller-saved, which costs nothing as a handler
+ * call invalidates the whole cache anyway (a handler may write any GPR) */
+static const uint8_t cache_hregs[] = { X_EBP, X_R14, X_R15, X_R8, X_R9 };
+
+/* Page slots: the pages the block last checked in the soft TLB for loads
+ * off an even base GPR (slot 0), for stores (1) and for loads off an odd
+ * base GPR (2; two load slots, so that a loop reading two arrays keeps
+ * both): their tags at [rsp + 4 * slot] (the frame's spare bytes), their
+ * addends in r10, r11 and rdi.  A later access to the same page compares
+ * against the tag there instead of indexing the TLB again (gen_ldst).
+ * Gen.slot_ok says where code may use them: after a check on every path
+ * since the block's start, the loop head or the last handler call (which
+ * clobbers r10/r11/rdi and may change the TLB); the TLB-miss stubs, which
+ * come back after a handler call, make all tags invalid. */
+#define N_SLOTS 3
+#define SLOT_TAG(sl) ((uint8_t)(4 * (sl)))
+static const uint8_t slot_addend[N_SLOTS] = { X_R10, X_R11, X_EDI };
+
+/* all slots' tags invalid (no masked EA matches PPC_TLB_INVALID) */
+static void gen_slots_invalid(JitEmit *e)
+{
+    for (unsigned k = 0; k < N_SLOTS; k++)
+        x_store_rsp_imm(e, SLOT_TAG(k), PPC_TLB_INVALID);
+}
+#define N_CACHE ((unsigned)sizeof cache_hregs)
+
 /* Largest code one op can take (the longest template is a load or store
  * with its handler call on a miss, about 90 bytes), plus the exit stub */
 #define OP_CODE_MAX 160
@@ -189,6 +227,20 @@ typedef struct Gen {
     PPCState *s;
     PPCBlock *b;
     unsigned n_exits;
+    /* the guest GPR cache: the host register of each GPR or -1; masks of
+     * the GPRs whose host register holds the current value (loaded) and
+     * of those whose PPCState copy is stale (dirty, a subset of loaded) */
+    int8_t hreg_of[32];
+    uint32_t alloc, loaded, dirty;
+    /* A loop (the block branches back to its start): the back edge jumps
+     * to loop_head, past the loads of the cached GPRs, with all of them
+     * loaded and those of head_dirty possibly dirty; every other way out
+     * writes the dirty ones back.  back_dirty: the dirty ones at the
+     * branch, head_dirty of the next pass of compile. */
+    bool loop;
+    bool slot_ok[N_SLOTS]; /* the page slots (SLOT_TAG) */
+    uint32_t head_dirty, back_dirty;
+    size_t loop_head;
     /* the guest GPR eax holds when the current op starts (eax_in) and
      * when it ends (eax_gpr), or -1: a template's first load of a GPR
      * into eax is skipped when the previous template left it there */
@@ -204,6 +256,7 @@ typedef struct Gen {
         size_t at, back; /* rel32 of the jump to the stub; where it returns */
         const PPCOp *op;
         int eax_gpr; /* a load's rD, reloaded into eax before returning, or -1 */
+        uint32_t dirty, loaded; /* the cache at the miss / where it returns */
     } cold[PPC_BLOCK_MAX];
     /* Compare-and-branch fusion: a compare template (or an Rc=1 CR0
      * update) describes here how to set the host flags again from eax,
@@ -227,9 +280,13 @@ static uint32_t xo_of(uint32_t insn) { return (insn >> 1) & 0x3FF; }
 
 /* Call op's handler; a result other than PPC_NEXT leaves the block
  * through the op's exit stub with that result in eax */
+static void gen_writeback(Gen *g, uint32_t dirty);
 static void gen_call(Gen *g, const PPCOp *op)
 {
     JitEmit *e = &g->e;
+    gen_writeback(g, g->dirty);
+    g->dirty = g->loaded = 0; /* the handler may write any GPR */
+    memset(g->slot_ok, 0, sizeof g->slot_ok);
     x_byte(e, 0x48); /* mov rdi, rbx */
     x_byte(e, 0x89);
     x_byte(e, 0xDF);
@@ -252,7 +309,8 @@ static void gen_call(Gen *g, const PPCOp *op)
  * but generated code ran since those checks, and generated code changes
  * neither the MSR, IABR, the debugger's state, halted nor the soft TLB,
  * so a chain needs only the asynchronous requests and the budget checked.
- * rbp pushed and 8 bytes reserved keep calls 16-byte aligned. */
+ * rbp, r14, r15 (the GPR cache) pushed and 24 bytes reserved (the page
+ * slots' tags) keep calls 16-byte aligned. */
 static void gen_prologue(JitEmit *e)
 {
     static const uint8_t code[] = {
@@ -260,7 +318,9 @@ static void gen_prologue(JitEmit *e)
         0x41, 0x54,             /* push r12 */
         0x41, 0x55,             /* push r13 */
         0x55,                   /* push rbp */
-        0x48, 0x83, 0xEC, 0x08, /* sub rsp, 8 */
+        0x41, 0x56,             /* push r14 */
+        0x41, 0x57,             /* push r15 */
+        0x48, 0x83, 0xEC, 0x18, /* sub rsp, 24 */
         0x48, 0x89, 0xFB,       /* mov rbx, rdi */
         0x49, 0x89, 0xF4,       /* mov r12, rsi */
         0x41, 0xBD, 1, 0, 0, 0, /* mov r13d, 1 */
@@ -269,12 +329,13 @@ static void gen_prologue(JitEmit *e)
         x_byte(e, code[i]);
 }
 /* where chained blocks enter: past the frame set-up and r13's setting */
-#define PROLOGUE_LEN 22
+#define PROLOGUE_LEN 26
 
 static void gen_epilogue(JitEmit *e)
 {
     static const uint8_t code[] = {
-        0x48, 0x83, 0xC4, 0x08, /* add rsp, 8 */
+        0x48, 0x83, 0xC4, 0x18, /* add rsp, 24 */
+        0x41, 0x5F, 0x41, 0x5E, /* pop r15, r14 */
         0x5D, 0x41, 0x5D, 0x41, 0x5C, 0x5B, 0xC3, /* pop rbp, r13, r12, rbx; ret */
     };
     for (size_t i = 0; i < sizeof code; i++)
@@ -295,19 +356,119 @@ static Gen *gen_of(JitEmit *e)
     return (Gen *)(void *)((char *)e - offsetof(Gen, e));
 }
 
+/* ---- the guest GPR cache ---- */
+
+/* GPR r's host register, loaded from PPCState if it does not hold r yet;
+ * -1 when r is not cached.  Only a mov: flags are kept. */
+static int cache_get(Gen *g, uint32_t r)
+{
+    int h = g->hreg_of[r];
+    if (h >= 0 && !(g->loaded & (1u << r))) {
+        x_load(&g->e, (unsigned)h, GPR(r));
+        g->loaded |= 1u << r;
+    }
+    return h;
+}
+
+/* store the dirty GPRs of mask 'dirty' to PPCState (the cache keeps
+ * them; the caller updates g->dirty) */
+static void gen_writeback(Gen *g, uint32_t dirty)
+{
+    for (uint32_t r = 0; r < 32; r++)
+        if (dirty & (1u << r))
+            x_store(&g->e, GPR(r), (unsigned)g->hreg_of[r]);
+}
+
+/* load the cached GPRs of mask from PPCState */
+static void gen_reload(Gen *g, uint32_t mask)
+{
+    for (uint32_t r = 0; r < 32; r++)
+        if (mask & (1u << r))
+            x_load(&g->e, (unsigned)g->hreg_of[r], GPR(r));
+}
+
+/* host register x = GPR r */
+static void gen_ld(Gen *g, unsigned x, uint32_t r)
+{
+    int h = cache_get(g, r);
+    if (h >= 0)
+        x_mov(&g->e, x, (unsigned)h);
+    else
+        x_load(&g->e, x, GPR(r));
+}
+
+/* GPR r = host register x */
+static void gen_st(Gen *g, uint32_t r, unsigned x)
+{
+    int h = g->hreg_of[r];
+    if (h >= 0) {
+        x_mov(&g->e, (unsigned)h, x);
+        g->loaded |= 1u << r;
+        g->dirty |= 1u << r;
+    } else {
+        x_store(&g->e, GPR(r), x);
+    }
+}
+
+/* op x, GPR r */
+static void gen_alu_gpr(Gen *g, int alu, unsigned x, uint32_t r)
+{
+    int h = cache_get(g, r);
+    if (h >= 0)
+        x_alu(&g->e, alu, x, (unsigned)h);
+    else
+        x_alu_load(&g->e, alu, x, GPR(r));
+}
+
+/* Choose the cached GPRs of b: those its ops name most often (two uses at
+ * least, or one in a loop, where the value stays across iterations) */
+static void cache_alloc(Gen *g, bool loop)
+{
+    unsigned uses[32] = { 0 };
+    for (unsigned i = 0; i < g->b->n; i++) {
+        uint32_t insn = g->b->ops[i].insn, p = insn >> 26;
+        uint32_t rd = rd_of(insn), ra = ra_of(insn), rb = rb_of(insn);
+        if (p == 31) {
+            uses[rd]++;
+            uses[ra]++;
+            uses[rb]++;
+        } else if ((p >= 7 && p <= 15 && p != 10 && p != 11) || (p >= 32 && p <= 45)) {
+            uses[rd]++; /* D-forms whose rA = 0 means 0 */
+            if (ra)
+                uses[ra]++;
+        } else if (p == 10 || p == 11 || (p >= 20 && p <= 29)) {
+            uses[rd] += p > 11;
+            uses[ra]++;
+        }
+    }
+    memset(g->hreg_of, -1, sizeof g->hreg_of);
+    g->alloc = 0;
+    for (unsigned k = 0; k < N_CACHE; k++) {
+        unsigned best = 0;
+        for (unsigned r = 1; r < 32; r++)
+            if (uses[r] > uses[best])
+                best = r;
+        if (uses[best] < (loop ? 1u : 2u))
+            break;
+        g->hreg_of[best] = (int8_t)cache_hregs[k];
+        g->alloc |= 1u << best;
+        uses[best] = 0;
+    }
+}
+
 /* eax = GPR r, as a template's first write of eax */
 static void gen_ld_eax(JitEmit *e, uint32_t r)
 {
     Gen *g = gen_of(e);
     if (g->eax_in != (int)r)
-        x_load(e, X_EAX, GPR(r));
+        gen_ld(g, X_EAX, r);
     g->eax_in = -1;
 }
 
 /* GPR r = eax, as a template's last write of eax */
 static void gen_st_eax(JitEmit *e, uint32_t r)
 {
-    x_store(e, GPR(r), X_EAX);
+    gen_st(gen_of(e), r, X_EAX);
     gen_of(e)->eax_gpr = (int)r;
 }
 
@@ -329,10 +490,8 @@ static void gen_set_crf_ecx(JitEmit *e, unsigned crf)
     x_alu(e, ALU_OR, X_ECX, X_EDX);
     if (sh)
         x_shl(e, X_ECX, (uint8_t)sh);
-    x_load(e, X_EDX, ST(cr));
-    x_alu_imm(e, ALU_AND, X_EDX, ~(0xFu << sh));
-    x_alu(e, ALU_OR, X_EDX, X_ECX);
-    x_store(e, ST(cr), X_EDX);
+    x_alu_mem_imm(e, ALU_AND, ST(cr), ~(0xFu << sh));
+    x_alu_store(e, ALU_OR, ST(cr), X_ECX);
 }
 
 /* after a cmp (flags set): CR field from the signed or unsigned result;
@@ -366,6 +525,21 @@ static bool gen_alu(Gen *g, const PPCOp *op)
     switch (p) {
     case 14: /* addi, li */
     case 15: /* addis, lis */
+        if (g->hreg_of[rd] >= 0) { /* straight into rD's host register */
+            unsigned hd = (unsigned)g->hreg_of[rd];
+            if (!ra) {
+                x_mov_imm(e, hd, op->imm);
+            } else {
+                int ha = g->eax_in == (int)ra ? X_EAX : cache_get(g, ra);
+                if (ha < 0)
+                    gen_ld_eax(e, ra);
+                x_lea(e, hd, ha < 0 ? X_EAX : (unsigned)ha, op->imm);
+            }
+            g->eax_in = -1;
+            g->loaded |= 1u << rd;
+            g->dirty |= 1u << rd;
+            return true;
+        }
         gen_ra0(e, ra);
         if (op->imm)
             x_alu_imm(e, ALU_ADD, X_EAX, op->imm);
@@ -410,17 +584,17 @@ static bool gen_alu(Gen *g, const PPCOp *op)
         if (insn & ((1u << 21) | 1u))
             return false;
         gen_ld_eax(e, ra);
-        x_alu_load(e, ALU_CMP, X_EAX, GPR(rb));
+        gen_alu_gpr(g, ALU_CMP, X_EAX, rb);
         gen_cmp_flags_to_crf(e, rd >> 2, xo == 0, (int)rb, 0);
         return true;
     case 266: /* add (OE=0) */
         gen_ld_eax(e, ra);
-        x_alu_load(e, ALU_ADD, X_EAX, GPR(rb));
+        gen_alu_gpr(g, ALU_ADD, X_EAX, rb);
         gen_st_eax(e, rd);
         break;
     case 40: /* subf: rD = rB - rA (OE=0) */
         gen_ld_eax(e, rb);
-        x_alu_load(e, ALU_SUB, X_EAX, GPR(ra));
+        gen_alu_gpr(g, ALU_SUB, X_EAX, ra);
         gen_st_eax(e, rd);
         break;
     case 28:  /* and: rA = rS & rB */
@@ -430,11 +604,11 @@ static bool gen_alu(Gen *g, const PPCOp *op)
     case 124: /* nor */
         gen_ld_eax(e, rd);
         if (xo == 60) {
-            x_load(e, X_ECX, GPR(rb));
+            gen_ld(g, X_ECX, rb);
             x_not(e, X_ECX);
             x_alu(e, ALU_AND, X_EAX, X_ECX);
         } else {
-            x_alu_load(e, xo == 28 ? ALU_AND : xo == 316 ? ALU_XOR : ALU_OR, X_EAX, GPR(rb));
+            gen_alu_gpr(g, xo == 28 ? ALU_AND : xo == 316 ? ALU_XOR : ALU_OR, X_EAX, rb);
         }
         if (xo == 124)
             x_not(e, X_EAX);
@@ -461,11 +635,20 @@ static bool gen_alu(Gen *g, const PPCOp *op)
 }
 
 /* ecx = EA -> ecx = its soft-TLB entry's index in the units of
- * gen_tlb_mem's addressing: 3 * idx with scale 8 for 24-byte entries (an
- * lea, where an imul would add latency to every load and store) */
+ * gen_tlb_mem's addressing: the byte offset straight from a shift and a
+ * mask for entries of a power-of-two size (ppc.h pads them to 32), else
+ * 3 * idx with scale 8 for 24-byte entries (an lea, where an imul would
+ * add latency to every load and store) */
 #define TLB_ENTRY_24 (sizeof(PPCTLBEntry) == 24)
+#define TLB_ENTRY_POW2 ((sizeof(PPCTLBEntry) & (sizeof(PPCTLBEntry) - 1)) == 0)
 static void gen_tlb_idx_ecx(JitEmit *e)
 {
+    if (TLB_ENTRY_POW2) {
+        unsigned lg = (unsigned)__builtin_ctz((unsigned)sizeof(PPCTLBEntry));
+        x_shr(e, X_ECX, (uint8_t)(PPC_PAGE_BITS - lg));
+        x_alu_imm(e, ALU_AND, X_ECX, (PPC_TLB_SIZE - 1) << lg);
+        return;
+    }
     x_shr(e, X_ECX, PPC_PAGE_BITS);
     x_alu_imm(e, ALU_AND, X_ECX, PPC_TLB_SIZE - 1);
     if (TLB_ENTRY_24) {
@@ -527,7 +710,7 @@ static bool gen_alu2(Gen *g, const PPCOp *op)
         return true;
     case 8: /* subfic: ~rA + SIMM + 1, carry when SIMM >= rA unsigned */
         x_mov_imm(e, X_EAX, op->imm);
-        x_alu_load(e, ALU_SUB, X_EAX, GPR(ra));
+        gen_alu_gpr(g, ALU_SUB, X_EAX, ra);
         x_cmc(e);
         gen_ca_from_cf(e);
         gen_st_eax(e, rd);
@@ -590,18 +773,18 @@ static bool gen_alu2(Gen *g, const PPCOp *op)
     case 232: /* subfme */
         if (xo == 8) { /* rB + ~rA + 1: carry when rB >= rA unsigned */
             gen_ld_eax(e, rb);
-            x_alu_load(e, ALU_SUB, X_EAX, GPR(ra));
+            gen_alu_gpr(g, ALU_SUB, X_EAX, ra);
             x_cmc(e);
         } else if (xo == 10) {
             gen_ld_eax(e, ra);
-            x_alu_load(e, ALU_ADD, X_EAX, GPR(rb));
+            gen_alu_gpr(g, ALU_ADD, X_EAX, rb);
         } else {
             gen_ld_eax(e, ra);
             if (xo == 136 || xo == 200 || xo == 232)
                 x_not(e, X_EAX); /* the subf forms add ~rA */
             x_bt_mem(e, ST(xer), 29); /* CF = XER[CA] */
             if (xo == 138 || xo == 136)
-                x_alu_load(e, ALU_ADC, X_EAX, GPR(rb));
+                gen_alu_gpr(g, ALU_ADC, X_EAX, rb);
             else
                 x_alu_imm(e, ALU_ADC, X_EAX, (xo == 234 || xo == 232) ? 0xFFFFFFFFu : 0);
         }
@@ -613,19 +796,19 @@ static bool gen_alu2(Gen *g, const PPCOp *op)
         break;
     case 235: /* mullw */
         gen_ld_eax(e, ra);
-        x_load(e, X_ECX, GPR(rb));
+        gen_ld(g, X_ECX, rb);
         x_0f_rr(e, 0xAF, X_EAX, X_ECX);
         break;
     case 75: /* mulhw */
     case 11: /* mulhwu */
         gen_ld_eax(e, ra);
-        x_load(e, X_ECX, GPR(rb));
+        gen_ld(g, X_ECX, rb);
         x_grp3(e, xo == 75 ? 5 : 4, X_ECX);
         x_mov(e, X_EAX, X_EDX);
         break;
     case 491: { /* divw: x/0 and 0x80000000/-1 give 0 or -1 by the sign */
         gen_ld_eax(e, ra);
-        x_load(e, X_ECX, GPR(rb));
+        gen_ld(g, X_ECX, rb);
         x_test(e, X_ECX, X_ECX);
         size_t z = x_jcc_fwd(e, CC_E);
         x_alu_imm(e, ALU_CMP, X_ECX, 0xFFFFFFFFu);
@@ -644,7 +827,7 @@ static bool gen_alu2(Gen *g, const PPCOp *op)
     }
     case 459: { /* divwu: x/0 gives 0 */
         gen_ld_eax(e, ra);
-        x_load(e, X_ECX, GPR(rb));
+        gen_ld(g, X_ECX, rb);
         x_test(e, X_ECX, X_ECX);
         size_t z = x_jcc_fwd(e, CC_E);
         x_alu(e, ALU_XOR, X_EDX, X_EDX);
@@ -662,7 +845,7 @@ static bool gen_alu2(Gen *g, const PPCOp *op)
         res_rd = ra;
         break;
     case 26: { /* cntlzw: 32 for 0, else 31 - bsr */
-        x_load(e, X_ECX, GPR(rd));
+        gen_ld(g, X_ECX, rd);
         x_mov_imm(e, X_EAX, 32);
         x_test(e, X_ECX, X_ECX);
         size_t z = x_jcc_fwd(e, CC_E);
@@ -675,7 +858,7 @@ static bool gen_alu2(Gen *g, const PPCOp *op)
     case 24:  /* slw */
     case 536: /* srw: shifts of 32..63 give 0 */
         gen_ld_eax(e, rd);
-        x_load(e, X_ECX, GPR(rb));
+        gen_ld(g, X_ECX, rb);
         x_shift_cl(e, xo == 24 ? 4 : 5, X_EAX);
         x_alu(e, ALU_XOR, X_EDX, X_EDX);
         x_byte(e, 0xF7); /* test ecx, 0x20 */
@@ -704,7 +887,7 @@ static bool gen_alu2(Gen *g, const PPCOp *op)
         break;
     case 792: { /* sraw: shifts of 32..63 give the sign, CA = negative */
         gen_ld_eax(e, rd);
-        x_load(e, X_ECX, GPR(rb));
+        gen_ld(g, X_ECX, rb);
         x_alu_imm(e, ALU_AND, X_ECX, 63);
         x_mov(e, X_EDX, X_EAX);
         x_sar(e, X_EDX, 31);
@@ -712,6 +895,7 @@ static bool gen_alu2(Gen *g, const PPCOp *op)
         size_t big = x_jcc_fwd(e, CC_A);
         x_mov(e, X_ESI, X_EAX);
         x_shift_cl(e, 7, X_EAX);   /* sar eax, cl */
+        g->slot_ok[2] = false; /* edi: slot 2's addend */
         x_mov(e, X_EDI, X_EAX);
         x_shift_cl(e, 4, X_EDI);   /* the bits kept, back in place */
         x_alu(e, ALU_XOR, X_ESI, X_EDI); /* the bits shifted out */
@@ -804,44 +988,71 @@ static bool gen_ldst(Gen *g, const PPCOp *op)
         return false;
 
     /* eax = EA */
-    gen_ra0(e, ra);
-    if (indexed)
-        x_alu_load(e, ALU_ADD, X_EAX, GPR(rb));
-    else if (op->imm)
-        x_alu_imm(e, ALU_ADD, X_EAX, op->imm);
-    /* ecx = offset of the TLB entry; edx = the tag to compare */
-    x_mov(e, X_ECX, X_EAX);
-    gen_tlb_idx_ecx(e);
+    if (!indexed && ra && op->imm && g->hreg_of[ra] >= 0 && g->eax_in != (int)ra) {
+        x_lea(e, X_EAX, (unsigned)cache_get(g, ra), op->imm);
+        g->eax_in = -1;
+    } else {
+        gen_ra0(e, ra);
+        if (indexed)
+            gen_alu_gpr(g, ALU_ADD, X_EAX, rb);
+        else if (op->imm)
+            x_alu_imm(e, ALU_ADD, X_EAX, op->imm);
+    }
+    /* edx = the tag to compare: first the slot's of the page last
+     * checked for this kind of access, then the TLB entry's (ecx = its
+     * offset), which becomes the slot's */
+    unsigned sl = store ? 1 : (ra & 1) ? 2 : 0, base = slot_addend[sl];
     x_mov(e, X_EDX, X_EAX);
     x_alu_imm(e, ALU_AND, X_EDX, PPC_PAGE_MASK | (size - 1));
+    size_t same_page = 0;
+    bool slot = g->slot_ok[sl];
+    if (slot) {
+        x_cmp_rsp(e, X_EDX, SLOT_TAG(sl));
+        same_page = x_jcc_fwd(e, CC_E);
+    }
+    x_mov(e, X_ECX, X_EAX);
+    gen_tlb_idx_ecx(e);
     x_byte(e, 0x3B); /* cmp edx, [rbx + rcx + tag] */
     gen_tlb_mem(e, X_EDX, store ? TLB_OFF(tag_w) : TLB_OFF(tag_r));
     size_t miss = x_jcc_fwd(e, CC_NE);
-    x_byte(e, 0x48); /* mov rsi, [rbx + rcx + addend] */
+    uint32_t miss_dirty = g->dirty;
+    x_byte(e, (uint8_t)(0x48 | ((base >> 3) << 2))); /* mov base, [rbx + rcx + addend] */
     x_byte(e, 0x8B);
-    gen_tlb_mem(e, X_ESI, TLB_OFF(addend));
-    /* host address = rsi + rax (eax was written as 32 bits: zero-extended) */
-    if (store) {
-        x_load(e, X_EDX, GPR(rd));
+    gen_tlb_mem(e, base & 7, TLB_OFF(addend));
+    x_store_rsp(e, SLOT_TAG(sl), X_EDX);
+    if (slot)
+        x_patch_here(e, same_page);
+    g->slot_ok[sl] = true;
+    /* host address = base + rax (eax was written as 32 bits: zero-extended) */
+    int rd_h = g->hreg_of[rd];
+    bool movbe = size == 4 && g->s->jit->movbe;
+    if (store && movbe) {
+        int h = cache_get(g, rd);
+        if (h < 0)
+            gen_ld(g, X_EDX, rd);
+        x_movbe_acc(e, true, h >= 0 ? (unsigned)h : X_EDX, base);
+    } else if (movbe) { /* straight into rD's host register when cached */
+        x_movbe_acc(e, false, rd_h >= 0 ? (unsigned)rd_h : X_EDX, base);
+    } else if (store) {
+        gen_ld(g, X_EDX, rd);
         if (size == 4) {
             x_bswap(e, X_EDX);
-            x_byte(e, 0x89);
         } else if (size == 2) {
             x_rol16_8(e, X_EDX);
             x_byte(e, 0x66);
-            x_byte(e, 0x89);
-        } else {
-            x_byte(e, 0x88);
         }
-        x_mem_rsi_rax(e, X_EDX);
+        x_rex_acc(e, X_EDX, base);
+        x_byte(e, size == 1 ? 0x88 : 0x89);
+        x_mem_base_rax(e, X_EDX, base);
     } else {
+        x_rex_acc(e, X_EDX, base);
         if (size == 4) {
             x_byte(e, 0x8B);
         } else {
             x_byte(e, 0x0F);
             x_byte(e, size == 2 ? 0xB7 : 0xB6);
         }
-        x_mem_rsi_rax(e, X_EDX);
+        x_mem_base_rax(e, X_EDX, base);
         if (size == 4)
             x_bswap(e, X_EDX);
         else if (size == 2)
@@ -851,19 +1062,30 @@ static bool gen_ldst(Gen *g, const PPCOp *op)
     }
     /* update forms: rA receives the EA first, a load's rD the data last */
     if (update)
-        x_store(e, GPR(ra), X_EAX);
-    if (!store) {
-        x_store(e, GPR(rd), X_EDX);
-        /* the data also in eax for the next template (gen_ld_eax), so a
-         * use of the loaded value does not wait for the store to forward */
-        x_mov(e, X_EAX, X_EDX);
-        g->eax_gpr = (int)rd;
+        gen_st(g, ra, X_EAX);
+    if (!store && movbe && rd_h >= 0) {
+        g->loaded |= 1u << rd;
+        g->dirty |= 1u << rd;
+    } else if (!store) {
+        gen_st(g, rd, X_EDX);
+        /* an uncached rD also in eax for the next template (gen_ld_eax),
+         * so a use of the loaded value does not wait for the store to
+         * forward */
+        if (g->hreg_of[rd] < 0) {
+            x_mov(e, X_EAX, X_EDX);
+            g->eax_gpr = (int)rd;
+        }
     }
-    /* the miss calls the handler out of line (compile) and comes back */
+    /* the miss calls the handler out of line (compile) and comes back:
+     * the cached GPRs dirty at the miss written back before, those the
+     * code here holds from now on reloaded after (the handler wrote rD
+     * and rA to PPCState) */
     g->cold[g->n_cold].at = miss;
     g->cold[g->n_cold].back = e->pos;
     g->cold[g->n_cold].op = op;
-    g->cold[g->n_cold].eax_gpr = store ? -1 : (int)rd;
+    g->cold[g->n_cold].eax_gpr = g->eax_gpr;
+    g->cold[g->n_cold].dirty = miss_dirty;
+    g->cold[g->n_cold].loaded = g->loaded;
     g->n_cold++;
     return true;
 }
@@ -922,7 +1144,10 @@ static void gen_exit_dynamic(Gen *g, const PPCOp *op)
     x_mov(e, X_EAX, X_ESI);
     x_shr(e, X_EAX, PPC_PAGE_BITS);
     x_alu_imm(e, ALU_AND, X_EAX, PPC_TLB_SIZE - 1);
-    x_imul_imm(e, X_EAX, X_EAX, (uint32_t)sizeof(PPCTLBEntry));
+    if (TLB_ENTRY_POW2)
+        x_shl(e, X_EAX, (uint8_t)__builtin_ctz((unsigned)sizeof(PPCTLBEntry)));
+    else
+        x_imul_imm(e, X_EAX, X_EAX, (uint32_t)sizeof(PPCTLBEntry));
     x_mov(e, X_ECX, X_ESI);
     x_alu_imm(e, ALU_AND, X_ECX, PPC_PAGE_MASK);
     x_byte(e, 0x3B); /* cmp ecx, [rbx + rax + tag_x] */
@@ -1027,11 +1252,14 @@ static void gen_chain(Gen *g, const PPCOp *op, uint32_t off)
     PPCJit *j = g->s->jit;
     int64_t po = (int64_t)(g->b->pa & ~PPC_PAGE_MASK) + (int32_t)off;
     if (po < 0 || po >= PPC_PAGE_SIZE || (po & 3) || j->n_sites == j->cap_sites) {
+        gen_writeback(g, g->dirty);
         gen_exit_dynamic(g, op);
         return;
     }
     uint32_t target_pa = (g->b->pa & PPC_PAGE_MASK) + (uint32_t)po;
     bool self = target_pa == g->b->pa;
+    if (!self)
+        gen_writeback(g, g->dirty);
     uint32_t done = op->idx + 1u;
     PPCJitSite *st = NULL;
     uint32_t site_id = 0;
@@ -1104,7 +1332,11 @@ static void gen_chain(Gen *g, const PPCOp *op, uint32_t off)
     }
     size_t jmp = 0;
     if (self) {
-        x_jmp_back(e, PROLOGUE_LEN);
+        gen_writeback(g, g->dirty & ~g->head_dirty);
+        for (unsigned k = 0; k < N_SLOTS && g->loop; k++)
+            if (!g->slot_ok[k])
+                x_store_rsp_imm(e, SLOT_TAG(k), PPC_TLB_INVALID);
+        x_jmp_back(e, g->loop_head);
     } else {
         jmp = x_jmp_fwd(e);
         st->at_jmp = j->used + jmp;
@@ -1156,6 +1388,8 @@ static void gen_chain(Gen *g, const PPCOp *op, uint32_t off)
         x_byte(e, 0xC7); /* mov dword [rax], site + 1 */
         x_byte(e, 0x00);
         x_u32(e, site_id + 1);
+    } else {
+        gen_writeback(g, g->dirty);
     }
     gen_ret(e, PPC_EXIT, op->idx);
 }
@@ -1187,6 +1421,7 @@ static void gen_link_and_go_abs(Gen *g, const PPCOp *op, bool lk)
         x_alu_imm(e, ALU_ADD, X_EAX, 4u * op->idx + 4);
         x_store(e, ST(lr), X_EAX);
     }
+    gen_writeback(g, g->dirty);
     gen_exit_dynamic(g, op);
 }
 
@@ -1204,6 +1439,20 @@ static bool gen_branch(Gen *g, const PPCOp *op)
     bool lk = insn & 1;
     if (op->idx + 1u != g->b->n)
         return false;
+    /* every path out of the block starts here: PPCState's GPRs made
+     * current (stores only: flags and eax, the compare's, are kept).  A
+     * loop's back edge wants all its cached GPRs loaded instead, and
+     * only its other ways out write the dirty ones back (gen_chain and
+     * the gen_writeback calls below; g->dirty stays as it is here). */
+    if (!g->loop) {
+        gen_writeback(g, g->dirty);
+        g->dirty = 0;
+    } else {
+        uint32_t miss = g->alloc & ~g->loaded;
+        gen_reload(g, miss);
+        g->loaded |= miss;
+        g->back_dirty = g->dirty;
+    }
     if (p == 18) {
         if (insn & 2) { /* AA=1: the target is absolute, its page unknown here */
             gen_link_and_go_abs(g, op, lk);
@@ -1240,7 +1489,9 @@ static bool gen_branch(Gen *g, const PPCOp *op)
          * stored, but its LT/GT/EQ bit is the host condition of the same
          * cmp, made again since the CR merge and the CTR update changed
          * the flags); SO is only in the stored field */
-        if (c->rb >= 0)
+        if (c->rb >= 0 && (g->loaded & (1u << c->rb)))
+            x_alu(e, ALU_CMP, X_EAX, (unsigned)g->hreg_of[c->rb]);
+        else if (c->rb >= 0) /* written back above */
             x_alu_load(e, ALU_CMP, X_EAX, GPR((unsigned)c->rb));
         else
             x_alu_imm(e, ALU_CMP, X_EAX, c->imm);
@@ -1261,6 +1512,7 @@ static bool gen_branch(Gen *g, const PPCOp *op)
             x_alu_imm(e, ALU_ADD, X_EAX, cia_off + 4);
             x_store(e, ST(lr), X_EAX);
         }
+        gen_writeback(g, g->dirty);
         gen_exit_dynamic(g, op);
     } else {
         gen_exit_to(g, op, cia_off + op->imm, lk);
@@ -1305,10 +1557,43 @@ static void *compile(PPCState *s, PPCBlock *b)
     size_t n_sites = j->n_sites;
     e->buf = j->rw + j->used;
     e->cap = j->size - j->used;
+    /* a block whose last op is a relative branch back to its start (a
+     * loop chained to itself) loads its cached GPRs at its start, once,
+     * and its back edge jumps past the loads with them live (gen_branch) */
+    const PPCOp *last = &b->ops[b->n - 1];
+    uint32_t lp = last->insn >> 26;
+    bool loop = (lp == 18 || lp == 16) && !(last->insn & 2) &&
+                4u * last->idx + last->imm == 0;
+    cache_alloc(g, loop);
+    g->loop = loop && g->alloc;
+    /* A loop is generated twice when its first pass left GPRs dirty at
+     * the back edge: the second keeps them dirty across it (head_dirty)
+     * instead of writing them back on every iteration.  Either pass alone
+     * is correct. */
+    for (unsigned pass = 0;; pass++) {
+    e->pos = 0;
+    e->overflow = 0;
+    j->n_sites = n_sites;
+    g->n_exits = g->n_cold = 0;
     gen_prologue(e);
     bool ended = false;
     g->eax_gpr = -1;
     g->cmp_out.valid = false;
+    g->loop_head = PROLOGUE_LEN;
+    g->loaded = g->dirty = 0;
+    memset(g->slot_ok, 0, sizeof g->slot_ok);
+    if (g->loop) {
+        gen_reload(g, g->alloc);
+        g->loaded = g->alloc;
+        g->dirty = g->head_dirty;
+        /* the page slots start invalid and stay usable across the back
+         * edge, which makes them invalid again where a handler call
+         * since the last check left them unusable (gen_chain) */
+        gen_slots_invalid(e);
+        memset(g->slot_ok, 1, sizeof g->slot_ok);
+        g->loop_head = e->pos;
+    }
+    g->back_dirty = 0;
     for (unsigned i = 0; i < b->n && !e->overflow; i++) {
         const PPCOp *op = &b->ops[i];
         g->eax_in = g->eax_gpr;
@@ -1328,11 +1613,17 @@ static void *compile(PPCState *s, PPCBlock *b)
         }
         gen_call(g, op);
     }
-    if (!ended)
+    if (!ended) {
+        gen_writeback(g, g->dirty);
         gen_ret(e, PPC_NEXT, b->n);
+    }
     for (unsigned k = 0; k < g->n_cold; k++) {
         x_patch_here(e, g->cold[k].at);
+        g->dirty = g->cold[k].dirty;
         gen_call(g, g->cold[k].op);
+        /* the handler may have refilled the TLB and clobbered r10/r11 */
+        gen_slots_invalid(e);
+        gen_reload(g, g->cold[k].loaded);
         if (g->cold[k].eax_gpr >= 0)
             x_load(e, X_EAX, GPR((unsigned)g->cold[k].eax_gpr));
         x_jmp_back(e, g->cold[k].back);
@@ -1341,6 +1632,10 @@ static void *compile(PPCState *s, PPCBlock *b)
         x_patch_here(e, g->exits[k].at);
         x_mov_imm(e, X_EDX, g->exits[k].idx); /* eax holds the result */
         gen_epilogue(e);
+    }
+    if (!g->loop || pass || !(g->back_dirty & ~g->head_dirty))
+        break;
+    g->head_dirty = g->back_dirty;
     }
     if (e->overflow) {
         j->n_sites = n_sites;

@@ -51,6 +51,7 @@ typedef struct PPCJit {
     uint32_t link_req;   /* site + 1 that asked to be linked, or 0 */
     PPCJitJC *jc;        /* 1 << PPC_JIT_JC_BITS entries */
     FILE *perfmap;       /* /tmp/perf-PID.map (PPCEMU_PERFMAP=1), or NULL */
+    bool movbe;          /* the host has MOVBE (CPUID.01H:ECX[22]) */
 } PPCJit;
 
 /* Run block b whole (s->block_ea and s->block_icount set, b->n fits in

@@ -3,15 +3,19 @@
  * forms the code generator uses, with the encodings of the Intel SDM
  * vol. 2 (ModRM/SIB tables 2-2 and 2-3).  The guest state is always
  * addressed as [rbx + disp32]; scratch registers are eax, ecx, edx, esi,
- * so that no REX prefix is needed for 32-bit operations.
+ * so that no REX prefix is needed for most 32-bit operations.  The plain
+ * register moves, loads, stores and ALU forms below also take r8d-r15d
+ * and ebp (the guest GPR cache of cpu/jit.c) and add the REX prefix then.
  */
 #ifndef CPU_JIT_X86_H
 #define CPU_JIT_X86_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
-enum { X_EAX = 0, X_ECX = 1, X_EDX = 2, X_EBX = 3, X_ESP = 4, X_EBP = 5, X_ESI = 6, X_EDI = 7 };
+enum { X_EAX = 0, X_ECX = 1, X_EDX = 2, X_EBX = 3, X_ESP = 4, X_EBP = 5, X_ESI = 6, X_EDI = 7,
+       X_R8 = 8, X_R9 = 9, X_R10 = 10, X_R11 = 11, X_R14 = 14, X_R15 = 15 };
 
 /* condition codes (the low nibble of Jcc/SETcc/CMOVcc) */
 enum {
@@ -49,10 +53,24 @@ static inline void x_u64(JitEmit *e, uint64_t v)
     x_u32(e, (uint32_t)(v >> 32));
 }
 
-/* ModRM for [rbx + disp32] with reg field r */
+/* REX for a 32-bit operation whose ModRM reg field is reg and r/m field
+ * rm (registers 0-15; SDM vol. 2 2.2.1): none when both are below 8 */
+static inline void x_rex(JitEmit *e, unsigned reg, unsigned rm)
+{
+    if ((reg | rm) & 8)
+        x_byte(e, (uint8_t)(0x40 | ((reg >> 3) << 2) | (rm >> 3)));
+}
+
+/* ModRM for [rbx + disp] with reg field r (its low 3 bits: a REX.R
+ * was emitted before the opcode when r >= 8); disp8 when it fits */
 static inline void x_mem_rbx(JitEmit *e, unsigned r, uint32_t disp)
 {
-    x_byte(e, (uint8_t)(0x80 | (r << 3) | X_EBX));
+    if (disp < 0x80) {
+        x_byte(e, (uint8_t)(0x40 | ((r & 7) << 3) | X_EBX));
+        x_byte(e, (uint8_t)disp);
+        return;
+    }
+    x_byte(e, (uint8_t)(0x80 | ((r & 7) << 3) | X_EBX));
     x_u32(e, disp);
 }
 
@@ -79,17 +97,28 @@ static inline void x_mem_base(JitEmit *e, unsigned r, unsigned base, uint32_t di
     x_u32(e, disp);
 }
 
-/* ModRM+SIB for [rsi + rax] with reg field r (mod 00: no displacement) */
+/* ModRM+SIB for [rsi + rax] with reg field r (mod 00: no displacement;
+ * a REX.R before the opcode when r >= 8) */
 static inline void x_mem_rsi_rax(JitEmit *e, unsigned r)
 {
-    x_byte(e, (uint8_t)((r << 3) | 4));
+    x_byte(e, (uint8_t)(((r & 7) << 3) | 4));
     x_byte(e, (uint8_t)((X_EAX << 3) | X_ESI));
 }
 
 /* mov r32, [rbx + d] */
-static inline void x_load(JitEmit *e, unsigned r, uint32_t d) { x_byte(e, 0x8B); x_mem_rbx(e, r, d); }
+static inline void x_load(JitEmit *e, unsigned r, uint32_t d)
+{
+    x_rex(e, r, 0);
+    x_byte(e, 0x8B);
+    x_mem_rbx(e, r, d);
+}
 /* mov [rbx + d], r32 */
-static inline void x_store(JitEmit *e, uint32_t d, unsigned r) { x_byte(e, 0x89); x_mem_rbx(e, r, d); }
+static inline void x_store(JitEmit *e, uint32_t d, unsigned r)
+{
+    x_rex(e, r, 0);
+    x_byte(e, 0x89);
+    x_mem_rbx(e, r, d);
+}
 /* mov dword [rbx + d], imm32 */
 static inline void x_store_imm(JitEmit *e, uint32_t d, uint32_t imm)
 {
@@ -100,7 +129,8 @@ static inline void x_store_imm(JitEmit *e, uint32_t d, uint32_t imm)
 /* mov r32, imm32 */
 static inline void x_mov_imm(JitEmit *e, unsigned r, uint32_t imm)
 {
-    x_byte(e, (uint8_t)(0xB8 + r));
+    x_rex(e, 0, r);
+    x_byte(e, (uint8_t)(0xB8 + (r & 7)));
     x_u32(e, imm);
 }
 /* mov r64, imm64 */
@@ -113,18 +143,21 @@ static inline void x_mov_imm64(JitEmit *e, unsigned r, uint64_t imm)
 /* mov r32, r32 */
 static inline void x_mov(JitEmit *e, unsigned dst, unsigned src)
 {
+    x_rex(e, src, dst);
     x_byte(e, 0x89);
-    x_byte(e, (uint8_t)(0xC0 | (src << 3) | dst));
+    x_byte(e, (uint8_t)(0xC0 | ((src & 7) << 3) | (dst & 7)));
 }
 /* op r32, r32 */
 static inline void x_alu(JitEmit *e, int alu, unsigned dst, unsigned src)
 {
+    x_rex(e, src, dst);
     x_byte(e, (uint8_t)(8 * alu + 1));
-    x_byte(e, (uint8_t)(0xC0 | (src << 3) | dst));
+    x_byte(e, (uint8_t)(0xC0 | ((src & 7) << 3) | (dst & 7)));
 }
 /* op r32, [rbx + d] */
 static inline void x_alu_load(JitEmit *e, int alu, unsigned r, uint32_t d)
 {
+    x_rex(e, r, 0);
     x_byte(e, (uint8_t)(8 * alu + 3));
     x_mem_rbx(e, r, d);
 }
@@ -256,6 +289,66 @@ static inline void x_bt_mem(JitEmit *e, uint32_t d, uint8_t n)
 }
 /* bswap r32 */
 static inline void x_bswap(JitEmit *e, unsigned r) { x_byte(e, 0x0F); x_byte(e, (uint8_t)(0xC8 + r)); }
+/* lea r32, [base + disp] (base not rsp/r12) */
+static inline void x_lea(JitEmit *e, unsigned dst, unsigned base, uint32_t disp)
+{
+    x_rex(e, dst, base);
+    x_byte(e, 0x8D);
+    if (disp + 0x80u < 0x100u) {
+        x_byte(e, (uint8_t)(0x40 | ((dst & 7) << 3) | (base & 7)));
+        x_byte(e, (uint8_t)disp);
+    } else {
+        x_byte(e, (uint8_t)(0x80 | ((dst & 7) << 3) | (base & 7)));
+        x_u32(e, disp);
+    }
+}
+/* An access to [base + rax] (base: a register whose low 3 bits are not
+ * 5, which would mean no base): the REX before the opcode, the ModRM+SIB
+ * after it */
+static inline void x_rex_acc(JitEmit *e, unsigned r, unsigned base)
+{
+    if ((r | base) & 8)
+        x_byte(e, (uint8_t)(0x40 | ((r >> 3) << 2) | (base >> 3)));
+}
+static inline void x_mem_base_rax(JitEmit *e, unsigned r, unsigned base)
+{
+    x_byte(e, (uint8_t)(((r & 7) << 3) | 4));
+    x_byte(e, (uint8_t)((X_EAX << 3) | (base & 7)));
+}
+/* movbe r32, [base + rax] / movbe [base + rax], r32 (SDM vol. 2B MOVBE:
+ * 0F 38 F0 / F1, a load or store with the bytes swapped) */
+static inline void x_movbe_acc(JitEmit *e, bool store, unsigned r, unsigned base)
+{
+    x_rex_acc(e, r, base);
+    x_byte(e, 0x0F);
+    x_byte(e, 0x38);
+    x_byte(e, store ? 0xF1 : 0xF0);
+    x_mem_base_rax(e, r, base);
+}
+/* cmp r32, [rsp + d8] / mov [rsp + d8], r32 / mov dword [rsp + d8], imm32
+ * (r below 8) */
+static inline void x_cmp_rsp(JitEmit *e, unsigned r, uint8_t d)
+{
+    x_byte(e, 0x3B);
+    x_byte(e, (uint8_t)(0x44 | (r << 3)));
+    x_byte(e, 0x24);
+    x_byte(e, d);
+}
+static inline void x_store_rsp(JitEmit *e, uint8_t d, unsigned r)
+{
+    x_byte(e, 0x89);
+    x_byte(e, (uint8_t)(0x44 | (r << 3)));
+    x_byte(e, 0x24);
+    x_byte(e, d);
+}
+static inline void x_store_rsp_imm(JitEmit *e, uint8_t d, uint32_t imm)
+{
+    x_byte(e, 0xC7);
+    x_byte(e, 0x44);
+    x_byte(e, 0x24);
+    x_byte(e, d);
+    x_u32(e, imm);
+}
 
 /* jcc rel32 / jmp rel32 to a label bound later: returns the position of
  * the rel32 for x_patch */

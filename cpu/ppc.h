@@ -161,6 +161,9 @@ typedef struct PPCTLBEntry {
     uint32_t tag_r, tag_w, tag_x;
     uint32_t pa_page;   /* physical page of the mapping */
     uintptr_t addend;   /* host pointer = ea + addend */
+    /* to 32 bytes: the JIT's inline lookup scales the index with the
+     * shift and mask it extracts it with (cpu/jit.c gen_tlb_idx_ecx) */
+    uint32_t pad[(16 - sizeof(uintptr_t)) / 4];
 } PPCTLBEntry;
 
 /* Access kinds for the MMU slow path */

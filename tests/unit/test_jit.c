@@ -501,6 +501,265 @@ START_TEST(perfmap_lines)
 }
 END_TEST
 
+/* ---- the guest GPR cache (cpu/jit.c): GPRs held in host registers must
+ * be in PPCState wherever it is read: at a fault, in a handler, at every
+ * way out of a loop that keeps them across its back edge ---- */
+
+#define MAPPED_END 0x20000u   /* DBAT0 maps EA 0..128 KiB to PA 0 */
+#define UNMAPPED 0x00400000u  /* no BAT, an empty page table: DSI */
+#define STMW(rs, ra, d) D(47, rs, ra, d)
+#define LMW(rt, ra, d) D(46, rt, ra, d)
+
+/* data translation on (so an EA outside DBAT0 takes a DSI), the DSI
+ * vector parked on b ., every GPR distinct */
+static CpuEnv *cache_env(int engine, uint32_t at, const uint32_t *code, unsigned n)
+{
+    CpuEnv *e = cpuenv_new(1);
+    ck_assert_int_eq(ppc_set_engine(&e->cpu, engine), 0);
+    uint32_t park = B(0);
+    cpuenv_put_code(e, 0x300, &park, 1);
+    cpuenv_put_code(e, at, code, n);
+    e->cpu.sdr1 = 0x00080000u; /* all zero: no PTE matches */
+    e->cpu.dbat[0] = 0x00000002u; /* BEPI 0, 128 KiB, Vs */
+    e->cpu.dbat[1] = 0x00000002u; /* BRPN 0, PP 10: read/write */
+    ppc_set_msr(&e->cpu, MSR_FP | MSR_DR);
+    for (unsigned r = 0; r < 32; r++)
+        e->cpu.gpr[r] = 0x1000u * r + 7;
+    e->cpu.pc = at;
+    return e;
+}
+
+static void same_exc_state(CpuEnv *a, CpuEnv *b, const char *what)
+{
+    const PPCState *x = &a->cpu, *y = &b->cpu;
+    for (int i = 0; i < 32; i++)
+        ck_assert_msg(x->gpr[i] == y->gpr[i], "%s: r%d %08x (interp) vs %08x (jit)", what, i, x->gpr[i],
+                      y->gpr[i]);
+    ck_assert_msg(x->pc == y->pc && x->srr0 == y->srr0 && x->srr1 == y->srr1 && x->dar == y->dar &&
+                      x->dsisr == y->dsisr,
+                  "%s: pc/SRR0/SRR1/DAR/DSISR %08x/%08x/%08x/%08x/%08x vs %08x/%08x/%08x/%08x/%08x", what,
+                  x->pc, x->srr0, x->srr1, x->dar, x->dsisr, y->pc, y->srr0, y->srr1, y->dar, y->dsisr);
+    ck_assert_msg(x->cr == y->cr && x->ctr == y->ctr && x->icount == y->icount, "%s: cr/ctr/icount", what);
+    for (uint32_t pa = DATA; pa < DATA + 0x100; pa += 4)
+        ck_assert_msg(cpuenv_read32(a, pa) == cpuenv_read32(b, pa), "%s: memory at %x", what, pa);
+}
+
+/* A DSI in the middle of a block, after templates changed GPRs the cache
+ * holds in host registers (r3, r4, r5 dirty): the handler's slow path
+ * sees them, and SRR0/DAR/DSISR are exact; the first run also misses the
+ * soft TLB on the store before it (its out-of-line stub), the second hits
+ *   0x3000: addi r3,r3,1 ; addi r3,r3,2 ; add r4,r3,r3 ; stw r4,0(r9) ;
+ *           addi r5,r4,1 ; lwz r6,8(r7) ; addi r3,r3,100 ; b . */
+START_TEST(gpr_cache_fault_mid_block)
+{
+    uint32_t code[] = { D(14, 3, 3, 1), D(14, 3, 3, 2), X(266, 4, 3, 3), D(36, 4, 9, 0),
+                        D(14, 5, 4, 1), D(32, 6, 7, 8), D(14, 3, 3, 100), B(0) };
+    CpuEnv *e[2] = { cache_env(PPC_ENGINE_INTERP, 0x3000, code, 8),
+                     cache_env(PPC_ENGINE_JIT, 0x3000, code, 8) };
+    for (int run = 0; run < 2; run++) {
+        for (int k = 0; k < 2; k++) {
+            PPCState *s = &e[k]->cpu;
+            s->gpr[3] = 0x40 + run;
+            s->gpr[7] = UNMAPPED;
+            s->gpr[9] = DATA;
+            s->pc = 0x3000;
+            ppc_set_msr(s, MSR_FP | MSR_DR);
+            ck_assert_int_eq(ppc_run(s, 10), PPC_RUN_BUDGET);
+            uint32_t r3 = 0x43 + run;
+            ck_assert_uint_eq(s->pc, 0x300);
+            ck_assert_uint_eq(s->srr0, 0x3014);
+            ck_assert_uint_eq(s->dar, UNMAPPED + 8);
+            ck_assert_uint_eq(s->dsisr, DSISR_NOTRANS);
+            ck_assert_uint_eq(s->gpr[3], r3);
+            ck_assert_uint_eq(s->gpr[4], 2 * r3);
+            ck_assert_uint_eq(s->gpr[5], 2 * r3 + 1);
+            ck_assert_uint_eq(s->gpr[6], 0x6007); /* not loaded */
+            ck_assert_uint_eq(cpuenv_read32(e[k], DATA), 2 * r3);
+        }
+        same_exc_state(e[0], e[1], run ? "TLB hit" : "TLB miss");
+    }
+    cpuenv_free(e[0]);
+    cpuenv_free(e[1]);
+}
+END_TEST
+
+/* Handlers (stmw, lmw have no template) read GPRs templates wrote just
+ * before in host registers, and templates after them read what the
+ * handler wrote, not the stale host registers
+ *   0x3000: addi r29,r29,1 ; addi r29,r29,1 ; addi r30,r29,5 ;
+ *           addi r31,r30,5 ; stmw r29,0(r9) ; add r30,r30,r29 ;
+ *           lmw r29,16(r9) ; add r3,r29,r30 ; add r3,r3,r31 ; b . */
+START_TEST(gpr_cache_around_handlers)
+{
+    uint32_t code[] = { D(14, 29, 29, 1), D(14, 29, 29, 1), D(14, 30, 29, 5), D(14, 31, 30, 5),
+                        STMW(29, 9, 0),   X(266, 30, 30, 29), LMW(29, 9, 16), X(266, 3, 29, 30),
+                        X(266, 3, 3, 31), B(0) };
+    CpuEnv *e[2] = { cache_env(PPC_ENGINE_INTERP, 0x3000, code, 10),
+                     cache_env(PPC_ENGINE_JIT, 0x3000, code, 10) };
+    for (int k = 0; k < 2; k++) {
+        PPCState *s = &e[k]->cpu;
+        s->gpr[9] = DATA;
+        cpuenv_write32(e[k], DATA + 16, 0x100);
+        cpuenv_write32(e[k], DATA + 20, 0x2000);
+        cpuenv_write32(e[k], DATA + 24, 0x30000);
+        ck_assert_int_eq(ppc_run(s, 12), PPC_RUN_BUDGET);
+        uint32_t r29 = 29 * 0x1000u + 7 + 2;
+        ck_assert_uint_eq(cpuenv_read32(e[k], DATA), r29);
+        ck_assert_uint_eq(cpuenv_read32(e[k], DATA + 4), r29 + 5);
+        ck_assert_uint_eq(cpuenv_read32(e[k], DATA + 8), r29 + 10);
+        ck_assert_uint_eq(s->gpr[29], 0x100);
+        ck_assert_uint_eq(s->gpr[30], 0x2000);
+        ck_assert_uint_eq(s->gpr[31], 0x30000);
+        ck_assert_uint_eq(s->gpr[3], 0x32100);
+    }
+    same_exc_state(e[0], e[1], "handlers");
+    cpuenv_free(e[0]);
+    cpuenv_free(e[1]);
+}
+END_TEST
+
+/* A loop chained to itself keeps r3, r4 and r6 dirty in host registers
+ * across its back edge: every way out writes them back.  It stops at
+ * every budget (the chain's budget check), at the end of CTR (not
+ * taken), and when stwu walks off DBAT0's 128 KiB (a DSI from the
+ * out-of-line stub, in the 40th iteration)
+ *   0x3000: addi r3,r3,1 ; add r4,r4,r3 ; stwu r4,4(r6) ; bdnz 0x3000 ; b . */
+START_TEST(gpr_cache_self_loop_exits)
+{
+    uint32_t code[] = { D(14, 3, 3, 1), X(266, 4, 4, 3), D(37, 4, 6, 4), BC(16, 0, -12), B(0) };
+    for (unsigned ctr = 10; ctr <= 100; ctr += 90) {
+        for (unsigned k = 0; k < 200; k += 1 + k / 16) {
+            CpuEnv *e[2] = { cache_env(PPC_ENGINE_INTERP, 0x3000, code, 5),
+                             cache_env(PPC_ENGINE_JIT, 0x3000, code, 5) };
+            for (int i = 0; i < 2; i++) {
+                e[i]->cpu.gpr[3] = e[i]->cpu.gpr[4] = 0;
+                e[i]->cpu.gpr[6] = MAPPED_END - 40 * 4;
+                e[i]->cpu.ctr = ctr;
+                ck_assert_int_eq(ppc_run(&e[i]->cpu, k), PPC_RUN_BUDGET);
+            }
+            same_exc_state(e[0], e[1], "loop");
+            /* from the interpreter's run, so that the JIT's is checked by
+             * the comparison above: r3 = n after n addi, r4 = n(n+1)/2
+             * after the add of the same iteration, or n(n-1)/2 before */
+            uint32_t n = e[0]->cpu.gpr[3], r4 = e[0]->cpu.gpr[4];
+            ck_assert(r4 == n * (n + 1) / 2 || r4 == n * (n - 1) / 2);
+            if (ctr == 100 && k >= 4 * 40 + 2) { /* the 40th stwu faults */
+                ck_assert_uint_eq(e[1]->cpu.pc, 0x300);
+                ck_assert_uint_eq(e[1]->cpu.srr0, 0x3008);
+                ck_assert_uint_eq(e[1]->cpu.dar, MAPPED_END);
+                ck_assert_uint_eq(e[1]->cpu.gpr[3], 40);
+                ck_assert_uint_eq(e[1]->cpu.gpr[4], 40 * 41 / 2);
+                ck_assert_uint_eq(e[1]->cpu.gpr[6], MAPPED_END - 4);
+            }
+            cpuenv_free(e[0]);
+            cpuenv_free(e[1]);
+        }
+    }
+}
+END_TEST
+
+/* The load and store page slots (cpu/jit.c gen_ldst): a later access to
+ * the page of the last checked load or store skips the TLB, but not
+ * across a handler that remaps the page (mtspr DBAT1L), not for a store
+ * to a page checked for loads only (read-only: a DSI with exact SRR0 and
+ * DSISR), and not for a misaligned word in the same page
+ *   0x3000: lwz r3,0(r9) ; lwz r6,4(r9) ; mtspr dbat1l,r5 ; lwz r4,0(r9) ;
+ *           stw r4,8(r9) ; lwz r7,0(r10) ; lwz r8,8(r9) ; lwz r13,2(r9) ;
+ *           lwz r11,0(r12) ; lwz r14,8(r12) ; stw r11,4(r12) ; b .
+ * (mtspr ends the block: the rest is a second block, where the second
+ * load from r12's page uses the load slot, which the store may not)
+ * r9 = 0x40000000 (DBAT1: PA 0x20000, then 0x40000), r10 = DATA,
+ * r12 = 0x60000000 (DBAT2: PA 0x60000, read-only) */
+START_TEST(page_slots)
+{
+    uint32_t code[] = { D(32, 3, 9, 0),   D(32, 6, 9, 4),   X(467, 5, 27, 16), D(32, 4, 9, 0),
+                        D(36, 4, 9, 8),   D(32, 7, 10, 0),  D(32, 8, 9, 8),    D(32, 13, 9, 2),
+                        D(32, 11, 12, 0), D(32, 14, 12, 8), D(36, 11, 12, 4),  B(0) };
+    CpuEnv *e[2] = { cache_env(PPC_ENGINE_INTERP, 0x3000, code, 12),
+                     cache_env(PPC_ENGINE_JIT, 0x3000, code, 12) };
+    for (int k = 0; k < 2; k++) {
+        PPCState *s = &e[k]->cpu;
+        s->dbat[2] = 0x40000002u; /* DBAT1U: BEPI 0x40000000, 128 KiB, Vs */
+        s->dbat[3] = 0x00020002u; /* DBAT1L: BRPN 0x20000, read/write */
+        s->dbat[4] = 0x60000002u; /* DBAT2U */
+        s->dbat[5] = 0x00060001u; /* DBAT2L: BRPN 0x60000, PP 01: read-only */
+        s->gpr[5] = 0x00040002u;
+        s->gpr[9] = 0x40000000u;
+        s->gpr[10] = DATA;
+        s->gpr[12] = 0x60000000u;
+        cpuenv_write32(e[k], 0x20000, 0xA0A0A0A0u);
+        cpuenv_write32(e[k], 0x20004, 0xA4A4A4A4u);
+        cpuenv_write32(e[k], 0x40000, 0xB0B0B0B0u);
+        cpuenv_write32(e[k], 0x40004, 0x0000C0C0u);
+        cpuenv_write32(e[k], 0x60000, 0x60606060u);
+        cpuenv_write32(e[k], 0x60008, 0x68686868u);
+        cpuenv_write32(e[k], DATA, 0xDADADADAu);
+        ck_assert_int_eq(ppc_run(s, 13), PPC_RUN_BUDGET);
+        ck_assert_uint_eq(s->gpr[3], 0xA0A0A0A0u);
+        ck_assert_uint_eq(s->gpr[6], 0xA4A4A4A4u);
+        ck_assert_uint_eq(s->gpr[4], 0xB0B0B0B0u);
+        ck_assert_uint_eq(cpuenv_read32(e[k], 0x40008), 0xB0B0B0B0u);
+        ck_assert_uint_eq(cpuenv_read32(e[k], 0x20008), 0);
+        ck_assert_uint_eq(s->gpr[7], 0xDADADADAu);
+        ck_assert_uint_eq(s->gpr[8], 0xB0B0B0B0u);
+        ck_assert_uint_eq(s->gpr[13], 0xB0B00000u); /* misaligned: 0x40002 */
+        ck_assert_uint_eq(s->gpr[11], 0x60606060u);
+        ck_assert_uint_eq(s->gpr[14], 0x68686868u);
+        ck_assert_uint_eq(s->pc, 0x300);
+        ck_assert_uint_eq(s->srr0, 0x3028);
+        ck_assert_uint_eq(s->dar, 0x60000004u);
+        ck_assert_uint_eq(s->dsisr, DSISR_PROT | DSISR_STORE);
+        ck_assert_uint_eq(cpuenv_read32(e[k], 0x60004), 0);
+    }
+    same_exc_state(e[0], e[1], "page slots");
+    cpuenv_free(e[0]);
+    cpuenv_free(e[1]);
+}
+END_TEST
+
+/* sraw uses edi, the addend of the slot of loads off odd base GPRs: a
+ * load after it from the page of a load before it checks the TLB again;
+ * a load off an even base GPR (r12, another mapping: DBAT1) does not
+ * disturb that slot (the second run hits the soft TLB, so the first loads
+ * fill the slots)
+ *   0x3000: lwz r3,0(r9) ; sraw r5,r6,r7 ; lwz r4,4(r9) ; lwz r11,0(r12) ;
+ *           lwz r13,8(r9) ; b . */
+START_TEST(page_slot_after_sraw)
+{
+    uint32_t code[] = { D(32, 3, 9, 0), X(792, 6, 5, 7), D(32, 4, 9, 4), D(32, 11, 12, 0),
+                        D(32, 13, 9, 8), B(0) };
+    CpuEnv *e[2] = { cache_env(PPC_ENGINE_INTERP, 0x3000, code, 6),
+                     cache_env(PPC_ENGINE_JIT, 0x3000, code, 6) };
+    for (int k = 0; k < 2; k++) {
+        e[k]->cpu.dbat[2] = 0x40000002u; /* DBAT1U: BEPI 0x40000000, 128 KiB, Vs */
+        e[k]->cpu.dbat[3] = 0x00020002u; /* DBAT1L: BRPN 0x20000, read/write */
+    }
+    for (int run = 0; run < 2; run++) {
+        for (int k = 0; k < 2; k++) {
+            PPCState *s = &e[k]->cpu;
+            s->pc = 0x3000;
+            s->gpr[6] = 0x80000010u;
+            s->gpr[7] = 4;
+            s->gpr[9] = DATA + 0x100;
+            s->gpr[12] = 0x40000000u;
+            cpuenv_write32(e[k], DATA + 0x100, 0x01020304u + run);
+            cpuenv_write32(e[k], DATA + 0x104, 0x05060708u + run);
+            cpuenv_write32(e[k], DATA + 0x108, 0x090A0B0Cu + run);
+            cpuenv_write32(e[k], 0x20000, 0x20202020u);
+            ck_assert_int_eq(ppc_run(s, 6), PPC_RUN_BUDGET);
+            ck_assert_uint_eq(s->gpr[11], 0x20202020u);
+            ck_assert_uint_eq(s->gpr[13], 0x090A0B0Cu + run);
+            ck_assert_uint_eq(s->gpr[3], 0x01020304u + run);
+            ck_assert_uint_eq(s->gpr[5], 0xF8000001u);
+            ck_assert_uint_eq(s->gpr[4], 0x05060708u + run);
+        }
+        same_exc_state(e[0], e[1], "sraw");
+    }
+    cpuenv_free(e[0]);
+    cpuenv_free(e[1]);
+}
+END_TEST
+
 Suite *suite_jit(void)
 {
     Suite *s = suite_create("jit");
@@ -520,6 +779,11 @@ Suite *suite_jit(void)
         tcase_add_test(tc, lha_and_absolute_branches);
         tcase_add_test(tc, compare_branch_fusion);
         tcase_add_test(tc, load_forwarding);
+        tcase_add_test(tc, gpr_cache_fault_mid_block);
+        tcase_add_test(tc, gpr_cache_around_handlers);
+        tcase_add_test(tc, gpr_cache_self_loop_exits);
+        tcase_add_test(tc, page_slots);
+        tcase_add_test(tc, page_slot_after_sraw);
     }
     suite_add_tcase(s, tc);
     return s;
