@@ -45,6 +45,7 @@ typedef struct PpcemuOptions {
     int64_t debug_real_offset_ns; /* -debug-clock-offset real=NS */
     uint64_t debug_stop_icount;   /* -debug-stop-icount N (0: never) */
     int accel;            /* -accel: PPC_ENGINE_* of cpu/ppc.h */
+    bool perfmap;         /* -perfmap: /tmp/perf-PID.map for the JIT's code */
 } PpcemuOptions;
 
 enum {
