@@ -533,6 +533,15 @@ void cli_help(FILE *out)
                  "1 fatal emulator error, 2 bad command line.\n");
 }
 
+int cli_env_defaults(PpcemuOptions *o, FILE *err)
+{
+    const char *accel = getenv("PPCEMU_ACCEL");
+    if (!accel || !*accel)
+        return CLI_RUN;
+    CliCtx c = { o, NULL, err, "PPCEMU_ACCEL" };
+    return opt_accel(&c, accel);
+}
+
 void cli_defaults(PpcemuOptions *o)
 {
     memset(o, 0, sizeof(*o));

@@ -39,6 +39,9 @@ usage_error "bad debug clock offset"  -debug-clock-offset mono=1,wall=2
 usage_error "bad debug clock number"  -debug-clock-offset real=12x
 usage_error "debug stop icount 0"     -debug-stop-icount 0
 usage_error "perfmap under interp"    -perfmap -accel interp
+# PPCEMU_ACCEL: the default engine (PPCEMU_ACCEL=interp make check); -accel wins
+PPCEMU_ACCEL=fast usage_error "bad PPCEMU_ACCEL"     -version
+PPCEMU_ACCEL=interp usage_error "PPCEMU_ACCEL=interp is the default" -perfmap -bios /dev/null
 
 out=$("$emu" -version 2>&1); rc=$?
 if [ $rc -eq 0 ] && echo "$out" | grep -q "^ppcemu version"; then ok "-version"
@@ -190,7 +193,9 @@ S
     run_rom exit42 42 "" -serial null
     # -perfmap (QEMU's spelling): /tmp/perf-PID.map names each generated block
     if "$emu" -accel jit -version >/dev/null 2>&1; then
-        "$emu" -bios "$tmp/exit42.bin" -serial null -perfmap </dev/null >/dev/null 2>&1 &
+        # (under PPCEMU_ACCEL=interp: the command line's -accel jit wins)
+        PPCEMU_ACCEL=interp "$emu" -bios "$tmp/exit42.bin" -serial null -accel jit -perfmap \
+            </dev/null >/dev/null 2>&1 &
         pid=$!
         wait "$pid"
         rc=$? map=/tmp/perf-$pid.map
