@@ -81,12 +81,12 @@ run_hang() {
 wait_line() {
     local log=$1 pat=$2 pid=$3 i
     for ((i = 0; i < timeout_s * 100; i++)); do
-        if tr -d '\r' < "$log" 2>/dev/null | grep -E -m1 -- "$pat"; then
+        if tr -d '\r' 2>/dev/null < "$log" | grep -E -m1 -- "$pat"; then
             return 0
         fi
         if ! kill -0 "$pid" 2>/dev/null; then
             # it may have printed the line just before it exited
-            tr -d '\r' < "$log" 2>/dev/null | grep -E -m1 -- "$pat"
+            tr -d '\r' 2>/dev/null < "$log" | grep -E -m1 -- "$pat"
             return
         fi
         sleep 0.01
