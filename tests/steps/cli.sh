@@ -17,7 +17,7 @@ bad() { echo "FAIL $*"; fail=1; }
 # usage_error NAME ARGS...: exit status 2, exactly one line on stderr
 usage_error() {
     local name=$1; shift
-    "$emu" "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
+    timeout 20 "$emu" "$@" >"$tmp/out" 2>"$tmp/err" </dev/null # a flag taken runs a guest
     local rc=$? n
     n=$(wc -l <"$tmp/err")
     if [ "$rc" -eq 2 ] && [ "$n" -eq 1 ] && [ ! -s "$tmp/out" ]; then ok "$name"
