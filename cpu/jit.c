@@ -485,9 +485,9 @@ static void gen_ra0(JitEmit *e, uint32_t ra)
 static void gen_set_crf_ecx(JitEmit *e, unsigned crf)
 {
     unsigned sh = 4u * (7u - crf);
-    x_load(e, X_EDX, ST(xer));
-    x_shr(e, X_EDX, 31);
-    x_alu(e, ALU_OR, X_ECX, X_EDX);
+    /* CF = XER[SO], added into ecx's clear bit 0 */
+    x_bt_mem_imm(e, ST(xer), 31);
+    x_alu_imm(e, ALU_ADC, X_ECX, 0);
     if (sh)
         x_shl(e, X_ECX, (uint8_t)sh);
     x_alu_mem_imm(e, ALU_AND, ST(cr), ~(0xFu << sh));
