@@ -341,6 +341,15 @@ static int opt_accel(CliCtx *c, const char *arg)
     return CLI_RUN;
 }
 
+static int opt_perfmap(CliCtx *c, const char *arg)
+{
+    (void)arg;
+    if (!ppc_jit_available())
+        return bad(c, "", "this host has no JIT (x86-64 only), so no generated code to map");
+    c->o->perfmap = true;
+    return CLI_RUN;
+}
+
 static const struct {
     const char *name;
     unsigned flag;
@@ -480,6 +489,7 @@ static const CliOpt options[] = {
     { "tb-clock", "host|vm", opt_tb_clock, "timebase across pauses: real time or VM time" },
     { "icount", "N", opt_icount, "deterministic: TB ticks every 2^N instructions" },
     { "accel", "jit|interp", opt_accel, "execution engine (default jit on x86-64, else interp; lockstep: both, compared)" },
+    { "perfmap", NULL, opt_perfmap, "write /tmp/perf-PID.map: perf names the JIT's code by guest address" },
     { "d", "ITEMS", opt_debug, "debug log items (-d help lists them)" },
     { "D", "FILE", opt_logfile, "write the debug log to FILE (default stderr)" },
     { "gdb", "DEV", opt_gdb, "GDB remote stub: tcp::PORT|tcp:HOST:PORT|unix:PATH" },
@@ -521,6 +531,15 @@ void cli_help(FILE *out)
     help_rows(out, debug_options, NDEBUG_OPTS);
     fprintf(out, "\nExit status: 0 normal end, N when the guest's test device wrote N,\n"
                  "1 fatal emulator error, 2 bad command line.\n");
+}
+
+int cli_env_defaults(PpcemuOptions *o, FILE *err)
+{
+    const char *accel = getenv("PPCEMU_ACCEL");
+    if (!accel || !*accel)
+        return CLI_RUN;
+    CliCtx c = { o, NULL, err, "PPCEMU_ACCEL" };
+    return opt_accel(&c, accel);
 }
 
 void cli_defaults(PpcemuOptions *o)
@@ -574,6 +593,10 @@ int cli_parse(int argc, char **argv, PpcemuOptions *o, FILE *out, FILE *err)
         int r = opt->fn(&c, arg);
         if (r != CLI_RUN)
             return r;
+    }
+    if (o->perfmap && o->accel == PPC_ENGINE_INTERP) {
+        fprintf(err, "ppcemu: -perfmap: the interpreter generates no code (use -accel jit)\n");
+        return CLI_USAGE;
     }
     return CLI_RUN;
 }

@@ -45,6 +45,7 @@ typedef struct PpcemuOptions {
     int64_t debug_real_offset_ns; /* -debug-clock-offset real=NS */
     uint64_t debug_stop_icount;   /* -debug-stop-icount N (0: never) */
     int accel;            /* -accel: PPC_ENGINE_* of cpu/ppc.h */
+    bool perfmap;         /* -perfmap: /tmp/perf-PID.map for the JIT's code */
 } PpcemuOptions;
 
 enum {
@@ -54,6 +55,11 @@ enum {
 };
 
 void cli_defaults(PpcemuOptions *o);
+/* The environment's defaults, before the command line: PPCEMU_ACCEL=
+ * jit|interp|lockstep is the engine when there is no -accel (so that
+ * `PPCEMU_ACCEL=interp make check` runs every step under the interpreter).
+ * CLI_RUN, or CLI_USAGE with one line on err. */
+int cli_env_defaults(PpcemuOptions *o, FILE *err);
 /* Parse argv; messages go to out (help, version) and err (errors). */
 int cli_parse(int argc, char **argv, PpcemuOptions *o, FILE *out, FILE *err);
 void cli_help(FILE *out);

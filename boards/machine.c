@@ -558,6 +558,8 @@ static int start(Machine *m)
         return 1;
     }
     setup_log(m);
+    if (m->opt->perfmap)
+        ppc_jit_want_perfmap();
     if (ppc_set_engine(&m->vb.cpu, m->opt->accel)) {
         fprintf(stderr, "ppcemu: -accel: cannot start the JIT (code buffer)\n");
         return 1;

@@ -142,6 +142,10 @@ void ppc_jit_free(PPCState *s)
     s->jit = NULL;
 }
 
+static bool perfmap_wanted; /* -perfmap */
+
+void ppc_jit_want_perfmap(void) { perfmap_wanted = true; }
+
 int ppc_set_engine(PPCState *s, int engine)
 {
     if (engine == PPC_ENGINE_INTERP) {
@@ -172,7 +176,7 @@ int ppc_set_engine(PPCState *s, int engine)
         /* as QEMU's -perfmap: host perf symbolises generated code from
          * /tmp/perf-PID.map, one "START SIZE NAME" line (hex) a block */
         const char *pm = getenv("PPCEMU_PERFMAP");
-        if (pm && *pm && strcmp(pm, "0") != 0) {
+        if (perfmap_wanted || (pm && *pm && strcmp(pm, "0") != 0)) {
             char path[64];
             snprintf(path, sizeof path, "/tmp/perf-%d.map", (int)getpid());
             j->perfmap = fopen(path, "a"); /* other CPUs of the process */

@@ -319,6 +319,9 @@ void ppc_flush_blocks(PPCState *s);
 PPC_WUR int ppc_set_engine(PPCState *s, int engine);
 /* Does this host have the JIT (x86-64)? */
 bool ppc_jit_available(void);
+/* -perfmap: every JIT engine started after this call writes
+ * /tmp/perf-PID.map (as does PPCEMU_PERFMAP=1 in the environment) */
+void ppc_jit_want_perfmap(void);
 
 /* Debugger breakpoints and watchpoints (cpu/exec.c).  Inserting one that
  * exists succeeds; -1 when the table is full or (remove) it is not there. */

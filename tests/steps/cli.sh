@@ -38,6 +38,10 @@ usage_error "bad monitor"             -monitor vc
 usage_error "bad debug clock offset"  -debug-clock-offset mono=1,wall=2
 usage_error "bad debug clock number"  -debug-clock-offset real=12x
 usage_error "debug stop icount 0"     -debug-stop-icount 0
+usage_error "perfmap under interp"    -perfmap -accel interp
+# PPCEMU_ACCEL: the default engine (PPCEMU_ACCEL=interp make check); -accel wins
+PPCEMU_ACCEL=fast usage_error "bad PPCEMU_ACCEL"     -version
+PPCEMU_ACCEL=interp usage_error "PPCEMU_ACCEL=interp is the default" -perfmap -bios /dev/null
 
 out=$("$emu" -version 2>&1); rc=$?
 if [ $rc -eq 0 ] && echo "$out" | grep -q "^ppcemu version"; then ok "-version"
@@ -187,6 +191,19 @@ else
     b .
 S
     run_rom exit42 42 "" -serial null
+    # -perfmap (QEMU's spelling): /tmp/perf-PID.map names each generated block
+    if "$emu" -accel jit -version >/dev/null 2>&1; then
+        # (under PPCEMU_ACCEL=interp: the command line's -accel jit wins)
+        PPCEMU_ACCEL=interp "$emu" -bios "$tmp/exit42.bin" -serial null -accel jit -perfmap \
+            </dev/null >/dev/null 2>&1 &
+        pid=$!
+        wait "$pid"
+        rc=$? map=/tmp/perf-$pid.map
+        if [ "$rc" -eq 42 ] && grep -qE '^[0-9a-f]+ [0-9a-f]+ ppc-pa-fff00100-n[0-9]+-g[0-9]+$' "$map" 2>/dev/null; then
+            ok "-perfmap: $map names the reset vector's block"
+        else bad "-perfmap: status $rc, map: $(head -c 200 "$map" 2>&1)"; fi
+        rm -f "$map"
+    fi
     # paused by -S: nothing runs until cont; the monitor's quit ends with 0
     run_rom exit42 0 "info registers\nquit\n" -S -monitor stdio -serial null
     grep -q "PC  fff00100" "$tmp/exit42.out" && ok "-S: CPU still at the reset vector" \
