@@ -489,9 +489,9 @@ static void gen_ra0(JitEmit *e, uint32_t ra)
 static void gen_set_crf_ecx(JitEmit *e, unsigned crf)
 {
     unsigned sh = 4u * (7u - crf);
-    x_load(e, X_EDX, ST(xer));
-    x_shr(e, X_EDX, 31);
-    x_alu(e, ALU_OR, X_ECX, X_EDX);
+    /* CF = XER[SO], added into ecx's clear bit 0 */
+    x_bt_mem_imm(e, ST(xer), 31);
+    x_alu_imm(e, ALU_ADC, X_ECX, 0);
     if (sh)
         x_shl(e, X_ECX, (uint8_t)sh);
     x_alu_mem_imm(e, ALU_AND, ST(cr), ~(0xFu << sh));
@@ -1402,10 +1402,18 @@ static void gen_chain(Gen *g, const PPCOp *op, uint32_t off)
 static void gen_exit_to(Gen *g, const PPCOp *op, uint32_t off, bool lk)
 {
     JitEmit *e = &g->e;
-    x_load(e, X_EAX, ST(block_ea));
-    if (off)
-        x_alu_imm(e, ALU_ADD, X_EAX, off);
-    x_store(e, ST(pc), X_EAX);
+    /* A jump back to the block's start that gen_chain links to itself (its
+     * self test, for off = 0): s->pc already holds block_ea, as every way
+     * into a block leaves it (the run loop, jit_next, a chain's
+     * block_ea = pc) and no op before the block's last one writes it
+     * without leaving the block (handlers set it only when they return
+     * something else than PPC_NEXT, as the interpreter's blocks need) */
+    if (off != 0 || g->s->jit->n_sites == g->s->jit->cap_sites) {
+        x_load(e, X_EAX, ST(block_ea));
+        if (off)
+            x_alu_imm(e, ALU_ADD, X_EAX, off);
+        x_store(e, ST(pc), X_EAX);
+    }
     if (lk) {
         x_load(e, X_EAX, ST(block_ea));
         x_alu_imm(e, ALU_ADD, X_EAX, 4u * op->idx + 4);

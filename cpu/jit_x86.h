@@ -213,6 +213,14 @@ static inline void x_test_mem_imm(JitEmit *e, uint32_t d, uint32_t imm)
     x_mem_rbx(e, 0, d);
     x_u32(e, imm);
 }
+/* bt dword [rbx + d], bit: CF = that bit (0F BA /4 ib) */
+static inline void x_bt_mem_imm(JitEmit *e, uint32_t d, uint8_t bit)
+{
+    x_byte(e, 0x0F);
+    x_byte(e, 0xBA);
+    x_mem_rbx(e, 4, d);
+    x_byte(e, bit);
+}
 /* dec dword [rbx + d] */
 static inline void x_dec_mem(JitEmit *e, uint32_t d) { x_byte(e, 0xFF); x_mem_rbx(e, 1, d); }
 /* cmovcc dst, src */

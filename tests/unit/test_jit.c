@@ -658,6 +658,35 @@ START_TEST(gpr_cache_self_loop_exits)
 }
 END_TEST
 
+/* A loop chained to itself does not store s->pc on its back edge (it
+ * still holds the block's start, cpu/jit.c gen_exit_to): at every budget
+ * the loop stops at, before or after the handler (stmw) of its body, pc,
+ * LR (bdnzl) and the instruction count are the interpreter's
+ *   0x3000: addi r3,r3,1 ; stmw r30,0(r9) ; bdnzl 0x3000 ; b . */
+START_TEST(self_loop_pc_at_every_budget)
+{
+    uint32_t code[] = { D(14, 3, 3, 1), STMW(30, 9, 0), BC(16, 0, -8) | 1u, B(0) };
+    for (unsigned k = 0; k < 3 * 20 + 4; k++) {
+        CpuEnv *e[2] = { cache_env(PPC_ENGINE_INTERP, 0x3000, code, 4),
+                         cache_env(PPC_ENGINE_JIT, 0x3000, code, 4) };
+        for (int i = 0; i < 2; i++) {
+            e[i]->cpu.gpr[9] = DATA;
+            e[i]->cpu.ctr = 20;
+            e[i]->cpu.lr = 0;
+            ck_assert_int_eq(ppc_run(&e[i]->cpu, k), PPC_RUN_BUDGET);
+        }
+        same_exc_state(e[0], e[1], "self loop");
+        ck_assert_uint_eq(e[0]->cpu.lr, e[1]->cpu.lr);
+        /* from the interpreter's run, checked against the JIT's above:
+         * a stop after n whole iterations is at the loop's start */
+        if (k % 3 == 0 && k / 3 < 20)
+            ck_assert_uint_eq(e[0]->cpu.pc, 0x3000);
+        cpuenv_free(e[0]);
+        cpuenv_free(e[1]);
+    }
+}
+END_TEST
+
 /* The load and store page slots (cpu/jit.c gen_ldst): a later access to
  * the page of the last checked load or store skips the TLB, but not
  * across a handler that remaps the page (mtspr DBAT1L), not for a store
@@ -782,6 +811,7 @@ Suite *suite_jit(void)
         tcase_add_test(tc, gpr_cache_fault_mid_block);
         tcase_add_test(tc, gpr_cache_around_handlers);
         tcase_add_test(tc, gpr_cache_self_loop_exits);
+        tcase_add_test(tc, self_loop_pc_at_every_budget);
         tcase_add_test(tc, page_slots);
         tcase_add_test(tc, page_slot_after_sraw);
     }
