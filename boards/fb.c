@@ -27,6 +27,7 @@ static void fb_write(void *opaque, uint32_t off, uint32_t val, unsigned size)
         fb->mem[off + i] = (uint8_t)(val >> (8 * (size - 1 - i)));
     fb->dirty[off >> FB_PAGE_BITS] = 1;
     fb->touched[off >> FB_PAGE_BITS] = 1;
+    fb->mig_dirty[off >> FB_PAGE_BITS] = 1;
 }
 
 const MemOps fb_ops = { fb_read, fb_write };
@@ -39,7 +40,8 @@ int fb_init(Fb *fb, uint32_t size, uint32_t width, uint32_t height)
     fb->mem = calloc(1, size);
     fb->dirty = calloc(1, (size >> FB_PAGE_BITS) + 1);
     fb->touched = calloc(1, (size >> FB_PAGE_BITS) + 1);
-    if (!fb->mem || !fb->dirty || !fb->touched) {
+    fb->mig_dirty = calloc(1, (size >> FB_PAGE_BITS) + 1);
+    if (!fb->mem || !fb->dirty || !fb->touched || !fb->mig_dirty) {
         fb_free(fb);
         return -1;
     }
@@ -55,6 +57,7 @@ void fb_free(Fb *fb)
     free(fb->mem);
     free(fb->dirty);
     free(fb->touched);
+    free(fb->mig_dirty);
     memset(fb, 0, sizeof(*fb));
 }
 
@@ -172,7 +175,8 @@ int fb_screendump(const Fb *fb, const char *path, FbFormat fmt, char *err, size_
  * size; u32 count of non-zero pages; per page (ascending) u32 index and
  * its 4 KiB.  The pages that are all zero are not written: a console
  * frame is mostly background, and the region past the frame mostly
- * unused. */
+ * unused.  Live migration (mig_precopied) writes a count of 0: the pages
+ * travel as its own records, and the load keeps them. */
 
 #define FB_PAGE (1u << FB_PAGE_BITS)
 
@@ -185,7 +189,7 @@ static bool page_zero(const uint8_t *p)
 static void fb_state_save(SnapWriter *w, void *opaque)
 {
     Fb *fb = opaque;
-    uint32_t pages = fb->size >> FB_PAGE_BITS, n = 0;
+    uint32_t pages = fb->mig_precopied ? 0 : fb->size >> FB_PAGE_BITS, n = 0;
     for (uint32_t i = 0; i < pages; i++)
         n += fb->touched[i] && !page_zero(fb->mem + (size_t)i * FB_PAGE);
     snap_put_u32(w, fb->width);
@@ -222,6 +226,10 @@ static int fb_state_load(SnapReader *r, uint32_t version, void *opaque, void **t
                    stride, size, n);
         return -1;
     }
+    if (fb->mig_precopied && n == 0) {
+        *tmp = fb->mem; /* the region as migrated: fb_state_commit keeps it */
+        return 0;
+    }
     /* the region, then its touched map (fb_state_commit takes both) */
     uint8_t *mem = calloc(1, (size_t)fb->size + pages);
     if (!mem) {
@@ -246,13 +254,24 @@ static int fb_state_load(SnapReader *r, uint32_t version, void *opaque, void **t
     return 0;
 }
 
-/* The whole region is new: every page dirty, so a display redraws it */
+/* The whole region is new: every page dirty, so a display redraws it.
+ * Copied into the live block, never swapped for the loaded one: a live
+ * migration's thread may be reading the region (migrate.h, MigRegion),
+ * and takes the pages that changed again (mig_dirty).  Pages zero in
+ * both are not read. */
 static void fb_state_commit(void *opaque, void *tmp)
 {
     Fb *fb = opaque;
-    free(fb->mem);
-    fb->mem = tmp;
-    memcpy(fb->touched, fb->mem + fb->size, fb->size >> FB_PAGE_BITS);
+    if (tmp != fb->mem) {
+        const uint8_t *mem = tmp, *touched = mem + fb->size;
+        for (uint32_t i = 0; i < fb->size >> FB_PAGE_BITS; i++) {
+            if (!touched[i] && !fb->touched[i])
+                continue;
+            memcpy(fb->mem + (size_t)i * FB_PAGE, mem + (size_t)i * FB_PAGE, FB_PAGE);
+            fb->touched[i] = touched[i];
+            fb->mig_dirty[i] = 1;
+        }
+    }
     memset(fb->dirty, 1, (fb->size >> FB_PAGE_BITS) + 1);
 }
 
@@ -267,6 +286,8 @@ static void fb_state_free(void *opaque, void *tmp)
 static void fb_state_reset(void *opaque)
 {
     Fb *fb = opaque;
+    for (uint32_t i = 0; i < fb->size >> FB_PAGE_BITS; i++)
+        fb->mig_dirty[i] |= fb->touched[i]; /* a migration sends them again */
     memset(fb->mem, 0, fb->size);
     memset(fb->touched, 0, (fb->size >> FB_PAGE_BITS) + 1); /* all zero again */
     memset(fb->dirty, 1, (fb->size >> FB_PAGE_BITS) + 1);

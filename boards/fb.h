@@ -14,6 +14,11 @@
  * option), and the whole region's non-zero pages (the region past the
  * frame is guest-writable memory too).  Optional: a snapshot from before
  * the section loads with the region cleared.
+ *
+ * Live migration sends the region like RAM, in the pre-copy passes
+ * (migration/migrate.h, MigRegion: mig_dirty is its log, mig_precopied
+ * set around the stop's device state): then the section carries the
+ * geometry and no pages, and its load keeps the region as received.
  */
 #ifndef BOARDS_FB_H
 #define BOARDS_FB_H
@@ -28,7 +33,7 @@
 #define FB_PAGE_BITS 12
 
 typedef struct Fb {
-    uint8_t *mem;        /* the whole region, VIRT_FB_SIZE bytes */
+    uint8_t *mem;        /* the whole region, VIRT_FB_SIZE bytes; fixed for its lifetime */
     uint32_t size;
     uint32_t width, height, stride;
     uint8_t *dirty;      /* 1 byte per page of the region */
@@ -37,6 +42,10 @@ typedef struct Fb {
      * of calloc'd memory, and reading an untouched page costs a page
      * fault (4096 of them put ~60 ms into a migration's downtime) */
     uint8_t *touched;
+    /* 1 byte per page: written since live migration last took it (its
+     * dirty log, MigRegion; the display's `dirty` is cleared by redraws) */
+    uint8_t *mig_dirty;
+    bool mig_precopied; /* the section without the pages (MigRegion) */
 } Fb;
 
 extern const MemOps fb_ops;

@@ -128,7 +128,11 @@ static MigHost host_of(Machine *m)
 
 static MigConfig config_of(Machine *m)
 {
-    MigConfig c = { tb_freq(m->tb), tb_icount_shift(m->tb) };
+    MigConfig c = { tb_freq(m->tb), tb_icount_shift(m->tb), { NULL, 0, NULL, NULL, NULL } };
+    Fb *fb = &m->vb.fb;
+    if (m->vb.has_fb) /* its memory migrates like RAM (migrate.h: MigRegion) */
+        c.region = (MigRegion){ fb->mem, fb->size, fb->mig_dirty, fb->touched,
+                                &fb->mig_precopied };
     return c;
 }
 
@@ -377,9 +381,10 @@ int vmmigrate_cmd_info_migrate(Monitor *mon, const char *args)
         if (st.error[0])
             monitor_printf(mon, "error: %s\n", st.error);
         monitor_printf(mon, "total time: %llu ms\nreceived: %llu kbytes\nduplicate: %llu pages\n"
-                       "normal: %llu pages\n", (unsigned long long)st.total_ms,
-                       (unsigned long long)st.transferred >> 10,
-                       (unsigned long long)st.zero_pages, (unsigned long long)st.normal_pages);
+                       "normal: %llu pages\nframebuffer: %llu pages\n",
+                       (unsigned long long)st.total_ms, (unsigned long long)st.transferred >> 10,
+                       (unsigned long long)st.zero_pages, (unsigned long long)st.normal_pages,
+                       (unsigned long long)st.region_pages);
         if (st.status == MIG_COMPLETED)
             monitor_printf(mon, "downtime parts here: load %llu us, start %llu us\n",
                            (unsigned long long)st.dt_load_us, (unsigned long long)st.dt_start_us);
@@ -405,6 +410,9 @@ int vmmigrate_cmd_info_migrate(Monitor *mon, const char *args)
                            (unsigned long long)st.dt_ram_pages, (unsigned long long)st.dt_dev_us,
                            (unsigned long long)st.dt_dev_bytes, (unsigned long long)st.dt_load_us,
                            (unsigned long long)st.dt_start_us, (unsigned long long)st.dt_ack_us);
+        monitor_printf(mon, "framebuffer at the stop: %llu pages (%llu bytes)\n",
+                       (unsigned long long)st.dt_region_pages,
+                       (unsigned long long)st.dt_region_bytes);
         if (st.have_skew)
             monitor_printf(mon, "handover: %lld us (destination start minus source stop, "
                            "realtime, skew removed)\n", (long long)(st.tb_jump_ns / 1000));
@@ -420,13 +428,13 @@ int vmmigrate_cmd_info_migrate(Monitor *mon, const char *args)
     monitor_printf(mon,
                    "transferred ram: %llu kbytes\nthroughput: %llu mbps\n"
                    "remaining ram: %llu kbytes\ntotal ram: %llu kbytes\n"
-                   "duplicate: %llu pages\nnormal: %llu pages\n"
+                   "duplicate: %llu pages\nnormal: %llu pages\nframebuffer: %llu pages\n"
                    "dirty sync count: %llu\ndirty pages rate: %llu pages\n"
                    "cpu throttle percentage: %u\n",
                    (unsigned long long)st.transferred >> 10, (unsigned long long)st.mbps,
                    (unsigned long long)st.remaining >> 10, (unsigned long long)st.total >> 10,
                    (unsigned long long)st.zero_pages, (unsigned long long)st.normal_pages,
-                   (unsigned long long)st.dirty_syncs, (unsigned long long)st.dirty_rate,
+                   (unsigned long long)st.region_pages, (unsigned long long)st.dirty_syncs, (unsigned long long)st.dirty_rate,
                    st.throttle_pct);
     return 0;
 }
@@ -518,5 +526,10 @@ json_t *vmmigrate_qmp_query(Machine *m, json_t *args, char *err, size_t n)
                       (json_int_t)st.dt_start_us, "ack", (json_int_t)st.dt_ack_us));
     if (st.have_skew)
         json_object_set_new(o, "x-clock-skew-ns", json_integer((json_int_t)st.skew_ns));
+    /* ppcemu's own: the framebuffer's pages, sent in all and at the stop */
+    json_object_set_new(o, "x-framebuffer",
+                        json_pack("{s:I,s:I,s:I}", "pages", (json_int_t)st.region_pages,
+                                  "stop-pages", (json_int_t)st.dt_region_pages, "stop-bytes",
+                                  (json_int_t)st.dt_region_bytes));
     return o;
 }

@@ -25,12 +25,15 @@
 #include "timebase/tb.h"
 
 #define MIG_MAGIC "PPCEMIG1"
-#define MIG_VERSION 2u
-#define HELLO_SIZE (8 + 4 + 16 + 16 + 4 + 4 + 8 + 8 + 4)
+/* 3: the device region's records and the hello's region size */
+#define MIG_VERSION 3u
+#define HELLO_SIZE (8 + 4 + 16 + 16 + 4 + 4 + 8 + 8 + 4 + 4)
 #define ACK_SIZE (1 + 8 + 4 + 4)
 #define REC_PAGE 1
 #define REC_ZERO 2
 #define REC_DEVICE 3
+#define REC_RPAGE 4
+#define REC_RZERO 5
 #define PAGE_SIZE_ (1u << BUS_PAGE_BITS)
 /* the device state of a board is a few KiB; anything above is hostile */
 #define DEVICE_MAX (64u << 20)
@@ -491,7 +494,9 @@ struct MigSource {
     void *watch;
     bool was_running;
     MigStats st;
-    uint32_t npages, pass;
+    /* todo and the passes number RAM's pages 0..npages-1, then the device
+     * region's (MigRegion) npages..npages+rpages-1 */
+    uint32_t npages, rpages, pass;
     uint8_t *out;            /* the stop's buffer (the CPU thread's) */
     size_t out_len;
     uint64_t pass_start, pass_bytes, bw; /* bytes/s measured */
@@ -591,21 +596,65 @@ static bool page_untouched(MigSource *s, uint32_t pg)
     return true;
 }
 
-/* queue page pg into buf (room for 5 + a page), counting it */
-static size_t emit_page(MigSource *s, uint8_t *buf, uint32_t pg, uint64_t *zero,
-                        uint64_t *normal)
+/* What a run of records counted: RAM's zero and normal pages, the
+ * region's pages */
+typedef struct PageCount {
+    uint64_t zero, normal, region;
+} PageCount;
+
+/* queue page pg (RAM's, or past npages the region's) into buf (room for 5
+ * + a page), counting it */
+static size_t emit_page(MigSource *s, uint8_t *buf, uint32_t pg, PageCount *c)
 {
+    if (pg >= s->npages) {
+        uint32_t i = pg - s->npages;
+        const uint8_t *src = s->cfg.region.mem + (size_t)i * PAGE_SIZE_;
+        put32(buf + 1, i);
+        c->region++;
+        if (page_zero(src)) {
+            buf[0] = REC_RZERO;
+            return 5;
+        }
+        buf[0] = REC_RPAGE;
+        memcpy(buf + 5, src, PAGE_SIZE_);
+        return 5 + PAGE_SIZE_;
+    }
     const uint8_t *src = s->bus->ram + (size_t)pg * PAGE_SIZE_;
     put32(buf + 1, pg);
     if (page_untouched(s, pg) || page_zero(src)) {
         buf[0] = REC_ZERO;
-        (*zero)++;
+        c->zero++;
         return 5;
     }
     buf[0] = REC_PAGE;
     memcpy(buf + 5, src, PAGE_SIZE_);
-    (*normal)++;
+    c->normal++;
     return 5 + PAGE_SIZE_;
+}
+
+/* The region's pages written since the last call, into todo (the CPU
+ * thread: the device's writes come from it); their count */
+static uint32_t region_take(MigSource *s)
+{
+    uint32_t n = 0;
+    uint8_t *d = s->cfg.region.dirty;
+    for (uint32_t i = 0; i < s->rpages; i++) {
+        if (!d[i])
+            continue;
+        d[i] = 0;
+        uint32_t pg = s->npages + i;
+        s->todo[pg / 64] |= 1ull << (pg % 64);
+        n++;
+    }
+    return n;
+}
+
+static uint32_t region_dirty_count(const MigSource *s)
+{
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < s->rpages; i++)
+        n += s->cfg.region.dirty[i] != 0;
+    return n;
 }
 
 /* ---- the pre-copy worker ---- */
@@ -619,7 +668,7 @@ static void worker_notify(MigSource *s)
 
 /* Send wout[0, len): at most max-bandwidth per RATE_WINDOW_NS window (the
  * worker sleeps out the window's rest); 0 or an errno */
-static int worker_send(MigSource *s, size_t len, uint64_t zero, uint64_t normal)
+static int worker_send(MigSource *s, size_t len, const PageCount *c)
 {
     for (;;) {
         if (__atomic_load_n(&s->quit, __ATOMIC_ACQUIRE))
@@ -651,8 +700,9 @@ static int worker_send(MigSource *s, size_t len, uint64_t zero, uint64_t normal)
     s->win_bytes += len;
     pthread_mutex_lock(&s->mu);
     s->st.transferred += len;
-    s->st.zero_pages += zero;
-    s->st.normal_pages += normal;
+    s->st.zero_pages += c->zero;
+    s->st.normal_pages += c->normal;
+    s->st.region_pages += c->region;
     s->pass_bytes += len;
     pthread_mutex_unlock(&s->mu);
     return 0;
@@ -661,8 +711,8 @@ static int worker_send(MigSource *s, size_t len, uint64_t zero, uint64_t normal)
 /* One pass over todo; 0 or an errno */
 static int worker_pass(MigSource *s)
 {
-    size_t len = 0, words = (s->npages + 63) / 64;
-    uint64_t zero = 0, normal = 0;
+    size_t len = 0, words = (s->npages + s->rpages + 63) / 64;
+    PageCount c = { 0, 0, 0 };
     uint32_t sent = 0;
     pthread_mutex_lock(&s->mu);
     /* a send at most a tenth of the rate window's share */
@@ -677,11 +727,11 @@ static int worker_pass(MigSource *s)
                 return ECANCELED;
             unsigned b = (unsigned)__builtin_ctzll(s->todo[i]);
             s->todo[i] &= s->todo[i] - 1;
-            len += emit_page(s, s->wout + len, (uint32_t)(i * 64 + b), &zero, &normal);
+            len += emit_page(s, s->wout + len, (uint32_t)(i * 64 + b), &c);
             sent++;
             if (len >= OUT_CAP || len >= cap) {
                 s->w_read_ns += mono_ns() - t;
-                int e = worker_send(s, len, zero, normal);
+                int e = worker_send(s, len, &c);
                 t = mono_ns();
                 if (e)
                     return e;
@@ -689,13 +739,13 @@ static int worker_pass(MigSource *s)
                 s->todo_left -= sent;
                 pthread_mutex_unlock(&s->mu);
                 len = 0;
-                zero = normal = 0;
+                c = (PageCount){ 0, 0, 0 };
                 sent = 0;
             }
         }
     }
     s->w_read_ns += mono_ns() - t;
-    int e = len ? worker_send(s, len, zero, normal) : 0;
+    int e = len ? worker_send(s, len, &c) : 0;
     if (!e) {
         pthread_mutex_lock(&s->mu);
         s->todo_left = 0;
@@ -756,13 +806,14 @@ static void worker_stop(MigSource *s)
 static void start_pass(MigSource *s)
 {
     uint32_t n = 0;
-    memset(s->todo, 0, ((s->npages + 63) / 64) * sizeof(uint64_t));
+    memset(s->todo, 0, ((s->npages + s->rpages + 63) / 64) * sizeof(uint64_t));
     for (uint32_t pg = bus_dirty_log_next(s->log, 0); pg < s->npages;
          pg = bus_dirty_log_next(s->log, pg + 1)) {
         s->todo[pg / 64] |= 1ull << (pg % 64);
         n++;
     }
     bus_dirty_log_clear(s->log, 0, s->bus->ram_size);
+    n += region_take(s);
     s->pass_start = mono_ns();
     pthread_mutex_lock(&s->mu);
     s->todo_left = n;
@@ -869,6 +920,7 @@ static int source_handshake(MigSource *s, char *msg, size_t len)
     put64(h + 52, (uint64_t)t1);
     put64(h + 60, s->cfg.tb_freq);
     put32(h + 68, (uint32_t)s->cfg.icount_shift);
+    put32(h + 72, s->cfg.region.size);
     if (write_full(s->fd, h, sizeof h)) {
         say(msg, len, "sending to the destination: %s", io_why());
         return -1;
@@ -939,11 +991,12 @@ MigSource *mig_source_start(const char *uri, const MigParams *p, const MigConfig
     s->st.start_ns = mono_ns();
     s->st.status = MIG_SETUP;
     s->npages = bus->ram_size >> BUS_PAGE_BITS;
+    s->rpages = cfg->region.size >> BUS_PAGE_BITS;
     s->st.total = bus->ram_size;
     s->was_running = host->running(host->opaque);
     s->out = malloc(OUT_CAP + 5 + PAGE_SIZE_);
     s->wout = malloc(OUT_CAP + 5 + PAGE_SIZE_);
-    s->todo = calloc((s->npages + 63) / 64 + 1, sizeof(uint64_t));
+    s->todo = calloc((s->npages + s->rpages + 63) / 64 + 1, sizeof(uint64_t));
     s->log = bus_dirty_log_new(bus, "migration");
     if (!s->out || !s->wout || !s->todo || !s->log || s->efd < 0) {
         say(msg, len, "out of memory");
@@ -973,6 +1026,10 @@ MigSource *mig_source_start(const char *uri, const MigParams *p, const MigConfig
     set_status(s, MIG_ACTIVE);
     s->pass_start = s->win_start = mono_ns();
     bus_dirty_log_sync(s->log);
+    /* the first pass: every page of the region the guest ever wrote (the
+     * others are zero on the destination too) */
+    for (uint32_t i = 0; i < s->rpages; i++)
+        s->cfg.region.dirty[i] = s->cfg.region.touched[i];
     start_pass(s);
     return s;
 fail:
@@ -982,7 +1039,7 @@ fail:
 
 static uint64_t dirty_bytes(MigSource *s)
 {
-    return (uint64_t)bus_dirty_log_count(s->log) * (PAGE_SIZE_ + 5);
+    return ((uint64_t)bus_dirty_log_count(s->log) + region_dirty_count(s)) * (PAGE_SIZE_ + 5);
 }
 
 /* The stop: the rest of RAM and the device state, written blocking (the
@@ -1005,6 +1062,19 @@ static void source_finish(MigSource *s)
     source_send_rest(s);
 }
 
+/* one page at the stop into out, sent when full; 0 or -1 (errno) */
+static int rest_page(MigSource *s, uint32_t pg, PageCount *c)
+{
+    size_t n = emit_page(s, s->out + s->out_len, pg, c);
+    s->st.transferred += n;
+    s->out_len += n;
+    if (s->out_len < OUT_CAP)
+        return 0;
+    size_t len = s->out_len;
+    s->out_len = 0;
+    return write_full(s->fd, s->out, len);
+}
+
 static void source_send_rest(MigSource *s)
 {
     bus_dirty_log_sync(s->log);
@@ -1012,19 +1082,28 @@ static void source_send_rest(MigSource *s)
     s->stopped_ns = mono_ns();
     fcntl(s->fd, F_SETFL, fcntl(s->fd, F_GETFL) & ~O_NONBLOCK);
     s->out_len = 0;
+    /* RAM's pages, then the region's, written since the last pass */
+    PageCount c = { 0, 0, 0 };
     for (uint32_t pg = bus_dirty_log_next(s->log, 0); pg < s->npages;
          pg = bus_dirty_log_next(s->log, pg + 1)) {
         bus_dirty_log_clear(s->log, pg << BUS_PAGE_BITS, PAGE_SIZE_);
-        size_t n = emit_page(s, s->out + s->out_len, pg, &s->st.zero_pages, &s->st.normal_pages);
-        s->st.transferred += n;
-        s->st.dt_ram_pages++;
-        s->out_len += n;
-        if (s->out_len >= OUT_CAP) {
-            if (write_full(s->fd, s->out, s->out_len))
-                goto io;
-            s->out_len = 0;
-        }
+        if (rest_page(s, pg, &c))
+            goto io;
     }
+    uint64_t before = s->st.transferred;
+    for (uint32_t i = 0; i < s->rpages; i++) {
+        if (!s->cfg.region.dirty[i])
+            continue;
+        s->cfg.region.dirty[i] = 0;
+        if (rest_page(s, s->npages + i, &c))
+            goto io;
+    }
+    s->st.zero_pages += c.zero;
+    s->st.normal_pages += c.normal;
+    s->st.region_pages += c.region;
+    s->st.dt_ram_pages = c.zero + c.normal;
+    s->st.dt_region_pages = c.region;
+    s->st.dt_region_bytes = s->st.transferred - before;
     if (s->out_len && write_full(s->fd, s->out, s->out_len))
         goto io;
     s->out_len = 0;
@@ -1046,7 +1125,12 @@ static void source_send_rest(MigSource *s)
         source_fail(s, "cannot write the device state");
         return;
     }
+    /* the region's pages went above: its section goes without them */
+    if (s->rpages)
+        *s->cfg.region.precopied = true;
     snap_registry_write(&dev, w);
+    if (s->rpages)
+        *s->cfg.region.precopied = false;
     if (snap_writer_commit(w, &err)) {
         close(mfd);
         source_fail(s, "device state: %s", err.msg);
@@ -1360,6 +1444,7 @@ struct MigIncoming {
     uint64_t loaded_ns;     /* when the load ended (the start is timed from it) */
     uint32_t load_us;
     uint64_t *written;      /* pages with data from this stream */
+    uint32_t rpages;        /* the device region's (MigRegion) */
     uint64_t *popped;       /* POP_PAGES groups of RAM backed at once */
     bool pop_off;           /* MADV_POPULATE_WRITE refused (before Linux 5.14) */
     MigStats st;
@@ -1448,8 +1533,15 @@ static int in_hello(MigIncoming *in, const uint8_t *h)
 {
     int64_t t2 = tb_host_real_ns();
     char msg[300];
-    if (memcmp(h, MIG_MAGIC, 8) || get32(h + 8) != MIG_VERSION) {
-        in_fail(in, "not a ppcemu migration stream (or another version)");
+    if (memcmp(h, MIG_MAGIC, 8)) {
+        in_fail(in, "not a ppcemu migration stream");
+        return -1;
+    }
+    if (get32(h + 8) != MIG_VERSION) {
+        /* an older or newer ppcemu: its records differ (version 3 added
+         * the framebuffer's pages), so nothing more is read */
+        in_fail(in, "the source speaks migration protocol version %u, this ppcemu version %u "
+                "(migrate between equal ppcemu versions)", get32(h + 8), MIG_VERSION);
         return -1;
     }
     SnapHeader sh = { .version = SNAP_FORMAT_VERSION };
@@ -1476,6 +1568,12 @@ static int in_hello(MigIncoming *in, const uint8_t *h)
     }
     uint64_t freq = get64(h + 60);
     int32_t shift = (int32_t)get32(h + 68);
+    uint32_t rsize = get32(h + 72);
+    if (rsize != in->cfg.region.size) {
+        in_fail(in, "configuration mismatch: the source's framebuffer region is %u bytes, this "
+                "machine's %u (-M virt,fb=)", rsize, in->cfg.region.size);
+        return -1;
+    }
     if (freq != in->cfg.tb_freq) {
         in_fail(in, "configuration mismatch: the source's timebase runs at %llu Hz, this "
                 "machine's at %llu Hz (-tb-freq)", (unsigned long long)freq,
@@ -1525,14 +1623,20 @@ static int in_load_device(MigIncoming *in)
     SnapError err;
     SnapHeader h;
     SnapReader *r = snap_reader_open_fd(mfd, &h, &err);
+    /* the region's pages came as records: its section has none */
+    if (in->rpages)
+        *in->cfg.region.precopied = true;
     SnapLoad *ld = r ? snap_registry_read(&dev, r, &h, &err) : NULL;
     snap_reader_close(r);
     close(mfd);
+    if (ld)
+        snap_load_commit(ld);
+    if (in->rpages)
+        *in->cfg.region.precopied = false;
     if (!ld) {
         in_fail(in, "device state: %s", err.msg);
         return -1;
     }
-    snap_load_commit(ld);
     in->loaded_ns = mono_ns();
     in->load_us = (uint32_t)((in->loaded_ns - t0) / 1000);
     in->st.dt_load_us = in->load_us;
@@ -1623,6 +1727,28 @@ static int in_parse(MigIncoming *in)
             }
             continue;
         }
+        if (p[0] == REC_RPAGE || p[0] == REC_RZERO) {
+            if (v >= in->rpages) {
+                in_fail(in, "corrupt migration stream: framebuffer page %u of %u", v, in->rpages);
+                return -1;
+            }
+            const MigRegion *rg = &in->cfg.region;
+            uint8_t *dst = rg->mem + (size_t)v * PAGE_SIZE_;
+            if (p[0] == REC_RZERO) {
+                if (rg->touched[v])
+                    memset(dst, 0, PAGE_SIZE_);
+                rg->touched[v] = 0;
+                in->off += 5;
+            } else {
+                if (have < 5 + PAGE_SIZE_)
+                    return 0;
+                memcpy(dst, p + 5, PAGE_SIZE_);
+                rg->touched[v] = 1;
+                in->off += 5 + PAGE_SIZE_;
+            }
+            in->st.region_pages++;
+            continue;
+        }
         if (p[0] == REC_DEVICE) {
             if (v == 0 || v > DEVICE_MAX) {
                 in_fail(in, "corrupt migration stream: device state of %u bytes", v);
@@ -1700,6 +1826,14 @@ MigIncoming *mig_incoming_start(int fd, const MigConfig *cfg, const SnapRegistry
         in->buf = NULL;
     }
     ram_zero(bus);
+    /* the region as at power-on (the records say what differs); the
+     * pages never written are zero already */
+    in->rpages = cfg->region.size >> BUS_PAGE_BITS;
+    for (uint32_t i = 0; i < in->rpages; i++) {
+        if (cfg->region.touched[i])
+            memset(cfg->region.mem + (size_t)i * PAGE_SIZE_, 0, PAGE_SIZE_);
+        cfg->region.touched[i] = 0;
+    }
     sock_bufs(fd);
     fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
     in->watch = in->buf ? host->watch(host->opaque, fd, MIG_EV_READ, in_readable, in) : NULL;

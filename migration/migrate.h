@@ -15,20 +15,25 @@
  * one line.
  *
  * Live protocol (big-endian), after the connection:
- *   src -> dst  hello: "PPCEMIG1", u32 version, board[16], cpu[16],
+ *   src -> dst  hello: "PPCEMIG1", u32 version (3), board[16], cpu[16],
  *               u32 RAM size, u32 header flags, s64 t1 (source realtime),
- *               u64 TB frequency, s32 -icount shift (-1: real time)
+ *               u64 TB frequency, s32 -icount shift (-1: real time),
+ *               u32 device region size (0: none)
  *   dst -> src  reply: u8 0 ok | 1 refused, s64 t2 (receive), s64 t3
  *               (send), u8 n, n bytes of reason (refused)
  *   src -> dst  records: u8 1 PAGE u32 pfn + page | u8 2 ZERO u32 pfn |
+ *               u8 4 RPAGE u32 index + page | u8 5 RZERO u32 index (a
+ *               page of the device region, MigRegion) |
  *               u8 3 DEVICE u32 len + a snapshot stream of every section
- *               but "ram" (the last record)
+ *               but "ram" (the last record; the region's device writes
+ *               its section without the region's pages)
  *   dst -> src  ack: u8 0 running | 1 failed, s64 realtime at the start,
  *               u32 load us, u32 start us (ok) | u8 n, reason (failed)
  * t1..t4 give the clock offset and round trip NTP-style (timebase.md 9).
  * The whole configuration (board, CPU, RAM, TB frequency, -icount) is
- * checked at the hello, before any RAM moves.  exec:CMD streams have no
- * return path: no reply, no ack.
+ * checked at the hello, before any RAM moves; so is the version, so that
+ * an older or newer ppcemu at the other end is one line, not a corrupt
+ * guest.  exec:CMD streams have no return path: no reply, no ack.
  */
 #ifndef MIGRATION_MIGRATE_H
 #define MIGRATION_MIGRATE_H
@@ -52,10 +57,32 @@ typedef struct MigParams {
     uint64_t x_stop_delay_ms; /* test hook: the source waits this long stopped */
 } MigParams;
 
-/* What both ends must agree on beyond the snapshot header */
+/* A device's memory migrated like RAM: the framebuffer, as QEMU treats
+ * VGA memory.  Its pages go in the pre-copy passes and at the stop only
+ * those written since the last pass, raw like RAM pages (not through the
+ * device state's deflate, which took a few ms of the downtime for the
+ * 768 pages of a 1024x768 console).  The device keeps the log: `dirty`
+ * (1 byte per 4 KiB page, set by its writes, cleared by the engine; not
+ * the display's map, which its window clears when it redraws) and
+ * `touched` (pages ever written: the others are zero and are not read).
+ * While the engine sets *precopied (the stop's device state on the
+ * source, its load on the destination) the device's section carries none
+ * of the region's pages and its load keeps the memory as received.
+ * The pointers are the device's, fixed for its lifetime (the worker
+ * thread reads mem; dirty and touched only the loop's thread touches). */
+typedef struct MigRegion {
+    uint8_t *mem;
+    uint32_t size;          /* bytes, a multiple of 4 KiB; 0: no region */
+    uint8_t *dirty, *touched;
+    bool *precopied;
+} MigRegion;
+
+/* What both ends must agree on beyond the snapshot header (the region's
+ * size; its pointers are each end's own) */
 typedef struct MigConfig {
     uint64_t tb_freq;
     int32_t icount_shift; /* -1: real time */
+    MigRegion region;
 } MigConfig;
 
 void mig_params_default(MigParams *p);
@@ -104,6 +131,9 @@ typedef struct MigStats {
      * (transit, the acknowledgement, scheduling) */
     uint64_t dt_stop_us, dt_ram_us, dt_dev_us, dt_load_us, dt_start_us, dt_ack_us;
     uint64_t dt_ram_pages, dt_dev_bytes;
+    /* the device region's pages (MigRegion) sent (received) in all, and
+     * at the stop */
+    uint64_t region_pages, dt_region_pages, dt_region_bytes;
     /* the last pre-copy pass (-d migration): its wall time, and the
      * worker's time reading and encoding pages, blocked sending, and
      * waiting out the rate limit, us */

@@ -18,8 +18,9 @@ cguest=$build/tests/migration/migcount.elf
 tguest=$build/tests/snapshot/snap_time.elf
 iguest=$build/tests/snapshot/snap_icount.elf
 gguest=$build/tests/migration/tbgap.elf
+fguest=$build/tests/migration/fbcount.elf
 vmlinux=${MIG_VMLINUX:-build-guest/vmlinux}
-for f in "$emu" "$monc" "$cguest" "$tguest" "$iguest" "$gguest"; do
+for f in "$emu" "$monc" "$cguest" "$tguest" "$iguest" "$gguest" "$fguest"; do
     if [ ! -f "$f" ]; then
         echo "migration: SKIP: $f is not built"
         exit 0
@@ -103,14 +104,15 @@ moving() {
     [ -n "$a" ] && [ "$a" != "$b" ]
 }
 
-# finish_dest: type q, the destination's migcount checks every page once
-# more and exits 0
+# finish_dest [TAG]: type q, the destination's migcount (or fbcount: TAG
+# FBCOUNT) checks every page once more and exits 0
 finish_dest() {
+    local tag=${1:-MIGCOUNT}
     echo q >&3
     exec 3>&-
     wait "$DPID"; local rc=$?
     [ "$rc" = 0 ] || fail "destination exit $rc: $(tr -d '\r' < "$work/D.log" | grep -m1 BAD) $(head -c 300 "$work/D.err")"
-    grep -q "^MIGCOUNT DONE" <(tr -d '\r' < "$work/D.log") || fail "no MIGCOUNT DONE on the destination"
+    grep -q "^$tag DONE" <(tr -d '\r' < "$work/D.log") || fail "no $tag DONE on the destination"
 }
 
 quit_src() { mon S quit > /dev/null 2>&1; wait "$PID" 2>/dev/null; }
@@ -288,14 +290,18 @@ case_hostile() {
     # the good stream loads (sanity of the harness)
     cp "$work/stream" "$work/good"
     # a page index past the end of RAM in the first record
-    cp "$work/stream" "$work/badpage"; printf '\xff' | dd of="$work/badpage" bs=1 seek=73 conv=notrunc 2>/dev/null
+    cp "$work/stream" "$work/badpage"; printf '\xff' | dd of="$work/badpage" bs=1 seek=77 conv=notrunc 2>/dev/null
     head -c $((size / 2)) "$work/stream" > "$work/trunc"
     cp "$work/stream" "$work/badmagic"; printf 'X' | dd of="$work/badmagic" bs=1 seek=0 conv=notrunc 2>/dev/null
     # a device-state record of 4 GiB - 1 right after the hello
-    { head -c 72 "$work/stream"; printf '\x03\xff\xff\xff\xff'; } > "$work/hugedev"
-    { head -c 72 "$work/stream"; printf '\x07\x00\x00\x00\x00'; } > "$work/badtype"
+    { head -c 76 "$work/stream"; printf '\x03\xff\xff\xff\xff'; } > "$work/hugedev"
+    { head -c 76 "$work/stream"; printf '\x07\x00\x00\x00\x00'; } > "$work/badtype"
+    # a framebuffer page past the region (16 MiB: 4096 pages)
+    { head -c 76 "$work/stream"; printf '\x05\x00\x00\x10\x00'; } > "$work/badfb"
+    # an older ppcemu's stream (protocol version 2): one line, nothing loaded
+    cp "$work/stream" "$work/oldver"; printf '\x02' | dd of="$work/oldver" bs=1 seek=11 conv=notrunc 2>/dev/null
     local f port try rc
-    for f in good badpage trunc badmagic hugedev badtype; do
+    for f in good badpage trunc badmagic hugedev badtype badfb oldver; do
         for try in 1 2 3 4 5; do
             port=$((20000 + RANDOM % 40000))
             dst D "tcp:127.0.0.1:$port" -m 16 -kernel "$cguest" && break
@@ -647,12 +653,48 @@ case_untouched() {
     end_case
 }
 
+# ---- the framebuffer migrates like RAM: its pages in the pre-copy
+# passes, at the stop only those written since the last pass (before, all
+# of them went in the device state at the stop).  fbcount's chain over the
+# region's pages, written all the time, is checked on the destination (a
+# page written after its pass and not sent again breaks it); an idle
+# framebuffer leaves nothing for the stop (pages, not time) ----
+case_fb() {
+    begin "framebuffer pre-copied: every page checked on the destination, none at an idle stop"
+    local mode fbp stopp rx
+    for mode in busy idle; do
+        newsock
+        # -S: the destination's guest waits for the counts below
+        dst D "unix:$SK" -m 32 -kernel "$fguest" -append "$mode" -S || fail "destination did not listen"
+        src S -m 32 -kernel "$fguest" -append "$mode"
+        wait_line S '^FBCOUNT ROUND1' > /dev/null || fail "source guest did not start ($mode)"
+        mon S "migrate unix:$SK" > "$work/m.out"
+        grep -q . "$work/m.out" && fail "migrate said: $(cat "$work/m.out")"
+        [ "$(status S)" = completed ] || fail "not completed ($mode): $(status S) $(cat "$work/S.err")"
+        fbp=$(field S framebuffer | sed 's/ pages//')
+        stopp=$(field S "framebuffer at the stop" | sed 's/ pages.*//')
+        rx=$(field D framebuffer | sed 's/ pages//')
+        # 768 pages of the frame and every 64th page past it: 820
+        [ "${fbp:-0}" -ge 820 ] || fail "$mode: ${fbp:-none} framebuffer pages sent (the guest wrote 820)"
+        [ "${rx:-0}" = "${fbp:-x}" ] || fail "$mode: the destination received ${rx:-none} of ${fbp:-?} framebuffer pages"
+        if [ "$mode" = idle ]; then
+            [ "${stopp:-x}" = 0 ] || fail "idle: ${stopp:-no count of} framebuffer pages sent at the stop"
+        fi
+        echo "    $mode: $(mon S "info migrate" | grep -E '^(framebuffer|downtime)' | tr '\n' ' ')"
+        mon D cont > /dev/null
+        finish_dest FBCOUNT
+        quit_src
+    done
+    end_case
+}
+
 # MIG_ONLY=case_NAME MIG_ARGS="..." runs one case (while debugging)
 [ -n "${MIG_ONLY:-}" ] && { "$MIG_ONLY" ${MIG_ARGS:-}; echo "migration: $passed passed, $failed failed"; [ "$failed" -eq 0 ]; exit; }
 case_converge unix
 case_converge tcp
 case_onward
 case_untouched
+case_fb
 case_nonconverge
 case_cancel
 case_src_failures

@@ -1,6 +1,8 @@
 /* The framebuffer's snapshot section (boards/fb.h): a round trip of the
- * frame and of the region past it, a geometry mismatch in one line, and
- * doctored page lists refused without touching the live framebuffer. */
+ * frame and of the region past it, a geometry mismatch in one line,
+ * doctored page lists refused without touching the live framebuffer, and
+ * live migration's form of it (mig_precopied: no pages; the migration's
+ * own dirty log). */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,7 +65,9 @@ START_TEST(round_trip)
     for (uint32_t i = 0; i < 320 * 240 * 4; i++)
         fb_ops.write(&a, i, (uint8_t)(i * 7 + (i >> 11)), 1);
     fb_ops.write(&a, REGION - 1, 0x42, 1); /* past the frame: guest memory too */
-    memset(b.mem, 0x99, REGION);
+    /* b's every page written before: the load replaces them all */
+    for (uint32_t i = 0; i < REGION; i += 4)
+        fb_ops.write(&b, i, 0x99999999u, 4);
     save(&fb_state_desc, &a);
     fb_dirty_clear(&b);
     SnapError err;
@@ -148,6 +152,52 @@ START_TEST(doctored)
 }
 END_TEST
 
+/* Migration: the section without pages, its load keeping the region as
+ * the migration's records left it; the migration's log set by guest
+ * writes and by a snapshot load, apart from the display's map */
+START_TEST(migration_precopied)
+{
+    Fb a, b, c;
+    ck_assert_int_eq(fb_init(&a, REGION, 320, 240), 0);
+    ck_assert_int_eq(fb_init(&b, REGION, 320, 240), 0);
+    ck_assert_int_eq(fb_init(&c, REGION, 320, 240), 0);
+    fb_ops.write(&a, 5 * 4096 + 8, 0x12345678u, 4);
+    ck_assert_uint_eq(a.mig_dirty[5], 1);
+    ck_assert_uint_eq(a.mig_dirty[4], 0);
+    fb_dirty_clear(&a); /* a redraw clears the display's map only */
+    ck_assert_uint_eq(a.mig_dirty[5], 1);
+    a.mig_precopied = true;
+    save(&fb_state_desc, &a);
+    a.mig_precopied = false;
+    /* as a snapshot (no pages in it): the region cleared */
+    fb_ops.write(&c, 5 * 4096 + 8, 0x11111111u, 4);
+    SnapError err;
+    const char *why = load(&c, &err);
+    ck_assert_msg(why == NULL, "refused: %s", why);
+    ck_assert_uint_eq(c.mem[5 * 4096 + 8], 0);
+    /* as a migration's: the region as received stays, redrawn */
+    memcpy(b.mem + 5 * 4096, a.mem + 5 * 4096, 4096);
+    b.touched[5] = 1;
+    fb_dirty_clear(&b);
+    b.mig_precopied = true;
+    why = load(&b, &err);
+    b.mig_precopied = false;
+    ck_assert_msg(why == NULL, "refused: %s", why);
+    ck_assert_int_eq(memcmp(a.mem, b.mem, REGION), 0);
+    ck_assert(fb_dirty_rows(&b, 0, 240));
+    /* a snapshot loaded while a migration runs: its pages go again */
+    memset(c.mig_dirty, 0, REGION >> FB_PAGE_BITS);
+    save(&fb_state_desc, &a);
+    why = load(&c, &err);
+    ck_assert_msg(why == NULL, "refused: %s", why);
+    ck_assert_uint_eq(c.mig_dirty[5], 1);
+    ck_assert_int_eq(memcmp(a.mem, c.mem, REGION), 0);
+    fb_free(&a);
+    fb_free(&b);
+    fb_free(&c);
+}
+END_TEST
+
 Suite *suite_fb(void)
 {
     Suite *s = suite_create("fb");
@@ -156,6 +206,7 @@ Suite *suite_fb(void)
     tcase_add_test(tc, round_trip);
     tcase_add_test(tc, geometry_mismatch);
     tcase_add_test(tc, doctored);
+    tcase_add_test(tc, migration_precopied);
     suite_add_tcase(s, tc);
     return s;
 }
