@@ -116,7 +116,9 @@ typedef struct SnapReader SnapReader;
  * path.tmp.PID and renames that over path, so an existing snapshot is
  * never damaged and a killed save leaves nothing behind. */
 SnapWriter *snap_writer_open_file(const char *path, const SnapHeader *h, SnapError *err);
-/* Writes into a file descriptor (a socket for migration): no rename. */
+/* Writes into a file descriptor (a socket for migration): no rename.  For
+ * a small stream (live migration's device state): deflate with less
+ * memory (zlib's memLevel 1), the same format. */
 SnapWriter *snap_writer_open_fd(int fd, const SnapHeader *h, SnapError *err);
 void snap_begin_section(SnapWriter *w, const char *name, uint32_t version);
 void snap_put_bytes(SnapWriter *w, const void *p, size_t n);
