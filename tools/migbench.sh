@@ -8,7 +8,8 @@
 # for ppcemu (-M virt, unix: socket) and for `qemu-system-ppc -M 40p -cpu
 # 750` (tools/qemu-40p/, tcp:127.0.0.1 loopback, HMP `migrate -d`), both
 # with their default parameters (downtime-limit 300 ms, 128 MiB/s).
-# Printed: total time, downtime (ppcemu: and its parts), bytes sent.
+# Printed: total time, downtime (ppcemu: and its parts, and the
+# framebuffer's pages sent at the stop), bytes sent.
 # A run that has not converged after MIGBENCH_WAIT s (default 60) says
 # so and is finished by raising downtime-limit to 5 s.  MIGBENCH_PASSES=1:
 # ppcemu's sources log -d migration, and each pass's line (its time split
@@ -104,9 +105,15 @@ migrate() {
     down=$(echo "$info" | sed -n 's/^downtime: *//p')
     xfer=$(echo "$info" | sed -n 's/^transferred ram: *//p')
     parts=$(echo "$info" | sed -n 's/^downtime parts: *//p')
+    local fbstop; fbstop=$(echo "$info" | sed -n 's/^framebuffer at the stop: *//p')
+    local hand; hand=$(echo "$info" | sed -n 's/^handover: *\([0-9-]* us\).*/\1/p')
     printf '%-7s %-28s %-10s total %-9s downtime %-8s sent %s%s\n' "$kind" "$label" "$st" \
         "$tot" "$down" "$xfer" "$bumped"
     [ -n "$parts" ] && echo "        downtime parts: $parts"
+    # the guest-visible part: stop to the destination's start (the rest of
+    # the downtime is the acknowledgement reaching a busy source)
+    [ -n "$hand" ] && echo "        handover: $hand"
+    [ -n "$fbstop" ] && echo "        framebuffer at the stop: $fbstop"
     [ -f "$work/$src.dlog" ] && sed -n 's/^migration: \(pass .*\)/        \1/p' "$work/$src.dlog"
 }
 
