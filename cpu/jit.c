@@ -87,13 +87,10 @@ static int buf_map(PPCJit *j, size_t bytes)
     return 0;
 }
 
-/* the jump cache's empty entry: a block no physical address matches */
-static PPCBlock jc_none = { .pa = 1 };
-
 static void jc_clear(PPCJit *j)
 {
     for (size_t i = 0; j->jc && i < (1u << PPC_JIT_JC_BITS); i++)
-        j->jc[i] = (PPCJitJC){ &jc_none, NULL };
+        j->jc[i] = (PPCJitJC){ .ea = 1 };
 }
 
 static void buf_flush(PPCJit *j)
@@ -1112,7 +1109,10 @@ static void *jit_next(PPCState *s, uint64_t end, uint32_t done)
     PPCBlock *b = ppc_bc_lookup(s, e->pa_page | (pc & ~PPC_PAGE_MASK));
     if (!b || end - icount < b->n || !b->jit_code || b->jit_gen != s->jit->gen)
         return NULL;
-    s->jit->jc[(b->pa >> 2) & ((1u << PPC_JIT_JC_BITS) - 1)] = (PPCJitJC){ b, b->jit_code };
+    /* the fetch translation just checked and the block found stay what
+     * they are until jc_gen goes up (ppc.h) */
+    s->jit->jc[(pc >> 2) & ((1u << PPC_JIT_JC_BITS) - 1)] =
+        (PPCJitJC){ pc, b->n, s->jc_gen, (uint8_t *)b->jit_code + PROLOGUE_LEN, b };
     s->icount = icount;
     s->block_ea = pc;
     s->block_icount = icount;
@@ -1123,74 +1123,57 @@ static void *jit_next(PPCState *s, uint64_t end, uint32_t done)
 
 /* s->pc is set: go on with the block there, or leave.  When no handler
  * ran since the last full check (r13d clear, see gen_prologue), the jump
- * cache is looked up inline: the fetch TLB entry of the target EA valid,
- * its physical address the cached block's, that block still valid, its
- * code the cached one and within the budget.  Anything else calls
- * jit_next, which makes the run loop's checks in C (and fills the cache).
- * Both update icount, block_ea and block_icount as the run loop does. */
+ * cache is looked up inline by the target EA: an entry of that EA and of
+ * the current jc_gen (its fetch translation, block and code unchanged
+ * since jit_next checked them) whose block fits in the budget.  Anything
+ * else calls jit_next, which makes the run loop's checks in C (and fills
+ * the cache).  Both update icount, block_ea and block_icount as the run
+ * loop does. */
 static void gen_exit_dynamic(Gen *g, const PPCOp *op)
 {
     JitEmit *e = &g->e;
     uint32_t done = op->idx + 1u;
     size_t slow[8];
     unsigned n_slow = 0;
+    _Static_assert(sizeof(PPCJitJC) == 32, "the lookup scales by 32");
     if (ST(exit_request) == ST(irq_pending) + 4) {
         x_byte(e, 0x48); /* cmp qword [rbx + irq_pending], 0 */
         x_byte(e, 0x83);
         x_mem_rbx(e, 7, ST(irq_pending));
         x_byte(e, 0);
         slow[n_slow++] = x_jcc_fwd(e, CC_NE);
+    } else {
+        x_alu_mem_imm(e, ALU_CMP, ST(exit_request), 0);
+        slow[n_slow++] = x_jcc_fwd(e, CC_NE);
+        x_alu_mem_imm(e, ALU_CMP, ST(irq_pending), 0);
+        slow[n_slow++] = x_jcc_fwd(e, CC_NE);
     }
     x_r13_test(e);
     slow[n_slow++] = x_jcc_fwd(e, CC_NE);
     x_load(e, X_ESI, ST(pc));
-    /* eax = TLB entry offset; the target page mapped for fetch */
+    /* rdx = the entry: jc + ((pc >> 2) & mask) * 32 */
     x_mov(e, X_EAX, X_ESI);
-    x_shr(e, X_EAX, PPC_PAGE_BITS);
-    x_alu_imm(e, ALU_AND, X_EAX, PPC_TLB_SIZE - 1);
-    if (TLB_ENTRY_POW2)
-        x_shl(e, X_EAX, (uint8_t)__builtin_ctz((unsigned)sizeof(PPCTLBEntry)));
-    else
-        x_imul_imm(e, X_EAX, X_EAX, (uint32_t)sizeof(PPCTLBEntry));
-    x_mov(e, X_ECX, X_ESI);
-    x_alu_imm(e, ALU_AND, X_ECX, PPC_PAGE_MASK);
-    x_byte(e, 0x3B); /* cmp ecx, [rbx + rax + tag_x] */
-    x_mem_rbx_idx(e, X_ECX, X_EAX, TLB_OFF(tag_x));
-    slow[n_slow++] = x_jcc_fwd(e, CC_NE);
-    /* ecx = physical address; rdx = its jump cache entry */
-    x_mov(e, X_ECX, X_ESI);
-    x_alu_imm(e, ALU_AND, X_ECX, ~PPC_PAGE_MASK);
-    x_byte(e, 0x0B); /* or ecx, [rbx + rax + pa_page] */
-    x_mem_rbx_idx(e, X_ECX, X_EAX, TLB_OFF(pa_page));
-    x_mov(e, X_EAX, X_ECX);
-    x_shr(e, X_EAX, 2);
-    x_alu_imm(e, ALU_AND, X_EAX, (1u << PPC_JIT_JC_BITS) - 1);
-    x_shl(e, X_EAX, 4); /* sizeof(PPCJitJC) */
+    x_alu_imm(e, ALU_AND, X_EAX, ((1u << PPC_JIT_JC_BITS) - 1) << 2);
     x_mov_imm64(e, X_EDX, (uint64_t)(uintptr_t)g->s->jit->jc);
-    x_byte(e, 0x48); /* add rdx, rax */
-    x_byte(e, 0x01);
+    x_byte(e, 0x48); /* lea rdx, [rdx + rax * 8] */
+    x_byte(e, 0x8D);
+    x_byte(e, 0x14);
     x_byte(e, 0xC2);
-    x_byte(e, 0x48); /* mov rax, [rdx]: the block */
-    x_byte(e, 0x8B);
-    x_byte(e, 0x02);
-    x_byte(e, 0x3B); /* cmp ecx, [rax + pa] */
-    x_mem_base(e, X_ECX, X_EAX, BLK(pa));
+    x_byte(e, 0x3B); /* cmp esi, [rdx] */
+    x_byte(e, 0x32);
     slow[n_slow++] = x_jcc_fwd(e, CC_NE);
-    x_byte(e, 0x0F); /* movzx ecx, word [rax + n] */
-    x_byte(e, 0xB7);
-    x_mem_base(e, X_ECX, X_EAX, BLK(n));
-    x_test(e, X_ECX, X_ECX);
-    slow[n_slow++] = x_jcc_fwd(e, CC_E);
-    x_byte(e, 0x48); /* mov rdx, [rdx + 8]: the code */
+    x_byte(e, 0x48); /* mov rcx, [rbx + jc_gen] */
     x_byte(e, 0x8B);
-    x_byte(e, 0x52);
-    x_byte(e, 0x08);
-    x_byte(e, 0x48); /* cmp rdx, [rax + jit_code] */
+    x_mem_rbx(e, X_ECX, ST(jc_gen));
+    x_byte(e, 0x48); /* cmp rcx, [rdx + 8] */
     x_byte(e, 0x3B);
-    x_mem_base(e, X_EDX, X_EAX, BLK(jit_code));
+    x_byte(e, 0x4A);
+    x_byte(e, 0x08);
     slow[n_slow++] = x_jcc_fwd(e, CC_NE);
-    /* rax = icount + done (the block is no longer needed);
-     * rax + the target's n <= end */
+    /* rax = icount + done; rax + the target's n <= end */
+    x_byte(e, 0x8B); /* mov ecx, [rdx + 4] */
+    x_byte(e, 0x4A);
+    x_byte(e, 0x04);
     x_byte(e, 0x48); /* mov rax, [rbx + icount] */
     x_byte(e, 0x8B);
     x_mem_rbx(e, X_EAX, ST(icount));
@@ -1211,12 +1194,9 @@ static void gen_exit_dynamic(Gen *g, const PPCOp *op)
     x_byte(e, 0x89);
     x_mem_rbx(e, X_EAX, ST(block_icount));
     x_store(e, ST(block_ea), X_ESI);
-    x_byte(e, 0x48); /* add rdx, PROLOGUE_LEN */
-    x_byte(e, 0x83);
-    x_byte(e, 0xC2);
-    x_byte(e, PROLOGUE_LEN);
-    x_byte(e, 0xFF); /* jmp rdx */
-    x_byte(e, 0xE2);
+    x_byte(e, 0xFF); /* jmp [rdx + 16] */
+    x_byte(e, 0x62);
+    x_byte(e, 0x10);
     for (unsigned k = 0; k < n_slow; k++)
         x_patch_here(e, slow[k]);
     static const uint8_t args[] = { 0x48, 0x89, 0xDF, 0x4C, 0x89, 0xE6 }; /* mov rdi, rbx; mov rsi, r12 */
