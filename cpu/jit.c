@@ -202,10 +202,16 @@ static const uint8_t cache_hregs[] = { X_EBP, X_R14, X_R15, X_R8, X_R9 };
  * both): their tags at [rsp + 4 * slot] (the frame's spare bytes), their
  * addends in r10, r11 and rdi.  A later access to the same page compares
  * against the tag there instead of indexing the TLB again (gen_ldst).
- * Gen.slot_ok says where code may use them: after a check on every path
- * since the block's start, the loop head or the last handler call (which
- * clobbers r10/r11/rdi and may change the TLB); the TLB-miss stubs, which
- * come back after a handler call, make all tags invalid. */
+ * A tag is at every point of generated code either PPC_TLB_INVALID (no
+ * masked EA matches it) or a page whose soft-TLB entry is unchanged since
+ * its addend was loaded: whatever may clobber r10/r11/rdi or change the
+ * TLB makes all tags invalid right after (the prologue, entered from C;
+ * every handler call, the TLB-miss stubs' included; jit_next's return;
+ * sraw's use of edi), and only C code changes the TLB.  So gen_ldst
+ * compares against the slot everywhere, also at a block's start, where
+ * the slots hold the pages the block chained from used.  Gen.slot_ok
+ * (a check on every path since the block's start, the loop head or the
+ * last handler call) now only decides what a loop's back edge resets. */
 #define N_SLOTS 3
 #define SLOT_TAG(sl) ((uint8_t)(4 * (sl)))
 static const uint8_t slot_addend[N_SLOTS] = { X_R10, X_R11, X_EDI };
@@ -227,6 +233,11 @@ typedef struct Gen {
     JitEmit e;
     PPCState *s;
     PPCBlock *b;
+    /* gen_ldst's load slots: the base GPR + 1 each one was given to in
+     * this pass (0: none yet), and where that was (a smaller e.pos: a new
+     * pass of compile) */
+    uint8_t slot_gpr[N_SLOTS];
+    size_t slot_pos;
     unsigned n_exits;
     /* the guest GPR cache: the host register of each GPR or -1; masks of
      * the GPRs whose host register holds the current value (loaded) and
@@ -295,6 +306,7 @@ static void gen_call(Gen *g, const PPCOp *op)
     x_mov_imm64(e, X_EAX, (uint64_t)(uintptr_t)op->fn);
     x_byte(e, 0xFF); /* call rax */
     x_byte(e, 0xD0);
+    gen_slots_invalid(e); /* it clobbered r10, r11, rdi and may change the TLB */
     x_r13_set(e, 1); /* a handler ran */
     x_test(e, X_EAX, X_EAX);
     size_t at = x_jcc_fwd(e, CC_NE);
@@ -328,9 +340,11 @@ static void gen_prologue(JitEmit *e)
     };
     for (size_t i = 0; i < sizeof code; i++)
         x_byte(e, code[i]);
+    gen_slots_invalid(e); /* r10, r11, rdi: whatever C left there */
 }
-/* where chained blocks enter: past the frame set-up and r13's setting */
-#define PROLOGUE_LEN 26
+/* where chained blocks enter: past the frame set-up, r13's setting and
+ * the page slots' invalidation (26 + 3 * 8 bytes) */
+#define PROLOGUE_LEN 50
 
 static void gen_epilogue(JitEmit *e)
 {
@@ -897,6 +911,7 @@ static bool gen_alu2(Gen *g, const PPCOp *op)
         x_mov(e, X_ESI, X_EAX);
         x_shift_cl(e, 7, X_EAX);   /* sar eax, cl */
         g->slot_ok[2] = false; /* edi: slot 2's addend */
+        x_store_rsp_imm(e, SLOT_TAG(2), PPC_TLB_INVALID);
         x_mov(e, X_EDI, X_EAX);
         x_shift_cl(e, 4, X_EDI);   /* the bits kept, back in place */
         x_alu(e, ALU_XOR, X_ESI, X_EDI); /* the bits shifted out */
@@ -943,6 +958,25 @@ static bool gen_alu2(Gen *g, const PPCOp *op)
  * friends, (ea & (PAGE_MASK | size - 1)) == tag, and one add; anything
  * else calls the handler, which repeats the lookup and takes the slow
  * path.  Returns false for forms left to the handler. */
+/* The page slot for a load off base GPR ra: the slot of ra's parity (so
+ * that blocks agree, their slots living on across chains) unless this
+ * block gave it to another base GPR and the other slot is free or ra's:
+ * a loop reading a table off r4 and a buffer off r8 keeps both pages */
+static unsigned load_slot(Gen *g, uint32_t ra)
+{
+    if (g->e.pos < g->slot_pos)
+        memset(g->slot_gpr, 0, sizeof g->slot_gpr);
+    g->slot_pos = g->e.pos;
+    unsigned pref = (ra & 1) ? 2 : 0, other = 2 - pref;
+    uint8_t me = (uint8_t)(ra + 1);
+    unsigned sl = pref;
+    if (g->slot_gpr[pref] && g->slot_gpr[pref] != me &&
+        (!g->slot_gpr[other] || g->slot_gpr[other] == me))
+        sl = other;
+    g->slot_gpr[sl] = me;
+    return sl;
+}
+
 static bool gen_ldst(Gen *g, const PPCOp *op)
 {
     JitEmit *e = &g->e;
@@ -1002,15 +1036,14 @@ static bool gen_ldst(Gen *g, const PPCOp *op)
     /* edx = the tag to compare: first the slot's of the page last
      * checked for this kind of access, then the TLB entry's (ecx = its
      * offset), which becomes the slot's */
-    unsigned sl = store ? 1 : (ra & 1) ? 2 : 0, base = slot_addend[sl];
+    unsigned sl = store ? 1 : load_slot(g, ra), base = slot_addend[sl];
     x_mov(e, X_EDX, X_EAX);
     x_alu_imm(e, ALU_AND, X_EDX, PPC_PAGE_MASK | (size - 1));
-    size_t same_page = 0;
-    bool slot = g->slot_ok[sl];
-    if (slot) {
-        x_cmp_rsp(e, X_EDX, SLOT_TAG(sl));
-        same_page = x_jcc_fwd(e, CC_E);
-    }
+    /* the tag is always either invalid or right (see N_SLOTS), also at
+     * the block's start, where it may hold the page of the block chained
+     * from: compared whatever slot_ok says */
+    x_cmp_rsp(e, X_EDX, SLOT_TAG(sl));
+    size_t same_page = x_jcc_fwd(e, CC_E);
     x_mov(e, X_ECX, X_EAX);
     gen_tlb_idx_ecx(e);
     x_byte(e, 0x3B); /* cmp edx, [rbx + rcx + tag] */
@@ -1021,8 +1054,7 @@ static bool gen_ldst(Gen *g, const PPCOp *op)
     x_byte(e, 0x8B);
     gen_tlb_mem(e, base & 7, TLB_OFF(addend));
     x_store_rsp(e, SLOT_TAG(sl), X_EDX);
-    if (slot)
-        x_patch_here(e, same_page);
+    x_patch_here(e, same_page);
     g->slot_ok[sl] = true;
     /* host address = base + rax (eax was written as 32 bits: zero-extended) */
     int rd_h = g->hreg_of[rd];
@@ -1211,6 +1243,7 @@ static void gen_exit_dynamic(Gen *g, const PPCOp *op)
     x_byte(e, 0xC0);
     size_t leave = x_jcc_fwd(e, CC_E);
     x_r13_set(e, 0); /* jit_next made the full checks */
+    gen_slots_invalid(e); /* and clobbered r10, r11, rdi */
     x_byte(e, 0xFF); /* jmp rax */
     x_byte(e, 0xE0);
     x_patch_here(e, leave);
