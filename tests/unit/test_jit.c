@@ -896,6 +896,90 @@ START_TEST(disp_jc_budget_stops)
 }
 END_TEST
 
+/* The page slots live on across chained blocks (cpu/jit.c N_SLOTS): a
+ * load in one block leaves its page in slot 0, the next block's handler
+ * (mtspr DBAT0L) remaps the data, the third block loads off the same base
+ * again and must see the new mapping, then maps the first back (mtspr
+ * ends its block: the next one is entered from the run loop); five
+ * passes, run whole, then stopped at every budget:
+ *   0x1000: lwz r3,0(r4); add r10,r10,r3; b 1f
+ *   1:      mtspr DBAT0L,r9; b 2f
+ *   2:      lwz r5,0(r4); add r11,r11,r5; mtspr DBAT0L,r8; bdnz 0x1000
+ *           b . */
+static CpuEnv *slot_env(int engine)
+{
+    CpuEnv *e = cpuenv_new(1);
+    ck_assert_int_eq(ppc_set_engine(&e->cpu, engine), 0);
+    uint32_t p[] = { D(32, 3, 4, 0), X(266, 10, 10, 3), B(4), X(467, 9, 25, 16), B(4),
+                     D(32, 5, 4, 0), X(266, 11, 11, 5), X(467, 8, 25, 16), BC(16, 0, -32), B(0) };
+    cpuenv_put_code(e, 0x1000, p, sizeof p / 4);
+    cpuenv_write32(e, 0x2000, 111);
+    cpuenv_write32(e, 0x22000, 222);
+    e->cpu.dbat[0] = 0x00000002u; /* DBAT0U: BEPI 0, 128 KiB, Vs */
+    e->cpu.dbat[1] = 0x00000002u; /* DBAT0L: BRPN 0, PP 10 */
+    e->cpu.gpr[4] = 0x2000;
+    e->cpu.gpr[8] = 0x00000002u;  /* DBAT0L: BRPN 0 */
+    e->cpu.gpr[9] = 0x00020002u;  /* DBAT0L: BRPN 0x20000 */
+    e->cpu.gpr[10] = e->cpu.gpr[11] = 0;
+    e->cpu.ctr = 5;
+    ppc_set_msr(&e->cpu, MSR_FP | MSR_DR);
+    e->cpu.pc = 0x1000;
+    return e;
+}
+
+START_TEST(tpl_slot_across_chain)
+{
+    for (unsigned k = 0; k <= 12; k++) {
+        CpuEnv *a = slot_env(PPC_ENGINE_INTERP), *b = slot_env(PPC_ENGINE_JIT);
+        char what[32];
+        snprintf(what, sizeof what, "budget %u", k);
+        while (k && a->cpu.pc != 0x1000 + 9 * 4) {
+            ck_assert_int_eq(ppc_run(&a->cpu, k), ppc_run(&b->cpu, k));
+            same_exc_state(a, b, what);
+        }
+        ck_assert_int_eq(ppc_run(&a->cpu, 100), ppc_run(&b->cpu, 100));
+        same_exc_state(a, b, what);
+        ck_assert_msg(b->cpu.gpr[10] == 5 * 111 && b->cpu.gpr[11] == 5 * 222, "%s: jit r10 %u r11 %u",
+                      what, b->cpu.gpr[10], b->cpu.gpr[11]);
+        cpuenv_free(a);
+        cpuenv_free(b);
+    }
+}
+END_TEST
+
+/* A handler call between two loads off the same page through slot 2 (an
+ * odd base GPR: its addend in rdi, the first argument of every C call):
+ * the second load must not use the addend the handler clobbered
+ *   0x1000: lwz r3,0(r5); lmw r28,8(r7); lwz r6,4(r5); stmw r30,16(r5); lwz r9,12(r5); b . */
+START_TEST(tpl_slot_after_handler)
+{
+    uint32_t p[] = { D(32, 3, 5, 0), LMW(28, 7, 8), D(32, 6, 5, 4), STMW(30, 5, 16), D(32, 9, 5, 20), B(0) };
+    CpuEnv *e[2];
+    for (int k = 0; k < 2; k++) {
+        e[k] = cpuenv_new(1);
+        ck_assert_int_eq(ppc_set_engine(&e[k]->cpu, k ? PPC_ENGINE_JIT : PPC_ENGINE_INTERP), 0);
+        cpuenv_put_code(e[k], 0x1000, p, sizeof p / 4);
+        for (uint32_t i = 0; i < 16; i++)
+            cpuenv_write32(e[k], DATA + 4 * i, 0x100 + i);
+        e[k]->cpu.gpr[5] = DATA;
+        e[k]->cpu.gpr[7] = DATA + 0x20;
+        e[k]->cpu.gpr[30] = 0xAAAA0000u;
+        e[k]->cpu.pc = 0x1000;
+        for (int run = 0; run < 3; run++) { /* compiled on the first */
+            e[k]->cpu.pc = 0x1000;
+            ck_assert_int_eq(ppc_run(&e[k]->cpu, 6), PPC_RUN_BUDGET); /* the whole block */
+        }
+    }
+    same_exc_state(e[0], e[1], "lmw between loads");
+    ck_assert_uint_eq(e[1]->cpu.gpr[3], 0x100);
+    ck_assert_uint_eq(e[1]->cpu.gpr[6], 0x101);
+    ck_assert_uint_eq(e[1]->cpu.gpr[28], 0x10A);
+    ck_assert_uint_eq(e[1]->cpu.gpr[9], 0x10D); /* stmw wrote r31 (= 0x10D) at DATA + 20 */
+    cpuenv_free(e[0]);
+    cpuenv_free(e[1]);
+}
+END_TEST
+
 Suite *suite_jit(void)
 {
     Suite *s = suite_create("jit");
@@ -925,6 +1009,8 @@ Suite *suite_jit(void)
         tcase_add_test(tc, disp_jc_store_into_target);
         tcase_add_test(tc, disp_jc_msr_ir_off);
         tcase_add_test(tc, disp_jc_budget_stops);
+        tcase_add_test(tc, tpl_slot_across_chain);
+        tcase_add_test(tc, tpl_slot_after_handler);
     }
     suite_add_tcase(s, tc);
     return s;
