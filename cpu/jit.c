@@ -961,12 +961,27 @@ static bool gen_alu2(Gen *g, const PPCOp *op)
 /* The page slot for a load off base GPR ra: the slot of ra's parity (so
  * that blocks agree, their slots living on across chains) unless this
  * block gave it to another base GPR and the other slot is free or ra's:
- * a loop reading a table off r4 and a buffer off r8 keeps both pages */
-static unsigned load_slot(Gen *g, uint32_t ra)
+ * a loop reading a table off r4 and a buffer off r8 keeps both pages.  A
+ * base the block last set as addi ra,rX,SIMM (no op writing ra between,
+ * judged from the instruction fields) takes rX's slot, most likely the
+ * same page.  Only a choice: any slot is correct. */
+static unsigned load_slot(Gen *g, const PPCOp *op, uint32_t ra)
 {
     if (g->e.pos < g->slot_pos)
         memset(g->slot_gpr, 0, sizeof g->slot_gpr);
     g->slot_pos = g->e.pos;
+    for (unsigned i = op->idx; i-- > 0;) {
+        uint32_t w = g->b->ops[i].insn;
+        if (rd_of(w) != ra && ra_of(w) != ra)
+            continue;
+        uint32_t src = ra_of(w);
+        if (w >> 26 == 14 && rd_of(w) == ra && src && src != ra) {
+            for (unsigned k = 0; k < N_SLOTS; k += 2)
+                if (g->slot_gpr[k] == src + 1)
+                    return k;
+        }
+        break;
+    }
     unsigned pref = (ra & 1) ? 2 : 0, other = 2 - pref;
     uint8_t me = (uint8_t)(ra + 1);
     unsigned sl = pref;
@@ -1036,7 +1051,7 @@ static bool gen_ldst(Gen *g, const PPCOp *op)
     /* edx = the tag to compare: first the slot's of the page last
      * checked for this kind of access, then the TLB entry's (ecx = its
      * offset), which becomes the slot's */
-    unsigned sl = store ? 1 : load_slot(g, ra), base = slot_addend[sl];
+    unsigned sl = store ? 1 : load_slot(g, op, ra), base = slot_addend[sl];
     x_mov(e, X_EDX, X_EAX);
     x_alu_imm(e, ALU_AND, X_EDX, PPC_PAGE_MASK | (size - 1));
     /* the tag is always either invalid or right (see N_SLOTS), also at
