@@ -54,6 +54,7 @@ void ppc_tlb_flush(PPCState *s)
             tlb_entry_clear(&s->tlb[i]);
     }
     s->tlb_nfill = 1;
+    s->jc_gen++;
 }
 
 void ppc_tlb_flush_page(PPCState *s, uint32_t ea)
@@ -62,6 +63,7 @@ void ppc_tlb_flush_page(PPCState *s, uint32_t ea)
     PPCTLBEntry *e = &s->tlb[PPC_TLB_IDX(ea)];
     e->tag_r = e->tag_w = e->tag_x = PPC_TLB_INVALID;
     e->pa_page = PPC_TLB_INVALID;
+    s->jc_gen++;
 }
 
 void ppc_set_irq(PPCState *s, uint32_t line, bool level)

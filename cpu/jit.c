@@ -87,13 +87,10 @@ static int buf_map(PPCJit *j, size_t bytes)
     return 0;
 }
 
-/* the jump cache's empty entry: a block no physical address matches */
-static PPCBlock jc_none = { .pa = 1 };
-
 static void jc_clear(PPCJit *j)
 {
     for (size_t i = 0; j->jc && i < (1u << PPC_JIT_JC_BITS); i++)
-        j->jc[i] = (PPCJitJC){ &jc_none, NULL };
+        j->jc[i] = (PPCJitJC){ .ea = 1 };
 }
 
 static void buf_flush(PPCJit *j)
@@ -205,10 +202,16 @@ static const uint8_t cache_hregs[] = { X_EBP, X_R14, X_R15, X_R8, X_R9 };
  * both): their tags at [rsp + 4 * slot] (the frame's spare bytes), their
  * addends in r10, r11 and rdi.  A later access to the same page compares
  * against the tag there instead of indexing the TLB again (gen_ldst).
- * Gen.slot_ok says where code may use them: after a check on every path
- * since the block's start, the loop head or the last handler call (which
- * clobbers r10/r11/rdi and may change the TLB); the TLB-miss stubs, which
- * come back after a handler call, make all tags invalid. */
+ * A tag is at every point of generated code either PPC_TLB_INVALID (no
+ * masked EA matches it) or a page whose soft-TLB entry is unchanged since
+ * its addend was loaded: whatever may clobber r10/r11/rdi or change the
+ * TLB makes all tags invalid right after (the prologue, entered from C;
+ * every handler call, the TLB-miss stubs' included; jit_next's return;
+ * sraw's use of edi), and only C code changes the TLB.  So gen_ldst
+ * compares against the slot everywhere, also at a block's start, where
+ * the slots hold the pages the block chained from used.  Gen.slot_ok
+ * (a check on every path since the block's start, the loop head or the
+ * last handler call) now only decides what a loop's back edge resets. */
 #define N_SLOTS 3
 #define SLOT_TAG(sl) ((uint8_t)(4 * (sl)))
 static const uint8_t slot_addend[N_SLOTS] = { X_R10, X_R11, X_EDI };
@@ -230,6 +233,11 @@ typedef struct Gen {
     JitEmit e;
     PPCState *s;
     PPCBlock *b;
+    /* gen_ldst's load slots: the base GPR + 1 each one was given to in
+     * this pass (0: none yet), and where that was (a smaller e.pos: a new
+     * pass of compile) */
+    uint8_t slot_gpr[N_SLOTS];
+    size_t slot_pos;
     unsigned n_exits;
     /* the guest GPR cache: the host register of each GPR or -1; masks of
      * the GPRs whose host register holds the current value (loaded) and
@@ -298,6 +306,7 @@ static void gen_call(Gen *g, const PPCOp *op)
     x_mov_imm64(e, X_EAX, (uint64_t)(uintptr_t)op->fn);
     x_byte(e, 0xFF); /* call rax */
     x_byte(e, 0xD0);
+    gen_slots_invalid(e); /* it clobbered r10, r11, rdi and may change the TLB */
     x_r13_set(e, 1); /* a handler ran */
     x_test(e, X_EAX, X_EAX);
     size_t at = x_jcc_fwd(e, CC_NE);
@@ -331,9 +340,11 @@ static void gen_prologue(JitEmit *e)
     };
     for (size_t i = 0; i < sizeof code; i++)
         x_byte(e, code[i]);
+    gen_slots_invalid(e); /* r10, r11, rdi: whatever C left there */
 }
-/* where chained blocks enter: past the frame set-up and r13's setting */
-#define PROLOGUE_LEN 26
+/* where chained blocks enter: past the frame set-up, r13's setting and
+ * the page slots' invalidation (26 + 3 * 8 bytes) */
+#define PROLOGUE_LEN 50
 
 static void gen_epilogue(JitEmit *e)
 {
@@ -900,6 +911,7 @@ static bool gen_alu2(Gen *g, const PPCOp *op)
         x_mov(e, X_ESI, X_EAX);
         x_shift_cl(e, 7, X_EAX);   /* sar eax, cl */
         g->slot_ok[2] = false; /* edi: slot 2's addend */
+        x_store_rsp_imm(e, SLOT_TAG(2), PPC_TLB_INVALID);
         x_mov(e, X_EDI, X_EAX);
         x_shift_cl(e, 4, X_EDI);   /* the bits kept, back in place */
         x_alu(e, ALU_XOR, X_ESI, X_EDI); /* the bits shifted out */
@@ -946,6 +958,40 @@ static bool gen_alu2(Gen *g, const PPCOp *op)
  * friends, (ea & (PAGE_MASK | size - 1)) == tag, and one add; anything
  * else calls the handler, which repeats the lookup and takes the slow
  * path.  Returns false for forms left to the handler. */
+/* The page slot for a load off base GPR ra: the slot of ra's parity (so
+ * that blocks agree, their slots living on across chains) unless this
+ * block gave it to another base GPR and the other slot is free or ra's:
+ * a loop reading a table off r4 and a buffer off r8 keeps both pages.  A
+ * base the block last set as addi ra,rX,SIMM (no op writing ra between,
+ * judged from the instruction fields) takes rX's slot, most likely the
+ * same page.  Only a choice: any slot is correct. */
+static unsigned load_slot(Gen *g, const PPCOp *op, uint32_t ra)
+{
+    if (g->e.pos < g->slot_pos)
+        memset(g->slot_gpr, 0, sizeof g->slot_gpr);
+    g->slot_pos = g->e.pos;
+    for (unsigned i = op->idx; i-- > 0;) {
+        uint32_t w = g->b->ops[i].insn;
+        if (rd_of(w) != ra && ra_of(w) != ra)
+            continue;
+        uint32_t src = ra_of(w);
+        if (w >> 26 == 14 && rd_of(w) == ra && src && src != ra) {
+            for (unsigned k = 0; k < N_SLOTS; k += 2)
+                if (g->slot_gpr[k] == src + 1)
+                    return k;
+        }
+        break;
+    }
+    unsigned pref = (ra & 1) ? 2 : 0, other = 2 - pref;
+    uint8_t me = (uint8_t)(ra + 1);
+    unsigned sl = pref;
+    if (g->slot_gpr[pref] && g->slot_gpr[pref] != me &&
+        (!g->slot_gpr[other] || g->slot_gpr[other] == me))
+        sl = other;
+    g->slot_gpr[sl] = me;
+    return sl;
+}
+
 static bool gen_ldst(Gen *g, const PPCOp *op)
 {
     JitEmit *e = &g->e;
@@ -1005,15 +1051,14 @@ static bool gen_ldst(Gen *g, const PPCOp *op)
     /* edx = the tag to compare: first the slot's of the page last
      * checked for this kind of access, then the TLB entry's (ecx = its
      * offset), which becomes the slot's */
-    unsigned sl = store ? 1 : (ra & 1) ? 2 : 0, base = slot_addend[sl];
+    unsigned sl = store ? 1 : load_slot(g, op, ra), base = slot_addend[sl];
     x_mov(e, X_EDX, X_EAX);
     x_alu_imm(e, ALU_AND, X_EDX, PPC_PAGE_MASK | (size - 1));
-    size_t same_page = 0;
-    bool slot = g->slot_ok[sl];
-    if (slot) {
-        x_cmp_rsp(e, X_EDX, SLOT_TAG(sl));
-        same_page = x_jcc_fwd(e, CC_E);
-    }
+    /* the tag is always either invalid or right (see N_SLOTS), also at
+     * the block's start, where it may hold the page of the block chained
+     * from: compared whatever slot_ok says */
+    x_cmp_rsp(e, X_EDX, SLOT_TAG(sl));
+    size_t same_page = x_jcc_fwd(e, CC_E);
     x_mov(e, X_ECX, X_EAX);
     gen_tlb_idx_ecx(e);
     x_byte(e, 0x3B); /* cmp edx, [rbx + rcx + tag] */
@@ -1024,8 +1069,7 @@ static bool gen_ldst(Gen *g, const PPCOp *op)
     x_byte(e, 0x8B);
     gen_tlb_mem(e, base & 7, TLB_OFF(addend));
     x_store_rsp(e, SLOT_TAG(sl), X_EDX);
-    if (slot)
-        x_patch_here(e, same_page);
+    x_patch_here(e, same_page);
     g->slot_ok[sl] = true;
     /* host address = base + rax (eax was written as 32 bits: zero-extended) */
     int rd_h = g->hreg_of[rd];
@@ -1112,7 +1156,10 @@ static void *jit_next(PPCState *s, uint64_t end, uint32_t done)
     PPCBlock *b = ppc_bc_lookup(s, e->pa_page | (pc & ~PPC_PAGE_MASK));
     if (!b || end - icount < b->n || !b->jit_code || b->jit_gen != s->jit->gen)
         return NULL;
-    s->jit->jc[(b->pa >> 2) & ((1u << PPC_JIT_JC_BITS) - 1)] = (PPCJitJC){ b, b->jit_code };
+    /* the fetch translation just checked and the block found stay what
+     * they are until jc_gen goes up (ppc.h) */
+    s->jit->jc[(pc >> 2) & ((1u << PPC_JIT_JC_BITS) - 1)] =
+        (PPCJitJC){ pc, b->n, s->jc_gen, (uint8_t *)b->jit_code + PROLOGUE_LEN, b };
     s->icount = icount;
     s->block_ea = pc;
     s->block_icount = icount;
@@ -1123,74 +1170,57 @@ static void *jit_next(PPCState *s, uint64_t end, uint32_t done)
 
 /* s->pc is set: go on with the block there, or leave.  When no handler
  * ran since the last full check (r13d clear, see gen_prologue), the jump
- * cache is looked up inline: the fetch TLB entry of the target EA valid,
- * its physical address the cached block's, that block still valid, its
- * code the cached one and within the budget.  Anything else calls
- * jit_next, which makes the run loop's checks in C (and fills the cache).
- * Both update icount, block_ea and block_icount as the run loop does. */
+ * cache is looked up inline by the target EA: an entry of that EA and of
+ * the current jc_gen (its fetch translation, block and code unchanged
+ * since jit_next checked them) whose block fits in the budget.  Anything
+ * else calls jit_next, which makes the run loop's checks in C (and fills
+ * the cache).  Both update icount, block_ea and block_icount as the run
+ * loop does. */
 static void gen_exit_dynamic(Gen *g, const PPCOp *op)
 {
     JitEmit *e = &g->e;
     uint32_t done = op->idx + 1u;
     size_t slow[8];
     unsigned n_slow = 0;
+    _Static_assert(sizeof(PPCJitJC) == 32, "the lookup scales by 32");
     if (ST(exit_request) == ST(irq_pending) + 4) {
         x_byte(e, 0x48); /* cmp qword [rbx + irq_pending], 0 */
         x_byte(e, 0x83);
         x_mem_rbx(e, 7, ST(irq_pending));
         x_byte(e, 0);
         slow[n_slow++] = x_jcc_fwd(e, CC_NE);
+    } else {
+        x_alu_mem_imm(e, ALU_CMP, ST(exit_request), 0);
+        slow[n_slow++] = x_jcc_fwd(e, CC_NE);
+        x_alu_mem_imm(e, ALU_CMP, ST(irq_pending), 0);
+        slow[n_slow++] = x_jcc_fwd(e, CC_NE);
     }
     x_r13_test(e);
     slow[n_slow++] = x_jcc_fwd(e, CC_NE);
     x_load(e, X_ESI, ST(pc));
-    /* eax = TLB entry offset; the target page mapped for fetch */
+    /* rdx = the entry: jc + ((pc >> 2) & mask) * 32 */
     x_mov(e, X_EAX, X_ESI);
-    x_shr(e, X_EAX, PPC_PAGE_BITS);
-    x_alu_imm(e, ALU_AND, X_EAX, PPC_TLB_SIZE - 1);
-    if (TLB_ENTRY_POW2)
-        x_shl(e, X_EAX, (uint8_t)__builtin_ctz((unsigned)sizeof(PPCTLBEntry)));
-    else
-        x_imul_imm(e, X_EAX, X_EAX, (uint32_t)sizeof(PPCTLBEntry));
-    x_mov(e, X_ECX, X_ESI);
-    x_alu_imm(e, ALU_AND, X_ECX, PPC_PAGE_MASK);
-    x_byte(e, 0x3B); /* cmp ecx, [rbx + rax + tag_x] */
-    x_mem_rbx_idx(e, X_ECX, X_EAX, TLB_OFF(tag_x));
-    slow[n_slow++] = x_jcc_fwd(e, CC_NE);
-    /* ecx = physical address; rdx = its jump cache entry */
-    x_mov(e, X_ECX, X_ESI);
-    x_alu_imm(e, ALU_AND, X_ECX, ~PPC_PAGE_MASK);
-    x_byte(e, 0x0B); /* or ecx, [rbx + rax + pa_page] */
-    x_mem_rbx_idx(e, X_ECX, X_EAX, TLB_OFF(pa_page));
-    x_mov(e, X_EAX, X_ECX);
-    x_shr(e, X_EAX, 2);
-    x_alu_imm(e, ALU_AND, X_EAX, (1u << PPC_JIT_JC_BITS) - 1);
-    x_shl(e, X_EAX, 4); /* sizeof(PPCJitJC) */
+    x_alu_imm(e, ALU_AND, X_EAX, ((1u << PPC_JIT_JC_BITS) - 1) << 2);
     x_mov_imm64(e, X_EDX, (uint64_t)(uintptr_t)g->s->jit->jc);
-    x_byte(e, 0x48); /* add rdx, rax */
-    x_byte(e, 0x01);
+    x_byte(e, 0x48); /* lea rdx, [rdx + rax * 8] */
+    x_byte(e, 0x8D);
+    x_byte(e, 0x14);
     x_byte(e, 0xC2);
-    x_byte(e, 0x48); /* mov rax, [rdx]: the block */
-    x_byte(e, 0x8B);
-    x_byte(e, 0x02);
-    x_byte(e, 0x3B); /* cmp ecx, [rax + pa] */
-    x_mem_base(e, X_ECX, X_EAX, BLK(pa));
+    x_byte(e, 0x3B); /* cmp esi, [rdx] */
+    x_byte(e, 0x32);
     slow[n_slow++] = x_jcc_fwd(e, CC_NE);
-    x_byte(e, 0x0F); /* movzx ecx, word [rax + n] */
-    x_byte(e, 0xB7);
-    x_mem_base(e, X_ECX, X_EAX, BLK(n));
-    x_test(e, X_ECX, X_ECX);
-    slow[n_slow++] = x_jcc_fwd(e, CC_E);
-    x_byte(e, 0x48); /* mov rdx, [rdx + 8]: the code */
+    x_byte(e, 0x48); /* mov rcx, [rbx + jc_gen] */
     x_byte(e, 0x8B);
-    x_byte(e, 0x52);
-    x_byte(e, 0x08);
-    x_byte(e, 0x48); /* cmp rdx, [rax + jit_code] */
+    x_mem_rbx(e, X_ECX, ST(jc_gen));
+    x_byte(e, 0x48); /* cmp rcx, [rdx + 8] */
     x_byte(e, 0x3B);
-    x_mem_base(e, X_EDX, X_EAX, BLK(jit_code));
+    x_byte(e, 0x4A);
+    x_byte(e, 0x08);
     slow[n_slow++] = x_jcc_fwd(e, CC_NE);
-    /* rax = icount + done (the block is no longer needed);
-     * rax + the target's n <= end */
+    /* rax = icount + done; rax + the target's n <= end */
+    x_byte(e, 0x8B); /* mov ecx, [rdx + 4] */
+    x_byte(e, 0x4A);
+    x_byte(e, 0x04);
     x_byte(e, 0x48); /* mov rax, [rbx + icount] */
     x_byte(e, 0x8B);
     x_mem_rbx(e, X_EAX, ST(icount));
@@ -1211,12 +1241,9 @@ static void gen_exit_dynamic(Gen *g, const PPCOp *op)
     x_byte(e, 0x89);
     x_mem_rbx(e, X_EAX, ST(block_icount));
     x_store(e, ST(block_ea), X_ESI);
-    x_byte(e, 0x48); /* add rdx, PROLOGUE_LEN */
-    x_byte(e, 0x83);
-    x_byte(e, 0xC2);
-    x_byte(e, PROLOGUE_LEN);
-    x_byte(e, 0xFF); /* jmp rdx */
-    x_byte(e, 0xE2);
+    x_byte(e, 0xFF); /* jmp [rdx + 16] */
+    x_byte(e, 0x62);
+    x_byte(e, 0x10);
     for (unsigned k = 0; k < n_slow; k++)
         x_patch_here(e, slow[k]);
     static const uint8_t args[] = { 0x48, 0x89, 0xDF, 0x4C, 0x89, 0xE6 }; /* mov rdi, rbx; mov rsi, r12 */
@@ -1231,6 +1258,7 @@ static void gen_exit_dynamic(Gen *g, const PPCOp *op)
     x_byte(e, 0xC0);
     size_t leave = x_jcc_fwd(e, CC_E);
     x_r13_set(e, 0); /* jit_next made the full checks */
+    gen_slots_invalid(e); /* and clobbered r10, r11, rdi */
     x_byte(e, 0xFF); /* jmp rax */
     x_byte(e, 0xE0);
     x_patch_here(e, leave);

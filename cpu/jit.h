@@ -27,13 +27,20 @@ typedef struct PPCJitSite {
     size_t at_n, at_ptr, at_jmp;
 } PPCJitSite;
 
-/* The jump cache of run-time targets (bclr, bcctr, another page): by
- * physical address, the block and the code it had when cached; checked
- * against the block by generated code (cpu/jit.c gen_exit_dynamic) */
+/* The jump cache of run-time targets (bclr, bcctr, another page), as
+ * QEMU's tb_jmp_cache: by guest EA, the entry point of the block the
+ * fetch translation of that EA led to, and its op count, valid while
+ * PPCState.jc_gen is the one stored (which goes up on anything that could
+ * make the EA translate or run differently, or the block stale); looked
+ * up by generated code (cpu/jit.c gen_exit_dynamic), filled by jit_next.
+ * 32 bytes an entry (the generated lookup scales the index by 32). */
 #define PPC_JIT_JC_BITS 12
 typedef struct PPCJitJC {
+    uint32_t ea;  /* 1 (no word-aligned EA) when empty */
+    uint32_t n;   /* the block's op count */
+    uint64_t gen; /* PPCState.jc_gen when filled */
+    void *code;   /* where the block's code is entered (past its prologue) */
     PPCBlock *b;
-    void *code;
 } PPCJitJC;
 
 typedef struct PPCJit {

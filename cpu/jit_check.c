@@ -267,6 +267,7 @@ int ppc_lockstep_exec(PPCState *s, PPCBlock *b, unsigned *done)
     uint32_t irq = s->irq_pending;
     int exit_req = s->exit_request;
     memcpy(s, &ls->before, sizeof(*s));
+    s->jc_gen = ls->interp.jc_gen; /* never lowered (ppc.h) */
     s->irq_pending = irq;
     s->exit_request = exit_req;
 

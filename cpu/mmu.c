@@ -216,6 +216,8 @@ static void tlb_fill(PPCState *s, uint32_t ea, const PPCXlate *x, int access)
     bool same = e->pa_page == pa_page &&
                 (e->tag_r == page || e->tag_w == page || e->tag_x == page);
     if (!same) {
+        if (e->tag_x != PPC_TLB_INVALID)
+            s->jc_gen++; /* an evicted fetch translation (PPCState.jc_gen) */
         e->tag_r = e->tag_w = e->tag_x = PPC_TLB_INVALID;
         note_fill(s, PPC_TLB_IDX(ea));
     }

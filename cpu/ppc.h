@@ -237,6 +237,12 @@ typedef struct PPCState {
      * first n - 1 of tlb_fill_list are the only entries that may be valid. */
     uint32_t tlb_nfill;
     uint16_t tlb_fill_list[PPC_TLB_FILL_MAX];
+    /* Generation of the JIT's jump cache (cpu/jit.h PPCJitJC), never
+     * lowered: bumped whenever a soft-TLB entry's fetch translation may be
+     * dropped (flush, tlbie, segment or BAT change, an eviction of a valid
+     * tag_x) or a block invalidated, so that a cached EA -> block entry of
+     * the current generation still has its tag_x entry and its block. */
+    uint64_t jc_gen;
     struct PPCBlockCache *bc;
     void (*log_fn)(void *opaque, const char *fmt, ...);
     void *log_opaque;

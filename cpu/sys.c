@@ -106,6 +106,8 @@ static void flush_if_segment(PPCState *s, unsigned idx, unsigned n)
     uint32_t page = e->tag_r != PPC_TLB_INVALID ? e->tag_r
                     : e->tag_w != PPC_TLB_INVALID ? e->tag_w : e->tag_x;
     if (page != PPC_TLB_INVALID && page >> 28 == n) {
+        if (e->tag_x != PPC_TLB_INVALID)
+            s->jc_gen++; /* the JIT's jump cache (PPCState.jc_gen) */
         e->tag_r = e->tag_w = e->tag_x = PPC_TLB_INVALID;
         e->pa_page = PPC_TLB_INVALID;
     }

@@ -233,6 +233,7 @@ static void drop_page(PPCState *s, uint32_t pa)
         b->n = 0; /* a block still running finishes its current op only */
     }
     bc->page_head[slot] = NULL;
+    s->jc_gen++; /* the jump cache may point at the blocks (PPCState.jc_gen) */
     bus_code_page_remove(s->bus, pa);
 }
 

@@ -789,6 +789,197 @@ START_TEST(page_slot_after_sraw)
 }
 END_TEST
 
+/* ---- the jump cache by guest EA (cpu/jit.h PPCJitJC): an entry is
+ * trusted only in the generation it was filled in (PPCState.jc_gen), which
+ * a change of the fetch translation or a dropped block ends ---- */
+
+#define DISP_F 0x40000u     /* EA of the function called through CTR (IBAT1) */
+#define DISP_G 0x1100u      /* a second function, to clear r13 (jit_next) */
+#define BCTRL 0x4E800421u
+#define BLR 0x4E800020u
+#define ISYNC 0x4C00012Cu
+
+/* Instruction translation on: IBAT0 maps EA 0..128 KiB to PA 0, IBAT1 EA
+ * DISP_F to f_pa, PA DISP_F holds F1 (li r3,1; blr) and PA 0x60000 F2
+ * (li r3,2; blr).  The loop at 0x1000 calls F through CTR 100 times and adds
+ * r3 into r5; in the pass with r6 = 50, after the call, it runs 'change'
+ * (a handler: r13 set), then calls G (whose jit_next clears r13 again, so
+ * that the next call of F is looked up inline in the jump cache):
+ *   li r5,0; li r6,100; lis r7,4; li r8,G; lis r9,H; ori r9,r9,L
+ *   loop: mtctr r7; bctrl; add r5,r5,r3; cmpwi r6,50; bne 1f
+ *         CHANGE; isync
+ *   1:    mtctr r8; bctrl; addi r6,r6,-1; cmpwi r6,0; bne loop; b . */
+static CpuEnv *disp_env(int engine, uint32_t change, uint32_t r9, uint32_t f_pa)
+{
+    CpuEnv *e = cpuenv_new(1);
+    ck_assert_int_eq(ppc_set_engine(&e->cpu, engine), 0);
+    uint32_t p[] = {
+        D(14, 5, 0, 0), D(14, 6, 0, 100), D(15, 7, 0, DISP_F >> 16), D(14, 8, 0, DISP_G),
+        D(15, 9, 0, r9 >> 16), D(24, 9, 9, r9 & 0xFFFF),
+        X(467, 7, 9, 0), BCTRL, X(266, 5, 5, 3), D(11, 0, 6, 50), BC(4, 2, 12),
+        change, ISYNC,
+        X(467, 8, 9, 0), BCTRL, D(14, 6, 6, -1), D(11, 0, 6, 0), BC(4, 2, -44), B(0),
+    };
+    uint32_t g[] = { D(14, 4, 0, 7), BLR };
+    uint32_t f1[] = { D(14, 3, 0, 1), BLR }, f2[] = { D(14, 3, 0, 2), BLR };
+    cpuenv_put_code(e, 0x1000, p, sizeof p / 4);
+    cpuenv_put_code(e, DISP_G, g, 2);
+    cpuenv_put_code(e, DISP_F, f1, 2);
+    cpuenv_put_code(e, 0x60000, f2, 2);
+    e->cpu.ibat[0] = 0x00000002u;          /* IBAT0U: BEPI 0, 128 KiB, Vs */
+    e->cpu.ibat[1] = 0x00000002u;          /* IBAT0L: BRPN 0, PP 10 */
+    e->cpu.ibat[2] = DISP_F | 2u;          /* IBAT1U */
+    e->cpu.ibat[3] = f_pa | 2u;            /* IBAT1L */
+    ppc_set_msr(&e->cpu, MSR_FP | MSR_IR);
+    e->cpu.pc = 0x1000;
+    return e;
+}
+
+static void disp_run(uint32_t change, uint32_t r9, uint32_t f_pa, uint32_t sum, const char *what)
+{
+    CpuEnv *a = disp_env(PPC_ENGINE_INTERP, change, r9, f_pa);
+    CpuEnv *b = disp_env(PPC_ENGINE_JIT, change, r9, f_pa);
+    ck_assert_int_eq(ppc_run(&a->cpu, 100000), PPC_RUN_BUDGET);
+    ck_assert_int_eq(ppc_run(&b->cpu, 100000), PPC_RUN_BUDGET);
+    ck_assert_msg(a->cpu.gpr[5] == sum, "%s: interp sum %u, want %u", what, a->cpu.gpr[5], sum);
+    ck_assert_msg(b->cpu.gpr[5] == sum, "%s: jit sum %u, want %u", what, b->cpu.gpr[5], sum);
+    ck_assert_uint_eq(b->cpu.pc, 0x1000 + 18 * 4);
+    same_exc_state(a, b, what);
+    cpuenv_free(a);
+    cpuenv_free(b);
+}
+
+/* An IBAT write (mtspr IBAT1L) remaps F's EA to F2 in pass 50: F1 runs in
+ * the passes 100..50 (51 times), F2 in 49..1, so r5 = 51 + 2 * 49 */
+START_TEST(disp_jc_bat_write)
+{
+    disp_run(X(467, 9, 19, 16), 0x60000u | 2u, DISP_F, 51 + 2 * 49, "IBAT1L write");
+}
+END_TEST
+
+/* A store into F1's first word (data translation off: PA DISP_F) drops
+ * its block in pass 50: F1 now sets r3 = 3, so r5 = 51 + 3 * 49 */
+START_TEST(disp_jc_store_into_target)
+{
+    disp_run(D(36, 9, 7, 0), D(14, 3, 0, 3), DISP_F, 51 + 3 * 49, "store into F");
+}
+END_TEST
+
+/* IBAT1 maps F's EA to F2 until MSR[IR] is cleared in pass 50 (mtmsr r9,
+ * r9 = MSR[FP]): F's EA is then F1's PA (G and the loop run at their PAs,
+ * their EAs), so r5 = 2 * 51 + 49 */
+START_TEST(disp_jc_msr_ir_off)
+{
+    disp_run(X(146, 9, 0, 0), MSR_FP, 0x60000, 2 * 51 + 49, "mtmsr IR off");
+}
+END_TEST
+
+/* The IBAT program stopped by every budget from 1 to 40 again and again:
+ * the jump cache's inline budget check stops where the interpreter does,
+ * with the same PC, icount and registers at every stop */
+START_TEST(disp_jc_budget_stops)
+{
+    for (unsigned k = 1; k <= 40; k++) {
+        CpuEnv *a = disp_env(PPC_ENGINE_INTERP, X(467, 9, 19, 16), 0x60002u, DISP_F);
+        CpuEnv *b = disp_env(PPC_ENGINE_JIT, X(467, 9, 19, 16), 0x60002u, DISP_F);
+        char what[32];
+        snprintf(what, sizeof what, "budget %u", k);
+        while (a->cpu.pc != 0x1000 + 18 * 4) {
+            ck_assert_int_eq(ppc_run(&a->cpu, k), ppc_run(&b->cpu, k));
+            same_exc_state(a, b, what);
+            ck_assert_uint_eq(b->cpu.lr, a->cpu.lr);
+        }
+        ck_assert_uint_eq(a->cpu.gpr[5], 51 + 2 * 49);
+        cpuenv_free(a);
+        cpuenv_free(b);
+    }
+}
+END_TEST
+
+/* The page slots live on across chained blocks (cpu/jit.c N_SLOTS): a
+ * load in one block leaves its page in slot 0, the next block's handler
+ * (mtspr DBAT0L) remaps the data, the third block loads off the same base
+ * again and must see the new mapping, then maps the first back (mtspr
+ * ends its block: the next one is entered from the run loop); five
+ * passes, run whole, then stopped at every budget:
+ *   0x1000: lwz r3,0(r4); add r10,r10,r3; b 1f
+ *   1:      mtspr DBAT0L,r9; b 2f
+ *   2:      lwz r5,0(r4); add r11,r11,r5; mtspr DBAT0L,r8; bdnz 0x1000
+ *           b . */
+static CpuEnv *slot_env(int engine)
+{
+    CpuEnv *e = cpuenv_new(1);
+    ck_assert_int_eq(ppc_set_engine(&e->cpu, engine), 0);
+    uint32_t p[] = { D(32, 3, 4, 0), X(266, 10, 10, 3), B(4), X(467, 9, 25, 16), B(4),
+                     D(32, 5, 4, 0), X(266, 11, 11, 5), X(467, 8, 25, 16), BC(16, 0, -32), B(0) };
+    cpuenv_put_code(e, 0x1000, p, sizeof p / 4);
+    cpuenv_write32(e, 0x2000, 111);
+    cpuenv_write32(e, 0x22000, 222);
+    e->cpu.dbat[0] = 0x00000002u; /* DBAT0U: BEPI 0, 128 KiB, Vs */
+    e->cpu.dbat[1] = 0x00000002u; /* DBAT0L: BRPN 0, PP 10 */
+    e->cpu.gpr[4] = 0x2000;
+    e->cpu.gpr[8] = 0x00000002u;  /* DBAT0L: BRPN 0 */
+    e->cpu.gpr[9] = 0x00020002u;  /* DBAT0L: BRPN 0x20000 */
+    e->cpu.gpr[10] = e->cpu.gpr[11] = 0;
+    e->cpu.ctr = 5;
+    ppc_set_msr(&e->cpu, MSR_FP | MSR_DR);
+    e->cpu.pc = 0x1000;
+    return e;
+}
+
+START_TEST(tpl_slot_across_chain)
+{
+    for (unsigned k = 0; k <= 12; k++) {
+        CpuEnv *a = slot_env(PPC_ENGINE_INTERP), *b = slot_env(PPC_ENGINE_JIT);
+        char what[32];
+        snprintf(what, sizeof what, "budget %u", k);
+        while (k && a->cpu.pc != 0x1000 + 9 * 4) {
+            ck_assert_int_eq(ppc_run(&a->cpu, k), ppc_run(&b->cpu, k));
+            same_exc_state(a, b, what);
+        }
+        ck_assert_int_eq(ppc_run(&a->cpu, 100), ppc_run(&b->cpu, 100));
+        same_exc_state(a, b, what);
+        ck_assert_msg(b->cpu.gpr[10] == 5 * 111 && b->cpu.gpr[11] == 5 * 222, "%s: jit r10 %u r11 %u",
+                      what, b->cpu.gpr[10], b->cpu.gpr[11]);
+        cpuenv_free(a);
+        cpuenv_free(b);
+    }
+}
+END_TEST
+
+/* A handler call between two loads off the same page through slot 2 (an
+ * odd base GPR: its addend in rdi, the first argument of every C call):
+ * the second load must not use the addend the handler clobbered
+ *   0x1000: lwz r3,0(r5); lmw r28,8(r7); lwz r6,4(r5); stmw r30,16(r5); lwz r9,12(r5); b . */
+START_TEST(tpl_slot_after_handler)
+{
+    uint32_t p[] = { D(32, 3, 5, 0), LMW(28, 7, 8), D(32, 6, 5, 4), STMW(30, 5, 16), D(32, 9, 5, 20), B(0) };
+    CpuEnv *e[2];
+    for (int k = 0; k < 2; k++) {
+        e[k] = cpuenv_new(1);
+        ck_assert_int_eq(ppc_set_engine(&e[k]->cpu, k ? PPC_ENGINE_JIT : PPC_ENGINE_INTERP), 0);
+        cpuenv_put_code(e[k], 0x1000, p, sizeof p / 4);
+        for (uint32_t i = 0; i < 16; i++)
+            cpuenv_write32(e[k], DATA + 4 * i, 0x100 + i);
+        e[k]->cpu.gpr[5] = DATA;
+        e[k]->cpu.gpr[7] = DATA + 0x20;
+        e[k]->cpu.gpr[30] = 0xAAAA0000u;
+        e[k]->cpu.pc = 0x1000;
+        for (int run = 0; run < 3; run++) { /* compiled on the first */
+            e[k]->cpu.pc = 0x1000;
+            ck_assert_int_eq(ppc_run(&e[k]->cpu, 6), PPC_RUN_BUDGET); /* the whole block */
+        }
+    }
+    same_exc_state(e[0], e[1], "lmw between loads");
+    ck_assert_uint_eq(e[1]->cpu.gpr[3], 0x100);
+    ck_assert_uint_eq(e[1]->cpu.gpr[6], 0x101);
+    ck_assert_uint_eq(e[1]->cpu.gpr[28], 0x10A);
+    ck_assert_uint_eq(e[1]->cpu.gpr[9], 0x10D); /* stmw wrote r31 (= 0x10D) at DATA + 20 */
+    cpuenv_free(e[0]);
+    cpuenv_free(e[1]);
+}
+END_TEST
+
 Suite *suite_jit(void)
 {
     Suite *s = suite_create("jit");
@@ -814,6 +1005,12 @@ Suite *suite_jit(void)
         tcase_add_test(tc, self_loop_pc_at_every_budget);
         tcase_add_test(tc, page_slots);
         tcase_add_test(tc, page_slot_after_sraw);
+        tcase_add_test(tc, disp_jc_bat_write);
+        tcase_add_test(tc, disp_jc_store_into_target);
+        tcase_add_test(tc, disp_jc_msr_ir_off);
+        tcase_add_test(tc, disp_jc_budget_stops);
+        tcase_add_test(tc, tpl_slot_across_chain);
+        tcase_add_test(tc, tpl_slot_after_handler);
     }
     suite_add_tcase(s, tc);
     return s;
