@@ -221,6 +221,30 @@ static void gen_slots_invalid(JitEmit *e)
 }
 #define N_CACHE ((unsigned)sizeof cache_hregs)
 
+/* A loop's instruction count.  A block that branches back to its start
+ * (Gen.loop) does not keep s->icount and s->block_icount current on its
+ * back edge: for the loop's duration r13 (the "handler ran" flag of
+ * other blocks, see gen_prologue) holds the pass's slack, and the 64-bit
+ * word at [rsp + LOOP_BASE] a base B such that the count at the start of
+ * the current pass is always B - r13 (mod 2^64).  The slack is how many
+ * instructions past this pass's end the budget (r12) allows, at most
+ * LOOP_QMAX, or -1 when this pass itself passes it (an entry with end 0,
+ * as the lockstep checker's); so the back edge, which takes n off r13 for
+ * the next pass, goes on while r13 stays >= 0 (sub, js).  A handler call
+ * takes LOOP_K off both r13 and B: the count is kept and r13 < 0 sends
+ * the back edge to its slow path, which makes the run loop's full checks
+ * (gen_loop_back).  Every way out stores the count, B - r13, to icount
+ * and block_icount first (gen_loop_count_store: before every handler
+ * call, as ppc_icount_now reads block_icount, and before every exit and
+ * chain, as the run loop and jit_next read icount), and a chain to
+ * another block turns r13 back into the flag: 1 when negative.  Every
+ * value a handler or the run loop sees is the interpreter's. */
+#define HR_END 12   /* r12: the count the run must not pass */
+#define HR_LOOP 13  /* r13 */
+#define LOOP_BASE 24
+#define LOOP_QMAX 0x00FFFFFFu
+#define LOOP_K 0x40000000u /* > LOOP_QMAX: r13 - LOOP_K < 0 */
+
 /* Largest code one op can take (the longest template is a load or store
  * with its handler call on a miss, about 90 bytes), plus the exit stub */
 #define OP_CODE_MAX 160
@@ -275,6 +299,10 @@ typedef struct Gen {
         int rb;       /* cmp eax, GPR(rb), or -1: cmp eax, imm */
         uint32_t imm;
     } cmp_in, cmp_out;
+    /* A loop's instruction count (gen_loop_count_store): true once a
+     * handler call of the current pass stored it to PPCState, where it
+     * stays exact until the pass ends */
+    bool cnt_exact;
 } Gen;
 
 static uint32_t rd_of(uint32_t insn) { return (insn >> 21) & 31; }
@@ -285,10 +313,13 @@ static uint32_t xo_of(uint32_t insn) { return (insn >> 1) & 0x3FF; }
 /* Call op's handler; a result other than PPC_NEXT leaves the block
  * through the op's exit stub with that result in eax */
 static void gen_writeback(Gen *g, uint32_t dirty);
+static void gen_loop_count_store(Gen *g);
 static void gen_call(Gen *g, const PPCOp *op)
 {
     JitEmit *e = &g->e;
     gen_writeback(g, g->dirty);
+    if (g->loop && !g->cnt_exact)
+        gen_loop_count_store(g);
     g->dirty = g->loaded = 0; /* the handler may write any GPR */
     memset(g->slot_ok, 0, sizeof g->slot_ok);
     x_byte(e, 0x48); /* mov rdi, rbx */
@@ -298,7 +329,13 @@ static void gen_call(Gen *g, const PPCOp *op)
     x_mov_imm64(e, X_EAX, (uint64_t)(uintptr_t)op->fn);
     x_byte(e, 0xFF); /* call rax */
     x_byte(e, 0xD0);
-    x_r13_set(e, 1); /* a handler ran */
+    if (g->loop) { /* a handler ran: r13 < 0, the count kept (LOOP_K) */
+        x_q_alu_imm(e, ALU_SUB, HR_LOOP, LOOP_K);
+        x_q_alu_rsp_imm(e, ALU_SUB, LOOP_BASE, LOOP_K);
+        g->cnt_exact = true;
+    } else {
+        x_r13_set(e, 1); /* a handler ran */
+    }
     x_test(e, X_EAX, X_EAX);
     size_t at = x_jcc_fwd(e, CC_NE);
     g->exits[g->n_exits].at = at;
@@ -313,8 +350,9 @@ static void gen_call(Gen *g, const PPCOp *op)
  * but generated code ran since those checks, and generated code changes
  * neither the MSR, IABR, the debugger's state, halted nor the soft TLB,
  * so a chain needs only the asynchronous requests and the budget checked.
- * rbp, r14, r15 (the GPR cache) pushed and 24 bytes reserved (the page
- * slots' tags) keep calls 16-byte aligned. */
+ * rbp, r14, r15 (the GPR cache) pushed and 40 bytes reserved (the page
+ * slots' tags at [rsp], a loop's count base at [rsp + LOOP_BASE]) keep
+ * calls 16-byte aligned. */
 static void gen_prologue(JitEmit *e)
 {
     static const uint8_t code[] = {
@@ -324,7 +362,7 @@ static void gen_prologue(JitEmit *e)
         0x55,                   /* push rbp */
         0x41, 0x56,             /* push r14 */
         0x41, 0x57,             /* push r15 */
-        0x48, 0x83, 0xEC, 0x18, /* sub rsp, 24 */
+        0x48, 0x83, 0xEC, 0x28, /* sub rsp, 40 */
         0x48, 0x89, 0xFB,       /* mov rbx, rdi */
         0x49, 0x89, 0xF4,       /* mov r12, rsi */
         0x41, 0xBD, 1, 0, 0, 0, /* mov r13d, 1 */
@@ -338,7 +376,7 @@ static void gen_prologue(JitEmit *e)
 static void gen_epilogue(JitEmit *e)
 {
     static const uint8_t code[] = {
-        0x48, 0x83, 0xC4, 0x18, /* add rsp, 24 */
+        0x48, 0x83, 0xC4, 0x28, /* add rsp, 40 */
         0x41, 0x5F, 0x41, 0x5E, /* pop r15, r14 */
         0x5D, 0x41, 0x5D, 0x41, 0x5C, 0x5B, 0xC3, /* pop rbp, r13, r12, rbx; ret */
     };
@@ -433,7 +471,15 @@ static void cache_alloc(Gen *g, bool loop)
         uint32_t insn = g->b->ops[i].insn, p = insn >> 26;
         uint32_t rd = rd_of(insn), ra = ra_of(insn), rb = rb_of(insn);
         if (p == 31) {
-            uses[rd]++;
+            /* rD/rS, but the crfD||L of cmp and cmpl, the TO of tw, 0
+             * in the cache operations and mcrxr */
+            switch (xo_of(insn)) {
+            case 0: case 32: case 4: case 54: case 86: case 246: case 278:
+            case 470: case 982: case 1014: case 512:
+                break;
+            default:
+                uses[rd]++;
+            }
             uses[ra]++;
             uses[rb]++;
         } else if ((p >= 7 && p <= 15 && p != 10 && p != 11) || (p >= 32 && p <= 45)) {
@@ -1240,6 +1286,170 @@ static void gen_exit_dynamic(Gen *g, const PPCOp *op)
 /* A value no live block's n has: the check of an unlinked chain site */
 static const uint16_t unlinked_n = 0;
 
+/* The run loop's checks between blocks that only a handler can make
+ * fail (see gen_prologue), for a chain from this block (to itself when
+ * self): each failure jumps out (out[], patched by the caller).  eax,
+ * ecx. */
+static void gen_full_checks(Gen *g, size_t *out, unsigned *n_out, bool self)
+{
+    JitEmit *e = &g->e;
+    x_test_mem_imm(e, ST(msr), MSR_SE | MSR_BE);
+    out[(*n_out)++] = x_jcc_fwd(e, CC_NE);
+    x_test_mem_imm(e, ST(iabr), 2u); /* IABR[BE] */
+    out[(*n_out)++] = x_jcc_fwd(e, CC_NE);
+    x_test_mem_imm(e, ST(debug_flags), PPC_DBG_EXEC);
+    out[(*n_out)++] = x_jcc_fwd(e, CC_NE);
+    x_byte(e, 0x80); /* cmp byte [rbx + halted], 0 */
+    x_mem_rbx(e, 7, ST(halted));
+    x_byte(e, 0);
+    out[(*n_out)++] = x_jcc_fwd(e, CC_NE);
+    x_byte(e, 0x80); /* cmp byte [rbx + debug_active], 0: the debugger's */
+    x_mem_rbx(e, 7, ST(debug_active)); /* checks are the run loop's (ppc.h) */
+    x_byte(e, 0);
+    out[(*n_out)++] = x_jcc_fwd(e, CC_NE);
+    /* the run loop's fetch check: tag_x of block_ea's entry, and its
+     * physical page this block's */
+    x_load(e, X_EAX, ST(block_ea));
+    x_mov(e, X_ECX, X_EAX);
+    gen_tlb_idx_ecx(e);
+    x_alu_imm(e, ALU_AND, X_EAX, PPC_PAGE_MASK);
+    x_byte(e, 0x3B); /* cmp eax, [rbx + rcx + tag_x] */
+    gen_tlb_mem(e, X_EAX, TLB_OFF(tag_x));
+    out[(*n_out)++] = x_jcc_fwd(e, CC_NE);
+    x_byte(e, 0x81); /* cmp dword [rbx + rcx + pa_page], imm32 */
+    gen_tlb_mem(e, 7, TLB_OFF(pa_page));
+    x_u32(e, g->b->pa & PPC_PAGE_MASK);
+    out[(*n_out)++] = x_jcc_fwd(e, CC_NE);
+    if (self) {
+        x_mov_imm64(e, X_EAX, (uint64_t)(uintptr_t)&g->b->n);
+        x_byte(e, 0x66); /* cmp word [rax], 0 */
+        x_byte(e, 0x83);
+        x_byte(e, 0x38);
+        x_byte(e, 0x00);
+        out[(*n_out)++] = x_jcc_fwd(e, CC_E);
+    }
+}
+
+/* ---- a loop's instruction count (see LOOP_BASE) ---- */
+
+/* s->icount = s->block_icount = the current pass's count, B - r13 (left
+ * in rax) */
+static void gen_loop_count_store(Gen *g)
+{
+    JitEmit *e = &g->e;
+    x_q_load_rsp(e, X_EAX, LOOP_BASE);
+    x_q_alu(e, ALU_SUB, X_EAX, HR_LOOP);
+    x_q_store(e, ST(icount), X_EAX);
+    x_q_store(e, ST(block_icount), X_EAX);
+}
+
+/* Start the count of a pass whose count is in rax: r13 = its slack,
+ * minus LOOP_K when 'flag' and r13d (the flag of gen_prologue) is set,
+ * so that the first back edge makes the full checks; B = rax + r13.
+ * rcx. */
+static void gen_loop_budget(Gen *g, bool flag)
+{
+    JitEmit *e = &g->e;
+    x_q_mov(e, X_ECX, HR_END);
+    x_q_alu(e, ALU_SUB, X_ECX, X_EAX); /* end - count */
+    size_t nofit = x_jcc_fwd(e, CC_B);
+    x_q_alu_imm(e, ALU_SUB, X_ECX, g->b->n);
+    size_t nofit2 = x_jcc_fwd(e, CC_B);
+    x_q_alu_imm(e, ALU_CMP, X_ECX, LOOP_QMAX);
+    size_t ok = x_jcc_fwd(e, CC_BE);
+    x_mov_imm(e, X_ECX, LOOP_QMAX);
+    size_t ok2 = x_jmp_fwd(e);
+    x_patch_here(e, nofit);
+    x_patch_here(e, nofit2);
+    x_q_mov_imm(e, X_ECX, 0xFFFFFFFFu); /* -1 */
+    x_patch_here(e, ok);
+    x_patch_here(e, ok2);
+    if (flag) {
+        x_r13_test(e);
+        size_t clear = x_jcc_fwd(e, CC_E);
+        x_q_alu_imm(e, ALU_SUB, X_ECX, LOOP_K);
+        x_patch_here(e, clear);
+    }
+    x_q_mov(e, HR_LOOP, X_ECX);
+    x_q_alu(e, ALU_ADD, X_EAX, X_ECX);
+    x_q_store_rsp(e, LOOP_BASE, X_EAX);
+}
+
+/* Leave a loop other than by its back edge: the count stored and r13
+ * the flag again, set when negative (a handler ran since the last full
+ * checks, or the budget ends here anyway) */
+static void gen_loop_leave(Gen *g)
+{
+    gen_loop_count_store(g);
+    x_q_shift_imm(&g->e, 5, HR_LOOP, 63); /* shr r13, 63 */
+}
+
+/* A loop's back edge: on into the next pass unless an exit or interrupt
+ * request is pending or r13 - n < 0, where the slow path stores the
+ * count, checks the budget exactly and makes the full checks (a handler
+ * ran) before it goes on with a new slack, or leaves */
+static void gen_loop_back(Gen *g, const PPCOp *op)
+{
+    JitEmit *e = &g->e;
+    uint32_t n = g->b->n;
+    size_t out[16], req[2];
+    unsigned n_out = 0, n_req = 0;
+    if (ST(exit_request) == ST(irq_pending) + 4) {
+        x_byte(e, 0x48); /* cmp qword [rbx + irq_pending], 0 */
+        x_byte(e, 0x83);
+        x_mem_rbx(e, 7, ST(irq_pending));
+        x_byte(e, 0);
+        req[n_req++] = x_jcc_fwd(e, CC_NE);
+    } else {
+        x_alu_mem_imm(e, ALU_CMP, ST(exit_request), 0);
+        req[n_req++] = x_jcc_fwd(e, CC_NE);
+        x_alu_mem_imm(e, ALU_CMP, ST(irq_pending), 0);
+        req[n_req++] = x_jcc_fwd(e, CC_NE);
+    }
+    x_q_alu_imm(e, ALU_SUB, HR_LOOP, n);
+    /* straight back to the loop head when nothing is to be done on the
+     * way (the GPRs dirty at the back edge but not at the head written
+     * back, the page slots not checked on every path invalidated) */
+    bool tail = g->dirty & ~g->head_dirty;
+    for (unsigned k = 0; k < N_SLOTS; k++)
+        tail |= !g->slot_ok[k];
+    size_t slow = 0, cont = e->pos;
+    if (tail) {
+        slow = x_jcc_fwd(e, CC_S);
+        cont = e->pos;
+        gen_writeback(g, g->dirty & ~g->head_dirty);
+        for (unsigned k = 0; k < N_SLOTS; k++)
+            if (!g->slot_ok[k])
+                x_store_rsp_imm(e, SLOT_TAG(k), PPC_TLB_INVALID);
+        x_jmp_back(e, g->loop_head);
+        x_patch_here(e, slow);
+    } else {
+        x_jcc_back(e, CC_NS, g->loop_head);
+        cont = g->loop_head;
+    }
+    /* slow: this pass's count stored; the next pass within the budget
+     * (end - count >= 2n, unsigned) and the full checks */
+    x_q_alu_imm(e, ALU_ADD, HR_LOOP, n);
+    gen_loop_count_store(g);
+    x_q_mov(e, X_ECX, HR_END);
+    x_q_alu(e, ALU_SUB, X_ECX, X_EAX);
+    out[n_out++] = x_jcc_fwd(e, CC_B);
+    x_q_alu_imm(e, ALU_CMP, X_ECX, 2 * n);
+    out[n_out++] = x_jcc_fwd(e, CC_B);
+    gen_full_checks(g, out, &n_out, true);
+    x_q_load(e, X_EAX, ST(icount));
+    x_q_alu_imm(e, ALU_ADD, X_EAX, n);
+    gen_loop_budget(g, false);
+    x_jmp_back(e, cont);
+    for (unsigned k = 0; k < n_req; k++)
+        x_patch_here(e, req[k]);
+    gen_loop_count_store(g);
+    for (unsigned k = 0; k < n_out; k++)
+        x_patch_here(e, out[k]);
+    gen_writeback(g, g->dirty);
+    gen_ret(e, PPC_EXIT, op->idx);
+}
+
 /* Leave the block after the branch op at index idx, s->pc already set to
  * block_ea + off.  When the target is in the same physical page, go on
  * directly into its code if the run loop would run it next in the JIT:
@@ -1256,12 +1466,20 @@ static void gen_chain(Gen *g, const PPCOp *op, uint32_t off)
     PPCJit *j = g->s->jit;
     int64_t po = (int64_t)(g->b->pa & ~PPC_PAGE_MASK) + (int32_t)off;
     if (po < 0 || po >= PPC_PAGE_SIZE || (po & 3) || j->n_sites == j->cap_sites) {
+        if (g->loop)
+            gen_loop_leave(g);
         gen_writeback(g, g->dirty);
         gen_exit_dynamic(g, op);
         return;
     }
     uint32_t target_pa = (g->b->pa & PPC_PAGE_MASK) + (uint32_t)po;
     bool self = target_pa == g->b->pa;
+    if (self && g->loop) {
+        gen_loop_back(g, op);
+        return;
+    }
+    if (g->loop)
+        gen_loop_leave(g);
     if (!self)
         gen_writeback(g, g->dirty);
     uint32_t done = op->idx + 1u;
@@ -1347,41 +1565,7 @@ static void gen_chain(Gen *g, const PPCOp *op, uint32_t off)
     }
     /* the full checks, after a handler ran */
     x_patch_here(e, slow);
-    x_test_mem_imm(e, ST(msr), MSR_SE | MSR_BE);
-    out[n_out++] = x_jcc_fwd(e, CC_NE);
-    x_test_mem_imm(e, ST(iabr), 2u); /* IABR[BE] */
-    out[n_out++] = x_jcc_fwd(e, CC_NE);
-    x_test_mem_imm(e, ST(debug_flags), PPC_DBG_EXEC);
-    out[n_out++] = x_jcc_fwd(e, CC_NE);
-    x_byte(e, 0x80); /* cmp byte [rbx + halted], 0 */
-    x_mem_rbx(e, 7, ST(halted));
-    x_byte(e, 0);
-    out[n_out++] = x_jcc_fwd(e, CC_NE);
-    x_byte(e, 0x80); /* cmp byte [rbx + debug_active], 0: the debugger's */
-    x_mem_rbx(e, 7, ST(debug_active)); /* checks are the run loop's (ppc.h) */
-    x_byte(e, 0);
-    out[n_out++] = x_jcc_fwd(e, CC_NE);
-    /* the run loop's fetch check: tag_x of block_ea's entry, and its
-     * physical page this block's */
-    x_load(e, X_EAX, ST(block_ea));
-    x_mov(e, X_ECX, X_EAX);
-    gen_tlb_idx_ecx(e);
-    x_alu_imm(e, ALU_AND, X_EAX, PPC_PAGE_MASK);
-    x_byte(e, 0x3B); /* cmp eax, [rbx + rcx + tag_x] */
-    gen_tlb_mem(e, X_EAX, TLB_OFF(tag_x));
-    out[n_out++] = x_jcc_fwd(e, CC_NE);
-    x_byte(e, 0x81); /* cmp dword [rbx + rcx + pa_page], imm32 */
-    gen_tlb_mem(e, 7, TLB_OFF(pa_page));
-    x_u32(e, g->b->pa & PPC_PAGE_MASK);
-    out[n_out++] = x_jcc_fwd(e, CC_NE);
-    if (self) {
-        x_mov_imm64(e, X_EAX, (uint64_t)(uintptr_t)&g->b->n);
-        x_byte(e, 0x66); /* cmp word [rax], 0 */
-        x_byte(e, 0x83);
-        x_byte(e, 0x38);
-        x_byte(e, 0x00);
-        out[n_out++] = x_jcc_fwd(e, CC_E);
-    }
+    gen_full_checks(g, out, &n_out, self);
     x_r13_set(e, 0);
     x_jmp_back(e, fast);
     for (unsigned k = 0; k < n_out; k++)
@@ -1427,6 +1611,8 @@ static void gen_exit_to(Gen *g, const PPCOp *op, uint32_t off, bool lk)
 static void gen_link_and_go_abs(Gen *g, const PPCOp *op, bool lk)
 {
     JitEmit *e = &g->e;
+    if (g->loop) /* not a loop's back edge (relative) */
+        gen_loop_leave(g);
     x_store_imm(e, ST(pc), op->imm);
     if (lk) {
         x_load(e, X_EAX, ST(block_ea));
@@ -1524,6 +1710,8 @@ static bool gen_branch(Gen *g, const PPCOp *op)
             x_alu_imm(e, ALU_ADD, X_EAX, cia_off + 4);
             x_store(e, ST(lr), X_EAX);
         }
+        if (g->loop)
+            gen_loop_leave(g);
         gen_writeback(g, g->dirty);
         gen_exit_dynamic(g, op);
     } else {
@@ -1603,8 +1791,11 @@ static void *compile(PPCState *s, PPCBlock *b)
          * since the last check left them unusable (gen_chain) */
         gen_slots_invalid(e);
         memset(g->slot_ok, 1, sizeof g->slot_ok);
+        x_q_load(e, X_EAX, ST(icount));
+        gen_loop_budget(g, true);
         g->loop_head = e->pos;
     }
+    g->cnt_exact = false;
     g->back_dirty = 0;
     for (unsigned i = 0; i < b->n && !e->overflow; i++) {
         const PPCOp *op = &b->ops[i];
@@ -1626,9 +1817,12 @@ static void *compile(PPCState *s, PPCBlock *b)
         gen_call(g, op);
     }
     if (!ended) {
+        if (g->loop && !g->cnt_exact)
+            gen_loop_count_store(g);
         gen_writeback(g, g->dirty);
         gen_ret(e, PPC_NEXT, b->n);
     }
+    g->cnt_exact = false; /* a miss may come from any pass */
     for (unsigned k = 0; k < g->n_cold; k++) {
         x_patch_here(e, g->cold[k].at);
         g->dirty = g->cold[k].dirty;
