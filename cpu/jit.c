@@ -196,8 +196,9 @@ int ppc_set_engine(PPCState *s, int engine)
 
 /* Host registers of the guest GPR cache: rbp, r14 and r15 are saved by
  * the prologue; r8-r11 are caller-saved, which costs nothing as a handler
- * call invalidates the whole cache anyway (a handler may write any GPR) */
-static const uint8_t cache_hregs[] = { X_EBP, X_R14, X_R15, X_R8, X_R9 };
+ * call invalidates the whole cache anyway (a handler may write any GPR).
+ * The last, r13, in loops only (see LOOP_BASE). */
+static const uint8_t cache_hregs[] = { X_EBP, X_R14, X_R15, X_R8, X_R9, 13 };
 
 /* Page slots: the pages the block last checked in the soft TLB for loads
  * off an even base GPR (slot 0), for stores (1) and for loads off an odd
@@ -219,28 +220,31 @@ static void gen_slots_invalid(JitEmit *e)
     for (unsigned k = 0; k < N_SLOTS; k++)
         x_store_rsp_imm(e, SLOT_TAG(k), PPC_TLB_INVALID);
 }
-#define N_CACHE ((unsigned)sizeof cache_hregs)
+#define N_CACHE ((unsigned)sizeof cache_hregs - 1) /* outside loops */
 
 /* A loop's instruction count.  A block that branches back to its start
  * (Gen.loop) does not keep s->icount and s->block_icount current on its
- * back edge: for the loop's duration r13 (the "handler ran" flag of
- * other blocks, see gen_prologue) holds the pass's slack, and the 64-bit
- * word at [rsp + LOOP_BASE] a base B such that the count at the start of
- * the current pass is always B - r13 (mod 2^64).  The slack is how many
- * instructions past this pass's end the budget (r12) allows, at most
- * LOOP_QMAX, or -1 when this pass itself passes it (an entry with end 0,
- * as the lockstep checker's); so the back edge, which takes n off r13 for
- * the next pass, goes on while r13 stays >= 0 (sub, js).  A handler call
- * takes LOOP_K off both r13 and B: the count is kept and r13 < 0 sends
- * the back edge to its slow path, which makes the run loop's full checks
- * (gen_loop_back).  Every way out stores the count, B - r13, to icount
- * and block_icount first (gen_loop_count_store: before every handler
- * call, as ppc_icount_now reads block_icount, and before every exit and
- * chain, as the run loop and jit_next read icount), and a chain to
- * another block turns r13 back into the flag: 1 when negative.  Every
- * value a handler or the run loop sees is the interpreter's. */
-#define HR_END 12   /* r12: the count the run must not pass */
-#define HR_LOOP 13  /* r13 */
+ * back edge: for the loop's duration the end of the budget (r12, see
+ * gen_prologue) waits at [rsp + LOOP_END], r12 holds the pass's slack and
+ * the 64-bit word at [rsp + LOOP_BASE] a base B such that the count at
+ * the start of the current pass is always B - r12 (mod 2^64).  The slack
+ * is how many instructions past this pass's end the budget allows, at
+ * most LOOP_QMAX, or -1 when this pass itself passes it (an entry with end
+ * 0, as the lockstep checker's); so the back edge, which takes n off r12
+ * for the next pass, goes on while r12 stays >= 0 (sub, jns).  The "a
+ * handler ran" flag (r13) becomes a negative slack: the entry and every
+ * handler call take LOOP_K off both r12 and B, which keeps the count and
+ * sends the back edge to its slow path, where the run loop's full checks
+ * are (gen_loop_back).  r13 is free meanwhile: one more GPR cache
+ * register (cache_hregs).  Every way out stores the count, B - r12, to
+ * icount and block_icount first (gen_loop_count_store: before every
+ * handler call, as ppc_icount_now reads block_icount, and before every
+ * exit and chain, as the run loop and jit_next read icount), and a chain
+ * to another block puts end and the flag (1 when the slack is negative)
+ * back into r12 and r13.  Every value a handler or the run loop sees is
+ * the interpreter's. */
+#define HR_SLACK 12 /* r12 */
+#define LOOP_END 16
 #define LOOP_BASE 24
 #define LOOP_QMAX 0x00FFFFFFu
 #define LOOP_K 0x40000000u /* > LOOP_QMAX: r13 - LOOP_K < 0 */
@@ -329,8 +333,8 @@ static void gen_call(Gen *g, const PPCOp *op)
     x_mov_imm64(e, X_EAX, (uint64_t)(uintptr_t)op->fn);
     x_byte(e, 0xFF); /* call rax */
     x_byte(e, 0xD0);
-    if (g->loop) { /* a handler ran: r13 < 0, the count kept (LOOP_K) */
-        x_q_alu_imm(e, ALU_SUB, HR_LOOP, LOOP_K);
+    if (g->loop) { /* a handler ran: slack < 0, the count kept (LOOP_K) */
+        x_q_alu_imm(e, ALU_SUB, HR_SLACK, LOOP_K);
         x_q_alu_rsp_imm(e, ALU_SUB, LOOP_BASE, LOOP_K);
         g->cnt_exact = true;
     } else {
@@ -351,7 +355,8 @@ static void gen_call(Gen *g, const PPCOp *op)
  * neither the MSR, IABR, the debugger's state, halted nor the soft TLB,
  * so a chain needs only the asynchronous requests and the budget checked.
  * rbp, r14, r15 (the GPR cache) pushed and 40 bytes reserved (the page
- * slots' tags at [rsp], a loop's count base at [rsp + LOOP_BASE]) keep
+ * slots' tags at [rsp], a loop's end and count base at [rsp + LOOP_END]
+ * and [rsp + LOOP_BASE]) keep
  * calls 16-byte aligned. */
 static void gen_prologue(JitEmit *e)
 {
@@ -493,7 +498,7 @@ static void cache_alloc(Gen *g, bool loop)
     }
     memset(g->hreg_of, -1, sizeof g->hreg_of);
     g->alloc = 0;
-    for (unsigned k = 0; k < N_CACHE; k++) {
+    for (unsigned k = 0; k < N_CACHE + loop; k++) {
         unsigned best = 0;
         for (unsigned r = 1; r < 32; r++)
             if (uses[r] > uses[best])
@@ -1332,25 +1337,25 @@ static void gen_full_checks(Gen *g, size_t *out, unsigned *n_out, bool self)
 
 /* ---- a loop's instruction count (see LOOP_BASE) ---- */
 
-/* s->icount = s->block_icount = the current pass's count, B - r13 (left
+/* s->icount = s->block_icount = the current pass's count, B - r12 (left
  * in rax) */
 static void gen_loop_count_store(Gen *g)
 {
     JitEmit *e = &g->e;
     x_q_load_rsp(e, X_EAX, LOOP_BASE);
-    x_q_alu(e, ALU_SUB, X_EAX, HR_LOOP);
+    x_q_alu(e, ALU_SUB, X_EAX, HR_SLACK);
     x_q_store(e, ST(icount), X_EAX);
     x_q_store(e, ST(block_icount), X_EAX);
 }
 
-/* Start the count of a pass whose count is in rax: r13 = its slack,
+/* Start the count of a pass whose count is in rax: r12 = its slack,
  * minus LOOP_K when 'flag' and r13d (the flag of gen_prologue) is set,
- * so that the first back edge makes the full checks; B = rax + r13.
+ * so that the first back edge makes the full checks; B = rax + r12.
  * rcx. */
 static void gen_loop_budget(Gen *g, bool flag)
 {
     JitEmit *e = &g->e;
-    x_q_mov(e, X_ECX, HR_END);
+    x_q_load_rsp(e, X_ECX, LOOP_END);
     x_q_alu(e, ALU_SUB, X_ECX, X_EAX); /* end - count */
     size_t nofit = x_jcc_fwd(e, CC_B);
     x_q_alu_imm(e, ALU_SUB, X_ECX, g->b->n);
@@ -1370,22 +1375,26 @@ static void gen_loop_budget(Gen *g, bool flag)
         x_q_alu_imm(e, ALU_SUB, X_ECX, LOOP_K);
         x_patch_here(e, clear);
     }
-    x_q_mov(e, HR_LOOP, X_ECX);
+    x_q_mov(e, HR_SLACK, X_ECX);
     x_q_alu(e, ALU_ADD, X_EAX, X_ECX);
     x_q_store_rsp(e, LOOP_BASE, X_EAX);
 }
 
-/* Leave a loop other than by its back edge: the count stored and r13
- * the flag again, set when negative (a handler ran since the last full
+/* Leave a loop other than by its back edge, after the GPR write-back (r13
+ * may hold a GPR): the count stored, r12 the end again and r13 the flag,
+ * set when the slack is negative (a handler ran since the last full
  * checks, or the budget ends here anyway) */
 static void gen_loop_leave(Gen *g)
 {
+    JitEmit *e = &g->e;
     gen_loop_count_store(g);
-    x_q_shift_imm(&g->e, 5, HR_LOOP, 63); /* shr r13, 63 */
+    x_q_mov(e, 13, HR_SLACK);
+    x_q_shift_imm(e, 5, 13, 63); /* shr r13, 63 */
+    x_q_load_rsp(e, 12, LOOP_END);
 }
 
 /* A loop's back edge: on into the next pass unless an exit or interrupt
- * request is pending or r13 - n < 0, where the slow path stores the
+ * request is pending or r12 - n < 0, where the slow path stores the
  * count, checks the budget exactly and makes the full checks (a handler
  * ran) before it goes on with a new slack, or leaves */
 static void gen_loop_back(Gen *g, const PPCOp *op)
@@ -1406,7 +1415,7 @@ static void gen_loop_back(Gen *g, const PPCOp *op)
         x_alu_mem_imm(e, ALU_CMP, ST(irq_pending), 0);
         req[n_req++] = x_jcc_fwd(e, CC_NE);
     }
-    x_q_alu_imm(e, ALU_SUB, HR_LOOP, n);
+    x_q_alu_imm(e, ALU_SUB, HR_SLACK, n);
     /* straight back to the loop head when nothing is to be done on the
      * way (the GPRs dirty at the back edge but not at the head written
      * back, the page slots not checked on every path invalidated) */
@@ -1429,9 +1438,9 @@ static void gen_loop_back(Gen *g, const PPCOp *op)
     }
     /* slow: this pass's count stored; the next pass within the budget
      * (end - count >= 2n, unsigned) and the full checks */
-    x_q_alu_imm(e, ALU_ADD, HR_LOOP, n);
+    x_q_alu_imm(e, ALU_ADD, HR_SLACK, n);
     gen_loop_count_store(g);
-    x_q_mov(e, X_ECX, HR_END);
+    x_q_load_rsp(e, X_ECX, LOOP_END);
     x_q_alu(e, ALU_SUB, X_ECX, X_EAX);
     out[n_out++] = x_jcc_fwd(e, CC_B);
     x_q_alu_imm(e, ALU_CMP, X_ECX, 2 * n);
@@ -1466,9 +1475,9 @@ static void gen_chain(Gen *g, const PPCOp *op, uint32_t off)
     PPCJit *j = g->s->jit;
     int64_t po = (int64_t)(g->b->pa & ~PPC_PAGE_MASK) + (int32_t)off;
     if (po < 0 || po >= PPC_PAGE_SIZE || (po & 3) || j->n_sites == j->cap_sites) {
+        gen_writeback(g, g->dirty);
         if (g->loop)
             gen_loop_leave(g);
-        gen_writeback(g, g->dirty);
         gen_exit_dynamic(g, op);
         return;
     }
@@ -1478,10 +1487,10 @@ static void gen_chain(Gen *g, const PPCOp *op, uint32_t off)
         gen_loop_back(g, op);
         return;
     }
-    if (g->loop)
-        gen_loop_leave(g);
     if (!self)
         gen_writeback(g, g->dirty);
+    if (g->loop)
+        gen_loop_leave(g);
     uint32_t done = op->idx + 1u;
     PPCJitSite *st = NULL;
     uint32_t site_id = 0;
@@ -1611,8 +1620,6 @@ static void gen_exit_to(Gen *g, const PPCOp *op, uint32_t off, bool lk)
 static void gen_link_and_go_abs(Gen *g, const PPCOp *op, bool lk)
 {
     JitEmit *e = &g->e;
-    if (g->loop) /* not a loop's back edge (relative) */
-        gen_loop_leave(g);
     x_store_imm(e, ST(pc), op->imm);
     if (lk) {
         x_load(e, X_EAX, ST(block_ea));
@@ -1620,6 +1627,8 @@ static void gen_link_and_go_abs(Gen *g, const PPCOp *op, bool lk)
         x_store(e, ST(lr), X_EAX);
     }
     gen_writeback(g, g->dirty);
+    if (g->loop) /* not a loop's back edge (relative) */
+        gen_loop_leave(g);
     gen_exit_dynamic(g, op);
 }
 
@@ -1710,9 +1719,9 @@ static bool gen_branch(Gen *g, const PPCOp *op)
             x_alu_imm(e, ALU_ADD, X_EAX, cia_off + 4);
             x_store(e, ST(lr), X_EAX);
         }
+        gen_writeback(g, g->dirty);
         if (g->loop)
             gen_loop_leave(g);
-        gen_writeback(g, g->dirty);
         gen_exit_dynamic(g, op);
     } else {
         gen_exit_to(g, op, cia_off + op->imm, lk);
@@ -1783,6 +1792,10 @@ static void *compile(PPCState *s, PPCBlock *b)
     g->loaded = g->dirty = 0;
     memset(g->slot_ok, 0, sizeof g->slot_ok);
     if (g->loop) {
+        /* the count (LOOP_BASE) before r13, the flag, holds a GPR */
+        x_q_store_rsp(e, LOOP_END, 12);
+        x_q_load(e, X_EAX, ST(icount));
+        gen_loop_budget(g, true);
         gen_reload(g, g->alloc);
         g->loaded = g->alloc;
         g->dirty = g->head_dirty;
@@ -1791,8 +1804,6 @@ static void *compile(PPCState *s, PPCBlock *b)
          * since the last check left them unusable (gen_chain) */
         gen_slots_invalid(e);
         memset(g->slot_ok, 1, sizeof g->slot_ok);
-        x_q_load(e, X_EAX, ST(icount));
-        gen_loop_budget(g, true);
         g->loop_head = e->pos;
     }
     g->cnt_exact = false;

@@ -1003,6 +1003,42 @@ START_TEST(loop_handler_rewrites_loop_later)
 }
 END_TEST
 
+/* A loop naming more GPRs than the cache holds outside loops: in a loop
+ * r13 caches one more (cpu/jit.c cache_hregs), written back before the
+ * device's handler reads memory (stw's value is r7, the GPRs are
+ * compared after every budget) and at every way out, where r13 becomes
+ * the "handler ran" flag again
+ *   0x3000: addi r3,r3,1 ; add r4,r4,r3 ; add r5,r5,r4 ; xor r6,r6,r5 ;
+ *           add r7,r7,r6 ; stw r7,0(r9) ; add r8,r8,r7 ; cmpw r3,r10 ;
+ *           bne 0x3000 ; add r11,r8,r4 ; b . */
+START_TEST(loop_six_cached_gprs)
+{
+    uint32_t code[] = { D(14, 3, 3, 1), X(266, 4, 4, 3), X(266, 5, 5, 4), X(316, 6, 6, 5),
+                        X(266, 7, 7, 6), D(36, 7, 9, 0), X(266, 8, 8, 7), X(0, 0, 3, 10),
+                        BC(4, 2, -32), X(266, 11, 8, 4), B(0) };
+    for (unsigned k = 0; k < 9 * 7 + 8; k++) {
+        RecDev d[2];
+        CpuEnv *e[2] = { rec_env(PPC_ENGINE_INTERP, &d[0], code, 11),
+                         rec_env(PPC_ENGINE_JIT, &d[1], code, 11) };
+        for (int i = 0; i < 2; i++) {
+            for (unsigned r = 3; r <= 8; r++)
+                e[i]->cpu.gpr[r] = 0x100u * r;
+            e[i]->cpu.gpr[3] = 0;
+            e[i]->cpu.gpr[10] = 7;
+            ck_assert_int_eq(ppc_run(&e[i]->cpu, k), PPC_RUN_BUDGET);
+        }
+        char what[32];
+        snprintf(what, sizeof what, "budget %u", k);
+        same_exc_state(e[0], e[1], what);
+        same_rec(&d[0], &d[1], what);
+        if (k >= 9 * 7 + 1) /* the interpreter's, checked above */
+            ck_assert_uint_eq(e[0]->cpu.gpr[11], e[0]->cpu.gpr[8] + e[0]->cpu.gpr[4]);
+        cpuenv_free(e[0]);
+        cpuenv_free(e[1]);
+    }
+}
+END_TEST
+
 Suite *suite_jit(void)
 {
     Suite *s = suite_create("jit");
@@ -1032,6 +1068,7 @@ Suite *suite_jit(void)
         tcase_add_test(tc, loop_count_past_slack_cap);
         tcase_add_test(tc, loop_count_at_async_exit_request);
         tcase_add_test(tc, loop_handler_rewrites_loop_later);
+        tcase_add_test(tc, loop_six_cached_gprs);
     }
     suite_add_tcase(s, tc);
     return s;
