@@ -302,11 +302,19 @@ typedef struct Gen {
         unsigned crf;
         int rb;       /* cmp eax, GPR(rb), or -1: cmp eax, imm */
         uint32_t imm;
+        bool live;    /* the host flags still hold the compare (crf_defer) */
     } cmp_in, cmp_out;
     /* A loop's instruction count (gen_loop_count_store): true once a
      * handler call of the current pass stored it to PPCState, where it
      * stays exact until the pass ends */
     bool cnt_exact;
+    /* A loop ending in a compare and a branch on its CR field
+     * (crf_defer_ok): the compare leaves the field to be stored later
+     * (gen_crf_flush), its operands at [rsp + CRF_A] and CRF_B (or in
+     * GPR(rb), never written in the loop) */
+    bool crf_defer;
+    struct GenCmp defer;
+    bool defer_b_saved;
 } Gen;
 
 static uint32_t rd_of(uint32_t insn) { return (insn >> 21) & 31; }
@@ -318,10 +326,13 @@ static uint32_t xo_of(uint32_t insn) { return (insn >> 1) & 0x3FF; }
  * through the op's exit stub with that result in eax */
 static void gen_writeback(Gen *g, uint32_t dirty);
 static void gen_loop_count_store(Gen *g);
+static void gen_crf_flush(Gen *g, bool check);
 static void gen_call(Gen *g, const PPCOp *op)
 {
     JitEmit *e = &g->e;
     gen_writeback(g, g->dirty);
+    if (g->crf_defer)
+        gen_crf_flush(g, true);
     if (g->loop && !g->cnt_exact)
         gen_loop_count_store(g);
     g->dirty = g->loaded = 0; /* the handler may write any GPR */
@@ -562,6 +573,132 @@ static void gen_cmp_flags_to_crf(JitEmit *e, unsigned crf, bool sign, int rb, ui
     gen_set_crf_ecx(e, crf);
 }
 
+/* ---- a loop's deferred CR field ----
+ * A loop whose last two ops are a compare and a conditional branch on
+ * the field it sets (crf_defer_ok) does not store that field on every
+ * pass: the compare only saves its first operand at [rsp + CRF_A] (and
+ * its second at CRF_B unless it is a GPR no op of the loop writes) and
+ * sets the byte at [rsp + CRF_PEND]; the branch uses the compare's host
+ * flags.  The field is stored from the saved operands wherever anything
+ * else could read CR (gen_crf_flush): before every handler call, in the
+ * loop or its out-of-line TLB-miss stubs, when a compare ran since the
+ * loop was entered (CRF_PEND, cleared by the entry: s->cr is exact
+ * then), and on every way out of the loop.  No template before the
+ * compare reads or writes CR (crf_defer_ok), and storing the same saved
+ * compare twice gives the same field. */
+#define CRF_PEND 12
+#define CRF_A 32
+#define CRF_B 36
+
+static bool op_may_touch_cr(uint32_t insn)
+{
+    uint32_t p = insn >> 26, xo = xo_of(insn);
+    bool rc = insn & 1;
+    switch (p) {
+    case 10: case 11: case 13: case 19: case 28: case 29:
+        return true;
+    case 20: case 21: case 23: case 59:
+        return rc;
+    case 31:
+        return rc || xo == 0 || xo == 32 || xo == 19 || xo == 144 || xo == 512;
+    case 63:
+        return rc || xo == 0 || xo == 32 || xo == 64;
+    default:
+        return false;
+    }
+}
+
+/* whether an op may write GPR r (conservatively: its rD/rS and rA
+ * fields, every register for the multiple and string forms) */
+static bool op_may_write(uint32_t insn, uint32_t r)
+{
+    uint32_t p = insn >> 26, xo = xo_of(insn);
+    if (p == 46 || (p == 31 && (xo == 533 || xo == 597)))
+        return true;
+    return rd_of(insn) == r || ra_of(insn) == r;
+}
+
+/* g->crf_defer for a loop block b: its op n-2 a compare gen_alu makes a
+ * template of (L=0), its op n-1 a relative bc testing LT, GT or EQ of
+ * that compare's field, and no op before them touching CR */
+static bool crf_defer_ok(Gen *g)
+{
+    const PPCBlock *b = g->b;
+    if (!g->loop || b->n < 2)
+        return false;
+    uint32_t c = b->ops[b->n - 2].insn, br = b->ops[b->n - 1].insn, p = c >> 26;
+    if (b->ops[b->n - 2].kind == 0xFFFF || b->ops[b->n - 1].kind == 0xFFFF)
+        return false;
+    bool cmp = ((p == 10 || p == 11) && !(c & (1u << 21))) ||
+               (p == 31 && (xo_of(c) == 0 || xo_of(c) == 32) && !(c & ((1u << 21) | 1u)));
+    uint32_t bo = rd_of(br), bi = ra_of(br);
+    if (!cmp || (br >> 26) != 16 || (br & 2) || (bo & 16) || (bi & 3) == 3 || bi >> 2 != rd_of(c) >> 2)
+        return false;
+    for (unsigned i = 0; i + 2 < b->n; i++)
+        if (op_may_touch_cr(b->ops[i].insn))
+            return false;
+    return true;
+}
+
+/* Store the deferred field from the saved operands: only when a compare
+ * ran since the entry if 'check' (else one ran in this pass).  eax, ecx,
+ * edx; GPR(rb) must be current in PPCState when it is not saved. */
+static void gen_set_crf_ecx(JitEmit *e, unsigned crf);
+static void gen_crf_flush(Gen *g, bool check)
+{
+    JitEmit *e = &g->e;
+    const struct GenCmp *c = &g->defer;
+    size_t skip = 0;
+    if (check) {
+        x_cmp8_rsp_imm(e, CRF_PEND, 0);
+        skip = x_jcc_fwd(e, CC_E);
+    }
+    x_load_rsp(e, X_EAX, CRF_A);
+    if (c->rb < 0) {
+        x_alu_imm(e, ALU_CMP, X_EAX, c->imm);
+    } else if (g->defer_b_saved) {
+        x_byte(e, 0x3B); /* cmp eax, [rsp + CRF_B] */
+        x_byte(e, 0x44);
+        x_byte(e, 0x24);
+        x_byte(e, CRF_B);
+    } else {
+        x_alu_load(e, ALU_CMP, X_EAX, GPR((unsigned)c->rb));
+    }
+    x_mov_imm(e, X_ECX, 2);
+    x_mov_imm(e, X_EDX, 8);
+    x_cmov(e, c->sign ? CC_L : CC_B, X_ECX, X_EDX);
+    x_mov_imm(e, X_EDX, 4);
+    x_cmov(e, c->sign ? CC_G : CC_A, X_ECX, X_EDX);
+    gen_set_crf_ecx(e, c->crf);
+    if (check)
+        x_patch_here(e, skip);
+}
+
+/* after the deferred compare's cmp (flags set): its operands saved, the
+ * field pending; the flags stay for the branch */
+static void gen_crf_defer_cmp(Gen *g, unsigned crf, bool sign, int rb, uint32_t imm)
+{
+    JitEmit *e = &g->e;
+    g->defer = (struct GenCmp){ .valid = true, .sign = sign, .crf = crf, .rb = rb, .imm = imm };
+    g->cmp_out = g->defer;
+    g->cmp_out.live = true;
+    x_store_rsp_any(e, CRF_A, X_EAX);
+    g->defer_b_saved = false;
+    if (rb >= 0) {
+        for (unsigned i = 0; i < g->b->n; i++)
+            g->defer_b_saved |= op_may_write(g->b->ops[i].insn, (uint32_t)rb);
+        if (g->defer_b_saved) {
+            int h = cache_get(g, (uint32_t)rb);
+            if (h < 0) {
+                x_load(e, X_ECX, GPR((unsigned)rb));
+                h = X_ECX;
+            }
+            x_store_rsp_any(e, CRF_B, (unsigned)h);
+        }
+    }
+    x_store8_rsp_imm(e, CRF_PEND, 1);
+}
+
 /* Rc=1: CR0 from the result in eax (PEM 2.1.3) */
 static void gen_cr0_eax(JitEmit *e)
 {
@@ -624,7 +761,10 @@ static bool gen_alu(Gen *g, const PPCOp *op)
             return false; /* L=1: leave the odd form to the handler */
         gen_ld_eax(e, ra);
         x_alu_imm(e, ALU_CMP, X_EAX, op->imm);
-        gen_cmp_flags_to_crf(e, rd >> 2, p == 11, -1, op->imm);
+        if (g->crf_defer && op->idx + 2u == g->b->n)
+            gen_crf_defer_cmp(g, rd >> 2, p == 11, -1, op->imm);
+        else
+            gen_cmp_flags_to_crf(e, rd >> 2, p == 11, -1, op->imm);
         return true;
     case 31:
         break;
@@ -640,7 +780,10 @@ static bool gen_alu(Gen *g, const PPCOp *op)
             return false;
         gen_ld_eax(e, ra);
         gen_alu_gpr(g, ALU_CMP, X_EAX, rb);
-        gen_cmp_flags_to_crf(e, rd >> 2, xo == 0, (int)rb, 0);
+        if (g->crf_defer && op->idx + 2u == g->b->n)
+            gen_crf_defer_cmp(g, rd >> 2, xo == 0, (int)rb, 0);
+        else
+            gen_cmp_flags_to_crf(e, rd >> 2, xo == 0, (int)rb, 0);
         return true;
     case 266: /* add (OE=0) */
         gen_ld_eax(e, ra);
@@ -1387,6 +1530,8 @@ static void gen_loop_budget(Gen *g, bool flag)
 static void gen_loop_leave(Gen *g)
 {
     JitEmit *e = &g->e;
+    if (g->crf_defer) /* after the compare */
+        gen_crf_flush(g, false);
     gen_loop_count_store(g);
     x_q_mov(e, 13, HR_SLACK);
     x_q_shift_imm(e, 5, 13, 63); /* shr r13, 63 */
@@ -1439,6 +1584,8 @@ static void gen_loop_back(Gen *g, const PPCOp *op)
     /* slow: this pass's count stored; the next pass within the budget
      * (end - count >= 2n, unsigned) and the full checks */
     x_q_alu_imm(e, ALU_ADD, HR_SLACK, n);
+    if (g->crf_defer) /* the field exact wherever the slow path goes */
+        gen_crf_flush(g, false);
     gen_loop_count_store(g);
     x_q_load_rsp(e, X_ECX, LOOP_END);
     x_q_alu(e, ALU_SUB, X_ECX, X_EAX);
@@ -1452,6 +1599,8 @@ static void gen_loop_back(Gen *g, const PPCOp *op)
     x_jmp_back(e, cont);
     for (unsigned k = 0; k < n_req; k++)
         x_patch_here(e, req[k]);
+    if (g->crf_defer)
+        gen_crf_flush(g, false);
     gen_loop_count_store(g);
     for (unsigned k = 0; k < n_out; k++)
         x_patch_here(e, out[k]);
@@ -1696,7 +1845,9 @@ static bool gen_branch(Gen *g, const PPCOp *op)
          * stored, but its LT/GT/EQ bit is the host condition of the same
          * cmp, made again since the CR merge and the CTR update changed
          * the flags); SO is only in the stored field */
-        if (c->rb >= 0 && (g->loaded & (1u << c->rb)))
+        if (c->live && (bo & 4))
+            ; /* the compare's flags, untouched since (gen_crf_defer_cmp) */
+        else if (c->rb >= 0 && (g->loaded & (1u << c->rb)))
             x_alu(e, ALU_CMP, X_EAX, (unsigned)g->hreg_of[c->rb]);
         else if (c->rb >= 0) /* written back above */
             x_alu_load(e, ALU_CMP, X_EAX, GPR((unsigned)c->rb));
@@ -1775,6 +1926,7 @@ static void *compile(PPCState *s, PPCBlock *b)
                 4u * last->idx + last->imm == 0;
     cache_alloc(g, loop);
     g->loop = loop && g->alloc;
+    g->crf_defer = crf_defer_ok(g);
     /* A loop is generated twice when its first pass left GPRs dirty at
      * the back edge: the second keeps them dirty across it (head_dirty)
      * instead of writing them back on every iteration.  Either pass alone
@@ -1796,6 +1948,8 @@ static void *compile(PPCState *s, PPCBlock *b)
         x_q_store_rsp(e, LOOP_END, 12);
         x_q_load(e, X_EAX, ST(icount));
         gen_loop_budget(g, true);
+        if (g->crf_defer)
+            x_store8_rsp_imm(e, CRF_PEND, 0); /* s->cr exact */
         gen_reload(g, g->alloc);
         g->loaded = g->alloc;
         g->dirty = g->head_dirty;

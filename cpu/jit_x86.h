@@ -488,4 +488,39 @@ static inline void x_jcc_back(JitEmit *e, unsigned cc, size_t to)
     x_u32(e, (uint32_t)(to - (e->pos + 4)));
 }
 
+/* mov [rsp + d8], r32 for any register (a REX for r8-r15) / mov byte
+ * [rsp + d8], imm8 */
+static inline void x_store_rsp_any(JitEmit *e, uint8_t d, unsigned r)
+{
+    x_rex(e, r, 0);
+    x_byte(e, 0x89);
+    x_byte(e, (uint8_t)(0x44 | ((r & 7) << 3)));
+    x_byte(e, 0x24);
+    x_byte(e, d);
+}
+static inline void x_store8_rsp_imm(JitEmit *e, uint8_t d, uint8_t imm)
+{
+    x_byte(e, 0xC6);
+    x_byte(e, 0x44);
+    x_byte(e, 0x24);
+    x_byte(e, d);
+    x_byte(e, imm);
+}
+/* mov r32, [rsp + d8] (r below 8) / cmp byte [rsp + d8], imm8 */
+static inline void x_load_rsp(JitEmit *e, unsigned r, uint8_t d)
+{
+    x_byte(e, 0x8B);
+    x_byte(e, (uint8_t)(0x44 | (r << 3)));
+    x_byte(e, 0x24);
+    x_byte(e, d);
+}
+static inline void x_cmp8_rsp_imm(JitEmit *e, uint8_t d, uint8_t imm)
+{
+    x_byte(e, 0x80);
+    x_byte(e, 0x7C);
+    x_byte(e, 0x24);
+    x_byte(e, d);
+    x_byte(e, imm);
+}
+
 #endif /* CPU_JIT_X86_H */

@@ -1039,6 +1039,127 @@ START_TEST(loop_six_cached_gprs)
 }
 END_TEST
 
+/* ---- a loop's deferred CR field (cpu/jit.c gen_crf_flush): exact for
+ * every handler the loop calls and at every way out ---- */
+
+/* Run a loop with a device write in every pass at every budget under
+ * both engines, from CR = 0x5A5A5A5A and XER[SO] set: the same state and
+ * the same CR in every write the device saw */
+static void crf_sweep(const uint32_t *code, unsigned n, unsigned max, uint32_t r3, uint32_t r10,
+                      uint32_t ctr, unsigned stop)
+{
+    for (unsigned k = 0; k < max; k++) {
+        RecDev d[2];
+        CpuEnv *e[2] = { rec_env(PPC_ENGINE_INTERP, &d[0], code, n),
+                         rec_env(PPC_ENGINE_JIT, &d[1], code, n) };
+        int r[2];
+        for (int i = 0; i < 2; i++) {
+            d[i].stop_at = stop;
+            e[i]->cpu.cr = 0x5A5A5A5Au;
+            e[i]->cpu.gpr[3] = r3;
+            e[i]->cpu.gpr[10] = r10;
+            e[i]->cpu.ctr = ctr;
+            r[i] = ppc_run(&e[i]->cpu, k);
+        }
+        char what[48];
+        snprintf(what, sizeof what, "crf: stop %u, budget %u", stop, k);
+        ck_assert_msg(r[0] == r[1], "%s: ppc_run %d vs %d", what, r[0], r[1]);
+        same_exc_state(e[0], e[1], what);
+        same_rec(&d[0], &d[1], what);
+        /* the interpreter's, which the JIT's match: the first write sees
+         * the CR the run started with, the later ones a compare's */
+        if (d[0].n > 1)
+            ck_assert_uint_ne(d[0].cr[1], d[0].cr[0]);
+        cpuenv_free(e[0]);
+        cpuenv_free(e[1]);
+    }
+}
+
+/* An immediate compare into CR6 (the field shifted), its branch bne cr6
+ *   0x3000: addi r3,r3,1 ; stw r3,0(r9) ; cmpwi cr6,r3,5 ; bne cr6,0x3000 ;
+ *           b . */
+START_TEST(crf_immediate_compare_cr6)
+{
+    uint32_t code[] = { D(14, 3, 3, 1), D(36, 3, 9, 0), D(11, 6 << 2, 3, 5), BC(4, 6 * 4 + 2, -12),
+                        B(0) };
+    for (unsigned stop = 0; stop <= 8; stop += 4)
+        crf_sweep(code, 5, 4 * 8 + 6, (uint32_t)-3, 0, 0, stop);
+}
+END_TEST
+
+/* The second operand a GPR the loop writes (saved with the first):
+ *   0x3000: addi r3,r3,1 ; addi r10,r10,-2 ; stw r3,0(r9) ;
+ *           cmplw cr3,r3,r10 ; blt cr3,0x3000 ; b . */
+START_TEST(crf_register_compare_written_operand)
+{
+    uint32_t code[] = { D(14, 3, 3, 1), D(14, 10, 10, -2), D(36, 3, 9, 0), X(32, 3 << 2, 3, 10),
+                        BC(12, 3 * 4 + 0, -16), B(0) };
+    crf_sweep(code, 6, 5 * 8 + 6, 0, 20, 0, 0);
+    crf_sweep(code, 6, 5 * 8 + 6, 0, 20, 0, 4);
+}
+END_TEST
+
+/* A branch that also counts CTR (bdnzf cr1 eq: the flags of the compare
+ * are gone after the decrement), ending by CTR or by the compare
+ *   0x3000: addi r3,r3,1 ; stw r3,0(r9) ; cmpw cr1,r3,r10 ;
+ *           bdnzf cr1 eq,0x3000 ; b . */
+START_TEST(crf_with_ctr_branch)
+{
+    uint32_t code[] = { D(14, 3, 3, 1), D(36, 3, 9, 0), X(0, 1 << 2, 3, 10), BC(0, 1 * 4 + 2, -12),
+                        B(0) };
+    crf_sweep(code, 5, 4 * 9 + 6, 0, 6, 20, 0); /* the compare ends it */
+    crf_sweep(code, 5, 4 * 9 + 6, 0, 60, 7, 0); /* CTR ends it */
+}
+END_TEST
+
+/* A compare whose result changes every pass (GT, LT, GT...), the run
+ * ended by the budget, by a device's exit request (after the compare of
+ * the same pass) and never by the loop
+ *   0x3000: xori r4,r4,2 ; addi r5,r4,-1 ; stw r5,0(r9) ; cmpwi cr5,r5,0 ;
+ *           bne cr5,0x3000 */
+START_TEST(crf_alternating_field_at_exit_request)
+{
+    uint32_t code[] = { D(26, 4, 4, 2), D(14, 5, 4, -1), D(36, 5, 9, 0), D(11, 5 << 2, 5, 0),
+                        BC(4, 5 * 4 + 2, -16) };
+    for (unsigned stop = 0; stop <= 7; stop++)
+        crf_sweep(code, 5, 5 * 8 + 3, 0, 0, 0, stop);
+}
+END_TEST
+
+/* A handler that runs in some passes only: stwu walks off DBAT0's 128 KiB
+ * in the 13th pass (a DSI from its out-of-line TLB-miss stub, no handler
+ * in the passes before it since the first): the exception sees the CR
+ * field of the 12th pass's compare (LT, the first pass's GT)
+ *   0x3000: addi r3,r3,1 ; stwu r3,4(r6) ; xori r4,r4,2 ; cmpw cr2,r4,r10 ;
+ *           bne cr2,0x3000 ; b .
+ * r10 = 1: GT and LT in turns */
+START_TEST(crf_at_fault_in_later_pass)
+{
+    uint32_t code[] = { D(14, 3, 3, 1), D(37, 3, 6, 4), D(26, 4, 4, 2), X(0, 2 << 2, 4, 10),
+                        BC(4, 2 * 4 + 2, -16), B(0) };
+    for (unsigned k = 5 * 12 + 2; k < 5 * 12 + 12; k++) {
+        CpuEnv *e[2] = { cache_env(PPC_ENGINE_INTERP, 0x3000, code, 6),
+                         cache_env(PPC_ENGINE_JIT, 0x3000, code, 6) };
+        for (int i = 0; i < 2; i++) {
+            e[i]->cpu.gpr[3] = 0;
+            e[i]->cpu.gpr[4] = 0;
+            e[i]->cpu.gpr[10] = 1;
+            e[i]->cpu.gpr[6] = MAPPED_END - 13 * 4;
+            e[i]->cpu.cr = 0x5A5A5A5Au;
+            e[i]->cpu.xer = XER_SO;
+            ck_assert_int_eq(ppc_run(&e[i]->cpu, k), PPC_RUN_BUDGET);
+        }
+        same_exc_state(e[0], e[1], "crf at a DSI");
+        /* the interpreter's, checked above: the DSI in the 13th pass */
+        ck_assert_uint_eq(e[0]->cpu.srr0, 0x3004);
+        ck_assert_uint_eq(e[0]->cpu.gpr[3], 13);
+        ck_assert_uint_eq((e[0]->cpu.cr >> 20) & 0xF, 0x9); /* LT, SO */
+        cpuenv_free(e[0]);
+        cpuenv_free(e[1]);
+    }
+}
+END_TEST
+
 Suite *suite_jit(void)
 {
     Suite *s = suite_create("jit");
@@ -1069,6 +1190,11 @@ Suite *suite_jit(void)
         tcase_add_test(tc, loop_count_at_async_exit_request);
         tcase_add_test(tc, loop_handler_rewrites_loop_later);
         tcase_add_test(tc, loop_six_cached_gprs);
+        tcase_add_test(tc, crf_immediate_compare_cr6);
+        tcase_add_test(tc, crf_register_compare_written_operand);
+        tcase_add_test(tc, crf_with_ctr_branch);
+        tcase_add_test(tc, crf_alternating_field_at_exit_request);
+        tcase_add_test(tc, crf_at_fault_in_later_pass);
     }
     suite_add_tcase(s, tc);
     return s;
