@@ -706,6 +706,58 @@ static void gen_cr0_eax(JitEmit *e)
     gen_cmp_flags_to_crf(e, 0, true, -1, 0);
 }
 
+/* GPR r's current value as an operand: its host register, eax when the
+ * previous template left it there, or -1 (PPCState) */
+static int gen_src(Gen *g, uint32_t r)
+{
+    int h = cache_get(g, r);
+    return h >= 0 ? h : g->eax_in == (int)r ? X_EAX : -1;
+}
+
+/* rD = rA op rB (Rc=0) straight in rD's host register, without a pass
+ * through eax: one instruction when rD is rA (or rB and op commutes),
+ * else a move and the op; false (nothing emitted) when rD is not cached
+ * or is the second operand of a subtraction */
+static bool gen_alu_direct(Gen *g, int alu, uint32_t d, uint32_t a, uint32_t b, bool commute)
+{
+    JitEmit *e = &g->e;
+    int hd = g->hreg_of[d];
+    if (hd < 0 || (!commute && d == b && d != a))
+        return false;
+    int sa = gen_src(g, a), sb = gen_src(g, b);
+    if (alu == ALU_OR && a == b) { /* mr */
+        if (sa != hd) {
+            if (sa >= 0)
+                x_mov(e, (unsigned)hd, (unsigned)sa);
+            else
+                x_load(e, (unsigned)hd, GPR(a));
+        }
+    } else {
+        if (commute && d == b && d != a) { /* rD = rB op rA */
+            uint32_t t = a;
+            a = b;
+            b = t;
+            int st = sa;
+            sa = sb;
+            sb = st;
+        }
+        if (d != a) {
+            if (sa >= 0)
+                x_mov(e, (unsigned)hd, (unsigned)sa);
+            else
+                x_load(e, (unsigned)hd, GPR(a));
+        }
+        if (sb >= 0)
+            x_alu(e, alu, (unsigned)hd, (unsigned)sb);
+        else
+            x_alu_load(e, alu, (unsigned)hd, GPR(b));
+    }
+    g->eax_in = -1;
+    g->loaded |= 1u << d;
+    g->dirty |= 1u << d;
+    return true;
+}
+
 /* D-form arithmetic and logical immediates, rlwinm, X-form logical,
  * add/subf, compares, mfspr/mtspr LR/CTR: true when a template was
  * emitted */
@@ -786,11 +838,15 @@ static bool gen_alu(Gen *g, const PPCOp *op)
             gen_cmp_flags_to_crf(e, rd >> 2, xo == 0, (int)rb, 0);
         return true;
     case 266: /* add (OE=0) */
+        if (!rc && gen_alu_direct(g, ALU_ADD, rd, ra, rb, true))
+            return true;
         gen_ld_eax(e, ra);
         gen_alu_gpr(g, ALU_ADD, X_EAX, rb);
         gen_st_eax(e, rd);
         break;
     case 40: /* subf: rD = rB - rA (OE=0) */
+        if (!rc && gen_alu_direct(g, ALU_SUB, rd, rb, ra, false))
+            return true;
         gen_ld_eax(e, rb);
         gen_alu_gpr(g, ALU_SUB, X_EAX, ra);
         gen_st_eax(e, rd);
@@ -800,6 +856,9 @@ static bool gen_alu(Gen *g, const PPCOp *op)
     case 316: /* xor */
     case 60:  /* andc */
     case 124: /* nor */
+        if (!rc && xo != 60 && xo != 124 &&
+            gen_alu_direct(g, xo == 28 ? ALU_AND : xo == 316 ? ALU_XOR : ALU_OR, ra, rd, rb, true))
+            return true;
         gen_ld_eax(e, rd);
         if (xo == 60) {
             gen_ld(g, X_ECX, rb);

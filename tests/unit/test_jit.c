@@ -1160,6 +1160,41 @@ START_TEST(crf_at_fault_in_later_pass)
 }
 END_TEST
 
+/* add, subf, and, or, xor straight into rD's host register (cpu/jit.c
+ * gen_alu_direct): rD the first operand, the second, neither, both
+ * operands one GPR, mr, subf into its subtrahend (left to eax), in a
+ * loop of ten GPRs (six in host registers, the rest in PPCState), at
+ * every budget against the interpreter
+ *   0x3000: add r3,r3,r4 ; add r5,r4,r5 ; add r6,r3,r4 ; subf r7,r3,r7 ;
+ *           subf r3,r3,r5 ; subf r6,r4,r3 ; xor r4,r4,r6 ; or r9,r5,r5 ;
+ *           and r10,r9,r3 ; or r3,r3,r9 ; add r11,r12,r12 ; lwz r12,0(r11) ;
+ *           add r12,r12,r10 ; bdnz 0x3000 ; b . */
+START_TEST(loop_alu_direct_forms)
+{
+    uint32_t code[] = { X(266, 3, 3, 4), X(266, 5, 4, 5),  X(266, 6, 3, 4),  X(40, 7, 3, 7),
+                        X(40, 3, 3, 5),  X(40, 6, 4, 3),   X(316, 4, 4, 6),  X(444, 5, 9, 5),
+                        X(28, 9, 10, 3), X(444, 3, 3, 9),  X(266, 11, 12, 12), D(32, 12, 11, 0),
+                        X(266, 12, 12, 10), BC(16, 0, -13 * 4), B(0) };
+    for (unsigned k = 0; k < 14 * 6 + 3; k++) {
+        CpuEnv *e[2] = { cache_env(PPC_ENGINE_INTERP, 0x3000, code, 15),
+                         cache_env(PPC_ENGINE_JIT, 0x3000, code, 15) };
+        for (int i = 0; i < 2; i++) {
+            for (unsigned r = 3; r <= 12; r++)
+                e[i]->cpu.gpr[r] = 0x01010101u * r ^ (0x80000000u >> r);
+            e[i]->cpu.gpr[12] = DATA / 2;
+            e[i]->cpu.ctr = 5;
+            cpuenv_write32(e[i], DATA, 0x12345678u);
+            ck_assert_int_eq(ppc_run(&e[i]->cpu, k), PPC_RUN_BUDGET);
+        }
+        char what[32];
+        snprintf(what, sizeof what, "alu budget %u", k);
+        same_exc_state(e[0], e[1], what);
+        cpuenv_free(e[0]);
+        cpuenv_free(e[1]);
+    }
+}
+END_TEST
+
 Suite *suite_jit(void)
 {
     Suite *s = suite_create("jit");
@@ -1195,6 +1230,7 @@ Suite *suite_jit(void)
         tcase_add_test(tc, crf_with_ctr_branch);
         tcase_add_test(tc, crf_alternating_field_at_exit_request);
         tcase_add_test(tc, crf_at_fault_in_later_pass);
+        tcase_add_test(tc, loop_alu_direct_forms);
     }
     suite_add_tcase(s, tc);
     return s;
