@@ -772,21 +772,22 @@ static void start_pass(MigSource *s)
     pthread_mutex_unlock(&s->mu);
 }
 
+/* Stops watching fd and closes it; both may be unset already */
+static void unwatch_close(const MigHost *h, void **watch, int *fd)
+{
+    if (*watch)
+        h->unwatch(*watch);
+    *watch = NULL;
+    if (*fd >= 0)
+        close(*fd);
+    *fd = -1;
+}
+
 static void source_close(MigSource *s)
 {
     worker_stop(s);
-    if (s->ewatch)
-        s->host.unwatch(s->ewatch);
-    s->ewatch = NULL;
-    if (s->efd >= 0)
-        close(s->efd);
-    s->efd = -1;
-    if (s->watch)
-        s->host.unwatch(s->watch);
-    s->watch = NULL;
-    if (s->fd >= 0)
-        close(s->fd);
-    s->fd = -1;
+    unwatch_close(&s->host, &s->ewatch, &s->efd);
+    unwatch_close(&s->host, &s->watch, &s->fd);
     if (s->child > 0) {
         int stt;
         if (waitpid(s->child, &stt, WNOHANG) == 0)
@@ -1400,12 +1401,7 @@ static void send_refusal(int fd, uint8_t kind, const char *why)
 
 static void in_close(MigIncoming *in)
 {
-    if (in->watch)
-        in->host.unwatch(in->watch);
-    in->watch = NULL;
-    if (in->fd >= 0)
-        close(in->fd);
-    in->fd = -1;
+    unwatch_close(&in->host, &in->watch, &in->fd);
     free(in->buf);
     in->buf = NULL;
     free(in->dev);
