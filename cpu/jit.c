@@ -247,7 +247,7 @@ static void gen_slots_invalid(JitEmit *e)
 #define LOOP_END 16
 #define LOOP_BASE 24
 #define LOOP_QMAX 0x00FFFFFFu
-#define LOOP_K 0x40000000u /* > LOOP_QMAX: r13 - LOOP_K < 0 */
+#define LOOP_K 0x40000000u /* > LOOP_QMAX: slack - LOOP_K < 0 */
 
 /* Largest code one op can take (the longest template is a load or store
  * with its handler call on a miss, about 90 bytes), plus the exit stub */
@@ -367,7 +367,7 @@ static void gen_call(Gen *g, const PPCOp *op)
  * so a chain needs only the asynchronous requests and the budget checked.
  * rbp, r14, r15 (the GPR cache) pushed and 40 bytes reserved (the page
  * slots' tags at [rsp], a loop's end and count base at [rsp + LOOP_END]
- * and [rsp + LOOP_BASE]) keep
+ * and [rsp + LOOP_BASE], its deferred CR field's operands, CRF_A) keep
  * calls 16-byte aligned. */
 static void gen_prologue(JitEmit *e)
 {
@@ -584,8 +584,10 @@ static void gen_cmp_flags_to_crf(JitEmit *e, unsigned crf, bool sign, int rb, ui
  * loop or its out-of-line TLB-miss stubs, when a compare ran since the
  * loop was entered (CRF_PEND, cleared by the entry: s->cr is exact
  * then), and on every way out of the loop.  No template before the
- * compare reads or writes CR (crf_defer_ok), and storing the same saved
- * compare twice gives the same field. */
+ * compare reads or writes CR (crf_defer_ok).  A store clears CRF_PEND:
+ * a handler may change XER[SO], which the field takes from XER when it
+ * is stored, so the field is stored once for each compare, before the
+ * first handler after it. */
 #define CRF_PEND 12
 #define CRF_A 32
 #define CRF_B 36
@@ -670,6 +672,7 @@ static void gen_crf_flush(Gen *g, bool check)
     x_mov_imm(e, X_EDX, 4);
     x_cmov(e, c->sign ? CC_G : CC_A, X_ECX, X_EDX);
     gen_set_crf_ecx(e, c->crf);
+    x_store8_rsp_imm(e, CRF_PEND, 0);
     if (check)
         x_patch_here(e, skip);
 }

@@ -1195,6 +1195,41 @@ START_TEST(loop_alu_direct_forms)
 }
 END_TEST
 
+/* The field takes XER[SO] as it was at the compare: in the 13th pass a
+ * handler (addo, no template) overflows and sets SO after the field of
+ * the 12th pass's compare was stored for it, and a DSI follows in the
+ * same pass (stwu walking off DBAT0): the field the exception leaves has
+ * SO clear, as the interpreter's
+ *   0x3000: addi r3,r3,1 ; addo r5,r5,r7 ; stwu r3,4(r8) ; xori r4,r4,2 ;
+ *           cmpw cr2,r4,r10 ; bne cr2,0x3000 ; b . */
+START_TEST(crf_so_set_by_handler_before_fault)
+{
+    uint32_t code[] = { D(14, 3, 3, 1), X(266, 5, 5, 7) | (1u << 10), D(37, 3, 8, 4), D(26, 4, 4, 2),
+                        X(0, 2 << 2, 4, 10), BC(4, 2 * 4 + 2, -20), B(0) };
+    CpuEnv *e[2] = { cache_env(PPC_ENGINE_INTERP, 0x3000, code, 7),
+                     cache_env(PPC_ENGINE_JIT, 0x3000, code, 7) };
+    for (int i = 0; i < 2; i++) {
+        e[i]->cpu.gpr[3] = 0;
+        e[i]->cpu.gpr[4] = 0;
+        e[i]->cpu.gpr[5] = 0x80000000u - 13;
+        e[i]->cpu.gpr[7] = 1;
+        e[i]->cpu.gpr[8] = MAPPED_END - 13 * 4;
+        e[i]->cpu.gpr[10] = 1;
+        e[i]->cpu.cr = 0;
+        e[i]->cpu.xer = 0;
+        ck_assert_int_eq(ppc_run(&e[i]->cpu, 6 * 14), PPC_RUN_BUDGET); /* the 13th pass whole */
+    }
+    same_exc_state(e[0], e[1], "SO by a handler");
+    ck_assert_uint_eq(e[0]->cpu.xer, e[1]->cpu.xer);
+    /* the interpreter's, checked above */
+    ck_assert_uint_eq(e[0]->cpu.srr0, 0x3008);
+    ck_assert(e[0]->cpu.xer & XER_SO);
+    ck_assert_uint_eq((e[0]->cpu.cr >> 20) & 0xF, 0x8); /* LT, no SO */
+    cpuenv_free(e[0]);
+    cpuenv_free(e[1]);
+}
+END_TEST
+
 Suite *suite_jit(void)
 {
     Suite *s = suite_create("jit");
@@ -1231,6 +1266,7 @@ Suite *suite_jit(void)
         tcase_add_test(tc, crf_alternating_field_at_exit_request);
         tcase_add_test(tc, crf_at_fault_in_later_pass);
         tcase_add_test(tc, loop_alu_direct_forms);
+        tcase_add_test(tc, crf_so_set_by_handler_before_fault);
     }
     suite_add_tcase(s, tc);
     return s;
