@@ -193,8 +193,9 @@ int ppc_set_engine(PPCState *s, int engine)
 
 /* Host registers of the guest GPR cache: rbp, r14 and r15 are saved by
  * the prologue; r8-r11 are caller-saved, which costs nothing as a handler
- * call invalidates the whole cache anyway (a handler may write any GPR) */
-static const uint8_t cache_hregs[] = { X_EBP, X_R14, X_R15, X_R8, X_R9 };
+ * call invalidates the whole cache anyway (a handler may write any GPR).
+ * The last, r13, in loops only (see LOOP_BASE). */
+static const uint8_t cache_hregs[] = { X_EBP, X_R14, X_R15, X_R8, X_R9, 13 };
 
 /* Page slots: the pages the block last checked in the soft TLB for loads
  * off an even base GPR (slot 0), for stores (1) and for loads off an odd
@@ -222,7 +223,34 @@ static void gen_slots_invalid(JitEmit *e)
     for (unsigned k = 0; k < N_SLOTS; k++)
         x_store_rsp_imm(e, SLOT_TAG(k), PPC_TLB_INVALID);
 }
-#define N_CACHE ((unsigned)sizeof cache_hregs)
+#define N_CACHE ((unsigned)sizeof cache_hregs - 1) /* outside loops */
+
+/* A loop's instruction count.  A block that branches back to its start
+ * (Gen.loop) does not keep s->icount and s->block_icount current on its
+ * back edge: for the loop's duration the end of the budget (r12, see
+ * gen_prologue) waits at [rsp + LOOP_END], r12 holds the pass's slack and
+ * the 64-bit word at [rsp + LOOP_BASE] a base B such that the count at
+ * the start of the current pass is always B - r12 (mod 2^64).  The slack
+ * is how many instructions past this pass's end the budget allows, at
+ * most LOOP_QMAX, or -1 when this pass itself passes it (an entry with end
+ * 0, as the lockstep checker's); so the back edge, which takes n off r12
+ * for the next pass, goes on while r12 stays >= 0 (sub, jns).  The "a
+ * handler ran" flag (r13) becomes a negative slack: the entry and every
+ * handler call take LOOP_K off both r12 and B, which keeps the count and
+ * sends the back edge to its slow path, where the run loop's full checks
+ * are (gen_loop_back).  r13 is free meanwhile: one more GPR cache
+ * register (cache_hregs).  Every way out stores the count, B - r12, to
+ * icount and block_icount first (gen_loop_count_store: before every
+ * handler call, as ppc_icount_now reads block_icount, and before every
+ * exit and chain, as the run loop and jit_next read icount), and a chain
+ * to another block puts end and the flag (1 when the slack is negative)
+ * back into r12 and r13.  Every value a handler or the run loop sees is
+ * the interpreter's. */
+#define HR_SLACK 12 /* r12 */
+#define LOOP_END 16
+#define LOOP_BASE 24
+#define LOOP_QMAX 0x00FFFFFFu
+#define LOOP_K 0x40000000u /* > LOOP_QMAX: slack - LOOP_K < 0 */
 
 /* Largest code one op can take (the longest template is a load or store
  * with its handler call on a miss, about 90 bytes), plus the exit stub */
@@ -282,7 +310,19 @@ typedef struct Gen {
         unsigned crf;
         int rb;       /* cmp eax, GPR(rb), or -1: cmp eax, imm */
         uint32_t imm;
+        bool live;    /* the host flags still hold the compare (crf_defer) */
     } cmp_in, cmp_out;
+    /* A loop's instruction count (gen_loop_count_store): true once a
+     * handler call of the current pass stored it to PPCState, where it
+     * stays exact until the pass ends */
+    bool cnt_exact;
+    /* A loop ending in a compare and a branch on its CR field
+     * (crf_defer_ok): the compare leaves the field to be stored later
+     * (gen_crf_flush), its operands at [rsp + CRF_A] and CRF_B (or in
+     * GPR(rb), never written in the loop) */
+    bool crf_defer;
+    struct GenCmp defer;
+    bool defer_b_saved;
 } Gen;
 
 static uint32_t rd_of(uint32_t insn) { return (insn >> 21) & 31; }
@@ -293,10 +333,16 @@ static uint32_t xo_of(uint32_t insn) { return (insn >> 1) & 0x3FF; }
 /* Call op's handler; a result other than PPC_NEXT leaves the block
  * through the op's exit stub with that result in eax */
 static void gen_writeback(Gen *g, uint32_t dirty);
+static void gen_loop_count_store(Gen *g);
+static void gen_crf_flush(Gen *g, bool check);
 static void gen_call(Gen *g, const PPCOp *op)
 {
     JitEmit *e = &g->e;
     gen_writeback(g, g->dirty);
+    if (g->crf_defer)
+        gen_crf_flush(g, true);
+    if (g->loop && !g->cnt_exact)
+        gen_loop_count_store(g);
     g->dirty = g->loaded = 0; /* the handler may write any GPR */
     memset(g->slot_ok, 0, sizeof g->slot_ok);
     x_byte(e, 0x48); /* mov rdi, rbx */
@@ -307,7 +353,13 @@ static void gen_call(Gen *g, const PPCOp *op)
     x_byte(e, 0xFF); /* call rax */
     x_byte(e, 0xD0);
     gen_slots_invalid(e); /* it clobbered r10, r11, rdi and may change the TLB */
-    x_r13_set(e, 1); /* a handler ran */
+    if (g->loop) { /* a handler ran: slack < 0, the count kept (LOOP_K) */
+        x_q_alu_imm(e, ALU_SUB, HR_SLACK, LOOP_K);
+        x_q_alu_rsp_imm(e, ALU_SUB, LOOP_BASE, LOOP_K);
+        g->cnt_exact = true;
+    } else {
+        x_r13_set(e, 1); /* a handler ran */
+    }
     x_test(e, X_EAX, X_EAX);
     size_t at = x_jcc_fwd(e, CC_NE);
     g->exits[g->n_exits].at = at;
@@ -322,8 +374,10 @@ static void gen_call(Gen *g, const PPCOp *op)
  * but generated code ran since those checks, and generated code changes
  * neither the MSR, IABR, the debugger's state, halted nor the soft TLB,
  * so a chain needs only the asynchronous requests and the budget checked.
- * rbp, r14, r15 (the GPR cache) pushed and 24 bytes reserved (the page
- * slots' tags) keep calls 16-byte aligned. */
+ * rbp, r14, r15 (the GPR cache) pushed and 40 bytes reserved (the page
+ * slots' tags at [rsp], a loop's end and count base at [rsp + LOOP_END]
+ * and [rsp + LOOP_BASE], its deferred CR field's operands, CRF_A) keep
+ * calls 16-byte aligned. */
 static void gen_prologue(JitEmit *e)
 {
     static const uint8_t code[] = {
@@ -333,7 +387,7 @@ static void gen_prologue(JitEmit *e)
         0x55,                   /* push rbp */
         0x41, 0x56,             /* push r14 */
         0x41, 0x57,             /* push r15 */
-        0x48, 0x83, 0xEC, 0x18, /* sub rsp, 24 */
+        0x48, 0x83, 0xEC, 0x28, /* sub rsp, 40 */
         0x48, 0x89, 0xFB,       /* mov rbx, rdi */
         0x49, 0x89, 0xF4,       /* mov r12, rsi */
         0x41, 0xBD, 1, 0, 0, 0, /* mov r13d, 1 */
@@ -349,7 +403,7 @@ static void gen_prologue(JitEmit *e)
 static void gen_epilogue(JitEmit *e)
 {
     static const uint8_t code[] = {
-        0x48, 0x83, 0xC4, 0x18, /* add rsp, 24 */
+        0x48, 0x83, 0xC4, 0x28, /* add rsp, 40 */
         0x41, 0x5F, 0x41, 0x5E, /* pop r15, r14 */
         0x5D, 0x41, 0x5D, 0x41, 0x5C, 0x5B, 0xC3, /* pop rbp, r13, r12, rbx; ret */
     };
@@ -444,7 +498,15 @@ static void cache_alloc(Gen *g, bool loop)
         uint32_t insn = g->b->ops[i].insn, p = insn >> 26;
         uint32_t rd = rd_of(insn), ra = ra_of(insn), rb = rb_of(insn);
         if (p == 31) {
-            uses[rd]++;
+            /* rD/rS, but the crfD||L of cmp and cmpl, the TO of tw, 0
+             * in the cache operations and mcrxr */
+            switch (xo_of(insn)) {
+            case 0: case 32: case 4: case 54: case 86: case 246: case 278:
+            case 470: case 982: case 1014: case 512:
+                break;
+            default:
+                uses[rd]++;
+            }
             uses[ra]++;
             uses[rb]++;
         } else if ((p >= 7 && p <= 15 && p != 10 && p != 11) || (p >= 32 && p <= 45)) {
@@ -458,7 +520,7 @@ static void cache_alloc(Gen *g, bool loop)
     }
     memset(g->hreg_of, -1, sizeof g->hreg_of);
     g->alloc = 0;
-    for (unsigned k = 0; k < N_CACHE; k++) {
+    for (unsigned k = 0; k < N_CACHE + loop; k++) {
         unsigned best = 0;
         for (unsigned r = 1; r < 32; r++)
             if (uses[r] > uses[best])
@@ -522,11 +584,192 @@ static void gen_cmp_flags_to_crf(JitEmit *e, unsigned crf, bool sign, int rb, ui
     gen_set_crf_ecx(e, crf);
 }
 
+/* ---- a loop's deferred CR field ----
+ * A loop whose last two ops are a compare and a conditional branch on
+ * the field it sets (crf_defer_ok) does not store that field on every
+ * pass: the compare only saves its first operand at [rsp + CRF_A] (and
+ * its second at CRF_B unless it is a GPR no op of the loop writes) and
+ * sets the byte at [rsp + CRF_PEND]; the branch uses the compare's host
+ * flags.  The field is stored from the saved operands wherever anything
+ * else could read CR (gen_crf_flush): before every handler call, in the
+ * loop or its out-of-line TLB-miss stubs, when a compare ran since the
+ * loop was entered (CRF_PEND, cleared by the entry: s->cr is exact
+ * then), and on every way out of the loop.  No template before the
+ * compare reads or writes CR (crf_defer_ok).  A store clears CRF_PEND:
+ * a handler may change XER[SO], which the field takes from XER when it
+ * is stored, so the field is stored once for each compare, before the
+ * first handler after it. */
+#define CRF_PEND 12
+#define CRF_A 32
+#define CRF_B 36
+
+static bool op_may_touch_cr(uint32_t insn)
+{
+    uint32_t p = insn >> 26, xo = xo_of(insn);
+    bool rc = insn & 1;
+    switch (p) {
+    case 10: case 11: case 13: case 19: case 28: case 29:
+        return true;
+    case 20: case 21: case 23: case 59:
+        return rc;
+    case 31:
+        return rc || xo == 0 || xo == 32 || xo == 19 || xo == 144 || xo == 512;
+    case 63:
+        return rc || xo == 0 || xo == 32 || xo == 64;
+    default:
+        return false;
+    }
+}
+
+/* whether an op may write GPR r (conservatively: its rD/rS and rA
+ * fields, every register for the multiple and string forms) */
+static bool op_may_write(uint32_t insn, uint32_t r)
+{
+    uint32_t p = insn >> 26, xo = xo_of(insn);
+    if (p == 46 || (p == 31 && (xo == 533 || xo == 597)))
+        return true;
+    return rd_of(insn) == r || ra_of(insn) == r;
+}
+
+/* g->crf_defer for a loop block b: its op n-2 a compare gen_alu makes a
+ * template of (L=0), its op n-1 a relative bc testing LT, GT or EQ of
+ * that compare's field, and no op before them touching CR */
+static bool crf_defer_ok(Gen *g)
+{
+    const PPCBlock *b = g->b;
+    if (!g->loop || b->n < 2)
+        return false;
+    uint32_t c = b->ops[b->n - 2].insn, br = b->ops[b->n - 1].insn, p = c >> 26;
+    if (b->ops[b->n - 2].kind == 0xFFFF || b->ops[b->n - 1].kind == 0xFFFF)
+        return false;
+    bool cmp = ((p == 10 || p == 11) && !(c & (1u << 21))) ||
+               (p == 31 && (xo_of(c) == 0 || xo_of(c) == 32) && !(c & ((1u << 21) | 1u)));
+    uint32_t bo = rd_of(br), bi = ra_of(br);
+    if (!cmp || (br >> 26) != 16 || (br & 2) || (bo & 16) || (bi & 3) == 3 || bi >> 2 != rd_of(c) >> 2)
+        return false;
+    for (unsigned i = 0; i + 2 < b->n; i++)
+        if (op_may_touch_cr(b->ops[i].insn))
+            return false;
+    return true;
+}
+
+/* Store the deferred field from the saved operands: only when a compare
+ * ran since the entry if 'check' (else one ran in this pass).  eax, ecx,
+ * edx; GPR(rb) must be current in PPCState when it is not saved. */
+static void gen_set_crf_ecx(JitEmit *e, unsigned crf);
+static void gen_crf_flush(Gen *g, bool check)
+{
+    JitEmit *e = &g->e;
+    const struct GenCmp *c = &g->defer;
+    size_t skip = 0;
+    if (check) {
+        x_cmp8_rsp_imm(e, CRF_PEND, 0);
+        skip = x_jcc_fwd(e, CC_E);
+    }
+    x_load_rsp(e, X_EAX, CRF_A);
+    if (c->rb < 0) {
+        x_alu_imm(e, ALU_CMP, X_EAX, c->imm);
+    } else if (g->defer_b_saved) {
+        x_byte(e, 0x3B); /* cmp eax, [rsp + CRF_B] */
+        x_byte(e, 0x44);
+        x_byte(e, 0x24);
+        x_byte(e, CRF_B);
+    } else {
+        x_alu_load(e, ALU_CMP, X_EAX, GPR((unsigned)c->rb));
+    }
+    x_mov_imm(e, X_ECX, 2);
+    x_mov_imm(e, X_EDX, 8);
+    x_cmov(e, c->sign ? CC_L : CC_B, X_ECX, X_EDX);
+    x_mov_imm(e, X_EDX, 4);
+    x_cmov(e, c->sign ? CC_G : CC_A, X_ECX, X_EDX);
+    gen_set_crf_ecx(e, c->crf);
+    x_store8_rsp_imm(e, CRF_PEND, 0);
+    if (check)
+        x_patch_here(e, skip);
+}
+
+/* after the deferred compare's cmp (flags set): its operands saved, the
+ * field pending; the flags stay for the branch */
+static void gen_crf_defer_cmp(Gen *g, unsigned crf, bool sign, int rb, uint32_t imm)
+{
+    JitEmit *e = &g->e;
+    g->defer = (struct GenCmp){ .valid = true, .sign = sign, .crf = crf, .rb = rb, .imm = imm };
+    g->cmp_out = g->defer;
+    g->cmp_out.live = true;
+    x_store_rsp_any(e, CRF_A, X_EAX);
+    g->defer_b_saved = false;
+    if (rb >= 0) {
+        for (unsigned i = 0; i < g->b->n; i++)
+            g->defer_b_saved |= op_may_write(g->b->ops[i].insn, (uint32_t)rb);
+        if (g->defer_b_saved) {
+            int h = cache_get(g, (uint32_t)rb);
+            if (h < 0) {
+                x_load(e, X_ECX, GPR((unsigned)rb));
+                h = X_ECX;
+            }
+            x_store_rsp_any(e, CRF_B, (unsigned)h);
+        }
+    }
+    x_store8_rsp_imm(e, CRF_PEND, 1);
+}
+
 /* Rc=1: CR0 from the result in eax (PEM 2.1.3) */
 static void gen_cr0_eax(JitEmit *e)
 {
     x_alu_imm(e, ALU_CMP, X_EAX, 0);
     gen_cmp_flags_to_crf(e, 0, true, -1, 0);
+}
+
+/* GPR r's current value as an operand: its host register, eax when the
+ * previous template left it there, or -1 (PPCState) */
+static int gen_src(Gen *g, uint32_t r)
+{
+    int h = cache_get(g, r);
+    return h >= 0 ? h : g->eax_in == (int)r ? X_EAX : -1;
+}
+
+/* rD = rA op rB (Rc=0) straight in rD's host register, without a pass
+ * through eax: one instruction when rD is rA (or rB and op commutes),
+ * else a move and the op; false (nothing emitted) when rD is not cached
+ * or is the second operand of a subtraction */
+static bool gen_alu_direct(Gen *g, int alu, uint32_t d, uint32_t a, uint32_t b, bool commute)
+{
+    JitEmit *e = &g->e;
+    int hd = g->hreg_of[d];
+    if (hd < 0 || (!commute && d == b && d != a))
+        return false;
+    int sa = gen_src(g, a), sb = gen_src(g, b);
+    if (alu == ALU_OR && a == b) { /* mr */
+        if (sa != hd) {
+            if (sa >= 0)
+                x_mov(e, (unsigned)hd, (unsigned)sa);
+            else
+                x_load(e, (unsigned)hd, GPR(a));
+        }
+    } else {
+        if (commute && d == b && d != a) { /* rD = rB op rA */
+            uint32_t t = a;
+            a = b;
+            b = t;
+            int st = sa;
+            sa = sb;
+            sb = st;
+        }
+        if (d != a) {
+            if (sa >= 0)
+                x_mov(e, (unsigned)hd, (unsigned)sa);
+            else
+                x_load(e, (unsigned)hd, GPR(a));
+        }
+        if (sb >= 0)
+            x_alu(e, alu, (unsigned)hd, (unsigned)sb);
+        else
+            x_alu_load(e, alu, (unsigned)hd, GPR(b));
+    }
+    g->eax_in = -1;
+    g->loaded |= 1u << d;
+    g->dirty |= 1u << d;
+    return true;
 }
 
 /* D-form arithmetic and logical immediates, rlwinm, X-form logical,
@@ -584,7 +827,10 @@ static bool gen_alu(Gen *g, const PPCOp *op)
             return false; /* L=1: leave the odd form to the handler */
         gen_ld_eax(e, ra);
         x_alu_imm(e, ALU_CMP, X_EAX, op->imm);
-        gen_cmp_flags_to_crf(e, rd >> 2, p == 11, -1, op->imm);
+        if (g->crf_defer && op->idx + 2u == g->b->n)
+            gen_crf_defer_cmp(g, rd >> 2, p == 11, -1, op->imm);
+        else
+            gen_cmp_flags_to_crf(e, rd >> 2, p == 11, -1, op->imm);
         return true;
     case 31:
         break;
@@ -600,14 +846,21 @@ static bool gen_alu(Gen *g, const PPCOp *op)
             return false;
         gen_ld_eax(e, ra);
         gen_alu_gpr(g, ALU_CMP, X_EAX, rb);
-        gen_cmp_flags_to_crf(e, rd >> 2, xo == 0, (int)rb, 0);
+        if (g->crf_defer && op->idx + 2u == g->b->n)
+            gen_crf_defer_cmp(g, rd >> 2, xo == 0, (int)rb, 0);
+        else
+            gen_cmp_flags_to_crf(e, rd >> 2, xo == 0, (int)rb, 0);
         return true;
     case 266: /* add (OE=0) */
+        if (!rc && gen_alu_direct(g, ALU_ADD, rd, ra, rb, true))
+            return true;
         gen_ld_eax(e, ra);
         gen_alu_gpr(g, ALU_ADD, X_EAX, rb);
         gen_st_eax(e, rd);
         break;
     case 40: /* subf: rD = rB - rA (OE=0) */
+        if (!rc && gen_alu_direct(g, ALU_SUB, rd, rb, ra, false))
+            return true;
         gen_ld_eax(e, rb);
         gen_alu_gpr(g, ALU_SUB, X_EAX, ra);
         gen_st_eax(e, rd);
@@ -617,6 +870,9 @@ static bool gen_alu(Gen *g, const PPCOp *op)
     case 316: /* xor */
     case 60:  /* andc */
     case 124: /* nor */
+        if (!rc && xo != 60 && xo != 124 &&
+            gen_alu_direct(g, xo == 28 ? ALU_AND : xo == 316 ? ALU_XOR : ALU_OR, ra, rd, rb, true))
+            return true;
         gen_ld_eax(e, rd);
         if (xo == 60) {
             gen_ld(g, X_ECX, rb);
@@ -1268,6 +1524,180 @@ static void gen_exit_dynamic(Gen *g, const PPCOp *op)
 /* A value no live block's n has: the check of an unlinked chain site */
 static const uint16_t unlinked_n = 0;
 
+/* The run loop's checks between blocks that only a handler can make
+ * fail (see gen_prologue), for a chain from this block (to itself when
+ * self): each failure jumps out (out[], patched by the caller).  eax,
+ * ecx. */
+static void gen_full_checks(Gen *g, size_t *out, unsigned *n_out, bool self)
+{
+    JitEmit *e = &g->e;
+    x_test_mem_imm(e, ST(msr), MSR_SE | MSR_BE);
+    out[(*n_out)++] = x_jcc_fwd(e, CC_NE);
+    x_test_mem_imm(e, ST(iabr), 2u); /* IABR[BE] */
+    out[(*n_out)++] = x_jcc_fwd(e, CC_NE);
+    x_test_mem_imm(e, ST(debug_flags), PPC_DBG_EXEC);
+    out[(*n_out)++] = x_jcc_fwd(e, CC_NE);
+    x_byte(e, 0x80); /* cmp byte [rbx + halted], 0 */
+    x_mem_rbx(e, 7, ST(halted));
+    x_byte(e, 0);
+    out[(*n_out)++] = x_jcc_fwd(e, CC_NE);
+    x_byte(e, 0x80); /* cmp byte [rbx + debug_active], 0: the debugger's */
+    x_mem_rbx(e, 7, ST(debug_active)); /* checks are the run loop's (ppc.h) */
+    x_byte(e, 0);
+    out[(*n_out)++] = x_jcc_fwd(e, CC_NE);
+    /* the run loop's fetch check: tag_x of block_ea's entry, and its
+     * physical page this block's */
+    x_load(e, X_EAX, ST(block_ea));
+    x_mov(e, X_ECX, X_EAX);
+    gen_tlb_idx_ecx(e);
+    x_alu_imm(e, ALU_AND, X_EAX, PPC_PAGE_MASK);
+    x_byte(e, 0x3B); /* cmp eax, [rbx + rcx + tag_x] */
+    gen_tlb_mem(e, X_EAX, TLB_OFF(tag_x));
+    out[(*n_out)++] = x_jcc_fwd(e, CC_NE);
+    x_byte(e, 0x81); /* cmp dword [rbx + rcx + pa_page], imm32 */
+    gen_tlb_mem(e, 7, TLB_OFF(pa_page));
+    x_u32(e, g->b->pa & PPC_PAGE_MASK);
+    out[(*n_out)++] = x_jcc_fwd(e, CC_NE);
+    if (self) {
+        x_mov_imm64(e, X_EAX, (uint64_t)(uintptr_t)&g->b->n);
+        x_byte(e, 0x66); /* cmp word [rax], 0 */
+        x_byte(e, 0x83);
+        x_byte(e, 0x38);
+        x_byte(e, 0x00);
+        out[(*n_out)++] = x_jcc_fwd(e, CC_E);
+    }
+}
+
+/* ---- a loop's instruction count (see LOOP_BASE) ---- */
+
+/* s->icount = s->block_icount = the current pass's count, B - r12 (left
+ * in rax) */
+static void gen_loop_count_store(Gen *g)
+{
+    JitEmit *e = &g->e;
+    x_q_load_rsp(e, X_EAX, LOOP_BASE);
+    x_q_alu(e, ALU_SUB, X_EAX, HR_SLACK);
+    x_q_store(e, ST(icount), X_EAX);
+    x_q_store(e, ST(block_icount), X_EAX);
+}
+
+/* Start the count of a pass whose count is in rax: r12 = its slack,
+ * minus LOOP_K when 'flag' and r13d (the flag of gen_prologue) is set,
+ * so that the first back edge makes the full checks; B = rax + r12.
+ * rcx. */
+static void gen_loop_budget(Gen *g, bool flag)
+{
+    JitEmit *e = &g->e;
+    x_q_load_rsp(e, X_ECX, LOOP_END);
+    x_q_alu(e, ALU_SUB, X_ECX, X_EAX); /* end - count */
+    size_t nofit = x_jcc_fwd(e, CC_B);
+    x_q_alu_imm(e, ALU_SUB, X_ECX, g->b->n);
+    size_t nofit2 = x_jcc_fwd(e, CC_B);
+    x_q_alu_imm(e, ALU_CMP, X_ECX, LOOP_QMAX);
+    size_t ok = x_jcc_fwd(e, CC_BE);
+    x_mov_imm(e, X_ECX, LOOP_QMAX);
+    size_t ok2 = x_jmp_fwd(e);
+    x_patch_here(e, nofit);
+    x_patch_here(e, nofit2);
+    x_q_mov_imm(e, X_ECX, 0xFFFFFFFFu); /* -1 */
+    x_patch_here(e, ok);
+    x_patch_here(e, ok2);
+    if (flag) {
+        x_r13_test(e);
+        size_t clear = x_jcc_fwd(e, CC_E);
+        x_q_alu_imm(e, ALU_SUB, X_ECX, LOOP_K);
+        x_patch_here(e, clear);
+    }
+    x_q_mov(e, HR_SLACK, X_ECX);
+    x_q_alu(e, ALU_ADD, X_EAX, X_ECX);
+    x_q_store_rsp(e, LOOP_BASE, X_EAX);
+}
+
+/* Leave a loop other than by its back edge, after the GPR write-back (r13
+ * may hold a GPR): the count stored, r12 the end again and r13 the flag,
+ * set when the slack is negative (a handler ran since the last full
+ * checks, or the budget ends here anyway) */
+static void gen_loop_leave(Gen *g)
+{
+    JitEmit *e = &g->e;
+    if (g->crf_defer) /* after the compare */
+        gen_crf_flush(g, false);
+    gen_loop_count_store(g);
+    x_q_mov(e, 13, HR_SLACK);
+    x_q_shift_imm(e, 5, 13, 63); /* shr r13, 63 */
+    x_q_load_rsp(e, 12, LOOP_END);
+}
+
+/* A loop's back edge: on into the next pass unless an exit or interrupt
+ * request is pending or r12 - n < 0, where the slow path stores the
+ * count, checks the budget exactly and makes the full checks (a handler
+ * ran) before it goes on with a new slack, or leaves */
+static void gen_loop_back(Gen *g, const PPCOp *op)
+{
+    JitEmit *e = &g->e;
+    uint32_t n = g->b->n;
+    size_t out[16], req[2];
+    unsigned n_out = 0, n_req = 0;
+    if (ST(exit_request) == ST(irq_pending) + 4) {
+        x_byte(e, 0x48); /* cmp qword [rbx + irq_pending], 0 */
+        x_byte(e, 0x83);
+        x_mem_rbx(e, 7, ST(irq_pending));
+        x_byte(e, 0);
+        req[n_req++] = x_jcc_fwd(e, CC_NE);
+    } else {
+        x_alu_mem_imm(e, ALU_CMP, ST(exit_request), 0);
+        req[n_req++] = x_jcc_fwd(e, CC_NE);
+        x_alu_mem_imm(e, ALU_CMP, ST(irq_pending), 0);
+        req[n_req++] = x_jcc_fwd(e, CC_NE);
+    }
+    x_q_alu_imm(e, ALU_SUB, HR_SLACK, n);
+    /* straight back to the loop head when nothing is to be done on the
+     * way (the GPRs dirty at the back edge but not at the head written
+     * back, the page slots not checked on every path invalidated) */
+    bool tail = g->dirty & ~g->head_dirty;
+    for (unsigned k = 0; k < N_SLOTS; k++)
+        tail |= !g->slot_ok[k];
+    size_t slow = 0, cont = e->pos;
+    if (tail) {
+        slow = x_jcc_fwd(e, CC_S);
+        cont = e->pos;
+        gen_writeback(g, g->dirty & ~g->head_dirty);
+        for (unsigned k = 0; k < N_SLOTS; k++)
+            if (!g->slot_ok[k])
+                x_store_rsp_imm(e, SLOT_TAG(k), PPC_TLB_INVALID);
+        x_jmp_back(e, g->loop_head);
+        x_patch_here(e, slow);
+    } else {
+        x_jcc_back(e, CC_NS, g->loop_head);
+        cont = g->loop_head;
+    }
+    /* slow: this pass's count stored; the next pass within the budget
+     * (end - count >= 2n, unsigned) and the full checks */
+    x_q_alu_imm(e, ALU_ADD, HR_SLACK, n);
+    if (g->crf_defer) /* the field exact wherever the slow path goes */
+        gen_crf_flush(g, false);
+    gen_loop_count_store(g);
+    x_q_load_rsp(e, X_ECX, LOOP_END);
+    x_q_alu(e, ALU_SUB, X_ECX, X_EAX);
+    out[n_out++] = x_jcc_fwd(e, CC_B);
+    x_q_alu_imm(e, ALU_CMP, X_ECX, 2 * n);
+    out[n_out++] = x_jcc_fwd(e, CC_B);
+    gen_full_checks(g, out, &n_out, true);
+    x_q_load(e, X_EAX, ST(icount));
+    x_q_alu_imm(e, ALU_ADD, X_EAX, n);
+    gen_loop_budget(g, false);
+    x_jmp_back(e, cont);
+    for (unsigned k = 0; k < n_req; k++)
+        x_patch_here(e, req[k]);
+    if (g->crf_defer)
+        gen_crf_flush(g, false);
+    gen_loop_count_store(g);
+    for (unsigned k = 0; k < n_out; k++)
+        x_patch_here(e, out[k]);
+    gen_writeback(g, g->dirty);
+    gen_ret(e, PPC_EXIT, op->idx);
+}
+
 /* Leave the block after the branch op at index idx, s->pc already set to
  * block_ea + off.  When the target is in the same physical page, go on
  * directly into its code if the run loop would run it next in the JIT:
@@ -1285,13 +1715,21 @@ static void gen_chain(Gen *g, const PPCOp *op, uint32_t off)
     int64_t po = (int64_t)(g->b->pa & ~PPC_PAGE_MASK) + (int32_t)off;
     if (po < 0 || po >= PPC_PAGE_SIZE || (po & 3) || j->n_sites == j->cap_sites) {
         gen_writeback(g, g->dirty);
+        if (g->loop)
+            gen_loop_leave(g);
         gen_exit_dynamic(g, op);
         return;
     }
     uint32_t target_pa = (g->b->pa & PPC_PAGE_MASK) + (uint32_t)po;
     bool self = target_pa == g->b->pa;
+    if (self && g->loop) {
+        gen_loop_back(g, op);
+        return;
+    }
     if (!self)
         gen_writeback(g, g->dirty);
+    if (g->loop)
+        gen_loop_leave(g);
     uint32_t done = op->idx + 1u;
     PPCJitSite *st = NULL;
     uint32_t site_id = 0;
@@ -1375,41 +1813,7 @@ static void gen_chain(Gen *g, const PPCOp *op, uint32_t off)
     }
     /* the full checks, after a handler ran */
     x_patch_here(e, slow);
-    x_test_mem_imm(e, ST(msr), MSR_SE | MSR_BE);
-    out[n_out++] = x_jcc_fwd(e, CC_NE);
-    x_test_mem_imm(e, ST(iabr), 2u); /* IABR[BE] */
-    out[n_out++] = x_jcc_fwd(e, CC_NE);
-    x_test_mem_imm(e, ST(debug_flags), PPC_DBG_EXEC);
-    out[n_out++] = x_jcc_fwd(e, CC_NE);
-    x_byte(e, 0x80); /* cmp byte [rbx + halted], 0 */
-    x_mem_rbx(e, 7, ST(halted));
-    x_byte(e, 0);
-    out[n_out++] = x_jcc_fwd(e, CC_NE);
-    x_byte(e, 0x80); /* cmp byte [rbx + debug_active], 0: the debugger's */
-    x_mem_rbx(e, 7, ST(debug_active)); /* checks are the run loop's (ppc.h) */
-    x_byte(e, 0);
-    out[n_out++] = x_jcc_fwd(e, CC_NE);
-    /* the run loop's fetch check: tag_x of block_ea's entry, and its
-     * physical page this block's */
-    x_load(e, X_EAX, ST(block_ea));
-    x_mov(e, X_ECX, X_EAX);
-    gen_tlb_idx_ecx(e);
-    x_alu_imm(e, ALU_AND, X_EAX, PPC_PAGE_MASK);
-    x_byte(e, 0x3B); /* cmp eax, [rbx + rcx + tag_x] */
-    gen_tlb_mem(e, X_EAX, TLB_OFF(tag_x));
-    out[n_out++] = x_jcc_fwd(e, CC_NE);
-    x_byte(e, 0x81); /* cmp dword [rbx + rcx + pa_page], imm32 */
-    gen_tlb_mem(e, 7, TLB_OFF(pa_page));
-    x_u32(e, g->b->pa & PPC_PAGE_MASK);
-    out[n_out++] = x_jcc_fwd(e, CC_NE);
-    if (self) {
-        x_mov_imm64(e, X_EAX, (uint64_t)(uintptr_t)&g->b->n);
-        x_byte(e, 0x66); /* cmp word [rax], 0 */
-        x_byte(e, 0x83);
-        x_byte(e, 0x38);
-        x_byte(e, 0x00);
-        out[n_out++] = x_jcc_fwd(e, CC_E);
-    }
+    gen_full_checks(g, out, &n_out, self);
     x_r13_set(e, 0);
     x_jmp_back(e, fast);
     for (unsigned k = 0; k < n_out; k++)
@@ -1462,6 +1866,8 @@ static void gen_link_and_go_abs(Gen *g, const PPCOp *op, bool lk)
         x_store(e, ST(lr), X_EAX);
     }
     gen_writeback(g, g->dirty);
+    if (g->loop) /* not a loop's back edge (relative) */
+        gen_loop_leave(g);
     gen_exit_dynamic(g, op);
 }
 
@@ -1529,7 +1935,9 @@ static bool gen_branch(Gen *g, const PPCOp *op)
          * stored, but its LT/GT/EQ bit is the host condition of the same
          * cmp, made again since the CR merge and the CTR update changed
          * the flags); SO is only in the stored field */
-        if (c->rb >= 0 && (g->loaded & (1u << c->rb)))
+        if (c->live && (bo & 4))
+            ; /* the compare's flags, untouched since (gen_crf_defer_cmp) */
+        else if (c->rb >= 0 && (g->loaded & (1u << c->rb)))
             x_alu(e, ALU_CMP, X_EAX, (unsigned)g->hreg_of[c->rb]);
         else if (c->rb >= 0) /* written back above */
             x_alu_load(e, ALU_CMP, X_EAX, GPR((unsigned)c->rb));
@@ -1553,6 +1961,8 @@ static bool gen_branch(Gen *g, const PPCOp *op)
             x_store(e, ST(lr), X_EAX);
         }
         gen_writeback(g, g->dirty);
+        if (g->loop)
+            gen_loop_leave(g);
         gen_exit_dynamic(g, op);
     } else {
         gen_exit_to(g, op, cia_off + op->imm, lk);
@@ -1606,6 +2016,7 @@ static void *compile(PPCState *s, PPCBlock *b)
                 4u * last->idx + last->imm == 0;
     cache_alloc(g, loop);
     g->loop = loop && g->alloc;
+    g->crf_defer = crf_defer_ok(g);
     /* A loop is generated twice when its first pass left GPRs dirty at
      * the back edge: the second keeps them dirty across it (head_dirty)
      * instead of writing them back on every iteration.  Either pass alone
@@ -1623,6 +2034,12 @@ static void *compile(PPCState *s, PPCBlock *b)
     g->loaded = g->dirty = 0;
     memset(g->slot_ok, 0, sizeof g->slot_ok);
     if (g->loop) {
+        /* the count (LOOP_BASE) before r13, the flag, holds a GPR */
+        x_q_store_rsp(e, LOOP_END, 12);
+        x_q_load(e, X_EAX, ST(icount));
+        gen_loop_budget(g, true);
+        if (g->crf_defer)
+            x_store8_rsp_imm(e, CRF_PEND, 0); /* s->cr exact */
         gen_reload(g, g->alloc);
         g->loaded = g->alloc;
         g->dirty = g->head_dirty;
@@ -1633,6 +2050,7 @@ static void *compile(PPCState *s, PPCBlock *b)
         memset(g->slot_ok, 1, sizeof g->slot_ok);
         g->loop_head = e->pos;
     }
+    g->cnt_exact = false;
     g->back_dirty = 0;
     for (unsigned i = 0; i < b->n && !e->overflow; i++) {
         const PPCOp *op = &b->ops[i];
@@ -1654,9 +2072,12 @@ static void *compile(PPCState *s, PPCBlock *b)
         gen_call(g, op);
     }
     if (!ended) {
+        if (g->loop && !g->cnt_exact)
+            gen_loop_count_store(g);
         gen_writeback(g, g->dirty);
         gen_ret(e, PPC_NEXT, b->n);
     }
+    g->cnt_exact = false; /* a miss may come from any pass */
     for (unsigned k = 0; k < g->n_cold; k++) {
         x_patch_here(e, g->cold[k].at);
         g->dirty = g->cold[k].dirty;

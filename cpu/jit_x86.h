@@ -384,4 +384,143 @@ static inline void x_patch_here(JitEmit *e, size_t at)
     memcpy(e->buf + at, &rel, 4);
 }
 
+/* ---- 64-bit forms (REX.W), for a loop's instruction count (cpu/jit.c
+ * gen_loop_*): registers 0-15, r12 and r13 included ---- */
+
+/* REX.W with the R bit of reg and the B bit of rm */
+static inline void x_rexw(JitEmit *e, unsigned reg, unsigned rm)
+{
+    x_byte(e, (uint8_t)(0x48 | ((reg >> 3) << 2) | (rm >> 3)));
+}
+/* mov r64, r64 */
+static inline void x_q_mov(JitEmit *e, unsigned dst, unsigned src)
+{
+    x_rexw(e, src, dst);
+    x_byte(e, 0x89);
+    x_byte(e, (uint8_t)(0xC0 | ((src & 7) << 3) | (dst & 7)));
+}
+/* op r64, r64 */
+static inline void x_q_alu(JitEmit *e, int alu, unsigned dst, unsigned src)
+{
+    x_rexw(e, src, dst);
+    x_byte(e, (uint8_t)(8 * alu + 1));
+    x_byte(e, (uint8_t)(0xC0 | ((src & 7) << 3) | (dst & 7)));
+}
+/* op r64, imm32 (sign-extended) */
+static inline void x_q_alu_imm(JitEmit *e, int alu, unsigned r, uint32_t imm)
+{
+    x_rexw(e, 0, r);
+    x_byte(e, 0x81);
+    x_byte(e, (uint8_t)(0xC0 | (alu << 3) | (r & 7)));
+    x_u32(e, imm);
+}
+/* mov r64, imm32 (sign-extended: C7 /0) */
+static inline void x_q_mov_imm(JitEmit *e, unsigned r, uint32_t imm)
+{
+    x_rexw(e, 0, r);
+    x_byte(e, 0xC7);
+    x_byte(e, (uint8_t)(0xC0 | (r & 7)));
+    x_u32(e, imm);
+}
+/* mov r64, [rbx + d] / mov [rbx + d], r64 */
+static inline void x_q_load(JitEmit *e, unsigned r, uint32_t d)
+{
+    x_rexw(e, r, 0);
+    x_byte(e, 0x8B);
+    x_mem_rbx(e, r, d);
+}
+static inline void x_q_store(JitEmit *e, uint32_t d, unsigned r)
+{
+    x_rexw(e, r, 0);
+    x_byte(e, 0x89);
+    x_mem_rbx(e, r, d);
+}
+/* mov r64, [rsp + d8] / mov [rsp + d8], r64 / op qword [rsp + d8], imm32 */
+static inline void x_q_load_rsp(JitEmit *e, unsigned r, uint8_t d)
+{
+    x_rexw(e, r, 0);
+    x_byte(e, 0x8B);
+    x_byte(e, (uint8_t)(0x44 | ((r & 7) << 3)));
+    x_byte(e, 0x24);
+    x_byte(e, d);
+}
+static inline void x_q_store_rsp(JitEmit *e, uint8_t d, unsigned r)
+{
+    x_rexw(e, r, 0);
+    x_byte(e, 0x89);
+    x_byte(e, (uint8_t)(0x44 | ((r & 7) << 3)));
+    x_byte(e, 0x24);
+    x_byte(e, d);
+}
+static inline void x_q_alu_rsp_imm(JitEmit *e, int alu, uint8_t d, uint32_t imm)
+{
+    x_byte(e, 0x48);
+    x_byte(e, 0x81);
+    x_byte(e, (uint8_t)(0x44 | (alu << 3)));
+    x_byte(e, 0x24);
+    x_byte(e, d);
+    x_u32(e, imm);
+}
+/* lea r64, [base + disp32] (a SIB for a base rsp or r12) */
+static inline void x_q_lea(JitEmit *e, unsigned dst, unsigned base, uint32_t disp)
+{
+    x_rexw(e, dst, base);
+    x_byte(e, 0x8D);
+    x_byte(e, (uint8_t)(0x80 | ((dst & 7) << 3) | (base & 7)));
+    if ((base & 7) == 4)
+        x_byte(e, 0x24);
+    x_u32(e, disp);
+}
+/* shl/shr/sar r64, imm8 (REX.W C1 /4, /5, /7) */
+static inline void x_q_shift_imm(JitEmit *e, unsigned ext, unsigned r, uint8_t n)
+{
+    x_rexw(e, 0, r);
+    x_byte(e, 0xC1);
+    x_byte(e, (uint8_t)(0xC0 | (ext << 3) | (r & 7)));
+    x_byte(e, n);
+}
+
+/* jcc rel32 back to position 'to' already emitted */
+static inline void x_jcc_back(JitEmit *e, unsigned cc, size_t to)
+{
+    x_byte(e, 0x0F);
+    x_byte(e, (uint8_t)(0x80 + cc));
+    x_u32(e, (uint32_t)(to - (e->pos + 4)));
+}
+
+/* mov [rsp + d8], r32 for any register (a REX for r8-r15) / mov byte
+ * [rsp + d8], imm8 */
+static inline void x_store_rsp_any(JitEmit *e, uint8_t d, unsigned r)
+{
+    x_rex(e, r, 0);
+    x_byte(e, 0x89);
+    x_byte(e, (uint8_t)(0x44 | ((r & 7) << 3)));
+    x_byte(e, 0x24);
+    x_byte(e, d);
+}
+static inline void x_store8_rsp_imm(JitEmit *e, uint8_t d, uint8_t imm)
+{
+    x_byte(e, 0xC6);
+    x_byte(e, 0x44);
+    x_byte(e, 0x24);
+    x_byte(e, d);
+    x_byte(e, imm);
+}
+/* mov r32, [rsp + d8] (r below 8) / cmp byte [rsp + d8], imm8 */
+static inline void x_load_rsp(JitEmit *e, unsigned r, uint8_t d)
+{
+    x_byte(e, 0x8B);
+    x_byte(e, (uint8_t)(0x44 | (r << 3)));
+    x_byte(e, 0x24);
+    x_byte(e, d);
+}
+static inline void x_cmp8_rsp_imm(JitEmit *e, uint8_t d, uint8_t imm)
+{
+    x_byte(e, 0x80);
+    x_byte(e, 0x7C);
+    x_byte(e, 0x24);
+    x_byte(e, d);
+    x_byte(e, imm);
+}
+
 #endif /* CPU_JIT_X86_H */

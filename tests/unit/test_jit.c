@@ -2,6 +2,7 @@
  * chained blocks, the bounded code buffer and its W^X mapping. */
 #include <check.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -980,6 +981,446 @@ START_TEST(tpl_slot_after_handler)
 }
 END_TEST
 
+/* ---- a loop's instruction count kept in a host register (cpu/jit.c
+ * LOOP_BASE): exact wherever a handler, a device or the run loop reads
+ * it ---- */
+
+#define REC_DEV 0x10000000u /* the recording device below (MMU off: EA = PA) */
+#define REC_MAX 64
+
+/* A device whose register write records what a device may read of the
+ * CPU at that moment (cpu/mmu.c sets mmio_icount; icount and
+ * block_icount are the run loop's; CR and GPRs the guest's) and, at the
+ * write numbered stop_at, asks the CPU to leave its run (exit_request,
+ * as a device that raised an event does) */
+typedef struct {
+    PPCState *cpu;
+    unsigned n, stop_at;
+    uint64_t mmio_icount[REC_MAX], block_icount[REC_MAX];
+    uint32_t cr[REC_MAX], val[REC_MAX];
+} RecDev;
+
+static uint32_t rec_read(void *opaque, uint32_t off, unsigned size)
+{
+    (void)opaque;
+    (void)size;
+    return off;
+}
+
+static void rec_write(void *opaque, uint32_t off, uint32_t val, unsigned size)
+{
+    RecDev *d = opaque;
+    (void)off;
+    (void)size;
+    if (d->n < REC_MAX) {
+        d->mmio_icount[d->n] = d->cpu->mmio_icount;
+        d->block_icount[d->n] = d->cpu->block_icount;
+        d->cr[d->n] = d->cpu->cr;
+        d->val[d->n] = val;
+    }
+    if (++d->n == d->stop_at)
+        d->cpu->exit_request = 1;
+}
+
+static const MemOps rec_ops = { .read = rec_read, .write = rec_write };
+
+static CpuEnv *rec_env(int engine, RecDev *d, const uint32_t *code, unsigned n)
+{
+    CpuEnv *e = cpuenv_new(1);
+    ck_assert_int_eq(ppc_set_engine(&e->cpu, engine), 0);
+    ck_assert_int_eq(bus_add_region(&e->bus, REC_DEV, 0x1000, &rec_ops, d, "rec"), 0);
+    memset(d, 0, sizeof *d);
+    d->cpu = &e->cpu;
+    cpuenv_put_code(e, 0x3000, code, n);
+    e->cpu.pc = 0x3000;
+    e->cpu.gpr[9] = REC_DEV;
+    e->cpu.xer = XER_SO; /* in every compare's CR field */
+    return e;
+}
+
+static void same_rec(const RecDev *a, const RecDev *b, const char *what)
+{
+    ck_assert_msg(a->n == b->n, "%s: %u device writes (interp) vs %u (jit)", what, a->n, b->n);
+    for (unsigned i = 0; i < a->n && i < REC_MAX; i++) {
+        ck_assert_msg(a->mmio_icount[i] == b->mmio_icount[i] && a->block_icount[i] == b->block_icount[i],
+                      "%s: write %u at icount %llu/%llu (interp) vs %llu/%llu (jit)", what, i,
+                      (unsigned long long)a->mmio_icount[i], (unsigned long long)a->block_icount[i],
+                      (unsigned long long)b->mmio_icount[i], (unsigned long long)b->block_icount[i]);
+        ck_assert_msg(a->cr[i] == b->cr[i] && a->val[i] == b->val[i],
+                      "%s: write %u with CR %08x value %08x (interp) vs CR %08x value %08x (jit)", what, i,
+                      a->cr[i], a->val[i], b->cr[i], b->val[i]);
+    }
+}
+
+/* A loop whose store goes to a device (the soft TLB never maps MMIO for
+ * stores: the out-of-line stub calls the handler in every pass) and that
+ * compares and branches on CR0: at every budget, the device saw the
+ * interpreter's instruction counts and CR, and the loop stops where the
+ * interpreter does; a device asking to exit in the middle of a pass ends
+ * the run after that pass with the interpreter's count
+ *   0x3000: addi r3,r3,1 ; stw r3,0(r9) ; addi r4,r4,3 ; cmpw r3,r10 ;
+ *           bne 0x3000 ; b . */
+START_TEST(loop_count_at_device_writes)
+{
+    uint32_t code[] = { D(14, 3, 3, 1), D(36, 3, 9, 0), D(14, 4, 4, 3), X(0, 0, 3, 10),
+                        BC(4, 2, -16), B(0) };
+    for (unsigned stop = 0; stop <= 12; stop += 3) {
+        for (unsigned k = 0; k < 5 * 20 + 6; k++) {
+            RecDev d[2];
+            CpuEnv *e[2] = { rec_env(PPC_ENGINE_INTERP, &d[0], code, 6),
+                             rec_env(PPC_ENGINE_JIT, &d[1], code, 6) };
+            int r[2];
+            for (int i = 0; i < 2; i++) {
+                d[i].stop_at = stop;
+                e[i]->cpu.gpr[3] = (uint32_t)-8; /* LT, then EQ: 12 passes */
+                e[i]->cpu.gpr[10] = 12 - 8;
+                r[i] = ppc_run(&e[i]->cpu, k);
+            }
+            char what[64];
+            snprintf(what, sizeof what, "device stop %u, budget %u", stop, k);
+            ck_assert_msg(r[0] == r[1], "%s: ppc_run %d vs %d", what, r[0], r[1]);
+            same_exc_state(e[0], e[1], what);
+            same_rec(&d[0], &d[1], what);
+            /* the interpreter's, which the JIT's are checked against
+             * above: one write a pass, the count of its store */
+            for (unsigned i = 0; i < d[0].n; i++)
+                ck_assert_uint_eq(d[0].mmio_icount[i], 5 * i + 1);
+            if (stop && k >= 5 * stop)
+                ck_assert_uint_eq(e[0]->cpu.icount, 5 * stop);
+            cpuenv_free(e[0]);
+            cpuenv_free(e[1]);
+        }
+    }
+}
+END_TEST
+
+/* Runs without a budget (ppc_run's "no limit", where the loop's slack is
+ * capped, cpu/jit.c LOOP_QMAX) and with budgets past the cap: a loop of
+ * more than LOOP_QMAX instructions stops at the count the interpreter
+ * would, and a device's exit request after it is seen at once
+ *   0x3000: addi r3,r3,1 ; addi r4,r4,2 ; bdnz 0x3000 ; stw r3,0(r9) ; b . */
+START_TEST(loop_count_past_slack_cap)
+{
+    uint32_t code[] = { D(14, 3, 3, 1), D(14, 4, 4, 2), BC(16, 0, -8), D(36, 3, 9, 0), B(0) };
+    const uint32_t passes = (1u << 23) + 5; /* 3 * passes > 0xFFFFFF */
+    const uint64_t full = 3ull * passes;
+    uint64_t budgets[] = { UINT64_MAX, full + 2, full + 1, full - 1, (1u << 24) + 1 };
+    for (unsigned t = 0; t < sizeof budgets / sizeof budgets[0]; t++) {
+        RecDev d;
+        CpuEnv *e = rec_env(PPC_ENGINE_JIT, &d, code, 5);
+        d.stop_at = 1;
+        e->cpu.ctr = passes;
+        int r = ppc_run(&e->cpu, budgets[t]);
+        /* the loop, then stw (its exit request) and b . in one block */
+        uint64_t want = budgets[t] < full + 2 ? budgets[t] : full + 2;
+        ck_assert_int_eq(r, budgets[t] > full ? PPC_RUN_EXIT_REQ : PPC_RUN_BUDGET);
+        ck_assert_uint_eq(e->cpu.icount, want);
+        /* each addi ran as often as the interpreter would have run it */
+        uint64_t in_loop = budgets[t] < full ? budgets[t] : full;
+        ck_assert_uint_eq(e->cpu.gpr[3], (uint32_t)((in_loop + 2) / 3));
+        ck_assert_uint_eq(e->cpu.gpr[4], 2 * (uint32_t)((in_loop + 1) / 3));
+        ck_assert_uint_eq(d.n, budgets[t] > full);
+        if (d.n)
+            ck_assert_uint_eq(d.mmio_icount[0], full);
+        cpuenv_free(e);
+    }
+}
+END_TEST
+
+/* exit_request set from another thread (as the I/O thread and the
+ * monitor do) while a loop of templates only runs in generated code: no
+ * handler stored the count in that pass, the back edge's way out does,
+ * so the count the run stops at is the one of the passes the GPRs show
+ *   0x3000: addi r3,r3,1 ; addi r4,r4,2 ; bdnz 0x3000 ; b . */
+static void *request_exit_soon(void *arg)
+{
+    PPCState *s = arg;
+    usleep(20000);
+    s->exit_request = 1;
+    return NULL;
+}
+
+START_TEST(loop_count_at_async_exit_request)
+{
+    uint32_t code[] = { D(14, 3, 3, 1), D(14, 4, 4, 2), BC(16, 0, -8), B(0) };
+    for (int run = 0; run < 3; run++) {
+        RecDev d;
+        CpuEnv *e = rec_env(PPC_ENGINE_JIT, &d, code, 4);
+        e->cpu.ctr = 0x7FFFFFFFu; /* longer than the 20 ms */
+        pthread_t t;
+        ck_assert_int_eq(pthread_create(&t, NULL, request_exit_soon, &e->cpu), 0);
+        int r = ppc_run(&e->cpu, UINT64_MAX);
+        ck_assert_int_eq(pthread_join(t, NULL), 0);
+        ck_assert_int_eq(r, PPC_RUN_EXIT_REQ);
+        uint32_t n = e->cpu.gpr[3];
+        ck_assert_uint_gt(n, 0);
+        ck_assert_uint_lt(n, 0x7FFFFFFFu);
+        /* stopped between two passes, at the loop's start */
+        ck_assert_uint_eq(e->cpu.icount, 3ull * n);
+        ck_assert_uint_eq(e->cpu.gpr[4], 2 * n);
+        ck_assert_uint_eq(e->cpu.ctr, 0x7FFFFFFFu - n);
+        ck_assert_uint_eq(e->cpu.pc, 0x3000);
+        cpuenv_free(e);
+    }
+}
+END_TEST
+
+/* A handler call in a later pass of a loop (not the first, which always
+ * makes the run loop's full checks on its back edge) sends the back edge
+ * to them too: here the fifth stwu, walking up from the page before,
+ * rewrites the loop's own first instruction and the sixth the stwu
+ * itself, and the next passes run the new ones (the block invalidated,
+ * cpu/jit.c gen_loop_back)
+ *   0x3000: addi r3,r3,1 ; stwu r5,4(r6) ; bdnz 0x3000 ; b .
+ * r5 = addi r3,r3,16, r6 = 0x2FEC */
+START_TEST(loop_handler_rewrites_loop_later)
+{
+    uint32_t code[] = { D(14, 3, 3, 1), D(37, 5, 6, 4), BC(16, 0, -8), B(0) };
+    CpuEnv *e[2] = { cpuenv_new(1), cpuenv_new(1) };
+    for (int k = 0; k < 2; k++) {
+        ck_assert_int_eq(ppc_set_engine(&e[k]->cpu, k ? PPC_ENGINE_JIT : PPC_ENGINE_INTERP), 0);
+        cpuenv_put_code(e[k], 0x3000, code, 4);
+        e[k]->cpu.pc = 0x3000;
+        e[k]->cpu.gpr[5] = D(14, 3, 3, 16);
+        e[k]->cpu.gpr[6] = 0x2FECu;
+        e[k]->cpu.ctr = 20;
+        ck_assert_int_eq(ppc_run(&e[k]->cpu, 3 * 20 + 5), PPC_RUN_BUDGET);
+        /* 5 passes of +1, one of +16, 14 of +16 +16 */
+        ck_assert_uint_eq(e[k]->cpu.gpr[3], 5 + 16 + 14 * 32);
+    }
+    same_state(e[0], e[1], 0);
+    cpuenv_free(e[0]);
+    cpuenv_free(e[1]);
+}
+END_TEST
+
+/* A loop naming more GPRs than the cache holds outside loops: in a loop
+ * r13 caches one more (cpu/jit.c cache_hregs), written back before the
+ * device's handler reads memory (stw's value is r7, the GPRs are
+ * compared after every budget) and at every way out, where r13 becomes
+ * the "handler ran" flag again
+ *   0x3000: addi r3,r3,1 ; add r4,r4,r3 ; add r5,r5,r4 ; xor r6,r6,r5 ;
+ *           add r7,r7,r6 ; stw r7,0(r9) ; add r8,r8,r7 ; cmpw r3,r10 ;
+ *           bne 0x3000 ; add r11,r8,r4 ; b . */
+START_TEST(loop_six_cached_gprs)
+{
+    uint32_t code[] = { D(14, 3, 3, 1), X(266, 4, 4, 3), X(266, 5, 5, 4), X(316, 6, 6, 5),
+                        X(266, 7, 7, 6), D(36, 7, 9, 0), X(266, 8, 8, 7), X(0, 0, 3, 10),
+                        BC(4, 2, -32), X(266, 11, 8, 4), B(0) };
+    for (unsigned k = 0; k < 9 * 7 + 8; k++) {
+        RecDev d[2];
+        CpuEnv *e[2] = { rec_env(PPC_ENGINE_INTERP, &d[0], code, 11),
+                         rec_env(PPC_ENGINE_JIT, &d[1], code, 11) };
+        for (int i = 0; i < 2; i++) {
+            for (unsigned r = 3; r <= 8; r++)
+                e[i]->cpu.gpr[r] = 0x100u * r;
+            e[i]->cpu.gpr[3] = 0;
+            e[i]->cpu.gpr[10] = 7;
+            ck_assert_int_eq(ppc_run(&e[i]->cpu, k), PPC_RUN_BUDGET);
+        }
+        char what[32];
+        snprintf(what, sizeof what, "budget %u", k);
+        same_exc_state(e[0], e[1], what);
+        same_rec(&d[0], &d[1], what);
+        if (k >= 9 * 7 + 1) /* the interpreter's, checked above */
+            ck_assert_uint_eq(e[0]->cpu.gpr[11], e[0]->cpu.gpr[8] + e[0]->cpu.gpr[4]);
+        cpuenv_free(e[0]);
+        cpuenv_free(e[1]);
+    }
+}
+END_TEST
+
+/* ---- a loop's deferred CR field (cpu/jit.c gen_crf_flush): exact for
+ * every handler the loop calls and at every way out ---- */
+
+/* Run a loop with a device write in every pass at every budget under
+ * both engines, from CR = 0x5A5A5A5A and XER[SO] set: the same state and
+ * the same CR in every write the device saw */
+static void crf_sweep(const uint32_t *code, unsigned n, unsigned max, uint32_t r3, uint32_t r10,
+                      uint32_t ctr, unsigned stop)
+{
+    for (unsigned k = 0; k < max; k++) {
+        RecDev d[2];
+        CpuEnv *e[2] = { rec_env(PPC_ENGINE_INTERP, &d[0], code, n),
+                         rec_env(PPC_ENGINE_JIT, &d[1], code, n) };
+        int r[2];
+        for (int i = 0; i < 2; i++) {
+            d[i].stop_at = stop;
+            e[i]->cpu.cr = 0x5A5A5A5Au;
+            e[i]->cpu.gpr[3] = r3;
+            e[i]->cpu.gpr[10] = r10;
+            e[i]->cpu.ctr = ctr;
+            r[i] = ppc_run(&e[i]->cpu, k);
+        }
+        char what[48];
+        snprintf(what, sizeof what, "crf: stop %u, budget %u", stop, k);
+        ck_assert_msg(r[0] == r[1], "%s: ppc_run %d vs %d", what, r[0], r[1]);
+        same_exc_state(e[0], e[1], what);
+        same_rec(&d[0], &d[1], what);
+        /* the interpreter's, which the JIT's match: the first write sees
+         * the CR the run started with, the later ones a compare's */
+        if (d[0].n > 1)
+            ck_assert_uint_ne(d[0].cr[1], d[0].cr[0]);
+        cpuenv_free(e[0]);
+        cpuenv_free(e[1]);
+    }
+}
+
+/* An immediate compare into CR6 (the field shifted), its branch bne cr6
+ *   0x3000: addi r3,r3,1 ; stw r3,0(r9) ; cmpwi cr6,r3,5 ; bne cr6,0x3000 ;
+ *           b . */
+START_TEST(crf_immediate_compare_cr6)
+{
+    uint32_t code[] = { D(14, 3, 3, 1), D(36, 3, 9, 0), D(11, 6 << 2, 3, 5), BC(4, 6 * 4 + 2, -12),
+                        B(0) };
+    for (unsigned stop = 0; stop <= 8; stop += 4)
+        crf_sweep(code, 5, 4 * 8 + 6, (uint32_t)-3, 0, 0, stop);
+}
+END_TEST
+
+/* The second operand a GPR the loop writes (saved with the first):
+ *   0x3000: addi r3,r3,1 ; addi r10,r10,-2 ; stw r3,0(r9) ;
+ *           cmplw cr3,r3,r10 ; blt cr3,0x3000 ; b . */
+START_TEST(crf_register_compare_written_operand)
+{
+    uint32_t code[] = { D(14, 3, 3, 1), D(14, 10, 10, -2), D(36, 3, 9, 0), X(32, 3 << 2, 3, 10),
+                        BC(12, 3 * 4 + 0, -16), B(0) };
+    crf_sweep(code, 6, 5 * 8 + 6, 0, 20, 0, 0);
+    crf_sweep(code, 6, 5 * 8 + 6, 0, 20, 0, 4);
+}
+END_TEST
+
+/* A branch that also counts CTR (bdnzf cr1 eq: the flags of the compare
+ * are gone after the decrement), ending by CTR or by the compare
+ *   0x3000: addi r3,r3,1 ; stw r3,0(r9) ; cmpw cr1,r3,r10 ;
+ *           bdnzf cr1 eq,0x3000 ; b . */
+START_TEST(crf_with_ctr_branch)
+{
+    uint32_t code[] = { D(14, 3, 3, 1), D(36, 3, 9, 0), X(0, 1 << 2, 3, 10), BC(0, 1 * 4 + 2, -12),
+                        B(0) };
+    crf_sweep(code, 5, 4 * 9 + 6, 0, 6, 20, 0); /* the compare ends it */
+    crf_sweep(code, 5, 4 * 9 + 6, 0, 60, 7, 0); /* CTR ends it */
+}
+END_TEST
+
+/* A compare whose result changes every pass (GT, LT, GT...), the run
+ * ended by the budget, by a device's exit request (after the compare of
+ * the same pass) and never by the loop
+ *   0x3000: xori r4,r4,2 ; addi r5,r4,-1 ; stw r5,0(r9) ; cmpwi cr5,r5,0 ;
+ *           bne cr5,0x3000 */
+START_TEST(crf_alternating_field_at_exit_request)
+{
+    uint32_t code[] = { D(26, 4, 4, 2), D(14, 5, 4, -1), D(36, 5, 9, 0), D(11, 5 << 2, 5, 0),
+                        BC(4, 5 * 4 + 2, -16) };
+    for (unsigned stop = 0; stop <= 7; stop++)
+        crf_sweep(code, 5, 5 * 8 + 3, 0, 0, 0, stop);
+}
+END_TEST
+
+/* A handler that runs in some passes only: stwu walks off DBAT0's 128 KiB
+ * in the 13th pass (a DSI from its out-of-line TLB-miss stub, no handler
+ * in the passes before it since the first): the exception sees the CR
+ * field of the 12th pass's compare (LT, the first pass's GT)
+ *   0x3000: addi r3,r3,1 ; stwu r3,4(r6) ; xori r4,r4,2 ; cmpw cr2,r4,r10 ;
+ *           bne cr2,0x3000 ; b .
+ * r10 = 1: GT and LT in turns */
+START_TEST(crf_at_fault_in_later_pass)
+{
+    uint32_t code[] = { D(14, 3, 3, 1), D(37, 3, 6, 4), D(26, 4, 4, 2), X(0, 2 << 2, 4, 10),
+                        BC(4, 2 * 4 + 2, -16), B(0) };
+    for (unsigned k = 5 * 12 + 2; k < 5 * 12 + 12; k++) {
+        CpuEnv *e[2] = { cache_env(PPC_ENGINE_INTERP, 0x3000, code, 6),
+                         cache_env(PPC_ENGINE_JIT, 0x3000, code, 6) };
+        for (int i = 0; i < 2; i++) {
+            e[i]->cpu.gpr[3] = 0;
+            e[i]->cpu.gpr[4] = 0;
+            e[i]->cpu.gpr[10] = 1;
+            e[i]->cpu.gpr[6] = MAPPED_END - 13 * 4;
+            e[i]->cpu.cr = 0x5A5A5A5Au;
+            e[i]->cpu.xer = XER_SO;
+            ck_assert_int_eq(ppc_run(&e[i]->cpu, k), PPC_RUN_BUDGET);
+        }
+        same_exc_state(e[0], e[1], "crf at a DSI");
+        /* the interpreter's, checked above: the DSI in the 13th pass */
+        ck_assert_uint_eq(e[0]->cpu.srr0, 0x3004);
+        ck_assert_uint_eq(e[0]->cpu.gpr[3], 13);
+        ck_assert_uint_eq((e[0]->cpu.cr >> 20) & 0xF, 0x9); /* LT, SO */
+        cpuenv_free(e[0]);
+        cpuenv_free(e[1]);
+    }
+}
+END_TEST
+
+/* add, subf, and, or, xor straight into rD's host register (cpu/jit.c
+ * gen_alu_direct): rD the first operand, the second, neither, both
+ * operands one GPR, mr, subf into its subtrahend (left to eax), in a
+ * loop of ten GPRs (six in host registers, the rest in PPCState), at
+ * every budget against the interpreter
+ *   0x3000: add r3,r3,r4 ; add r5,r4,r5 ; add r6,r3,r4 ; subf r7,r3,r7 ;
+ *           subf r3,r3,r5 ; subf r6,r4,r3 ; xor r4,r4,r6 ; or r9,r5,r5 ;
+ *           and r10,r9,r3 ; or r3,r3,r9 ; add r11,r12,r12 ; lwz r12,0(r11) ;
+ *           add r12,r12,r10 ; bdnz 0x3000 ; b . */
+START_TEST(loop_alu_direct_forms)
+{
+    uint32_t code[] = { X(266, 3, 3, 4), X(266, 5, 4, 5),  X(266, 6, 3, 4),  X(40, 7, 3, 7),
+                        X(40, 3, 3, 5),  X(40, 6, 4, 3),   X(316, 4, 4, 6),  X(444, 5, 9, 5),
+                        X(28, 9, 10, 3), X(444, 3, 3, 9),  X(266, 11, 12, 12), D(32, 12, 11, 0),
+                        X(266, 12, 12, 10), BC(16, 0, -13 * 4), B(0) };
+    for (unsigned k = 0; k < 14 * 6 + 3; k++) {
+        CpuEnv *e[2] = { cache_env(PPC_ENGINE_INTERP, 0x3000, code, 15),
+                         cache_env(PPC_ENGINE_JIT, 0x3000, code, 15) };
+        for (int i = 0; i < 2; i++) {
+            for (unsigned r = 3; r <= 12; r++)
+                e[i]->cpu.gpr[r] = 0x01010101u * r ^ (0x80000000u >> r);
+            e[i]->cpu.gpr[12] = DATA / 2;
+            e[i]->cpu.ctr = 5;
+            cpuenv_write32(e[i], DATA, 0x12345678u);
+            ck_assert_int_eq(ppc_run(&e[i]->cpu, k), PPC_RUN_BUDGET);
+        }
+        char what[32];
+        snprintf(what, sizeof what, "alu budget %u", k);
+        same_exc_state(e[0], e[1], what);
+        cpuenv_free(e[0]);
+        cpuenv_free(e[1]);
+    }
+}
+END_TEST
+
+/* The field takes XER[SO] as it was at the compare: in the 13th pass a
+ * handler (addo, no template) overflows and sets SO after the field of
+ * the 12th pass's compare was stored for it, and a DSI follows in the
+ * same pass (stwu walking off DBAT0): the field the exception leaves has
+ * SO clear, as the interpreter's
+ *   0x3000: addi r3,r3,1 ; addo r5,r5,r7 ; stwu r3,4(r8) ; xori r4,r4,2 ;
+ *           cmpw cr2,r4,r10 ; bne cr2,0x3000 ; b . */
+START_TEST(crf_so_set_by_handler_before_fault)
+{
+    uint32_t code[] = { D(14, 3, 3, 1), X(266, 5, 5, 7) | (1u << 10), D(37, 3, 8, 4), D(26, 4, 4, 2),
+                        X(0, 2 << 2, 4, 10), BC(4, 2 * 4 + 2, -20), B(0) };
+    CpuEnv *e[2] = { cache_env(PPC_ENGINE_INTERP, 0x3000, code, 7),
+                     cache_env(PPC_ENGINE_JIT, 0x3000, code, 7) };
+    for (int i = 0; i < 2; i++) {
+        e[i]->cpu.gpr[3] = 0;
+        e[i]->cpu.gpr[4] = 0;
+        e[i]->cpu.gpr[5] = 0x80000000u - 13;
+        e[i]->cpu.gpr[7] = 1;
+        e[i]->cpu.gpr[8] = MAPPED_END - 13 * 4;
+        e[i]->cpu.gpr[10] = 1;
+        e[i]->cpu.cr = 0;
+        e[i]->cpu.xer = 0;
+        ck_assert_int_eq(ppc_run(&e[i]->cpu, 6 * 14), PPC_RUN_BUDGET); /* the 13th pass whole */
+    }
+    same_exc_state(e[0], e[1], "SO by a handler");
+    ck_assert_uint_eq(e[0]->cpu.xer, e[1]->cpu.xer);
+    /* the interpreter's, checked above */
+    ck_assert_uint_eq(e[0]->cpu.srr0, 0x3008);
+    ck_assert(e[0]->cpu.xer & XER_SO);
+    ck_assert_uint_eq((e[0]->cpu.cr >> 20) & 0xF, 0x8); /* LT, no SO */
+    cpuenv_free(e[0]);
+    cpuenv_free(e[1]);
+}
+END_TEST
+
 Suite *suite_jit(void)
 {
     Suite *s = suite_create("jit");
@@ -1011,6 +1452,18 @@ Suite *suite_jit(void)
         tcase_add_test(tc, disp_jc_budget_stops);
         tcase_add_test(tc, tpl_slot_across_chain);
         tcase_add_test(tc, tpl_slot_after_handler);
+        tcase_add_test(tc, loop_count_at_device_writes);
+        tcase_add_test(tc, loop_count_past_slack_cap);
+        tcase_add_test(tc, loop_count_at_async_exit_request);
+        tcase_add_test(tc, loop_handler_rewrites_loop_later);
+        tcase_add_test(tc, loop_six_cached_gprs);
+        tcase_add_test(tc, crf_immediate_compare_cr6);
+        tcase_add_test(tc, crf_register_compare_written_operand);
+        tcase_add_test(tc, crf_with_ctr_branch);
+        tcase_add_test(tc, crf_alternating_field_at_exit_request);
+        tcase_add_test(tc, crf_at_fault_in_later_pass);
+        tcase_add_test(tc, loop_alu_direct_forms);
+        tcase_add_test(tc, crf_so_set_by_handler_before_fault);
     }
     suite_add_tcase(s, tc);
     return s;
