@@ -573,15 +573,21 @@ static void gen_set_crf_ecx(JitEmit *e, unsigned crf)
 
 /* after a cmp (flags set): CR field from the signed or unsigned result;
  * the cmp was eax against GPR rb (rb >= 0) or against imm */
-static void gen_cmp_flags_to_crf(JitEmit *e, unsigned crf, bool sign, int rb, uint32_t imm)
+/* CR field crf from the host flags of a compare: LT, GT or EQ (8, 4, 2) */
+static void gen_flags_to_crf(JitEmit *e, unsigned crf, bool sign)
 {
-    gen_of(e)->cmp_out = (struct GenCmp){ .valid = true, .sign = sign, .crf = crf, .rb = rb, .imm = imm };
     x_mov_imm(e, X_ECX, 2);
     x_mov_imm(e, X_EDX, 8);
     x_cmov(e, sign ? CC_L : CC_B, X_ECX, X_EDX);
     x_mov_imm(e, X_EDX, 4);
     x_cmov(e, sign ? CC_G : CC_A, X_ECX, X_EDX);
     gen_set_crf_ecx(e, crf);
+}
+
+static void gen_cmp_flags_to_crf(JitEmit *e, unsigned crf, bool sign, int rb, uint32_t imm)
+{
+    gen_of(e)->cmp_out = (struct GenCmp){ .valid = true, .sign = sign, .crf = crf, .rb = rb, .imm = imm };
+    gen_flags_to_crf(e, crf, sign);
 }
 
 /* ---- a loop's deferred CR field ----
@@ -656,7 +662,6 @@ static bool crf_defer_ok(Gen *g)
 /* Store the deferred field from the saved operands: only when a compare
  * ran since the entry if 'check' (else one ran in this pass).  eax, ecx,
  * edx; GPR(rb) must be current in PPCState when it is not saved. */
-static void gen_set_crf_ecx(JitEmit *e, unsigned crf);
 static void gen_crf_flush(Gen *g, bool check)
 {
     JitEmit *e = &g->e;
@@ -677,12 +682,7 @@ static void gen_crf_flush(Gen *g, bool check)
     } else {
         x_alu_load(e, ALU_CMP, X_EAX, GPR((unsigned)c->rb));
     }
-    x_mov_imm(e, X_ECX, 2);
-    x_mov_imm(e, X_EDX, 8);
-    x_cmov(e, c->sign ? CC_L : CC_B, X_ECX, X_EDX);
-    x_mov_imm(e, X_EDX, 4);
-    x_cmov(e, c->sign ? CC_G : CC_A, X_ECX, X_EDX);
-    gen_set_crf_ecx(e, c->crf);
+    gen_flags_to_crf(e, c->crf, c->sign);
     x_store8_rsp_imm(e, CRF_PEND, 0);
     if (check)
         x_patch_here(e, skip);
