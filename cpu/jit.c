@@ -210,9 +210,8 @@ static const uint8_t cache_hregs[] = { X_EBP, X_R14, X_R15, X_R8, X_R9, 13 };
  * every handler call, the TLB-miss stubs' included; jit_next's return;
  * sraw's use of edi), and only C code changes the TLB.  So gen_ldst
  * compares against the slot everywhere, also at a block's start, where
- * the slots hold the pages the block chained from used.  Gen.slot_ok
- * (a check on every path since the block's start, the loop head or the
- * last handler call) now only decides what a loop's back edge resets. */
+ * the slots hold the pages the block chained from used, and across a
+ * loop's back edge, with nothing to reset there. */
 #define N_SLOTS 3
 #define SLOT_TAG(sl) ((uint8_t)(4 * (sl)))
 static const uint8_t slot_addend[N_SLOTS] = { X_R10, X_R11, X_EDI };
@@ -278,7 +277,6 @@ typedef struct Gen {
      * writes the dirty ones back.  back_dirty: the dirty ones at the
      * branch, head_dirty of the next pass of compile. */
     bool loop;
-    bool slot_ok[N_SLOTS]; /* the page slots (SLOT_TAG) */
     uint32_t head_dirty, back_dirty;
     size_t loop_head;
     /* the guest GPR eax holds when the current op starts (eax_in) and
@@ -344,7 +342,6 @@ static void gen_call(Gen *g, const PPCOp *op)
     if (g->loop && !g->cnt_exact)
         gen_loop_count_store(g);
     g->dirty = g->loaded = 0; /* the handler may write any GPR */
-    memset(g->slot_ok, 0, sizeof g->slot_ok);
     x_byte(e, 0x48); /* mov rdi, rbx */
     x_byte(e, 0x89);
     x_byte(e, 0xDF);
@@ -1166,8 +1163,7 @@ static bool gen_alu2(Gen *g, const PPCOp *op)
         size_t big = x_jcc_fwd(e, CC_A);
         x_mov(e, X_ESI, X_EAX);
         x_shift_cl(e, 7, X_EAX);   /* sar eax, cl */
-        g->slot_ok[2] = false; /* edi: slot 2's addend */
-        x_store_rsp_imm(e, SLOT_TAG(2), PPC_TLB_INVALID);
+        x_store_rsp_imm(e, SLOT_TAG(2), PPC_TLB_INVALID); /* edi: slot 2's addend */
         x_mov(e, X_EDI, X_EAX);
         x_shift_cl(e, 4, X_EDI);   /* the bits kept, back in place */
         x_alu(e, ALU_XOR, X_ESI, X_EDI); /* the bits shifted out */
@@ -1312,7 +1308,7 @@ static bool gen_ldst(Gen *g, const PPCOp *op)
     x_alu_imm(e, ALU_AND, X_EDX, PPC_PAGE_MASK | (size - 1));
     /* the tag is always either invalid or right (see N_SLOTS), also at
      * the block's start, where it may hold the page of the block chained
-     * from: compared whatever slot_ok says */
+     * from */
     x_cmp_rsp(e, X_EDX, SLOT_TAG(sl));
     size_t same_page = x_jcc_fwd(e, CC_E);
     x_mov(e, X_ECX, X_EAX);
@@ -1326,7 +1322,6 @@ static bool gen_ldst(Gen *g, const PPCOp *op)
     gen_tlb_mem(e, base & 7, TLB_OFF(addend));
     x_store_rsp(e, SLOT_TAG(sl), X_EDX);
     x_patch_here(e, same_page);
-    g->slot_ok[sl] = true;
     /* host address = base + rax (eax was written as 32 bits: zero-extended) */
     int rd_h = g->hreg_of[rd];
     bool movbe = size == 4 && g->s->jit->movbe;
@@ -1653,18 +1648,13 @@ static void gen_loop_back(Gen *g, const PPCOp *op)
     x_q_alu_imm(e, ALU_SUB, HR_SLACK, n);
     /* straight back to the loop head when nothing is to be done on the
      * way (the GPRs dirty at the back edge but not at the head written
-     * back, the page slots not checked on every path invalidated) */
+     * back) */
     bool tail = g->dirty & ~g->head_dirty;
-    for (unsigned k = 0; k < N_SLOTS; k++)
-        tail |= !g->slot_ok[k];
     size_t slow = 0, cont = e->pos;
     if (tail) {
         slow = x_jcc_fwd(e, CC_S);
         cont = e->pos;
         gen_writeback(g, g->dirty & ~g->head_dirty);
-        for (unsigned k = 0; k < N_SLOTS; k++)
-            if (!g->slot_ok[k])
-                x_store_rsp_imm(e, SLOT_TAG(k), PPC_TLB_INVALID);
         x_jmp_back(e, g->loop_head);
         x_patch_here(e, slow);
     } else {
@@ -1803,9 +1793,6 @@ static void gen_chain(Gen *g, const PPCOp *op, uint32_t off)
     size_t jmp = 0;
     if (self) {
         gen_writeback(g, g->dirty & ~g->head_dirty);
-        for (unsigned k = 0; k < N_SLOTS && g->loop; k++)
-            if (!g->slot_ok[k])
-                x_store_rsp_imm(e, SLOT_TAG(k), PPC_TLB_INVALID);
         x_jmp_back(e, g->loop_head);
     } else {
         jmp = x_jmp_fwd(e);
@@ -2032,7 +2019,6 @@ static void *compile(PPCState *s, PPCBlock *b)
     g->cmp_out.valid = false;
     g->loop_head = PROLOGUE_LEN;
     g->loaded = g->dirty = 0;
-    memset(g->slot_ok, 0, sizeof g->slot_ok);
     if (g->loop) {
         /* the count (LOOP_BASE) before r13, the flag, holds a GPR */
         x_q_store_rsp(e, LOOP_END, 12);
@@ -2043,11 +2029,6 @@ static void *compile(PPCState *s, PPCBlock *b)
         gen_reload(g, g->alloc);
         g->loaded = g->alloc;
         g->dirty = g->head_dirty;
-        /* the page slots start invalid and stay usable across the back
-         * edge, which makes them invalid again where a handler call
-         * since the last check left them unusable (gen_chain) */
-        gen_slots_invalid(e);
-        memset(g->slot_ok, 1, sizeof g->slot_ok);
         g->loop_head = e->pos;
     }
     g->cnt_exact = false;
