@@ -605,6 +605,14 @@ typedef struct PageCount {
     uint64_t zero, normal, region;
 } PageCount;
 
+/* add c to the migration's page counts (under s->mu while the worker runs) */
+static void page_count_add(MigSource *s, const PageCount *c)
+{
+    s->st.zero_pages += c->zero;
+    s->st.normal_pages += c->normal;
+    s->st.region_pages += c->region;
+}
+
 /* queue page pg (RAM's, or past npages the region's) into buf (room for 5
  * + a page), counting it */
 static size_t emit_page(MigSource *s, uint8_t *buf, uint32_t pg, PageCount *c)
@@ -703,9 +711,7 @@ static int worker_send(MigSource *s, size_t len, const PageCount *c)
     s->win_bytes += len;
     pthread_mutex_lock(&s->mu);
     s->st.transferred += len;
-    s->st.zero_pages += c->zero;
-    s->st.normal_pages += c->normal;
-    s->st.region_pages += c->region;
+    page_count_add(s, c);
     s->pass_bytes += len;
     pthread_mutex_unlock(&s->mu);
     return 0;
@@ -1101,9 +1107,7 @@ static void source_send_rest(MigSource *s)
         if (rest_page(s, s->npages + i, &c))
             goto io;
     }
-    s->st.zero_pages += c.zero;
-    s->st.normal_pages += c.normal;
-    s->st.region_pages += c.region;
+    page_count_add(s, &c);
     s->st.dt_ram_pages = c.zero + c.normal;
     s->st.dt_region_pages = c.region;
     s->st.dt_region_bytes = s->st.transferred - before;
