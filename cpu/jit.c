@@ -203,7 +203,7 @@ static const uint8_t cache_hregs[] = { X_EBP, X_R14, X_R15, X_R8, X_R9, 13 };
  * both): their tags at [rsp + 4 * slot] (the frame's spare bytes), their
  * addends in r10, r11 and rdi.  A later access to the same page compares
  * against the tag there instead of indexing the TLB again (gen_ldst).
- * A tag is at every point of generated code either PPC_TLB_INVALID (no
+ * A tag is at every point of generated code either invalid (-1: no
  * masked EA matches it) or a page whose soft-TLB entry is unchanged since
  * its addend was loaded: whatever may clobber r10/r11/rdi or change the
  * TLB makes all tags invalid right after (the prologue, entered from C;
@@ -211,16 +211,27 @@ static const uint8_t cache_hregs[] = { X_EBP, X_R14, X_R15, X_R8, X_R9, 13 };
  * sraw's use of edi), and only C code changes the TLB.  So gen_ldst
  * compares against the slot everywhere, also at a block's start, where
  * the slots hold the pages the block chained from used, and across a
- * loop's back edge, with nothing to reset there. */
-#define N_SLOTS 3
-#define SLOT_TAG(sl) ((uint8_t)(4 * (sl)))
-static const uint8_t slot_addend[N_SLOTS] = { X_R10, X_R11, X_EDI };
+ * loop's back edge, with nothing to reset there.
+ * Accesses off r1, the stack pointer of the ABIs, have slots of their own
+ * for loads (3) and stores (4), their addends in the frame (no register
+ * is left), so that a function's stack frame does not evict the pages of
+ * its data: their tags at [rsp + SLOT_TAG], their addends at
+ * [rsp + SLOT_ADDEND], loaded into rcx for the access. */
+#define N_SLOTS 5
+#define SLOT_R1_LOAD 3
+#define SLOT_R1_STORE 4
+#define SLOT_TAG(sl) ((uint8_t)((sl) < 3 ? 4 * (sl) : 40 + 4 * ((sl) - 3)))
+#define SLOT_ADDEND(sl) ((uint8_t)(48 + 8 * ((sl) - 3)))
+static const uint8_t slot_addend[N_SLOTS] = { X_R10, X_R11, X_EDI, X_ECX, X_ECX };
 
-/* all slots' tags invalid (no masked EA matches PPC_TLB_INVALID) */
+/* all slots' tags invalid: -1, which no masked EA matches (its bits
+ * 2-11 are clear, PPC_PAGE_MASK | (size - 1)); slots 0 and 1 in one
+ * 64-bit store, as the r1 slots' tags */
 static void gen_slots_invalid(JitEmit *e)
 {
-    for (unsigned k = 0; k < N_SLOTS; k++)
-        x_store_rsp_imm(e, SLOT_TAG(k), PPC_TLB_INVALID);
+    x_q_store_rsp_imm(e, SLOT_TAG(0), ~0u);
+    x_store_rsp_imm(e, SLOT_TAG(2), ~0u);
+    x_q_store_rsp_imm(e, SLOT_TAG(SLOT_R1_LOAD), ~0u);
 }
 #define N_CACHE ((unsigned)sizeof cache_hregs - 1) /* outside loops */
 
@@ -394,10 +405,10 @@ static void gen_call(Gen *g, const PPCOp *op)
  * but generated code ran since those checks, and generated code changes
  * neither the MSR, IABR, the debugger's state, halted nor the soft TLB,
  * so a chain needs only the asynchronous requests and the budget checked.
- * rbp, r14, r15 (the GPR cache) pushed and 40 bytes reserved (the page
+ * rbp, r14, r15 (the GPR cache) pushed and 72 bytes reserved (the page
  * slots' tags at [rsp], a loop's end and count base at [rsp + LOOP_END]
- * and [rsp + LOOP_BASE], its deferred CR field's operands, CRF_A) keep
- * calls 16-byte aligned. */
+ * and [rsp + LOOP_BASE], its deferred CR field's operands, CRF_A, the r1
+ * slots at [rsp + 40]) keep calls 16-byte aligned. */
 static void gen_prologue(JitEmit *e)
 {
     static const uint8_t code[] = {
@@ -407,7 +418,7 @@ static void gen_prologue(JitEmit *e)
         0x55,                   /* push rbp */
         0x41, 0x56,             /* push r14 */
         0x41, 0x57,             /* push r15 */
-        0x48, 0x83, 0xEC, 0x28, /* sub rsp, 40 */
+        0x48, 0x83, 0xEC, 0x48, /* sub rsp, 72 */
         0x48, 0x89, 0xFB,       /* mov rbx, rdi */
         0x49, 0x89, 0xF4,       /* mov r12, rsi */
         0x41, 0xBD, 1, 0, 0, 0, /* mov r13d, 1 */
@@ -417,13 +428,13 @@ static void gen_prologue(JitEmit *e)
     gen_slots_invalid(e); /* r10, r11, rdi: whatever C left there */
 }
 /* where chained blocks enter: past the frame set-up, r13's setting and
- * the page slots' invalidation (26 + 3 * 8 bytes) */
-#define PROLOGUE_LEN 50
+ * the page slots' invalidation (26 + 9 + 8 + 9 bytes) */
+#define PROLOGUE_LEN 52
 
 static void gen_epilogue(JitEmit *e)
 {
     static const uint8_t code[] = {
-        0x48, 0x83, 0xC4, 0x28, /* add rsp, 40 */
+        0x48, 0x83, 0xC4, 0x48, /* add rsp, 72 */
         0x41, 0x5F, 0x41, 0x5E, /* pop r15, r14 */
         0x5D, 0x41, 0x5D, 0x41, 0x5C, 0x5B, 0xC3, /* pop rbp, r13, r12, rbx; ret */
     };
@@ -1251,7 +1262,7 @@ static unsigned load_slot(Gen *g, const PPCOp *op, uint32_t ra)
             continue;
         uint32_t src = ra_of(w);
         if (w >> 26 == 14 && rd_of(w) == ra && src && src != ra) {
-            for (unsigned k = 0; k < N_SLOTS; k += 2)
+            for (unsigned k = 0; k < 3; k += 2)
                 if (g->slot_gpr[k] == src + 1)
                     return k;
         }
@@ -1327,7 +1338,10 @@ static bool gen_ldst(Gen *g, const PPCOp *op)
      * checked for this kind of access, then the TLB entry's (ecx = its
      * offset), which becomes the slot's */
     int member = g->grp.cur >= 0 ? g->grp.slot_of[op->idx] : -1;
-    unsigned sl = member >= 0 ? (unsigned)member : store ? 1 : load_slot(g, op, ra);
+    unsigned sl = member >= 0 ? (unsigned)member
+                  : ra == 1   ? (store ? SLOT_R1_STORE : SLOT_R1_LOAD)
+                  : store     ? 1
+                              : load_slot(g, op, ra);
     unsigned base = slot_addend[sl];
     size_t miss = 0;
     uint32_t miss_dirty = g->dirty;
@@ -1348,7 +1362,11 @@ static bool gen_ldst(Gen *g, const PPCOp *op)
         x_byte(e, 0x8B);
         gen_tlb_mem(e, base & 7, TLB_OFF(addend));
         x_store_rsp(e, SLOT_TAG(sl), X_EDX);
+        if (base == X_ECX) /* the addend kept in the frame, reloaded below */
+            x_q_store_rsp(e, SLOT_ADDEND(sl), X_ECX);
         x_patch_here(e, same_page);
+        if (base == X_ECX)
+            x_q_load_rsp(e, X_ECX, SLOT_ADDEND(sl));
     } /* else its region's group check covered this access (grp_enter) */
     /* host address = base + rax (eax was written as 32 bits: zero-extended) */
     int rd_h = g->hreg_of[rd];

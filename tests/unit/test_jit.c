@@ -1644,6 +1644,45 @@ START_TEST(grp_dbat_between_passes)
 }
 END_TEST
 
+/* Loads and stores off r1 use page slots of their own with the addends in
+ * the frame (cpu/jit.c SLOT_R1_LOAD): a remap of r1's page (mtspr
+ * DBAT0L) between two loads off r1 must make the load after it see the
+ * new mapping, as the store after it (each first access refills the soft
+ * TLB in C, the second fills the slot).  mtspr ends its block, so the
+ * load after it is in a block entered from the run loop: a missing
+ * invalidation of the r1 slots after a handler call is not caught here
+ * (the frame is a new one), their use of the frame's addend is
+ *   0x3000: lwz r3,0(r1) ; lwz r3,0(r1) ; stw r3,8(r1) ; stw r3,8(r1) ;
+ *           mtspr DBAT0L,r9 ; lwz r5,0(r1) ; stw r5,4(r1) ; b . */
+START_TEST(r1_slots_after_remap)
+{
+    uint32_t code[] = { D(32, 3, 1, 0),    D(32, 3, 1, 0), D(36, 3, 1, 8), D(36, 3, 1, 8),
+                        X(467, 9, 25, 16), D(32, 5, 1, 0), D(36, 5, 1, 4), B(0) };
+    CpuEnv *e[2] = { cache_env(PPC_ENGINE_INTERP, 0x3000, code, 8),
+                     cache_env(PPC_ENGINE_JIT, 0x3000, code, 8) };
+    for (int run = 0; run < 2; run++) {
+        for (int k = 0; k < 2; k++) {
+            PPCState *s = &e[k]->cpu;
+            s->pc = 0x3000;
+            s->dbat[1] = 0x00000002u; /* DBAT0L: BRPN 0 */
+            ppc_tlb_flush(s);
+            s->gpr[1] = DATA;
+            s->gpr[9] = 0x00020002u; /* DBAT0L: BRPN 0x20000 */
+            cpuenv_write32(e[k], DATA, 111 + run);
+            cpuenv_write32(e[k], 0x20000 + DATA, 222 + run);
+            ck_assert_int_eq(ppc_run(s, 8), PPC_RUN_BUDGET);
+            ck_assert_uint_eq(s->gpr[3], 111 + run);
+            ck_assert_uint_eq(s->gpr[5], 222 + run);
+            ck_assert_uint_eq(cpuenv_read32(e[k], DATA + 8), 111 + run);
+            ck_assert_uint_eq(cpuenv_read32(e[k], 0x20000 + DATA + 4), 222 + run);
+        }
+        same_exc_state(e[0], e[1], "r1 slots");
+    }
+    cpuenv_free(e[0]);
+    cpuenv_free(e[1]);
+}
+END_TEST
+
 Suite *suite_jit(void)
 {
     Suite *s = suite_create("jit");
@@ -1693,6 +1732,7 @@ Suite *suite_jit(void)
         tcase_add_test(tc, grp_slow_version_at_every_budget);
         tcase_add_test(tc, grp_store_into_code_page);
         tcase_add_test(tc, grp_dbat_between_passes);
+        tcase_add_test(tc, r1_slots_after_remap);
     }
     suite_add_tcase(s, tc);
     return s;
