@@ -214,7 +214,11 @@ static void one_insn(CpuEnv *x, CpuEnv *y, uint32_t insn, uint32_t a, uint32_t b
     uint32_t code[2] = { insn, B(0) };
     for (int k = 0; k < 2; k++) {
         PPCState *s = &e[k]->cpu;
-        cpuenv_put_code(e[k], 0x3000, code, 2);
+        /* the same instruction over many inputs: its block stays cached
+         * (under ASan, recompiling it for every input was most of the
+         * jit suite's time) */
+        if (cpuenv_read32(e[k], 0x3000) != insn || cpuenv_read32(e[k], 0x3004) != code[1])
+            cpuenv_put_code(e[k], 0x3000, code, 2);
         for (int i = 0; i < 32; i++)
             s->gpr[i] = 0x01010101u * (uint32_t)i;
         s->gpr[3] = a;
