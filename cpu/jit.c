@@ -309,6 +309,7 @@ typedef struct Gen {
         int rb;       /* cmp eax, GPR(rb), or -1: cmp eax, imm */
         uint32_t imm;
         bool live;    /* the host flags still hold the compare (crf_defer) */
+        bool lazy;    /* the field not stored: gen_branch writes it (crf_lazy_ok) */
     } cmp_in, cmp_out;
     /* A loop's instruction count (gen_loop_count_store): true once a
      * handler call of the current pass stored it to PPCState, where it
@@ -321,6 +322,9 @@ typedef struct Gen {
     bool crf_defer;
     struct GenCmp defer;
     bool defer_b_saved;
+    /* h-jitbr: the index of the op being generated (compile), for the
+     * templates that decide on what follows them (crf_lazy_ok) */
+    unsigned cur;
 } Gen;
 
 static uint32_t rd_of(uint32_t insn) { return (insn >> 21) & 31; }
@@ -581,10 +585,70 @@ static void gen_flags_to_crf(JitEmit *e, unsigned crf, bool sign)
     gen_set_crf_ecx(e, crf);
 }
 
+static bool crf_lazy_ok(Gen *g, unsigned crf);
 static void gen_cmp_flags_to_crf(JitEmit *e, unsigned crf, bool sign, int rb, uint32_t imm)
 {
-    gen_of(e)->cmp_out = (struct GenCmp){ .valid = true, .sign = sign, .crf = crf, .rb = rb, .imm = imm };
+    Gen *g = gen_of(e);
+    g->cmp_out = (struct GenCmp){ .valid = true, .sign = sign, .crf = crf, .rb = rb, .imm = imm };
+    if (crf_lazy_ok(g, crf)) { /* the flags stay for the branch */
+        g->cmp_out.lazy = g->cmp_out.live = true;
+        return;
+    }
     gen_flags_to_crf(e, crf, sign);
+}
+
+/* ---- a compare's CR field written by the branch after it ----
+ * Outside loops, a compare (or an Rc=1 CR0 update) that is the op right
+ * before the block's last op, a conditional branch on LT, GT or EQ of
+ * its field that gen_branch makes a template of without decrementing CTR,
+ * leaves the field unstored: the branch decides on the compare's host
+ * flags, and each of its two ways out writes the field first
+ * (gen_crf_lazy_path), where the tested bit is known (the field is that
+ * bit alone when it is set, one of the two others when it is clear).
+ * Nothing runs between the compare and the branch (no handler, no
+ * fault), so no one can see CR before it is written, and XER[SO] is the
+ * one the compare saw. */
+static bool crf_lazy_ok(Gen *g, unsigned crf)
+{
+    const PPCBlock *b = g->b;
+    if (g->loop || g->cur + 2u != b->n || b->ops[b->n - 1].kind == 0xFFFF)
+        return false;
+    uint32_t br = b->ops[b->n - 1].insn, p = br >> 26, bo = rd_of(br), bi = ra_of(br);
+    /* gen_branch's CR test on the compare's flags (bo & 4: no CTR
+     * decrement, which would change the flags before the test) */
+    if (!(bo & 4) || (bo & 16) || (bi & 3) == 3 || bi >> 2 != crf)
+        return false;
+    /* the forms gen_branch takes (not its handler) */
+    return p == 16 || (p == 19 && !rb_of(br) && (xo_of(br) == 16 || xo_of(br) == 528));
+}
+
+/* On one way out of the branch on the lazy compare c, its flags still
+ * set: CR field c->crf = the tested bit (0 LT, 1 GT, 2 EQ) when it is
+ * 'set', else LT, GT or EQ among the other two by the flags, and XER[SO]
+ * (PEM 2.1.3).  ecx, edx. */
+static void gen_crf_lazy_path(Gen *g, const struct GenCmp *c, unsigned bit, bool set)
+{
+    JitEmit *e = &g->e;
+    unsigned sh = 4u * (7u - c->crf);
+    uint32_t mask = 0xFu << sh;
+    if (set) {
+        x_alu_mem_imm(e, ALU_AND, ST(cr), ~mask);
+        x_alu_mem_imm(e, ALU_OR, ST(cr), (8u >> bit) << sh);
+    } else {
+        /* not LT: GT unless equal; not GT: LT unless equal; not EQ: LT
+         * when less, else GT */
+        uint32_t a = bit == 2 ? 4 : 2, b2 = bit == 0 ? 4 : 8;
+        unsigned cc = bit == 2 ? (c->sign ? CC_L : CC_B) : CC_NE;
+        x_mov_imm(e, X_ECX, a << sh);
+        x_mov_imm(e, X_EDX, b2 << sh);
+        x_cmov(e, cc, X_ECX, X_EDX);
+        x_alu_mem_imm(e, ALU_AND, ST(cr), ~mask);
+        x_alu_store(e, ALU_OR, ST(cr), X_ECX);
+    }
+    x_bt_mem_imm(e, ST(xer), 31); /* CF = XER[SO] */
+    size_t no_so = x_jcc_fwd(e, CC_AE);
+    x_alu_mem_imm(e, ALU_OR, ST(cr), 1u << sh);
+    x_patch_here(e, no_so);
 }
 
 /* ---- a loop's deferred CR field ----
@@ -1427,7 +1491,7 @@ static void *jit_next(PPCState *s, uint64_t end, uint32_t done)
  * else calls jit_next, which makes the run loop's checks in C (and fills
  * the cache).  Both update icount, block_ea and block_icount as the run
  * loop does. */
-static void gen_exit_dynamic(Gen *g, const PPCOp *op)
+static void gen_exit_dynamic(Gen *g, const PPCOp *op, bool esi_pc)
 {
     JitEmit *e = &g->e;
     uint32_t done = op->idx + 1u;
@@ -1448,7 +1512,8 @@ static void gen_exit_dynamic(Gen *g, const PPCOp *op)
     }
     x_r13_test(e);
     slow[n_slow++] = x_jcc_fwd(e, CC_NE);
-    x_load(e, X_ESI, ST(pc));
+    if (!esi_pc) /* else the caller left s->pc in esi */
+        x_load(e, X_ESI, ST(pc));
     /* rdx = the entry: jc + ((pc >> 2) & mask) * 32 */
     x_mov(e, X_EAX, X_ESI);
     x_alu_imm(e, ALU_AND, X_EAX, ((1u << PPC_JIT_JC_BITS) - 1) << 2);
@@ -1698,7 +1763,7 @@ static void gen_loop_back(Gen *g, const PPCOp *op)
  * still mapping this page (validated by physical page).  A jump to the
  * block itself (a loop) is linked now; others ask the run loop to patch
  * them when the block at their target runs next (ppc_jit_exec). */
-static void gen_chain(Gen *g, const PPCOp *op, uint32_t off)
+static void gen_chain(Gen *g, const PPCOp *op, uint32_t off, bool esi_pc)
 {
     JitEmit *e = &g->e;
     PPCJit *j = g->s->jit;
@@ -1707,7 +1772,7 @@ static void gen_chain(Gen *g, const PPCOp *op, uint32_t off)
         gen_writeback(g, g->dirty);
         if (g->loop)
             gen_loop_leave(g);
-        gen_exit_dynamic(g, op);
+        gen_exit_dynamic(g, op, esi_pc);
         return;
     }
     uint32_t target_pa = (g->b->pa & PPC_PAGE_MASK) + (uint32_t)po;
@@ -1787,8 +1852,9 @@ static void gen_chain(Gen *g, const PPCOp *op, uint32_t off)
     x_byte(e, 0x89);
     x_mem_rbx(e, X_EAX, ST(block_icount));
     if (!self) { /* a loop's block_ea stays */
-        x_load(e, X_EAX, ST(pc));
-        x_store(e, ST(block_ea), X_EAX);
+        if (!esi_pc)
+            x_load(e, X_ESI, ST(pc));
+        x_store(e, ST(block_ea), X_ESI);
     }
     size_t jmp = 0;
     if (self) {
@@ -1827,18 +1893,23 @@ static void gen_exit_to(Gen *g, const PPCOp *op, uint32_t off, bool lk)
      * block_ea = pc) and no op before the block's last one writes it
      * without leaving the block (handlers set it only when they return
      * something else than PPC_NEXT, as the interpreter's blocks need) */
-    if (off != 0 || g->s->jit->n_sites == g->s->jit->cap_sites) {
-        x_load(e, X_EAX, ST(block_ea));
+    bool esi_pc = off != 0 || g->s->jit->n_sites == g->s->jit->cap_sites;
+    if (esi_pc) { /* esi = the target, kept for gen_chain */
+        x_load(e, X_ESI, ST(block_ea));
         if (off)
-            x_alu_imm(e, ALU_ADD, X_EAX, off);
-        x_store(e, ST(pc), X_EAX);
+            x_alu_imm(e, ALU_ADD, X_ESI, off);
+        x_store(e, ST(pc), X_ESI);
     }
     if (lk) {
-        x_load(e, X_EAX, ST(block_ea));
-        x_alu_imm(e, ALU_ADD, X_EAX, 4u * op->idx + 4);
+        if (esi_pc) {
+            x_lea(e, X_EAX, X_ESI, 4u * op->idx + 4 - off);
+        } else {
+            x_load(e, X_EAX, ST(block_ea));
+            x_alu_imm(e, ALU_ADD, X_EAX, 4u * op->idx + 4);
+        }
         x_store(e, ST(lr), X_EAX);
     }
-    gen_chain(g, op, off);
+    gen_chain(g, op, off, esi_pc);
 }
 
 /* s->pc = the absolute target op->imm (AA=1), LR = CIA + 4 with LK, then
@@ -1846,7 +1917,8 @@ static void gen_exit_to(Gen *g, const PPCOp *op, uint32_t off, bool lk)
 static void gen_link_and_go_abs(Gen *g, const PPCOp *op, bool lk)
 {
     JitEmit *e = &g->e;
-    x_store_imm(e, ST(pc), op->imm);
+    x_mov_imm(e, X_ESI, op->imm);
+    x_store(e, ST(pc), X_ESI);
     if (lk) {
         x_load(e, X_EAX, ST(block_ea));
         x_alu_imm(e, ALU_ADD, X_EAX, 4u * op->idx + 4);
@@ -1855,7 +1927,7 @@ static void gen_link_and_go_abs(Gen *g, const PPCOp *op, bool lk)
     gen_writeback(g, g->dirty);
     if (g->loop) /* not a loop's back edge (relative) */
         gen_loop_leave(g);
-    gen_exit_dynamic(g, op);
+    gen_exit_dynamic(g, op, true);
 }
 
 /* Branches (the block's last op): b/bl, bc/bcl, bclr/bclrl, bcctr/bcctrl
@@ -1922,8 +1994,9 @@ static bool gen_branch(Gen *g, const PPCOp *op)
          * stored, but its LT/GT/EQ bit is the host condition of the same
          * cmp, made again since the CR merge and the CTR update changed
          * the flags); SO is only in the stored field */
-        if (c->live && (bo & 4))
-            ; /* the compare's flags, untouched since (gen_crf_defer_cmp) */
+        if (c->live && (bo & 4) && target != 1 && target != 2)
+            ; /* the compare's flags, untouched since (gen_crf_defer_cmp,
+               * crf_lazy_ok; the LR/CTR target's 'and' changes them) */
         else if (c->rb >= 0 && (g->loaded & (1u << c->rb)))
             x_alu(e, ALU_CMP, X_EAX, (unsigned)g->hreg_of[c->rb]);
         else if (c->rb >= 0) /* written back above */
@@ -1934,6 +2007,8 @@ static bool gen_branch(Gen *g, const PPCOp *op)
                                                            : (c->sign ? CC_G : CC_A);
         /* not taken when CR[BI] != BO[1] */
         not_taken[nt++] = x_jcc_fwd(e, (bo & 8) ? cc ^ 1u : cc);
+        if (c->lazy) /* taken: CR[BI] = BO[1] */
+            gen_crf_lazy_path(g, c, bi & 3, bo & 8);
     } else if (!(bo & 16)) {
         x_test_mem_imm(e, ST(cr), 1u << (31 - bi));
         not_taken[nt++] = x_jcc_fwd(e, (bo & 8) ? CC_E : CC_NE);
@@ -1950,13 +2025,15 @@ static bool gen_branch(Gen *g, const PPCOp *op)
         gen_writeback(g, g->dirty);
         if (g->loop)
             gen_loop_leave(g);
-        gen_exit_dynamic(g, op);
+        gen_exit_dynamic(g, op, true); /* esi: the target */
     } else {
         gen_exit_to(g, op, cia_off + op->imm, lk);
     }
     if (nt) {
         for (unsigned k = 0; k < nt; k++)
             x_patch_here(e, not_taken[k]);
+        if (c->valid && c->lazy) /* the only way here (crf_lazy_ok: no CTR test) */
+            gen_crf_lazy_path(g, c, bi & 3, !(bo & 8));
         gen_exit_to(g, op, cia_off + 4, lk);
     }
     return true;
@@ -2035,6 +2112,7 @@ static void *compile(PPCState *s, PPCBlock *b)
     g->back_dirty = 0;
     for (unsigned i = 0; i < b->n && !e->overflow; i++) {
         const PPCOp *op = &b->ops[i];
+        g->cur = i;
         g->eax_in = g->eax_gpr;
         g->eax_gpr = -1;
         g->cmp_in = g->cmp_out;
