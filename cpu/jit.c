@@ -194,7 +194,7 @@ int ppc_set_engine(PPCState *s, int engine)
 /* Host registers of the guest GPR cache: rbp, r14 and r15 are saved by
  * the prologue; r8-r11 are caller-saved, which costs nothing as a handler
  * call invalidates the whole cache anyway (a handler may write any GPR).
- * The last, r13, in loops only (see LOOP_BASE). */
+ * The last, r13, is free since the flag of gen_prologue moved into r12. */
 static const uint8_t cache_hregs[] = { X_EBP, X_R14, X_R15, X_R8, X_R9, 13 };
 
 /* Page slots: the pages the block last checked in the soft TLB for loads
@@ -222,7 +222,7 @@ static void gen_slots_invalid(JitEmit *e)
     for (unsigned k = 0; k < N_SLOTS; k++)
         x_store_rsp_imm(e, SLOT_TAG(k), PPC_TLB_INVALID);
 }
-#define N_CACHE ((unsigned)sizeof cache_hregs - 1) /* outside loops */
+#define N_CACHE ((unsigned)sizeof cache_hregs)
 
 /* A loop's instruction count.  A block that branches back to its start
  * (Gen.loop) does not keep s->icount and s->block_icount current on its
@@ -234,16 +234,16 @@ static void gen_slots_invalid(JitEmit *e)
  * most LOOP_QMAX, or -1 when this pass itself passes it (an entry with end
  * 0, as the lockstep checker's); so the back edge, which takes n off r12
  * for the next pass, goes on while r12 stays >= 0 (sub, jns).  The "a
- * handler ran" flag (r13) becomes a negative slack: the entry and every
+ * handler ran" flag (r12's bit 63, gen_prologue) becomes a negative
+ * slack: the entry and every
  * handler call take LOOP_K off both r12 and B, which keeps the count and
  * sends the back edge to its slow path, where the run loop's full checks
- * are (gen_loop_back).  r13 is free meanwhile: one more GPR cache
- * register (cache_hregs).  Every way out stores the count, B - r12, to
+ * are (gen_loop_back).  Every way out stores the count, B - r12, to
  * icount and block_icount first (gen_loop_count_store: before every
  * handler call, as ppc_icount_now reads block_icount, and before every
  * exit and chain, as the run loop and jit_next read icount), and a chain
- * to another block puts end and the flag (1 when the slack is negative)
- * back into r12 and r13.  Every value a handler or the run loop sees is
+ * to another block puts end and the flag (set when the slack is
+ * negative) back into r12.  Every value a handler or the run loop sees is
  * the interpreter's. */
 #define HR_SLACK 12 /* r12 */
 #define LOOP_END 16
@@ -359,7 +359,7 @@ static void gen_call(Gen *g, const PPCOp *op)
         x_q_alu_rsp_imm(e, ALU_SUB, LOOP_BASE, LOOP_K);
         g->cnt_exact = true;
     } else {
-        x_r13_set(e, 1); /* a handler ran */
+        x_q_bit_imm(e, 5, HR_SLACK, 63); /* bts r12, 63: a handler ran */
     }
     x_test(e, X_EAX, X_EAX);
     size_t at = x_jcc_fwd(e, CC_NE);
@@ -369,12 +369,16 @@ static void gen_call(Gen *g, const PPCOp *op)
 }
 
 /* Frame: rbx = state, r12 = the instruction count the run must not pass
- * (chained blocks check it), r13d = "a handler ran": set after every call
- * of a handler (and on entry from the run loop), cleared once a chain
- * site has made the run loop's full checks.  While it is clear, nothing
- * but generated code ran since those checks, and generated code changes
- * neither the MSR, IABR, the debugger's state, halted nor the soft TLB,
- * so a chain needs only the asynchronous requests and the budget checked.
+ * (chained blocks check it; below 2^62, ppc_jit_run) with its bit 63 the
+ * flag "a handler ran": set after every call of a handler (and on entry
+ * from the run loop), cleared once a chain site has made the run loop's
+ * full checks.  While it is clear, nothing but generated code ran since
+ * those checks, and generated code changes neither the MSR, IABR, the
+ * debugger's state, halted nor the soft TLB, so a chain needs only the
+ * asynchronous requests and the budget checked; while it is set, r12 is
+ * negative and the budget check of every chain and jump-cache exit (a
+ * signed compare) fails, into the path that makes the full checks: one
+ * compare for both (h-jitbr; r13 was the flag before).
  * rbp, r14, r15 (the GPR cache) pushed and 40 bytes reserved (the page
  * slots' tags at [rsp], a loop's end and count base at [rsp + LOOP_END]
  * and [rsp + LOOP_BASE], its deferred CR field's operands, CRF_A) keep
@@ -391,15 +395,15 @@ static void gen_prologue(JitEmit *e)
         0x48, 0x83, 0xEC, 0x28, /* sub rsp, 40 */
         0x48, 0x89, 0xFB,       /* mov rbx, rdi */
         0x49, 0x89, 0xF4,       /* mov r12, rsi */
-        0x41, 0xBD, 1, 0, 0, 0, /* mov r13d, 1 */
+        0x49, 0x0F, 0xBA, 0xEC, 0x3F, /* bts r12, 63 */
     };
     for (size_t i = 0; i < sizeof code; i++)
         x_byte(e, code[i]);
     gen_slots_invalid(e); /* r10, r11, rdi: whatever C left there */
 }
-/* where chained blocks enter: past the frame set-up, r13's setting and
- * the page slots' invalidation (26 + 3 * 8 bytes) */
-#define PROLOGUE_LEN 50
+/* where chained blocks enter: past the frame set-up, the flag's setting
+ * and the page slots' invalidation (25 + 3 * 8 bytes) */
+#define PROLOGUE_LEN 49
 
 static void gen_epilogue(JitEmit *e)
 {
@@ -521,7 +525,7 @@ static void cache_alloc(Gen *g, bool loop)
     }
     memset(g->hreg_of, -1, sizeof g->hreg_of);
     g->alloc = 0;
-    for (unsigned k = 0; k < N_CACHE + loop; k++) {
+    for (unsigned k = 0; k < N_CACHE; k++) {
         unsigned best = 0;
         for (unsigned r = 1; r < 32; r++)
             if (uses[r] > uses[best])
@@ -1484,7 +1488,7 @@ static void *jit_next(PPCState *s, uint64_t end, uint32_t done)
 #define BLK(f) ((uint32_t)offsetof(PPCBlock, f))
 
 /* s->pc is set: go on with the block there, or leave.  When no handler
- * ran since the last full check (r13d clear, see gen_prologue), the jump
+ * ran since the last full check (r12 >= 0, see gen_prologue), the jump
  * cache is looked up inline by the target EA: an entry of that EA and of
  * the current jc_gen (its fetch translation, block and code unchanged
  * since jit_next checked them) whose block fits in the budget.  Anything
@@ -1510,8 +1514,6 @@ static void gen_exit_dynamic(Gen *g, const PPCOp *op, bool esi_pc)
         x_alu_mem_imm(e, ALU_CMP, ST(irq_pending), 0);
         slow[n_slow++] = x_jcc_fwd(e, CC_NE);
     }
-    x_r13_test(e);
-    slow[n_slow++] = x_jcc_fwd(e, CC_NE);
     if (!esi_pc) /* else the caller left s->pc in esi */
         x_load(e, X_ESI, ST(pc));
     /* rdx = the entry: jc + ((pc >> 2) & mask) * 32 */
@@ -1546,10 +1548,10 @@ static void gen_exit_dynamic(Gen *g, const PPCOp *op, bool esi_pc)
     x_byte(e, 0x48); /* add rcx, rax */
     x_byte(e, 0x01);
     x_byte(e, 0xC1);
-    x_byte(e, 0x4C); /* cmp rcx, r12 */
+    x_byte(e, 0x4C); /* cmp rcx, r12: also fails when a handler ran (r12 < 0) */
     x_byte(e, 0x39);
     x_byte(e, 0xE1);
-    slow[n_slow++] = x_jcc_fwd(e, CC_A);
+    slow[n_slow++] = x_jcc_fwd(e, CC_G);
     x_byte(e, 0x48); /* mov [rbx + icount], rax */
     x_byte(e, 0x89);
     x_mem_rbx(e, X_EAX, ST(icount));
@@ -1565,6 +1567,7 @@ static void gen_exit_dynamic(Gen *g, const PPCOp *op, bool esi_pc)
     static const uint8_t args[] = { 0x48, 0x89, 0xDF, 0x4C, 0x89, 0xE6 }; /* mov rdi, rbx; mov rsi, r12 */
     for (size_t i = 0; i < sizeof args; i++)
         x_byte(e, args[i]);
+    x_q_bit_imm(e, 6, X_ESI, 63); /* btr rsi, 63: end, without the flag */
     x_mov_imm(e, X_EDX, done);
     x_mov_imm64(e, X_EAX, (uint64_t)(uintptr_t)jit_next);
     x_byte(e, 0xFF); /* call rax */
@@ -1573,7 +1576,7 @@ static void gen_exit_dynamic(Gen *g, const PPCOp *op, bool esi_pc)
     x_byte(e, 0x85);
     x_byte(e, 0xC0);
     size_t leave = x_jcc_fwd(e, CC_E);
-    x_r13_set(e, 0); /* jit_next made the full checks */
+    x_q_bit_imm(e, 6, HR_SLACK, 63); /* btr r12, 63: jit_next made the full checks */
     gen_slots_invalid(e); /* and clobbered r10, r11, rdi */
     x_byte(e, 0xFF); /* jmp rax */
     x_byte(e, 0xE0);
@@ -1642,7 +1645,7 @@ static void gen_loop_count_store(Gen *g)
 }
 
 /* Start the count of a pass whose count is in rax: r12 = its slack,
- * minus LOOP_K when 'flag' and r13d (the flag of gen_prologue) is set,
+ * minus LOOP_K when 'flag' and r12's bit 63 (the flag of gen_prologue) is set,
  * so that the first back edge makes the full checks; B = rax + r12.
  * rcx. */
 static void gen_loop_budget(Gen *g, bool flag)
@@ -1663,8 +1666,8 @@ static void gen_loop_budget(Gen *g, bool flag)
     x_patch_here(e, ok);
     x_patch_here(e, ok2);
     if (flag) {
-        x_r13_test(e);
-        size_t clear = x_jcc_fwd(e, CC_E);
+        x_q_test(e, HR_SLACK, HR_SLACK);
+        size_t clear = x_jcc_fwd(e, CC_NS);
         x_q_alu_imm(e, ALU_SUB, X_ECX, LOOP_K);
         x_patch_here(e, clear);
     }
@@ -1673,19 +1676,22 @@ static void gen_loop_budget(Gen *g, bool flag)
     x_q_store_rsp(e, LOOP_BASE, X_EAX);
 }
 
-/* Leave a loop other than by its back edge, after the GPR write-back (r13
- * may hold a GPR): the count stored, r12 the end again and r13 the flag,
- * set when the slack is negative (a handler ran since the last full
- * checks, or the budget ends here anyway) */
+/* Leave a loop other than by its back edge, after the GPR write-back: the
+ * count stored, r12 the end again with the flag (bit 63) set when the
+ * slack is negative (a handler ran since the last full checks, or the
+ * budget ends here anyway).  rcx, rdx. */
 static void gen_loop_leave(Gen *g)
 {
     JitEmit *e = &g->e;
     if (g->crf_defer) /* after the compare */
         gen_crf_flush(g, false);
     gen_loop_count_store(g);
-    x_q_mov(e, 13, HR_SLACK);
-    x_q_shift_imm(e, 5, 13, 63); /* shr r13, 63 */
-    x_q_load_rsp(e, 12, LOOP_END);
+    x_q_mov(e, X_ECX, HR_SLACK);
+    x_q_shift_imm(e, 5, X_ECX, 63); /* shr rcx, 63 */
+    x_q_shift_imm(e, 4, X_ECX, 63); /* shl rcx, 63: the flag */
+    x_q_load_rsp(e, X_EDX, LOOP_END);
+    x_q_alu(e, ALU_OR, X_ECX, X_EDX);
+    x_q_mov(e, HR_SLACK, X_ECX);
 }
 
 /* A loop's back edge: on into the next pass unless an exit or interrupt
@@ -1758,7 +1764,7 @@ static void gen_loop_back(Gen *g, const PPCOp *op)
  * directly into its code if the run loop would run it next in the JIT:
  * no exit or interrupt request, the whole block within the budget (r12),
  * the target not invalidated, and, when a handler ran since the last full
- * check (r13d, see gen_prologue), also not single-stepping, tracing,
+ * check (r12's bit 63, see gen_prologue), also not single-stepping, tracing,
  * halted, under IABR, the debugger or the exec log, the fetch TLB entry
  * still mapping this page (validated by physical page).  A jump to the
  * block itself (a loop) is linked now; others ask the run loop to patch
@@ -1810,8 +1816,6 @@ static void gen_chain(Gen *g, const PPCOp *op, uint32_t off, bool esi_pc)
         x_alu_mem_imm(e, ALU_CMP, ST(irq_pending), 0);
         out[n_out++] = x_jcc_fwd(e, CC_NE);
     }
-    x_r13_test(e);
-    size_t slow = x_jcc_fwd(e, CC_NE);
     size_t fast = e->pos;
     /* icount + this block's ops + the target's ops <= end */
     x_byte(e, 0x48); /* mov rax, [rbx + icount] */
@@ -1823,10 +1827,10 @@ static void gen_chain(Gen *g, const PPCOp *op, uint32_t off, bool esi_pc)
     if (st)
         st->at_n = j->used + e->pos;
     x_u32(e, self ? done + g->b->n : done + 0xFFFFu); /* patched: done + target n */
-    x_byte(e, 0x4C); /* cmp rcx, r12 */
+    x_byte(e, 0x4C); /* cmp rcx, r12 (signed: r12 < 0 when a handler ran) */
     x_byte(e, 0x39);
     x_byte(e, 0xE1);
-    out[n_out++] = x_jcc_fwd(e, CC_A);
+    size_t slow = x_jcc_fwd(e, CC_G);
     /* the target block still valid (n = 0 once invalidated).  A loop's
      * block was valid when it was entered (through a checked chain, the
      * jump cache or the hash) and only a handler can have invalidated it
@@ -1864,10 +1868,13 @@ static void gen_chain(Gen *g, const PPCOp *op, uint32_t off, bool esi_pc)
         jmp = x_jmp_fwd(e);
         st->at_jmp = j->used + jmp;
     }
-    /* the full checks, after a handler ran */
+    /* past the budget, or a handler ran: then the full checks, and the
+     * budget again */
     x_patch_here(e, slow);
+    x_q_test(e, HR_SLACK, HR_SLACK);
+    out[n_out++] = x_jcc_fwd(e, CC_NS);
     gen_full_checks(g, out, &n_out, self);
-    x_r13_set(e, 0);
+    x_q_bit_imm(e, 6, HR_SLACK, 63); /* btr r12, 63 */
     x_jmp_back(e, fast);
     for (unsigned k = 0; k < n_out; k++)
         x_patch_here(e, out[k]);
@@ -2097,8 +2104,11 @@ static void *compile(PPCState *s, PPCBlock *b)
     g->loop_head = PROLOGUE_LEN;
     g->loaded = g->dirty = 0;
     if (g->loop) {
-        /* the count (LOOP_BASE) before r13, the flag, holds a GPR */
-        x_q_store_rsp(e, LOOP_END, 12);
+        /* the end without the flag (bit 63), which gen_loop_budget reads
+         * from r12 */
+        x_q_mov(e, X_ECX, 12);
+        x_q_bit_imm(e, 6, X_ECX, 63);
+        x_q_store_rsp(e, LOOP_END, X_ECX);
         x_q_load(e, X_EAX, ST(icount));
         gen_loop_budget(g, true);
         if (g->crf_defer)
@@ -2195,6 +2205,9 @@ void *ppc_jit_prepare(PPCState *s, PPCBlock *b)
 
 int ppc_jit_run(PPCState *s, void *code, uint64_t end, unsigned *done)
 {
+    /* bit 63 of the end is the flag of gen_prologue: no run reaches 2^62 */
+    if (end > (1ull << 62))
+        end = 1ull << 62;
     JitRet ret = ((JitFn)code)(s, end);
     *done = (unsigned)ret.idx;
     return (int)ret.r;

@@ -1523,6 +1523,68 @@ START_TEST(lazy_crf_exits)
 }
 END_TEST
 
+/* The "a handler ran" flag (bit 63 of r12, cpu/jit.c gen_prologue): a
+ * handler that changes the fetch translation without ending its block
+ * (mtsr) sends the next chain through the full checks, whose fetch check
+ * leaves to the run loop, which fetches the target from the new mapping.
+ * Instruction translation by the page table (SDR1 0x100000, HTABMASK 0):
+ * EA 0x10005000 is PA 0x345000 under VSID 0x123 (PTEG 0x104980) and PA
+ * 0x346000 under VSID 0x456 (hash 0x453, PTEG 0x1014C0).
+ *   PA 0x345000: b +4 ; mtsr 1,r5 ; b +12 ; nop ; nop ; li r3,1 ; b .
+ *   PA 0x346014:                                        li r3,2 ; b .
+ * The first chain (from the run loop's entry) makes the full checks and
+ * clears the flag, so only mtsr's call sets it again; the branch to EA
+ * 0x10005014 is a chain within PA page 0x345000, linked by a first run
+ * with r5 = 0x123 (no change); in the second, r5 = 0x456: taken without
+ * the full checks, the chain would run li r3,1 */
+static CpuEnv *flag_env(int engine)
+{
+    CpuEnv *e = cpuenv_new(16);
+    ck_assert_int_eq(ppc_set_engine(&e->cpu, engine), 0);
+    uint32_t old[] = { B(4), X(210, 5, 1, 0), B(12), D(24, 0, 0, 0), D(24, 0, 0, 0), D(14, 3, 0, 1), B(0) };
+    uint32_t neu[] = { D(14, 3, 0, 2), B(0) }, park = B(0);
+    cpuenv_put_code(e, 0x345000, old, 7);
+    cpuenv_put_code(e, 0x346014, neu, 2);
+    cpuenv_put_code(e, 0x400, &park, 1); /* ISI */
+    cpuenv_write32(e, 0x104980, 0x80009180u); /* V, VSID 0x123, API 0 */
+    cpuenv_write32(e, 0x104984, 0x00345002u); /* RPN 0x345, PP 10 */
+    cpuenv_write32(e, 0x1014C0, 0x80022B00u); /* V, VSID 0x456, API 0 */
+    cpuenv_write32(e, 0x1014C4, 0x00346002u);
+    e->cpu.sdr1 = 0x00100000u;
+    e->cpu.sr[1] = 0x123;
+    ppc_set_msr(&e->cpu, MSR_FP | MSR_IR);
+    e->cpu.pc = 0x10005000u;
+    return e;
+}
+
+START_TEST(flag_fetch_remap_by_handler)
+{
+    for (unsigned budget = 1; budget <= 8; budget++) {
+        CpuEnv *a = flag_env(PPC_ENGINE_INTERP), *b = flag_env(PPC_ENGINE_JIT);
+        /* the first run links the chain, the second remaps */
+        for (int run = 0; run < 2; run++) {
+            for (int k = 0; k < 2; k++) {
+                CpuEnv *x = k ? b : a;
+                x->cpu.sr[1] = 0x123;
+                ppc_tlb_flush(&x->cpu);
+                x->cpu.pc = 0x10005000u;
+                x->cpu.gpr[3] = 0;
+                x->cpu.gpr[5] = run ? 0x456 : 0x123;
+            }
+            char what[48];
+            snprintf(what, sizeof what, "budget %u, run %d", budget, run);
+            unsigned k = run ? budget : 100;
+            ck_assert_int_eq(ppc_run(&a->cpu, k), ppc_run(&b->cpu, k));
+            same_exc_state(a, b, what);
+            if (k >= 6) /* the interpreter's, checked above */
+                ck_assert_uint_eq(a->cpu.gpr[3], run ? 2 : 1);
+        }
+        cpuenv_free(a);
+        cpuenv_free(b);
+    }
+}
+END_TEST
+
 Suite *suite_jit(void)
 {
     Suite *s = suite_create("jit");
@@ -1568,6 +1630,7 @@ Suite *suite_jit(void)
         tcase_add_test(tc, crf_so_set_by_handler_before_fault);
         /* h-jitbr */
         tcase_add_test(tc, lazy_crf_exits);
+        tcase_add_test(tc, flag_fetch_remap_by_handler);
     }
     suite_add_tcase(s, tc);
     return s;
