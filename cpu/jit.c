@@ -1907,7 +1907,9 @@ static void gen_exit_to(Gen *g, const PPCOp *op, uint32_t off, bool lk)
             x_alu_imm(e, ALU_ADD, X_ESI, off);
         x_store(e, ST(pc), X_ESI);
     }
-    if (lk) {
+    if (lk && esi_pc && off == 4u * op->idx + 4) { /* bcl 20,31,$+4: LR = the target */
+        x_store(e, ST(lr), X_ESI);
+    } else if (lk) {
         if (esi_pc) {
             x_lea(e, X_EAX, X_ESI, 4u * op->idx + 4 - off);
         } else {
