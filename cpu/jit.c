@@ -1589,8 +1589,8 @@ static const uint16_t unlinked_n = 0;
 
 /* The run loop's checks between blocks that only a handler can make
  * fail (see gen_prologue), for a chain from this block (to itself when
- * self): each failure jumps out (out[], patched by the caller).  eax,
- * ecx. */
+ * self): each failure jumps out (out[], patched by the caller).  ecx,
+ * edx (rax is kept: gen_chain's count). */
 static void gen_full_checks(Gen *g, size_t *out, unsigned *n_out, bool self)
 {
     JitEmit *e = &g->e;
@@ -1610,22 +1610,22 @@ static void gen_full_checks(Gen *g, size_t *out, unsigned *n_out, bool self)
     out[(*n_out)++] = x_jcc_fwd(e, CC_NE);
     /* the run loop's fetch check: tag_x of block_ea's entry, and its
      * physical page this block's */
-    x_load(e, X_EAX, ST(block_ea));
-    x_mov(e, X_ECX, X_EAX);
+    x_load(e, X_EDX, ST(block_ea));
+    x_mov(e, X_ECX, X_EDX);
     gen_tlb_idx_ecx(e);
-    x_alu_imm(e, ALU_AND, X_EAX, PPC_PAGE_MASK);
-    x_byte(e, 0x3B); /* cmp eax, [rbx + rcx + tag_x] */
-    gen_tlb_mem(e, X_EAX, TLB_OFF(tag_x));
+    x_alu_imm(e, ALU_AND, X_EDX, PPC_PAGE_MASK);
+    x_byte(e, 0x3B); /* cmp edx, [rbx + rcx + tag_x] */
+    gen_tlb_mem(e, X_EDX, TLB_OFF(tag_x));
     out[(*n_out)++] = x_jcc_fwd(e, CC_NE);
     x_byte(e, 0x81); /* cmp dword [rbx + rcx + pa_page], imm32 */
     gen_tlb_mem(e, 7, TLB_OFF(pa_page));
     x_u32(e, g->b->pa & PPC_PAGE_MASK);
     out[(*n_out)++] = x_jcc_fwd(e, CC_NE);
     if (self) {
-        x_mov_imm64(e, X_EAX, (uint64_t)(uintptr_t)&g->b->n);
-        x_byte(e, 0x66); /* cmp word [rax], 0 */
+        x_mov_imm64(e, X_EDX, (uint64_t)(uintptr_t)&g->b->n);
+        x_byte(e, 0x66); /* cmp word [rdx], 0 */
         x_byte(e, 0x83);
-        x_byte(e, 0x38);
+        x_byte(e, 0x3A);
         x_byte(e, 0x00);
         out[(*n_out)++] = x_jcc_fwd(e, CC_E);
     }
@@ -1816,7 +1816,6 @@ static void gen_chain(Gen *g, const PPCOp *op, uint32_t off, bool esi_pc)
         x_alu_mem_imm(e, ALU_CMP, ST(irq_pending), 0);
         out[n_out++] = x_jcc_fwd(e, CC_NE);
     }
-    size_t fast = e->pos;
     /* icount + this block's ops + the target's ops <= end */
     x_byte(e, 0x48); /* mov rax, [rbx + icount] */
     x_byte(e, 0x8B);
@@ -1831,6 +1830,7 @@ static void gen_chain(Gen *g, const PPCOp *op, uint32_t off, bool esi_pc)
     x_byte(e, 0x39);
     x_byte(e, 0xE1);
     size_t slow = x_jcc_fwd(e, CC_G);
+    size_t fits = e->pos;
     /* the target block still valid (n = 0 once invalidated).  A loop's
      * block was valid when it was entered (through a checked chain, the
      * jump cache or the hash) and only a handler can have invalidated it
@@ -1868,14 +1868,18 @@ static void gen_chain(Gen *g, const PPCOp *op, uint32_t off, bool esi_pc)
         jmp = x_jmp_fwd(e);
         st->at_jmp = j->used + jmp;
     }
-    /* past the budget, or a handler ran: then the full checks, and the
-     * budget again */
+    /* past the budget, or a handler ran (the flag cleared: leaving pops
+     * r12 anyway): the budget against the end itself, then the full
+     * checks, which keep rax (the count) */
     x_patch_here(e, slow);
-    x_q_test(e, HR_SLACK, HR_SLACK);
-    out[n_out++] = x_jcc_fwd(e, CC_NS);
+    x_q_bit_imm(e, 6, HR_SLACK, 63); /* btr r12, 63: CF = the flag */
+    out[n_out++] = x_jcc_fwd(e, CC_AE);
+    x_byte(e, 0x4C); /* cmp rcx, r12 */
+    x_byte(e, 0x39);
+    x_byte(e, 0xE1);
+    out[n_out++] = x_jcc_fwd(e, CC_G);
     gen_full_checks(g, out, &n_out, self);
-    x_q_bit_imm(e, 6, HR_SLACK, 63); /* btr r12, 63 */
-    x_jmp_back(e, fast);
+    x_jmp_back(e, fits);
     for (unsigned k = 0; k < n_out; k++)
         x_patch_here(e, out[k]);
     if (!self) {
