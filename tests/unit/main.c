@@ -1,6 +1,8 @@
 /* The unit-test runner: every tests/unit/test_NAME.c contributes
  * suite_NAME(); the Makefile lists them in suites.h.  An optional argument
- * runs only the suite of that name.
+ * runs only the suite of that name; `-except NAME` runs every suite but
+ * that one (the jit step reruns the suites under PPCEMU_ACCEL=jit, minus
+ * the jit suite, which picks its engines itself).
  *   -debug-clock-offset mono=NS,real=NS   (before the suite name) shifts
  *   the host clocks the timebase reads, as ppcemu's option of that name
  *   does (tests/steps/tb_offsets.sh). */
@@ -29,12 +31,24 @@ int main(int argc, char **argv)
         argv += 2;
         argc -= 2;
     }
+    const char *only = NULL, *except = NULL;
+    if (argc >= 3 && !strcmp(argv[1], "-except"))
+        except = argv[2];
+    else if (argc >= 2)
+        only = argv[1];
     SRunner *sr = srunner_create(NULL);
+    int named = 0;
 #define SUITE(n) \
-    if (argc < 2 || !strcmp(argv[1], #n)) \
+    named += (only && !strcmp(only, #n)) || (except && !strcmp(except, #n)); \
+    if ((!only || !strcmp(only, #n)) && (!except || strcmp(except, #n))) \
         srunner_add_suite(sr, suite_##n());
 #include "suites.h"
 #undef SUITE
+    if ((only || except) && !named) {
+        fprintf(stderr, "unit-tests: no suite named %s\n", only ? only : except);
+        srunner_free(sr);
+        return 2;
+    }
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);
