@@ -203,7 +203,7 @@ static const uint8_t cache_hregs[] = { X_EBP, X_R14, X_R15, X_R8, X_R9, 13 };
  * both): their tags at [rsp + 4 * slot] (the frame's spare bytes), their
  * addends in r10, r11 and rdi.  A later access to the same page compares
  * against the tag there instead of indexing the TLB again (gen_ldst).
- * A tag is at every point of generated code either PPC_TLB_INVALID (no
+ * A tag is at every point of generated code either invalid (-1: no
  * masked EA matches it) or a page whose soft-TLB entry is unchanged since
  * its addend was loaded: whatever may clobber r10/r11/rdi or change the
  * TLB makes all tags invalid right after (the prologue, entered from C;
@@ -211,16 +211,27 @@ static const uint8_t cache_hregs[] = { X_EBP, X_R14, X_R15, X_R8, X_R9, 13 };
  * sraw's use of edi), and only C code changes the TLB.  So gen_ldst
  * compares against the slot everywhere, also at a block's start, where
  * the slots hold the pages the block chained from used, and across a
- * loop's back edge, with nothing to reset there. */
-#define N_SLOTS 3
-#define SLOT_TAG(sl) ((uint8_t)(4 * (sl)))
-static const uint8_t slot_addend[N_SLOTS] = { X_R10, X_R11, X_EDI };
+ * loop's back edge, with nothing to reset there.
+ * Accesses off r1, the stack pointer of the ABIs, have slots of their own
+ * for loads (3) and stores (4), their addends in the frame (no register
+ * is left), so that a function's stack frame does not evict the pages of
+ * its data: their tags at [rsp + SLOT_TAG], their addends at
+ * [rsp + SLOT_ADDEND], loaded into rcx for the access. */
+#define N_SLOTS 5
+#define SLOT_R1_LOAD 3
+#define SLOT_R1_STORE 4
+#define SLOT_TAG(sl) ((uint8_t)((sl) < 3 ? 4 * (sl) : 40 + 4 * ((sl) - 3)))
+#define SLOT_ADDEND(sl) ((uint8_t)(48 + 8 * ((sl) - 3)))
+static const uint8_t slot_addend[N_SLOTS] = { X_R10, X_R11, X_EDI, X_ECX, X_ECX };
 
-/* all slots' tags invalid (no masked EA matches PPC_TLB_INVALID) */
+/* all slots' tags invalid: -1, which no masked EA matches (its bits
+ * 2-11 are clear, PPC_PAGE_MASK | (size - 1)); slots 0 and 1 in one
+ * 64-bit store, as the r1 slots' tags */
 static void gen_slots_invalid(JitEmit *e)
 {
-    for (unsigned k = 0; k < N_SLOTS; k++)
-        x_store_rsp_imm(e, SLOT_TAG(k), PPC_TLB_INVALID);
+    x_q_store_rsp_imm(e, SLOT_TAG(0), ~0u);
+    x_store_rsp_imm(e, SLOT_TAG(2), ~0u);
+    x_q_store_rsp_imm(e, SLOT_TAG(SLOT_R1_LOAD), ~0u);
 }
 #define N_CACHE ((unsigned)sizeof cache_hregs)
 
@@ -322,6 +333,29 @@ typedef struct Gen {
     bool crf_defer;
     struct GenCmp defer;
     bool defer_b_saved;
+    /* Access groups (grp_plan): regions of the block whose loads and
+     * stores share one page check per base GPR and kind */
+    struct GenGrpState {
+        unsigned n_region;
+        struct GenRegion {
+            uint8_t i0, i1, n_grp;
+            bool done;            /* its fast version emitted in this pass */
+            struct GenGrp {
+                uint8_t ra, slot, size;
+                bool store;
+                int32_t lo, hi;   /* first and last byte, from rA at i0 */
+                size_t refill_at, refill_back;
+            } grp[N_SLOTS];
+            unsigned n_slow;
+            size_t slow_at[3 * N_SLOTS]; /* rel32s of jumps to the slow version */
+            size_t join;          /* where the fast version ends */
+            uint32_t loaded, dirty;
+            int eax_gpr;          /* the cache after the fast version */
+        } region[4];
+        int8_t slot_of[PPC_BLOCK_MAX]; /* a member's group slot, or -1 */
+        int cur;                  /* the region being emitted fast, or -1 */
+        struct Gen *snap;         /* each region's state at its start, + 1 */
+    } grp;
     /* h-jitbr: the index of the op being generated (compile), for the
      * templates that decide on what follows them (crf_lazy_ok) */
     unsigned cur;
@@ -379,10 +413,10 @@ static void gen_call(Gen *g, const PPCOp *op)
  * negative and the budget check of every chain and jump-cache exit (a
  * signed compare) fails, into the path that makes the full checks: one
  * compare for both (h-jitbr; r13 was the flag before).
- * rbp, r14, r15 (the GPR cache) pushed and 40 bytes reserved (the page
+ * rbp, r14, r15 (the GPR cache) pushed and 72 bytes reserved (the page
  * slots' tags at [rsp], a loop's end and count base at [rsp + LOOP_END]
- * and [rsp + LOOP_BASE], its deferred CR field's operands, CRF_A) keep
- * calls 16-byte aligned. */
+ * and [rsp + LOOP_BASE], its deferred CR field's operands, CRF_A, the r1
+ * slots at [rsp + 40]) keep calls 16-byte aligned. */
 static void gen_prologue(JitEmit *e)
 {
     static const uint8_t code[] = {
@@ -392,7 +426,7 @@ static void gen_prologue(JitEmit *e)
         0x55,                   /* push rbp */
         0x41, 0x56,             /* push r14 */
         0x41, 0x57,             /* push r15 */
-        0x48, 0x83, 0xEC, 0x28, /* sub rsp, 40 */
+        0x48, 0x83, 0xEC, 0x48, /* sub rsp, 72 */
         0x48, 0x89, 0xFB,       /* mov rbx, rdi */
         0x49, 0x89, 0xF4,       /* mov r12, rsi */
         0x49, 0x0F, 0xBA, 0xEC, 0x3F, /* bts r12, 63 */
@@ -402,13 +436,13 @@ static void gen_prologue(JitEmit *e)
     gen_slots_invalid(e); /* r10, r11, rdi: whatever C left there */
 }
 /* where chained blocks enter: past the frame set-up, the flag's setting
- * and the page slots' invalidation (25 + 3 * 8 bytes) */
-#define PROLOGUE_LEN 49
+ * and the page slots' invalidation (25 + 9 + 8 + 9 bytes) */
+#define PROLOGUE_LEN 51
 
 static void gen_epilogue(JitEmit *e)
 {
     static const uint8_t code[] = {
-        0x48, 0x83, 0xC4, 0x28, /* add rsp, 40 */
+        0x48, 0x83, 0xC4, 0x48, /* add rsp, 72 */
         0x41, 0x5F, 0x41, 0x5E, /* pop r15, r14 */
         0x5D, 0x41, 0x5D, 0x41, 0x5C, 0x5B, 0xC3, /* pop rbp, r13, r12, rbx; ret */
     };
@@ -1296,7 +1330,7 @@ static unsigned load_slot(Gen *g, const PPCOp *op, uint32_t ra)
             continue;
         uint32_t src = ra_of(w);
         if (w >> 26 == 14 && rd_of(w) == ra && src && src != ra) {
-            for (unsigned k = 0; k < N_SLOTS; k += 2)
+            for (unsigned k = 0; k < 3; k += 2)
                 if (g->slot_gpr[k] == src + 1)
                     return k;
         }
@@ -1371,25 +1405,37 @@ static bool gen_ldst(Gen *g, const PPCOp *op)
     /* edx = the tag to compare: first the slot's of the page last
      * checked for this kind of access, then the TLB entry's (ecx = its
      * offset), which becomes the slot's */
-    unsigned sl = store ? 1 : load_slot(g, op, ra), base = slot_addend[sl];
-    x_mov(e, X_EDX, X_EAX);
-    x_alu_imm(e, ALU_AND, X_EDX, PPC_PAGE_MASK | (size - 1));
-    /* the tag is always either invalid or right (see N_SLOTS), also at
-     * the block's start, where it may hold the page of the block chained
-     * from */
-    x_cmp_rsp(e, X_EDX, SLOT_TAG(sl));
-    size_t same_page = x_jcc_fwd(e, CC_E);
-    x_mov(e, X_ECX, X_EAX);
-    gen_tlb_idx_ecx(e);
-    x_byte(e, 0x3B); /* cmp edx, [rbx + rcx + tag] */
-    gen_tlb_mem(e, X_EDX, store ? TLB_OFF(tag_w) : TLB_OFF(tag_r));
-    size_t miss = x_jcc_fwd(e, CC_NE);
+    int member = g->grp.cur >= 0 ? g->grp.slot_of[op->idx] : -1;
+    unsigned sl = member >= 0 ? (unsigned)member
+                  : ra == 1   ? (store ? SLOT_R1_STORE : SLOT_R1_LOAD)
+                  : store     ? 1
+                              : load_slot(g, op, ra);
+    unsigned base = slot_addend[sl];
+    size_t miss = 0;
     uint32_t miss_dirty = g->dirty;
-    x_byte(e, (uint8_t)(0x48 | ((base >> 3) << 2))); /* mov base, [rbx + rcx + addend] */
-    x_byte(e, 0x8B);
-    gen_tlb_mem(e, base & 7, TLB_OFF(addend));
-    x_store_rsp(e, SLOT_TAG(sl), X_EDX);
-    x_patch_here(e, same_page);
+    if (member < 0) {
+        x_mov(e, X_EDX, X_EAX);
+        x_alu_imm(e, ALU_AND, X_EDX, PPC_PAGE_MASK | (size - 1));
+        /* the tag is always either invalid or right (see N_SLOTS), also at
+         * the block's start, where it may hold the page of the block chained
+         * from */
+        x_cmp_rsp(e, X_EDX, SLOT_TAG(sl));
+        size_t same_page = x_jcc_fwd(e, CC_E);
+        x_mov(e, X_ECX, X_EAX);
+        gen_tlb_idx_ecx(e);
+        x_byte(e, 0x3B); /* cmp edx, [rbx + rcx + tag] */
+        gen_tlb_mem(e, X_EDX, store ? TLB_OFF(tag_w) : TLB_OFF(tag_r));
+        miss = x_jcc_fwd(e, CC_NE);
+        x_byte(e, (uint8_t)(0x48 | ((base >> 3) << 2))); /* mov base, [rbx + rcx + addend] */
+        x_byte(e, 0x8B);
+        gen_tlb_mem(e, base & 7, TLB_OFF(addend));
+        x_store_rsp(e, SLOT_TAG(sl), X_EDX);
+        if (base == X_ECX) /* the addend kept in the frame, reloaded below */
+            x_q_store_rsp(e, SLOT_ADDEND(sl), X_ECX);
+        x_patch_here(e, same_page);
+        if (base == X_ECX)
+            x_q_load_rsp(e, X_ECX, SLOT_ADDEND(sl));
+    } /* else its region's group check covered this access (grp_enter) */
     /* host address = base + rax (eax was written as 32 bits: zero-extended) */
     int rd_h = g->hreg_of[rd];
     bool movbe = size == 4 && g->s->jit->movbe;
@@ -1447,6 +1493,8 @@ static bool gen_ldst(Gen *g, const PPCOp *op)
      * the cached GPRs dirty at the miss written back before, those the
      * code here holds from now on reloaded after (the handler wrote rD
      * and rA to PPCState) */
+    if (member >= 0)
+        return true;
     g->cold[g->n_cold].at = miss;
     g->cold[g->n_cold].back = e->pos;
     g->cold[g->n_cold].op = op;
@@ -1455,6 +1503,327 @@ static bool gen_ldst(Gen *g, const PPCOp *op)
     g->cold[g->n_cold].loaded = g->loaded;
     g->n_cold++;
     return true;
+}
+
+/* ---- access groups ----
+ * A straight run of loads and stores off a few base GPRs (copy_words:
+ * four loads off one base, four stores off another, the bases stepped by
+ * addi) checks each access's page on its own in gen_ldst.  grp_plan finds
+ * such runs (regions): every op of one is a D-form load or store of
+ * gen_ldst's fast path (a member) or an ALU op whose template never calls
+ * a handler, and the members form at most one group per page slot (the
+ * accesses of one kind, load or store, off one base GPR whose value since
+ * the region's start moved only by known constants: addi rA,rA,SIMM and
+ * update forms).  At the region's start (grp_enter) one check per group
+ * proves that the lowest and the highest byte its members can touch lie
+ * in the page of the group's slot, aligned for the members' size (all
+ * members of a group have one size and offsets equal modulo it), so that
+ * every member between is a plain access through the slot's addend: no
+ * page can change in between, as nothing in the region calls C (no
+ * handler, no miss stub).  A slot tag that does not match is refilled
+ * from the soft TLB out of line, as gen_ldst's would be; a group that
+ * spans two pages, is misaligned, or whose page misses in the TLB runs
+ * the region's slow version instead: the same ops emitted again after
+ * the block with gen_ldst's per-access checks (grp_emit_slow), from the
+ * GPR cache's state at the check, and joining the fast version's end
+ * with its cache state.  So a fault, a miss and every handler call happen
+ * in the slow version at exactly the access they would without groups. */
+#define GRP_SPAN 256 /* bytes a group may span: a page crossing stays rare */
+#define GRP_MIN 2    /* members a group needs to be worth its check */
+#define GRP_REGIONS ((unsigned)(sizeof(((Gen *)0)->grp.region) / sizeof(((Gen *)0)->grp.region[0])))
+
+/* a load or store gen_ldst has a fast path for, in D-form with rA != 0:
+ * its size and kind */
+static bool grp_dform(uint32_t insn, unsigned *size, bool *store)
+{
+    uint32_t p = insn >> 26, ra = ra_of(insn);
+    switch (p) {
+    case 32: case 33: *size = 4; *store = false; break;
+    case 34: case 35: *size = 1; *store = false; break;
+    case 40: case 41: case 42: case 43: *size = 2; *store = false; break;
+    case 36: case 37: *size = 4; *store = true; break;
+    case 38: case 39: *size = 1; *store = true; break;
+    case 44: case 45: *size = 2; *store = true; break;
+    default: return false;
+    }
+    /* invalid update forms go to their handler (gen_ldst) */
+    return ra && !((p & 1) && !*store && ra == rd_of(insn));
+}
+
+/* the GPR an ALU op allowed in a region writes, or -1: not allowed (only
+ * forms gen_alu always emits a template for, none touching CR or XER) */
+static int grp_alu_dest(uint32_t insn)
+{
+    uint32_t p = insn >> 26;
+    switch (p) {
+    case 14: case 15: /* addi, addis */
+        return (int)rd_of(insn);
+    case 21: /* rlwinm */
+        return insn & 1 ? -1 : (int)ra_of(insn);
+    case 24: case 25: case 26: case 27: /* ori, oris, xori, xoris */
+        return (int)ra_of(insn);
+    case 31:
+        if (insn & 1)
+            return -1;
+        switch (xo_of(insn)) {
+        case 266: case 40: /* add, subf (OE=0) */
+            return (int)rd_of(insn);
+        case 28: case 444: case 316: case 60: case 124: /* and, or, xor, andc, nor */
+            return (int)ra_of(insn);
+        }
+        return -1;
+    }
+    return -1;
+}
+
+/* Build the region starting at op i0 and ending before op 'limit' at the
+ * latest into r; returns the index of the first member of a group with
+ * fewer than GRP_MIN members (the region must end before it), or limit
+ * when every group has enough (r->n_grp == 0: no region) */
+static unsigned grp_build(const PPCBlock *b, unsigned i0, unsigned limit, struct GenRegion *r,
+                          int8_t *slot_of)
+{
+    int32_t delta[32] = { 0 };
+    uint32_t known = ~0u; /* GPRs whose value is (value at i0) + delta */
+    unsigned members[N_SLOTS] = { 0 }, first[N_SLOTS] = { 0 };
+    int last = -1;
+    for (unsigned j = i0; j < b->n; j++)
+        slot_of[j] = -1; /* from a longer try */
+    r->n_grp = 0;
+    r->i0 = (uint8_t)i0;
+    for (unsigned j = i0; j < limit; j++) {
+        const PPCOp *op = &b->ops[j];
+        uint32_t insn = op->insn, ra = ra_of(insn);
+        unsigned size;
+        bool store;
+        if (op->kind == 0xFFFF)
+            break;
+        if (grp_dform(insn, &size, &store)) {
+            if (!(known & (1u << ra)))
+                break;
+            int32_t off = delta[ra] + (int32_t)op->imm;
+            unsigned k;
+            for (k = 0; k < r->n_grp; k++)
+                if (r->grp[k].ra == ra && r->grp[k].store == store)
+                    break;
+            if (k < r->n_grp) {
+                struct GenGrp *gr = &r->grp[k];
+                int32_t lo = off < gr->lo ? off : gr->lo;
+                int32_t hi = off + (int32_t)size - 1 > gr->hi ? off + (int32_t)size - 1 : gr->hi;
+                if (gr->size != size || (uint32_t)(off - gr->lo) % size || hi - lo >= GRP_SPAN)
+                    break;
+                gr->lo = lo;
+                gr->hi = hi;
+            } else {
+                /* one group per slot: stores slot 1, loads 0 then 2 */
+                bool used[N_SLOTS] = { false };
+                for (unsigned q = 0; q < r->n_grp; q++)
+                    used[r->grp[q].slot] = true;
+                unsigned sl = store ? 1 : !used[0] ? 0 : 2;
+                if (used[sl])
+                    break;
+                r->grp[k] = (struct GenGrp){ .ra = (uint8_t)ra, .slot = (uint8_t)sl,
+                                             .size = (uint8_t)size, .store = store,
+                                             .lo = off, .hi = off + (int32_t)size - 1 };
+                first[k] = j;
+                r->n_grp++;
+            }
+            members[k]++;
+            slot_of[j] = (int8_t)r->grp[k].slot;
+            last = (int)j;
+            if (insn >> 26 & 1) /* update: rA = the EA */
+                delta[ra] = off;
+            if (!store)
+                known &= ~(1u << rd_of(insn));
+            continue;
+        }
+        int d = grp_alu_dest(insn);
+        if (d < 0)
+            break;
+        if (insn >> 26 == 14 && (uint32_t)d == ra && ra && (known & (1u << ra)))
+            delta[ra] += (int32_t)op->imm;
+        else
+            known &= ~(1u << d);
+    }
+    for (unsigned k = 0; k < r->n_grp; k++)
+        if (members[k] < GRP_MIN)
+            return first[k];
+    if (last < 0)
+        r->n_grp = 0;
+    r->i1 = (uint8_t)(last < 0 ? i0 : (unsigned)last);
+    return limit;
+}
+
+/* Find the block's regions (once per compile) */
+static void grp_plan(Gen *g)
+{
+    struct GenGrpState *gs = &g->grp;
+    gs->n_region = 0;
+    gs->cur = -1;
+    gs->snap = NULL;
+    memset(gs->slot_of, -1, sizeof gs->slot_of);
+    if (getenv("PPCEMU_JIT_NO_GROUPS"))
+        return;
+    const PPCBlock *b = g->b;
+    for (unsigned i0 = 0; i0 < b->n && gs->n_region < GRP_REGIONS;) {
+        struct GenRegion *r = &gs->region[gs->n_region];
+        unsigned limit = b->n, cut;
+        while ((cut = grp_build(b, i0, limit, r, gs->slot_of)) != limit)
+            limit = cut;
+        if (!r->n_grp) {
+            i0++;
+            continue;
+        }
+        gs->n_region++;
+        i0 = r->i1 + 1u;
+    }
+    if (gs->n_region) {
+        gs->snap = malloc(GRP_REGIONS * sizeof *gs->snap);
+        if (!gs->snap)
+            gs->n_region = 0;
+    }
+}
+
+/* Called by compile before each op i (and with i = n at the end): ends
+ * the region being emitted fast when its last member is done, starts one
+ * at i with its group checks */
+static void grp_enter(Gen *g, unsigned i)
+{
+    struct GenGrpState *gs = &g->grp;
+    JitEmit *e = &g->e;
+    if (gs->cur >= 0 && i == gs->region[gs->cur].i1 + 1u) {
+        struct GenRegion *r = &gs->region[gs->cur];
+        r->join = e->pos;
+        r->loaded = g->loaded;
+        r->dirty = g->dirty;
+        r->eax_gpr = g->eax_gpr;
+        r->done = true;
+        gs->cur = -1;
+    }
+    if (i == 0) { /* a new pass */
+        gs->cur = -1;
+        for (unsigned k = 0; k < gs->n_region; k++)
+            gs->region[k].done = false;
+    }
+    unsigned k;
+    for (k = 0; k < gs->n_region; k++)
+        if (gs->region[k].i0 == i)
+            break;
+    if (k == gs->n_region || i >= g->b->n)
+        return;
+    struct GenRegion *r = &gs->region[k];
+    /* the bases' host registers loaded before the state is kept: the
+     * slow version starts from it */
+    for (unsigned q = 0; q < r->n_grp; q++)
+        cache_get(g, r->grp[q].ra);
+    g->eax_gpr = -1; /* the checks use eax, ecx, edx */
+    gs->snap[k] = *g;
+    r->n_slow = 0;
+    for (unsigned q = 0; q < r->n_grp; q++) {
+        struct GenGrp *gr = &r->grp[q];
+        int h = g->hreg_of[gr->ra];
+        if (h >= 0) {
+            x_lea(e, X_EAX, (unsigned)h, (uint32_t)gr->lo);
+        } else {
+            x_load(e, X_EAX, GPR(gr->ra));
+            x_alu_imm(e, ALU_ADD, X_EAX, (uint32_t)gr->lo);
+        }
+        /* lowest and highest byte in one page: also no wrap between */
+        x_lea(e, X_EDX, X_EAX, (uint32_t)(gr->hi - gr->lo));
+        x_alu(e, ALU_XOR, X_EDX, X_EAX);
+        x_alu_imm(e, ALU_CMP, X_EDX, ~PPC_PAGE_MASK);
+        r->slow_at[r->n_slow++] = x_jcc_fwd(e, CC_A);
+        x_alu_imm(e, ALU_AND, X_EAX, PPC_PAGE_MASK | (gr->size - 1u));
+        x_cmp_rsp(e, X_EAX, SLOT_TAG(gr->slot));
+        gr->refill_at = x_jcc_fwd(e, CC_NE);
+        gr->refill_back = e->pos;
+    }
+    gs->cur = (int)k;
+}
+
+/* g's code generation state from 'from', but what the block emitted so
+ * far (the emitter, exits, miss stubs) and the regions' bookkeeping */
+static void grp_state_from(Gen *g, const Gen *from)
+{
+    Gen *keep = malloc(sizeof *keep);
+    if (!keep) {
+        g->e.overflow = 1; /* compile gives up: the block is interpreted */
+        return;
+    }
+    *keep = *g;
+    *g = *from;
+    g->e = keep->e;
+    g->n_exits = keep->n_exits;
+    memcpy(g->exits, keep->exits, sizeof g->exits);
+    g->n_cold = keep->n_cold;
+    memcpy(g->cold, keep->cold, sizeof g->cold);
+    g->grp = keep->grp;
+    free(keep);
+}
+
+/* After the block: each region's slot refills and slow version, then
+ * the state at the block's end back for its miss stubs */
+static void grp_emit_slow(Gen *g)
+{
+    struct GenGrpState *gs = &g->grp;
+    JitEmit *e = &g->e;
+    Gen *end = gs->n_region ? malloc(sizeof *end) : NULL;
+    if (!end) {
+        if (gs->n_region)
+            e->overflow = 1;
+        return;
+    }
+    *end = *g;
+    for (unsigned k = 0; k < gs->n_region; k++) {
+        struct GenRegion *r = &gs->region[k];
+        if (!r->done)
+            continue;
+        /* eax = the group's lowest EA, aligned: the page the slot gets
+         * when the soft TLB has it for this kind of access */
+        for (unsigned q = 0; q < r->n_grp; q++) {
+            struct GenGrp *gr = &r->grp[q];
+            unsigned base = slot_addend[gr->slot];
+            x_patch_here(e, gr->refill_at);
+            x_mov(e, X_ECX, X_EAX);
+            gen_tlb_idx_ecx(e);
+            x_byte(e, 0x3B); /* cmp eax, [rbx + rcx + tag] */
+            gen_tlb_mem(e, X_EAX, gr->store ? TLB_OFF(tag_w) : TLB_OFF(tag_r));
+            r->slow_at[r->n_slow++] = x_jcc_fwd(e, CC_NE);
+            x_byte(e, (uint8_t)(0x48 | ((base >> 3) << 2))); /* mov base, [rbx + rcx + addend] */
+            x_byte(e, 0x8B);
+            gen_tlb_mem(e, base & 7, TLB_OFF(addend));
+            x_store_rsp(e, SLOT_TAG(gr->slot), X_EAX);
+            x_jmp_back(e, gr->refill_back);
+        }
+    }
+    for (unsigned k = 0; k < gs->n_region; k++) {
+        struct GenRegion *r = &gs->region[k];
+        if (!r->done)
+            continue;
+        for (unsigned q = 0; q < r->n_slow; q++)
+            x_patch_here(e, r->slow_at[q]);
+        grp_state_from(g, &gs->snap[k]); /* the state at the checks */
+        g->grp.cur = -1;
+        for (unsigned i = r->i0; i <= r->i1 && !e->overflow; i++) {
+            const PPCOp *op = &g->b->ops[i];
+            g->cur = i;
+            g->eax_in = g->eax_gpr;
+            g->eax_gpr = -1;
+            g->cmp_in = g->cmp_out;
+            g->cmp_out.valid = false;
+            if (!gen_alu(g, op) && !gen_alu2(g, op) && !gen_ldst(g, op))
+                gen_call(g, op); /* none in a region (grp_alu_dest) */
+        }
+        /* to the fast version's cache state: what it holds as clean
+         * written back, what it holds loaded, eax */
+        gen_writeback(g, g->dirty & ~r->dirty);
+        gen_reload(g, r->loaded & ~g->loaded);
+        if (r->eax_gpr >= 0 && r->eax_gpr != g->eax_gpr)
+            gen_ld(g, X_EAX, (uint32_t)r->eax_gpr);
+        x_jmp_back(e, r->join);
+    }
+    grp_state_from(g, end);
+    free(end);
 }
 
 /* Called from generated code when a block ends on a target known only at
@@ -2094,6 +2463,7 @@ static void *compile(PPCState *s, PPCBlock *b)
     cache_alloc(g, loop);
     g->loop = loop && g->alloc;
     g->crf_defer = crf_defer_ok(g);
+    grp_plan(g);
     /* A loop is generated twice when its first pass left GPRs dirty at
      * the back edge: the second keeps them dirty across it (head_dirty)
      * instead of writing them back on every iteration.  Either pass alone
@@ -2127,6 +2497,7 @@ static void *compile(PPCState *s, PPCBlock *b)
     g->cnt_exact = false;
     g->back_dirty = 0;
     for (unsigned i = 0; i < b->n && !e->overflow; i++) {
+        grp_enter(g, i);
         const PPCOp *op = &b->ops[i];
         g->cur = i;
         g->eax_in = g->eax_gpr;
@@ -2146,12 +2517,14 @@ static void *compile(PPCState *s, PPCBlock *b)
         }
         gen_call(g, op);
     }
+    grp_enter(g, b->n);
     if (!ended) {
         if (g->loop && !g->cnt_exact)
             gen_loop_count_store(g);
         gen_writeback(g, g->dirty);
         gen_ret(e, PPC_NEXT, b->n);
     }
+    grp_emit_slow(g);
     g->cnt_exact = false; /* a miss may come from any pass */
     for (unsigned k = 0; k < g->n_cold; k++) {
         x_patch_here(e, g->cold[k].at);
@@ -2173,6 +2546,7 @@ static void *compile(PPCState *s, PPCBlock *b)
         break;
     g->head_dirty = g->back_dirty;
     }
+    free(g->grp.snap);
     if (e->overflow) {
         j->n_sites = n_sites;
         return NULL;

@@ -469,6 +469,12 @@ static inline void x_q_store_rsp(JitEmit *e, uint8_t d, unsigned r)
     x_byte(e, 0x24);
     x_byte(e, d);
 }
+/* mov qword [rsp + d8], simm32 */
+static inline void x_q_store_rsp_imm(JitEmit *e, uint8_t d, uint32_t imm)
+{
+    x_byte(e, 0x48);
+    x_store_rsp_imm(e, d, imm);
+}
 static inline void x_q_alu_rsp_imm(JitEmit *e, int alu, uint8_t d, uint32_t imm)
 {
     x_byte(e, 0x48);

@@ -214,7 +214,11 @@ static void one_insn(CpuEnv *x, CpuEnv *y, uint32_t insn, uint32_t a, uint32_t b
     uint32_t code[2] = { insn, B(0) };
     for (int k = 0; k < 2; k++) {
         PPCState *s = &e[k]->cpu;
-        cpuenv_put_code(e[k], 0x3000, code, 2);
+        /* the same instruction over many inputs: its block stays cached
+         * (under ASan, recompiling it for every input was most of the
+         * jit suite's time) */
+        if (cpuenv_read32(e[k], 0x3000) != insn || cpuenv_read32(e[k], 0x3004) != code[1])
+            cpuenv_put_code(e[k], 0x3000, code, 2);
         for (int i = 0; i < 32; i++)
             s->gpr[i] = 0x01010101u * (uint32_t)i;
         s->gpr[3] = a;
@@ -1421,6 +1425,268 @@ START_TEST(crf_so_set_by_handler_before_fault)
 }
 END_TEST
 
+/* ---- access groups (cpu/jit.c grp_plan): a region's loads and stores
+ * off one base share one page check per pass; whatever the check cannot
+ * prove runs the region's slow version, access by access ---- */
+
+#define GRP_END (0x3000 + 11 * 4) /* the b . after either copy loop */
+
+/* copy_words as gcc emits it (tools/bench/mem.c): the bases stepped by
+ * addi before the accesses, rD = r9
+ *   0x3000: lwz r9,0(r4) ; addi r3,r3,16 ; addi r4,r4,16 ; stw r9,-16(r3) ;
+ *           lwz r9,-12(r4) ; stw r9,-12(r3) ; lwz r9,-8(r4) ; stw r9,-8(r3) ;
+ *           lwz r9,-4(r4) ; stw r9,-4(r3) ; bdnz 0x3000 ; b . */
+static const uint32_t grp_copy_addi[] = {
+    D(32, 9, 4, 0),   D(14, 3, 3, 16), D(14, 4, 4, 16), D(36, 9, 3, -16),
+    D(32, 9, 4, -12), D(36, 9, 3, -12), D(32, 9, 4, -8), D(36, 9, 3, -8),
+    D(32, 9, 4, -4),  D(36, 9, 3, -4),  BC(16, 0, -40),  B(0),
+};
+/* the same with update forms, four rDs (mem.c's inlined byte copy)
+ *   0x3000: lwz r5,4(r4) ; lwz r6,8(r4) ; lwz r7,12(r4) ; lwzu r9,16(r4) ;
+ *           stw r5,4(r3) ; stw r6,8(r3) ; stw r7,12(r3) ; stwu r9,16(r3) ;
+ *           bdnz 0x3000 ; nop ; nop ; b . */
+static const uint32_t grp_copy_upd[] = {
+    D(32, 5, 4, 4), D(32, 6, 4, 8), D(32, 7, 4, 12), D(33, 9, 4, 16),
+    D(36, 5, 3, 4), D(36, 6, 3, 8), D(36, 7, 3, 12), D(37, 9, 3, 16),
+    BC(16, 0, -32), D(24, 0, 0, 0), D(24, 0, 0, 0),  B(0),
+};
+
+/* an update form before other members of its group: their offsets from
+ * the base at the region's start move by its displacement
+ *   0x3000: lwzu r5,4(r4) ; lwz r6,4(r4) ; lwz r7,8(r4) ; stw r5,0(r3) ;
+ *           stw r6,4(r3) ; stw r7,8(r3) ; addi r3,r3,12 ; addi r4,r4,8 ;
+ *           bdnz 0x3000 ; nop ; nop ; b . */
+static const uint32_t grp_copy_upd_first[] = {
+    D(33, 5, 4, 4), D(32, 6, 4, 4), D(32, 7, 4, 8),  D(36, 5, 3, 0),
+    D(36, 6, 3, 4), D(36, 7, 3, 8), D(14, 3, 3, 12), D(14, 4, 4, 8),
+    BC(16, 0, -32), D(24, 0, 0, 0), D(24, 0, 0, 0),  B(0),
+};
+
+/* the copy loop at 0x3000 from src to dst, ctr passes, data translation
+ * on (cache_env: DBAT0 maps 0..128 KiB, the rest takes a DSI); dbat1l,
+ * when not 0, maps EA 0x20000..0x40000 with DBAT1 */
+static CpuEnv *grp_env(int engine, const uint32_t *code, uint32_t dst, uint32_t src, uint32_t ctr,
+                       uint32_t dbat1l)
+{
+    CpuEnv *e = cache_env(engine, 0x3000, code, 12);
+    if (dbat1l) {
+        e->cpu.dbat[2] = 0x00020002u; /* DBAT1U: BEPI 0x20000, 128 KiB, Vs */
+        e->cpu.dbat[3] = dbat1l;
+    }
+    e->cpu.gpr[3] = dst;
+    e->cpu.gpr[4] = src;
+    e->cpu.ctr = ctr;
+    for (uint32_t pa = src - 0x400; pa < src + 0x400; pa += 4)
+        cpuenv_write32(e, pa, 0x11000000u | pa); /* the word at PA x: 0x11000000 | x */
+    return e;
+}
+
+/* both engines' states and the destination's words equal */
+static void grp_same(CpuEnv *a, CpuEnv *b, uint32_t dst, const char *what)
+{
+    same_exc_state(a, b, what);
+    ck_assert_msg(a->cpu.gpr[9] == b->cpu.gpr[9] && a->cpu.lr == b->cpu.lr, "%s: r9/lr", what);
+    for (uint32_t pa = dst - 0x40; pa < dst + 0x300; pa += 4)
+        ck_assert_msg(cpuenv_read32(a, pa) == cpuenv_read32(b, pa), "%s: memory at %x", what, pa);
+}
+
+/* Run both engines by budgets of k (0: one run to the end) until the
+ * interpreter parks on the end or the DSI vector, comparing every stop */
+static void grp_sweep(const uint32_t *code, uint32_t dst, uint32_t src, uint32_t ctr, uint32_t dbat1l,
+                      unsigned k, CpuEnv **ia, CpuEnv **ib)
+{
+    CpuEnv *a = grp_env(PPC_ENGINE_INTERP, code, dst, src, ctr, dbat1l);
+    CpuEnv *b = grp_env(PPC_ENGINE_JIT, code, dst, src, ctr, dbat1l);
+    char what[48];
+    snprintf(what, sizeof what, "budget %u", k);
+    for (unsigned n = 0; a->cpu.pc != GRP_END && a->cpu.pc != 0x300; n++) {
+        ck_assert_uint_lt(n, 100000);
+        ck_assert_int_eq(ppc_run(&a->cpu, k ? k : 100000), ppc_run(&b->cpu, k ? k : 100000));
+        grp_same(a, b, dst, what);
+    }
+    *ia = a;
+    *ib = b;
+}
+
+/* A load group's last pass crosses from DBAT0's last page into unmapped
+ * EAs: the first two loads of the pass are done, the third takes the DSI
+ * (DAR 0x20000, SRR0 the third load), the instruction count the
+ * interpreter's at every stop, for the three loop forms, at every budget */
+START_TEST(grp_load_crosses_into_unmapped)
+{
+    for (unsigned k = 0; k <= 23; k++) {
+        CpuEnv *a, *b;
+        /* pass 20: the loads at 0x1FFF8, 0x1FFFC, 0x20000 */
+        grp_sweep(grp_copy_addi, 0x8000, MAPPED_END - 16 * 20 - 8, 40, 0, k, &a, &b);
+        ck_assert_uint_eq(a->cpu.pc, 0x300);
+        ck_assert_uint_eq(a->cpu.srr0, 0x3018);
+        ck_assert_uint_eq(a->cpu.dar, MAPPED_END);
+        ck_assert_uint_eq(a->cpu.dsisr, DSISR_NOTRANS);
+        ck_assert_uint_eq(cpuenv_read32(b, 0x8000 + 16 * 20 + 4), 0x1101FFFCu);
+        ck_assert_uint_eq(cpuenv_read32(b, 0x8000 + 16 * 20 + 8), 0);
+        cpuenv_free(a);
+        cpuenv_free(b);
+        /* the update form: r4 + 4, 8, 12 -> 0x1FFF8, 0x1FFFC, 0x20000 */
+        grp_sweep(grp_copy_upd, 0x8000, MAPPED_END - 16 * 20 - 12, 40, 0, k, &a, &b);
+        ck_assert_uint_eq(a->cpu.pc, 0x300);
+        ck_assert_uint_eq(a->cpu.srr0, 0x3008);
+        ck_assert_uint_eq(a->cpu.dar, MAPPED_END);
+        cpuenv_free(a);
+        cpuenv_free(b);
+        /* pass 20: r4 + 4 (lwzu), then + 4 and + 8 -> 0x1FFF8 ... 0x20000 */
+        grp_sweep(grp_copy_upd_first, 0x8000, MAPPED_END - 12 * 20 - 12, 40, 0, k, &a, &b);
+        ck_assert_uint_eq(a->cpu.pc, 0x300);
+        ck_assert_uint_eq(a->cpu.srr0, 0x3008);
+        ck_assert_uint_eq(a->cpu.dar, MAPPED_END);
+        cpuenv_free(a);
+        cpuenv_free(b);
+    }
+}
+END_TEST
+
+/* A store group's last pass crosses from a read/write page into a
+ * read-only one (DBAT1: EA 0x20000 -> PA 0x20000, PP 01): the first two
+ * stores are done, the third takes the DSI as a protection violation */
+START_TEST(grp_store_crosses_into_readonly)
+{
+    for (unsigned k = 0; k <= 23; k += 23) {
+        CpuEnv *a, *b;
+        grp_sweep(grp_copy_addi, MAPPED_END - 16 * 20 - 8, 0x8000, 40, 0x00020001u, k, &a, &b);
+        ck_assert_uint_eq(a->cpu.pc, 0x300);
+        ck_assert_uint_eq(a->cpu.srr0, 0x301C);
+        ck_assert_uint_eq(a->cpu.dar, MAPPED_END);
+        ck_assert_uint_eq(a->cpu.dsisr, DSISR_PROT | DSISR_STORE);
+        ck_assert_uint_eq(cpuenv_read32(b, MAPPED_END - 4), 0x11008144u); /* from 0x8000 + 324 */
+        ck_assert_uint_eq(cpuenv_read32(b, MAPPED_END), 0);
+        cpuenv_free(a);
+        cpuenv_free(b);
+    }
+}
+END_TEST
+
+/* Groups whose pages cross inside mapped RAM every 256 bytes (source and
+ * destination 8 bytes off a 16-byte boundary): those passes run the slow
+ * version and join the fast one again; stopped at every budget 1-30 */
+START_TEST(grp_slow_version_at_every_budget)
+{
+    for (unsigned k = 1; k <= 30; k++) {
+        CpuEnv *a, *b;
+        grp_sweep(grp_copy_addi, 0x9000 - 40, 0x7000 - 72, 12, 0, k, &a, &b);
+        ck_assert_uint_eq(a->cpu.pc, GRP_END);
+        ck_assert_uint_eq(cpuenv_read32(b, 0x9000 - 40 + 4 * 47), 0x11000000u | (0x7000 - 72 + 4 * 47));
+        cpuenv_free(a);
+        cpuenv_free(b);
+        grp_sweep(grp_copy_upd, 0x9000 - 36, 0x7000 - 76, 12, 0, k, &a, &b);
+        ck_assert_uint_eq(a->cpu.pc, GRP_END);
+        ck_assert_uint_eq(cpuenv_read32(b, 0x9000 - 36 + 4 + 4 * 47), 0x11000000u | (0x7000 - 72 + 4 * 47));
+        cpuenv_free(a);
+        cpuenv_free(b);
+    }
+}
+END_TEST
+
+/* A store group into a page that holds translated code (0x5000): the
+ * copied code runs (bl 0x5000 after the loop), then the loop copies other
+ * code over it: the second call must run the new code, so the group's
+ * stores may not take the fast path there (no write tag: cpu/mmu.c)
+ *   0x3028: bl 0x5000 ; b .       source 0x6000: addi r20,r20,N ; blr */
+START_TEST(grp_store_into_code_page)
+{
+    CpuEnv *e[2] = { NULL, NULL };
+    for (int k = 0; k < 2; k++) {
+        e[k] = grp_env(k ? PPC_ENGINE_JIT : PPC_ENGINE_INTERP, grp_copy_addi, 0x5000, 0x6000, 2, 0);
+        uint32_t call[] = { B(0x5000 - 0x3028) | 1, B(0) };
+        cpuenv_put_code(e[k], 0x3028, call, 2);
+        for (int run = 0; run < 2; run++) {
+            PPCState *s = &e[k]->cpu;
+            cpuenv_write32(e[k], 0x6000, D(14, 20, 20, run ? 100 : 1));
+            cpuenv_write32(e[k], 0x6004, BLR);
+            s->gpr[3] = 0x5000;
+            s->gpr[4] = 0x6000;
+            s->ctr = 2;
+            s->pc = 0x3000;
+            ck_assert_int_eq(ppc_run(s, 2 * 10 + 1 + 2 + 5), PPC_RUN_BUDGET);
+            ck_assert_uint_eq(s->pc, 0x302C);
+        }
+        ck_assert_msg(e[k]->cpu.gpr[20] == 0x14007 + 101, "engine %d: r20 %x", k, e[k]->cpu.gpr[20]);
+    }
+    grp_same(e[0], e[1], 0x5000, "code page");
+    cpuenv_free(e[0]);
+    cpuenv_free(e[1]);
+}
+END_TEST
+
+/* DBAT1 remapped between passes (mtspr ends the block: the loop is two
+ * chained blocks, the load group's slot refilled after the handler): the
+ * loads off EA 0x20000 read PA 0x40000 and PA 0x60000 in turns
+ *   0x3000: lwz r5,0(r4) ; lwz r6,4(r4) ; lwz r7,8(r4) ; add r20,r20,r5 ;
+ *           add r20,r20,r6 ; add r20,r20,r7 ; mtspr DBAT1L,r8 ;
+ *           xor r8,r8,r10 ; bdnz 0x3000 ; b . */
+START_TEST(grp_dbat_between_passes)
+{
+    uint32_t code[] = { D(32, 5, 4, 0),    D(32, 6, 4, 4),   D(32, 7, 4, 8),  X(266, 20, 20, 5),
+                        X(266, 20, 20, 6), X(266, 20, 20, 7), X(467, 8, 27, 16), X(316, 8, 8, 10),
+                        BC(16, 0, -32),    B(0),              B(0),            B(0) };
+    CpuEnv *e[2];
+    for (int k = 0; k < 2; k++) {
+        e[k] = grp_env(k ? PPC_ENGINE_JIT : PPC_ENGINE_INTERP, code, 0x8000, 0x20000, 10, 0x00040002u);
+        PPCState *s = &e[k]->cpu;
+        for (uint32_t w = 0; w < 3; w++) {
+            cpuenv_write32(e[k], 0x40000 + 4 * w, 1u << w);
+            cpuenv_write32(e[k], 0x60000 + 4 * w, 0x100u << w);
+        }
+        s->gpr[8] = 0x00060002u;
+        s->gpr[10] = 0x00060002u ^ 0x00040002u;
+        s->gpr[20] = 0;
+        ck_assert_int_eq(ppc_run(s, 10 * 9 + 1), PPC_RUN_BUDGET);
+        ck_assert_uint_eq(s->pc, 0x3000 + 9 * 4);
+        ck_assert_msg(s->gpr[20] == 5 * 7 + 5 * 0x700, "engine %d: r20 %x", k, s->gpr[20]);
+    }
+    grp_same(e[0], e[1], 0x8000, "DBAT1 remap");
+    cpuenv_free(e[0]);
+    cpuenv_free(e[1]);
+}
+END_TEST
+
+/* Loads and stores off r1 use page slots of their own with the addends in
+ * the frame (cpu/jit.c SLOT_R1_LOAD): a remap of r1's page (mtspr
+ * DBAT0L) between two loads off r1 must make the load after it see the
+ * new mapping, as the store after it (each first access refills the soft
+ * TLB in C, the second fills the slot).  mtspr ends its block, so the
+ * load after it is in a block entered from the run loop: a missing
+ * invalidation of the r1 slots after a handler call is not caught here
+ * (the frame is a new one), their use of the frame's addend is
+ *   0x3000: lwz r3,0(r1) ; lwz r3,0(r1) ; stw r3,8(r1) ; stw r3,8(r1) ;
+ *           mtspr DBAT0L,r9 ; lwz r5,0(r1) ; stw r5,4(r1) ; b . */
+START_TEST(r1_slots_after_remap)
+{
+    uint32_t code[] = { D(32, 3, 1, 0),    D(32, 3, 1, 0), D(36, 3, 1, 8), D(36, 3, 1, 8),
+                        X(467, 9, 25, 16), D(32, 5, 1, 0), D(36, 5, 1, 4), B(0) };
+    CpuEnv *e[2] = { cache_env(PPC_ENGINE_INTERP, 0x3000, code, 8),
+                     cache_env(PPC_ENGINE_JIT, 0x3000, code, 8) };
+    for (int run = 0; run < 2; run++) {
+        for (int k = 0; k < 2; k++) {
+            PPCState *s = &e[k]->cpu;
+            s->pc = 0x3000;
+            s->dbat[1] = 0x00000002u; /* DBAT0L: BRPN 0 */
+            ppc_tlb_flush(s);
+            s->gpr[1] = DATA;
+            s->gpr[9] = 0x00020002u; /* DBAT0L: BRPN 0x20000 */
+            cpuenv_write32(e[k], DATA, 111 + run);
+            cpuenv_write32(e[k], 0x20000 + DATA, 222 + run);
+            ck_assert_int_eq(ppc_run(s, 8), PPC_RUN_BUDGET);
+            ck_assert_uint_eq(s->gpr[3], 111 + run);
+            ck_assert_uint_eq(s->gpr[5], 222 + run);
+            ck_assert_uint_eq(cpuenv_read32(e[k], DATA + 8), 111 + run);
+            ck_assert_uint_eq(cpuenv_read32(e[k], 0x20000 + DATA + 4), 222 + run);
+        }
+        same_exc_state(e[0], e[1], "r1 slots");
+    }
+    cpuenv_free(e[0]);
+    cpuenv_free(e[1]);
+}
+END_TEST
+
 /* ---- h-jitbr: a compare's CR field written by the branch after it
  * (cpu/jit.c crf_lazy_ok, gen_crf_lazy_path) ---- */
 
@@ -1628,6 +1894,13 @@ Suite *suite_jit(void)
         tcase_add_test(tc, crf_at_fault_in_later_pass);
         tcase_add_test(tc, loop_alu_direct_forms);
         tcase_add_test(tc, crf_so_set_by_handler_before_fault);
+        /* access groups */
+        tcase_add_test(tc, grp_load_crosses_into_unmapped);
+        tcase_add_test(tc, grp_store_crosses_into_readonly);
+        tcase_add_test(tc, grp_slow_version_at_every_budget);
+        tcase_add_test(tc, grp_store_into_code_page);
+        tcase_add_test(tc, grp_dbat_between_passes);
+        tcase_add_test(tc, r1_slots_after_remap);
         /* h-jitbr */
         tcase_add_test(tc, lazy_crf_exits);
         tcase_add_test(tc, flag_fetch_remap_by_handler);
