@@ -194,7 +194,7 @@ int ppc_set_engine(PPCState *s, int engine)
 /* Host registers of the guest GPR cache: rbp, r14 and r15 are saved by
  * the prologue; r8-r11 are caller-saved, which costs nothing as a handler
  * call invalidates the whole cache anyway (a handler may write any GPR).
- * The last, r13, in loops only (see LOOP_BASE). */
+ * The last, r13, is free since the flag of gen_prologue moved into r12. */
 static const uint8_t cache_hregs[] = { X_EBP, X_R14, X_R15, X_R8, X_R9, 13 };
 
 /* Page slots: the pages the block last checked in the soft TLB for loads
@@ -233,7 +233,7 @@ static void gen_slots_invalid(JitEmit *e)
     x_store_rsp_imm(e, SLOT_TAG(2), ~0u);
     x_q_store_rsp_imm(e, SLOT_TAG(SLOT_R1_LOAD), ~0u);
 }
-#define N_CACHE ((unsigned)sizeof cache_hregs - 1) /* outside loops */
+#define N_CACHE ((unsigned)sizeof cache_hregs)
 
 /* A loop's instruction count.  A block that branches back to its start
  * (Gen.loop) does not keep s->icount and s->block_icount current on its
@@ -245,16 +245,16 @@ static void gen_slots_invalid(JitEmit *e)
  * most LOOP_QMAX, or -1 when this pass itself passes it (an entry with end
  * 0, as the lockstep checker's); so the back edge, which takes n off r12
  * for the next pass, goes on while r12 stays >= 0 (sub, jns).  The "a
- * handler ran" flag (r13) becomes a negative slack: the entry and every
+ * handler ran" flag (r12's bit 63, gen_prologue) becomes a negative
+ * slack: the entry and every
  * handler call take LOOP_K off both r12 and B, which keeps the count and
  * sends the back edge to its slow path, where the run loop's full checks
- * are (gen_loop_back).  r13 is free meanwhile: one more GPR cache
- * register (cache_hregs).  Every way out stores the count, B - r12, to
+ * are (gen_loop_back).  Every way out stores the count, B - r12, to
  * icount and block_icount first (gen_loop_count_store: before every
  * handler call, as ppc_icount_now reads block_icount, and before every
  * exit and chain, as the run loop and jit_next read icount), and a chain
- * to another block puts end and the flag (1 when the slack is negative)
- * back into r12 and r13.  Every value a handler or the run loop sees is
+ * to another block puts end and the flag (set when the slack is
+ * negative) back into r12.  Every value a handler or the run loop sees is
  * the interpreter's. */
 #define HR_SLACK 12 /* r12 */
 #define LOOP_END 16
@@ -320,6 +320,7 @@ typedef struct Gen {
         int rb;       /* cmp eax, GPR(rb), or -1: cmp eax, imm */
         uint32_t imm;
         bool live;    /* the host flags still hold the compare (crf_defer) */
+        bool lazy;    /* the field not stored: gen_branch writes it (crf_lazy_ok) */
     } cmp_in, cmp_out;
     /* A loop's instruction count (gen_loop_count_store): true once a
      * handler call of the current pass stored it to PPCState, where it
@@ -355,6 +356,9 @@ typedef struct Gen {
         int cur;                  /* the region being emitted fast, or -1 */
         struct Gen *snap;         /* each region's state at its start, + 1 */
     } grp;
+    /* h-jitbr: the index of the op being generated (compile), for the
+     * templates that decide on what follows them (crf_lazy_ok) */
+    unsigned cur;
 } Gen;
 
 static uint32_t rd_of(uint32_t insn) { return (insn >> 21) & 31; }
@@ -389,7 +393,7 @@ static void gen_call(Gen *g, const PPCOp *op)
         x_q_alu_rsp_imm(e, ALU_SUB, LOOP_BASE, LOOP_K);
         g->cnt_exact = true;
     } else {
-        x_r13_set(e, 1); /* a handler ran */
+        x_q_bit_imm(e, 5, HR_SLACK, 63); /* bts r12, 63: a handler ran */
     }
     x_test(e, X_EAX, X_EAX);
     size_t at = x_jcc_fwd(e, CC_NE);
@@ -399,12 +403,16 @@ static void gen_call(Gen *g, const PPCOp *op)
 }
 
 /* Frame: rbx = state, r12 = the instruction count the run must not pass
- * (chained blocks check it), r13d = "a handler ran": set after every call
- * of a handler (and on entry from the run loop), cleared once a chain
- * site has made the run loop's full checks.  While it is clear, nothing
- * but generated code ran since those checks, and generated code changes
- * neither the MSR, IABR, the debugger's state, halted nor the soft TLB,
- * so a chain needs only the asynchronous requests and the budget checked.
+ * (chained blocks check it; below 2^62, ppc_jit_run) with its bit 63 the
+ * flag "a handler ran": set after every call of a handler (and on entry
+ * from the run loop), cleared once a chain site has made the run loop's
+ * full checks.  While it is clear, nothing but generated code ran since
+ * those checks, and generated code changes neither the MSR, IABR, the
+ * debugger's state, halted nor the soft TLB, so a chain needs only the
+ * asynchronous requests and the budget checked; while it is set, r12 is
+ * negative and the budget check of every chain and jump-cache exit (a
+ * signed compare) fails, into the path that makes the full checks: one
+ * compare for both (h-jitbr; r13 was the flag before).
  * rbp, r14, r15 (the GPR cache) pushed and 72 bytes reserved (the page
  * slots' tags at [rsp], a loop's end and count base at [rsp + LOOP_END]
  * and [rsp + LOOP_BASE], its deferred CR field's operands, CRF_A, the r1
@@ -421,15 +429,15 @@ static void gen_prologue(JitEmit *e)
         0x48, 0x83, 0xEC, 0x48, /* sub rsp, 72 */
         0x48, 0x89, 0xFB,       /* mov rbx, rdi */
         0x49, 0x89, 0xF4,       /* mov r12, rsi */
-        0x41, 0xBD, 1, 0, 0, 0, /* mov r13d, 1 */
+        0x49, 0x0F, 0xBA, 0xEC, 0x3F, /* bts r12, 63 */
     };
     for (size_t i = 0; i < sizeof code; i++)
         x_byte(e, code[i]);
     gen_slots_invalid(e); /* r10, r11, rdi: whatever C left there */
 }
-/* where chained blocks enter: past the frame set-up, r13's setting and
- * the page slots' invalidation (26 + 9 + 8 + 9 bytes) */
-#define PROLOGUE_LEN 52
+/* where chained blocks enter: past the frame set-up, the flag's setting
+ * and the page slots' invalidation (25 + 9 + 8 + 9 bytes) */
+#define PROLOGUE_LEN 51
 
 static void gen_epilogue(JitEmit *e)
 {
@@ -551,7 +559,7 @@ static void cache_alloc(Gen *g, bool loop)
     }
     memset(g->hreg_of, -1, sizeof g->hreg_of);
     g->alloc = 0;
-    for (unsigned k = 0; k < N_CACHE + loop; k++) {
+    for (unsigned k = 0; k < N_CACHE; k++) {
         unsigned best = 0;
         for (unsigned r = 1; r < 32; r++)
             if (uses[r] > uses[best])
@@ -615,10 +623,70 @@ static void gen_flags_to_crf(JitEmit *e, unsigned crf, bool sign)
     gen_set_crf_ecx(e, crf);
 }
 
+static bool crf_lazy_ok(Gen *g, unsigned crf);
 static void gen_cmp_flags_to_crf(JitEmit *e, unsigned crf, bool sign, int rb, uint32_t imm)
 {
-    gen_of(e)->cmp_out = (struct GenCmp){ .valid = true, .sign = sign, .crf = crf, .rb = rb, .imm = imm };
+    Gen *g = gen_of(e);
+    g->cmp_out = (struct GenCmp){ .valid = true, .sign = sign, .crf = crf, .rb = rb, .imm = imm };
+    if (crf_lazy_ok(g, crf)) { /* the flags stay for the branch */
+        g->cmp_out.lazy = g->cmp_out.live = true;
+        return;
+    }
     gen_flags_to_crf(e, crf, sign);
+}
+
+/* ---- a compare's CR field written by the branch after it ----
+ * Outside loops, a compare (or an Rc=1 CR0 update) that is the op right
+ * before the block's last op, a conditional branch on LT, GT or EQ of
+ * its field that gen_branch makes a template of without decrementing CTR,
+ * leaves the field unstored: the branch decides on the compare's host
+ * flags, and each of its two ways out writes the field first
+ * (gen_crf_lazy_path), where the tested bit is known (the field is that
+ * bit alone when it is set, one of the two others when it is clear).
+ * Nothing runs between the compare and the branch (no handler, no
+ * fault), so no one can see CR before it is written, and XER[SO] is the
+ * one the compare saw. */
+static bool crf_lazy_ok(Gen *g, unsigned crf)
+{
+    const PPCBlock *b = g->b;
+    if (g->loop || g->cur + 2u != b->n || b->ops[b->n - 1].kind == 0xFFFF)
+        return false;
+    uint32_t br = b->ops[b->n - 1].insn, p = br >> 26, bo = rd_of(br), bi = ra_of(br);
+    /* gen_branch's CR test on the compare's flags (bo & 4: no CTR
+     * decrement, which would change the flags before the test) */
+    if (!(bo & 4) || (bo & 16) || (bi & 3) == 3 || bi >> 2 != crf)
+        return false;
+    /* the forms gen_branch takes (not its handler) */
+    return p == 16 || (p == 19 && !rb_of(br) && (xo_of(br) == 16 || xo_of(br) == 528));
+}
+
+/* On one way out of the branch on the lazy compare c, its flags still
+ * set: CR field c->crf = the tested bit (0 LT, 1 GT, 2 EQ) when it is
+ * 'set', else LT, GT or EQ among the other two by the flags, and XER[SO]
+ * (PEM 2.1.3).  ecx, edx. */
+static void gen_crf_lazy_path(Gen *g, const struct GenCmp *c, unsigned bit, bool set)
+{
+    JitEmit *e = &g->e;
+    unsigned sh = 4u * (7u - c->crf);
+    uint32_t mask = 0xFu << sh;
+    if (set) {
+        x_alu_mem_imm(e, ALU_AND, ST(cr), ~mask);
+        x_alu_mem_imm(e, ALU_OR, ST(cr), (8u >> bit) << sh);
+    } else {
+        /* not LT: GT unless equal; not GT: LT unless equal; not EQ: LT
+         * when less, else GT */
+        uint32_t a = bit == 2 ? 4 : 2, b2 = bit == 0 ? 4 : 8;
+        unsigned cc = bit == 2 ? (c->sign ? CC_L : CC_B) : CC_NE;
+        x_mov_imm(e, X_ECX, a << sh);
+        x_mov_imm(e, X_EDX, b2 << sh);
+        x_cmov(e, cc, X_ECX, X_EDX);
+        x_alu_mem_imm(e, ALU_AND, ST(cr), ~mask);
+        x_alu_store(e, ALU_OR, ST(cr), X_ECX);
+    }
+    x_bt_mem_imm(e, ST(xer), 31); /* CF = XER[SO] */
+    size_t no_so = x_jcc_fwd(e, CC_AE);
+    x_alu_mem_imm(e, ALU_OR, ST(cr), 1u << sh);
+    x_patch_here(e, no_so);
 }
 
 /* ---- a loop's deferred CR field ----
@@ -1738,6 +1806,7 @@ static void grp_emit_slow(Gen *g)
         g->grp.cur = -1;
         for (unsigned i = r->i0; i <= r->i1 && !e->overflow; i++) {
             const PPCOp *op = &g->b->ops[i];
+            g->cur = i;
             g->eax_in = g->eax_gpr;
             g->eax_gpr = -1;
             g->cmp_in = g->cmp_out;
@@ -1788,14 +1857,14 @@ static void *jit_next(PPCState *s, uint64_t end, uint32_t done)
 #define BLK(f) ((uint32_t)offsetof(PPCBlock, f))
 
 /* s->pc is set: go on with the block there, or leave.  When no handler
- * ran since the last full check (r13d clear, see gen_prologue), the jump
+ * ran since the last full check (r12 >= 0, see gen_prologue), the jump
  * cache is looked up inline by the target EA: an entry of that EA and of
  * the current jc_gen (its fetch translation, block and code unchanged
  * since jit_next checked them) whose block fits in the budget.  Anything
  * else calls jit_next, which makes the run loop's checks in C (and fills
  * the cache).  Both update icount, block_ea and block_icount as the run
  * loop does. */
-static void gen_exit_dynamic(Gen *g, const PPCOp *op)
+static void gen_exit_dynamic(Gen *g, const PPCOp *op, bool esi_pc)
 {
     JitEmit *e = &g->e;
     uint32_t done = op->idx + 1u;
@@ -1814,9 +1883,8 @@ static void gen_exit_dynamic(Gen *g, const PPCOp *op)
         x_alu_mem_imm(e, ALU_CMP, ST(irq_pending), 0);
         slow[n_slow++] = x_jcc_fwd(e, CC_NE);
     }
-    x_r13_test(e);
-    slow[n_slow++] = x_jcc_fwd(e, CC_NE);
-    x_load(e, X_ESI, ST(pc));
+    if (!esi_pc) /* else the caller left s->pc in esi */
+        x_load(e, X_ESI, ST(pc));
     /* rdx = the entry: jc + ((pc >> 2) & mask) * 32 */
     x_mov(e, X_EAX, X_ESI);
     x_alu_imm(e, ALU_AND, X_EAX, ((1u << PPC_JIT_JC_BITS) - 1) << 2);
@@ -1849,10 +1917,10 @@ static void gen_exit_dynamic(Gen *g, const PPCOp *op)
     x_byte(e, 0x48); /* add rcx, rax */
     x_byte(e, 0x01);
     x_byte(e, 0xC1);
-    x_byte(e, 0x4C); /* cmp rcx, r12 */
+    x_byte(e, 0x4C); /* cmp rcx, r12: also fails when a handler ran (r12 < 0) */
     x_byte(e, 0x39);
     x_byte(e, 0xE1);
-    slow[n_slow++] = x_jcc_fwd(e, CC_A);
+    slow[n_slow++] = x_jcc_fwd(e, CC_G);
     x_byte(e, 0x48); /* mov [rbx + icount], rax */
     x_byte(e, 0x89);
     x_mem_rbx(e, X_EAX, ST(icount));
@@ -1868,6 +1936,7 @@ static void gen_exit_dynamic(Gen *g, const PPCOp *op)
     static const uint8_t args[] = { 0x48, 0x89, 0xDF, 0x4C, 0x89, 0xE6 }; /* mov rdi, rbx; mov rsi, r12 */
     for (size_t i = 0; i < sizeof args; i++)
         x_byte(e, args[i]);
+    x_q_bit_imm(e, 6, X_ESI, 63); /* btr rsi, 63: end, without the flag */
     x_mov_imm(e, X_EDX, done);
     x_mov_imm64(e, X_EAX, (uint64_t)(uintptr_t)jit_next);
     x_byte(e, 0xFF); /* call rax */
@@ -1876,7 +1945,7 @@ static void gen_exit_dynamic(Gen *g, const PPCOp *op)
     x_byte(e, 0x85);
     x_byte(e, 0xC0);
     size_t leave = x_jcc_fwd(e, CC_E);
-    x_r13_set(e, 0); /* jit_next made the full checks */
+    x_q_bit_imm(e, 6, HR_SLACK, 63); /* btr r12, 63: jit_next made the full checks */
     gen_slots_invalid(e); /* and clobbered r10, r11, rdi */
     x_byte(e, 0xFF); /* jmp rax */
     x_byte(e, 0xE0);
@@ -1889,8 +1958,8 @@ static const uint16_t unlinked_n = 0;
 
 /* The run loop's checks between blocks that only a handler can make
  * fail (see gen_prologue), for a chain from this block (to itself when
- * self): each failure jumps out (out[], patched by the caller).  eax,
- * ecx. */
+ * self): each failure jumps out (out[], patched by the caller).  ecx,
+ * edx (rax is kept: gen_chain's count). */
 static void gen_full_checks(Gen *g, size_t *out, unsigned *n_out, bool self)
 {
     JitEmit *e = &g->e;
@@ -1910,22 +1979,22 @@ static void gen_full_checks(Gen *g, size_t *out, unsigned *n_out, bool self)
     out[(*n_out)++] = x_jcc_fwd(e, CC_NE);
     /* the run loop's fetch check: tag_x of block_ea's entry, and its
      * physical page this block's */
-    x_load(e, X_EAX, ST(block_ea));
-    x_mov(e, X_ECX, X_EAX);
+    x_load(e, X_EDX, ST(block_ea));
+    x_mov(e, X_ECX, X_EDX);
     gen_tlb_idx_ecx(e);
-    x_alu_imm(e, ALU_AND, X_EAX, PPC_PAGE_MASK);
-    x_byte(e, 0x3B); /* cmp eax, [rbx + rcx + tag_x] */
-    gen_tlb_mem(e, X_EAX, TLB_OFF(tag_x));
+    x_alu_imm(e, ALU_AND, X_EDX, PPC_PAGE_MASK);
+    x_byte(e, 0x3B); /* cmp edx, [rbx + rcx + tag_x] */
+    gen_tlb_mem(e, X_EDX, TLB_OFF(tag_x));
     out[(*n_out)++] = x_jcc_fwd(e, CC_NE);
     x_byte(e, 0x81); /* cmp dword [rbx + rcx + pa_page], imm32 */
     gen_tlb_mem(e, 7, TLB_OFF(pa_page));
     x_u32(e, g->b->pa & PPC_PAGE_MASK);
     out[(*n_out)++] = x_jcc_fwd(e, CC_NE);
     if (self) {
-        x_mov_imm64(e, X_EAX, (uint64_t)(uintptr_t)&g->b->n);
-        x_byte(e, 0x66); /* cmp word [rax], 0 */
+        x_mov_imm64(e, X_EDX, (uint64_t)(uintptr_t)&g->b->n);
+        x_byte(e, 0x66); /* cmp word [rdx], 0 */
         x_byte(e, 0x83);
-        x_byte(e, 0x38);
+        x_byte(e, 0x3A);
         x_byte(e, 0x00);
         out[(*n_out)++] = x_jcc_fwd(e, CC_E);
     }
@@ -1945,7 +2014,7 @@ static void gen_loop_count_store(Gen *g)
 }
 
 /* Start the count of a pass whose count is in rax: r12 = its slack,
- * minus LOOP_K when 'flag' and r13d (the flag of gen_prologue) is set,
+ * minus LOOP_K when 'flag' and r12's bit 63 (the flag of gen_prologue) is set,
  * so that the first back edge makes the full checks; B = rax + r12.
  * rcx. */
 static void gen_loop_budget(Gen *g, bool flag)
@@ -1966,8 +2035,8 @@ static void gen_loop_budget(Gen *g, bool flag)
     x_patch_here(e, ok);
     x_patch_here(e, ok2);
     if (flag) {
-        x_r13_test(e);
-        size_t clear = x_jcc_fwd(e, CC_E);
+        x_q_test(e, HR_SLACK, HR_SLACK);
+        size_t clear = x_jcc_fwd(e, CC_NS);
         x_q_alu_imm(e, ALU_SUB, X_ECX, LOOP_K);
         x_patch_here(e, clear);
     }
@@ -1976,19 +2045,22 @@ static void gen_loop_budget(Gen *g, bool flag)
     x_q_store_rsp(e, LOOP_BASE, X_EAX);
 }
 
-/* Leave a loop other than by its back edge, after the GPR write-back (r13
- * may hold a GPR): the count stored, r12 the end again and r13 the flag,
- * set when the slack is negative (a handler ran since the last full
- * checks, or the budget ends here anyway) */
+/* Leave a loop other than by its back edge, after the GPR write-back: the
+ * count stored, r12 the end again with the flag (bit 63) set when the
+ * slack is negative (a handler ran since the last full checks, or the
+ * budget ends here anyway).  rcx, rdx. */
 static void gen_loop_leave(Gen *g)
 {
     JitEmit *e = &g->e;
     if (g->crf_defer) /* after the compare */
         gen_crf_flush(g, false);
     gen_loop_count_store(g);
-    x_q_mov(e, 13, HR_SLACK);
-    x_q_shift_imm(e, 5, 13, 63); /* shr r13, 63 */
-    x_q_load_rsp(e, 12, LOOP_END);
+    x_q_mov(e, X_ECX, HR_SLACK);
+    x_q_shift_imm(e, 5, X_ECX, 63); /* shr rcx, 63 */
+    x_q_shift_imm(e, 4, X_ECX, 63); /* shl rcx, 63: the flag */
+    x_q_load_rsp(e, X_EDX, LOOP_END);
+    x_q_alu(e, ALU_OR, X_ECX, X_EDX);
+    x_q_mov(e, HR_SLACK, X_ECX);
 }
 
 /* A loop's back edge: on into the next pass unless an exit or interrupt
@@ -2061,12 +2133,12 @@ static void gen_loop_back(Gen *g, const PPCOp *op)
  * directly into its code if the run loop would run it next in the JIT:
  * no exit or interrupt request, the whole block within the budget (r12),
  * the target not invalidated, and, when a handler ran since the last full
- * check (r13d, see gen_prologue), also not single-stepping, tracing,
+ * check (r12's bit 63, see gen_prologue), also not single-stepping, tracing,
  * halted, under IABR, the debugger or the exec log, the fetch TLB entry
  * still mapping this page (validated by physical page).  A jump to the
  * block itself (a loop) is linked now; others ask the run loop to patch
  * them when the block at their target runs next (ppc_jit_exec). */
-static void gen_chain(Gen *g, const PPCOp *op, uint32_t off)
+static void gen_chain(Gen *g, const PPCOp *op, uint32_t off, bool esi_pc)
 {
     JitEmit *e = &g->e;
     PPCJit *j = g->s->jit;
@@ -2075,7 +2147,7 @@ static void gen_chain(Gen *g, const PPCOp *op, uint32_t off)
         gen_writeback(g, g->dirty);
         if (g->loop)
             gen_loop_leave(g);
-        gen_exit_dynamic(g, op);
+        gen_exit_dynamic(g, op, esi_pc);
         return;
     }
     uint32_t target_pa = (g->b->pa & PPC_PAGE_MASK) + (uint32_t)po;
@@ -2113,9 +2185,6 @@ static void gen_chain(Gen *g, const PPCOp *op, uint32_t off)
         x_alu_mem_imm(e, ALU_CMP, ST(irq_pending), 0);
         out[n_out++] = x_jcc_fwd(e, CC_NE);
     }
-    x_r13_test(e);
-    size_t slow = x_jcc_fwd(e, CC_NE);
-    size_t fast = e->pos;
     /* icount + this block's ops + the target's ops <= end */
     x_byte(e, 0x48); /* mov rax, [rbx + icount] */
     x_byte(e, 0x8B);
@@ -2126,10 +2195,11 @@ static void gen_chain(Gen *g, const PPCOp *op, uint32_t off)
     if (st)
         st->at_n = j->used + e->pos;
     x_u32(e, self ? done + g->b->n : done + 0xFFFFu); /* patched: done + target n */
-    x_byte(e, 0x4C); /* cmp rcx, r12 */
+    x_byte(e, 0x4C); /* cmp rcx, r12 (signed: r12 < 0 when a handler ran) */
     x_byte(e, 0x39);
     x_byte(e, 0xE1);
-    out[n_out++] = x_jcc_fwd(e, CC_A);
+    size_t slow = x_jcc_fwd(e, CC_G);
+    size_t fits = e->pos;
     /* the target block still valid (n = 0 once invalidated).  A loop's
      * block was valid when it was entered (through a checked chain, the
      * jump cache or the hash) and only a handler can have invalidated it
@@ -2155,8 +2225,9 @@ static void gen_chain(Gen *g, const PPCOp *op, uint32_t off)
     x_byte(e, 0x89);
     x_mem_rbx(e, X_EAX, ST(block_icount));
     if (!self) { /* a loop's block_ea stays */
-        x_load(e, X_EAX, ST(pc));
-        x_store(e, ST(block_ea), X_EAX);
+        if (!esi_pc)
+            x_load(e, X_ESI, ST(pc));
+        x_store(e, ST(block_ea), X_ESI);
     }
     size_t jmp = 0;
     if (self) {
@@ -2166,11 +2237,18 @@ static void gen_chain(Gen *g, const PPCOp *op, uint32_t off)
         jmp = x_jmp_fwd(e);
         st->at_jmp = j->used + jmp;
     }
-    /* the full checks, after a handler ran */
+    /* past the budget, or a handler ran (the flag cleared: leaving pops
+     * r12 anyway): the budget against the end itself, then the full
+     * checks, which keep rax (the count) */
     x_patch_here(e, slow);
+    x_q_bit_imm(e, 6, HR_SLACK, 63); /* btr r12, 63: CF = the flag */
+    out[n_out++] = x_jcc_fwd(e, CC_AE);
+    x_byte(e, 0x4C); /* cmp rcx, r12 */
+    x_byte(e, 0x39);
+    x_byte(e, 0xE1);
+    out[n_out++] = x_jcc_fwd(e, CC_G);
     gen_full_checks(g, out, &n_out, self);
-    x_r13_set(e, 0);
-    x_jmp_back(e, fast);
+    x_jmp_back(e, fits);
     for (unsigned k = 0; k < n_out; k++)
         x_patch_here(e, out[k]);
     if (!self) {
@@ -2195,18 +2273,25 @@ static void gen_exit_to(Gen *g, const PPCOp *op, uint32_t off, bool lk)
      * block_ea = pc) and no op before the block's last one writes it
      * without leaving the block (handlers set it only when they return
      * something else than PPC_NEXT, as the interpreter's blocks need) */
-    if (off != 0 || g->s->jit->n_sites == g->s->jit->cap_sites) {
-        x_load(e, X_EAX, ST(block_ea));
+    bool esi_pc = off != 0 || g->s->jit->n_sites == g->s->jit->cap_sites;
+    if (esi_pc) { /* esi = the target, kept for gen_chain */
+        x_load(e, X_ESI, ST(block_ea));
         if (off)
-            x_alu_imm(e, ALU_ADD, X_EAX, off);
-        x_store(e, ST(pc), X_EAX);
+            x_alu_imm(e, ALU_ADD, X_ESI, off);
+        x_store(e, ST(pc), X_ESI);
     }
-    if (lk) {
-        x_load(e, X_EAX, ST(block_ea));
-        x_alu_imm(e, ALU_ADD, X_EAX, 4u * op->idx + 4);
+    if (lk && esi_pc && off == 4u * op->idx + 4) { /* bcl 20,31,$+4: LR = the target */
+        x_store(e, ST(lr), X_ESI);
+    } else if (lk) {
+        if (esi_pc) {
+            x_lea(e, X_EAX, X_ESI, 4u * op->idx + 4 - off);
+        } else {
+            x_load(e, X_EAX, ST(block_ea));
+            x_alu_imm(e, ALU_ADD, X_EAX, 4u * op->idx + 4);
+        }
         x_store(e, ST(lr), X_EAX);
     }
-    gen_chain(g, op, off);
+    gen_chain(g, op, off, esi_pc);
 }
 
 /* s->pc = the absolute target op->imm (AA=1), LR = CIA + 4 with LK, then
@@ -2214,7 +2299,8 @@ static void gen_exit_to(Gen *g, const PPCOp *op, uint32_t off, bool lk)
 static void gen_link_and_go_abs(Gen *g, const PPCOp *op, bool lk)
 {
     JitEmit *e = &g->e;
-    x_store_imm(e, ST(pc), op->imm);
+    x_mov_imm(e, X_ESI, op->imm);
+    x_store(e, ST(pc), X_ESI);
     if (lk) {
         x_load(e, X_EAX, ST(block_ea));
         x_alu_imm(e, ALU_ADD, X_EAX, 4u * op->idx + 4);
@@ -2223,7 +2309,7 @@ static void gen_link_and_go_abs(Gen *g, const PPCOp *op, bool lk)
     gen_writeback(g, g->dirty);
     if (g->loop) /* not a loop's back edge (relative) */
         gen_loop_leave(g);
-    gen_exit_dynamic(g, op);
+    gen_exit_dynamic(g, op, true);
 }
 
 /* Branches (the block's last op): b/bl, bc/bcl, bclr/bclrl, bcctr/bcctrl
@@ -2290,8 +2376,9 @@ static bool gen_branch(Gen *g, const PPCOp *op)
          * stored, but its LT/GT/EQ bit is the host condition of the same
          * cmp, made again since the CR merge and the CTR update changed
          * the flags); SO is only in the stored field */
-        if (c->live && (bo & 4))
-            ; /* the compare's flags, untouched since (gen_crf_defer_cmp) */
+        if (c->live && (bo & 4) && target != 1 && target != 2)
+            ; /* the compare's flags, untouched since (gen_crf_defer_cmp,
+               * crf_lazy_ok; the LR/CTR target's 'and' changes them) */
         else if (c->rb >= 0 && (g->loaded & (1u << c->rb)))
             x_alu(e, ALU_CMP, X_EAX, (unsigned)g->hreg_of[c->rb]);
         else if (c->rb >= 0) /* written back above */
@@ -2302,6 +2389,8 @@ static bool gen_branch(Gen *g, const PPCOp *op)
                                                            : (c->sign ? CC_G : CC_A);
         /* not taken when CR[BI] != BO[1] */
         not_taken[nt++] = x_jcc_fwd(e, (bo & 8) ? cc ^ 1u : cc);
+        if (c->lazy) /* taken: CR[BI] = BO[1] */
+            gen_crf_lazy_path(g, c, bi & 3, bo & 8);
     } else if (!(bo & 16)) {
         x_test_mem_imm(e, ST(cr), 1u << (31 - bi));
         not_taken[nt++] = x_jcc_fwd(e, (bo & 8) ? CC_E : CC_NE);
@@ -2318,13 +2407,15 @@ static bool gen_branch(Gen *g, const PPCOp *op)
         gen_writeback(g, g->dirty);
         if (g->loop)
             gen_loop_leave(g);
-        gen_exit_dynamic(g, op);
+        gen_exit_dynamic(g, op, true); /* esi: the target */
     } else {
         gen_exit_to(g, op, cia_off + op->imm, lk);
     }
     if (nt) {
         for (unsigned k = 0; k < nt; k++)
             x_patch_here(e, not_taken[k]);
+        if (c->valid && c->lazy) /* the only way here (crf_lazy_ok: no CTR test) */
+            gen_crf_lazy_path(g, c, bi & 3, !(bo & 8));
         gen_exit_to(g, op, cia_off + 4, lk);
     }
     return true;
@@ -2389,8 +2480,11 @@ static void *compile(PPCState *s, PPCBlock *b)
     g->loop_head = PROLOGUE_LEN;
     g->loaded = g->dirty = 0;
     if (g->loop) {
-        /* the count (LOOP_BASE) before r13, the flag, holds a GPR */
-        x_q_store_rsp(e, LOOP_END, 12);
+        /* the end without the flag (bit 63), which gen_loop_budget reads
+         * from r12 */
+        x_q_mov(e, X_ECX, 12);
+        x_q_bit_imm(e, 6, X_ECX, 63);
+        x_q_store_rsp(e, LOOP_END, X_ECX);
         x_q_load(e, X_EAX, ST(icount));
         gen_loop_budget(g, true);
         if (g->crf_defer)
@@ -2405,6 +2499,7 @@ static void *compile(PPCState *s, PPCBlock *b)
     for (unsigned i = 0; i < b->n && !e->overflow; i++) {
         grp_enter(g, i);
         const PPCOp *op = &b->ops[i];
+        g->cur = i;
         g->eax_in = g->eax_gpr;
         g->eax_gpr = -1;
         g->cmp_in = g->cmp_out;
@@ -2490,6 +2585,9 @@ void *ppc_jit_prepare(PPCState *s, PPCBlock *b)
 
 int ppc_jit_run(PPCState *s, void *code, uint64_t end, unsigned *done)
 {
+    /* bit 63 of the end is the flag of gen_prologue: no run reaches 2^62 */
+    if (end > (1ull << 62))
+        end = 1ull << 62;
     JitRet ret = ((JitFn)code)(s, end);
     *done = (unsigned)ret.idx;
     return (int)ret.r;

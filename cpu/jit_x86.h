@@ -230,7 +230,24 @@ static inline void x_cmov(JitEmit *e, unsigned cc, unsigned dst, unsigned src)
     x_byte(e, (uint8_t)(0x40 + cc));
     x_byte(e, (uint8_t)(0xC0 | (dst << 3) | src));
 }
-/* mov r13d, imm32 / test r13d, r13d (the JIT's "a handler ran" flag) */
+/* bt/bts/btr r64, imm8 (ext 4, 5, 6): the JIT's "a handler ran" flag is
+ * bit 63 of r12 */
+static inline void x_q_bit_imm(JitEmit *e, unsigned ext, unsigned r, uint8_t bit)
+{
+    x_byte(e, (uint8_t)(0x48 | (r >> 3)));
+    x_byte(e, 0x0F);
+    x_byte(e, 0xBA);
+    x_byte(e, (uint8_t)(0xC0 | (ext << 3) | (r & 7)));
+    x_byte(e, bit);
+}
+/* test r64, r64 */
+static inline void x_q_test(JitEmit *e, unsigned a, unsigned b)
+{
+    x_byte(e, (uint8_t)(0x48 | ((b >> 3) << 2) | (a >> 3)));
+    x_byte(e, 0x85);
+    x_byte(e, (uint8_t)(0xC0 | ((b & 7) << 3) | (a & 7)));
+}
+/* mov r13d, imm32 / test r13d, r13d */
 static inline void x_r13_set(JitEmit *e, uint32_t imm)
 {
     x_byte(e, 0x41);

@@ -1687,6 +1687,170 @@ START_TEST(r1_slots_after_remap)
 }
 END_TEST
 
+/* ---- h-jitbr: a compare's CR field written by the branch after it
+ * (cpu/jit.c crf_lazy_ok, gen_crf_lazy_path) ---- */
+
+#define XL(xo, bt, ba, bb) ((19u << 26) | ((bt) << 21) | ((ba) << 16) | ((bb) << 11) | ((xo) << 1))
+
+/* 0x3000: CMP ; BR (taken: 0x3014) ; R1 ; li r20,1 ; b . ;
+ * 0x3014: R2 ; li r20,2 ; b .
+ * under both engines (cache_env: a load off r23 = UNMAPPED takes a DSI)
+ * from the same registers, stopped after 'budget' instructions: every
+ * architected register equal, so the field is the interpreter's at the
+ * exit of the compare's block (budget 2), at the reader or the fault
+ * that follows it on either way (more) */
+static void lazy_run(CpuEnv *x, CpuEnv *y, const uint32_t *code, uint32_t a, uint32_t b, uint32_t xer,
+                     uint32_t ctr, unsigned budget, const char *what)
+{
+    CpuEnv *e[2] = { x, y };
+    int r[2];
+    for (int k = 0; k < 2; k++) {
+        PPCState *s = &e[k]->cpu;
+        cpuenv_put_code(e[k], 0x3000, code, 8);
+        ppc_set_msr(s, MSR_FP | MSR_DR);
+        s->gpr[3] = a;
+        s->gpr[4] = b;
+        s->gpr[20] = s->gpr[21] = s->gpr[22] = 0;
+        s->gpr[23] = UNMAPPED;
+        s->xer = xer;
+        s->cr = 0x5A5A5A5Au;
+        s->ctr = ctr;
+        s->lr = 0x3014;
+        s->pc = 0x3000;
+        r[k] = ppc_run(s, budget);
+    }
+    ck_assert_msg(r[0] == r[1], "%s: ppc_run %d vs %d", what, r[0], r[1]);
+    same_exc_state(x, y, what);
+    ck_assert_msg(x->cpu.lr == y->cpu.lr && x->cpu.xer == y->cpu.xer, "%s: lr/xer", what);
+}
+
+/* Every compare form gen_alu fuses (cmpwi, cmplwi, cmpw, cmplw, andi.,
+ * add.) into CR0 and CR5, then a branch on each bit of the field (and on
+ * SO, and on a bit of another field: not deferred) in every form: bc, bca
+ * (absolute), bclr, bcctr, and a bclr with a reserved bit set that only
+ * its handler takes; branch if true, if false, always, and with CTR
+ * counted (no deferral: the flags are gone), CTR running out or not; values that order
+ * differently signed and unsigned; XER[SO] set and clear.  The way out
+ * reads CR with mfcr, crxor (templates) or faults (the DSI handler). */
+START_TEST(lazy_crf_exits)
+{
+    CpuEnv *x = cache_env(PPC_ENGINE_INTERP, 0x3000, (uint32_t[]){ B(0) }, 1);
+    CpuEnv *y = cache_env(PPC_ENGINE_JIT, 0x3000, (uint32_t[]){ B(0) }, 1);
+    static const uint32_t va[] = { 1, 2, 5, 0x80000000u, 1, 0 };
+    static const uint32_t vb[] = { 2, 1, 5, 1, 0xFFFFFFFFu, 0 };
+    static const unsigned bos[] = { 12, 4, 20, 0 };
+    const uint32_t mfcr = X(19, 21, 0, 0), lwz = D(32, 22, 23, 0);
+    unsigned runs = 0, taken = 0;
+    for (unsigned crf = 0; crf < 8; crf += 5)
+        for (unsigned kind = 0; kind < 6; kind++)
+            for (unsigned bi = 0; bi < 5; bi++)
+                for (unsigned form = 0; form < 5; form++)
+                    for (unsigned ib = 0; ib < 4; ib++)
+                        for (unsigned iv = 0; iv < 6; iv++) {
+                            uint32_t imm = vb[iv] & 0xFFFF, cmp;
+                            unsigned f = kind >= 4 ? 0 : crf; /* andi., add.: CR0 */
+                            switch (kind) {
+                            case 0: cmp = D(11, f << 2, 3, imm); break;  /* cmpwi */
+                            case 1: cmp = D(10, f << 2, 3, imm); break;  /* cmplwi */
+                            case 2: cmp = X(0, f << 2, 3, 4); break;     /* cmpw */
+                            case 3: cmp = X(32, f << 2, 3, 4); break;    /* cmplw */
+                            case 4: cmp = D(28, 3, 5, imm); break;       /* andi. r5,r3 */
+                            default: cmp = X(266, 5, 3, 4) | 1; break;   /* add. r5,r3,r4 */
+                            }
+                            unsigned bit = bi < 4 ? 4 * f + bi : 4 * ((f + 1) & 7); /* bi 4: another field */
+                            unsigned bo = bos[ib];
+                            uint32_t br;
+                            switch (form) {
+                            case 0: br = BC(bo, bit, 0x10); break;
+                            case 1: br = BC(bo, bit, 0x3014) | 2; break;       /* bca */
+                            case 2: br = XL(16, bo, bit, 0); break;   /* bclr */
+                            case 3: br = XL(528, bo, bit, 0); break;  /* bcctr */
+                            default: br = XL(16, bo, bit, 1); break;  /* bclr, reserved rB = 1 */
+                            }
+                            uint32_t crxor = XL(193, 31, bit, 4 * f + 2);
+                            uint32_t r1 = (iv + form) % 3 == 0 ? lwz : (iv + form) % 3 == 1 ? mfcr : crxor;
+                            uint32_t r2 = r1 == lwz ? mfcr : lwz;
+                            uint32_t code[8] = { cmp, br, r1, D(14, 20, 0, 1), B(0), r2, D(14, 20, 0, 2), B(0) };
+                            for (unsigned budget = 1; budget <= 5; budget += (budget == 2 ? 3 : 1)) {
+                                char what[96];
+                                snprintf(what, sizeof what, "%08x; %08x; %08x a=%08x b=%08x so=%u budget %u", cmp,
+                                         br, r1, va[iv], vb[iv], (iv ^ ib) & 1, budget);
+                                /* bc and bca also with CTR running out (1) */
+                                uint32_t ctr = form < 2 && (iv & 1) ? 1 : 0x3014;
+                                lazy_run(x, y, code, va[iv], vb[iv], ((iv ^ ib) & 1) ? XER_SO : 0, ctr, budget, what);
+                                runs++;
+                                taken += budget == 5 && x->cpu.gpr[20] == 2;
+                            }
+                        }
+    ck_assert_uint_gt(taken, 0); /* both ways were taken */
+    ck_assert_uint_lt(taken, runs / 3);
+    cpuenv_free(x);
+    cpuenv_free(y);
+}
+END_TEST
+
+/* The "a handler ran" flag (bit 63 of r12, cpu/jit.c gen_prologue): a
+ * handler that changes the fetch translation without ending its block
+ * (mtsr) sends the next chain through the full checks, whose fetch check
+ * leaves to the run loop, which fetches the target from the new mapping.
+ * Instruction translation by the page table (SDR1 0x100000, HTABMASK 0):
+ * EA 0x10005000 is PA 0x345000 under VSID 0x123 (PTEG 0x104980) and PA
+ * 0x346000 under VSID 0x456 (hash 0x453, PTEG 0x1014C0).
+ *   PA 0x345000: b +4 ; mtsr 1,r5 ; b +12 ; nop ; nop ; li r3,1 ; b .
+ *   PA 0x346014:                                        li r3,2 ; b .
+ * The first chain (from the run loop's entry) makes the full checks and
+ * clears the flag, so only mtsr's call sets it again; the branch to EA
+ * 0x10005014 is a chain within PA page 0x345000, linked by a first run
+ * with r5 = 0x123 (no change); in the second, r5 = 0x456: taken without
+ * the full checks, the chain would run li r3,1 */
+static CpuEnv *flag_env(int engine)
+{
+    CpuEnv *e = cpuenv_new(16);
+    ck_assert_int_eq(ppc_set_engine(&e->cpu, engine), 0);
+    uint32_t old[] = { B(4), X(210, 5, 1, 0), B(12), D(24, 0, 0, 0), D(24, 0, 0, 0), D(14, 3, 0, 1), B(0) };
+    uint32_t neu[] = { D(14, 3, 0, 2), B(0) }, park = B(0);
+    cpuenv_put_code(e, 0x345000, old, 7);
+    cpuenv_put_code(e, 0x346014, neu, 2);
+    cpuenv_put_code(e, 0x400, &park, 1); /* ISI */
+    cpuenv_write32(e, 0x104980, 0x80009180u); /* V, VSID 0x123, API 0 */
+    cpuenv_write32(e, 0x104984, 0x00345002u); /* RPN 0x345, PP 10 */
+    cpuenv_write32(e, 0x1014C0, 0x80022B00u); /* V, VSID 0x456, API 0 */
+    cpuenv_write32(e, 0x1014C4, 0x00346002u);
+    e->cpu.sdr1 = 0x00100000u;
+    e->cpu.sr[1] = 0x123;
+    ppc_set_msr(&e->cpu, MSR_FP | MSR_IR);
+    e->cpu.pc = 0x10005000u;
+    return e;
+}
+
+START_TEST(flag_fetch_remap_by_handler)
+{
+    for (unsigned budget = 1; budget <= 8; budget++) {
+        CpuEnv *a = flag_env(PPC_ENGINE_INTERP), *b = flag_env(PPC_ENGINE_JIT);
+        /* the first run links the chain, the second remaps */
+        for (int run = 0; run < 2; run++) {
+            for (int k = 0; k < 2; k++) {
+                CpuEnv *x = k ? b : a;
+                x->cpu.sr[1] = 0x123;
+                ppc_tlb_flush(&x->cpu);
+                x->cpu.pc = 0x10005000u;
+                x->cpu.gpr[3] = 0;
+                x->cpu.gpr[5] = run ? 0x456 : 0x123;
+            }
+            char what[48];
+            snprintf(what, sizeof what, "budget %u, run %d", budget, run);
+            unsigned k = run ? budget : 100;
+            ck_assert_int_eq(ppc_run(&a->cpu, k), ppc_run(&b->cpu, k));
+            same_exc_state(a, b, what);
+            if (k >= 6) /* the interpreter's, checked above */
+                ck_assert_uint_eq(a->cpu.gpr[3], run ? 2 : 1);
+        }
+        cpuenv_free(a);
+        cpuenv_free(b);
+    }
+}
+END_TEST
+
 Suite *suite_jit(void)
 {
     Suite *s = suite_create("jit");
@@ -1737,6 +1901,9 @@ Suite *suite_jit(void)
         tcase_add_test(tc, grp_store_into_code_page);
         tcase_add_test(tc, grp_dbat_between_passes);
         tcase_add_test(tc, r1_slots_after_remap);
+        /* h-jitbr */
+        tcase_add_test(tc, lazy_crf_exits);
+        tcase_add_test(tc, flag_fetch_remap_by_handler);
     }
     suite_add_tcase(s, tc);
     return s;
