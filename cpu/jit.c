@@ -169,6 +169,7 @@ int ppc_set_engine(PPCState *s, int engine)
         jc_clear(j);
         unsigned a, bx, c, d;
         j->movbe = __get_cpuid(1, &a, &bx, &c, &d) && (c & bit_MOVBE) && !getenv("PPCEMU_JIT_NO_MOVBE");
+        j->groups = !getenv("PPCEMU_JIT_NO_GROUPS");
         s->jit = j;
         /* as QEMU's -perfmap: host perf symbolises generated code from
          * /tmp/perf-PID.map, one "START SIZE NAME" line (hex) a block */
@@ -1662,7 +1663,7 @@ static void grp_plan(Gen *g)
     gs->cur = -1;
     gs->snap = NULL;
     memset(gs->slot_of, -1, sizeof gs->slot_of);
-    if (getenv("PPCEMU_JIT_NO_GROUPS"))
+    if (!g->s->jit->groups)
         return;
     const PPCBlock *b = g->b;
     for (unsigned i0 = 0; i0 < b->n && gs->n_region < GRP_REGIONS;) {

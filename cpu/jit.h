@@ -59,6 +59,7 @@ typedef struct PPCJit {
     PPCJitJC *jc;        /* 1 << PPC_JIT_JC_BITS entries */
     FILE *perfmap;       /* /tmp/perf-PID.map (PPCEMU_PERFMAP=1), or NULL */
     bool movbe;          /* the host has MOVBE (CPUID.01H:ECX[22]) */
+    bool groups;         /* access groups (grp_plan); off by PPCEMU_JIT_NO_GROUPS */
 } PPCJit;
 
 /* Run block b whole (s->block_ea and s->block_icount set, b->n fits in
