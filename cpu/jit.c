@@ -357,8 +357,8 @@ typedef struct Gen {
         int cur;                  /* the region being emitted fast, or -1 */
         struct Gen *snap;         /* each region's state at its start, + 1 */
     } grp;
-    /* h-jitbr: the index of the op being generated (compile), for the
-     * templates that decide on what follows them (crf_lazy_ok) */
+    /* the index of the op being generated (compile), for the templates
+     * that decide on what follows them (crf_lazy_ok) */
     unsigned cur;
 } Gen;
 
@@ -413,7 +413,7 @@ static void gen_call(Gen *g, const PPCOp *op)
  * asynchronous requests and the budget checked; while it is set, r12 is
  * negative and the budget check of every chain and jump-cache exit (a
  * signed compare) fails, into the path that makes the full checks: one
- * compare for both (h-jitbr; r13 was the flag before).
+ * compare for both.
  * rbp, r14, r15 (the GPR cache) pushed and 72 bytes reserved (the page
  * slots' tags at [rsp], a loop's end and count base at [rsp + LOOP_END]
  * and [rsp + LOOP_BASE], its deferred CR field's operands, CRF_A, the r1

@@ -1687,7 +1687,7 @@ START_TEST(r1_slots_after_remap)
 }
 END_TEST
 
-/* ---- h-jitbr: a compare's CR field written by the branch after it
+/* ---- a compare's CR field written by the branch after it
  * (cpu/jit.c crf_lazy_ok, gen_crf_lazy_path) ---- */
 
 #define XL(xo, bt, ba, bb) ((19u << 26) | ((bt) << 21) | ((ba) << 16) | ((bb) << 11) | ((xo) << 1))
@@ -1901,7 +1901,7 @@ Suite *suite_jit(void)
         tcase_add_test(tc, grp_store_into_code_page);
         tcase_add_test(tc, grp_dbat_between_passes);
         tcase_add_test(tc, r1_slots_after_remap);
-        /* h-jitbr */
+        /* a compare's CR field written by its branch */
         tcase_add_test(tc, lazy_crf_exits);
         tcase_add_test(tc, flag_fetch_remap_by_handler);
     }
