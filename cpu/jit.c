@@ -1320,6 +1320,29 @@ static bool gen_alu2(Gen *g, const PPCOp *op)
  * base the block last set as addi ra,rX,SIMM (no op writing ra between,
  * judged from the instruction fields) takes rX's slot, most likely the
  * same page.  Only a choice: any slot is correct. */
+/* Page slot sl from the soft-TLB entry of the EA in eax, for a load or a
+ * store, when that entry's tag is 'tag' (a register holding the EA
+ * masked as the tag is): the entry's addend into the slot's register
+ * (and the frame, for the r1 slots: reloaded by the caller) and 'tag'
+ * into the slot's tag.  Returns the rel32 of the jump taken on a miss.
+ * ecx. */
+static size_t gen_slot_fill(JitEmit *e, unsigned sl, unsigned tag, bool store)
+{
+    unsigned base = slot_addend[sl];
+    x_mov(e, X_ECX, X_EAX);
+    gen_tlb_idx_ecx(e);
+    x_byte(e, 0x3B); /* cmp tag, [rbx + rcx + tag_r/tag_w] */
+    gen_tlb_mem(e, tag, store ? TLB_OFF(tag_w) : TLB_OFF(tag_r));
+    size_t miss = x_jcc_fwd(e, CC_NE);
+    x_byte(e, (uint8_t)(0x48 | ((base >> 3) << 2))); /* mov base, [rbx + rcx + addend] */
+    x_byte(e, 0x8B);
+    gen_tlb_mem(e, base & 7, TLB_OFF(addend));
+    x_store_rsp(e, SLOT_TAG(sl), tag);
+    if (base == X_ECX) /* the addend kept in the frame */
+        x_q_store_rsp(e, SLOT_ADDEND(sl), X_ECX);
+    return miss;
+}
+
 static unsigned load_slot(Gen *g, const PPCOp *op, uint32_t ra)
 {
     if (g->e.pos < g->slot_pos)
@@ -1422,19 +1445,9 @@ static bool gen_ldst(Gen *g, const PPCOp *op)
          * from */
         x_cmp_rsp(e, X_EDX, SLOT_TAG(sl));
         size_t same_page = x_jcc_fwd(e, CC_E);
-        x_mov(e, X_ECX, X_EAX);
-        gen_tlb_idx_ecx(e);
-        x_byte(e, 0x3B); /* cmp edx, [rbx + rcx + tag] */
-        gen_tlb_mem(e, X_EDX, store ? TLB_OFF(tag_w) : TLB_OFF(tag_r));
-        miss = x_jcc_fwd(e, CC_NE);
-        x_byte(e, (uint8_t)(0x48 | ((base >> 3) << 2))); /* mov base, [rbx + rcx + addend] */
-        x_byte(e, 0x8B);
-        gen_tlb_mem(e, base & 7, TLB_OFF(addend));
-        x_store_rsp(e, SLOT_TAG(sl), X_EDX);
-        if (base == X_ECX) /* the addend kept in the frame, reloaded below */
-            x_q_store_rsp(e, SLOT_ADDEND(sl), X_ECX);
+        miss = gen_slot_fill(e, sl, X_EDX, store);
         x_patch_here(e, same_page);
-        if (base == X_ECX)
+        if (base == X_ECX) /* the r1 slots' addend, from the frame */
             x_q_load_rsp(e, X_ECX, SLOT_ADDEND(sl));
     } /* else its region's group check covered this access (grp_enter) */
     /* host address = base + rax (eax was written as 32 bits: zero-extended) */
@@ -1783,17 +1796,8 @@ static void grp_emit_slow(Gen *g)
          * when the soft TLB has it for this kind of access */
         for (unsigned q = 0; q < r->n_grp; q++) {
             struct GenGrp *gr = &r->grp[q];
-            unsigned base = slot_addend[gr->slot];
             x_patch_here(e, gr->refill_at);
-            x_mov(e, X_ECX, X_EAX);
-            gen_tlb_idx_ecx(e);
-            x_byte(e, 0x3B); /* cmp eax, [rbx + rcx + tag] */
-            gen_tlb_mem(e, X_EAX, gr->store ? TLB_OFF(tag_w) : TLB_OFF(tag_r));
-            r->slow_at[r->n_slow++] = x_jcc_fwd(e, CC_NE);
-            x_byte(e, (uint8_t)(0x48 | ((base >> 3) << 2))); /* mov base, [rbx + rcx + addend] */
-            x_byte(e, 0x8B);
-            gen_tlb_mem(e, base & 7, TLB_OFF(addend));
-            x_store_rsp(e, SLOT_TAG(gr->slot), X_EAX);
+            r->slow_at[r->n_slow++] = gen_slot_fill(e, gr->slot, X_EAX, gr->store);
             x_jmp_back(e, gr->refill_back);
         }
     }
