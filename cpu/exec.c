@@ -349,7 +349,6 @@ static bool run_step(PPCState *s, const PPCBlock *b, uint32_t pc)
         return true;
     }
     s->block_ea = pc;
-    s->block_icount = s->icount;
     if (PPC_UNLIKELY(s->debug_flags & PPC_DBG_EXEC) && s->log_fn)
         s->log_fn(s->log_opaque, "Trace 0x%08x [step]\n", pc);
     int r = op->fn(s, op);
@@ -391,7 +390,6 @@ static bool run_uncached(PPCState *s, uint32_t pa)
         PPC_UNLIKELY(s->debug_active))
         return run_step(s, &tmp.b, s->pc);
     s->block_ea = s->pc;
-    s->block_icount = s->icount;
     int r = tmp.b.ops[0].fn(s, &tmp.b.ops[0]);
     if (r == PPC_NEXT)
         s->pc += 4;
@@ -490,7 +488,6 @@ int ppc_run(PPCState *s, uint64_t max_insns)
             n = (unsigned)(end - s->icount);
         uint64_t ic0 = s->icount;
         s->block_ea = pc;
-        s->block_icount = ic0;
         if (PPC_UNLIKELY(s->debug_flags & PPC_DBG_EXEC) && s->log_fn)
             s->log_fn(s->log_opaque, "Trace 0x%08x [pa 0x%08x] n=%u\n", pc, pa, n);
         unsigned i;

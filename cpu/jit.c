@@ -237,7 +237,7 @@ static void gen_slots_invalid(JitEmit *e)
 #define N_CACHE ((unsigned)sizeof cache_hregs)
 
 /* A loop's instruction count.  A block that branches back to its start
- * (Gen.loop) does not keep s->icount and s->block_icount current on its
+ * (Gen.loop) does not keep s->icount current on its
  * back edge: for the loop's duration the end of the budget (r12, see
  * gen_prologue) waits at [rsp + LOOP_END], r12 holds the pass's slack and
  * the 64-bit word at [rsp + LOOP_BASE] a base B such that the count at
@@ -251,8 +251,8 @@ static void gen_slots_invalid(JitEmit *e)
  * handler call take LOOP_K off both r12 and B, which keeps the count and
  * sends the back edge to its slow path, where the run loop's full checks
  * are (gen_loop_back).  Every way out stores the count, B - r12, to
- * icount and block_icount first (gen_loop_count_store: before every
- * handler call, as ppc_icount_now reads block_icount, and before every
+ * icount first (gen_loop_count_store: before every
+ * handler call, as ppc_icount_now reads it, and before every
  * exit and chain, as the run loop and jit_next read icount), and a chain
  * to another block puts end and the flag (set when the slack is
  * negative) back into r12.  Every value a handler or the run loop sees is
@@ -1855,7 +1855,6 @@ static void *jit_next(PPCState *s, uint64_t end, uint32_t done)
         (PPCJitJC){ pc, b->n, s->jc_gen, (uint8_t *)b->jit_code + PROLOGUE_LEN, b };
     s->icount = icount;
     s->block_ea = pc;
-    s->block_icount = icount;
     return (uint8_t *)b->jit_code + PROLOGUE_LEN;
 }
 
@@ -1867,7 +1866,7 @@ static void *jit_next(PPCState *s, uint64_t end, uint32_t done)
  * the current jc_gen (its fetch translation, block and code unchanged
  * since jit_next checked them) whose block fits in the budget.  Anything
  * else calls jit_next, which makes the run loop's checks in C (and fills
- * the cache).  Both update icount, block_ea and block_icount as the run
+ * the cache).  Both update icount and block_ea as the run
  * loop does. */
 static void gen_exit_dynamic(Gen *g, const PPCOp *op, bool esi_pc)
 {
@@ -1929,9 +1928,6 @@ static void gen_exit_dynamic(Gen *g, const PPCOp *op, bool esi_pc)
     x_byte(e, 0x48); /* mov [rbx + icount], rax */
     x_byte(e, 0x89);
     x_mem_rbx(e, X_EAX, ST(icount));
-    x_byte(e, 0x48); /* mov [rbx + block_icount], rax */
-    x_byte(e, 0x89);
-    x_mem_rbx(e, X_EAX, ST(block_icount));
     x_store(e, ST(block_ea), X_ESI);
     x_byte(e, 0xFF); /* jmp [rdx + 16] */
     x_byte(e, 0x62);
@@ -2007,7 +2003,7 @@ static void gen_full_checks(Gen *g, size_t *out, unsigned *n_out, bool self)
 
 /* ---- a loop's instruction count (see LOOP_BASE) ---- */
 
-/* s->icount = s->block_icount = the current pass's count, B - r12 (left
+/* s->icount = the current pass's count, B - r12 (left
  * in rax) */
 static void gen_loop_count_store(Gen *g)
 {
@@ -2015,7 +2011,6 @@ static void gen_loop_count_store(Gen *g)
     x_q_load_rsp(e, X_EAX, LOOP_BASE);
     x_q_alu(e, ALU_SUB, X_EAX, HR_SLACK);
     x_q_store(e, ST(icount), X_EAX);
-    x_q_store(e, ST(block_icount), X_EAX);
 }
 
 /* Start the count of a pass whose count is in rax: r12 = its slack,
@@ -2219,16 +2214,13 @@ static void gen_chain(Gen *g, const PPCOp *op, uint32_t off, bool esi_pc)
         out[n_out++] = x_jcc_fwd(e, CC_E);
     }
     /* what the run loop does between blocks: icount += done (rax still
-     * holds icount), block_icount = icount, block_ea = pc */
+     * holds icount), block_ea = pc */
     x_byte(e, 0x48); /* add rax, done */
     x_byte(e, 0x05);
     x_u32(e, done);
     x_byte(e, 0x48); /* mov [rbx + icount], rax */
     x_byte(e, 0x89);
     x_mem_rbx(e, X_EAX, ST(icount));
-    x_byte(e, 0x48); /* mov [rbx + block_icount], rax */
-    x_byte(e, 0x89);
-    x_mem_rbx(e, X_EAX, ST(block_icount));
     if (!self) { /* a loop's block_ea stays */
         if (!esi_pc)
             x_load(e, X_ESI, ST(pc));

@@ -62,10 +62,9 @@ typedef struct PPCJit {
     bool groups;         /* access groups (grp_plan); off by PPCEMU_JIT_NO_GROUPS */
 } PPCJit;
 
-/* Run block b whole (s->block_ea and s->block_icount set, b->n fits in
- * the budget), and the blocks it chains to while they fit before 'end'
- * (each accounted in s->icount, s->block_ea and s->block_icount as the
- * run loop does); returns the op result that ended the last block, *done
+/* Run block b whole (s->block_ea set, b->n fits in the budget), and the
+ * blocks it chains to while they fit before 'end' (each accounted in
+ * s->icount and s->block_ea as the run loop does); returns the op result that ended the last block, *done
  * its index (that block's n when every op returned PPC_NEXT). */
 int ppc_jit_exec(PPCState *s, PPCBlock *b, uint64_t end, unsigned *done);
 /* The host code of b, generated now if needed (NULL: the buffer cannot

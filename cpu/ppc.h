@@ -217,11 +217,12 @@ typedef struct PPCState {
     volatile int exit_request;
     bool halted;        /* MSR[POW] set with EE: wait for an interrupt */
 
-    /* instruction count, completed instructions (exact at block ends;
-     * ppc_icount_now() is exact inside a handler) */
+    /* instruction count, completed instructions: exact at block ends,
+     * and while a block runs the count at its start (every engine adds a
+     * block's instructions when it ends), so that ppc_icount_now() is
+     * exact inside a handler */
     uint64_t icount;
     uint32_t block_ea;  /* EA of the block now running */
-    uint64_t block_icount; /* icount at the start of that block */
     /* exact count (ppc_icount_now) of the instruction whose load/store is
      * now in the bus, set by ppc_ld_slow/ppc_st_slow before an MMIO access
      * so that device callbacks can see it (the test device's counter) */
@@ -402,7 +403,7 @@ static inline uint32_t ppc_op_ea(const PPCState *s, const PPCOp *op)
 
 static inline uint64_t ppc_icount_now(const PPCState *s, const PPCOp *op)
 {
-    return s->block_icount + op->idx;
+    return s->icount + op->idx;
 }
 
 static inline uint32_t ppc_bswap32(uint32_t v) { return __builtin_bswap32(v); }

@@ -67,7 +67,6 @@ const PPCRegDesc ppc_regs[] = {
     { "dec", NULL, M_(dec), 1, PPC_RG_HOST, PPC_REG_RESET, 0, 0, 0, 1 },
     { "exit_request", NULL, M_(exit_request), 1, PPC_RG_HOST, 0, 0, 0, 0, 1 },
     { "block_ea", NULL, M_(block_ea), 1, PPC_RG_HOST, 0, 0, 0, 0, 1 },
-    { "block_icount", NULL, M_(block_icount), 1, PPC_RG_HOST, 0, 0, 0, 0, 1 },
     { "mmio_icount", NULL, M_(mmio_icount), 1, PPC_RG_HOST, 0, 0, 0, 0, 1 },
 };
 

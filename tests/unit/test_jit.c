@@ -993,14 +993,14 @@ END_TEST
 #define REC_MAX 64
 
 /* A device whose register write records what a device may read of the
- * CPU at that moment (cpu/mmu.c sets mmio_icount; icount and
- * block_icount are the run loop's; CR and GPRs the guest's) and, at the
+ * CPU at that moment (cpu/mmu.c sets mmio_icount; icount, the count at
+ * the block's start, the run loop's; CR and GPRs the guest's) and, at the
  * write numbered stop_at, asks the CPU to leave its run (exit_request,
  * as a device that raised an event does) */
 typedef struct {
     PPCState *cpu;
     unsigned n, stop_at;
-    uint64_t mmio_icount[REC_MAX], block_icount[REC_MAX];
+    uint64_t mmio_icount[REC_MAX], icount[REC_MAX];
     uint32_t cr[REC_MAX], val[REC_MAX];
 } RecDev;
 
@@ -1018,7 +1018,7 @@ static void rec_write(void *opaque, uint32_t off, uint32_t val, unsigned size)
     (void)size;
     if (d->n < REC_MAX) {
         d->mmio_icount[d->n] = d->cpu->mmio_icount;
-        d->block_icount[d->n] = d->cpu->block_icount;
+        d->icount[d->n] = d->cpu->icount;
         d->cr[d->n] = d->cpu->cr;
         d->val[d->n] = val;
     }
@@ -1046,10 +1046,10 @@ static void same_rec(const RecDev *a, const RecDev *b, const char *what)
 {
     ck_assert_msg(a->n == b->n, "%s: %u device writes (interp) vs %u (jit)", what, a->n, b->n);
     for (unsigned i = 0; i < a->n && i < REC_MAX; i++) {
-        ck_assert_msg(a->mmio_icount[i] == b->mmio_icount[i] && a->block_icount[i] == b->block_icount[i],
+        ck_assert_msg(a->mmio_icount[i] == b->mmio_icount[i] && a->icount[i] == b->icount[i],
                       "%s: write %u at icount %llu/%llu (interp) vs %llu/%llu (jit)", what, i,
-                      (unsigned long long)a->mmio_icount[i], (unsigned long long)a->block_icount[i],
-                      (unsigned long long)b->mmio_icount[i], (unsigned long long)b->block_icount[i]);
+                      (unsigned long long)a->mmio_icount[i], (unsigned long long)a->icount[i],
+                      (unsigned long long)b->mmio_icount[i], (unsigned long long)b->icount[i]);
         ck_assert_msg(a->cr[i] == b->cr[i] && a->val[i] == b->val[i],
                       "%s: write %u with CR %08x value %08x (interp) vs CR %08x value %08x (jit)", what, i,
                       a->cr[i], a->val[i], b->cr[i], b->val[i]);
@@ -1851,6 +1851,49 @@ START_TEST(flag_fetch_remap_by_handler)
 }
 END_TEST
 
+/* ---- block exits: the count that chains and jump-cache exits keep ---- */
+
+/* Chains (b, bl, bdnz back to a block that is not the chaining one) and
+ * a jump-cache exit (blr) between blocks without a handler call, so that
+ * they take their fast paths once linked and filled: the count each
+ * leaves in s->icount is what a handler of the next block reads
+ * (ppc_icount_now: the device write's mmio_icount) and what the run loop
+ * goes on from, at every budget and with the device asking to leave
+ *   0x3000: stw r3,0(r9) ; addi r3,r3,1 ; b 0x3010 ; nop
+ *   0x3010: addi r5,r5,2 ; bl 0x3020 ; bdnz 0x3000 ; b .
+ *   0x3020: addi r4,r4,1 ; blr */
+START_TEST(exit_count_at_device_writes)
+{
+    uint32_t code[] = { D(36, 3, 9, 0), D(14, 3, 3, 1), B(8), D(24, 0, 0, 0),
+                        D(14, 5, 5, 2), B(0xC) | 1, BC(16, 0, -0x18), B(0),
+                        D(14, 4, 4, 1), XL(16, 20, 0, 0) };
+    const unsigned passes = 6, pass_n = 8;
+    for (unsigned stop = 0; stop <= 5; stop += 5) {
+        for (unsigned k = 0; k < passes * pass_n + 4; k++) {
+            RecDev d[2];
+            CpuEnv *e[2] = { rec_env(PPC_ENGINE_INTERP, &d[0], code, 10),
+                             rec_env(PPC_ENGINE_JIT, &d[1], code, 10) };
+            int r[2];
+            for (int i = 0; i < 2; i++) {
+                d[i].stop_at = stop;
+                e[i]->cpu.ctr = passes;
+                r[i] = ppc_run(&e[i]->cpu, k);
+            }
+            char what[64];
+            snprintf(what, sizeof what, "device stop %u, budget %u", stop, k);
+            ck_assert_msg(r[0] == r[1], "%s: ppc_run %d vs %d", what, r[0], r[1]);
+            same_exc_state(e[0], e[1], what);
+            same_rec(&d[0], &d[1], what);
+            /* the interpreter's: one write at the start of every pass */
+            for (unsigned i = 0; i < d[0].n; i++)
+                ck_assert_uint_eq(d[0].mmio_icount[i], pass_n * i);
+            cpuenv_free(e[0]);
+            cpuenv_free(e[1]);
+        }
+    }
+}
+END_TEST
+
 Suite *suite_jit(void)
 {
     Suite *s = suite_create("jit");
@@ -1904,6 +1947,8 @@ Suite *suite_jit(void)
         /* a compare's CR field written by its branch */
         tcase_add_test(tc, lazy_crf_exits);
         tcase_add_test(tc, flag_fetch_remap_by_handler);
+        /* block exits */
+        tcase_add_test(tc, exit_count_at_device_writes);
     }
     suite_add_tcase(s, tc);
     return s;
