@@ -238,7 +238,7 @@ static void gen_slots_invalid(JitEmit *e)
 
 /* A loop's instruction count.  A block that branches back to its start
  * (Gen.loop) does not keep s->icount current on its
- * back edge: for the loop's duration the end of the budget (r12, see
+ * back edge: for the loop's duration the end of the budget (from r12, see
  * gen_prologue) waits at [rsp + LOOP_END], r12 holds the pass's slack and
  * the 64-bit word at [rsp + LOOP_BASE] a base B such that the count at
  * the start of the current pass is always B - r12 (mod 2^64).  The slack
@@ -254,8 +254,9 @@ static void gen_slots_invalid(JitEmit *e)
  * icount first (gen_loop_count_store: before every
  * handler call, as ppc_icount_now reads it, and before every
  * exit and chain, as the run loop and jit_next read icount), and a chain
- * to another block puts end and the flag (set when the slack is
- * negative) back into r12.  Every value a handler or the run loop sees is
+ * to another block puts the budget left past the pass (end - count - n)
+ * and the flag (set when the slack is negative) back into r12
+ * (gen_loop_leave).  Every value a handler or the run loop sees is
  * the interpreter's. */
 #define HR_SLACK 12 /* r12 */
 #define LOOP_END 16
@@ -403,8 +404,11 @@ static void gen_call(Gen *g, const PPCOp *op)
     g->n_exits++;
 }
 
-/* Frame: rbx = state, r12 = the instruction count the run must not pass
- * (chained blocks check it; below 2^62, ppc_jit_run) with its bit 63 the
+/* Frame: rbx = state, r12 = the budget left past the running block: how
+ * many instructions may run after its n before the run's end (end -
+ * icount - n, icount the count at the block's start; at most 2^62,
+ * ppc_jit_run), which a chain or jump-cache exit takes the next block's n
+ * off (sub r12, n; jl: a signed r12 < n), with its bit 63 the
  * flag "a handler ran": set after every call of a handler (and on entry
  * from the run loop), cleared once a chain site has made the run loop's
  * full checks.  While it is clear, nothing but generated code ran since
@@ -413,7 +417,8 @@ static void gen_call(Gen *g, const PPCOp *op)
  * asynchronous requests and the budget checked; while it is set, r12 is
  * negative and the budget check of every chain and jump-cache exit (a
  * signed compare) fails, into the path that makes the full checks: one
- * compare for both.
+ * test for both.  s->icount stays exact (the chains add to it), for the
+ * handlers and the run loop.
  * rbp, r14, r15 (the GPR cache) pushed and 72 bytes reserved (the page
  * slots' tags at [rsp], a loop's end and count base at [rsp + LOOP_END]
  * and [rsp + LOOP_BASE], its deferred CR field's operands, CRF_A, the r1
@@ -1831,34 +1836,64 @@ static void grp_emit_slow(Gen *g)
     free(end);
 }
 
+/* The code of the next block and its budget left (r12 there, see
+ * gen_prologue), returned in rax and rdx */
+typedef struct {
+    void *code;
+    uint64_t left;
+} JitNext;
+
 /* Called from generated code when a block ends on a target known only at
  * run time (bclr, bcctr, another page): the run loop's checks between two
  * blocks, in its order, and the next block's code when the loop would run
  * it in the JIT next; NULL sends the block back to the loop.  On success
  * the finished block (done ops) is accounted as the loop would. */
-static void *jit_next(PPCState *s, uint64_t end, uint32_t done)
+static JitNext jit_next(PPCState *s, uint64_t left, uint32_t done)
 {
-    uint64_t icount = s->icount + done;
+    /* left is the budget past the finished block, whose done ops are
+     * its n: the run's end is icount + done + left */
+    uint64_t icount = s->icount + done, end = icount + left;
     if (s->exit_request || s->irq_pending || s->halted || s->debug_active || icount >= end ||
         ((s->msr & (MSR_SE | MSR_BE)) | (s->iabr & 2u)) || (s->debug_flags & PPC_DBG_EXEC))
-        return NULL;
+        return (JitNext){ NULL, 0 };
     uint32_t pc = s->pc;
     const PPCTLBEntry *e = &s->tlb[PPC_TLB_IDX(pc)];
     if (e->tag_x != (pc & PPC_PAGE_MASK))
-        return NULL;
+        return (JitNext){ NULL, 0 };
     PPCBlock *b = ppc_bc_lookup(s, e->pa_page | (pc & ~PPC_PAGE_MASK));
     if (!b || end - icount < b->n || !b->jit_code || b->jit_gen != s->jit->gen)
-        return NULL;
+        return (JitNext){ NULL, 0 };
     /* the fetch translation just checked and the block found stay what
      * they are until jc_gen goes up (ppc.h) */
     s->jit->jc[(pc >> 2) & ((1u << PPC_JIT_JC_BITS) - 1)] =
         (PPCJitJC){ pc, b->n, s->jc_gen, (uint8_t *)b->jit_code + PROLOGUE_LEN, b };
     s->icount = icount;
     s->block_ea = pc;
-    return (uint8_t *)b->jit_code + PROLOGUE_LEN;
+    return (JitNext){ (uint8_t *)b->jit_code + PROLOGUE_LEN, end - icount - b->n };
 }
 
 #define BLK(f) ((uint32_t)offsetof(PPCBlock, f))
+
+/* op r12, imm32 (the long form: chain sites patch the imm32, 3 bytes in) */
+static void gen_r12_imm(JitEmit *e, int alu, uint32_t imm)
+{
+    x_byte(e, 0x49);
+    x_byte(e, 0x81);
+    x_byte(e, (uint8_t)(0xC0 | (alu << 3) | (HR_SLACK & 7)));
+    x_u32(e, imm);
+}
+
+/* s->icount += n (a qword add to memory) */
+static void gen_icount_add(JitEmit *e, uint32_t n)
+{
+    x_byte(e, 0x48);
+    x_byte(e, n < 0x80 ? 0x83 : 0x81);
+    x_mem_rbx(e, ALU_ADD, ST(icount));
+    if (n < 0x80)
+        x_byte(e, (uint8_t)n);
+    else
+        x_u32(e, n);
+}
 
 /* s->pc is set: go on with the block there, or leave.  When no handler
  * ran since the last full check (r12 >= 0, see gen_prologue), the jump
@@ -1908,36 +1943,30 @@ static void gen_exit_dynamic(Gen *g, const PPCOp *op, bool esi_pc)
     x_byte(e, 0x4A);
     x_byte(e, 0x08);
     slow[n_slow++] = x_jcc_fwd(e, CC_NE);
-    /* rax = icount + done; rax + the target's n <= end */
+    /* the target's n within the budget left (r12 < n also when a handler
+     * ran, see gen_prologue): r12 -= n, as it was again on the slow path */
     x_byte(e, 0x8B); /* mov ecx, [rdx + 4] */
     x_byte(e, 0x4A);
     x_byte(e, 0x04);
-    x_byte(e, 0x48); /* mov rax, [rbx + icount] */
-    x_byte(e, 0x8B);
-    x_mem_rbx(e, X_EAX, ST(icount));
-    x_byte(e, 0x48); /* add rax, done */
-    x_byte(e, 0x05);
-    x_u32(e, done);
-    x_byte(e, 0x48); /* add rcx, rax */
-    x_byte(e, 0x01);
-    x_byte(e, 0xC1);
-    x_byte(e, 0x4C); /* cmp rcx, r12: also fails when a handler ran (r12 < 0) */
-    x_byte(e, 0x39);
-    x_byte(e, 0xE1);
-    slow[n_slow++] = x_jcc_fwd(e, CC_G);
-    x_byte(e, 0x48); /* mov [rbx + icount], rax */
-    x_byte(e, 0x89);
-    x_mem_rbx(e, X_EAX, ST(icount));
+    x_byte(e, 0x49); /* sub r12, rcx */
+    x_byte(e, 0x29);
+    x_byte(e, 0xCC);
+    size_t over = x_jcc_fwd(e, CC_L);
+    gen_icount_add(e, done);
     x_store(e, ST(block_ea), X_ESI);
     x_byte(e, 0xFF); /* jmp [rdx + 16] */
     x_byte(e, 0x62);
     x_byte(e, 0x10);
+    x_patch_here(e, over);
+    x_byte(e, 0x49); /* add r12, rcx */
+    x_byte(e, 0x01);
+    x_byte(e, 0xCC);
     for (unsigned k = 0; k < n_slow; k++)
         x_patch_here(e, slow[k]);
     static const uint8_t args[] = { 0x48, 0x89, 0xDF, 0x4C, 0x89, 0xE6 }; /* mov rdi, rbx; mov rsi, r12 */
     for (size_t i = 0; i < sizeof args; i++)
         x_byte(e, args[i]);
-    x_q_bit_imm(e, 6, X_ESI, 63); /* btr rsi, 63: end, without the flag */
+    x_q_bit_imm(e, 6, X_ESI, 63); /* btr rsi, 63: the budget left, without the flag */
     x_mov_imm(e, X_EDX, done);
     x_mov_imm64(e, X_EAX, (uint64_t)(uintptr_t)jit_next);
     x_byte(e, 0xFF); /* call rax */
@@ -1946,7 +1975,9 @@ static void gen_exit_dynamic(Gen *g, const PPCOp *op, bool esi_pc)
     x_byte(e, 0x85);
     x_byte(e, 0xC0);
     size_t leave = x_jcc_fwd(e, CC_E);
-    x_q_bit_imm(e, 6, HR_SLACK, 63); /* btr r12, 63: jit_next made the full checks */
+    /* jit_next made the full checks: r12 = the next block's budget left,
+     * without the flag */
+    x_q_mov(e, HR_SLACK, X_EDX);
     gen_slots_invalid(e); /* and clobbered r10, r11, rdi */
     x_byte(e, 0xFF); /* jmp rax */
     x_byte(e, 0xE0);
@@ -2046,9 +2077,10 @@ static void gen_loop_budget(Gen *g, bool flag)
 }
 
 /* Leave a loop other than by its back edge, after the GPR write-back: the
- * count stored, r12 the end again with the flag (bit 63) set when the
- * slack is negative (a handler ran since the last full checks, or the
- * budget ends here anyway).  rcx, rdx. */
+ * count stored, r12 the budget left past this pass again (end - count -
+ * n, never negative: a pass runs only when it fits) with the flag (bit
+ * 63) set when the slack is negative (a handler ran since the last full
+ * checks, or the budget ends here anyway).  rcx, rdx. */
 static void gen_loop_leave(Gen *g)
 {
     JitEmit *e = &g->e;
@@ -2059,8 +2091,24 @@ static void gen_loop_leave(Gen *g)
     x_q_shift_imm(e, 5, X_ECX, 63); /* shr rcx, 63 */
     x_q_shift_imm(e, 4, X_ECX, 63); /* shl rcx, 63: the flag */
     x_q_load_rsp(e, X_EDX, LOOP_END);
+    x_q_alu(e, ALU_SUB, X_EDX, X_EAX);
+    x_q_alu_imm(e, ALU_SUB, X_EDX, g->b->n);
     x_q_alu(e, ALU_OR, X_ECX, X_EDX);
     x_q_mov(e, HR_SLACK, X_ECX);
+}
+
+/* A loop's entry: the end of the budget to [rsp + LOOP_END], from r12
+ * (the budget left past this block, see gen_prologue) without the flag,
+ * and the count in rax (for gen_loop_budget).  rcx. */
+static void gen_loop_enter(Gen *g)
+{
+    JitEmit *e = &g->e;
+    x_q_mov(e, X_ECX, HR_SLACK);
+    x_q_bit_imm(e, 6, X_ECX, 63);
+    x_q_load(e, X_EAX, ST(icount));
+    x_q_alu(e, ALU_ADD, X_ECX, X_EAX);
+    x_q_alu_imm(e, ALU_ADD, X_ECX, g->b->n);
+    x_q_store_rsp(e, LOOP_END, X_ECX);
 }
 
 /* A loop's back edge: on into the next pass unless an exit or interrupt
@@ -2185,21 +2233,14 @@ static void gen_chain(Gen *g, const PPCOp *op, uint32_t off, bool esi_pc)
         x_alu_mem_imm(e, ALU_CMP, ST(irq_pending), 0);
         out[n_out++] = x_jcc_fwd(e, CC_NE);
     }
-    /* icount + this block's ops + the target's ops <= end */
-    x_byte(e, 0x48); /* mov rax, [rbx + icount] */
-    x_byte(e, 0x8B);
-    x_mem_rbx(e, X_EAX, ST(icount));
-    x_byte(e, 0x48); /* lea rcx, [rax + imm32] */
-    x_byte(e, 0x8D);
-    x_byte(e, 0x88);
+    /* the target's ops within the budget left, r12 (see gen_prologue):
+     * sub r12, n; jl, a signed r12 < n, also when a handler ran (r12 < 0) */
+    uint32_t tn = self ? g->b->n : 0xFFFFu; /* patched: the target's n */
+    size_t budget = e->pos;
     if (st)
-        st->at_n = j->used + e->pos;
-    x_u32(e, self ? done + g->b->n : done + 0xFFFFu); /* patched: done + target n */
-    x_byte(e, 0x4C); /* cmp rcx, r12 (signed: r12 < 0 when a handler ran) */
-    x_byte(e, 0x39);
-    x_byte(e, 0xE1);
-    size_t slow = x_jcc_fwd(e, CC_G);
-    size_t fits = e->pos;
+        st->at_n = j->used + e->pos + 3;
+    gen_r12_imm(e, ALU_SUB, tn);
+    size_t slow = x_jcc_fwd(e, CC_L);
     /* the target block still valid (n = 0 once invalidated).  A loop's
      * block was valid when it was entered (through a checked chain, the
      * jump cache or the hash) and only a handler can have invalidated it
@@ -2213,14 +2254,8 @@ static void gen_chain(Gen *g, const PPCOp *op, uint32_t off, bool esi_pc)
         x_byte(e, 0x00);
         out[n_out++] = x_jcc_fwd(e, CC_E);
     }
-    /* what the run loop does between blocks: icount += done (rax still
-     * holds icount), block_ea = pc */
-    x_byte(e, 0x48); /* add rax, done */
-    x_byte(e, 0x05);
-    x_u32(e, done);
-    x_byte(e, 0x48); /* mov [rbx + icount], rax */
-    x_byte(e, 0x89);
-    x_mem_rbx(e, X_EAX, ST(icount));
+    /* what the run loop does between blocks: icount += done, block_ea = pc */
+    gen_icount_add(e, done);
     if (!self) { /* a loop's block_ea stays */
         if (!esi_pc)
             x_load(e, X_ESI, ST(pc));
@@ -2234,18 +2269,17 @@ static void gen_chain(Gen *g, const PPCOp *op, uint32_t off, bool esi_pc)
         jmp = x_jmp_fwd(e);
         st->at_jmp = j->used + jmp;
     }
-    /* past the budget, or a handler ran (the flag cleared: leaving pops
-     * r12 anyway): the budget against the end itself, then the full
-     * checks, which keep rax (the count) */
+    /* r12 < n: r12 as it was (mod 2^64); leave unless the flag was set
+     * (btr: CF), else the full checks and the budget again without it
+     * (leaving pops r12 anyway) */
     x_patch_here(e, slow);
+    if (st)
+        st->at_n2 = j->used + e->pos + 3;
+    gen_r12_imm(e, ALU_ADD, tn);
     x_q_bit_imm(e, 6, HR_SLACK, 63); /* btr r12, 63: CF = the flag */
     out[n_out++] = x_jcc_fwd(e, CC_AE);
-    x_byte(e, 0x4C); /* cmp rcx, r12 */
-    x_byte(e, 0x39);
-    x_byte(e, 0xE1);
-    out[n_out++] = x_jcc_fwd(e, CC_G);
     gen_full_checks(g, out, &n_out, self);
-    x_jmp_back(e, fits);
+    x_jmp_back(e, budget);
     for (unsigned k = 0; k < n_out; k++)
         x_patch_here(e, out[k]);
     if (!self) {
@@ -2477,12 +2511,7 @@ static void *compile(PPCState *s, PPCBlock *b)
     g->loop_head = PROLOGUE_LEN;
     g->loaded = g->dirty = 0;
     if (g->loop) {
-        /* the end without the flag (bit 63), which gen_loop_budget reads
-         * from r12 */
-        x_q_mov(e, X_ECX, 12);
-        x_q_bit_imm(e, 6, X_ECX, 63);
-        x_q_store_rsp(e, LOOP_END, X_ECX);
-        x_q_load(e, X_EAX, ST(icount));
+        gen_loop_enter(g);
         gen_loop_budget(g, true);
         if (g->crf_defer)
             x_store8_rsp_imm(e, CRF_PEND, 0); /* s->cr exact */
@@ -2563,7 +2592,7 @@ static void *compile(PPCState *s, PPCBlock *b)
 typedef struct {
     uint64_t r, idx;
 } JitRet;
-typedef JitRet (*JitFn)(PPCState *s, uint64_t end);
+typedef JitRet (*JitFn)(PPCState *s, uint64_t left);
 
 void *ppc_jit_prepare(PPCState *s, PPCBlock *b)
 {
@@ -2580,12 +2609,16 @@ void *ppc_jit_prepare(PPCState *s, PPCBlock *b)
     return code;
 }
 
-int ppc_jit_run(PPCState *s, void *code, uint64_t end, unsigned *done)
+int ppc_jit_run(PPCState *s, void *code, uint64_t end, unsigned n, unsigned *done)
 {
-    /* bit 63 of the end is the flag of gen_prologue: no run reaches 2^62 */
-    if (end > (1ull << 62))
-        end = 1ull << 62;
-    JitRet ret = ((JitFn)code)(s, end);
+    /* r12 of gen_prologue: the budget left past the block's n ops, 0
+     * when they end it or pass it (the block runs, nothing chains); at
+     * most 2^62, clear of the flag (bit 63) */
+    uint64_t past = s->icount + n;
+    uint64_t left = end > past ? end - past : 0;
+    if (left > (1ull << 62))
+        left = 1ull << 62;
+    JitRet ret = ((JitFn)code)(s, left);
     *done = (unsigned)ret.idx;
     return (int)ret.r;
 }
@@ -2600,10 +2633,11 @@ static void link_site(PPCJit *j, PPCBlock *b, const uint8_t *code)
     PPCJitSite *st = &j->sites[id];
     if (st->gen != j->gen || st->target_pa != b->pa || !b->n)
         return;
-    uint32_t n = st->done + b->n;
+    uint32_t n = b->n;
     uint64_t ptr = (uint64_t)(uintptr_t)&b->n;
     uint32_t rel = (uint32_t)((code + PROLOGUE_LEN) - (j->rx + st->at_jmp + 4));
     memcpy(j->rw + st->at_n, &n, 4);
+    memcpy(j->rw + st->at_n2, &n, 4);
     memcpy(j->rw + st->at_ptr, &ptr, 8);
     memcpy(j->rw + st->at_jmp, &rel, 4);
 }
@@ -2616,5 +2650,5 @@ int ppc_jit_exec(PPCState *s, PPCBlock *b, uint64_t end, unsigned *done)
         return ppc_interp_ops(s, b->ops, b->n, done);
     if (j->link_req)
         link_site(j, b, code);
-    return ppc_jit_run(s, code, end, done);
+    return ppc_jit_run(s, code, end, b->n, done);
 }

@@ -25,6 +25,7 @@
 typedef struct PPCJitSite {
     uint32_t target_pa, gen, done;
     size_t at_n, at_ptr, at_jmp;
+    size_t at_n2; /* the second copy of the target's n (the slow path's) */
 } PPCJitSite;
 
 /* The jump cache of run-time targets (bclr, bcctr, another page), as
@@ -64,13 +65,15 @@ typedef struct PPCJit {
 
 /* Run block b whole (s->block_ea set, b->n fits in the budget), and the
  * blocks it chains to while they fit before 'end' (each accounted in
- * s->icount and s->block_ea as the run loop does); returns the op result that ended the last block, *done
- * its index (that block's n when every op returned PPC_NEXT). */
+ * s->icount and s->block_ea as the run loop does); returns the op result
+ * that ended the last block, *done its index (that block's n when every
+ * op returned PPC_NEXT). */
 int ppc_jit_exec(PPCState *s, PPCBlock *b, uint64_t end, unsigned *done);
 /* The host code of b, generated now if needed (NULL: the buffer cannot
  * hold one block), and running it */
 void *ppc_jit_prepare(PPCState *s, PPCBlock *b);
-int ppc_jit_run(PPCState *s, void *code, uint64_t end, unsigned *done);
+/* n: the block's op count, the part of the budget it takes */
+int ppc_jit_run(PPCState *s, void *code, uint64_t end, unsigned n, unsigned *done);
 /* The same, checked: the block runs in the interpreter, then from the same
  * state in the JIT, and any difference stops the CPU (cpu/jit_check.c). */
 int ppc_lockstep_exec(PPCState *s, PPCBlock *b, unsigned *done);

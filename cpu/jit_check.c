@@ -272,7 +272,7 @@ int ppc_lockstep_exec(PPCState *s, PPCBlock *b, unsigned *done)
     s->exit_request = exit_req;
 
     unsigned d2;
-    int r2 = ppc_jit_run(s, code, 0, &d2); /* end 0: no chaining */
+    int r2 = ppc_jit_run(s, code, 0, n, &d2); /* end 0: no chaining */
     jit->ls_checked++;
 
     unsigned mem_diffs = 0;

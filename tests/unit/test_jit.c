@@ -1853,26 +1853,30 @@ END_TEST
 
 /* ---- block exits: the count that chains and jump-cache exits keep ---- */
 
-/* Chains (b, bl, bdnz back to a block that is not the chaining one) and
- * a jump-cache exit (blr) between blocks without a handler call, so that
- * they take their fast paths once linked and filled: the count each
- * leaves in s->icount is what a handler of the next block reads
- * (ppc_icount_now: the device write's mmio_icount) and what the run loop
- * goes on from, at every budget and with the device asking to leave
+/* Chains (b, bl, bdnz back to a block that is not the chaining one),
+ * some from blocks without a handler call, so that they take their fast
+ * paths once linked, and a jump-cache exit (blr) from a block whose
+ * device write set the flag "a handler ran": the count each leaves in
+ * s->icount is what a handler of the next block reads (ppc_icount_now:
+ * the device write's mmio_icount) and what the run loop goes on from, at
+ * every budget (one ends right after the blr's block, with the flag set)
+ * and with the device asking to leave.  The program ends in an illegal
+ * instruction (its program exception ends every run, before the budget:
+ * a run that misses the end of its budget in generated code comes back)
  *   0x3000: stw r3,0(r9) ; addi r3,r3,1 ; b 0x3010 ; nop
- *   0x3010: addi r5,r5,2 ; bl 0x3020 ; bdnz 0x3000 ; b .
- *   0x3020: addi r4,r4,1 ; blr */
+ *   0x3010: addi r5,r5,2 ; bl 0x3020 ; bdnz 0x3000 ; .long 0
+ *   0x3020: addi r4,r4,1 ; stw r4,12(r9) ; blr */
 START_TEST(exit_count_at_device_writes)
 {
     uint32_t code[] = { D(36, 3, 9, 0), D(14, 3, 3, 1), B(8), D(24, 0, 0, 0),
-                        D(14, 5, 5, 2), B(0xC) | 1, BC(16, 0, -0x18), B(0),
-                        D(14, 4, 4, 1), XL(16, 20, 0, 0) };
-    const unsigned passes = 6, pass_n = 8;
+                        D(14, 5, 5, 2), B(0xC) | 1, BC(16, 0, -0x18), 0,
+                        D(14, 4, 4, 1), D(36, 4, 9, 12), XL(16, 20, 0, 0) };
+    const unsigned passes = 6, pass_n = 9;
     for (unsigned stop = 0; stop <= 5; stop += 5) {
         for (unsigned k = 0; k < passes * pass_n + 4; k++) {
             RecDev d[2];
-            CpuEnv *e[2] = { rec_env(PPC_ENGINE_INTERP, &d[0], code, 10),
-                             rec_env(PPC_ENGINE_JIT, &d[1], code, 10) };
+            CpuEnv *e[2] = { rec_env(PPC_ENGINE_INTERP, &d[0], code, 11),
+                             rec_env(PPC_ENGINE_JIT, &d[1], code, 11) };
             int r[2];
             for (int i = 0; i < 2; i++) {
                 d[i].stop_at = stop;
@@ -1884,12 +1888,58 @@ START_TEST(exit_count_at_device_writes)
             ck_assert_msg(r[0] == r[1], "%s: ppc_run %d vs %d", what, r[0], r[1]);
             same_exc_state(e[0], e[1], what);
             same_rec(&d[0], &d[1], what);
-            /* the interpreter's: one write at the start of every pass */
+            /* the interpreter's: two writes a pass, its first op and
+             * its seventh */
             for (unsigned i = 0; i < d[0].n; i++)
-                ck_assert_uint_eq(d[0].mmio_icount[i], pass_n * i);
+                ck_assert_uint_eq(d[0].mmio_icount[i], pass_n * (i / 2) + (i % 2 ? 6 : 0));
             cpuenv_free(e[0]);
             cpuenv_free(e[1]);
         }
+    }
+}
+END_TEST
+
+/* The budget left that chains and jump-cache exits keep in r12: a loop
+ * leaving into a chain (b after bdnz falls through), a bl chain and a blr
+ * through the jump cache into an illegal instruction (whose program
+ * exception ends the run: a run that misses the end of its budget in
+ * generated code comes back); run four times from the start (ctr 5
+ * again) in the same CPU, first to the end, so that the later runs, each
+ * with the budget, find the chain sites linked and the jump cache
+ * filled.  At every budget each run stops at the interpreter's count, pc
+ * and GPRs
+ *   0x3000: addi r3,r3,1 ; addi r4,r4,2 ; bdnz 0x3000
+ *   0x300C: addi r5,r5,1 ; bl 0x3020 ; .long 0
+ *   0x3020: addi r6,r6,1 ; blr */
+START_TEST(exit_budget_left_after_loop)
+{
+    uint32_t code[] = { D(14, 3, 3, 1), D(14, 4, 4, 2), BC(16, 0, -8), D(14, 5, 5, 1),
+                        B(0x10) | 1, 0, D(24, 0, 0, 0), D(24, 0, 0, 0),
+                        D(14, 6, 6, 1), XL(16, 20, 0, 0) };
+    for (unsigned k = 0; k < 3 * 5 + 2 + 2 + 6; k++) {
+        CpuEnv *e[2];
+        for (int i = 0; i < 2; i++) {
+            e[i] = cpuenv_new(1);
+            ck_assert_int_eq(ppc_set_engine(&e[i]->cpu, i ? PPC_ENGINE_JIT : PPC_ENGINE_INTERP), 0);
+            cpuenv_put_code(e[i], 0x3000, code, 10);
+        }
+        for (unsigned run = 0; run < 4; run++) {
+            int r[2];
+            for (int i = 0; i < 2; i++) {
+                e[i]->cpu.pc = 0x3000;
+                e[i]->cpu.ctr = 5;
+                r[i] = ppc_run(&e[i]->cpu, run ? k : 100);
+            }
+            char what[48];
+            snprintf(what, sizeof what, "budget %u, run %u", k, run);
+            ck_assert_msg(r[0] == r[1], "%s: ppc_run %d vs %d", what, r[0], r[1]);
+            same_exc_state(e[0], e[1], what);
+            ck_assert_msg(e[0]->cpu.lr == e[1]->cpu.lr, "%s: lr", what);
+            /* the interpreter's: 19 instructions a run, or the budget */
+            ck_assert_uint_eq(e[0]->cpu.icount, 19 + (uint64_t)(k < 19 ? k : 19) * run);
+        }
+        cpuenv_free(e[0]);
+        cpuenv_free(e[1]);
     }
 }
 END_TEST
@@ -1949,6 +1999,7 @@ Suite *suite_jit(void)
         tcase_add_test(tc, flag_fetch_remap_by_handler);
         /* block exits */
         tcase_add_test(tc, exit_count_at_device_writes);
+        tcase_add_test(tc, exit_budget_left_after_loop);
     }
     suite_add_tcase(s, tc);
     return s;
