@@ -170,6 +170,7 @@ int ppc_set_engine(PPCState *s, int engine)
         unsigned a, bx, c, d;
         j->movbe = __get_cpuid(1, &a, &bx, &c, &d) && (c & bit_MOVBE) && !getenv("PPCEMU_JIT_NO_MOVBE");
         j->groups = !getenv("PPCEMU_JIT_NO_GROUPS");
+        j->direct = !getenv("PPCEMU_JIT_NO_DIRECT");
         s->jit = j;
         /* as QEMU's -perfmap: host perf symbolises generated code from
          * /tmp/perf-PID.map, one "START SIZE NAME" line (hex) a block */
@@ -828,6 +829,75 @@ static int gen_src(Gen *g, uint32_t r)
     return h >= 0 ? h : g->eax_in == (int)r ? X_EAX : -1;
 }
 
+/* after a template that wrote GPR d's host register directly */
+static void gen_direct_done(Gen *g, uint32_t d)
+{
+    g->eax_in = -1;
+    g->loaded |= 1u << d;
+    g->dirty |= 1u << d;
+}
+
+/* h = ROTL(h, sh) & mask: a shift alone for the masks of slwi and srwi
+ * (the bits the rotation brought round are exactly those cleared), the
+ * rotation alone for a full mask */
+static void gen_rlwinm(JitEmit *e, unsigned h, uint32_t sh, uint32_t mask)
+{
+    if (sh && mask == 0xFFFFFFFFu << sh) {
+        x_shift_imm_any(e, 4, h, (uint8_t)sh);
+        return;
+    }
+    if (sh && mask == 0xFFFFFFFFu >> (32 - sh)) {
+        x_shift_imm_any(e, 5, h, (uint8_t)(32 - sh));
+        return;
+    }
+    if (sh)
+        x_shift_imm_any(e, 0, h, (uint8_t)sh);
+    if (mask != 0xFFFFFFFFu)
+        x_alu_imm_any(e, ALU_AND, h, mask);
+}
+
+/* host register h = GPR r (nothing when h holds it already) */
+static void gen_mov_to(Gen *g, unsigned h, uint32_t r)
+{
+    int sr = gen_src(g, r);
+    if (sr == (int)h)
+        return;
+    if (sr >= 0)
+        x_mov(&g->e, h, (unsigned)sr);
+    else
+        x_load(&g->e, h, GPR(r));
+}
+
+/* gen_alu_direct for an rD without a host register (its home is
+ * PPCState): mr as one store from the source's register, rD = rD op rX
+ * as one op on memory, [rbx + GPR(d)] op= the register holding rX; false
+ * (nothing emitted) for the other forms, which go through eax */
+static bool gen_alu_direct_mem(Gen *g, int alu, uint32_t d, uint32_t a, uint32_t b, bool commute)
+{
+    JitEmit *e = &g->e;
+    if (alu == ALU_OR && a == b) { /* mr */
+        int sa = gen_src(g, a);
+        if (sa < 0) {
+            gen_ld_eax(e, a);
+            sa = X_EAX;
+        }
+        x_store(e, GPR(d), (unsigned)sa);
+        g->eax_in = -1;
+        if (sa == X_EAX) /* eax holds rD's new value */
+            g->eax_gpr = (int)d;
+        return true;
+    }
+    if (d != a && !(commute && d == b))
+        return false;
+    uint32_t x = d == a ? b : a;
+    int sx = x == d ? -1 : gen_src(g, x);
+    if (sx < 0)
+        return false;
+    x_alu_store_any(e, alu, GPR(d), (unsigned)sx);
+    g->eax_in = -1;
+    return true;
+}
+
 /* rD = rA op rB (Rc=0) straight in rD's host register, without a pass
  * through eax: one instruction when rD is rA (or rB and op commutes),
  * else a move and the op; false (nothing emitted) when rD is not cached
@@ -836,6 +906,8 @@ static bool gen_alu_direct(Gen *g, int alu, uint32_t d, uint32_t a, uint32_t b, 
 {
     JitEmit *e = &g->e;
     int hd = g->hreg_of[d];
+    if (hd < 0 && g->s->jit->direct)
+        return gen_alu_direct_mem(g, alu, d, a, b, commute);
     if (hd < 0 || (!commute && d == b && d != a))
         return false;
     int sa = gen_src(g, a), sb = gen_src(g, b);
@@ -906,6 +978,14 @@ static bool gen_alu(Gen *g, const PPCOp *op)
     case 24: case 25: /* ori, oris: rA = rS | imm */
     case 26: case 27: /* xori, xoris */
     case 28: case 29: /* andi., andis. */
+        if (p < 28 && g->hreg_of[ra] >= 0 && g->s->jit->direct) { /* in rA's host register */
+            unsigned ha = (unsigned)g->hreg_of[ra];
+            gen_mov_to(g, ha, rd);
+            if (op->imm)
+                x_alu_imm_any(e, p >= 26 ? ALU_XOR : ALU_OR, ha, op->imm);
+            gen_direct_done(g, ra);
+            return true;
+        }
         gen_ld_eax(e, rd);
         x_alu_imm(e, p >= 28 ? ALU_AND : p >= 26 ? ALU_XOR : ALU_OR, X_EAX, op->imm);
         gen_st_eax(e, ra);
@@ -913,10 +993,21 @@ static bool gen_alu(Gen *g, const PPCOp *op)
             gen_cr0_eax(e);
         return true;
     case 21: /* rlwinm[.]: rA = ROTL(rS, SH) & MASK(MB, ME) */
+        if (!(insn & 1) && g->hreg_of[ra] >= 0 && g->s->jit->direct) {
+            unsigned ha = (unsigned)g->hreg_of[ra];
+            gen_mov_to(g, ha, rd);
+            gen_rlwinm(e, ha, rb, op->imm);
+            gen_direct_done(g, ra);
+            return true;
+        }
         gen_ld_eax(e, rd);
-        if (rb)
-            x_rol(e, X_EAX, (uint8_t)rb);
-        x_alu_imm(e, ALU_AND, X_EAX, op->imm);
+        if (g->s->jit->direct) {
+            gen_rlwinm(e, X_EAX, rb, op->imm);
+        } else {
+            if (rb)
+                x_rol(e, X_EAX, (uint8_t)rb);
+            x_alu_imm(e, ALU_AND, X_EAX, op->imm);
+        }
         gen_st_eax(e, ra);
         if (insn & 1)
             gen_cr0_eax(e);
@@ -1166,6 +1257,23 @@ static bool gen_alu2(Gen *g, const PPCOp *op)
         x_grp3(e, 3, X_EAX);
         break;
     case 235: /* mullw */
+        if (!rc && g->hreg_of[rd] >= 0 && g->s->jit->direct) { /* in rD's host register */
+            unsigned hd = (unsigned)g->hreg_of[rd];
+            uint32_t x = rb;
+            if (rd == rb && rd != ra) { /* commutes */
+                x = ra;
+                cache_get(g, rd);
+            } else {
+                gen_mov_to(g, hd, ra);
+            }
+            int sx = gen_src(g, x);
+            if (sx >= 0)
+                x_imul_any(e, hd, (unsigned)sx);
+            else
+                x_imul_load_any(e, hd, GPR(x));
+            gen_direct_done(g, rd);
+            return true;
+        }
         gen_ld_eax(e, ra);
         gen_ld(g, X_ECX, rb);
         x_0f_rr(e, 0xAF, X_EAX, X_ECX);

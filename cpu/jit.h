@@ -60,6 +60,8 @@ typedef struct PPCJit {
     FILE *perfmap;       /* /tmp/perf-PID.map (PPCEMU_PERFMAP=1), or NULL */
     bool movbe;          /* the host has MOVBE (CPUID.01H:ECX[22]) */
     bool groups;         /* access groups (grp_plan); off by PPCEMU_JIT_NO_GROUPS */
+    bool direct;         /* ALU templates straight on host registers and PPCState
+                          * (gen_alu_direct_mem, ...); off by PPCEMU_JIT_NO_DIRECT */
 } PPCJit;
 
 /* Run block b whole (s->block_ea and s->block_icount set, b->n fits in

@@ -1851,6 +1851,60 @@ START_TEST(flag_fetch_remap_by_handler)
 }
 END_TEST
 
+/* ---- ALU templates straight on the GPR cache's host registers and on
+ * PPCState (cpu/jit.c gen_alu_direct_mem, gen_rlwinm, mullw) ---- */
+
+/* Run code (n ops, at 0x3000) from distinct GPRs and CTR = 4 at every
+ * budget up to max under both engines: the same state */
+static void direct_sweep(const uint32_t *code, unsigned n, unsigned max, const char *name)
+{
+    for (unsigned k = 0; k <= max; k++) {
+        CpuEnv *e[2] = { cache_env(PPC_ENGINE_INTERP, 0x3000, code, n),
+                         cache_env(PPC_ENGINE_JIT, 0x3000, code, n) };
+        for (int i = 0; i < 2; i++) {
+            for (unsigned r = 3; r <= 17; r++)
+                e[i]->cpu.gpr[r] = 0x01010101u * r ^ (0x80000000u >> r) ^ 0x00F0F00Fu;
+            e[i]->cpu.ctr = 4;
+            ck_assert_int_eq(ppc_run(&e[i]->cpu, k), PPC_RUN_BUDGET);
+        }
+        char what[48];
+        snprintf(what, sizeof what, "%s budget %u", name, k);
+        same_exc_state(e[0], e[1], what);
+        cpuenv_free(e[0]);
+        cpuenv_free(e[1]);
+    }
+}
+
+/* mullw into its first operand, its second (commuted) and a third GPR;
+ * slwi and srwi (one shift), a general rlwinm, a rotation alone; ori,
+ * xoris; mr, add, subf, and, xor into GPRs without a host register (in
+ * a loop, where r3-r7 and r9 get one: the rest stay in PPCState), as one
+ * op on memory where rD is an operand (subf r13 its minuend) but not for
+ * subf r14,r14,r6 (rD the subtrahend: not in place) or and r15,r8,r15
+ * (the other operand not in a register); once as a loop of four passes,
+ * once as a straight block
+ *   0x3000: mullw r3,r3,r4 ; mullw r5,r4,r5 ; mullw r6,r3,r4 ;
+ *           slwi r7,r3,2 ; srwi r8,r5,4 ; rlwinm r6,r6,5,3,20 ;
+ *           rotlwi r4,r4,13 ; ori r9,r3,0x1234 ; xoris r3,r3,0x8001 ;
+ *           mr r11,r7 ; add r12,r12,r3 ; subf r13,r5,r13 ;
+ *           subf r14,r14,r6 ; and r15,r8,r15 ; xor r16,r16,r4 ;
+ *           add r17,r3,r17 ; bdnz 0x3000 ; b . */
+START_TEST(direct_alu_forms)
+{
+    uint32_t code[] = { X(235, 3, 3, 4),       X(235, 5, 4, 5),        X(235, 6, 3, 4),
+                        RLWINM(7, 3, 2, 0, 29), RLWINM(8, 5, 28, 4, 31), RLWINM(6, 6, 5, 3, 20),
+                        RLWINM(4, 4, 13, 0, 31), D(24, 3, 9, 0x1234),   D(27, 3, 3, 0x8001),
+                        X(444, 7, 11, 7),      X(266, 12, 12, 3),      X(40, 13, 5, 13),
+                        X(40, 14, 14, 6),      X(28, 8, 15, 15),       X(316, 16, 16, 4),
+                        X(266, 17, 3, 17),     BC(16, 0, -16 * 4),     B(0) };
+    direct_sweep(code, 18, 16 * 4 + 2, "loop");
+    uint32_t straight[17];
+    memcpy(straight, code, 16 * sizeof code[0]);
+    straight[16] = B(0);
+    direct_sweep(straight, 17, 17, "straight");
+}
+END_TEST
+
 Suite *suite_jit(void)
 {
     Suite *s = suite_create("jit");
@@ -1904,6 +1958,8 @@ Suite *suite_jit(void)
         /* a compare's CR field written by its branch */
         tcase_add_test(tc, lazy_crf_exits);
         tcase_add_test(tc, flag_fetch_remap_by_handler);
+        /* ALU templates on host registers and PPCState */
+        tcase_add_test(tc, direct_alu_forms);
     }
     suite_add_tcase(s, tc);
     return s;
