@@ -171,6 +171,7 @@ int ppc_set_engine(PPCState *s, int engine)
         j->movbe = __get_cpuid(1, &a, &bx, &c, &d) && (c & bit_MOVBE) && !getenv("PPCEMU_JIT_NO_MOVBE");
         j->groups = !getenv("PPCEMU_JIT_NO_GROUPS");
         j->direct = !getenv("PPCEMU_JIT_NO_DIRECT");
+        j->ca_frame = !getenv("PPCEMU_JIT_NO_CA_FRAME");
         s->jit = j;
         /* as QEMU's -perfmap: host perf symbolises generated code from
          * /tmp/perf-PID.map, one "START SIZE NAME" line (hex) a block */
@@ -361,6 +362,10 @@ typedef struct Gen {
     /* the index of the op being generated (compile), for the templates
      * that decide on what follows them (crf_lazy_ok) */
     unsigned cur;
+    /* XER[CA] pending in the frame (CA_NOT, gen_ca_out): at the current
+     * point of the code, and at each miss stub's jump (cold[k]) */
+    bool ca_pend;
+    bool cold_ca[PPC_BLOCK_MAX];
 } Gen;
 
 static uint32_t rd_of(uint32_t insn) { return (insn >> 21) & 31; }
@@ -1130,6 +1135,99 @@ static void gen_tlb_mem(JitEmit *e, unsigned r, uint32_t disp)
     x_u32(e, disp);
 }
 
+/* ---- XER[CA] kept in the frame across a run of carrying ops ----
+ * A carrying template (gen_alu2: addic, subfic, addc, adde, addze, addme,
+ * subfc, subfe, subfze, subfme) followed by another one before anything
+ * that could see XER (ca_keep: only ALU templates, compares and loads
+ * and stores of gen_ldst's fast path between) leaves its CA in the byte
+ * at [rsp + CA_NOT], inverted (0: CA set, 1: clear, so that cmp byte, 1
+ * sets CF = CA), instead of merging it into XER: one setcc instead of
+ * four instructions.  The next carrying op reads it from there, and the
+ * last one of the run writes XER itself.  XER[CA] is stale only in
+ * between (Gen.ca_pend), where the one way to C is a load or store's
+ * TLB-miss stub (the handler may fault): the stub merges the byte into
+ * XER before the call (gen_ca_cold), so the handler, an exception it
+ * raises and every exit see the interpreter's XER. */
+#define CA_NOT 13
+
+static bool ca_op(uint32_t insn)
+{
+    uint32_t p = insn >> 26, xo = xo_of(insn);
+    if (p == 8 || p == 12 || p == 13)
+        return true;
+    return p == 31 && (xo == 10 || xo == 138 || xo == 202 || xo == 234 || xo == 8 || xo == 136 ||
+                       xo == 200 || xo == 232);
+}
+
+static bool grp_dform(uint32_t insn, unsigned *size, bool *store);
+static int grp_alu_dest(uint32_t insn);
+
+/* whether op i's CA may stay in the frame: a carrying op follows, only
+ * templates that neither call C (but their miss stubs) nor touch XER
+ * between */
+static bool ca_keep(const Gen *g, unsigned i)
+{
+    if (!g->s->jit->ca_frame)
+        return false;
+    const PPCBlock *b = g->b;
+    for (unsigned j = i + 1; j < b->n; j++) {
+        uint32_t w = b->ops[j].insn, p = w >> 26;
+        unsigned size;
+        bool store;
+        if (b->ops[j].kind == 0xFFFF)
+            return false;
+        if (ca_op(w))
+            return true;
+        bool cmp = ((p == 10 || p == 11) && !(w & (1u << 21))) ||
+                   (p == 31 && (xo_of(w) == 0 || xo_of(w) == 32) && !(w & ((1u << 21) | 1u)));
+        if (!cmp && grp_alu_dest(w) < 0 && !grp_dform(w, &size, &store))
+            return false;
+    }
+    return false;
+}
+
+/* XER[CA] = the byte at CA_NOT, inverted.  ecx, flags. */
+static void gen_ca_flush(JitEmit *e)
+{
+    x_cmp8_rsp_imm(e, CA_NOT, 1); /* CF = CA */
+    x_alu(e, ALU_SBB, X_ECX, X_ECX);
+    x_alu_imm(e, ALU_AND, X_ECX, XER_CA);
+    x_alu_mem_imm(e, ALU_AND, ST(xer), ~XER_CA);
+    x_alu_store(e, ALU_OR, ST(xer), X_ECX);
+}
+
+/* before miss stub k's handler call: XER[CA] made current */
+static void gen_ca_cold(Gen *g, unsigned k)
+{
+    if (g->cold_ca[k])
+        gen_ca_flush(&g->e);
+}
+
+/* CF = XER[CA], from the frame when pending */
+static void gen_ca_in(Gen *g)
+{
+    if (g->ca_pend)
+        x_cmp8_rsp_imm(&g->e, CA_NOT, 1);
+    else
+        x_bt_mem(&g->e, ST(xer), 29);
+}
+
+static void gen_ca_from_cf(JitEmit *e);
+/* XER[CA] = CF (borrow: = !CF, a subtraction's) of op op: into the frame
+ * when ca_keep, else into XER.  eax and edx kept. */
+static void gen_ca_out(Gen *g, const PPCOp *op, bool borrow)
+{
+    JitEmit *e = &g->e;
+    g->ca_pend = ca_keep(g, op->idx);
+    if (g->ca_pend) {
+        x_setcc_rsp(e, borrow ? CC_B : CC_AE, CA_NOT);
+        return;
+    }
+    if (borrow)
+        x_cmc(e);
+    gen_ca_from_cf(e);
+}
+
 /* XER[CA] = the host carry flag (sbb turns CF into 0 or -1); eax and
  * edx are kept */
 static void gen_ca_from_cf(JitEmit *e)
@@ -1165,7 +1263,7 @@ static bool gen_alu2(Gen *g, const PPCOp *op)
     case 13: /* addic. */
         gen_ld_eax(e, ra);
         x_alu_imm(e, ALU_ADD, X_EAX, op->imm);
-        gen_ca_from_cf(e);
+        gen_ca_out(g, op, false);
         gen_st_eax(e, rd);
         if (p == 13)
             gen_cr0_eax(e);
@@ -1173,8 +1271,7 @@ static bool gen_alu2(Gen *g, const PPCOp *op)
     case 8: /* subfic: ~rA + SIMM + 1, carry when SIMM >= rA unsigned */
         x_mov_imm(e, X_EAX, op->imm);
         gen_alu_gpr(g, ALU_SUB, X_EAX, ra);
-        x_cmc(e);
-        gen_ca_from_cf(e);
+        gen_ca_out(g, op, true);
         gen_st_eax(e, rd);
         return true;
     case 7: /* mulli */
@@ -1236,7 +1333,6 @@ static bool gen_alu2(Gen *g, const PPCOp *op)
         if (xo == 8) { /* rB + ~rA + 1: carry when rB >= rA unsigned */
             gen_ld_eax(e, rb);
             gen_alu_gpr(g, ALU_SUB, X_EAX, ra);
-            x_cmc(e);
         } else if (xo == 10) {
             gen_ld_eax(e, ra);
             gen_alu_gpr(g, ALU_ADD, X_EAX, rb);
@@ -1244,13 +1340,13 @@ static bool gen_alu2(Gen *g, const PPCOp *op)
             gen_ld_eax(e, ra);
             if (xo == 136 || xo == 200 || xo == 232)
                 x_not(e, X_EAX); /* the subf forms add ~rA */
-            x_bt_mem(e, ST(xer), 29); /* CF = XER[CA] */
+            gen_ca_in(g); /* CF = XER[CA] */
             if (xo == 138 || xo == 136)
                 gen_alu_gpr(g, ALU_ADC, X_EAX, rb);
             else
                 x_alu_imm(e, ALU_ADC, X_EAX, (xo == 234 || xo == 232) ? 0xFFFFFFFFu : 0);
         }
-        gen_ca_from_cf(e);
+        gen_ca_out(g, op, xo == 8);
         break;
     case 104: /* neg */
         gen_ld_eax(e, ra);
@@ -1623,6 +1719,7 @@ static bool gen_ldst(Gen *g, const PPCOp *op)
     g->cold[g->n_cold].eax_gpr = g->eax_gpr;
     g->cold[g->n_cold].dirty = miss_dirty;
     g->cold[g->n_cold].loaded = g->loaded;
+    g->cold_ca[g->n_cold] = g->ca_pend;
     g->n_cold++;
     return true;
 }
@@ -1823,6 +1920,7 @@ static void grp_enter(Gen *g, unsigned i)
         gs->cur = -1;
     }
     if (i == 0) { /* a new pass */
+        g->ca_pend = false;
         gs->cur = -1;
         for (unsigned k = 0; k < gs->n_region; k++)
             gs->region[k].done = false;
@@ -1879,6 +1977,7 @@ static void grp_state_from(Gen *g, const Gen *from)
     memcpy(g->exits, keep->exits, sizeof g->exits);
     g->n_cold = keep->n_cold;
     memcpy(g->cold, keep->cold, sizeof g->cold);
+    memcpy(g->cold_ca, keep->cold_ca, sizeof g->cold_ca);
     g->grp = keep->grp;
     free(keep);
 }
@@ -2642,6 +2741,7 @@ static void *compile(PPCState *s, PPCBlock *b)
     for (unsigned k = 0; k < g->n_cold; k++) {
         x_patch_here(e, g->cold[k].at);
         g->dirty = g->cold[k].dirty;
+        gen_ca_cold(g, k);
         gen_call(g, g->cold[k].op);
         /* the handler may have refilled the TLB and clobbered r10/r11 */
         gen_slots_invalid(e);

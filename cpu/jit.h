@@ -62,6 +62,8 @@ typedef struct PPCJit {
     bool groups;         /* access groups (grp_plan); off by PPCEMU_JIT_NO_GROUPS */
     bool direct;         /* ALU templates straight on host registers and PPCState
                           * (gen_alu_direct_mem, ...); off by PPCEMU_JIT_NO_DIRECT */
+    bool ca_frame;       /* XER[CA] kept in the frame across a run of carrying
+                          * ops (ca_keep); off by PPCEMU_JIT_NO_CA_FRAME */
 } PPCJit;
 
 /* Run block b whole (s->block_ea and s->block_icount set, b->n fits in

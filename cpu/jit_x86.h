@@ -592,4 +592,14 @@ static inline void x_imul_load_any(JitEmit *e, unsigned dst, uint32_t d)
     x_mem_rbx(e, dst, d);
 }
 
+/* setcc byte [rsp + d8] */
+static inline void x_setcc_rsp(JitEmit *e, unsigned cc, uint8_t d)
+{
+    x_byte(e, 0x0F);
+    x_byte(e, (uint8_t)(0x90 + cc));
+    x_byte(e, 0x44);
+    x_byte(e, 0x24);
+    x_byte(e, d);
+}
+
 #endif /* CPU_JIT_X86_H */

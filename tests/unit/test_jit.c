@@ -1905,6 +1905,55 @@ START_TEST(direct_alu_forms)
 }
 END_TEST
 
+/* ---- XER[CA] kept in the frame across a run of carrying ops
+ * (cpu/jit.c ca_keep, gen_ca_out, gen_ca_cold) ---- */
+
+/* A run of carrying ops with loads between (their TLB-miss stubs call
+ * the handler while CA is in the frame), mfxer (a handler: the run ends
+ * before it) and a store, at every budget, from XER[CA] clear and set,
+ * operands giving a carry and none, and r7 mapped or not (a DSI on the
+ * first load, right after subfc left its CA in the frame): the same
+ * GPRs, XER and exception state as the interpreter
+ *   0x3000: subfc r6,r10,r9 ; lwz r8,0(r7) ; subfe r3,r3,r3 ;
+ *           subfc r9,r9,r10 ; lwz r11,4(r7) ; addi r8,r8,1 ; subfze r3,r3 ;
+ *           addc r4,r4,r5 ; adde r5,r5,r6 ; mfxer r12 ; addze r13,r13 ;
+ *           stw r13,8(r7) ; addme r14,r14 ; b . */
+START_TEST(ca_frame_runs)
+{
+    uint32_t code[] = { X(8, 6, 10, 9),   D(32, 8, 7, 0),   X(136, 3, 3, 3),  X(8, 9, 9, 10),
+                        D(32, 11, 7, 4),  D(14, 8, 8, 1),   X(200, 3, 3, 0),  X(10, 4, 4, 5),
+                        X(138, 5, 5, 6),  X(339, 12, 1, 0), X(202, 13, 13, 0), D(36, 13, 7, 8),
+                        X(234, 14, 14, 0), B(0) };
+    static const uint32_t r9s[] = { 5, 3, 0xFFFFFFFFu };
+    static const uint32_t r7s[] = { DATA, 0x40000u };
+    for (unsigned v = 0; v < 2 * 3 * 2; v++) {
+        for (unsigned k = 0; k <= 15; k++) {
+            CpuEnv *e[2] = { cache_env(PPC_ENGINE_INTERP, 0x3000, code, 14),
+                             cache_env(PPC_ENGINE_JIT, 0x3000, code, 14) };
+            for (int i = 0; i < 2; i++) {
+                PPCState *c = &e[i]->cpu;
+                c->xer = (v & 1) ? XER_CA | 0x5 : 0x5;
+                c->gpr[9] = r9s[(v >> 1) % 3];
+                c->gpr[10] = 4;
+                c->gpr[4] = 0x80000000u;
+                c->gpr[5] = (v & 1) ? 0x80000000u : 0x7FFFFFFFu;
+                c->gpr[7] = r7s[v / 6];
+                c->gpr[13] = 0xFFFFFFFFu;
+                cpuenv_write32(e[i], DATA, 0x11223344u);
+                ck_assert_int_eq(ppc_run(c, k), PPC_RUN_BUDGET);
+            }
+            char what[48];
+            snprintf(what, sizeof what, "variant %u budget %u", v, k);
+            same_exc_state(e[0], e[1], what);
+            ck_assert_msg(e[0]->cpu.xer == e[1]->cpu.xer, "%s: xer %08x (interp) vs %08x (jit)", what,
+                          e[0]->cpu.xer, e[1]->cpu.xer);
+            cpuenv_free(e[0]);
+            cpuenv_free(e[1]);
+        }
+    }
+}
+END_TEST
+
 Suite *suite_jit(void)
 {
     Suite *s = suite_create("jit");
@@ -1960,6 +2009,8 @@ Suite *suite_jit(void)
         tcase_add_test(tc, flag_fetch_remap_by_handler);
         /* ALU templates on host registers and PPCState */
         tcase_add_test(tc, direct_alu_forms);
+        /* XER[CA] in the frame */
+        tcase_add_test(tc, ca_frame_runs);
     }
     suite_add_tcase(s, tc);
     return s;
