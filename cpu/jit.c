@@ -975,6 +975,13 @@ static bool gen_alu(Gen *g, const PPCOp *op)
             g->dirty |= 1u << rd;
             return true;
         }
+        if (ra && ra == rd && g->eax_in != (int)ra && g->s->jit->direct) {
+            /* rD += imm in PPCState: one add on memory */
+            if (op->imm)
+                x_alu_mem_imm(e, ALU_ADD, GPR(rd), op->imm);
+            g->eax_in = -1;
+            return true;
+        }
         gen_ra0(e, ra);
         if (op->imm)
             x_alu_imm(e, ALU_ADD, X_EAX, op->imm);
@@ -1657,13 +1664,16 @@ static bool gen_ldst(Gen *g, const PPCOp *op)
     /* host address = base + rax (eax was written as 32 bits: zero-extended) */
     int rd_h = g->hreg_of[rd];
     bool movbe = size == 4 && g->s->jit->movbe;
+    /* a load's register: eax itself for an uncached rD (the EA in rax is
+     * read before it is written; an update form still needs the EA) */
+    unsigned ld = !store && !update && rd_h < 0 && g->s->jit->direct ? X_EAX : X_EDX;
     if (store && movbe) {
         int h = cache_get(g, rd);
         if (h < 0)
             gen_ld(g, X_EDX, rd);
         x_movbe_acc(e, true, h >= 0 ? (unsigned)h : X_EDX, base);
     } else if (movbe) { /* straight into rD's host register when cached */
-        x_movbe_acc(e, false, rd_h >= 0 ? (unsigned)rd_h : X_EDX, base);
+        x_movbe_acc(e, false, rd_h >= 0 ? (unsigned)rd_h : ld, base);
     } else if (store) {
         gen_ld(g, X_EDX, rd);
         if (size == 4) {
@@ -1676,20 +1686,20 @@ static bool gen_ldst(Gen *g, const PPCOp *op)
         x_byte(e, size == 1 ? 0x88 : 0x89);
         x_mem_base_rax(e, X_EDX, base);
     } else {
-        x_rex_acc(e, X_EDX, base);
+        x_rex_acc(e, ld, base);
         if (size == 4) {
             x_byte(e, 0x8B);
         } else {
             x_byte(e, 0x0F);
             x_byte(e, size == 2 ? 0xB7 : 0xB6);
         }
-        x_mem_base_rax(e, X_EDX, base);
+        x_mem_base_rax(e, ld, base);
         if (size == 4)
-            x_bswap(e, X_EDX);
+            x_bswap(e, ld);
         else if (size == 2)
-            x_rol16_8(e, X_EDX);
+            x_rol16_8(e, ld);
         if (p == 42 || p == 43)
-            x_0f_rr(e, 0xBF, X_EDX, X_EDX); /* movsx edx, dx */
+            x_0f_rr(e, 0xBF, ld, ld); /* movsx ld, ld16 */
     }
     /* update forms: rA receives the EA first, a load's rD the data last */
     if (update)
@@ -1698,12 +1708,13 @@ static bool gen_ldst(Gen *g, const PPCOp *op)
         g->loaded |= 1u << rd;
         g->dirty |= 1u << rd;
     } else if (!store) {
-        gen_st(g, rd, X_EDX);
+        gen_st(g, rd, ld);
         /* an uncached rD also in eax for the next template (gen_ld_eax),
          * so a use of the loaded value does not wait for the store to
          * forward */
         if (g->hreg_of[rd] < 0) {
-            x_mov(e, X_EAX, X_EDX);
+            if (ld != X_EAX)
+                x_mov(e, X_EAX, X_EDX);
             g->eax_gpr = (int)rd;
         }
     }

@@ -1905,6 +1905,41 @@ START_TEST(direct_alu_forms)
 }
 END_TEST
 
+/* Loads into GPRs without a host register go straight to eax (not
+ * through edx) and addi into such a GPR from itself is one add on
+ * memory: a straight block at every budget, each GPR named once or so
+ * (left in PPCState), data with the sign bits set
+ *   0x3000: lwz r20,0(r7) ; add r21,r20,r22 ; lha r23,2(r7) ;
+ *           lbz r24,1(r7) ; lhz r25,6(r7) ; addi r26,r26,-5 ;
+ *           lwz r27,4(r7) ; addi r27,r27,0x1234 ; lwz r28,0(r28) ;
+ *           addi r30,r30,0 ; lha r31,4(r7) ; addi r29,r29,0x7FFF ;
+ *           lbzu r9,3(r7) ; addi r19,r18,100 ; b . */
+START_TEST(direct_loads_and_addi)
+{
+    uint32_t code[] = { D(32, 20, 7, 0), X(266, 21, 20, 22), D(42, 23, 7, 2),  D(34, 24, 7, 1),
+                        D(40, 25, 7, 6), D(14, 26, 26, -5),  D(32, 27, 7, 4),  D(14, 27, 27, 0x1234),
+                        D(32, 28, 28, 0), D(14, 30, 30, 0),  D(42, 31, 7, 4),  D(14, 29, 29, 0x7FFF),
+                        D(35, 9, 7, 3),  D(14, 19, 18, 100), B(0) };
+    for (unsigned k = 0; k <= 15; k++) {
+        CpuEnv *e[2] = { cache_env(PPC_ENGINE_INTERP, 0x3000, code, 15),
+                         cache_env(PPC_ENGINE_JIT, 0x3000, code, 15) };
+        for (int i = 0; i < 2; i++) {
+            PPCState *c = &e[i]->cpu;
+            c->gpr[7] = DATA;
+            c->gpr[28] = DATA + 4;
+            cpuenv_write32(e[i], DATA, 0x8123F456u);
+            cpuenv_write32(e[i], DATA + 4, 0x89ABCDEFu);
+            ck_assert_int_eq(ppc_run(c, k), PPC_RUN_BUDGET);
+        }
+        char what[32];
+        snprintf(what, sizeof what, "budget %u", k);
+        same_exc_state(e[0], e[1], what);
+        cpuenv_free(e[0]);
+        cpuenv_free(e[1]);
+    }
+}
+END_TEST
+
 /* ---- XER[CA] kept in the frame across a run of carrying ops
  * (cpu/jit.c ca_keep, gen_ca_out, gen_ca_cold) ---- */
 
@@ -2009,6 +2044,7 @@ Suite *suite_jit(void)
         tcase_add_test(tc, flag_fetch_remap_by_handler);
         /* ALU templates on host registers and PPCState */
         tcase_add_test(tc, direct_alu_forms);
+        tcase_add_test(tc, direct_loads_and_addi);
         /* XER[CA] in the frame */
         tcase_add_test(tc, ca_frame_runs);
     }
