@@ -1328,6 +1328,23 @@ static bool gen_alu2(Gen *g, const PPCOp *op)
     }
     uint32_t xo = xo_of(insn);
     unsigned res_rd = rd; /* XO-form results go to rD, X-form to rA */
+    if (xo == 136 && ra == rb && g->s->jit->ca_frame) {
+        /* subfe rD,rA,rA: ~rA + rA + CA = CA - 1 with CA out = CA in,
+         * the borrow idiom of unsigned compares: sbb and not, and XER[CA]
+         * stays (merged from the frame when the run ends here) */
+        gen_ca_in(g);
+        x_alu(e, ALU_SBB, X_EAX, X_EAX);
+        x_not(e, X_EAX);
+        if (g->ca_pend && !ca_keep(g, op->idx)) {
+            gen_ca_flush(e);
+            g->ca_pend = false;
+        }
+        g->eax_in = -1;
+        gen_st_eax(e, rd);
+        if (rc)
+            gen_cr0_eax(e);
+        return true;
+    }
     switch (xo) {
     case 10:  /* addc */
     case 138: /* adde */

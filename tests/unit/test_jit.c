@@ -1989,6 +1989,51 @@ START_TEST(ca_frame_runs)
 }
 END_TEST
 
+/* subfe rD,rA,rA (CA - 1, CA kept): alone from both CA settings, with
+ * and without Rc; after subfc left CA in the frame and the run ending at
+ * it (mfxer next: the frame merged into XER there), and in a run going on
+ * (subfze after it)
+ *   0x3000: subfc r6,r10,r9 ; addi r8,r8,1 ; subfe r3,r3,r3 ; mfxer r12 ;
+ *           subfc r6,r9,r10 ; subfe. r4,r4,r4 ; subfze r5,r5 ; b . */
+START_TEST(ca_frame_subfe_idiom)
+{
+    CpuEnv *x = env(PPC_ENGINE_INTERP), *y = env(PPC_ENGINE_JIT);
+    static const uint32_t xers[] = { 0, XER_CA, XER_CA | XER_SO | XER_OV, XER_SO };
+    for (unsigned rc = 0; rc < 2; rc++)
+        for (unsigned ia = 0; ia < N_EDGE; ia += 5)
+            for (unsigned t = 0; t < 4; t++) {
+                one_insn(x, y, X(136, 5, 3, 3) | rc, edge[ia], 0, xers[t], 0x24680ACEu);
+                one_insn(x, y, X(136, 3, 3, 3) | rc, edge[ia], 0, xers[t], 0x24680ACEu);
+            }
+    cpuenv_free(x);
+    cpuenv_free(y);
+    uint32_t code[] = { X(8, 6, 10, 9),  D(14, 8, 8, 1),       X(136, 3, 3, 3), X(339, 12, 1, 0),
+                        X(8, 6, 9, 10),  X(136, 4, 4, 4) | 1u, X(200, 5, 5, 0), B(0) };
+    static const uint32_t r9s[] = { 5, 3, 4 };
+    for (unsigned v = 0; v < 2 * 3; v++) {
+        for (unsigned k = 0; k <= 8; k++) {
+            CpuEnv *e[2] = { cache_env(PPC_ENGINE_INTERP, 0x3000, code, 8),
+                             cache_env(PPC_ENGINE_JIT, 0x3000, code, 8) };
+            for (int i = 0; i < 2; i++) {
+                PPCState *c = &e[i]->cpu;
+                c->xer = (v & 1) ? XER_CA : 0;
+                c->gpr[9] = r9s[v >> 1];
+                c->gpr[10] = 4;
+                c->gpr[7] = DATA;
+                ck_assert_int_eq(ppc_run(c, k), PPC_RUN_BUDGET);
+            }
+            char what[48];
+            snprintf(what, sizeof what, "variant %u budget %u", v, k);
+            same_exc_state(e[0], e[1], what);
+            ck_assert_msg(e[0]->cpu.xer == e[1]->cpu.xer, "%s: xer %08x (interp) vs %08x (jit)", what,
+                          e[0]->cpu.xer, e[1]->cpu.xer);
+            cpuenv_free(e[0]);
+            cpuenv_free(e[1]);
+        }
+    }
+}
+END_TEST
+
 Suite *suite_jit(void)
 {
     Suite *s = suite_create("jit");
@@ -2047,6 +2092,7 @@ Suite *suite_jit(void)
         tcase_add_test(tc, direct_loads_and_addi);
         /* XER[CA] in the frame */
         tcase_add_test(tc, ca_frame_runs);
+        tcase_add_test(tc, ca_frame_subfe_idiom);
     }
     suite_add_tcase(s, tc);
     return s;
