@@ -1092,12 +1092,22 @@ static bool gen_alu(Gen *g, const PPCOp *op)
     case 467: /* mtspr LR / CTR */
         if (rc || (op->imm != 8 && op->imm != 9))
             return false;
-        if (xo == 339) {
+        if (xo == 339 && g->hreg_of[rd] >= 0 && g->s->jit->direct) { /* into rD's host register */
+            x_load(e, (unsigned)g->hreg_of[rd], op->imm == 8 ? ST(lr) : ST(ctr));
+            gen_direct_done(g, rd);
+        } else if (xo == 339) {
             x_load(e, X_EAX, op->imm == 8 ? ST(lr) : ST(ctr));
             gen_st_eax(e, rd);
         } else {
-            gen_ld_eax(e, rd);
-            x_store(e, op->imm == 8 ? ST(lr) : ST(ctr), X_EAX);
+            int sr = g->s->jit->direct ? gen_src(g, rd) : -1; /* from rS's register */
+            if (sr < 0) {
+                gen_ld_eax(e, rd);
+                sr = X_EAX;
+            }
+            x_store(e, op->imm == 8 ? ST(lr) : ST(ctr), (unsigned)sr);
+            if (sr == X_EAX) /* eax still holds rS */
+                g->eax_gpr = (int)rd;
+            g->eax_in = -1;
         }
         return true;
     default:

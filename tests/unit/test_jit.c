@@ -1905,6 +1905,23 @@ START_TEST(direct_alu_forms)
 }
 END_TEST
 
+/* mtlr/mflr/mfctr from and into GPRs with and without a host register
+ * (cached ones straight from/into it), in a loop and a straight block
+ *   0x3000: add r3,r3,r4 ; mtlr r3 ; mflr r5 ; add r5,r5,r3 ; mtlr r20 ;
+ *           mflr r21 ; mfctr r6 ; add r6,r6,r5 ; add r4,r4,r6 ; mflr r22 ;
+ *           add r23,r22,r3 ; bdnz 0x3000 ; b . */
+START_TEST(direct_lr_ctr_moves)
+{
+    uint32_t code[] = { X(266, 3, 3, 4),  X(467, 3, 8, 0),   X(339, 5, 8, 0),  X(266, 5, 5, 3),
+                        X(467, 20, 8, 0), X(339, 21, 8, 0),  X(339, 6, 9, 0),  X(266, 6, 6, 5),
+                        X(266, 4, 4, 6),  X(339, 22, 8, 0),  X(266, 23, 22, 3), BC(16, 0, -11 * 4),
+                        B(0) };
+    direct_sweep(code, 13, 11 * 4 + 2, "loop");
+    code[11] = B(0);
+    direct_sweep(code, 12, 12, "straight");
+}
+END_TEST
+
 /* Loads into GPRs without a host register go straight to eax (not
  * through edx) and addi into such a GPR from itself is one add on
  * memory: a straight block at every budget, each GPR named once or so
@@ -2090,6 +2107,7 @@ Suite *suite_jit(void)
         /* ALU templates on host registers and PPCState */
         tcase_add_test(tc, direct_alu_forms);
         tcase_add_test(tc, direct_loads_and_addi);
+        tcase_add_test(tc, direct_lr_ctr_moves);
         /* XER[CA] in the frame */
         tcase_add_test(tc, ca_frame_runs);
         tcase_add_test(tc, ca_frame_subfe_idiom);
