@@ -1657,6 +1657,11 @@ static bool gen_ldst(Gen *g, const PPCOp *op)
     if (!indexed && ra && op->imm && g->hreg_of[ra] >= 0 && g->eax_in != (int)ra) {
         x_lea(e, X_EAX, (unsigned)cache_get(g, ra), op->imm);
         g->eax_in = -1;
+    } else if (indexed && ra && g->hreg_of[ra] >= 0 && g->hreg_of[rb] >= 0 && g->eax_in != (int)ra &&
+               g->s->jit->direct) { /* both in host registers: one lea */
+        unsigned ha = (unsigned)cache_get(g, ra);
+        x_lea_bi(e, X_EAX, ha, (unsigned)cache_get(g, rb));
+        g->eax_in = -1;
     } else {
         gen_ra0(e, ra);
         if (indexed)

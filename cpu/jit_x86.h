@@ -602,4 +602,16 @@ static inline void x_setcc_rsp(JitEmit *e, unsigned cc, uint8_t d)
     x_byte(e, d);
 }
 
+/* lea r32, [base + idx] (idx not rsp; mod 01 with disp8 0, so that a
+ * base of rbp or r13 is a base) */
+static inline void x_lea_bi(JitEmit *e, unsigned dst, unsigned base, unsigned idx)
+{
+    if ((dst | base | idx) & 8)
+        x_byte(e, (uint8_t)(0x40 | ((dst >> 3) << 2) | ((idx >> 3) << 1) | (base >> 3)));
+    x_byte(e, 0x8D);
+    x_byte(e, (uint8_t)(0x44 | ((dst & 7) << 3)));
+    x_byte(e, (uint8_t)(((idx & 7) << 3) | (base & 7)));
+    x_byte(e, 0);
+}
+
 #endif /* CPU_JIT_X86_H */

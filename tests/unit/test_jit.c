@@ -1922,6 +1922,47 @@ START_TEST(direct_lr_ctr_moves)
 }
 END_TEST
 
+/* Indexed loads and stores whose base and index both have host
+ * registers take the EA in one lea: in the loop r4 (the most used GPR)
+ * is in rbp and r6 (the sixth) in r13, the two bases an lea must encode
+ * with a displacement; r4 also as the index of lbzx
+ *   0x3000: lwzx r5,r3,r4 ; stwx r5,r3,r7 ; lbzx r10,r4,r3 ;
+ *           add r9,r9,r10 ; lwzx r12,r6,r4 ; stwx r12,r6,r7 ; addi r4,r4,4 ;
+ *           addi r7,r7,8 ; lhzx r11,r3,r7 ; add r9,r9,r11 ; bdnz 0x3000 ;
+ *           b . */
+START_TEST(direct_indexed_ea)
+{
+    uint32_t code[] = { X(23, 5, 3, 4),   X(151, 5, 3, 7),  X(87, 10, 4, 3), X(266, 9, 9, 10),
+                        X(23, 12, 6, 4),  X(151, 12, 6, 7), D(14, 4, 4, 4),  D(14, 7, 7, 8),
+                        X(279, 11, 3, 7), X(266, 9, 9, 11), BC(16, 0, -10 * 4), B(0) };
+    for (int loop = 1; loop >= 0; loop--) {
+        unsigned n = loop ? 12 : 11, max = loop ? 10 * 4 + 2 : 11;
+        if (!loop)
+            code[10] = B(0);
+        for (unsigned k = 0; k <= max; k++) {
+            CpuEnv *e[2] = { cache_env(PPC_ENGINE_INTERP, 0x3000, code, n),
+                             cache_env(PPC_ENGINE_JIT, 0x3000, code, n) };
+            for (int i = 0; i < 2; i++) {
+                PPCState *c = &e[i]->cpu;
+                c->gpr[3] = DATA;
+                c->gpr[6] = DATA + 0x40;
+                c->gpr[4] = 0;
+                c->gpr[7] = 0x80;
+                c->ctr = 4;
+                for (uint32_t a = 0; a < 0x100; a += 4)
+                    cpuenv_write32(e[i], DATA + a, 0x9E3779B9u * (a + 1));
+                ck_assert_int_eq(ppc_run(c, k), PPC_RUN_BUDGET);
+            }
+            char what[48];
+            snprintf(what, sizeof what, "%s budget %u", loop ? "loop" : "straight", k);
+            same_exc_state(e[0], e[1], what);
+            cpuenv_free(e[0]);
+            cpuenv_free(e[1]);
+        }
+    }
+}
+END_TEST
+
 /* Loads into GPRs without a host register go straight to eax (not
  * through edx) and addi into such a GPR from itself is one add on
  * memory: a straight block at every budget, each GPR named once or so
@@ -2108,6 +2149,7 @@ Suite *suite_jit(void)
         tcase_add_test(tc, direct_alu_forms);
         tcase_add_test(tc, direct_loads_and_addi);
         tcase_add_test(tc, direct_lr_ctr_moves);
+        tcase_add_test(tc, direct_indexed_ea);
         /* XER[CA] in the frame */
         tcase_add_test(tc, ca_frame_runs);
         tcase_add_test(tc, ca_frame_subfe_idiom);
