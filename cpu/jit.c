@@ -170,6 +170,8 @@ int ppc_set_engine(PPCState *s, int engine)
         unsigned a, bx, c, d;
         j->movbe = __get_cpuid(1, &a, &bx, &c, &d) && (c & bit_MOVBE) && !getenv("PPCEMU_JIT_NO_MOVBE");
         j->groups = !getenv("PPCEMU_JIT_NO_GROUPS");
+        j->direct = !getenv("PPCEMU_JIT_NO_DIRECT");
+        j->ca_frame = !getenv("PPCEMU_JIT_NO_CA_FRAME");
         s->jit = j;
         /* as QEMU's -perfmap: host perf symbolises generated code from
          * /tmp/perf-PID.map, one "START SIZE NAME" line (hex) a block */
@@ -361,6 +363,10 @@ typedef struct Gen {
     /* the index of the op being generated (compile), for the templates
      * that decide on what follows them (crf_lazy_ok) */
     unsigned cur;
+    /* XER[CA] pending in the frame (CA_NOT, gen_ca_out): at the current
+     * point of the code, and at each miss stub's jump (cold[k]) */
+    bool ca_pend;
+    bool cold_ca[PPC_BLOCK_MAX];
 } Gen;
 
 static uint32_t rd_of(uint32_t insn) { return (insn >> 21) & 31; }
@@ -833,6 +839,75 @@ static int gen_src(Gen *g, uint32_t r)
     return h >= 0 ? h : g->eax_in == (int)r ? X_EAX : -1;
 }
 
+/* after a template that wrote GPR d's host register directly */
+static void gen_direct_done(Gen *g, uint32_t d)
+{
+    g->eax_in = -1;
+    g->loaded |= 1u << d;
+    g->dirty |= 1u << d;
+}
+
+/* h = ROTL(h, sh) & mask: a shift alone for the masks of slwi and srwi
+ * (the bits the rotation brought round are exactly those cleared), the
+ * rotation alone for a full mask */
+static void gen_rlwinm(JitEmit *e, unsigned h, uint32_t sh, uint32_t mask)
+{
+    if (sh && mask == 0xFFFFFFFFu << sh) {
+        x_shift_imm_any(e, 4, h, (uint8_t)sh);
+        return;
+    }
+    if (sh && mask == 0xFFFFFFFFu >> (32 - sh)) {
+        x_shift_imm_any(e, 5, h, (uint8_t)(32 - sh));
+        return;
+    }
+    if (sh)
+        x_shift_imm_any(e, 0, h, (uint8_t)sh);
+    if (mask != 0xFFFFFFFFu)
+        x_alu_imm_any(e, ALU_AND, h, mask);
+}
+
+/* host register h = GPR r (nothing when h holds it already) */
+static void gen_mov_to(Gen *g, unsigned h, uint32_t r)
+{
+    int sr = gen_src(g, r);
+    if (sr == (int)h)
+        return;
+    if (sr >= 0)
+        x_mov(&g->e, h, (unsigned)sr);
+    else
+        x_load(&g->e, h, GPR(r));
+}
+
+/* gen_alu_direct for an rD without a host register (its home is
+ * PPCState): mr as one store from the source's register, rD = rD op rX
+ * as one op on memory, [rbx + GPR(d)] op= the register holding rX; false
+ * (nothing emitted) for the other forms, which go through eax */
+static bool gen_alu_direct_mem(Gen *g, int alu, uint32_t d, uint32_t a, uint32_t b, bool commute)
+{
+    JitEmit *e = &g->e;
+    if (alu == ALU_OR && a == b) { /* mr */
+        int sa = gen_src(g, a);
+        if (sa < 0) {
+            gen_ld_eax(e, a);
+            sa = X_EAX;
+        }
+        x_store(e, GPR(d), (unsigned)sa);
+        g->eax_in = -1;
+        if (sa == X_EAX) /* eax holds rD's new value */
+            g->eax_gpr = (int)d;
+        return true;
+    }
+    if (d != a && !(commute && d == b))
+        return false;
+    uint32_t x = d == a ? b : a;
+    int sx = x == d ? -1 : gen_src(g, x);
+    if (sx < 0)
+        return false;
+    x_alu_store_any(e, alu, GPR(d), (unsigned)sx);
+    g->eax_in = -1;
+    return true;
+}
+
 /* rD = rA op rB (Rc=0) straight in rD's host register, without a pass
  * through eax: one instruction when rD is rA (or rB and op commutes),
  * else a move and the op; false (nothing emitted) when rD is not cached
@@ -841,6 +916,8 @@ static bool gen_alu_direct(Gen *g, int alu, uint32_t d, uint32_t a, uint32_t b, 
 {
     JitEmit *e = &g->e;
     int hd = g->hreg_of[d];
+    if (hd < 0 && g->s->jit->direct)
+        return gen_alu_direct_mem(g, alu, d, a, b, commute);
     if (hd < 0 || (!commute && d == b && d != a))
         return false;
     int sa = gen_src(g, a), sb = gen_src(g, b);
@@ -903,6 +980,13 @@ static bool gen_alu(Gen *g, const PPCOp *op)
             g->dirty |= 1u << rd;
             return true;
         }
+        if (ra && ra == rd && g->eax_in != (int)ra && g->s->jit->direct) {
+            /* rD += imm in PPCState: one add on memory */
+            if (op->imm)
+                x_alu_mem_imm(e, ALU_ADD, GPR(rd), op->imm);
+            g->eax_in = -1;
+            return true;
+        }
         gen_ra0(e, ra);
         if (op->imm)
             x_alu_imm(e, ALU_ADD, X_EAX, op->imm);
@@ -911,6 +995,14 @@ static bool gen_alu(Gen *g, const PPCOp *op)
     case 24: case 25: /* ori, oris: rA = rS | imm */
     case 26: case 27: /* xori, xoris */
     case 28: case 29: /* andi., andis. */
+        if (p < 28 && g->hreg_of[ra] >= 0 && g->s->jit->direct) { /* in rA's host register */
+            unsigned ha = (unsigned)g->hreg_of[ra];
+            gen_mov_to(g, ha, rd);
+            if (op->imm)
+                x_alu_imm_any(e, p >= 26 ? ALU_XOR : ALU_OR, ha, op->imm);
+            gen_direct_done(g, ra);
+            return true;
+        }
         gen_ld_eax(e, rd);
         x_alu_imm(e, p >= 28 ? ALU_AND : p >= 26 ? ALU_XOR : ALU_OR, X_EAX, op->imm);
         gen_st_eax(e, ra);
@@ -918,10 +1010,21 @@ static bool gen_alu(Gen *g, const PPCOp *op)
             gen_cr0_eax(e);
         return true;
     case 21: /* rlwinm[.]: rA = ROTL(rS, SH) & MASK(MB, ME) */
+        if (!(insn & 1) && g->hreg_of[ra] >= 0 && g->s->jit->direct) {
+            unsigned ha = (unsigned)g->hreg_of[ra];
+            gen_mov_to(g, ha, rd);
+            gen_rlwinm(e, ha, rb, op->imm);
+            gen_direct_done(g, ra);
+            return true;
+        }
         gen_ld_eax(e, rd);
-        if (rb)
-            x_rol(e, X_EAX, (uint8_t)rb);
-        x_alu_imm(e, ALU_AND, X_EAX, op->imm);
+        if (g->s->jit->direct) {
+            gen_rlwinm(e, X_EAX, rb, op->imm);
+        } else {
+            if (rb)
+                x_rol(e, X_EAX, (uint8_t)rb);
+            x_alu_imm(e, ALU_AND, X_EAX, op->imm);
+        }
         gen_st_eax(e, ra);
         if (insn & 1)
             gen_cr0_eax(e);
@@ -994,12 +1097,22 @@ static bool gen_alu(Gen *g, const PPCOp *op)
     case 467: /* mtspr LR / CTR */
         if (rc || (op->imm != 8 && op->imm != 9))
             return false;
-        if (xo == 339) {
+        if (xo == 339 && g->hreg_of[rd] >= 0 && g->s->jit->direct) { /* into rD's host register */
+            x_load(e, (unsigned)g->hreg_of[rd], op->imm == 8 ? ST(lr) : ST(ctr));
+            gen_direct_done(g, rd);
+        } else if (xo == 339) {
             x_load(e, X_EAX, op->imm == 8 ? ST(lr) : ST(ctr));
             gen_st_eax(e, rd);
         } else {
-            gen_ld_eax(e, rd);
-            x_store(e, op->imm == 8 ? ST(lr) : ST(ctr), X_EAX);
+            int sr = g->s->jit->direct ? gen_src(g, rd) : -1; /* from rS's register */
+            if (sr < 0) {
+                gen_ld_eax(e, rd);
+                sr = X_EAX;
+            }
+            x_store(e, op->imm == 8 ? ST(lr) : ST(ctr), (unsigned)sr);
+            if (sr == X_EAX) /* eax still holds rS */
+                g->eax_gpr = (int)rd;
+            g->eax_in = -1;
         }
         return true;
     default:
@@ -1044,6 +1157,99 @@ static void gen_tlb_mem(JitEmit *e, unsigned r, uint32_t disp)
     x_u32(e, disp);
 }
 
+/* ---- XER[CA] kept in the frame across a run of carrying ops ----
+ * A carrying template (gen_alu2: addic, subfic, addc, adde, addze, addme,
+ * subfc, subfe, subfze, subfme) followed by another one before anything
+ * that could see XER (ca_keep: only ALU templates, compares and loads
+ * and stores of gen_ldst's fast path between) leaves its CA in the byte
+ * at [rsp + CA_NOT], inverted (0: CA set, 1: clear, so that cmp byte, 1
+ * sets CF = CA), instead of merging it into XER: one setcc instead of
+ * four instructions.  The next carrying op reads it from there, and the
+ * last one of the run writes XER itself.  XER[CA] is stale only in
+ * between (Gen.ca_pend), where the one way to C is a load or store's
+ * TLB-miss stub (the handler may fault): the stub merges the byte into
+ * XER before the call (gen_ca_cold), so the handler, an exception it
+ * raises and every exit see the interpreter's XER. */
+#define CA_NOT 13
+
+static bool ca_op(uint32_t insn)
+{
+    uint32_t p = insn >> 26, xo = xo_of(insn);
+    if (p == 8 || p == 12 || p == 13)
+        return true;
+    return p == 31 && (xo == 10 || xo == 138 || xo == 202 || xo == 234 || xo == 8 || xo == 136 ||
+                       xo == 200 || xo == 232);
+}
+
+static bool grp_dform(uint32_t insn, unsigned *size, bool *store);
+static int grp_alu_dest(uint32_t insn);
+
+/* whether op i's CA may stay in the frame: a carrying op follows, only
+ * templates that neither call C (but their miss stubs) nor touch XER
+ * between */
+static bool ca_keep(const Gen *g, unsigned i)
+{
+    if (!g->s->jit->ca_frame)
+        return false;
+    const PPCBlock *b = g->b;
+    for (unsigned j = i + 1; j < b->n; j++) {
+        uint32_t w = b->ops[j].insn, p = w >> 26;
+        unsigned size;
+        bool store;
+        if (b->ops[j].kind == 0xFFFF)
+            return false;
+        if (ca_op(w))
+            return true;
+        bool cmp = ((p == 10 || p == 11) && !(w & (1u << 21))) ||
+                   (p == 31 && (xo_of(w) == 0 || xo_of(w) == 32) && !(w & ((1u << 21) | 1u)));
+        if (!cmp && grp_alu_dest(w) < 0 && !grp_dform(w, &size, &store))
+            return false;
+    }
+    return false;
+}
+
+/* XER[CA] = the byte at CA_NOT, inverted.  ecx, flags. */
+static void gen_ca_flush(JitEmit *e)
+{
+    x_cmp8_rsp_imm(e, CA_NOT, 1); /* CF = CA */
+    x_alu(e, ALU_SBB, X_ECX, X_ECX);
+    x_alu_imm(e, ALU_AND, X_ECX, XER_CA);
+    x_alu_mem_imm(e, ALU_AND, ST(xer), ~XER_CA);
+    x_alu_store(e, ALU_OR, ST(xer), X_ECX);
+}
+
+/* before miss stub k's handler call: XER[CA] made current */
+static void gen_ca_cold(Gen *g, unsigned k)
+{
+    if (g->cold_ca[k])
+        gen_ca_flush(&g->e);
+}
+
+/* CF = XER[CA], from the frame when pending */
+static void gen_ca_in(Gen *g)
+{
+    if (g->ca_pend)
+        x_cmp8_rsp_imm(&g->e, CA_NOT, 1);
+    else
+        x_bt_mem(&g->e, ST(xer), 29);
+}
+
+static void gen_ca_from_cf(JitEmit *e);
+/* XER[CA] = CF (borrow: = !CF, a subtraction's) of op op: into the frame
+ * when ca_keep, else into XER.  eax and edx kept. */
+static void gen_ca_out(Gen *g, const PPCOp *op, bool borrow)
+{
+    JitEmit *e = &g->e;
+    g->ca_pend = ca_keep(g, op->idx);
+    if (g->ca_pend) {
+        x_setcc_rsp(e, borrow ? CC_B : CC_AE, CA_NOT);
+        return;
+    }
+    if (borrow)
+        x_cmc(e);
+    gen_ca_from_cf(e);
+}
+
 /* XER[CA] = the host carry flag (sbb turns CF into 0 or -1); eax and
  * edx are kept */
 static void gen_ca_from_cf(JitEmit *e)
@@ -1079,7 +1285,7 @@ static bool gen_alu2(Gen *g, const PPCOp *op)
     case 13: /* addic. */
         gen_ld_eax(e, ra);
         x_alu_imm(e, ALU_ADD, X_EAX, op->imm);
-        gen_ca_from_cf(e);
+        gen_ca_out(g, op, false);
         gen_st_eax(e, rd);
         if (p == 13)
             gen_cr0_eax(e);
@@ -1087,8 +1293,7 @@ static bool gen_alu2(Gen *g, const PPCOp *op)
     case 8: /* subfic: ~rA + SIMM + 1, carry when SIMM >= rA unsigned */
         x_mov_imm(e, X_EAX, op->imm);
         gen_alu_gpr(g, ALU_SUB, X_EAX, ra);
-        x_cmc(e);
-        gen_ca_from_cf(e);
+        gen_ca_out(g, op, true);
         gen_st_eax(e, rd);
         return true;
     case 7: /* mulli */
@@ -1138,6 +1343,23 @@ static bool gen_alu2(Gen *g, const PPCOp *op)
     }
     uint32_t xo = xo_of(insn);
     unsigned res_rd = rd; /* XO-form results go to rD, X-form to rA */
+    if (xo == 136 && ra == rb && g->s->jit->ca_frame) {
+        /* subfe rD,rA,rA: ~rA + rA + CA = CA - 1 with CA out = CA in,
+         * the borrow idiom of unsigned compares: sbb and not, and XER[CA]
+         * stays (merged from the frame when the run ends here) */
+        gen_ca_in(g);
+        x_alu(e, ALU_SBB, X_EAX, X_EAX);
+        x_not(e, X_EAX);
+        if (g->ca_pend && !ca_keep(g, op->idx)) {
+            gen_ca_flush(e);
+            g->ca_pend = false;
+        }
+        g->eax_in = -1;
+        gen_st_eax(e, rd);
+        if (rc)
+            gen_cr0_eax(e);
+        return true;
+    }
     switch (xo) {
     case 10:  /* addc */
     case 138: /* adde */
@@ -1150,7 +1372,6 @@ static bool gen_alu2(Gen *g, const PPCOp *op)
         if (xo == 8) { /* rB + ~rA + 1: carry when rB >= rA unsigned */
             gen_ld_eax(e, rb);
             gen_alu_gpr(g, ALU_SUB, X_EAX, ra);
-            x_cmc(e);
         } else if (xo == 10) {
             gen_ld_eax(e, ra);
             gen_alu_gpr(g, ALU_ADD, X_EAX, rb);
@@ -1158,19 +1379,36 @@ static bool gen_alu2(Gen *g, const PPCOp *op)
             gen_ld_eax(e, ra);
             if (xo == 136 || xo == 200 || xo == 232)
                 x_not(e, X_EAX); /* the subf forms add ~rA */
-            x_bt_mem(e, ST(xer), 29); /* CF = XER[CA] */
+            gen_ca_in(g); /* CF = XER[CA] */
             if (xo == 138 || xo == 136)
                 gen_alu_gpr(g, ALU_ADC, X_EAX, rb);
             else
                 x_alu_imm(e, ALU_ADC, X_EAX, (xo == 234 || xo == 232) ? 0xFFFFFFFFu : 0);
         }
-        gen_ca_from_cf(e);
+        gen_ca_out(g, op, xo == 8);
         break;
     case 104: /* neg */
         gen_ld_eax(e, ra);
         x_grp3(e, 3, X_EAX);
         break;
     case 235: /* mullw */
+        if (!rc && g->hreg_of[rd] >= 0 && g->s->jit->direct) { /* in rD's host register */
+            unsigned hd = (unsigned)g->hreg_of[rd];
+            uint32_t x = rb;
+            if (rd == rb && rd != ra) { /* commutes */
+                x = ra;
+                cache_get(g, rd);
+            } else {
+                gen_mov_to(g, hd, ra);
+            }
+            int sx = gen_src(g, x);
+            if (sx >= 0)
+                x_imul_any(e, hd, (unsigned)sx);
+            else
+                x_imul_load_any(e, hd, GPR(x));
+            gen_direct_done(g, rd);
+            return true;
+        }
         gen_ld_eax(e, ra);
         gen_ld(g, X_ECX, rb);
         x_0f_rr(e, 0xAF, X_EAX, X_ECX);
@@ -1424,6 +1662,11 @@ static bool gen_ldst(Gen *g, const PPCOp *op)
     if (!indexed && ra && op->imm && g->hreg_of[ra] >= 0 && g->eax_in != (int)ra) {
         x_lea(e, X_EAX, (unsigned)cache_get(g, ra), op->imm);
         g->eax_in = -1;
+    } else if (indexed && ra && g->hreg_of[ra] >= 0 && g->hreg_of[rb] >= 0 && g->eax_in != (int)ra &&
+               g->s->jit->direct) { /* both in host registers: one lea */
+        unsigned ha = (unsigned)cache_get(g, ra);
+        x_lea_bi(e, X_EAX, ha, (unsigned)cache_get(g, rb));
+        g->eax_in = -1;
     } else {
         gen_ra0(e, ra);
         if (indexed)
@@ -1458,13 +1701,16 @@ static bool gen_ldst(Gen *g, const PPCOp *op)
     /* host address = base + rax (eax was written as 32 bits: zero-extended) */
     int rd_h = g->hreg_of[rd];
     bool movbe = size == 4 && g->s->jit->movbe;
+    /* a load's register: eax itself for an uncached rD (the EA in rax is
+     * read before it is written; an update form still needs the EA) */
+    unsigned ld = !store && !update && rd_h < 0 && g->s->jit->direct ? X_EAX : X_EDX;
     if (store && movbe) {
         int h = cache_get(g, rd);
         if (h < 0)
             gen_ld(g, X_EDX, rd);
         x_movbe_acc(e, true, h >= 0 ? (unsigned)h : X_EDX, base);
     } else if (movbe) { /* straight into rD's host register when cached */
-        x_movbe_acc(e, false, rd_h >= 0 ? (unsigned)rd_h : X_EDX, base);
+        x_movbe_acc(e, false, rd_h >= 0 ? (unsigned)rd_h : ld, base);
     } else if (store) {
         gen_ld(g, X_EDX, rd);
         if (size == 4) {
@@ -1477,20 +1723,20 @@ static bool gen_ldst(Gen *g, const PPCOp *op)
         x_byte(e, size == 1 ? 0x88 : 0x89);
         x_mem_base_rax(e, X_EDX, base);
     } else {
-        x_rex_acc(e, X_EDX, base);
+        x_rex_acc(e, ld, base);
         if (size == 4) {
             x_byte(e, 0x8B);
         } else {
             x_byte(e, 0x0F);
             x_byte(e, size == 2 ? 0xB7 : 0xB6);
         }
-        x_mem_base_rax(e, X_EDX, base);
+        x_mem_base_rax(e, ld, base);
         if (size == 4)
-            x_bswap(e, X_EDX);
+            x_bswap(e, ld);
         else if (size == 2)
-            x_rol16_8(e, X_EDX);
+            x_rol16_8(e, ld);
         if (p == 42 || p == 43)
-            x_0f_rr(e, 0xBF, X_EDX, X_EDX); /* movsx edx, dx */
+            x_0f_rr(e, 0xBF, ld, ld); /* movsx ld, ld16 */
     }
     /* update forms: rA receives the EA first, a load's rD the data last */
     if (update)
@@ -1499,12 +1745,13 @@ static bool gen_ldst(Gen *g, const PPCOp *op)
         g->loaded |= 1u << rd;
         g->dirty |= 1u << rd;
     } else if (!store) {
-        gen_st(g, rd, X_EDX);
+        gen_st(g, rd, ld);
         /* an uncached rD also in eax for the next template (gen_ld_eax),
          * so a use of the loaded value does not wait for the store to
          * forward */
         if (g->hreg_of[rd] < 0) {
-            x_mov(e, X_EAX, X_EDX);
+            if (ld != X_EAX)
+                x_mov(e, X_EAX, X_EDX);
             g->eax_gpr = (int)rd;
         }
     }
@@ -1520,6 +1767,7 @@ static bool gen_ldst(Gen *g, const PPCOp *op)
     g->cold[g->n_cold].eax_gpr = g->eax_gpr;
     g->cold[g->n_cold].dirty = miss_dirty;
     g->cold[g->n_cold].loaded = g->loaded;
+    g->cold_ca[g->n_cold] = g->ca_pend;
     g->n_cold++;
     return true;
 }
@@ -1720,6 +1968,7 @@ static void grp_enter(Gen *g, unsigned i)
         gs->cur = -1;
     }
     if (i == 0) { /* a new pass */
+        g->ca_pend = false;
         gs->cur = -1;
         for (unsigned k = 0; k < gs->n_region; k++)
             gs->region[k].done = false;
@@ -1776,6 +2025,7 @@ static void grp_state_from(Gen *g, const Gen *from)
     memcpy(g->exits, keep->exits, sizeof g->exits);
     g->n_cold = keep->n_cold;
     memcpy(g->cold, keep->cold, sizeof g->cold);
+    memcpy(g->cold_ca, keep->cold_ca, sizeof g->cold_ca);
     g->grp = keep->grp;
     free(keep);
 }
@@ -2555,6 +2805,7 @@ static void *compile(PPCState *s, PPCBlock *b)
     for (unsigned k = 0; k < g->n_cold; k++) {
         x_patch_here(e, g->cold[k].at);
         g->dirty = g->cold[k].dirty;
+        gen_ca_cold(g, k);
         gen_call(g, g->cold[k].op);
         /* the handler may have refilled the TLB and clobbered r10/r11 */
         gen_slots_invalid(e);

@@ -61,6 +61,10 @@ typedef struct PPCJit {
     FILE *perfmap;       /* /tmp/perf-PID.map (PPCEMU_PERFMAP=1), or NULL */
     bool movbe;          /* the host has MOVBE (CPUID.01H:ECX[22]) */
     bool groups;         /* access groups (grp_plan); off by PPCEMU_JIT_NO_GROUPS */
+    bool direct;         /* ALU templates straight on host registers and PPCState
+                          * (gen_alu_direct_mem, ...); off by PPCEMU_JIT_NO_DIRECT */
+    bool ca_frame;       /* XER[CA] kept in the frame across a run of carrying
+                          * ops (ca_keep); off by PPCEMU_JIT_NO_CA_FRAME */
 } PPCJit;
 
 /* Run block b whole (s->block_ea set, b->n fits in the budget), and the

@@ -546,4 +546,72 @@ static inline void x_cmp8_rsp_imm(JitEmit *e, uint8_t d, uint8_t imm)
     x_byte(e, imm);
 }
 
+/* ---- forms on any register 0-15 (a REX prefix when one is above 7),
+ * for templates working straight in the GPR cache's host registers ---- */
+
+/* op [rbx + d], r32 */
+static inline void x_alu_store_any(JitEmit *e, int alu, uint32_t d, unsigned r)
+{
+    x_rex(e, r, 0);
+    x_byte(e, (uint8_t)(8 * alu + 1));
+    x_mem_rbx(e, r, d);
+}
+/* op r32, imm (imm8 sign-extended when it fits: 83 /alu, else 81 /alu) */
+static inline void x_alu_imm_any(JitEmit *e, int alu, unsigned r, uint32_t imm)
+{
+    x_rex(e, 0, r);
+    bool i8 = imm + 0x80u < 0x100u;
+    x_byte(e, i8 ? 0x83 : 0x81);
+    x_byte(e, (uint8_t)(0xC0 | (alu << 3) | (r & 7)));
+    if (i8)
+        x_byte(e, (uint8_t)imm);
+    else
+        x_u32(e, imm);
+}
+/* rol/shl/shr/sar r32, imm8 (C1 /0, /4, /5, /7) */
+static inline void x_shift_imm_any(JitEmit *e, unsigned ext, unsigned r, uint8_t n)
+{
+    x_rex(e, 0, r);
+    x_byte(e, 0xC1);
+    x_byte(e, (uint8_t)(0xC0 | (ext << 3) | (r & 7)));
+    x_byte(e, n);
+}
+/* imul r32, r32 / imul r32, [rbx + d] (0F AF) */
+static inline void x_imul_any(JitEmit *e, unsigned dst, unsigned src)
+{
+    x_rex(e, dst, src);
+    x_byte(e, 0x0F);
+    x_byte(e, 0xAF);
+    x_byte(e, (uint8_t)(0xC0 | ((dst & 7) << 3) | (src & 7)));
+}
+static inline void x_imul_load_any(JitEmit *e, unsigned dst, uint32_t d)
+{
+    x_rex(e, dst, 0);
+    x_byte(e, 0x0F);
+    x_byte(e, 0xAF);
+    x_mem_rbx(e, dst, d);
+}
+
+/* setcc byte [rsp + d8] */
+static inline void x_setcc_rsp(JitEmit *e, unsigned cc, uint8_t d)
+{
+    x_byte(e, 0x0F);
+    x_byte(e, (uint8_t)(0x90 + cc));
+    x_byte(e, 0x44);
+    x_byte(e, 0x24);
+    x_byte(e, d);
+}
+
+/* lea r32, [base + idx] (idx not rsp; mod 01 with disp8 0, so that a
+ * base of rbp or r13 is a base) */
+static inline void x_lea_bi(JitEmit *e, unsigned dst, unsigned base, unsigned idx)
+{
+    if ((dst | base | idx) & 8)
+        x_byte(e, (uint8_t)(0x40 | ((dst >> 3) << 2) | ((idx >> 3) << 1) | (base >> 3)));
+    x_byte(e, 0x8D);
+    x_byte(e, (uint8_t)(0x44 | ((dst & 7) << 3)));
+    x_byte(e, (uint8_t)(((idx & 7) << 3) | (base & 7)));
+    x_byte(e, 0);
+}
+
 #endif /* CPU_JIT_X86_H */

@@ -1851,6 +1851,247 @@ START_TEST(flag_fetch_remap_by_handler)
 }
 END_TEST
 
+/* ---- ALU templates straight on the GPR cache's host registers and on
+ * PPCState (cpu/jit.c gen_alu_direct_mem, gen_rlwinm, mullw) ---- */
+
+/* Run code (n ops, at 0x3000) from distinct GPRs and CTR = 4 at every
+ * budget up to max under both engines: the same state */
+static void direct_sweep(const uint32_t *code, unsigned n, unsigned max, const char *name)
+{
+    for (unsigned k = 0; k <= max; k++) {
+        CpuEnv *e[2] = { cache_env(PPC_ENGINE_INTERP, 0x3000, code, n),
+                         cache_env(PPC_ENGINE_JIT, 0x3000, code, n) };
+        for (int i = 0; i < 2; i++) {
+            for (unsigned r = 3; r <= 17; r++)
+                e[i]->cpu.gpr[r] = 0x01010101u * r ^ (0x80000000u >> r) ^ 0x00F0F00Fu;
+            e[i]->cpu.ctr = 4;
+            ck_assert_int_eq(ppc_run(&e[i]->cpu, k), PPC_RUN_BUDGET);
+        }
+        char what[48];
+        snprintf(what, sizeof what, "%s budget %u", name, k);
+        same_exc_state(e[0], e[1], what);
+        cpuenv_free(e[0]);
+        cpuenv_free(e[1]);
+    }
+}
+
+/* mullw into its first operand, its second (commuted) and a third GPR;
+ * slwi and srwi (one shift), a general rlwinm, a rotation alone; ori,
+ * xoris; mr, add, subf, and, xor into GPRs without a host register (in
+ * a loop, where r3-r7 and r9 get one: the rest stay in PPCState), as one
+ * op on memory where rD is an operand (subf r13 its minuend) but not for
+ * subf r14,r14,r6 (rD the subtrahend: not in place) or and r15,r8,r15
+ * (the other operand not in a register); once as a loop of four passes,
+ * once as a straight block
+ *   0x3000: mullw r3,r3,r4 ; mullw r5,r4,r5 ; mullw r6,r3,r4 ;
+ *           slwi r7,r3,2 ; srwi r8,r5,4 ; rlwinm r6,r6,5,3,20 ;
+ *           rotlwi r4,r4,13 ; ori r9,r3,0x1234 ; xoris r3,r3,0x8001 ;
+ *           mr r11,r7 ; add r12,r12,r3 ; subf r13,r5,r13 ;
+ *           subf r14,r14,r6 ; and r15,r8,r15 ; xor r16,r16,r4 ;
+ *           add r17,r3,r17 ; bdnz 0x3000 ; b . */
+START_TEST(direct_alu_forms)
+{
+    uint32_t code[] = { X(235, 3, 3, 4),       X(235, 5, 4, 5),        X(235, 6, 3, 4),
+                        RLWINM(7, 3, 2, 0, 29), RLWINM(8, 5, 28, 4, 31), RLWINM(6, 6, 5, 3, 20),
+                        RLWINM(4, 4, 13, 0, 31), D(24, 3, 9, 0x1234),   D(27, 3, 3, 0x8001),
+                        X(444, 7, 11, 7),      X(266, 12, 12, 3),      X(40, 13, 5, 13),
+                        X(40, 14, 14, 6),      X(28, 8, 15, 15),       X(316, 16, 16, 4),
+                        X(266, 17, 3, 17),     BC(16, 0, -16 * 4),     B(0) };
+    direct_sweep(code, 18, 16 * 4 + 2, "loop");
+    uint32_t straight[17];
+    memcpy(straight, code, 16 * sizeof code[0]);
+    straight[16] = B(0);
+    direct_sweep(straight, 17, 17, "straight");
+}
+END_TEST
+
+/* mtlr/mflr/mfctr from and into GPRs with and without a host register
+ * (cached ones straight from/into it), in a loop and a straight block
+ *   0x3000: add r3,r3,r4 ; mtlr r3 ; mflr r5 ; add r5,r5,r3 ; mtlr r20 ;
+ *           mflr r21 ; mfctr r6 ; add r6,r6,r5 ; add r4,r4,r6 ; mflr r22 ;
+ *           add r23,r22,r3 ; bdnz 0x3000 ; b . */
+START_TEST(direct_lr_ctr_moves)
+{
+    uint32_t code[] = { X(266, 3, 3, 4),  X(467, 3, 8, 0),   X(339, 5, 8, 0),  X(266, 5, 5, 3),
+                        X(467, 20, 8, 0), X(339, 21, 8, 0),  X(339, 6, 9, 0),  X(266, 6, 6, 5),
+                        X(266, 4, 4, 6),  X(339, 22, 8, 0),  X(266, 23, 22, 3), BC(16, 0, -11 * 4),
+                        B(0) };
+    direct_sweep(code, 13, 11 * 4 + 2, "loop");
+    code[11] = B(0);
+    direct_sweep(code, 12, 12, "straight");
+}
+END_TEST
+
+/* Indexed loads and stores whose base and index both have host
+ * registers take the EA in one lea: in the loop r4 (the most used GPR)
+ * is in rbp and r6 (the sixth) in r13, the two bases an lea must encode
+ * with a displacement; r4 also as the index of lbzx
+ *   0x3000: lwzx r5,r3,r4 ; stwx r5,r3,r7 ; lbzx r10,r4,r3 ;
+ *           add r9,r9,r10 ; lwzx r12,r6,r4 ; stwx r12,r6,r7 ; addi r4,r4,4 ;
+ *           addi r7,r7,8 ; lhzx r11,r3,r7 ; add r9,r9,r11 ; bdnz 0x3000 ;
+ *           b . */
+START_TEST(direct_indexed_ea)
+{
+    uint32_t code[] = { X(23, 5, 3, 4),   X(151, 5, 3, 7),  X(87, 10, 4, 3), X(266, 9, 9, 10),
+                        X(23, 12, 6, 4),  X(151, 12, 6, 7), D(14, 4, 4, 4),  D(14, 7, 7, 8),
+                        X(279, 11, 3, 7), X(266, 9, 9, 11), BC(16, 0, -10 * 4), B(0) };
+    for (int loop = 1; loop >= 0; loop--) {
+        unsigned n = loop ? 12 : 11, max = loop ? 10 * 4 + 2 : 11;
+        if (!loop)
+            code[10] = B(0);
+        for (unsigned k = 0; k <= max; k++) {
+            CpuEnv *e[2] = { cache_env(PPC_ENGINE_INTERP, 0x3000, code, n),
+                             cache_env(PPC_ENGINE_JIT, 0x3000, code, n) };
+            for (int i = 0; i < 2; i++) {
+                PPCState *c = &e[i]->cpu;
+                c->gpr[3] = DATA;
+                c->gpr[6] = DATA + 0x40;
+                c->gpr[4] = 0;
+                c->gpr[7] = 0x80;
+                c->ctr = 4;
+                for (uint32_t a = 0; a < 0x100; a += 4)
+                    cpuenv_write32(e[i], DATA + a, 0x9E3779B9u * (a + 1));
+                ck_assert_int_eq(ppc_run(c, k), PPC_RUN_BUDGET);
+            }
+            char what[48];
+            snprintf(what, sizeof what, "%s budget %u", loop ? "loop" : "straight", k);
+            same_exc_state(e[0], e[1], what);
+            cpuenv_free(e[0]);
+            cpuenv_free(e[1]);
+        }
+    }
+}
+END_TEST
+
+/* Loads into GPRs without a host register go straight to eax (not
+ * through edx) and addi into such a GPR from itself is one add on
+ * memory: a straight block at every budget, each GPR named once or so
+ * (left in PPCState), data with the sign bits set
+ *   0x3000: lwz r20,0(r7) ; add r21,r20,r22 ; lha r23,2(r7) ;
+ *           lbz r24,1(r7) ; lhz r25,6(r7) ; addi r26,r26,-5 ;
+ *           lwz r27,4(r7) ; addi r27,r27,0x1234 ; lwz r28,0(r28) ;
+ *           addi r30,r30,0 ; lha r31,4(r7) ; addi r29,r29,0x7FFF ;
+ *           lbzu r9,3(r7) ; addi r19,r18,100 ; b . */
+START_TEST(direct_loads_and_addi)
+{
+    uint32_t code[] = { D(32, 20, 7, 0), X(266, 21, 20, 22), D(42, 23, 7, 2),  D(34, 24, 7, 1),
+                        D(40, 25, 7, 6), D(14, 26, 26, -5),  D(32, 27, 7, 4),  D(14, 27, 27, 0x1234),
+                        D(32, 28, 28, 0), D(14, 30, 30, 0),  D(42, 31, 7, 4),  D(14, 29, 29, 0x7FFF),
+                        D(35, 9, 7, 3),  D(14, 19, 18, 100), B(0) };
+    for (unsigned k = 0; k <= 15; k++) {
+        CpuEnv *e[2] = { cache_env(PPC_ENGINE_INTERP, 0x3000, code, 15),
+                         cache_env(PPC_ENGINE_JIT, 0x3000, code, 15) };
+        for (int i = 0; i < 2; i++) {
+            PPCState *c = &e[i]->cpu;
+            c->gpr[7] = DATA;
+            c->gpr[28] = DATA + 4;
+            cpuenv_write32(e[i], DATA, 0x8123F456u);
+            cpuenv_write32(e[i], DATA + 4, 0x89ABCDEFu);
+            ck_assert_int_eq(ppc_run(c, k), PPC_RUN_BUDGET);
+        }
+        char what[32];
+        snprintf(what, sizeof what, "budget %u", k);
+        same_exc_state(e[0], e[1], what);
+        cpuenv_free(e[0]);
+        cpuenv_free(e[1]);
+    }
+}
+END_TEST
+
+/* ---- XER[CA] kept in the frame across a run of carrying ops
+ * (cpu/jit.c ca_keep, gen_ca_out, gen_ca_cold) ---- */
+
+/* A run of carrying ops with loads between (their TLB-miss stubs call
+ * the handler while CA is in the frame), mfxer (a handler: the run ends
+ * before it) and a store, at every budget, from XER[CA] clear and set,
+ * operands giving a carry and none, and r7 mapped or not (a DSI on the
+ * first load, right after subfc left its CA in the frame): the same
+ * GPRs, XER and exception state as the interpreter
+ *   0x3000: subfc r6,r10,r9 ; lwz r8,0(r7) ; subfe r3,r3,r3 ;
+ *           subfc r9,r9,r10 ; lwz r11,4(r7) ; addi r8,r8,1 ; subfze r3,r3 ;
+ *           addc r4,r4,r5 ; adde r5,r5,r6 ; mfxer r12 ; addze r13,r13 ;
+ *           stw r13,8(r7) ; addme r14,r14 ; b . */
+START_TEST(ca_frame_runs)
+{
+    uint32_t code[] = { X(8, 6, 10, 9),   D(32, 8, 7, 0),   X(136, 3, 3, 3),  X(8, 9, 9, 10),
+                        D(32, 11, 7, 4),  D(14, 8, 8, 1),   X(200, 3, 3, 0),  X(10, 4, 4, 5),
+                        X(138, 5, 5, 6),  X(339, 12, 1, 0), X(202, 13, 13, 0), D(36, 13, 7, 8),
+                        X(234, 14, 14, 0), B(0) };
+    static const uint32_t r9s[] = { 5, 3, 0xFFFFFFFFu };
+    static const uint32_t r7s[] = { DATA, 0x40000u };
+    for (unsigned v = 0; v < 2 * 3 * 2; v++) {
+        for (unsigned k = 0; k <= 15; k++) {
+            CpuEnv *e[2] = { cache_env(PPC_ENGINE_INTERP, 0x3000, code, 14),
+                             cache_env(PPC_ENGINE_JIT, 0x3000, code, 14) };
+            for (int i = 0; i < 2; i++) {
+                PPCState *c = &e[i]->cpu;
+                c->xer = (v & 1) ? XER_CA | 0x5 : 0x5;
+                c->gpr[9] = r9s[(v >> 1) % 3];
+                c->gpr[10] = 4;
+                c->gpr[4] = 0x80000000u;
+                c->gpr[5] = (v & 1) ? 0x80000000u : 0x7FFFFFFFu;
+                c->gpr[7] = r7s[v / 6];
+                c->gpr[13] = 0xFFFFFFFFu;
+                cpuenv_write32(e[i], DATA, 0x11223344u);
+                ck_assert_int_eq(ppc_run(c, k), PPC_RUN_BUDGET);
+            }
+            char what[48];
+            snprintf(what, sizeof what, "variant %u budget %u", v, k);
+            same_exc_state(e[0], e[1], what);
+            ck_assert_msg(e[0]->cpu.xer == e[1]->cpu.xer, "%s: xer %08x (interp) vs %08x (jit)", what,
+                          e[0]->cpu.xer, e[1]->cpu.xer);
+            cpuenv_free(e[0]);
+            cpuenv_free(e[1]);
+        }
+    }
+}
+END_TEST
+
+/* subfe rD,rA,rA (CA - 1, CA kept): alone from both CA settings, with
+ * and without Rc; after subfc left CA in the frame and the run ending at
+ * it (mfxer next: the frame merged into XER there), and in a run going on
+ * (subfze after it)
+ *   0x3000: subfc r6,r10,r9 ; addi r8,r8,1 ; subfe r3,r3,r3 ; mfxer r12 ;
+ *           subfc r6,r9,r10 ; subfe. r4,r4,r4 ; subfze r5,r5 ; b . */
+START_TEST(ca_frame_subfe_idiom)
+{
+    CpuEnv *x = env(PPC_ENGINE_INTERP), *y = env(PPC_ENGINE_JIT);
+    static const uint32_t xers[] = { 0, XER_CA, XER_CA | XER_SO | XER_OV, XER_SO };
+    for (unsigned rc = 0; rc < 2; rc++)
+        for (unsigned ia = 0; ia < N_EDGE; ia += 5)
+            for (unsigned t = 0; t < 4; t++) {
+                one_insn(x, y, X(136, 5, 3, 3) | rc, edge[ia], 0, xers[t], 0x24680ACEu);
+                one_insn(x, y, X(136, 3, 3, 3) | rc, edge[ia], 0, xers[t], 0x24680ACEu);
+            }
+    cpuenv_free(x);
+    cpuenv_free(y);
+    uint32_t code[] = { X(8, 6, 10, 9),  D(14, 8, 8, 1),       X(136, 3, 3, 3), X(339, 12, 1, 0),
+                        X(8, 6, 9, 10),  X(136, 4, 4, 4) | 1u, X(200, 5, 5, 0), B(0) };
+    static const uint32_t r9s[] = { 5, 3, 4 };
+    for (unsigned v = 0; v < 2 * 3; v++) {
+        for (unsigned k = 0; k <= 8; k++) {
+            CpuEnv *e[2] = { cache_env(PPC_ENGINE_INTERP, 0x3000, code, 8),
+                             cache_env(PPC_ENGINE_JIT, 0x3000, code, 8) };
+            for (int i = 0; i < 2; i++) {
+                PPCState *c = &e[i]->cpu;
+                c->xer = (v & 1) ? XER_CA : 0;
+                c->gpr[9] = r9s[v >> 1];
+                c->gpr[10] = 4;
+                c->gpr[7] = DATA;
+                ck_assert_int_eq(ppc_run(c, k), PPC_RUN_BUDGET);
+            }
+            char what[48];
+            snprintf(what, sizeof what, "variant %u budget %u", v, k);
+            same_exc_state(e[0], e[1], what);
+            ck_assert_msg(e[0]->cpu.xer == e[1]->cpu.xer, "%s: xer %08x (interp) vs %08x (jit)", what,
+                          e[0]->cpu.xer, e[1]->cpu.xer);
+            cpuenv_free(e[0]);
+            cpuenv_free(e[1]);
+        }
+    }
+}
+END_TEST
+
 /* ---- block exits: the count that chains and jump-cache exits keep ---- */
 
 /* Chains (b, bl, bdnz back to a block that is not the chaining one),
@@ -1997,6 +2238,14 @@ Suite *suite_jit(void)
         /* a compare's CR field written by its branch */
         tcase_add_test(tc, lazy_crf_exits);
         tcase_add_test(tc, flag_fetch_remap_by_handler);
+        /* ALU templates on host registers and PPCState */
+        tcase_add_test(tc, direct_alu_forms);
+        tcase_add_test(tc, direct_loads_and_addi);
+        tcase_add_test(tc, direct_lr_ctr_moves);
+        tcase_add_test(tc, direct_indexed_ea);
+        /* XER[CA] in the frame */
+        tcase_add_test(tc, ca_frame_runs);
+        tcase_add_test(tc, ca_frame_subfe_idiom);
         /* block exits */
         tcase_add_test(tc, exit_count_at_device_writes);
         tcase_add_test(tc, exit_budget_left_after_loop);
