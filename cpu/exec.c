@@ -477,16 +477,19 @@ int ppc_run(PPCState *s, uint64_t max_insns)
         if (PPC_UNLIKELY(!b))
             b = ppc_bc_translate(s, pa, (const uint8_t *)(pc + e->addend), pc);
 
+        uint64_t ic0 = s->icount;
         if (PPC_UNLIKELY((s->msr & (MSR_SE | MSR_BE)) | (s->iabr & IABR_BE)) ||
             PPC_UNLIKELY(s->debug_active && debug_wants_step(s, pc, b->n))) {
             if (run_step(s, b, pc))
                 return PPC_RUN_DEBUG;
+            /* an IABR on the vector it sends to breaks again before the
+             * vector's first instruction, for ever (as on the 750) */
+            stuck = s->icount != ic0 ? 0 : stuck + 1;
             continue;
         }
         unsigned n = b->n;
         if (end - s->icount < n)
             n = (unsigned)(end - s->icount);
-        uint64_t ic0 = s->icount;
         s->block_ea = pc;
         if (PPC_UNLIKELY(s->debug_flags & PPC_DBG_EXEC) && s->log_fn)
             s->log_fn(s->log_opaque, "Trace 0x%08x [pa 0x%08x] n=%u\n", pc, pa, n);

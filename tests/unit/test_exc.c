@@ -379,6 +379,29 @@ START_TEST(iabr_breaks_before_execution)
 }
 END_TEST
 
+/* IABR on its own vector (0x1300) breaks again before the vector's first
+ * instruction each time, completing nothing, as the 750 would: ppc_run must
+ * still come back to its caller (the event loop, the monitor) instead of
+ * spinning inside with the budget never reached. */
+START_TEST(iabr_on_its_vector_returns)
+{
+    CpuEnv *e = sys_env();
+    /* addi r3,r3,1 ; ba 0x1300 */
+    uint32_t code[] = { I_ADDI(3, 3, 1), (18u << 26) | 0x1300 | 2 };
+    e->cpu.iabr = 0x1300 | 2; /* BE, TE = 0: MSR[IR] = 0 at the vector */
+    int r = sys_run(e, 0x3000, code, 2, MSR_FP, UINT64_MAX);
+    ck_assert_int_eq(r, PPC_RUN_EXIT_REQ);
+    ck_assert_uint_eq(e->cpu.gpr[3], 1); /* the addi ran, once */
+    ck_assert_uint_eq(e->cpu.pc, 0x1300);
+    ck_assert_uint_eq(e->cpu.srr0, 0x1300);
+    ck_assert_uint_eq(e->cpu.icount, 2);
+    /* a second call comes back too */
+    ck_assert_int_eq(ppc_run(&e->cpu, UINT64_MAX), PPC_RUN_EXIT_REQ);
+    ck_assert_uint_eq(e->cpu.icount, 2);
+    cpuenv_free(e);
+}
+END_TEST
+
 Suite *suite_exc(void)
 {
     Suite *s = suite_create("exc");
@@ -399,6 +422,7 @@ Suite *suite_exc(void)
     tcase_add_test(tc, branch_trace);
     tcase_add_test(tc, trace_exclusions);
     tcase_add_test(tc, iabr_breaks_before_execution);
+    tcase_add_test(tc, iabr_on_its_vector_returns);
     suite_add_tcase(s, tc);
     return s;
 }
