@@ -418,6 +418,53 @@ int ppc_interp_ops(PPCState *s, const PPCOp *ops, unsigned n, unsigned *done)
     return interp_ops(s, ops, n, done);
 }
 
+/* Fetch and run what is at s->pc: one block (the JIT may chain on), or
+ * one instruction when single-stepping, at an IABR or from a page that is
+ * not RAM/ROM, or an ISI.  True for a debugger stop. */
+static bool run_next(PPCState *s, uint64_t end)
+{
+    uint32_t pc = s->pc;
+    PPCTLBEntry *e = &s->tlb[PPC_TLB_IDX(pc)];
+    uint32_t pa;
+    if (PPC_UNLIKELY(e->tag_x != (pc & PPC_PAGE_MASK))) {
+        if (ppc_translate(s, NULL, pc, PPC_ACC_FETCH, &pa))
+            return false; /* ISI raised; s->pc is the vector */
+        if (e->tag_x != (pc & PPC_PAGE_MASK))
+            return run_uncached(s, pa);
+    }
+    pa = e->pa_page | (pc & ~PPC_PAGE_MASK);
+    PPCBlock *b = ppc_bc_lookup(s, pa);
+    if (PPC_UNLIKELY(!b))
+        b = ppc_bc_translate(s, pa, (const uint8_t *)(pc + e->addend), pc);
+
+    if (PPC_UNLIKELY((s->msr & (MSR_SE | MSR_BE)) | (s->iabr & IABR_BE)) ||
+        PPC_UNLIKELY(s->debug_active && debug_wants_step(s, pc, b->n)))
+        return run_step(s, b, pc);
+    unsigned n = b->n;
+    if (end - s->icount < n)
+        n = (unsigned)(end - s->icount);
+    s->block_ea = pc;
+    if (PPC_UNLIKELY(s->debug_flags & PPC_DBG_EXEC) && s->log_fn)
+        s->log_fn(s->log_opaque, "Trace 0x%08x [pa 0x%08x] n=%u\n", pc, pa, n);
+    unsigned i;
+    int r;
+    /* the JIT runs whole blocks only: a block cut by the budget is
+     * interpreted, so -icount budgets stay exact */
+    if (s->engine == PPC_ENGINE_INTERP || n != b->n)
+        r = interp_ops(s, b->ops, n, &i);
+    else if (s->engine == PPC_ENGINE_JIT)
+        r = ppc_jit_exec(s, b, end, &i); /* may chain: block_ea is the last block's */
+    else
+        r = ppc_lockstep_exec(s, b, &i);
+    if (r == PPC_NEXT) {
+        s->pc = s->block_ea + 4 * i;
+        s->icount += i;
+    } else {
+        s->icount += i + (r == PPC_EXIT);
+    }
+    return false;
+}
+
 #define PPC_STUCK_LIMIT 4096
 
 int ppc_run(PPCState *s, uint64_t max_insns)
@@ -425,9 +472,11 @@ int ppc_run(PPCState *s, uint64_t max_insns)
     /* a budget of "no limit" (UINT64_MAX) must not wrap the end mark */
     uint64_t end = max_insns > UINT64_MAX - s->icount ? UINT64_MAX : s->icount + max_insns;
     s->stop_reason = NULL;
-    /* consecutive block entries that completed no instruction: a vector
-     * whose first instruction faults again would otherwise spin here
-     * forever without the count reaching the budget */
+    /* consecutive entries that completed no instruction: a vector whose
+     * first instruction faults again (in a block, from MMIO, at an ISI) or
+     * an IABR on the vector it sends to (it breaks again before the
+     * vector's first instruction, for ever, as on the 750) would otherwise
+     * spin here without the count reaching the budget */
     unsigned stuck = 0;
     for (;;) {
         if (PPC_UNLIKELY(stuck > PPC_STUCK_LIMIT))
@@ -457,58 +506,9 @@ int ppc_run(PPCState *s, uint64_t max_insns)
             return PPC_RUN_HALTED;
         if (s->icount >= end)
             return PPC_RUN_BUDGET;
-
-        uint32_t pc = s->pc;
-        PPCTLBEntry *e = &s->tlb[PPC_TLB_IDX(pc)];
-        uint32_t pa;
-        if (PPC_UNLIKELY(e->tag_x != (pc & PPC_PAGE_MASK))) {
-            if (ppc_translate(s, NULL, pc, PPC_ACC_FETCH, &pa)) {
-                stuck++;
-                continue; /* ISI raised; s->pc is the vector */
-            }
-            if (e->tag_x != (pc & PPC_PAGE_MASK)) {
-                if (run_uncached(s, pa))
-                    return PPC_RUN_DEBUG;
-                continue;
-            }
-        }
-        pa = e->pa_page | (pc & ~PPC_PAGE_MASK);
-        PPCBlock *b = ppc_bc_lookup(s, pa);
-        if (PPC_UNLIKELY(!b))
-            b = ppc_bc_translate(s, pa, (const uint8_t *)(pc + e->addend), pc);
-
         uint64_t ic0 = s->icount;
-        if (PPC_UNLIKELY((s->msr & (MSR_SE | MSR_BE)) | (s->iabr & IABR_BE)) ||
-            PPC_UNLIKELY(s->debug_active && debug_wants_step(s, pc, b->n))) {
-            if (run_step(s, b, pc))
-                return PPC_RUN_DEBUG;
-            /* an IABR on the vector it sends to breaks again before the
-             * vector's first instruction, for ever (as on the 750) */
-            stuck = s->icount != ic0 ? 0 : stuck + 1;
-            continue;
-        }
-        unsigned n = b->n;
-        if (end - s->icount < n)
-            n = (unsigned)(end - s->icount);
-        s->block_ea = pc;
-        if (PPC_UNLIKELY(s->debug_flags & PPC_DBG_EXEC) && s->log_fn)
-            s->log_fn(s->log_opaque, "Trace 0x%08x [pa 0x%08x] n=%u\n", pc, pa, n);
-        unsigned i;
-        int r;
-        /* the JIT runs whole blocks only: a block cut by the budget is
-         * interpreted, so -icount budgets stay exact */
-        if (s->engine == PPC_ENGINE_INTERP || n != b->n)
-            r = interp_ops(s, b->ops, n, &i);
-        else if (s->engine == PPC_ENGINE_JIT)
-            r = ppc_jit_exec(s, b, end, &i); /* may chain: block_ea is the last block's */
-        else
-            r = ppc_lockstep_exec(s, b, &i);
-        if (r == PPC_NEXT) {
-            s->pc = s->block_ea + 4 * i;
-            s->icount += i;
-        } else {
-            s->icount += i + (r == PPC_EXIT);
-        }
+        if (run_next(s, end))
+            return PPC_RUN_DEBUG;
         stuck = s->icount != ic0 ? 0 : stuck + 1;
     }
 }

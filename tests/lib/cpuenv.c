@@ -6,8 +6,13 @@
 
 CpuEnv *cpuenv_new(uint32_t ram_mib)
 {
+    return cpuenv_new_rom(ram_mib, 1u << 20);
+}
+
+CpuEnv *cpuenv_new_rom(uint32_t ram_mib, uint32_t rom_size)
+{
     CpuEnv *e = calloc(1, sizeof(*e));
-    if (!e || bus_init(&e->bus, ram_mib << 20, 0xFFF00000u, 1u << 20) || ppc_init(&e->cpu, &e->bus)) {
+    if (!e || bus_init(&e->bus, ram_mib << 20, 0xFFF00000u, rom_size) || ppc_init(&e->cpu, &e->bus)) {
         fprintf(stderr, "cpuenv: out of memory\n");
         exit(1);
     }

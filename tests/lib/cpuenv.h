@@ -12,6 +12,9 @@ typedef struct CpuEnv {
 /* RAM of ram_mib MiB at 0, a 1 MiB ROM at 0xFFF00000, PC = 0, MSR = FP
  * (user-visible FP on, MMU off, supervisor). */
 CpuEnv *cpuenv_new(uint32_t ram_mib);
+/* The same with a ROM of rom_size bytes (0: none, the addresses from
+ * 0xFFF00000 up unmapped) */
+CpuEnv *cpuenv_new_rom(uint32_t ram_mib, uint32_t rom_size);
 void cpuenv_free(CpuEnv *e);
 /* Write instruction words at pa (big-endian) and invalidate decoded code. */
 void cpuenv_put_code(CpuEnv *e, uint32_t pa, const uint32_t *insns, unsigned n);

@@ -402,6 +402,31 @@ START_TEST(iabr_on_its_vector_returns)
 }
 END_TEST
 
+/* The same from a page that is not RAM or ROM (run_uncached): with no ROM
+ * and MSR[IP] set, the vectors at 0xFFF0_0000 are unmapped and read
+ * 0xFFFF_FFFF, an fnmadd., which with MSR[FP] clear raises an FP
+ * unavailable exception to a vector that does the same again, for ever.
+ * ppc_run must come back. */
+START_TEST(fault_loop_from_unmapped_returns)
+{
+    CpuEnv *e = cpuenv_new_rom(1, 0);
+    /* addi r3,r3,1 ; ba 0xFFF00700 (sign-extended LI: -0x100000 + 0x700) */
+    uint32_t code[] = { I_ADDI(3, 3, 1), (18u << 26) | (0x3FFFFFCu & 0xFFF00700u) | 2 };
+    cpuenv_put_code(e, 0x3000, code, 2);
+    e->cpu.pc = 0x3000;
+    e->cpu.msr = MSR_IP;
+    ck_assert_int_eq(ppc_run(&e->cpu, UINT64_MAX), PPC_RUN_EXIT_REQ);
+    ck_assert_uint_eq(e->cpu.gpr[3], 1);
+    ck_assert_uint_eq(e->cpu.icount, 2);
+    ck_assert_uint_eq(e->cpu.pc, 0xFFF00800);
+    ck_assert_uint_eq(e->cpu.srr0, 0xFFF00800);
+    ck_assert_uint_eq(e->cpu.msr, MSR_IP);
+    ck_assert_int_eq(ppc_run(&e->cpu, UINT64_MAX), PPC_RUN_EXIT_REQ);
+    ck_assert_uint_eq(e->cpu.icount, 2);
+    cpuenv_free(e);
+}
+END_TEST
+
 Suite *suite_exc(void)
 {
     Suite *s = suite_create("exc");
@@ -423,6 +448,7 @@ Suite *suite_exc(void)
     tcase_add_test(tc, trace_exclusions);
     tcase_add_test(tc, iabr_breaks_before_execution);
     tcase_add_test(tc, iabr_on_its_vector_returns);
+    tcase_add_test(tc, fault_loop_from_unmapped_returns);
     suite_add_tcase(s, tc);
     return s;
 }
