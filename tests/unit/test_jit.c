@@ -3,6 +3,7 @@
 #include <check.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -549,6 +550,39 @@ static void same_exc_state(CpuEnv *a, CpuEnv *b, const char *what)
         ck_assert_msg(cpuenv_read32(a, pa) == cpuenv_read32(b, pa), "%s: memory at %x", what, pa);
 }
 
+/* What a test sets in a CPU from cache_env before the run (arg: its own
+ * parameters, or NULL) */
+typedef void PairSetup(CpuEnv *e, const void *arg);
+
+/* The set-up most tests below share: code (n ops at 0x3000, cache_env)
+ * under the interpreter (e[0]) and the JIT (e[1]), each set up by
+ * setup(e, arg), run for budget k: both stop on the budget, in the same
+ * state (same_exc_state, its messages naming what fmt formats).  The
+ * caller's own checks of e[] follow, then pair_free. */
+static void __attribute__((format(printf, 7, 8)))
+pair_run(CpuEnv *e[2], const uint32_t *code, unsigned n, PairSetup *setup, const void *arg,
+         unsigned k, const char *fmt, ...)
+{
+    e[0] = cache_env(PPC_ENGINE_INTERP, 0x3000, code, n);
+    e[1] = cache_env(PPC_ENGINE_JIT, 0x3000, code, n);
+    for (int i = 0; i < 2; i++) {
+        setup(e[i], arg);
+        ck_assert_int_eq(ppc_run(&e[i]->cpu, k), PPC_RUN_BUDGET);
+    }
+    char what[64];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    same_exc_state(e[0], e[1], what);
+}
+
+static void pair_free(CpuEnv *e[2])
+{
+    cpuenv_free(e[0]);
+    cpuenv_free(e[1]);
+}
+
 /* A DSI in the middle of a block, after templates changed GPRs the cache
  * holds in host registers (r3, r4, r5 dirty): the handler's slow path
  * sees them, and SRR0/DAR/DSISR are exact; the first run also misses the
@@ -623,6 +657,13 @@ START_TEST(gpr_cache_around_handlers)
 }
 END_TEST
 
+static void self_loop_exits_setup(CpuEnv *e, const void *ctr)
+{
+    e->cpu.gpr[3] = e->cpu.gpr[4] = 0;
+    e->cpu.gpr[6] = MAPPED_END - 40 * 4;
+    e->cpu.ctr = *(const unsigned *)ctr;
+}
+
 /* A loop chained to itself keeps r3, r4 and r6 dirty in host registers
  * across its back edge: every way out writes them back.  It stops at
  * every budget (the chain's budget check), at the end of CTR (not
@@ -634,15 +675,8 @@ START_TEST(gpr_cache_self_loop_exits)
     uint32_t code[] = { D(14, 3, 3, 1), X(266, 4, 4, 3), D(37, 4, 6, 4), BC(16, 0, -12), B(0) };
     for (unsigned ctr = 10; ctr <= 100; ctr += 90) {
         for (unsigned k = 0; k < 200; k += 1 + k / 16) {
-            CpuEnv *e[2] = { cache_env(PPC_ENGINE_INTERP, 0x3000, code, 5),
-                             cache_env(PPC_ENGINE_JIT, 0x3000, code, 5) };
-            for (int i = 0; i < 2; i++) {
-                e[i]->cpu.gpr[3] = e[i]->cpu.gpr[4] = 0;
-                e[i]->cpu.gpr[6] = MAPPED_END - 40 * 4;
-                e[i]->cpu.ctr = ctr;
-                ck_assert_int_eq(ppc_run(&e[i]->cpu, k), PPC_RUN_BUDGET);
-            }
-            same_exc_state(e[0], e[1], "loop");
+            CpuEnv *e[2];
+            pair_run(e, code, 5, self_loop_exits_setup, &ctr, k, "loop");
             /* from the interpreter's run, so that the JIT's is checked by
              * the comparison above: r3 = n after n addi, r4 = n(n+1)/2
              * after the add of the same iteration, or n(n-1)/2 before */
@@ -656,12 +690,19 @@ START_TEST(gpr_cache_self_loop_exits)
                 ck_assert_uint_eq(e[1]->cpu.gpr[4], 40 * 41 / 2);
                 ck_assert_uint_eq(e[1]->cpu.gpr[6], MAPPED_END - 4);
             }
-            cpuenv_free(e[0]);
-            cpuenv_free(e[1]);
+            pair_free(e);
         }
     }
 }
 END_TEST
+
+static void self_loop_pc_setup(CpuEnv *e, const void *arg)
+{
+    (void)arg;
+    e->cpu.gpr[9] = DATA;
+    e->cpu.ctr = 20;
+    e->cpu.lr = 0;
+}
 
 /* A loop chained to itself does not store s->pc on its back edge (it
  * still holds the block's start, cpu/jit.c gen_exit_to): at every budget
@@ -672,22 +713,14 @@ START_TEST(self_loop_pc_at_every_budget)
 {
     uint32_t code[] = { D(14, 3, 3, 1), STMW(30, 9, 0), BC(16, 0, -8) | 1u, B(0) };
     for (unsigned k = 0; k < 3 * 20 + 4; k++) {
-        CpuEnv *e[2] = { cache_env(PPC_ENGINE_INTERP, 0x3000, code, 4),
-                         cache_env(PPC_ENGINE_JIT, 0x3000, code, 4) };
-        for (int i = 0; i < 2; i++) {
-            e[i]->cpu.gpr[9] = DATA;
-            e[i]->cpu.ctr = 20;
-            e[i]->cpu.lr = 0;
-            ck_assert_int_eq(ppc_run(&e[i]->cpu, k), PPC_RUN_BUDGET);
-        }
-        same_exc_state(e[0], e[1], "self loop");
+        CpuEnv *e[2];
+        pair_run(e, code, 4, self_loop_pc_setup, NULL, k, "self loop");
         ck_assert_uint_eq(e[0]->cpu.lr, e[1]->cpu.lr);
         /* from the interpreter's run, checked against the JIT's above:
          * a stop after n whole iterations is at the loop's start */
         if (k % 3 == 0 && k / 3 < 20)
             ck_assert_uint_eq(e[0]->cpu.pc, 0x3000);
-        cpuenv_free(e[0]);
-        cpuenv_free(e[1]);
+        pair_free(e);
     }
 }
 END_TEST
@@ -1321,6 +1354,17 @@ START_TEST(crf_alternating_field_at_exit_request)
 }
 END_TEST
 
+static void crf_at_fault_setup(CpuEnv *e, const void *arg)
+{
+    (void)arg;
+    e->cpu.gpr[3] = 0;
+    e->cpu.gpr[4] = 0;
+    e->cpu.gpr[10] = 1;
+    e->cpu.gpr[6] = MAPPED_END - 13 * 4;
+    e->cpu.cr = 0x5A5A5A5Au;
+    e->cpu.xer = XER_SO;
+}
+
 /* A handler that runs in some passes only: stwu walks off DBAT0's 128 KiB
  * in the 13th pass (a DSI from its out-of-line TLB-miss stub, no handler
  * in the passes before it since the first): the exception sees the CR
@@ -1333,27 +1377,26 @@ START_TEST(crf_at_fault_in_later_pass)
     uint32_t code[] = { D(14, 3, 3, 1), D(37, 3, 6, 4), D(26, 4, 4, 2), X(0, 2 << 2, 4, 10),
                         BC(4, 2 * 4 + 2, -16), B(0) };
     for (unsigned k = 5 * 12 + 2; k < 5 * 12 + 12; k++) {
-        CpuEnv *e[2] = { cache_env(PPC_ENGINE_INTERP, 0x3000, code, 6),
-                         cache_env(PPC_ENGINE_JIT, 0x3000, code, 6) };
-        for (int i = 0; i < 2; i++) {
-            e[i]->cpu.gpr[3] = 0;
-            e[i]->cpu.gpr[4] = 0;
-            e[i]->cpu.gpr[10] = 1;
-            e[i]->cpu.gpr[6] = MAPPED_END - 13 * 4;
-            e[i]->cpu.cr = 0x5A5A5A5Au;
-            e[i]->cpu.xer = XER_SO;
-            ck_assert_int_eq(ppc_run(&e[i]->cpu, k), PPC_RUN_BUDGET);
-        }
-        same_exc_state(e[0], e[1], "crf at a DSI");
+        CpuEnv *e[2];
+        pair_run(e, code, 6, crf_at_fault_setup, NULL, k, "crf at a DSI");
         /* the interpreter's, checked above: the DSI in the 13th pass */
         ck_assert_uint_eq(e[0]->cpu.srr0, 0x3004);
         ck_assert_uint_eq(e[0]->cpu.gpr[3], 13);
         ck_assert_uint_eq((e[0]->cpu.cr >> 20) & 0xF, 0x9); /* LT, SO */
-        cpuenv_free(e[0]);
-        cpuenv_free(e[1]);
+        pair_free(e);
     }
 }
 END_TEST
+
+static void loop_alu_direct_setup(CpuEnv *e, const void *arg)
+{
+    (void)arg;
+    for (unsigned r = 3; r <= 12; r++)
+        e->cpu.gpr[r] = 0x01010101u * r ^ (0x80000000u >> r);
+    e->cpu.gpr[12] = DATA / 2;
+    e->cpu.ctr = 5;
+    cpuenv_write32(e, DATA, 0x12345678u);
+}
 
 /* add, subf, and, or, xor straight into rD's host register (cpu/jit.c
  * gen_alu_direct): rD the first operand, the second, neither, both
@@ -1371,24 +1414,25 @@ START_TEST(loop_alu_direct_forms)
                         X(28, 9, 10, 3), X(444, 3, 3, 9),  X(266, 11, 12, 12), D(32, 12, 11, 0),
                         X(266, 12, 12, 10), BC(16, 0, -13 * 4), B(0) };
     for (unsigned k = 0; k < 14 * 6 + 3; k++) {
-        CpuEnv *e[2] = { cache_env(PPC_ENGINE_INTERP, 0x3000, code, 15),
-                         cache_env(PPC_ENGINE_JIT, 0x3000, code, 15) };
-        for (int i = 0; i < 2; i++) {
-            for (unsigned r = 3; r <= 12; r++)
-                e[i]->cpu.gpr[r] = 0x01010101u * r ^ (0x80000000u >> r);
-            e[i]->cpu.gpr[12] = DATA / 2;
-            e[i]->cpu.ctr = 5;
-            cpuenv_write32(e[i], DATA, 0x12345678u);
-            ck_assert_int_eq(ppc_run(&e[i]->cpu, k), PPC_RUN_BUDGET);
-        }
-        char what[32];
-        snprintf(what, sizeof what, "alu budget %u", k);
-        same_exc_state(e[0], e[1], what);
-        cpuenv_free(e[0]);
-        cpuenv_free(e[1]);
+        CpuEnv *e[2];
+        pair_run(e, code, 15, loop_alu_direct_setup, NULL, k, "alu budget %u", k);
+        pair_free(e);
     }
 }
 END_TEST
+
+static void so_by_handler_setup(CpuEnv *e, const void *arg)
+{
+    (void)arg;
+    e->cpu.gpr[3] = 0;
+    e->cpu.gpr[4] = 0;
+    e->cpu.gpr[5] = 0x80000000u - 13;
+    e->cpu.gpr[7] = 1;
+    e->cpu.gpr[8] = MAPPED_END - 13 * 4;
+    e->cpu.gpr[10] = 1;
+    e->cpu.cr = 0;
+    e->cpu.xer = 0;
+}
 
 /* The field takes XER[SO] as it was at the compare: in the 13th pass a
  * handler (addo, no template) overflows and sets SO after the field of
@@ -1401,27 +1445,15 @@ START_TEST(crf_so_set_by_handler_before_fault)
 {
     uint32_t code[] = { D(14, 3, 3, 1), X(266, 5, 5, 7) | (1u << 10), D(37, 3, 8, 4), D(26, 4, 4, 2),
                         X(0, 2 << 2, 4, 10), BC(4, 2 * 4 + 2, -20), B(0) };
-    CpuEnv *e[2] = { cache_env(PPC_ENGINE_INTERP, 0x3000, code, 7),
-                     cache_env(PPC_ENGINE_JIT, 0x3000, code, 7) };
-    for (int i = 0; i < 2; i++) {
-        e[i]->cpu.gpr[3] = 0;
-        e[i]->cpu.gpr[4] = 0;
-        e[i]->cpu.gpr[5] = 0x80000000u - 13;
-        e[i]->cpu.gpr[7] = 1;
-        e[i]->cpu.gpr[8] = MAPPED_END - 13 * 4;
-        e[i]->cpu.gpr[10] = 1;
-        e[i]->cpu.cr = 0;
-        e[i]->cpu.xer = 0;
-        ck_assert_int_eq(ppc_run(&e[i]->cpu, 6 * 14), PPC_RUN_BUDGET); /* the 13th pass whole */
-    }
-    same_exc_state(e[0], e[1], "SO by a handler");
+    CpuEnv *e[2];
+    /* the 13th pass whole */
+    pair_run(e, code, 7, so_by_handler_setup, NULL, 6 * 14, "SO by a handler");
     ck_assert_uint_eq(e[0]->cpu.xer, e[1]->cpu.xer);
     /* the interpreter's, checked above */
     ck_assert_uint_eq(e[0]->cpu.srr0, 0x3008);
     ck_assert(e[0]->cpu.xer & XER_SO);
     ck_assert_uint_eq((e[0]->cpu.cr >> 20) & 0xF, 0x8); /* LT, no SO */
-    cpuenv_free(e[0]);
-    cpuenv_free(e[1]);
+    pair_free(e);
 }
 END_TEST
 
@@ -1854,24 +1886,22 @@ END_TEST
 /* ---- ALU templates straight on the GPR cache's host registers and on
  * PPCState (cpu/jit.c gen_alu_direct_mem, gen_rlwinm, mullw) ---- */
 
+static void direct_setup(CpuEnv *e, const void *arg)
+{
+    (void)arg;
+    for (unsigned r = 3; r <= 17; r++)
+        e->cpu.gpr[r] = 0x01010101u * r ^ (0x80000000u >> r) ^ 0x00F0F00Fu;
+    e->cpu.ctr = 4;
+}
+
 /* Run code (n ops, at 0x3000) from distinct GPRs and CTR = 4 at every
  * budget up to max under both engines: the same state */
 static void direct_sweep(const uint32_t *code, unsigned n, unsigned max, const char *name)
 {
     for (unsigned k = 0; k <= max; k++) {
-        CpuEnv *e[2] = { cache_env(PPC_ENGINE_INTERP, 0x3000, code, n),
-                         cache_env(PPC_ENGINE_JIT, 0x3000, code, n) };
-        for (int i = 0; i < 2; i++) {
-            for (unsigned r = 3; r <= 17; r++)
-                e[i]->cpu.gpr[r] = 0x01010101u * r ^ (0x80000000u >> r) ^ 0x00F0F00Fu;
-            e[i]->cpu.ctr = 4;
-            ck_assert_int_eq(ppc_run(&e[i]->cpu, k), PPC_RUN_BUDGET);
-        }
-        char what[48];
-        snprintf(what, sizeof what, "%s budget %u", name, k);
-        same_exc_state(e[0], e[1], what);
-        cpuenv_free(e[0]);
-        cpuenv_free(e[1]);
+        CpuEnv *e[2];
+        pair_run(e, code, n, direct_setup, NULL, k, "%s budget %u", name, k);
+        pair_free(e);
     }
 }
 
@@ -1922,6 +1952,19 @@ START_TEST(direct_lr_ctr_moves)
 }
 END_TEST
 
+static void indexed_ea_setup(CpuEnv *e, const void *arg)
+{
+    (void)arg;
+    PPCState *c = &e->cpu;
+    c->gpr[3] = DATA;
+    c->gpr[6] = DATA + 0x40;
+    c->gpr[4] = 0;
+    c->gpr[7] = 0x80;
+    c->ctr = 4;
+    for (uint32_t a = 0; a < 0x100; a += 4)
+        cpuenv_write32(e, DATA + a, 0x9E3779B9u * (a + 1));
+}
+
 /* Indexed loads and stores whose base and index both have host
  * registers take the EA in one lea: in the loop r4 (the most used GPR)
  * is in rbp and r6 (the sixth) in r13, the two bases an lea must encode
@@ -1940,28 +1983,24 @@ START_TEST(direct_indexed_ea)
         if (!loop)
             code[10] = B(0);
         for (unsigned k = 0; k <= max; k++) {
-            CpuEnv *e[2] = { cache_env(PPC_ENGINE_INTERP, 0x3000, code, n),
-                             cache_env(PPC_ENGINE_JIT, 0x3000, code, n) };
-            for (int i = 0; i < 2; i++) {
-                PPCState *c = &e[i]->cpu;
-                c->gpr[3] = DATA;
-                c->gpr[6] = DATA + 0x40;
-                c->gpr[4] = 0;
-                c->gpr[7] = 0x80;
-                c->ctr = 4;
-                for (uint32_t a = 0; a < 0x100; a += 4)
-                    cpuenv_write32(e[i], DATA + a, 0x9E3779B9u * (a + 1));
-                ck_assert_int_eq(ppc_run(c, k), PPC_RUN_BUDGET);
-            }
-            char what[48];
-            snprintf(what, sizeof what, "%s budget %u", loop ? "loop" : "straight", k);
-            same_exc_state(e[0], e[1], what);
-            cpuenv_free(e[0]);
-            cpuenv_free(e[1]);
+            CpuEnv *e[2];
+            pair_run(e, code, n, indexed_ea_setup, NULL, k, "%s budget %u", loop ? "loop" : "straight",
+                     k);
+            pair_free(e);
         }
     }
 }
 END_TEST
+
+static void loads_addi_setup(CpuEnv *e, const void *arg)
+{
+    (void)arg;
+    PPCState *c = &e->cpu;
+    c->gpr[7] = DATA;
+    c->gpr[28] = DATA + 4;
+    cpuenv_write32(e, DATA, 0x8123F456u);
+    cpuenv_write32(e, DATA + 4, 0x89ABCDEFu);
+}
 
 /* Loads into GPRs without a host register go straight to eax (not
  * through edx) and addi into such a GPR from itself is one add on
@@ -1979,27 +2018,31 @@ START_TEST(direct_loads_and_addi)
                         D(32, 28, 28, 0), D(14, 30, 30, 0),  D(42, 31, 7, 4),  D(14, 29, 29, 0x7FFF),
                         D(35, 9, 7, 3),  D(14, 19, 18, 100), B(0) };
     for (unsigned k = 0; k <= 15; k++) {
-        CpuEnv *e[2] = { cache_env(PPC_ENGINE_INTERP, 0x3000, code, 15),
-                         cache_env(PPC_ENGINE_JIT, 0x3000, code, 15) };
-        for (int i = 0; i < 2; i++) {
-            PPCState *c = &e[i]->cpu;
-            c->gpr[7] = DATA;
-            c->gpr[28] = DATA + 4;
-            cpuenv_write32(e[i], DATA, 0x8123F456u);
-            cpuenv_write32(e[i], DATA + 4, 0x89ABCDEFu);
-            ck_assert_int_eq(ppc_run(c, k), PPC_RUN_BUDGET);
-        }
-        char what[32];
-        snprintf(what, sizeof what, "budget %u", k);
-        same_exc_state(e[0], e[1], what);
-        cpuenv_free(e[0]);
-        cpuenv_free(e[1]);
+        CpuEnv *e[2];
+        pair_run(e, code, 15, loads_addi_setup, NULL, k, "budget %u", k);
+        pair_free(e);
     }
 }
 END_TEST
 
 /* ---- XER[CA] kept in the frame across a run of carrying ops
  * (cpu/jit.c ca_keep, gen_ca_out, gen_ca_cold) ---- */
+
+static void ca_frame_runs_setup(CpuEnv *e, const void *variant)
+{
+    static const uint32_t r9s[] = { 5, 3, 0xFFFFFFFFu };
+    static const uint32_t r7s[] = { DATA, 0x40000u };
+    unsigned v = *(const unsigned *)variant;
+    PPCState *c = &e->cpu;
+    c->xer = (v & 1) ? XER_CA | 0x5 : 0x5;
+    c->gpr[9] = r9s[(v >> 1) % 3];
+    c->gpr[10] = 4;
+    c->gpr[4] = 0x80000000u;
+    c->gpr[5] = (v & 1) ? 0x80000000u : 0x7FFFFFFFu;
+    c->gpr[7] = r7s[v / 6];
+    c->gpr[13] = 0xFFFFFFFFu;
+    cpuenv_write32(e, DATA, 0x11223344u);
+}
 
 /* A run of carrying ops with loads between (their TLB-miss stubs call
  * the handler while CA is in the frame), mfxer (a handler: the run ends
@@ -2017,35 +2060,30 @@ START_TEST(ca_frame_runs)
                         D(32, 11, 7, 4),  D(14, 8, 8, 1),   X(200, 3, 3, 0),  X(10, 4, 4, 5),
                         X(138, 5, 5, 6),  X(339, 12, 1, 0), X(202, 13, 13, 0), D(36, 13, 7, 8),
                         X(234, 14, 14, 0), B(0) };
-    static const uint32_t r9s[] = { 5, 3, 0xFFFFFFFFu };
-    static const uint32_t r7s[] = { DATA, 0x40000u };
     for (unsigned v = 0; v < 2 * 3 * 2; v++) {
         for (unsigned k = 0; k <= 15; k++) {
-            CpuEnv *e[2] = { cache_env(PPC_ENGINE_INTERP, 0x3000, code, 14),
-                             cache_env(PPC_ENGINE_JIT, 0x3000, code, 14) };
-            for (int i = 0; i < 2; i++) {
-                PPCState *c = &e[i]->cpu;
-                c->xer = (v & 1) ? XER_CA | 0x5 : 0x5;
-                c->gpr[9] = r9s[(v >> 1) % 3];
-                c->gpr[10] = 4;
-                c->gpr[4] = 0x80000000u;
-                c->gpr[5] = (v & 1) ? 0x80000000u : 0x7FFFFFFFu;
-                c->gpr[7] = r7s[v / 6];
-                c->gpr[13] = 0xFFFFFFFFu;
-                cpuenv_write32(e[i], DATA, 0x11223344u);
-                ck_assert_int_eq(ppc_run(c, k), PPC_RUN_BUDGET);
-            }
+            CpuEnv *e[2];
             char what[48];
             snprintf(what, sizeof what, "variant %u budget %u", v, k);
-            same_exc_state(e[0], e[1], what);
+            pair_run(e, code, 14, ca_frame_runs_setup, &v, k, "%s", what);
             ck_assert_msg(e[0]->cpu.xer == e[1]->cpu.xer, "%s: xer %08x (interp) vs %08x (jit)", what,
                           e[0]->cpu.xer, e[1]->cpu.xer);
-            cpuenv_free(e[0]);
-            cpuenv_free(e[1]);
+            pair_free(e);
         }
     }
 }
 END_TEST
+
+static void subfe_idiom_setup(CpuEnv *e, const void *variant)
+{
+    static const uint32_t r9s[] = { 5, 3, 4 };
+    unsigned v = *(const unsigned *)variant;
+    PPCState *c = &e->cpu;
+    c->xer = (v & 1) ? XER_CA : 0;
+    c->gpr[9] = r9s[v >> 1];
+    c->gpr[10] = 4;
+    c->gpr[7] = DATA;
+}
 
 /* subfe rD,rA,rA (CA - 1, CA kept): alone from both CA settings, with
  * and without Rc; after subfc left CA in the frame and the run ending at
@@ -2067,26 +2105,15 @@ START_TEST(ca_frame_subfe_idiom)
     cpuenv_free(y);
     uint32_t code[] = { X(8, 6, 10, 9),  D(14, 8, 8, 1),       X(136, 3, 3, 3), X(339, 12, 1, 0),
                         X(8, 6, 9, 10),  X(136, 4, 4, 4) | 1u, X(200, 5, 5, 0), B(0) };
-    static const uint32_t r9s[] = { 5, 3, 4 };
     for (unsigned v = 0; v < 2 * 3; v++) {
         for (unsigned k = 0; k <= 8; k++) {
-            CpuEnv *e[2] = { cache_env(PPC_ENGINE_INTERP, 0x3000, code, 8),
-                             cache_env(PPC_ENGINE_JIT, 0x3000, code, 8) };
-            for (int i = 0; i < 2; i++) {
-                PPCState *c = &e[i]->cpu;
-                c->xer = (v & 1) ? XER_CA : 0;
-                c->gpr[9] = r9s[v >> 1];
-                c->gpr[10] = 4;
-                c->gpr[7] = DATA;
-                ck_assert_int_eq(ppc_run(c, k), PPC_RUN_BUDGET);
-            }
+            CpuEnv *e[2];
             char what[48];
             snprintf(what, sizeof what, "variant %u budget %u", v, k);
-            same_exc_state(e[0], e[1], what);
+            pair_run(e, code, 8, subfe_idiom_setup, &v, k, "%s", what);
             ck_assert_msg(e[0]->cpu.xer == e[1]->cpu.xer, "%s: xer %08x (interp) vs %08x (jit)", what,
                           e[0]->cpu.xer, e[1]->cpu.xer);
-            cpuenv_free(e[0]);
-            cpuenv_free(e[1]);
+            pair_free(e);
         }
     }
 }
