@@ -52,6 +52,10 @@ bool ppc_jit_available(void)
 
 /* ---- code buffer ---- */
 
+/* PPCEMU_JIT_NO_GPTR: access groups without the host pointer of
+ * grp_plan (an A/B switch, as the others in PPCJit) */
+static bool grp_no_ptr;
+
 static void buf_unmap(PPCJit *j)
 {
     if (j->rw)
@@ -170,6 +174,7 @@ int ppc_set_engine(PPCState *s, int engine)
         unsigned a, bx, c, d;
         j->movbe = __get_cpuid(1, &a, &bx, &c, &d) && (c & bit_MOVBE) && !getenv("PPCEMU_JIT_NO_MOVBE");
         j->groups = !getenv("PPCEMU_JIT_NO_GROUPS");
+        grp_no_ptr = getenv("PPCEMU_JIT_NO_GPTR") != NULL;
         j->direct = !getenv("PPCEMU_JIT_NO_DIRECT");
         j->ca_frame = !getenv("PPCEMU_JIT_NO_CA_FRAME");
         s->jit = j;
@@ -203,7 +208,7 @@ static const uint8_t cache_hregs[] = { X_EBP, X_R14, X_R15, X_R8, X_R9, 13 };
 /* Page slots: the pages the block last checked in the soft TLB for loads
  * off an even base GPR (slot 0), for stores (1) and for loads off an odd
  * base GPR (2; two load slots, so that a loop reading two arrays keeps
- * both): their tags at [rsp + 4 * slot] (the frame's spare bytes), their
+ * both): their tags at [rsp + SLOT_TAG(slot)] (64-bit words), their
  * addends in r10, r11 and rdi.  A later access to the same page compares
  * against the tag there instead of indexing the TLB again (gen_ldst).
  * A tag is at every point of generated code either invalid (-1: no
@@ -223,18 +228,22 @@ static const uint8_t cache_hregs[] = { X_EBP, X_R14, X_R15, X_R8, X_R9, 13 };
 #define N_SLOTS 5
 #define SLOT_R1_LOAD 3
 #define SLOT_R1_STORE 4
-#define SLOT_TAG(sl) ((uint8_t)((sl) < 3 ? 4 * (sl) : 40 + 4 * ((sl) - 3)))
-#define SLOT_ADDEND(sl) ((uint8_t)(48 + 8 * ((sl) - 3)))
+#define SLOT_TAG(sl) ((uint8_t)((sl) < 3 ? 8 * (sl) : 24 + 4 * ((sl) - 3)))
+#define SLOT_ADDEND(sl) ((uint8_t)(56 + 8 * ((sl) - 3)))
 static const uint8_t slot_addend[N_SLOTS] = { X_R10, X_R11, X_EDI, X_ECX, X_ECX };
 
 /* all slots' tags invalid: -1, which no masked EA matches (its bits
- * 2-11 are clear, PPC_PAGE_MASK | (size - 1)); slots 0 and 1 in one
- * 64-bit store, as the r1 slots' tags */
+ * 2-11 are clear, PPC_PAGE_MASK | (size - 1)).  The tags of slots 0-2
+ * are 64-bit words, the page in the low half and 0 in the high one when
+ * valid, so that an access group's check (grp_enter), which compares a
+ * zero-extended EA with the whole word, never matches an invalid one
+ * (its high half is not 0); the r1 slots' two 32-bit tags after them:
+ * the 32 bytes at [rsp] in two 16-byte stores of xmm0, all ones. */
 static void gen_slots_invalid(JitEmit *e)
 {
-    x_q_store_rsp_imm(e, SLOT_TAG(0), ~0u);
-    x_store_rsp_imm(e, SLOT_TAG(2), ~0u);
-    x_q_store_rsp_imm(e, SLOT_TAG(SLOT_R1_LOAD), ~0u);
+    x_xmm0_ones(e);
+    x_movups_rsp_xmm0(e, 0);
+    x_movups_rsp_xmm0(e, 16);
 }
 #define N_CACHE ((unsigned)sizeof cache_hregs)
 
@@ -261,8 +270,8 @@ static void gen_slots_invalid(JitEmit *e)
  * (gen_loop_leave).  Every value a handler or the run loop sees is
  * the interpreter's. */
 #define HR_SLACK 12 /* r12 */
-#define LOOP_END 16
-#define LOOP_BASE 24
+#define LOOP_END 40
+#define LOOP_BASE 48
 #define LOOP_QMAX 0x00FFFFFFu
 #define LOOP_K 0x40000000u /* > LOOP_QMAX: slack - LOOP_K < 0 */
 
@@ -345,8 +354,9 @@ typedef struct Gen {
             uint8_t i0, i1, n_grp;
             bool done;            /* its fast version emitted in this pass */
             struct GenGrp {
-                uint8_t ra, slot, size;
+                uint8_t ra, slot, size;   /* ra: the base GPR, its value at i0 */
                 bool store;
+                bool ptr;         /* its members through rsi (gen_ldst_ptr) */
                 int32_t lo, hi;   /* first and last byte, from rA at i0 */
                 size_t refill_at, refill_back;
             } grp[N_SLOTS];
@@ -357,6 +367,8 @@ typedef struct Gen {
             int eax_gpr;          /* the cache after the fast version */
         } region[4];
         int8_t slot_of[PPC_BLOCK_MAX]; /* a member's group slot, or -1 */
+        int32_t off[PPC_BLOCK_MAX];    /* a member's EA - its base at i0 */
+        int16_t pdisp[PPC_BLOCK_MAX];  /* a member's EA - rsi, or -1 */
         int cur;                  /* the region being emitted fast, or -1 */
         struct Gen *snap;         /* each region's state at its start, + 1 */
     } grp;
@@ -425,10 +437,11 @@ static void gen_call(Gen *g, const PPCOp *op)
  * signed compare) fails, into the path that makes the full checks: one
  * test for both.  s->icount stays exact (the chains add to it), for the
  * handlers and the run loop.
- * rbp, r14, r15 (the GPR cache) pushed and 72 bytes reserved (the page
- * slots' tags at [rsp], a loop's end and count base at [rsp + LOOP_END]
- * and [rsp + LOOP_BASE], its deferred CR field's operands, CRF_A, the r1
- * slots at [rsp + 40]) keep calls 16-byte aligned. */
+ * rbp, r14, r15 (the GPR cache) pushed and 88 bytes reserved (the page
+ * slots' tags at [rsp + SLOT_TAG], a loop's end and count base at
+ * [rsp + LOOP_END] and [rsp + LOOP_BASE], its deferred CR field's
+ * operands, CRF_A, the r1 slots' addends at [rsp + 56], the bytes
+ * CRF_PEND and CA_NOT) keep calls 16-byte aligned. */
 static void gen_prologue(JitEmit *e)
 {
     static const uint8_t code[] = {
@@ -438,7 +451,7 @@ static void gen_prologue(JitEmit *e)
         0x55,                   /* push rbp */
         0x41, 0x56,             /* push r14 */
         0x41, 0x57,             /* push r15 */
-        0x48, 0x83, 0xEC, 0x48, /* sub rsp, 72 */
+        0x48, 0x83, 0xEC, 0x58, /* sub rsp, 88 */
         0x48, 0x89, 0xFB,       /* mov rbx, rdi */
         0x49, 0x89, 0xF4,       /* mov r12, rsi */
         0x49, 0x0F, 0xBA, 0xEC, 0x3F, /* bts r12, 63 */
@@ -448,13 +461,13 @@ static void gen_prologue(JitEmit *e)
     gen_slots_invalid(e); /* r10, r11, rdi: whatever C left there */
 }
 /* where chained blocks enter: past the frame set-up, the flag's setting
- * and the page slots' invalidation (25 + 9 + 8 + 9 bytes) */
-#define PROLOGUE_LEN 51
+ * and the page slots' invalidation (25 + 4 + 5 + 5 bytes) */
+#define PROLOGUE_LEN 39
 
 static void gen_epilogue(JitEmit *e)
 {
     static const uint8_t code[] = {
-        0x48, 0x83, 0xC4, 0x48, /* add rsp, 72 */
+        0x48, 0x83, 0xC4, 0x58, /* add rsp, 88 */
         0x41, 0x5F, 0x41, 0x5E, /* pop r15, r14 */
         0x5D, 0x41, 0x5D, 0x41, 0x5C, 0x5B, 0xC3, /* pop rbp, r13, r12, rbx; ret */
     };
@@ -716,7 +729,7 @@ static void gen_crf_lazy_path(Gen *g, const struct GenCmp *c, unsigned bit, bool
  * a handler may change XER[SO], which the field takes from XER when it
  * is stored, so the field is stored once for each compare, before the
  * first handler after it. */
-#define CRF_PEND 12
+#define CRF_PEND 72
 #define CRF_A 32
 #define CRF_B 36
 
@@ -1170,7 +1183,7 @@ static void gen_tlb_mem(JitEmit *e, unsigned r, uint32_t disp)
  * TLB-miss stub (the handler may fault): the stub merges the byte into
  * XER before the call (gen_ca_cold), so the handler, an exception it
  * raises and every exit see the interpreter's XER. */
-#define CA_NOT 13
+#define CA_NOT 73
 
 static bool ca_op(uint32_t insn)
 {
@@ -1509,7 +1522,7 @@ static bool gen_alu2(Gen *g, const PPCOp *op)
         size_t big = x_jcc_fwd(e, CC_A);
         x_mov(e, X_ESI, X_EAX);
         x_shift_cl(e, 7, X_EAX);   /* sar eax, cl */
-        x_store_rsp_imm(e, SLOT_TAG(2), PPC_TLB_INVALID); /* edi: slot 2's addend */
+        x_q_store_rsp_imm(e, SLOT_TAG(2), ~0u); /* edi: slot 2's addend */
         x_mov(e, X_EDI, X_EAX);
         x_shift_cl(e, 4, X_EDI);   /* the bits kept, back in place */
         x_alu(e, ALU_XOR, X_ESI, X_EDI); /* the bits shifted out */
@@ -1580,7 +1593,10 @@ static size_t gen_slot_fill(JitEmit *e, unsigned sl, unsigned tag, bool store)
     x_byte(e, (uint8_t)(0x48 | ((base >> 3) << 2))); /* mov base, [rbx + rcx + addend] */
     x_byte(e, 0x8B);
     gen_tlb_mem(e, base & 7, TLB_OFF(addend));
-    x_store_rsp(e, SLOT_TAG(sl), tag);
+    if (sl < 3) /* the 64-bit tag: tag was written as 32 bits */
+        x_q_store_rsp(e, SLOT_TAG(sl), tag);
+    else
+        x_store_rsp(e, SLOT_TAG(sl), tag);
     if (base == X_ECX) /* the addend kept in the frame */
         x_q_store_rsp(e, SLOT_ADDEND(sl), X_ECX);
     return miss;
@@ -1611,6 +1627,65 @@ static unsigned load_slot(Gen *g, const PPCOp *op, uint32_t ra)
         sl = other;
     g->slot_gpr[sl] = me;
     return sl;
+}
+
+/* A group member's access at the host address [mb + mi + md] (mi
+ * X_NOIDX: none): through the region's host pointer rsi (grp_enter),
+ * [rsi + the member's EA - the group's lowest], or for a displacement of
+ * 0 off a cached base, [the slot's addend + the base's host register]
+ * (32-bit writes keep the register's high half 0).  A store of size
+ * bytes of rD; a load into rD's host register (movbe) or into ld,
+ * sign-extended for lha (sext).  edx. */
+static void gen_ldst_at(Gen *g, unsigned size, bool store, bool sext, uint32_t rd, unsigned ld,
+                        unsigned mb, unsigned mi, uint32_t md)
+{
+    JitEmit *e = &g->e;
+    bool movbe = size == 4 && g->s->jit->movbe;
+    unsigned r;
+    if (store) {
+        int h = movbe ? cache_get(g, rd) : -1;
+        r = h >= 0 ? (unsigned)h : X_EDX;
+        if (h < 0)
+            gen_ld(g, X_EDX, rd);
+        if (!movbe && size == 4)
+            x_bswap(e, X_EDX);
+        else if (size == 2)
+            x_rol16_8(e, X_EDX);
+        if (size == 2)
+            x_byte(e, 0x66);
+        x_rex_mem(e, r, mb, mi);
+        if (movbe) {
+            x_byte(e, 0x0F);
+            x_byte(e, 0x38);
+            x_byte(e, 0xF1);
+        } else {
+            x_byte(e, size == 1 ? 0x88 : 0x89);
+        }
+        x_mem_any(e, r, mb, mi, md);
+        return;
+    }
+    int rd_h = g->hreg_of[rd];
+    r = movbe && rd_h >= 0 ? (unsigned)rd_h : ld;
+    x_rex_mem(e, r, mb, mi);
+    if (movbe) {
+        x_byte(e, 0x0F);
+        x_byte(e, 0x38);
+        x_byte(e, 0xF0);
+    } else if (size == 4) {
+        x_byte(e, 0x8B);
+    } else {
+        x_byte(e, 0x0F);
+        x_byte(e, size == 2 ? 0xB7 : 0xB6);
+    }
+    x_mem_any(e, r, mb, mi, md);
+    if (movbe)
+        return;
+    if (size == 4)
+        x_bswap(e, r);
+    else if (size == 2)
+        x_rol16_8(e, r);
+    if (sext)
+        x_0f_rr(e, 0xBF, r, r); /* movsx r, r16 */
 }
 
 static bool gen_ldst(Gen *g, const PPCOp *op)
@@ -1658,8 +1733,18 @@ static bool gen_ldst(Gen *g, const PPCOp *op)
     if (update && (ra == 0 || (!store && ra == rd)))
         return false;
 
+    /* a member of a group with the region's host pointer (grp_enter):
+     * the access at [rsi + pd], no EA computed */
+    int member = g->grp.cur >= 0 ? g->grp.slot_of[op->idx] : -1;
+    int pd = member >= 0 ? g->grp.pdisp[op->idx] : -1;
+    /* a member at displacement 0 off a cached base: [addend + base] */
+    int zb = member >= 0 && pd < 0 && !indexed && !update && !op->imm && g->hreg_of[ra] >= 0
+                 ? cache_get(g, ra)
+                 : -1;
     /* eax = EA */
-    if (!indexed && ra && op->imm && g->hreg_of[ra] >= 0 && g->eax_in != (int)ra) {
+    if (pd >= 0 || zb >= 0) {
+        g->eax_in = -1;
+    } else if (!indexed && ra && op->imm && g->hreg_of[ra] >= 0 && g->eax_in != (int)ra) {
         x_lea(e, X_EAX, (unsigned)cache_get(g, ra), op->imm);
         g->eax_in = -1;
     } else if (indexed && ra && g->hreg_of[ra] >= 0 && g->hreg_of[rb] >= 0 && g->eax_in != (int)ra &&
@@ -1677,7 +1762,6 @@ static bool gen_ldst(Gen *g, const PPCOp *op)
     /* edx = the tag to compare: first the slot's of the page last
      * checked for this kind of access, then the TLB entry's (ecx = its
      * offset), which becomes the slot's */
-    int member = g->grp.cur >= 0 ? g->grp.slot_of[op->idx] : -1;
     unsigned sl = member >= 0 ? (unsigned)member
                   : ra == 1   ? (store ? SLOT_R1_STORE : SLOT_R1_LOAD)
                   : store     ? 1
@@ -1704,7 +1788,11 @@ static bool gen_ldst(Gen *g, const PPCOp *op)
     /* a load's register: eax itself for an uncached rD (the EA in rax is
      * read before it is written; an update form still needs the EA) */
     unsigned ld = !store && !update && rd_h < 0 && g->s->jit->direct ? X_EAX : X_EDX;
-    if (store && movbe) {
+    if (pd >= 0) {
+        gen_ldst_at(g, size, store, p == 42 || p == 43, rd, ld, X_ESI, X_NOIDX, (uint32_t)pd);
+    } else if (zb >= 0) {
+        gen_ldst_at(g, size, store, p == 42 || p == 43, rd, ld, base, (unsigned)zb, 0);
+    } else if (store && movbe) {
         int h = cache_get(g, rd);
         if (h < 0)
             gen_ld(g, X_EDX, rd);
@@ -1739,8 +1827,17 @@ static bool gen_ldst(Gen *g, const PPCOp *op)
             x_0f_rr(e, 0xBF, ld, ld); /* movsx ld, ld16 */
     }
     /* update forms: rA receives the EA first, a load's rD the data last */
-    if (update)
+    if (update && pd >= 0) { /* rA += d: no wrap is possible either way */
+        int h = cache_get(g, ra);
+        if (h >= 0) {
+            x_lea(e, (unsigned)h, (unsigned)h, op->imm);
+            g->dirty |= 1u << ra;
+        } else {
+            x_alu_mem_imm(e, ALU_ADD, GPR(ra), op->imm);
+        }
+    } else if (update) {
         gen_st(g, ra, X_EAX);
+    }
     if (!store && movbe && rd_h >= 0) {
         g->loaded |= 1u << rd;
         g->dirty |= 1u << rd;
@@ -1779,9 +1876,10 @@ static bool gen_ldst(Gen *g, const PPCOp *op)
  * such runs (regions): every op of one is a D-form load or store of
  * gen_ldst's fast path (a member) or an ALU op whose template never calls
  * a handler, and the members form at most one group per page slot (the
- * accesses of one kind, load or store, off one base GPR whose value since
- * the region's start moved only by known constants: addi rA,rA,SIMM and
- * update forms).  At the region's start (grp_enter) one check per group
+ * accesses of one kind, load or store, off GPRs whose values are one
+ * base GPR's value at the region's start plus known constants: addi
+ * rA,rA,SIMM, addi rD,rA,SIMM (matmul's r10 = r7 + 4) and update forms).
+ * At the region's start (grp_enter) one check per group
  * proves that the lowest and the highest byte its members can touch lie
  * in the page of the group's slot, aligned for the members' size (all
  * members of a group have one size and offsets equal modulo it), so that
@@ -1794,8 +1892,16 @@ static bool gen_ldst(Gen *g, const PPCOp *op)
  * the block with gen_ldst's per-access checks (grp_emit_slow), from the
  * GPR cache's state at the check, and joining the fast version's end
  * with its cache state.  So a fault, a miss and every handler call happen
- * in the slow version at exactly the access they would without groups. */
-#define GRP_SPAN 256 /* bytes a group may span: a page crossing stays rare */
+ * in the slow version at exactly the access they would without groups.
+ * The group with most members also gets rsi (only handler calls and exits
+ * use it, none inside a region): rsi = its slot's addend + its lowest EA, once the
+ * check proved the group's bytes lie in one page with no wrap past 2^32,
+ * so each member is [rsi + its EA - the lowest] (gen_ldst_at), no EA
+ * computed; the others' members at displacement 0 off a cached base
+ * need no EA either ([addend + the base's host register]).
+ * GRP_SPAN: matmul's column loads, 384 bytes apart, cross a page in about
+ * one pass of ten, which still pays. */
+#define GRP_SPAN 512 /* bytes a group may span: a page crossing stays rare */
 #define GRP_MIN 2    /* members a group needs to be worth its check */
 #define GRP_REGIONS ((unsigned)(sizeof(((Gen *)0)->grp.region) / sizeof(((Gen *)0)->grp.region[0])))
 
@@ -1848,10 +1954,13 @@ static int grp_alu_dest(uint32_t insn)
  * fewer than GRP_MIN members (the region must end before it), or limit
  * when every group has enough (r->n_grp == 0: no region) */
 static unsigned grp_build(const PPCBlock *b, unsigned i0, unsigned limit, struct GenRegion *r,
-                          int8_t *slot_of)
+                          int8_t *slot_of, int32_t *moff)
 {
     int32_t delta[32] = { 0 };
-    uint32_t known = ~0u; /* GPRs whose value is (value at i0) + delta */
+    uint8_t base_of[32];
+    uint32_t known = ~0u; /* GPRs whose value is (value of base_of at i0) + delta */
+    for (unsigned q = 0; q < 32; q++)
+        base_of[q] = (uint8_t)q;
     unsigned members[N_SLOTS] = { 0 }, first[N_SLOTS] = { 0 };
     int last = -1;
     for (unsigned j = i0; j < b->n; j++)
@@ -1869,9 +1978,9 @@ static unsigned grp_build(const PPCBlock *b, unsigned i0, unsigned limit, struct
             if (!(known & (1u << ra)))
                 break;
             int32_t off = delta[ra] + (int32_t)op->imm;
-            unsigned k;
+            unsigned k, base = base_of[ra];
             for (k = 0; k < r->n_grp; k++)
-                if (r->grp[k].ra == ra && r->grp[k].store == store)
+                if (r->grp[k].ra == base && r->grp[k].store == store)
                     break;
             if (k < r->n_grp) {
                 struct GenGrp *gr = &r->grp[k];
@@ -1889,7 +1998,7 @@ static unsigned grp_build(const PPCBlock *b, unsigned i0, unsigned limit, struct
                 unsigned sl = store ? 1 : !used[0] ? 0 : 2;
                 if (used[sl])
                     break;
-                r->grp[k] = (struct GenGrp){ .ra = (uint8_t)ra, .slot = (uint8_t)sl,
+                r->grp[k] = (struct GenGrp){ .ra = (uint8_t)base, .slot = (uint8_t)sl,
                                              .size = (uint8_t)size, .store = store,
                                              .lo = off, .hi = off + (int32_t)size - 1 };
                 first[k] = j;
@@ -1897,6 +2006,7 @@ static unsigned grp_build(const PPCBlock *b, unsigned i0, unsigned limit, struct
             }
             members[k]++;
             slot_of[j] = (int8_t)r->grp[k].slot;
+            moff[j] = off;
             last = (int)j;
             if (insn >> 26 & 1) /* update: rA = the EA */
                 delta[ra] = off;
@@ -1907,10 +2017,15 @@ static unsigned grp_build(const PPCBlock *b, unsigned i0, unsigned limit, struct
         int d = grp_alu_dest(insn);
         if (d < 0)
             break;
-        if (insn >> 26 == 14 && (uint32_t)d == ra && ra && (known & (1u << ra)))
-            delta[ra] += (int32_t)op->imm;
-        else
+        /* addi rD,rA,SIMM: rD = rA's base + rA's delta + SIMM (mod 2^32,
+         * as every EA), so an access off rD joins rA's base's group */
+        if (insn >> 26 == 14 && ra && (known & (1u << ra))) {
+            base_of[d] = base_of[ra];
+            delta[d] = delta[ra] + (int32_t)op->imm;
+            known |= 1u << d;
+        } else {
             known &= ~(1u << d);
+        }
     }
     for (unsigned k = 0; k < r->n_grp; k++)
         if (members[k] < GRP_MIN)
@@ -1929,17 +2044,36 @@ static void grp_plan(Gen *g)
     gs->cur = -1;
     gs->snap = NULL;
     memset(gs->slot_of, -1, sizeof gs->slot_of);
+    memset(gs->pdisp, -1, sizeof gs->pdisp);
     if (!g->s->jit->groups)
         return;
     const PPCBlock *b = g->b;
     for (unsigned i0 = 0; i0 < b->n && gs->n_region < GRP_REGIONS;) {
         struct GenRegion *r = &gs->region[gs->n_region];
         unsigned limit = b->n, cut;
-        while ((cut = grp_build(b, i0, limit, r, gs->slot_of)) != limit)
+        while ((cut = grp_build(b, i0, limit, r, gs->slot_of, gs->off)) != limit)
             limit = cut;
         if (!r->n_grp) {
             i0++;
             continue;
+        }
+        /* rsi, the one free register, for the group with most members */
+        unsigned best = 0, most = 0;
+        for (unsigned q = 0; q < r->n_grp; q++) {
+            unsigned n = 0;
+            for (unsigned j = r->i0; j <= r->i1; j++)
+                n += gs->slot_of[j] == (int8_t)r->grp[q].slot;
+            r->grp[q].ptr = false;
+            if (n > most) {
+                most = n;
+                best = q;
+            }
+        }
+        if (!grp_no_ptr) {
+            r->grp[best].ptr = true;
+            for (unsigned j = r->i0; j <= r->i1; j++)
+                if (gs->slot_of[j] == (int8_t)r->grp[best].slot)
+                    gs->pdisp[j] = (int16_t)(gs->off[j] - r->grp[best].lo);
         }
         gs->n_region++;
         i0 = r->i1 + 1u;
@@ -1948,6 +2082,19 @@ static void grp_plan(Gen *g)
         gs->snap = malloc(GRP_REGIONS * sizeof *gs->snap);
         if (!gs->snap)
             gs->n_region = 0;
+    }
+}
+
+/* eax = the lowest EA of group gr (its base GPR at the region's start +
+ * lo), zero-extended: the GPR's host register is loaded (grp_enter) */
+static void gen_grp_lo(Gen *g, const struct GenGrp *gr)
+{
+    int h = g->hreg_of[gr->ra];
+    if (h >= 0) {
+        x_lea(&g->e, X_EAX, (unsigned)h, (uint32_t)gr->lo);
+    } else {
+        x_load(&g->e, X_EAX, GPR(gr->ra));
+        x_alu_imm(&g->e, ALU_ADD, X_EAX, (uint32_t)gr->lo);
     }
 }
 
@@ -1989,21 +2136,22 @@ static void grp_enter(Gen *g, unsigned i)
     r->n_slow = 0;
     for (unsigned q = 0; q < r->n_grp; q++) {
         struct GenGrp *gr = &r->grp[q];
-        int h = g->hreg_of[gr->ra];
-        if (h >= 0) {
-            x_lea(e, X_EAX, (unsigned)h, (uint32_t)gr->lo);
-        } else {
-            x_load(e, X_EAX, GPR(gr->ra));
-            x_alu_imm(e, ALU_ADD, X_EAX, (uint32_t)gr->lo);
-        }
-        /* lowest and highest byte in one page: also no wrap between */
-        x_lea(e, X_EDX, X_EAX, (uint32_t)(gr->hi - gr->lo));
-        x_alu(e, ALU_XOR, X_EDX, X_EAX);
-        x_alu_imm(e, ALU_CMP, X_EDX, ~PPC_PAGE_MASK);
-        r->slow_at[r->n_slow++] = x_jcc_fwd(e, CC_A);
-        x_alu_imm(e, ALU_AND, X_EAX, PPC_PAGE_MASK | (gr->size - 1u));
-        x_cmp_rsp(e, X_EAX, SLOT_TAG(gr->slot));
-        gr->refill_at = x_jcc_fwd(e, CC_NE);
+        unsigned sh = (unsigned)__builtin_ctz(gr->size);
+        gen_grp_lo(g, gr);
+        if (gr->ptr) /* rsi = the host address of the lowest byte */
+            x_q_lea_bi(e, X_ESI, slot_addend[gr->slot], X_EAX);
+        /* x = the lowest EA, zero-extended; t = the slot's 64-bit tag
+         * (N_SLOTS); rax = x ^ t rotated right by log2(size) is at most
+         * (0xFFF - (hi - lo)) >> log2(size) exactly when x lies in t's
+         * page, its offset there aligned and no larger than 0xFFF - (hi -
+         * lo) (the highest byte in the page: no crossing, no wrap past
+         * 2^32) and t is valid (an invalid t's high half stays in rax's
+         * high bits) */
+        x_q_xor_rsp(e, X_EAX, SLOT_TAG(gr->slot));
+        if (sh)
+            x_q_shift_imm(e, 1, X_EAX, (uint8_t)sh); /* ror */
+        x_q_alu_imm(e, ALU_CMP, X_EAX, (uint32_t)(0xFFF - (gr->hi - gr->lo)) >> sh);
+        gr->refill_at = x_jcc_fwd(e, CC_A);
         gr->refill_back = e->pos;
     }
     gs->cur = (int)k;
@@ -2047,12 +2195,25 @@ static void grp_emit_slow(Gen *g)
         struct GenRegion *r = &gs->region[k];
         if (!r->done)
             continue;
-        /* eax = the group's lowest EA, aligned: the page the slot gets
-         * when the soft TLB has it for this kind of access */
+        /* The check failed: the slow version when the group crosses a
+         * page (or wraps) or is misaligned (its masked lowest EA then
+         * matches no TLB tag) or its page misses in the soft TLB, else
+         * the slot refilled from the TLB and the check passed.  The GPR
+         * cache is as at the check (the snapshot). */
         for (unsigned q = 0; q < r->n_grp; q++) {
             struct GenGrp *gr = &r->grp[q];
             x_patch_here(e, gr->refill_at);
+            gen_grp_lo(g, gr);
+            x_lea(e, X_EDX, X_EAX, (uint32_t)(gr->hi - gr->lo));
+            x_alu(e, ALU_XOR, X_EDX, X_EAX);
+            x_alu_imm(e, ALU_CMP, X_EDX, ~PPC_PAGE_MASK);
+            r->slow_at[r->n_slow++] = x_jcc_fwd(e, CC_A);
+            x_alu_imm(e, ALU_AND, X_EAX, PPC_PAGE_MASK | (gr->size - 1u));
             r->slow_at[r->n_slow++] = gen_slot_fill(e, gr->slot, X_EAX, gr->store);
+            if (gr->ptr) {
+                gen_grp_lo(g, gr);
+                x_q_lea_bi(e, X_ESI, slot_addend[gr->slot], X_EAX);
+            }
             x_jmp_back(e, gr->refill_back);
         }
     }

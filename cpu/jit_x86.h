@@ -496,4 +496,82 @@ static inline void x_lea_bi(JitEmit *e, unsigned dst, unsigned base, unsigned id
     x_op_mem(e, 32, 0x8D, dst, 1, base, idx, 0);
 }
 
+/* memory-access emitters */
+
+/* ModRM (+ SIB, + displacement) for [base + disp] with reg field r (its
+ * low 3 bits; REX bits are the caller's): no displacement when it is 0
+ * and the base allows (not rbp/r13), disp8 when it fits, else disp32; a
+ * SIB for a base of rsp or r12 */
+static inline void x_mem_bd(JitEmit *e, unsigned r, unsigned base, uint32_t disp)
+{
+    unsigned mod = disp == 0 && (base & 7) != 5 ? 0 : disp + 0x80u < 0x100u ? 1 : 2;
+    x_byte(e, (uint8_t)((mod << 6) | ((r & 7) << 3) | (base & 7)));
+    if ((base & 7) == 4)
+        x_byte(e, 0x24);
+    if (mod == 1)
+        x_byte(e, (uint8_t)disp);
+    else if (mod == 2)
+        x_u32(e, disp);
+}
+/* lea r64, [base + idx] (64-bit sum; idx not rsp, base low bits not 5) */
+static inline void x_q_lea_bi(JitEmit *e, unsigned dst, unsigned base, unsigned idx)
+{
+    x_byte(e, (uint8_t)(0x48 | ((dst >> 3) << 2) | ((idx >> 3) << 1) | (base >> 3)));
+    x_byte(e, 0x8D);
+    x_byte(e, (uint8_t)(((dst & 7) << 3) | 4));
+    x_byte(e, (uint8_t)(((idx & 7) << 3) | (base & 7)));
+}
+/* xor r64, [rsp + d8] */
+static inline void x_q_xor_rsp(JitEmit *e, unsigned r, uint8_t d)
+{
+    x_rexw(e, r, 0);
+    x_byte(e, 0x33);
+    x_byte(e, (uint8_t)(0x44 | ((r & 7) << 3)));
+    x_byte(e, 0x24);
+    x_byte(e, d);
+}
+
+/* pcmpeqd xmm0, xmm0 (all ones) / movups [rsp + d8], xmm0: 16 bytes of
+ * the frame to all ones (generated code keeps nothing in xmm0) */
+static inline void x_xmm0_ones(JitEmit *e)
+{
+    x_byte(e, 0x66);
+    x_byte(e, 0x0F);
+    x_byte(e, 0x76);
+    x_byte(e, 0xC0);
+}
+static inline void x_movups_rsp_xmm0(JitEmit *e, uint8_t d)
+{
+    x_byte(e, 0x0F);
+    x_byte(e, 0x11);
+    x_byte(e, 0x44);
+    x_byte(e, 0x24);
+    x_byte(e, d);
+}
+
+/* REX (none when not needed) and ModRM (+ SIB, + displacement) for an
+ * access [base + idx + disp] with reg field r, idx X_NOIDX for none (idx
+ * not rsp), all registers 0-15, 32-bit operands */
+#define X_NOIDX 0xFFu
+static inline void x_rex_mem(JitEmit *e, unsigned r, unsigned base, unsigned idx)
+{
+    unsigned x = idx == X_NOIDX ? 0 : idx >> 3;
+    if ((r | base) & 8 || x)
+        x_byte(e, (uint8_t)(0x40 | ((r >> 3) << 2) | (x << 1) | (base >> 3)));
+}
+static inline void x_mem_any(JitEmit *e, unsigned r, unsigned base, unsigned idx, uint32_t disp)
+{
+    if (idx == X_NOIDX) {
+        x_mem_bd(e, r, base, disp);
+        return;
+    }
+    unsigned mod = disp == 0 && (base & 7) != 5 ? 0 : disp + 0x80u < 0x100u ? 1 : 2;
+    x_byte(e, (uint8_t)((mod << 6) | ((r & 7) << 3) | 4));
+    x_byte(e, (uint8_t)(((idx & 7) << 3) | (base & 7)));
+    if (mod == 1)
+        x_byte(e, (uint8_t)disp);
+    else if (mod == 2)
+        x_u32(e, disp);
+}
+
 #endif /* CPU_JIT_X86_H */

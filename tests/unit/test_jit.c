@@ -2212,6 +2212,216 @@ START_TEST(exit_budget_left_after_loop)
 }
 END_TEST
 
+/* ---- access groups through the host pointer rsi, at the ends of the
+ * 32-bit EA space ---- */
+
+/* the copy loop at 0x3000 (grp_copy_*) from src to dst, ctr passes; DBAT0
+ * maps EA 0..128 KiB to PA 0 when low, DBAT1 EA 0xFFFE0000..0xFFFFFFFF to
+ * PA 0x20000 (read/write); the words at PA 0..0x40000 hold 0x22000000 | PA */
+static CpuEnv *wrap_env(int engine, const uint32_t *code, uint32_t dst, uint32_t src, uint32_t ctr,
+                        bool low)
+{
+    CpuEnv *e = cache_env(engine, 0x3000, code, 12);
+    if (!low)
+        e->cpu.dbat[0] = e->cpu.dbat[1] = 0;
+    e->cpu.dbat[2] = 0xFFFE0002u; /* DBAT1U: BEPI 0xFFFE0000, 128 KiB, Vs */
+    e->cpu.dbat[3] = 0x00020002u; /* DBAT1L: PA 0x20000, PP 10 */
+    for (uint32_t pa = 0; pa < 0x40000; pa += 4)
+        if (pa < 0x300 || pa >= 0x4000)
+            cpuenv_write32(e, pa, 0x22000000u | pa);
+    e->cpu.gpr[3] = dst;
+    e->cpu.gpr[4] = src;
+    e->cpu.ctr = ctr;
+    return e;
+}
+
+/* both engines by budgets of k until the interpreter parks on the end or
+ * the DSI vector, every stop compared (dst_pa: the destination's PA) */
+static void wrap_sweep(const uint32_t *code, uint32_t dst, uint32_t dst_pa, uint32_t src, uint32_t ctr,
+                       bool low, unsigned k, CpuEnv **ia, CpuEnv **ib)
+{
+    CpuEnv *a = wrap_env(PPC_ENGINE_INTERP, code, dst, src, ctr, low);
+    CpuEnv *b = wrap_env(PPC_ENGINE_JIT, code, dst, src, ctr, low);
+    char what[48];
+    snprintf(what, sizeof what, "budget %u", k);
+    for (unsigned n = 0; a->cpu.pc != GRP_END && a->cpu.pc != 0x300; n++) {
+        ck_assert_uint_lt(n, 100000);
+        ck_assert_int_eq(ppc_run(&a->cpu, k ? k : 100000), ppc_run(&b->cpu, k ? k : 100000));
+        grp_same(a, b, dst_pa, what);
+    }
+    *ia = a;
+    *ib = b;
+}
+
+/* A group whose pass runs from the top of the EA space past 2^32 into
+ * page 0 (0xFFFFFFF8 .. 7, pass 3 of 6; its later members off a base
+ * near 0 with negative displacements): both pages mapped, to PAs far
+ * apart, so only the per-access slow version copies the right words; at
+ * every budget, for the addi and the update forms */
+START_TEST(gptr_group_wraps_past_4g)
+{
+    for (unsigned k = 0; k <= 25; k++) {
+        CpuEnv *a, *b;
+        wrap_sweep(grp_copy_addi, 0x8000, 0x8000, 0xFFFFFFF8u - 16 * 3, 6, true, k, &a, &b);
+        ck_assert_uint_eq(a->cpu.pc, GRP_END);
+        /* EA 0xFFFFFFFC: PA 0x3FFFC; EA 0: PA 0 */
+        ck_assert_uint_eq(cpuenv_read32(b, 0x8000 + 16 * 3 + 4), 0x2203FFFCu);
+        ck_assert_uint_eq(cpuenv_read32(b, 0x8000 + 16 * 3 + 8), 0x22000000u);
+        ck_assert_uint_eq(cpuenv_read32(b, 0x8000 + 16 * 5 + 12), 0x22000024u);
+        cpuenv_free(a);
+        cpuenv_free(b);
+        /* lwz 4/8/12(r4), lwzu 16(r4): EAs 0xFFFFFFFC, 0, 4, 8 in pass 3 */
+        wrap_sweep(grp_copy_upd, 0x8000, 0x8000, 0xFFFFFFF8u - 16 * 3, 6, true, k, &a, &b);
+        ck_assert_uint_eq(a->cpu.pc, GRP_END);
+        ck_assert_uint_eq(cpuenv_read32(b, 0x8000 + 16 * 3 + 4), 0x2203FFFCu);
+        ck_assert_uint_eq(cpuenv_read32(b, 0x8000 + 16 * 3 + 8), 0x22000000u);
+        cpuenv_free(a);
+        cpuenv_free(b);
+    }
+}
+END_TEST
+
+/* The same wrap with page 0 unmapped (DBAT0 off; the destination in the
+ * top 128 KiB): the pass's first two loads are done, the third (EA 0,
+ * SRR0 0x3018) takes the DSI with DAR 0, at every budget */
+START_TEST(gptr_group_wraps_into_unmapped)
+{
+    for (unsigned k = 0; k <= 25; k++) {
+        CpuEnv *a, *b;
+        wrap_sweep(grp_copy_addi, 0xFFFF0000u, 0x30000, 0xFFFFFFF8u - 16 * 3, 6, false, k, &a, &b);
+        ck_assert_uint_eq(a->cpu.pc, 0x300);
+        ck_assert_uint_eq(a->cpu.srr0, 0x3018);
+        ck_assert_uint_eq(a->cpu.dar, 0);
+        ck_assert_uint_eq(a->cpu.dsisr, DSISR_NOTRANS);
+        ck_assert_uint_eq(cpuenv_read32(b, 0x30000 + 16 * 3 + 4), 0x2203FFFCu);
+        ck_assert_uint_eq(cpuenv_read32(b, 0x30000 + 16 * 3 + 8), 0x22030038u); /* not written */
+        cpuenv_free(a);
+        cpuenv_free(b);
+    }
+}
+END_TEST
+
+/* A misaligned group in the top page entered with the page slots
+ * invalid (a run from C: the prologue's invalidation): the lowest EA
+ * 0xFFFFF013 XORed with an invalid tag's low half alone would pass the
+ * group check (0xFEC rotated is below the limit), only the tag's high
+ * half keeps it from the garbage addend: the DSI at the first load, as
+ * the interpreter, after a first run that compiled the loop */
+START_TEST(gptr_invalid_tag_top_page)
+{
+    CpuEnv *e[2];
+    for (int i = 0; i < 2; i++) {
+        e[i] = grp_env(i ? PPC_ENGINE_JIT : PPC_ENGINE_INTERP, grp_copy_addi, 0x8000, 0x7000, 8, 0);
+        while (e[i]->cpu.pc != GRP_END)
+            ppc_run(&e[i]->cpu, 1000);
+        e[i]->cpu.pc = 0x3000;
+        e[i]->cpu.gpr[4] = 0xFFFFF013u;
+        e[i]->cpu.ctr = 4;
+        ppc_run(&e[i]->cpu, 1000);
+    }
+    grp_same(e[0], e[1], 0x8000, "top page");
+    ck_assert_uint_eq(e[0]->cpu.pc, 0x300);
+    ck_assert_uint_eq(e[0]->cpu.srr0, 0x3000);
+    ck_assert_uint_eq(e[0]->cpu.dar, 0xFFFFF013u);
+    cpuenv_free(e[0]);
+    cpuenv_free(e[1]);
+}
+END_TEST
+
+/* matmul's inner loop (tools/bench/matmul.c): one group off r7 whose
+ * second member's base is r10 = r7 + 4 (addi before it), one off r9 with
+ * members 384 bytes apart (0 and 384, the first at displacement 0)
+ *   0x3000: addi r10,r7,4 ; lwz r8,4(r7) ; lwz r3,0(r9) ; addi r7,r7,8 ;
+ *           lwz r4,384(r9) ; addi r9,r9,768 ; lwz r10,4(r10) ;
+ *           mullw r8,r8,r3 ; mullw r10,r10,r4 ; add r6,r6,r8 ;
+ *           add r5,r5,r10 ; bdnz 0x3000 ; b . */
+static const uint32_t gptr_matmul[] = {
+    D(14, 10, 7, 4),  D(32, 8, 7, 4),   D(32, 3, 9, 0),   D(14, 7, 7, 8),   D(32, 4, 9, 384),
+    D(14, 9, 9, 768), D(32, 10, 10, 4), X(235, 8, 8, 3),  X(235, 10, 10, 4), X(266, 6, 6, 8),
+    X(266, 5, 5, 10), BC(16, 0, -44),   B(0),
+};
+#define MM_END (0x3000 + 12 * 4)
+
+static CpuEnv *mm_env(int engine, uint32_t r7, uint32_t r9)
+{
+    CpuEnv *e = cache_env(engine, 0x3000, gptr_matmul, 13);
+    for (uint32_t pa = 0x4000; pa < MAPPED_END; pa += 4)
+        cpuenv_write32(e, pa, 0x11000000u | pa);
+    e->cpu.gpr[7] = r7;
+    e->cpu.gpr[9] = r9;
+    e->cpu.gpr[5] = e->cpu.gpr[6] = 0;
+    e->cpu.ctr = 20;
+    return e;
+}
+
+/* The row group crosses a page in pass 4 (r7 + 4 = 0x4FFC .. 0x5003),
+ * the column group every few passes (768-byte steps over 388 bytes), and
+ * in pass 6 the column's second load reaches unmapped EAs: the DSI at
+ * SRR0 0x3010 with DAR 0x20000, the pass's first loads done; both engines
+ * stopped at every budget, every GPR compared */
+START_TEST(gptr_matmul_alias_groups)
+{
+    for (unsigned k = 0; k <= 30; k++) {
+        CpuEnv *a = mm_env(PPC_ENGINE_INTERP, 0x5000 - 40, MAPPED_END - 384 - 768 * 6);
+        CpuEnv *b = mm_env(PPC_ENGINE_JIT, 0x5000 - 40, MAPPED_END - 384 - 768 * 6);
+        char what[48];
+        snprintf(what, sizeof what, "budget %u", k);
+        for (unsigned n = 0; a->cpu.pc != MM_END && a->cpu.pc != 0x300; n++) {
+            ck_assert_uint_lt(n, 100000);
+            ck_assert_int_eq(ppc_run(&a->cpu, k ? k : 100000), ppc_run(&b->cpu, k ? k : 100000));
+            same_exc_state(a, b, what);
+        }
+        ck_assert_uint_eq(a->cpu.pc, 0x300);
+        ck_assert_uint_eq(a->cpu.srr0, 0x3010);
+        ck_assert_uint_eq(a->cpu.dar, MAPPED_END);
+        ck_assert_uint_eq(b->cpu.gpr[8], 0x11000000u | (0x5000 - 40 + 6 * 8 + 4));
+        ck_assert_uint_eq(b->cpu.gpr[3], 0x11000000u | (MAPPED_END - 384));
+        cpuenv_free(a);
+        cpuenv_free(b);
+    }
+}
+END_TEST
+
+/* An alias of an alias: r11 = r10 + 4 = r7 + 8 joins r7's group (its
+ * base's value at the region's start, not r10's, which the loop set a
+ * pass before); the group crosses in pass 10 from DBAT0's last page into
+ * DBAT1's EA 0x20000 -> PA 0x40000, so a member reached through the wrong
+ * page's addend would read PA 0x20000
+ *   0x3000: addi r10,r7,4 ; lwz r8,0(r7) ; lwz r9,4(r7) ; addi r11,r10,4 ;
+ *           lwz r3,0(r11) ; lwz r4,4(r11) ; addi r7,r7,16 ; bdnz 0x3000 ; b . */
+START_TEST(gptr_alias_chain)
+{
+    static const uint32_t code[] = {
+        D(14, 10, 7, 4), D(32, 8, 7, 0), D(32, 9, 7, 4),   D(14, 11, 10, 4), D(32, 3, 11, 0),
+        D(32, 4, 11, 4), D(14, 7, 7, 16), BC(16, 0, -28), B(0),
+    };
+    for (unsigned k = 0; k <= 20; k++) {
+        CpuEnv *e[2];
+        for (int i = 0; i < 2; i++) {
+            e[i] = cache_env(i ? PPC_ENGINE_JIT : PPC_ENGINE_INTERP, 0x3000, code, 9);
+            e[i]->cpu.dbat[2] = 0x00020002u; /* EA 0x20000, 128 KiB, Vs */
+            e[i]->cpu.dbat[3] = 0x00040002u; /* PA 0x40000, PP 10 */
+            for (uint32_t pa = 0x1E000; pa < 0x22000; pa += 4)
+                cpuenv_write32(e[i], pa, 0x11000000u | pa);
+            for (uint32_t pa = 0x40000; pa < 0x42000; pa += 4)
+                cpuenv_write32(e[i], pa, 0x11000000u | pa);
+            e[i]->cpu.gpr[7] = MAPPED_END - 16 * 10 - 8;
+            e[i]->cpu.ctr = 14;
+        }
+        char what[48];
+        snprintf(what, sizeof what, "budget %u", k);
+        for (unsigned n = 0; e[0]->cpu.pc != 0x3000 + 8 * 4; n++) {
+            ck_assert_uint_lt(n, 100000);
+            ck_assert_int_eq(ppc_run(&e[0]->cpu, k ? k : 100000), ppc_run(&e[1]->cpu, k ? k : 100000));
+            same_exc_state(e[0], e[1], what);
+        }
+        ck_assert_uint_eq(e[1]->cpu.gpr[4], 0x11040034u); /* EA 0x20034 */
+        cpuenv_free(e[0]);
+        cpuenv_free(e[1]);
+    }
+}
+END_TEST
+
 Suite *suite_jit(void)
 {
     Suite *s = suite_create("jit");
@@ -2276,6 +2486,12 @@ Suite *suite_jit(void)
         /* block exits */
         tcase_add_test(tc, exit_count_at_device_writes);
         tcase_add_test(tc, exit_budget_left_after_loop);
+        /* access groups through a host pointer */
+        tcase_add_test(tc, gptr_group_wraps_past_4g);
+        tcase_add_test(tc, gptr_group_wraps_into_unmapped);
+        tcase_add_test(tc, gptr_invalid_tag_top_page);
+        tcase_add_test(tc, gptr_matmul_alias_groups);
+        tcase_add_test(tc, gptr_alias_chain);
     }
     suite_add_tcase(s, tc);
     return s;
