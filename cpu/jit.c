@@ -2117,7 +2117,7 @@ static JitNext jit_next(PPCState *s, uint64_t left, uint32_t done)
     /* the fetch translation just checked and the block found stay what
      * they are until jc_gen goes up (ppc.h) */
     s->jit->jc[(pc >> 2) & ((1u << PPC_JIT_JC_BITS) - 1)] =
-        (PPCJitJC){ pc, b->n, s->jc_gen, (uint8_t *)b->jit_code + PROLOGUE_LEN, b };
+        (PPCJitJC){ pc, 0, b->n, s->jc_gen, (uint8_t *)b->jit_code + PROLOGUE_LEN };
     s->icount = icount;
     s->block_ea = pc;
     return (JitNext){ (uint8_t *)b->jit_code + PROLOGUE_LEN, end - icount - b->n };
@@ -2202,29 +2202,28 @@ static void gen_exit_dynamic(Gen *g, const PPCOp *op, bool esi_pc)
     x_byte(e, 0x48); /* mov rcx, [rbx + jc_gen] */
     x_byte(e, 0x8B);
     x_mem_rbx(e, X_ECX, ST(jc_gen));
-    x_byte(e, 0x48); /* cmp rcx, [rdx + 8] */
+    x_byte(e, 0x48); /* cmp rcx, [rdx + 16] */
     x_byte(e, 0x3B);
     x_byte(e, 0x4A);
-    x_byte(e, 0x08);
+    x_byte(e, 0x10);
     slow[n_slow++] = x_jcc_fwd(e, CC_NE);
     /* the target's n within the budget left (r12 < n also when a handler
      * ran, see gen_prologue): r12 -= n, as it was again on the slow path */
-    x_byte(e, 0x8B); /* mov ecx, [rdx + 4] */
-    x_byte(e, 0x4A);
-    x_byte(e, 0x04);
-    x_byte(e, 0x49); /* sub r12, rcx */
-    x_byte(e, 0x29);
-    x_byte(e, 0xCC);
+    x_byte(e, 0x4C); /* sub r12, [rdx + 8] */
+    x_byte(e, 0x2B);
+    x_byte(e, 0x62);
+    x_byte(e, 0x08);
     size_t over = x_jcc_fwd(e, CC_L);
     gen_icount_add(e, done);
     x_store(e, ST(block_ea), X_ESI);
-    x_byte(e, 0xFF); /* jmp [rdx + 16] */
+    x_byte(e, 0xFF); /* jmp [rdx + 24] */
     x_byte(e, 0x62);
-    x_byte(e, 0x10);
+    x_byte(e, 0x18);
     x_patch_here(e, over);
-    x_byte(e, 0x49); /* add r12, rcx */
-    x_byte(e, 0x01);
-    x_byte(e, 0xCC);
+    x_byte(e, 0x4C); /* add r12, [rdx + 8] */
+    x_byte(e, 0x03);
+    x_byte(e, 0x62);
+    x_byte(e, 0x08);
     for (unsigned k = 0; k < n_slow; k++)
         x_patch_here(e, slow[k]);
     static const uint8_t args[] = { 0x48, 0x89, 0xDF, 0x4C, 0x89, 0xE6 }; /* mov rdi, rbx; mov rsi, r12 */

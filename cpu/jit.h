@@ -45,10 +45,11 @@ typedef struct PPCJitSite {
 #define PPC_JIT_JC_BITS 12
 typedef struct PPCJitJC {
     uint32_t ea;  /* 1 (no word-aligned EA) when empty */
-    uint32_t n;   /* the block's op count */
+    uint32_t pad;
+    uint64_t n;   /* the block's op count (a qword: the generated budget
+                   * check subtracts it from r12 straight from memory) */
     uint64_t gen; /* PPCState.jc_gen when filled */
     void *code;   /* where the block's code is entered (past its prologue) */
-    PPCBlock *b;
 } PPCJitJC;
 
 typedef struct PPCJit {
