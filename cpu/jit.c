@@ -103,6 +103,7 @@ static void buf_flush(PPCJit *j)
     j->used = 0;
     j->n_sites = 0;
     j->link_req = 0;
+    memset(j->link_head, 0, sizeof(j->link_head));
     j->gen++;
     j->flushes++;
 }
@@ -2277,7 +2278,7 @@ static JitNext jit_next(PPCState *s, uint64_t left, uint32_t done)
     /* the fetch translation just checked and the block found stay what
      * they are until jc_gen goes up (ppc.h) */
     s->jit->jc[(pc >> 2) & ((1u << PPC_JIT_JC_BITS) - 1)] =
-        (PPCJitJC){ pc, b->n, s->jc_gen, (uint8_t *)b->jit_code + PROLOGUE_LEN, b };
+        (PPCJitJC){ pc, 0, b->n, s->jc_gen, (uint8_t *)b->jit_code + PROLOGUE_LEN };
     s->icount = icount;
     s->block_ea = pc;
     return (JitNext){ (uint8_t *)b->jit_code + PROLOGUE_LEN, end - icount - b->n };
@@ -2304,6 +2305,19 @@ static void gen_icount_add(JitEmit *e, uint32_t n)
         x_byte(e, (uint8_t)n);
     else
         x_u32(e, n);
+}
+
+/* s->pc = block_ea + off, the target of a relative branch, in esi too.
+ * A chain does not store s->pc (the target's block_ea is the next PC):
+ * only the ways out of the block to the run loop or jit_next do, as
+ * nothing in a block reads s->pc (handlers take their CIA from block_ea,
+ * and set s->pc when they end the block). */
+static void gen_pc_store(JitEmit *e, uint32_t off)
+{
+    x_load(e, X_ESI, ST(block_ea));
+    if (off)
+        x_alu_imm(e, ALU_ADD, X_ESI, off);
+    x_store(e, ST(pc), X_ESI);
 }
 
 /* s->pc is set: go on with the block there, or leave.  When no handler
@@ -2349,29 +2363,28 @@ static void gen_exit_dynamic(Gen *g, const PPCOp *op, bool esi_pc)
     x_byte(e, 0x48); /* mov rcx, [rbx + jc_gen] */
     x_byte(e, 0x8B);
     x_mem_rbx(e, X_ECX, ST(jc_gen));
-    x_byte(e, 0x48); /* cmp rcx, [rdx + 8] */
+    x_byte(e, 0x48); /* cmp rcx, [rdx + 16] */
     x_byte(e, 0x3B);
     x_byte(e, 0x4A);
-    x_byte(e, 0x08);
+    x_byte(e, 0x10);
     slow[n_slow++] = x_jcc_fwd(e, CC_NE);
     /* the target's n within the budget left (r12 < n also when a handler
      * ran, see gen_prologue): r12 -= n, as it was again on the slow path */
-    x_byte(e, 0x8B); /* mov ecx, [rdx + 4] */
-    x_byte(e, 0x4A);
-    x_byte(e, 0x04);
-    x_byte(e, 0x49); /* sub r12, rcx */
-    x_byte(e, 0x29);
-    x_byte(e, 0xCC);
+    x_byte(e, 0x4C); /* sub r12, [rdx + 8] */
+    x_byte(e, 0x2B);
+    x_byte(e, 0x62);
+    x_byte(e, 0x08);
     size_t over = x_jcc_fwd(e, CC_L);
     gen_icount_add(e, done);
     x_store(e, ST(block_ea), X_ESI);
-    x_byte(e, 0xFF); /* jmp [rdx + 16] */
+    x_byte(e, 0xFF); /* jmp [rdx + 24] */
     x_byte(e, 0x62);
-    x_byte(e, 0x10);
+    x_byte(e, 0x18);
     x_patch_here(e, over);
-    x_byte(e, 0x49); /* add r12, rcx */
-    x_byte(e, 0x01);
-    x_byte(e, 0xCC);
+    x_byte(e, 0x4C); /* add r12, [rdx + 8] */
+    x_byte(e, 0x03);
+    x_byte(e, 0x62);
+    x_byte(e, 0x08);
     for (unsigned k = 0; k < n_slow; k++)
         x_patch_here(e, slow[k]);
     static const uint8_t args[] = { 0x48, 0x89, 0xDF, 0x4C, 0x89, 0xE6 }; /* mov rdi, rbx; mov rsi, r12 */
@@ -2395,9 +2408,6 @@ static void gen_exit_dynamic(Gen *g, const PPCOp *op, bool esi_pc)
     x_patch_here(e, leave);
     gen_ret(e, PPC_EXIT, op->idx);
 }
-
-/* A value no live block's n has: the check of an unlinked chain site */
-static const uint16_t unlinked_n = 0;
 
 /* The run loop's checks between blocks that only a handler can make
  * fail (see gen_prologue), for a chain from this block (to itself when
@@ -2584,20 +2594,24 @@ static void gen_loop_back(Gen *g, const PPCOp *op)
     for (unsigned k = 0; k < n_out; k++)
         x_patch_here(e, out[k]);
     gen_writeback(g, g->dirty);
+    gen_pc_store(e, 0);
     gen_ret(e, PPC_EXIT, op->idx);
 }
 
-/* Leave the block after the branch op at index idx, s->pc already set to
- * block_ea + off.  When the target is in the same physical page, go on
- * directly into its code if the run loop would run it next in the JIT:
- * no exit or interrupt request, the whole block within the budget (r12),
- * the target not invalidated, and, when a handler ran since the last full
- * check (r12's bit 63, see gen_prologue), also not single-stepping, tracing,
- * halted, under IABR, the debugger or the exec log, the fetch TLB entry
- * still mapping this page (validated by physical page).  A jump to the
- * block itself (a loop) is linked now; others ask the run loop to patch
- * them when the block at their target runs next (ppc_jit_exec). */
-static void gen_chain(Gen *g, const PPCOp *op, uint32_t off, bool esi_pc)
+/* Leave the block after the branch op at index idx to block_ea + off.
+ * When the target is in the same physical page, go on directly into its
+ * code if the run loop would run it next in the JIT: no exit or interrupt
+ * request, the whole block within the budget (r12), and, when a handler
+ * ran since the last full check (r12's bit 63, see gen_prologue), also
+ * not single-stepping, tracing, halted, under IABR, the debugger or the
+ * exec log, the fetch TLB entry still mapping this page (validated by
+ * physical page).  A jump to the block itself (a loop) is linked now;
+ * others jump to their exit stub, which asks the run loop to link them
+ * when the block at their target runs next (ppc_jit_exec, link_site),
+ * and are unlinked again when their target's page is invalidated
+ * (ppc_jit_unlink_page): a linked site's target is valid.  The chain
+ * leaves s->pc as it is (see gen_pc_store); every way out stores it. */
+static void gen_chain(Gen *g, const PPCOp *op, uint32_t off)
 {
     JitEmit *e = &g->e;
     PPCJit *j = g->s->jit;
@@ -2606,7 +2620,8 @@ static void gen_chain(Gen *g, const PPCOp *op, uint32_t off, bool esi_pc)
         gen_writeback(g, g->dirty);
         if (g->loop)
             gen_loop_leave(g);
-        gen_exit_dynamic(g, op, esi_pc);
+        gen_pc_store(e, off);
+        gen_exit_dynamic(g, op, true);
         return;
     }
     uint32_t target_pa = (g->b->pa & PPC_PAGE_MASK) + (uint32_t)po;
@@ -2625,9 +2640,7 @@ static void gen_chain(Gen *g, const PPCOp *op, uint32_t off, bool esi_pc)
     if (!self) {
         st = &j->sites[j->n_sites];
         site_id = (uint32_t)j->n_sites++;
-        st->target_pa = target_pa;
-        st->gen = j->gen;
-        st->done = done;
+        *st = (PPCJitSite){ .target_pa = target_pa, .gen = j->gen, .done = done };
     }
     size_t out[16];
     unsigned n_out = 0;
@@ -2652,37 +2665,25 @@ static void gen_chain(Gen *g, const PPCOp *op, uint32_t off, bool esi_pc)
         st->at_n = j->used + e->pos + 3;
     gen_r12_imm(e, ALU_SUB, tn);
     size_t slow = x_jcc_fwd(e, CC_L);
-    /* the target block still valid (n = 0 once invalidated).  A loop's
-     * block was valid when it was entered (through a checked chain, the
-     * jump cache or the hash) and only a handler can have invalidated it
-     * since: checked on the slow path only */
-    if (!self) {
-        st->at_ptr = j->used + e->pos + 2;
-        x_mov_imm64(e, X_EDX, (uint64_t)(uintptr_t)&unlinked_n);
-        x_byte(e, 0x66); /* cmp word [rdx], 0 */
-        x_byte(e, 0x83);
-        x_byte(e, 0x3A);
-        x_byte(e, 0x00);
-        out[n_out++] = x_jcc_fwd(e, CC_E);
-    }
-    /* what the run loop does between blocks: icount += done, block_ea = pc */
+    /* what the run loop does between blocks: icount += done, block_ea =
+     * the target (a loop's block_ea stays) */
     gen_icount_add(e, done);
-    if (!self) { /* a loop's block_ea stays */
-        if (!esi_pc)
-            x_load(e, X_ESI, ST(pc));
-        x_store(e, ST(block_ea), X_ESI);
-    }
     size_t jmp = 0;
     if (self) {
         gen_writeback(g, g->dirty & ~g->head_dirty);
         x_jmp_back(e, g->loop_head);
     } else {
-        jmp = x_jmp_fwd(e);
+        if (off)
+            x_alu_mem_imm(e, ALU_ADD, ST(block_ea), off);
+        jmp = x_jmp_fwd(e); /* patched: the target's code */
         st->at_jmp = j->used + jmp;
     }
     /* r12 < n: r12 as it was (mod 2^64); leave unless the flag was set
      * (btr: CF), else the full checks and the budget again without it
-     * (leaving pops r12 anyway) */
+     * (leaving pops r12 anyway).  The target block, when not this one,
+     * is valid while the site is linked; this one was valid when it was
+     * entered and only a handler can have invalidated it since: checked
+     * on this path only (gen_full_checks). */
     x_patch_here(e, slow);
     if (st)
         st->at_n2 = j->used + e->pos + 3;
@@ -2691,10 +2692,23 @@ static void gen_chain(Gen *g, const PPCOp *op, uint32_t off, bool esi_pc)
     out[n_out++] = x_jcc_fwd(e, CC_AE);
     gen_full_checks(g, out, &n_out, self);
     x_jmp_back(e, budget);
+    if (!self) {
+        /* the unlinked site's jump: the run loop's accounting undone */
+        x_patch_here(e, jmp);
+        st->at_unl = j->used + e->pos;
+        x_byte(e, 0x48); /* sub qword [rbx + icount], done */
+        x_byte(e, done < 0x80 ? 0x83 : 0x81);
+        x_mem_rbx(e, ALU_SUB, ST(icount));
+        if (done < 0x80)
+            x_byte(e, (uint8_t)done);
+        else
+            x_u32(e, done);
+        if (off)
+            x_alu_mem_imm(e, ALU_SUB, ST(block_ea), off);
+    }
     for (unsigned k = 0; k < n_out; k++)
         x_patch_here(e, out[k]);
     if (!self) {
-        x_patch_here(e, jmp);
         x_mov_imm64(e, X_EAX, (uint64_t)(uintptr_t)&j->link_req);
         x_byte(e, 0xC7); /* mov dword [rax], site + 1 */
         x_byte(e, 0x00);
@@ -2702,6 +2716,7 @@ static void gen_chain(Gen *g, const PPCOp *op, uint32_t off, bool esi_pc)
     } else {
         gen_writeback(g, g->dirty);
     }
+    gen_pc_store(e, off);
     gen_ret(e, PPC_EXIT, op->idx);
 }
 
@@ -2709,31 +2724,12 @@ static void gen_chain(Gen *g, const PPCOp *op, uint32_t off, bool esi_pc)
 static void gen_exit_to(Gen *g, const PPCOp *op, uint32_t off, bool lk)
 {
     JitEmit *e = &g->e;
-    /* A jump back to the block's start that gen_chain links to itself (its
-     * self test, for off = 0): s->pc already holds block_ea, as every way
-     * into a block leaves it (the run loop, jit_next, a chain's
-     * block_ea = pc) and no op before the block's last one writes it
-     * without leaving the block (handlers set it only when they return
-     * something else than PPC_NEXT, as the interpreter's blocks need) */
-    bool esi_pc = off != 0 || g->s->jit->n_sites == g->s->jit->cap_sites;
-    if (esi_pc) { /* esi = the target, kept for gen_chain */
-        x_load(e, X_ESI, ST(block_ea));
-        if (off)
-            x_alu_imm(e, ALU_ADD, X_ESI, off);
-        x_store(e, ST(pc), X_ESI);
-    }
-    if (lk && esi_pc && off == 4u * op->idx + 4) { /* bcl 20,31,$+4: LR = the target */
-        x_store(e, ST(lr), X_ESI);
-    } else if (lk) {
-        if (esi_pc) {
-            x_lea(e, X_EAX, X_ESI, 4u * op->idx + 4 - off);
-        } else {
-            x_load(e, X_EAX, ST(block_ea));
-            x_alu_imm(e, ALU_ADD, X_EAX, 4u * op->idx + 4);
-        }
+    if (lk) {
+        x_load(e, X_EAX, ST(block_ea));
+        x_alu_imm(e, ALU_ADD, X_EAX, 4u * op->idx + 4);
         x_store(e, ST(lr), X_EAX);
     }
-    gen_chain(g, op, off, esi_pc);
+    gen_chain(g, op, off);
 }
 
 /* s->pc = the absolute target op->imm (AA=1), LR = CIA + 4 with LK, then
@@ -3035,6 +3031,11 @@ int ppc_jit_run(PPCState *s, void *code, uint64_t end, unsigned n, unsigned *don
     return (int)ret.r;
 }
 
+static uint32_t link_bucket(uint32_t pa)
+{
+    return (pa >> PPC_PAGE_BITS) & (PPC_JIT_LINK_BUCKETS - 1);
+}
+
 /* Patch the chain site that asked for b (gen_chain) */
 static void link_site(PPCJit *j, PPCBlock *b, const uint8_t *code)
 {
@@ -3043,15 +3044,38 @@ static void link_site(PPCJit *j, PPCBlock *b, const uint8_t *code)
     if (id >= j->n_sites)
         return;
     PPCJitSite *st = &j->sites[id];
-    if (st->gen != j->gen || st->target_pa != b->pa || !b->n)
+    if (st->gen != j->gen || st->target_pa != b->pa || !b->n || st->linked)
         return;
     uint32_t n = b->n;
-    uint64_t ptr = (uint64_t)(uintptr_t)&b->n;
     uint32_t rel = (uint32_t)((code + PROLOGUE_LEN) - (j->rx + st->at_jmp + 4));
     memcpy(j->rw + st->at_n, &n, 4);
     memcpy(j->rw + st->at_n2, &n, 4);
-    memcpy(j->rw + st->at_ptr, &ptr, 8);
     memcpy(j->rw + st->at_jmp, &rel, 4);
+    st->linked = 1;
+    uint32_t *head = &j->link_head[link_bucket(b->pa)];
+    st->link_next = *head;
+    *head = id + 1;
+}
+
+void ppc_jit_unlink_page(PPCState *s, uint32_t pa)
+{
+    PPCJit *j = s->jit;
+    if (!j)
+        return;
+    uint32_t page = pa & PPC_PAGE_MASK;
+    uint32_t *link = &j->link_head[link_bucket(pa)];
+    while (*link) {
+        PPCJitSite *st = &j->sites[*link - 1];
+        if ((st->target_pa & PPC_PAGE_MASK) != page) {
+            link = &st->link_next;
+            continue;
+        }
+        /* back to the exit stub, which asks to be linked again */
+        uint32_t rel = (uint32_t)(st->at_unl - (st->at_jmp + 4));
+        memcpy(j->rw + st->at_jmp, &rel, 4);
+        st->linked = 0;
+        *link = st->link_next;
+    }
 }
 
 int ppc_jit_exec(PPCState *s, PPCBlock *b, uint64_t end, unsigned *done)

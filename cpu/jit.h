@@ -21,12 +21,19 @@
 
 /* A chain site: the jump at a block's end into the block at target_pa of
  * the same page, patched when that block first runs after it (offsets in
- * the buffer of the patched fields) */
+ * the buffer of the patched fields), and patched back to its exit stub
+ * (at_unl) when a block of that page is invalidated (ppc_jit_unlink_page):
+ * a linked site jumps without checking its target */
 typedef struct PPCJitSite {
     uint32_t target_pa, gen, done;
-    size_t at_n, at_ptr, at_jmp;
+    uint32_t linked;    /* its jump goes to the target's code */
+    uint32_t link_next; /* next linked site + 1 of the same bucket, or 0 */
+    size_t at_n, at_jmp, at_unl;
     size_t at_n2; /* the second copy of the target's n (the slow path's) */
 } PPCJitSite;
+
+/* Linked sites by their target's physical page */
+#define PPC_JIT_LINK_BUCKETS 1024u
 
 /* The jump cache of run-time targets (bclr, bcctr, another page), as
  * QEMU's tb_jmp_cache: by guest EA, the entry point of the block the
@@ -38,10 +45,11 @@ typedef struct PPCJitSite {
 #define PPC_JIT_JC_BITS 12
 typedef struct PPCJitJC {
     uint32_t ea;  /* 1 (no word-aligned EA) when empty */
-    uint32_t n;   /* the block's op count */
+    uint32_t pad;
+    uint64_t n;   /* the block's op count (a qword: the generated budget
+                   * check subtracts it from r12 straight from memory) */
     uint64_t gen; /* PPCState.jc_gen when filled */
     void *code;   /* where the block's code is entered (past its prologue) */
-    PPCBlock *b;
 } PPCJitJC;
 
 typedef struct PPCJit {
@@ -57,6 +65,7 @@ typedef struct PPCJit {
     PPCJitSite *sites;   /* chain sites of this generation */
     size_t n_sites, cap_sites;
     uint32_t link_req;   /* site + 1 that asked to be linked, or 0 */
+    uint32_t link_head[PPC_JIT_LINK_BUCKETS]; /* linked site + 1 by target page */
     PPCJitJC *jc;        /* 1 << PPC_JIT_JC_BITS entries */
     FILE *perfmap;       /* /tmp/perf-PID.map (PPCEMU_PERFMAP=1), or NULL */
     bool movbe;          /* the host has MOVBE (CPUID.01H:ECX[22]) */
@@ -84,6 +93,9 @@ int ppc_lockstep_exec(PPCState *s, PPCBlock *b, unsigned *done);
 /* The interpreter's op loop over ops[0..n) (cpu/exec.c) */
 int ppc_interp_ops(PPCState *s, const PPCOp *ops, unsigned n, unsigned *done);
 void ppc_jit_free(PPCState *s);
+/* The blocks of physical page pa are invalidated: every chain site linked
+ * into that page jumps to its exit stub again (cpu/translate.c) */
+void ppc_jit_unlink_page(PPCState *s, uint32_t pa);
 /* Replace the code buffer by one of 'bytes' bytes (tests: a small buffer
  * forces whole-buffer flushes).  0, or -1 if it cannot be mapped. */
 PPC_WUR int ppc_jit_set_buffer_size(PPCState *s, size_t bytes);

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "cpu/ppc.h"
+#include "cpu/jit.h"
 #include "cpu/translate.h"
 
 /* ---- decoder ---- */
@@ -234,6 +235,7 @@ static void drop_page(PPCState *s, uint32_t pa)
     }
     bc->page_head[slot] = NULL;
     s->jc_gen++; /* the jump cache may point at the blocks (PPCState.jc_gen) */
+    ppc_jit_unlink_page(s, pa); /* and chain sites jump into them */
     bus_code_page_remove(s->bus, pa);
 }
 

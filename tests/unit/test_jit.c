@@ -2422,6 +2422,121 @@ START_TEST(gptr_alias_chain)
 }
 END_TEST
 
+/* ---- block exits: linked chain sites unlinked when their target goes ---- */
+
+/* Two blocks chained both ways in one page, X -> Y -> X, each counting:
+ *   X 0x3000: addi r3,r3,1 ; b Y
+ *   Y 0x3100: addi r4,r4,1 ; addi r5,r5,3 ; b X
+ * run with budgets that stop anywhere (the sites get linked), then Y
+ * rewritten by 'rewrite' (0: through the bus, which drops the page and
+ * unlinks X's site; 1: as a snapshot restore does, the RAM bytes
+ * replaced untracked, then the TLB and the block cache flushed), then
+ * more budgets: the new Y runs, as in the interpreter, however the run
+ * loop re-enters (at X, whose linked jump to Y must not reach Y's old
+ * code, or at Y). */
+static void chain_rewrite_run(unsigned k, int rewrite)
+{
+    uint32_t x[] = { D(14, 3, 3, 1), B(0xFC) };
+    uint32_t y[] = { D(14, 4, 4, 1), D(14, 5, 5, 3), B(-0x108) };
+    uint32_t y2[] = { D(14, 4, 4, 16), D(14, 5, 5, 7), B(-0x108) };
+    CpuEnv *e[2];
+    for (int i = 0; i < 2; i++) {
+        e[i] = cpuenv_new(1);
+        ck_assert_int_eq(ppc_set_engine(&e[i]->cpu, i ? PPC_ENGINE_JIT : PPC_ENGINE_INTERP), 0);
+        cpuenv_put_code(e[i], 0x3000, x, 2);
+        cpuenv_put_code(e[i], 0x3100, y, 3);
+        e[i]->cpu.pc = 0x3000;
+    }
+    char what[64];
+    for (unsigned run = 0; run < 6; run++) {
+        if (run == 3) {
+            for (int i = 0; i < 2; i++) {
+                if (rewrite == 0) {
+                    cpuenv_put_code(e[i], 0x3100, y2, 3);
+                    continue;
+                }
+                for (unsigned w = 0; w < 3; w++) {
+                    uint8_t *p = e[i]->bus.ram + 0x3100 + 4 * w;
+                    p[0] = (uint8_t)(y2[w] >> 24);
+                    p[1] = (uint8_t)(y2[w] >> 16);
+                    p[2] = (uint8_t)(y2[w] >> 8);
+                    p[3] = (uint8_t)y2[w];
+                }
+                ppc_tlb_flush(&e[i]->cpu);
+                ppc_flush_blocks(&e[i]->cpu);
+            }
+        }
+        /* run 4's budget is past the 0xFFFF an unlinked site's check
+         * subtracts: unlinked sites leave through their exit stub */
+        unsigned budget = run == 0 ? 40 : run == 3 ? k : run == 4 ? 70000 + k : 5 + k % 7 + 13 * run;
+        int r[2];
+        for (int i = 0; i < 2; i++)
+            r[i] = ppc_run(&e[i]->cpu, budget);
+        snprintf(what, sizeof what, "rewrite %d, budget %u, run %u", rewrite, k, run);
+        ck_assert_msg(r[0] == r[1], "%s: ppc_run %d vs %d", what, r[0], r[1]);
+        same_exc_state(e[0], e[1], what);
+    }
+    ck_assert_uint_gt(e[1]->cpu.gpr[4], 16); /* the new Y ran */
+    cpuenv_free(e[0]);
+    cpuenv_free(e[1]);
+}
+
+START_TEST(exit_chain_target_rewritten)
+{
+    for (unsigned k = 0; k < 12; k++)
+        chain_rewrite_run(k, 0);
+}
+END_TEST
+
+START_TEST(exit_chain_target_snapshot_restored)
+{
+    for (unsigned k = 0; k < 12; k++)
+        chain_rewrite_run(k, 1);
+}
+END_TEST
+
+/* A loop block entered by a linked chain (s->pc is not stored on the way
+ * in) leaves at every budget with the interpreter's PC and count, and a
+ * branch to another page (the jump cache, its PC stored) in between:
+ *   A 0x3000: li r9,3 ; mtctr r9 ; b L
+ *   L 0x3010: addi r3,r3,1 ; bdnz L
+ *     0x3018: addi r5,r5,1 ; b F (0x4000, another page)
+ *   F 0x4000: cmpwi r5,6 ; blt A (0x3000, back) ; b . */
+START_TEST(exit_loop_entered_by_chain)
+{
+    uint32_t a[] = { D(14, 9, 0, 3), X(467, 9, 9, 0), B(8),
+                     0, D(14, 3, 3, 1), BC(16, 0, -4), D(14, 5, 5, 1), B(0x4000 - 0x301C) };
+    uint32_t f[] = { D(11, 0, 5, 6), BC(12, 0, (uint32_t)(0x3000 - 0x4004)), B(0) };
+    for (unsigned k = 0; k < 60; k++) {
+        CpuEnv *e[2];
+        for (int i = 0; i < 2; i++) {
+            e[i] = cpuenv_new(1);
+            ck_assert_int_eq(ppc_set_engine(&e[i]->cpu, i ? PPC_ENGINE_JIT : PPC_ENGINE_INTERP), 0);
+            cpuenv_put_code(e[i], 0x3000, a, 8);
+            cpuenv_put_code(e[i], 0x4000, f, 3);
+            e[i]->cpu.pc = 0x3000;
+        }
+        char what[48];
+        for (unsigned run = 0; run < 4; run++) {
+            int r[2];
+            for (int i = 0; i < 2; i++) {
+                if (run == 2) { /* again from the start, the sites linked */
+                    e[i]->cpu.pc = 0x3000;
+                    e[i]->cpu.gpr[5] = 0;
+                }
+                r[i] = ppc_run(&e[i]->cpu, run & 1 ? 70000 : k);
+            }
+            snprintf(what, sizeof what, "budget %u, run %u", k, run);
+            ck_assert_msg(r[0] == r[1], "%s: ppc_run %d vs %d", what, r[0], r[1]);
+            same_exc_state(e[0], e[1], what);
+            ck_assert_msg(e[0]->cpu.ctr == e[1]->cpu.ctr, "%s: ctr", what);
+        }
+        cpuenv_free(e[0]);
+        cpuenv_free(e[1]);
+    }
+}
+END_TEST
+
 Suite *suite_jit(void)
 {
     Suite *s = suite_create("jit");
@@ -2492,6 +2607,9 @@ Suite *suite_jit(void)
         tcase_add_test(tc, gptr_invalid_tag_top_page);
         tcase_add_test(tc, gptr_matmul_alias_groups);
         tcase_add_test(tc, gptr_alias_chain);
+        tcase_add_test(tc, exit_chain_target_rewritten);
+        tcase_add_test(tc, exit_chain_target_snapshot_restored);
+        tcase_add_test(tc, exit_loop_entered_by_chain);
     }
     suite_add_tcase(s, tc);
     return s;
