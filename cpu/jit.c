@@ -2295,16 +2295,21 @@ static void gen_r12_imm(JitEmit *e, int alu, uint32_t imm)
     x_u32(e, imm);
 }
 
-/* s->icount += n (a qword add to memory) */
-static void gen_icount_add(JitEmit *e, uint32_t n)
+/* s->icount += n, or -= n with ALU_SUB (a qword op on memory) */
+static void gen_icount_alu(JitEmit *e, int alu, uint32_t n)
 {
     x_byte(e, 0x48);
     x_byte(e, n < 0x80 ? 0x83 : 0x81);
-    x_mem_rbx(e, ALU_ADD, ST(icount));
+    x_mem_rbx(e, (unsigned)alu, ST(icount));
     if (n < 0x80)
         x_byte(e, (uint8_t)n);
     else
         x_u32(e, n);
+}
+
+static void gen_icount_add(JitEmit *e, uint32_t n)
+{
+    gen_icount_alu(e, ALU_ADD, n);
 }
 
 /* s->pc = block_ea + off, the target of a relative branch, in esi too.
@@ -2696,13 +2701,7 @@ static void gen_chain(Gen *g, const PPCOp *op, uint32_t off)
         /* the unlinked site's jump: the run loop's accounting undone */
         x_patch_here(e, jmp);
         st->at_unl = j->used + e->pos;
-        x_byte(e, 0x48); /* sub qword [rbx + icount], done */
-        x_byte(e, done < 0x80 ? 0x83 : 0x81);
-        x_mem_rbx(e, ALU_SUB, ST(icount));
-        if (done < 0x80)
-            x_byte(e, (uint8_t)done);
-        else
-            x_u32(e, done);
+        gen_icount_alu(e, ALU_SUB, done);
         if (off)
             x_alu_mem_imm(e, ALU_SUB, ST(block_ea), off);
     }

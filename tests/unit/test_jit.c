@@ -1522,13 +1522,11 @@ static void grp_same(CpuEnv *a, CpuEnv *b, uint32_t dst, const char *what)
         ck_assert_msg(cpuenv_read32(a, pa) == cpuenv_read32(b, pa), "%s: memory at %x", what, pa);
 }
 
-/* Run both engines by budgets of k (0: one run to the end) until the
- * interpreter parks on the end or the DSI vector, comparing every stop */
-static void grp_sweep(const uint32_t *code, uint32_t dst, uint32_t src, uint32_t ctr, uint32_t dbat1l,
-                      unsigned k, CpuEnv **ia, CpuEnv **ib)
+/* Run a (the interpreter) and b (the JIT) by budgets of k (0: one run
+ * to the end) until a parks on the end or the DSI vector, comparing every
+ * stop (dst: the destination's PA) */
+static void grp_runs(CpuEnv *a, CpuEnv *b, uint32_t dst, unsigned k)
 {
-    CpuEnv *a = grp_env(PPC_ENGINE_INTERP, code, dst, src, ctr, dbat1l);
-    CpuEnv *b = grp_env(PPC_ENGINE_JIT, code, dst, src, ctr, dbat1l);
     char what[48];
     snprintf(what, sizeof what, "budget %u", k);
     for (unsigned n = 0; a->cpu.pc != GRP_END && a->cpu.pc != 0x300; n++) {
@@ -1536,8 +1534,15 @@ static void grp_sweep(const uint32_t *code, uint32_t dst, uint32_t src, uint32_t
         ck_assert_int_eq(ppc_run(&a->cpu, k ? k : 100000), ppc_run(&b->cpu, k ? k : 100000));
         grp_same(a, b, dst, what);
     }
-    *ia = a;
-    *ib = b;
+}
+
+/* Both engines from grp_env's machine, compared at every stop (grp_runs) */
+static void grp_sweep(const uint32_t *code, uint32_t dst, uint32_t src, uint32_t ctr, uint32_t dbat1l,
+                      unsigned k, CpuEnv **ia, CpuEnv **ib)
+{
+    *ia = grp_env(PPC_ENGINE_INTERP, code, dst, src, ctr, dbat1l);
+    *ib = grp_env(PPC_ENGINE_JIT, code, dst, src, ctr, dbat1l);
+    grp_runs(*ia, *ib, dst, k);
 }
 
 /* A load group's last pass crosses from DBAT0's last page into unmapped
@@ -2240,17 +2245,9 @@ static CpuEnv *wrap_env(int engine, const uint32_t *code, uint32_t dst, uint32_t
 static void wrap_sweep(const uint32_t *code, uint32_t dst, uint32_t dst_pa, uint32_t src, uint32_t ctr,
                        bool low, unsigned k, CpuEnv **ia, CpuEnv **ib)
 {
-    CpuEnv *a = wrap_env(PPC_ENGINE_INTERP, code, dst, src, ctr, low);
-    CpuEnv *b = wrap_env(PPC_ENGINE_JIT, code, dst, src, ctr, low);
-    char what[48];
-    snprintf(what, sizeof what, "budget %u", k);
-    for (unsigned n = 0; a->cpu.pc != GRP_END && a->cpu.pc != 0x300; n++) {
-        ck_assert_uint_lt(n, 100000);
-        ck_assert_int_eq(ppc_run(&a->cpu, k ? k : 100000), ppc_run(&b->cpu, k ? k : 100000));
-        grp_same(a, b, dst_pa, what);
-    }
-    *ia = a;
-    *ib = b;
+    *ia = wrap_env(PPC_ENGINE_INTERP, code, dst, src, ctr, low);
+    *ib = wrap_env(PPC_ENGINE_JIT, code, dst, src, ctr, low);
+    grp_runs(*ia, *ib, dst_pa, k);
 }
 
 /* A group whose pass runs from the top of the EA space past 2^32 into
@@ -2424,6 +2421,20 @@ END_TEST
 
 /* ---- block exits: linked chain sites unlinked when their target goes ---- */
 
+/* e[0] the interpreter, e[1] the JIT, both with code c0 at 0x3000 (the
+ * PC) and c1 at pa1 */
+static void two_engines(CpuEnv *e[2], const uint32_t *c0, unsigned n0, uint32_t pa1, const uint32_t *c1,
+                        unsigned n1)
+{
+    for (int i = 0; i < 2; i++) {
+        e[i] = cpuenv_new(1);
+        ck_assert_int_eq(ppc_set_engine(&e[i]->cpu, i ? PPC_ENGINE_JIT : PPC_ENGINE_INTERP), 0);
+        cpuenv_put_code(e[i], 0x3000, c0, n0);
+        cpuenv_put_code(e[i], pa1, c1, n1);
+        e[i]->cpu.pc = 0x3000;
+    }
+}
+
 /* Two blocks chained both ways in one page, X -> Y -> X, each counting:
  *   X 0x3000: addi r3,r3,1 ; b Y
  *   Y 0x3100: addi r4,r4,1 ; addi r5,r5,3 ; b X
@@ -2440,13 +2451,7 @@ static void chain_rewrite_run(unsigned k, int rewrite)
     uint32_t y[] = { D(14, 4, 4, 1), D(14, 5, 5, 3), B(-0x108) };
     uint32_t y2[] = { D(14, 4, 4, 16), D(14, 5, 5, 7), B(-0x108) };
     CpuEnv *e[2];
-    for (int i = 0; i < 2; i++) {
-        e[i] = cpuenv_new(1);
-        ck_assert_int_eq(ppc_set_engine(&e[i]->cpu, i ? PPC_ENGINE_JIT : PPC_ENGINE_INTERP), 0);
-        cpuenv_put_code(e[i], 0x3000, x, 2);
-        cpuenv_put_code(e[i], 0x3100, y, 3);
-        e[i]->cpu.pc = 0x3000;
-    }
+    two_engines(e, x, 2, 0x3100, y, 3);
     char what[64];
     for (unsigned run = 0; run < 6; run++) {
         if (run == 3) {
@@ -2509,13 +2514,7 @@ START_TEST(exit_loop_entered_by_chain)
     uint32_t f[] = { D(11, 0, 5, 6), BC(12, 0, (uint32_t)(0x3000 - 0x4004)), B(0) };
     for (unsigned k = 0; k < 60; k++) {
         CpuEnv *e[2];
-        for (int i = 0; i < 2; i++) {
-            e[i] = cpuenv_new(1);
-            ck_assert_int_eq(ppc_set_engine(&e[i]->cpu, i ? PPC_ENGINE_JIT : PPC_ENGINE_INTERP), 0);
-            cpuenv_put_code(e[i], 0x3000, a, 8);
-            cpuenv_put_code(e[i], 0x4000, f, 3);
-            e[i]->cpu.pc = 0x3000;
-        }
+        two_engines(e, a, 8, 0x4000, f, 3);
         char what[48];
         for (unsigned run = 0; run < 4; run++) {
             int r[2];
