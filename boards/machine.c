@@ -564,6 +564,11 @@ static int start(Machine *m)
         fprintf(stderr, "ppcemu: -accel: cannot start the JIT (code buffer)\n");
         return 1;
     }
+    /* blocks run PPC_JIT_HOT times interpreted before they are compiled
+     * (a boot's cold code costs no compile); PPCEMU_JIT_HOT=0 compiles
+     * every block on its first run (the jit test step's guest suite) */
+    const char *hot = getenv("PPCEMU_JIT_HOT");
+    ppc_jit_set_hot(&m->vb.cpu, hot && *hot ? (unsigned)strtoul(hot, NULL, 10) : PPC_JIT_HOT);
     return open_display(m);
 }
 

@@ -3077,9 +3077,21 @@ void ppc_jit_unlink_page(PPCState *s, uint32_t pa)
     }
 }
 
+void ppc_jit_set_hot(PPCState *s, unsigned runs)
+{
+    if (s->jit)
+        s->jit->hot = runs > UINT16_MAX ? UINT16_MAX : runs;
+}
+
 int ppc_jit_exec(PPCState *s, PPCBlock *b, uint64_t end, unsigned *done)
 {
     PPCJit *j = s->jit;
+    /* not compiled yet and still cold: the run loop's interpreter (the
+     * block runs whole, as when the buffer cannot hold it) */
+    if (PPC_UNLIKELY(b->runs < j->hot) && !(b->jit_code && b->jit_gen == j->gen)) {
+        b->runs++;
+        return ppc_interp_ops(s, b->ops, b->n, done);
+    }
     void *code = ppc_jit_prepare(s, b);
     if (PPC_UNLIKELY(!code))
         return ppc_interp_ops(s, b->ops, b->n, done);

@@ -72,6 +72,10 @@ typedef struct PPCJit {
     bool groups;         /* access groups (grp_plan); off by PPCEMU_JIT_NO_GROUPS */
     bool direct;         /* ALU templates straight on host registers and PPCState
                           * (gen_alu_direct_mem, ...); off by PPCEMU_JIT_NO_DIRECT */
+    /* a block's first 'hot' runs are interpreted, then it is compiled:
+     * code that runs a few times only (a boot) costs no compile.  0 (the
+     * default): compiled on its first run, as the tests need */
+    unsigned hot;
     bool ca_frame;       /* XER[CA] kept in the frame across a run of carrying
                           * ops (ca_keep); off by PPCEMU_JIT_NO_CA_FRAME */
 } PPCJit;

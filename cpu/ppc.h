@@ -329,6 +329,11 @@ bool ppc_jit_available(void);
 /* -perfmap: every JIT engine started after this call writes
  * /tmp/perf-PID.map (as does PPCEMU_PERFMAP=1 in the environment) */
 void ppc_jit_want_perfmap(void);
+/* Under the JIT, interpret each block's first 'runs' runs before compiling
+ * it (0, the default of ppc_set_engine: compiled on its first run).  The
+ * board uses PPC_JIT_HOT. */
+void ppc_jit_set_hot(PPCState *s, unsigned runs);
+#define PPC_JIT_HOT 4
 
 /* Debugger breakpoints and watchpoints (cpu/exec.c).  Inserting one that
  * exists succeeds; -1 when the table is full or (remove) it is not there. */

@@ -288,6 +288,7 @@ PPCBlock *ppc_bc_translate(PPCState *s, uint32_t pa, const uint8_t *host, uint32
     b->n = (uint16_t)n;
     b->pa = pa;
     b->jit_code = NULL;
+    b->runs = 0;
     bc->used += sizeof(PPCBlock) + n * sizeof(PPCOp);
     bc->used = (bc->used + 15) & ~(size_t)15;
     uint32_t h = ppc_bc_hash(pa);

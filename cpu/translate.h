@@ -10,6 +10,7 @@
 struct PPCBlock {
     uint32_t pa;           /* physical address of ops[0] */
     uint16_t n;            /* number of ops; 0 once invalidated */
+    uint16_t runs;         /* runs interpreted before the JIT compiles it (PPCJit.hot) */
     PPCBlock *hash_next;   /* chain in the pa hash */
     PPCBlock *page_next;   /* chain of blocks of the same physical page */
     void *jit_code;        /* generated host code (cpu/jit.c) or NULL */

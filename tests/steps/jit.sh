@@ -90,6 +90,12 @@ mapfile -t g_jit < <(guests tb_rate tb_dec)
 part "guest suite (-accel $other)" env GUEST_EMU_FLAGS="-accel $other" \
     bash tests/steps/guest.sh "$build" "${g_jit[@]}"
 mapfile -t g_ls < <(guests tb_rate tb_dec)
+# the guest step's default JIT interprets a block's first runs (PPC_JIT_HOT);
+# here every block is compiled on its first run, as in the jit unit suite
+if [ "$other" = interp ]; then
+    part "guest suite (-accel jit, PPCEMU_JIT_HOT=0)" env PPCEMU_JIT_HOT=0 \
+        bash tests/steps/guest.sh "$build" "${g_jit[@]}"
+fi
 part "guest suite (-accel lockstep)" env GUEST_EMU_FLAGS="-accel lockstep" GUEST_TIMEOUT=$ls_timeout \
     bash tests/steps/guest.sh "$build" "${g_ls[@]}"
 part "-icount runs print the same under both engines" icount_same

@@ -2536,6 +2536,44 @@ START_TEST(exit_loop_entered_by_chain)
 }
 END_TEST
 
+/* ---- cold blocks interpreted (PPCJit.hot, the board's PPC_JIT_HOT) ----
+ * With hot = 3 a block's first three entries from the run loop are
+ * interpreted and the fourth compiles it; at every budget both engines
+ * agree.  The block at 0x3000: addi r3,r3,1 ; addi r4,r4,2 ; b 0x3000 */
+START_TEST(hot_blocks_compiled_after_cold_runs)
+{
+    uint32_t code[] = { D(14, 3, 3, 1), D(14, 4, 4, 2), B(-8) };
+    CpuEnv *a = cache_env(PPC_ENGINE_INTERP, 0x3000, code, 3);
+    CpuEnv *b = cache_env(PPC_ENGINE_JIT, 0x3000, code, 3);
+    ppc_jit_set_hot(&b->cpu, 3);
+    for (unsigned call = 0; call < 8; call++) {
+        ck_assert_int_eq(ppc_run(&a->cpu, 3), ppc_run(&b->cpu, 3));
+        same_exc_state(a, b, "one entry");
+        PPCBlock *blk = ppc_bc_lookup(&b->cpu, 0x3000);
+        ck_assert_ptr_nonnull(blk);
+        ck_assert_msg((blk->jit_code != NULL) == (call >= 3), "entry %u: compiled %d", call,
+                      blk->jit_code != NULL);
+    }
+    cpuenv_free(a);
+    cpuenv_free(b);
+    for (unsigned hot = 1; hot <= 4; hot++) {
+        for (unsigned k = 1; k <= 10; k++) {
+            a = cache_env(PPC_ENGINE_INTERP, 0x3000, code, 3);
+            b = cache_env(PPC_ENGINE_JIT, 0x3000, code, 3);
+            ppc_jit_set_hot(&b->cpu, hot);
+            char what[48];
+            snprintf(what, sizeof what, "hot %u budget %u", hot, k);
+            for (unsigned run = 0; run < 12; run++) {
+                ck_assert_int_eq(ppc_run(&a->cpu, k), ppc_run(&b->cpu, k));
+                same_exc_state(a, b, what);
+            }
+            cpuenv_free(a);
+            cpuenv_free(b);
+        }
+    }
+}
+END_TEST
+
 Suite *suite_jit(void)
 {
     Suite *s = suite_create("jit");
@@ -2609,6 +2647,7 @@ Suite *suite_jit(void)
         tcase_add_test(tc, exit_chain_target_rewritten);
         tcase_add_test(tc, exit_chain_target_snapshot_restored);
         tcase_add_test(tc, exit_loop_entered_by_chain);
+        tcase_add_test(tc, hot_blocks_compiled_after_cold_runs);
     }
     suite_add_tcase(s, tc);
     return s;
