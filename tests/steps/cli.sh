@@ -193,8 +193,10 @@ S
     run_rom exit42 42 "" -serial null
     # -perfmap (QEMU's spelling): /tmp/perf-PID.map names each generated block
     if "$emu" -accel jit -version >/dev/null 2>&1; then
-        # (under PPCEMU_ACCEL=interp: the command line's -accel jit wins)
-        PPCEMU_ACCEL=interp "$emu" -bios "$tmp/exit42.bin" -serial null -accel jit -perfmap \
+        # (under PPCEMU_ACCEL=interp: the command line's -accel jit wins;
+        # PPCEMU_JIT_HOT=0: the block is compiled on its first run, not
+        # interpreted as cold, see PPC_JIT_HOT)
+        PPCEMU_JIT_HOT=0 PPCEMU_ACCEL=interp "$emu" -bios "$tmp/exit42.bin" -serial null -accel jit -perfmap \
             </dev/null >/dev/null 2>&1 &
         pid=$!
         wait "$pid"
